@@ -1,0 +1,13 @@
+package models
+
+// AllModels lists every persisted model, so that tests can check each against
+// the migrated schema.
+func AllModels() []any {
+	return []any{
+		&Organisation{}, &Plan{}, &Pillar{}, &Objective{}, &Activity{}, &ActivitySupporter{},
+		&FundingLine{}, &DisaggregationSet{}, &DisaggregationDimension{}, &DisaggregationCategory{},
+		&Indicator{}, &IndicatorTarget{}, &ReportingPeriod{}, &PeriodException{},
+		&IndicatorValue{}, &ValueBreakdown{}, &ActivityUpdate{}, &ContributionNote{},
+		&Evidence{}, &EvidenceBlob{}, &Comment{}, &User{}, &AuditEntry{},
+	}
+}

@@ -1,0 +1,174 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+
+	"gorm.io/gorm"
+)
+
+// TestEveryFieldHasAColumn parses each model as GORM does and checks that the
+// migrated schema has a column for every persisted field, so a field added to
+// a struct without a migration fails here on both databases.
+func TestEveryFieldHasAColumn(t *testing.T) {
+	db := modelstest.New(t)
+	m := db.Migrator()
+	for _, model := range models.AllModels() {
+		stmt := &gorm.Statement{DB: db}
+		if err := stmt.Parse(model); err != nil {
+			t.Fatalf("parse %T: %v", model, err)
+		}
+		table := stmt.Schema.Table
+		if !m.HasTable(table) {
+			t.Errorf("%T: table %s is missing", model, table)
+			continue
+		}
+		cols, err := m.ColumnTypes(model)
+		if err != nil {
+			t.Fatalf("columns of %s: %v", table, err)
+		}
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c.Name()] = true
+		}
+		for _, field := range stmt.Schema.Fields {
+			if field.DBName == "" {
+				continue
+			}
+			if !have[field.DBName] {
+				t.Errorf("%T.%s: column %s.%s is missing", model, field.Name, table, field.DBName)
+			}
+		}
+	}
+}
+
+func TestMigrateIsIdempotentAndRecorded(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	applied, err := models.Migrate(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Errorf("second migrate applied %v, want nothing", applied)
+	}
+	migs, _ := models.Migrations(db.Dialector.Name())
+	v, err := models.SchemaVersion(ctx, db)
+	if err != nil || v != migs[len(migs)-1].Version {
+		t.Errorf("schema version = %d (%v), want %d", v, err, migs[len(migs)-1].Version)
+	}
+}
+
+func TestMigrationsMatchAcrossDatabases(t *testing.T) {
+	pg, err := models.Migrations("postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite, err := models.Migrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg) != len(lite) {
+		t.Fatalf("%d PostgreSQL migrations but %d SQLite ones", len(pg), len(lite))
+	}
+	for i := range pg {
+		if pg[i].Name != lite[i].Name {
+			t.Errorf("migration %d is %s on PostgreSQL but %s on SQLite", i, pg[i].Name, lite[i].Name)
+		}
+	}
+}
+
+func TestSchemaConstraints(t *testing.T) {
+	db := modelstest.New(t)
+	org := models.Organisation{Acronym: "MOLSW", Name: "Labour", Type: models.OrgMinistry, Version: 1}
+	must(t, db.Create(&org).Error)
+	plan := models.Plan{Code: "P", Title: "Plan", StartYear: 2024, EndYear: 2028, Frequency: models.Quarterly,
+		Tier1Label: "Pillar", Tier2Label: "Objective", Tier3Label: "Activity", GreenThreshold: 0.85, RedThreshold: 0.5,
+		Language: "en", Currency: "USD", Version: 1}
+	must(t, db.Create(&plan).Error)
+	pillar := models.Pillar{PlanID: plan.ID, Code: "1", Title: "Policy", Version: 1}
+	must(t, db.Create(&pillar).Error)
+	obj := models.Objective{PlanID: plan.ID, PillarID: pillar.ID, Code: "1.1", Title: "Obj", Version: 1}
+	must(t, db.Create(&obj).Error)
+	act := models.Activity{PlanID: plan.ID, ObjectiveID: obj.ID, Code: "1.1.1", Title: "Act", LeadOrgID: org.ID,
+		StartDate: models.Date(2024, 1, 1), EndDate: models.Date(2025, 12, 31), Currency: "USD", Version: 1}
+	must(t, db.Create(&act).Error)
+	ind := models.Indicator{PlanID: plan.ID, ActivityID: &act.ID, Code: "1.1.1a", Name: "Ind", UnitType: models.UnitNumber,
+		Direction: models.Increase, Accumulation: models.AccumulateSum, ReportingOrgID: org.ID, Version: 1}
+	must(t, db.Create(&ind).Error)
+	per := models.ReportingPeriod{PlanID: plan.ID, Label: "2024-Q1", StartDate: models.Date(2024, 1, 1),
+		EndDate: models.Date(2024, 3, 31), DueDate: models.Date(2024, 4, 30), Version: 1}
+	must(t, db.Create(&per).Error)
+	val := models.IndicatorValue{IndicatorID: ind.ID, PeriodID: per.ID, Value: ptr(3.0), Workflow: models.Workflow{Status: models.StatusDraft, Version: 1}}
+	must(t, db.Create(&val).Error)
+
+	t.Run("duplicate codes in a plan", func(t *testing.T) {
+		dup := models.Pillar{PlanID: plan.ID, Code: "1", Title: "Again", Version: 1}
+		wantErr(t, db.Create(&dup).Error, gorm.ErrDuplicatedKey)
+		dupAct := act
+		dupAct.ID = 0
+		wantErr(t, db.Create(&dupAct).Error, gorm.ErrDuplicatedKey)
+	})
+	t.Run("acronyms are unique whatever their case", func(t *testing.T) {
+		wantErr(t, db.Create(&models.Organisation{Acronym: "molsw", Name: "x", Type: models.OrgMinistry, Version: 1}).Error, gorm.ErrDuplicatedKey)
+	})
+	t.Run("one value per indicator and period", func(t *testing.T) {
+		again := models.IndicatorValue{IndicatorID: ind.ID, PeriodID: per.ID, Workflow: models.Workflow{Status: models.StatusDraft, Version: 1}}
+		wantErr(t, db.Create(&again).Error, gorm.ErrDuplicatedKey)
+	})
+	t.Run("an activity needs a lead that exists", func(t *testing.T) {
+		bad := act
+		bad.ID, bad.Code, bad.LeadOrgID = 0, "1.1.9", 999999
+		wantErr(t, db.Create(&bad).Error, gorm.ErrForeignKeyViolated)
+	})
+	t.Run("an indicator belongs to exactly one parent", func(t *testing.T) {
+		both := ind
+		both.ID, both.Code, both.ObjectiveID = 0, "x", &obj.ID
+		if err := db.Create(&both).Error; err == nil {
+			t.Error("an indicator with both an objective and an activity was accepted")
+		}
+	})
+	t.Run("approved needs its timestamps", func(t *testing.T) {
+		err := db.Model(&models.IndicatorValue{}).Where("id = ?", val.ID).Update("status", models.StatusApproved).Error
+		if err == nil {
+			t.Error("an approved value without approved_at was accepted")
+		}
+	})
+	t.Run("the audit log is append-only", func(t *testing.T) {
+		must(t, models.Audit(db, models.SystemActor, "test", "plan", &plan.ID, &plan.ID, nil, map[string]int{"a": 1}, ""))
+		var e models.AuditEntry
+		must(t, db.First(&e).Error)
+		if err := db.Model(&e).Update("reason", "rewritten").Error; err == nil {
+			t.Error("an audit entry was updated")
+		}
+		if err := db.Delete(&e).Error; err == nil {
+			t.Error("an audit entry was deleted")
+		}
+		var n int64
+		db.Model(&models.AuditEntry{}).Count(&n)
+		if n != 1 {
+			t.Errorf("%d audit entries, want 1", n)
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("error = %v, want %v", err, want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
