@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"naptracker/models"
 	"naptracker/models/modelstest"
