@@ -103,3 +103,27 @@ type DisaggregationCategory struct {
 	Label       string
 	Position    int
 }
+
+// Cells lists every breakdown cell of the set, in dimension and category
+// order: each cell is "dim=cat" for every dimension, joined by ";", such as
+// "sex=female;age=child". The dimensions and categories must be loaded.
+func (s DisaggregationSet) Cells() []string {
+	cells := []string{""}
+	for _, d := range s.Dimensions {
+		var next []string
+		for _, prefix := range cells {
+			for _, c := range d.Categories {
+				part := d.Code + "=" + c.Code
+				if prefix != "" {
+					part = prefix + ";" + part
+				}
+				next = append(next, part)
+			}
+		}
+		cells = next
+	}
+	if len(cells) == 1 && cells[0] == "" {
+		return nil
+	}
+	return cells
+}

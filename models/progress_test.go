@@ -242,3 +242,23 @@ func TestGeneratePeriods(t *testing.T) {
 		}
 	}
 }
+
+func TestDisaggregationCells(t *testing.T) {
+	set := DisaggregationSet{Dimensions: []DisaggregationDimension{
+		{Code: "sex", Categories: []DisaggregationCategory{{Code: "f"}, {Code: "m"}}},
+		{Code: "age", Categories: []DisaggregationCategory{{Code: "child"}, {Code: "adult"}}},
+	}}
+	got := set.Cells()
+	want := []string{"sex=f;age=child", "sex=f;age=adult", "sex=m;age=child", "sex=m;age=adult"}
+	if len(got) != len(want) {
+		t.Fatalf("cells = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cell %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if cells := (DisaggregationSet{}).Cells(); cells != nil {
+		t.Errorf("empty set cells = %v, want none", cells)
+	}
+}
