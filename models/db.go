@@ -78,3 +78,19 @@ func SQLiteDSN(path string) string {
 
 // IsPostgres reports whether db talks to PostgreSQL.
 func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
+
+// Advisory lock keys, one per kind of start-up work that must not run twice at once.
+const (
+	LockBootstrap = 0x4e4151
+)
+
+// AdvisoryLock takes a PostgreSQL transaction-level advisory lock inside tx,
+// released at commit or rollback, so that instances starting together take
+// turns. On SQLite the immediate transaction already holds the database's
+// write lock, so there is nothing more to take.
+func AdvisoryLock(tx *gorm.DB, key int64) error {
+	if !IsPostgres(tx) {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", key).Error
+}

@@ -1,6 +1,16 @@
 package models
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
 
 // Roles, as PRODUCT.md names them.
 const (
@@ -41,4 +51,70 @@ func ValidRole(r string) bool {
 		}
 	}
 	return false
+}
+
+// Password length limits (ASVS: at least 8, allow at least 64; no composition rules).
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 128
+)
+
+// ValidateNewUser checks the fields of a user to be created and its password.
+func ValidateNewUser(u *User, password string) error {
+	v := &ValidationError{}
+	u.Email = strings.TrimSpace(strings.ToLower(u.Email))
+	u.Name = strings.TrimSpace(u.Name)
+	if _, err := mail.ParseAddress(u.Email); err != nil || !strings.Contains(u.Email, "@") || len(u.Email) > 254 {
+		v.Add("email", "Enter a valid e-mail address.")
+	}
+	if u.Name == "" {
+		v.Add("name", "Enter the person's name.")
+	}
+	if !ValidRole(u.Role) {
+		v.Add("role", "Choose one of: "+strings.Join(Roles, ", ")+".")
+	}
+	if NeedsOrganisation(u.Role) && u.OrganisationID == nil {
+		v.Add("organisation", "This role belongs to one organisation: choose it.")
+	}
+	if n := utf8.RuneCountInString(password); n < MinPasswordLen || n > MaxPasswordLen {
+		v.Add("password", fmt.Sprintf("Use between %d and %d characters.", MinPasswordLen, MaxPasswordLen))
+	}
+	return v.Err()
+}
+
+// CreateUser validates and stores a new user with a hashed password, and
+// audits it in the same transaction. A taken e-mail address is a validation error.
+func CreateUser(ctx context.Context, db *gorm.DB, actor Actor, u *User, password string) error {
+	if err := ValidateNewUser(u, password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	u.Version = 1
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &ValidationError{Fields: map[string]string{"email": "A user with this e-mail address already exists."}}
+			}
+			if errors.Is(err, gorm.ErrForeignKeyViolated) {
+				return &ValidationError{Fields: map[string]string{"organisation": "This organisation does not exist."}}
+			}
+			return err
+		}
+		return Audit(tx, actor, "user.create", "user", &u.ID, nil, nil,
+			map[string]any{"email": u.Email, "role": u.Role, "organisation_id": u.OrganisationID}, "")
+	})
+}
+
+// FindOrganisationByAcronym looks an organisation up by acronym, ignoring case.
+func FindOrganisationByAcronym(ctx context.Context, db *gorm.DB, acronym string) (*Organisation, error) {
+	var o Organisation
+	err := db.WithContext(ctx).Where("lower(acronym) = lower(?)", acronym).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &o, err
 }

@@ -1,0 +1,178 @@
+// Package app wires NAP Tracker together: configuration, the database and
+// its migrations, templates, the HTTP error handler and middleware.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"naptracker/handlers"
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+	"naptracker/seed"
+	"naptracker/static"
+	"naptracker/templates"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// App is one running NAP Tracker: its configuration, database, web server,
+// templates and logger.
+type App struct {
+	Config  Config
+	DB      *gorm.DB
+	Echo    *echo.Echo
+	Views   *Views
+	Log     *slog.Logger
+	I18n    *i18n.Bundle
+	Handler *handlers.Handler
+}
+
+// New builds the application from cfg, logging JSON to logOut. It opens the
+// database but does not migrate it; call Migrate (or Bootstrap) next.
+func New(cfg Config, logOut io.Writer) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
+	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})
+	db, err := models.Open(cfg.DSN(), dbLog)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if err := a.build(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return fmt.Errorf("static files: %w", err)
+	}
+	views, err := NewViews(templates.FS, assets)
+	if err != nil {
+		return err
+	}
+	a.I18n, a.Views = bundle, views
+	a.Handler = &handlers.Handler{DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Renderer = views
+	e.IPExtractor = echo.ExtractIPDirect() // no trust in X-Forwarded-For unless proxies are configured
+	e.HTTPErrorHandler = a.handleError
+	a.use(e)
+	e.GET("/static/*", echo.WrapHandler(assets.Handler()))
+	a.Handler.Register(e)
+	a.Echo = e
+	return nil
+}
+
+// Migrate applies pending migrations and logs what it applied.
+func (a *App) Migrate(ctx context.Context) error {
+	applied, err := models.Migrate(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		a.Log.Info("migration applied", "migration", m)
+	}
+	return nil
+}
+
+// Bootstrap migrates and, on a database without any plan, loads the demo
+// plan and creates the demo accounts. It returns their credentials (nil when
+// nothing was created), for the caller to print once. Instances starting
+// together take turns on a lock, so the demo is loaded once.
+func (a *App) Bootstrap(ctx context.Context) ([]seed.Credential, error) {
+	if err := a.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	var creds []seed.Credential
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.AdvisoryLock(tx, models.LockBootstrap); err != nil {
+			return err
+		}
+		var plans int64
+		if err := tx.Model(&models.Plan{}).Count(&plans).Error; err != nil {
+			return err
+		}
+		if plans == 0 {
+			sum, err := seed.Demo(ctx, tx, time.Now().UTC())
+			if err != nil {
+				return fmt.Errorf("load demo plan: %w", err)
+			}
+			a.Log.Info("demo plan loaded", "plan", seed.DemoPlanCode, "activities", sum.Activities, "indicators", sum.Indicators, "values", sum.Values)
+		}
+		var err error
+		creds, err = seed.DemoAccounts(ctx, tx)
+		return err
+	})
+	return creds, err
+}
+
+// Serve listens until ctx is cancelled, then shuts down gracefully, letting
+// requests in flight finish for up to 15 seconds.
+func (a *App) Serve(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              a.Config.Addr,
+		Handler:           a.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "database", a.DB.Dialector.Name())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.DB == nil {
+		return nil
+	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+func parseLevel(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

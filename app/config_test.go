@@ -1,0 +1,67 @@
+package app
+
+import (
+	"flag"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfigPrecedence(t *testing.T) {
+	env := map[string]string{"NAPTRACKER_ADDR": ":9000", "NAPTRACKER_DATA_DIR": "/var/lib/nap", "NAPTRACKER_BASE_URL": "https://nap.example.gov"}
+	cfg := ConfigFromEnv(func(k string) string { return env[k] })
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg.RegisterFlags(fs)
+	if err := fs.Parse([]string{"-addr", ":7000"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":7000" {
+		t.Errorf("flag did not win over the environment: addr %q", cfg.Addr)
+	}
+	if cfg.DSN() != filepath.Join("/var/lib/nap", "naptracker.db") {
+		t.Errorf("DSN = %q, want the SQLite file in the data directory", cfg.DSN())
+	}
+	if !cfg.TLS() {
+		t.Error("an https base URL should mean TLS")
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestConfigDefaultsWork(t *testing.T) {
+	cfg := ConfigFromEnv(func(string) string { return "" })
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("defaults do not validate: %v", err)
+	}
+	if cfg.Addr != ":8080" || cfg.DSN() != filepath.Join("data", "naptracker.db") {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"mysql url", func(c *Config) { c.DatabaseURL = "mysql://x" }, "postgres"},
+		{"bare word", func(c *Config) { c.DatabaseURL = "naptracker" }, "DATABASE_URL"},
+		{"bad base url", func(c *Config) { c.BaseURL = "localhost:8080" }, "NAPTRACKER_BASE_URL"},
+		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "log level"},
+		{"empty addr", func(c *Config) { c.Addr = "" }, "listen address"},
+	}
+	for _, tt := range tests {
+		cfg := DefaultConfig()
+		tt.mod(&cfg)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", tt.name, err, tt.want)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.DatabaseURL = "postgresql://u@h/db"
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("postgresql:// URL refused: %v", err)
+	}
+}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"naptracker/handlers"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiError is the JSON error body of the API: {"error":{"code","message","fields"}}.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// errorPage is the data of the generic error page.
+type errorPage struct {
+	handlers.Page
+	Heading string
+	Message string
+}
+
+// statusOf maps an error to its HTTP status: sentinel errors of models to
+// their codes, echo's HTTP errors to theirs, anything else to 500.
+func statusOf(err error) int {
+	var he *echo.HTTPError
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, models.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, models.ErrStale), errors.Is(err, models.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, models.ErrLocked):
+		return http.StatusLocked
+	case errors.As(err, &he):
+		return he.Code
+	}
+	return http.StatusInternalServerError
+}
+
+// handleError is the one place errors become responses: JSON under /api/,
+// a plain page elsewhere. Internal errors are logged with the request id and
+// never shown to the user.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := statusOf(err)
+	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status >= 500 {
+		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	l := a.Handler.Localizer(c)
+	key := "error." + strconv.Itoa(status)
+	if !a.I18n.Has("en", key+".title") {
+		key = "error.500"
+		if status < 500 {
+			key = "error.400"
+		}
+	}
+	var resp error
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		body := apiError{Error: apiErrorBody{Code: strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_")), Message: l.T(key + ".message"), RequestID: reqID}}
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			body.Error.Fields = ve.Fields
+		}
+		if c.Request().Method == http.MethodHead {
+			resp = c.NoContent(status)
+		} else {
+			resp = c.JSON(status, body)
+		}
+	} else {
+		page := errorPage{Page: handlers.Page{L: l, RequestID: reqID}, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
+		resp = c.Render(status, "error", page)
+	}
+	if resp != nil {
+		a.Log.Error("writing error response failed", "request_id", reqID, "err", resp)
+	}
+}
+
+// newRequestID returns 16 random hex digits.
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

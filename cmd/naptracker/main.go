@@ -1,0 +1,95 @@
+// Command naptracker serves NAP Tracker and runs its maintenance commands:
+//
+//	naptracker [serve]            serve HTTP (migrates and seeds an empty database)
+//	naptracker migrate            apply database migrations
+//	naptracker seed demo          load the demonstration plan
+//	naptracker seed synthetic     load a large deterministic plan for benchmarks
+//	naptracker user create        create a user (password read from standard input)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env carries what a command reads and writes, so tests can run commands in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// errUsage marks a mistake in the command line; the message is already printed.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, e, args)
+	case "migrate":
+		err = cmdMigrate(ctx, e, args)
+	case "seed":
+		err = cmdSeed(ctx, e, args)
+	case "user":
+		err = cmdUser(ctx, e, args)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "naptracker: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "naptracker %s: %v\n", cmd, err)
+		return exitError
+	}
+}
+
+const usage = `Usage: naptracker <command> [flags]
+
+Commands:
+  serve       serve HTTP (the default); migrates, and seeds an empty database with the demo plan
+  migrate     apply pending database migrations
+  seed demo   load the demonstration plan
+  seed synthetic --activities N --indicators-per-activity K --years Y
+              load a large deterministic plan for benchmarks
+  user create --email E --name N --role R [--org ACRONYM]
+              create a user; the password is read from standard input
+
+Every command takes the configuration flags (see "naptracker serve -h"):
+  -addr, -database-url, -data-dir, -base-url, -log-level
+or the environment variables NAPTRACKER_ADDR, DATABASE_URL, NAPTRACKER_DATA_DIR,
+NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL.
+`

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"naptracker/models/modelstest"
+)
+
+// syncBuffer collects a process's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeProcess builds the real binary, starts it on an empty database as
+// a new user would, waits for /readyz, checks the demo is served, and stops
+// it with SIGTERM, expecting a clean exit.
+func TestServeProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "naptracker")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info")
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		cmd.Env = append(cmd.Env, "DATABASE_URL="+modelstest.DSN(t))
+	} else {
+		cmd.Env = append(cmd.Env, "NAPTRACKER_DATA_DIR="+t.TempDir(), "DATABASE_URL=")
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	base := "http://" + addr
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("server exited before it was ready: %v\nstderr: %s", err, stderr.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Since(start) > 2*time.Minute {
+			t.Fatalf("server not ready after two minutes\nstderr: %s", stderr.String())
+		}
+	}
+	t.Logf("cold start (empty database → ready, demo seeded): %s", time.Since(start).Round(time.Millisecond))
+
+	if out := stdout.String(); !strings.Contains(out, "Demo accounts") || strings.Count(out, "@nap.example") != 5 {
+		t.Errorf("the demo accounts were not printed once each:\n%s", out)
+	}
+	resp, err := http.Get(base + "/plans/NPA-TIP-DEMO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Prosecution and law enforcement") {
+		t.Errorf("plan page = %d", resp.StatusCode)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\nstderr: %s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop within 30 s of SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no graceful shutdown in the log:\n%s", stderr.String())
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

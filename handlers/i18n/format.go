@@ -1,0 +1,82 @@
+package i18n
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// separators returns the thousands and decimal separators of a language.
+func separators(lang string) (thousands, decimal string) {
+	if lang == "fr" {
+		return "\u202f", ","
+	}
+	return ",", "."
+}
+
+// Num writes a number with the language's separators and at most
+// two decimals, dropping trailing zeros (1,234.5). A nil pointer prints "–".
+func (l *Localizer) Num(v any) string {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case *float64:
+		if x == nil {
+			return "–"
+		}
+		f = *x
+	case int:
+		f = float64(x)
+	case int64:
+		f = float64(x)
+	default:
+		return "–"
+	}
+	return groupDigits(l.Lang, f, 2)
+}
+
+// Pct writes a fraction as a percentage (0.85 → 85 %).
+func (l *Localizer) Pct(fraction float64) string {
+	lang := l.Lang
+	s := groupDigits(lang, fraction*100, 1)
+	if lang == "fr" {
+		return s + "\u202f%"
+	}
+	return s + "%"
+}
+
+// Money writes an amount with its currency code (USD 120,000).
+func (l *Localizer) Money(amount float64, currency string) string {
+	return currency + " " + groupDigits(l.Lang, amount, 0)
+}
+
+// Date writes a calendar date unambiguously in every language (2024-03-31).
+func (l *Localizer) Date(t time.Time) string {
+	return t.Format("2006-01-02")
+}
+
+func groupDigits(lang string, f float64, decimals int) string {
+	thousands, decimal := separators(lang)
+	neg := f < 0
+	f = math.Abs(f)
+	s := strconv.FormatFloat(f, 'f', decimals, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	frac = strings.TrimRight(frac, "0")
+	var b strings.Builder
+	if neg && (strings.Trim(intPart, "0") != "" || frac != "") {
+		b.WriteString("-")
+	}
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(thousands)
+		}
+		b.WriteRune(r)
+	}
+	if frac != "" {
+		b.WriteString(decimal)
+		b.WriteString(frac)
+	}
+	return b.String()
+}

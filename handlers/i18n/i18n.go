@@ -1,0 +1,188 @@
+// Package i18n translates every visible string of NAP Tracker. Catalogues
+// are embedded JSON files, one per language, mapping a key either to a
+// message or to its plural forms ("one", "other"). Messages use fmt verbs,
+// with explicit argument indexes (%[1]s) where a language needs another order.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// Default is the language used when nothing else matches, and the fallback
+// for a key missing from another catalogue.
+const Default = "en"
+
+// Supported lists the interface languages in switcher order.
+var Supported = []string{"en", "fr", "lo"}
+
+// Names gives each language's name in that language, for the switcher.
+var Names = map[string]string{"en": "English", "fr": "Français", "lo": "ພາສາລາວ"}
+
+// message is a catalogue entry: either a single text or plural forms.
+type message struct {
+	Text  string
+	Forms map[string]string
+}
+
+func (m *message) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &m.Text)
+	}
+	return json.Unmarshal(b, &m.Forms)
+}
+
+// Bundle holds the parsed catalogues; it is read-only after Load.
+type Bundle struct {
+	catalogues map[string]map[string]message
+	matcher    language.Matcher
+}
+
+// Load parses the embedded catalogues. It fails if the default catalogue is missing.
+func Load() (*Bundle, error) {
+	b := &Bundle{catalogues: map[string]map[string]message{}}
+	files, err := fs.Glob(localeFiles, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		raw, err := localeFiles.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		cat := map[string]message{}
+		if err := json.Unmarshal(raw, &cat); err != nil {
+			return nil, fmt.Errorf("catalogue %s: %w", f, err)
+		}
+		b.catalogues[strings.TrimSuffix(path.Base(f), ".json")] = cat
+	}
+	if _, ok := b.catalogues[Default]; !ok {
+		return nil, fmt.Errorf("catalogue %s.json is missing", Default)
+	}
+	tags := make([]language.Tag, len(Supported))
+	for i, s := range Supported {
+		tags[i] = language.Make(s)
+	}
+	b.matcher = language.NewMatcher(tags)
+	return b, nil
+}
+
+// Keys returns the keys of a language's catalogue, sorted.
+func (b *Bundle) Keys(lang string) []string {
+	var keys []string
+	for k := range b.catalogues[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Has reports whether the catalogue of lang defines key.
+func (b *Bundle) Has(lang, key string) bool {
+	_, ok := b.catalogues[lang][key]
+	return ok
+}
+
+// Negotiate picks the interface language: the user's own setting if it is
+// supported, else the best match for the Accept-Language header, else English.
+func (b *Bundle) Negotiate(setting string, r *http.Request) string {
+	for _, s := range Supported {
+		if s == setting {
+			return s
+		}
+	}
+	if r != nil {
+		if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil && len(tags) > 0 {
+			_, idx, conf := b.matcher.Match(tags...)
+			if conf != language.No {
+				return Supported[idx]
+			}
+		}
+	}
+	return Default
+}
+
+// For returns a localizer for a supported language (English for any other).
+func (b *Bundle) For(lang string) *Localizer {
+	if _, ok := b.catalogues[lang]; !ok {
+		lang = Default
+	}
+	return &Localizer{Lang: lang, b: b}
+}
+
+// Localizer translates into one language; templates call its methods.
+type Localizer struct {
+	Lang string
+	b    *Bundle
+}
+
+func (l *Localizer) lookup(key string) (message, bool) {
+	if m, ok := l.b.catalogues[l.Lang][key]; ok {
+		return m, true
+	}
+	m, ok := l.b.catalogues[Default][key]
+	return m, ok
+}
+
+// T translates key, formatting args into the message. A key missing from
+// every catalogue shows as "[key]" so that it is noticed, never as blank.
+func (l *Localizer) T(key string, args ...any) string {
+	m, ok := l.lookup(key)
+	if !ok {
+		return "[" + key + "]"
+	}
+	text := m.Text
+	if m.Forms != nil {
+		text = m.Forms["other"]
+	}
+	if len(args) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// N translates a message that depends on a count n, choosing the plural
+// form by the language's rules; n is the first format argument.
+func (l *Localizer) N(key string, n int, args ...any) string {
+	m, ok := l.lookup(key)
+	if !ok {
+		return "[" + key + "]"
+	}
+	text := m.Text
+	if m.Forms != nil {
+		text = m.Forms[PluralForm(l.Lang, n)]
+		if text == "" {
+			text = m.Forms["other"]
+		}
+	}
+	return fmt.Sprintf(text, append([]any{n}, args...)...)
+}
+
+// PluralForm returns the CLDR plural category of n in lang: English has
+// "one" for 1 only, French for 0 and 1, Lao has no plural forms.
+func PluralForm(lang string, n int) string {
+	switch lang {
+	case "lo":
+		return "other"
+	case "fr":
+		if n == 0 || n == 1 {
+			return "one"
+		}
+	default:
+		if n == 1 {
+			return "one"
+		}
+	}
+	return "other"
+}

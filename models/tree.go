@@ -1,0 +1,221 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// PlanTree is a whole plan loaded for display: pillars → objectives →
+// activities → indicators, with the organisations they name. It is read with
+// a fixed number of queries whatever the size of the plan.
+type PlanTree struct {
+	Plan          Plan
+	Pillars       []*PillarNode
+	Organisations map[int64]*Organisation
+	// SetNames maps disaggregation set ids to their names.
+	SetNames   map[int64]string
+	Indicators int
+	Activities int
+}
+
+// PillarNode is a pillar with its objectives.
+type PillarNode struct {
+	Pillar
+	Objectives []*ObjectiveNode
+}
+
+// ObjectiveNode is an objective with its outcome indicators and activities.
+type ObjectiveNode struct {
+	Objective
+	Indicators []Indicator
+	Activities []*ActivityNode
+}
+
+// ActivityNode is an activity with its supporters, funding and output indicators.
+type ActivityNode struct {
+	Activity
+	SupporterIDs []int64
+	Funding      []FundingLine
+	Indicators   []Indicator
+}
+
+// Org returns the organisation with the given id, or a placeholder when it is unknown.
+func (t *PlanTree) Org(id int64) *Organisation {
+	if o, ok := t.Organisations[id]; ok {
+		return o
+	}
+	return &Organisation{ID: id, Acronym: "?", Name: "?"}
+}
+
+// DisaggregationName returns the name of a disaggregation set ("" for nil).
+func (t *PlanTree) DisaggregationName(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return t.SetNames[*id]
+}
+
+// FindPlan loads a plan by code; ErrNotFound when there is none.
+func FindPlan(ctx context.Context, db *gorm.DB, code string) (*Plan, error) {
+	var p Plan
+	err := db.WithContext(ctx).Where("code = ?", code).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// LoadPlanTree reads the plan with the given code and everything under it
+// that is not archived, in display order, with nine queries.
+func LoadPlanTree(ctx context.Context, db *gorm.DB, code string) (*PlanTree, error) {
+	plan, err := FindPlan(ctx, db, code)
+	if err != nil {
+		return nil, err
+	}
+	db = db.WithContext(ctx)
+	var (
+		pillars    []Pillar
+		objectives []Objective
+		activities []Activity
+		indicators []Indicator
+		supporters []ActivitySupporter
+		funding    []FundingLine
+		orgs       []Organisation
+		sets       []DisaggregationSet
+	)
+	live := "plan_id = ? AND archived_at IS NULL"
+	if err := db.Where(live, plan.ID).Order("position, code").Find(&pillars).Error; err != nil {
+		return nil, fmt.Errorf("load pillars: %w", err)
+	}
+	if err := db.Where(live, plan.ID).Order("position, code").Find(&objectives).Error; err != nil {
+		return nil, fmt.Errorf("load objectives: %w", err)
+	}
+	if err := db.Where(live, plan.ID).Order("position, code").Find(&activities).Error; err != nil {
+		return nil, fmt.Errorf("load activities: %w", err)
+	}
+	if err := db.Where(live, plan.ID).Order("position, code").Find(&indicators).Error; err != nil {
+		return nil, fmt.Errorf("load indicators: %w", err)
+	}
+	inPlan := db.Model(&Activity{}).Select("id").Where("plan_id = ?", plan.ID)
+	if err := db.Where("activity_id IN (?)", inPlan).Order("activity_id, organisation_id").Find(&supporters).Error; err != nil {
+		return nil, fmt.Errorf("load supporters: %w", err)
+	}
+	if err := db.Where("activity_id IN (?)", inPlan).Order("activity_id, id").Find(&funding).Error; err != nil {
+		return nil, fmt.Errorf("load funding: %w", err)
+	}
+	if err := db.Order("acronym").Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("load organisations: %w", err)
+	}
+
+	if err := db.Order("id").Find(&sets).Error; err != nil {
+		return nil, fmt.Errorf("load disaggregation sets: %w", err)
+	}
+
+	t := &PlanTree{Plan: *plan, Organisations: make(map[int64]*Organisation, len(orgs)), SetNames: map[int64]string{}}
+	for _, s := range sets {
+		t.SetNames[s.ID] = s.Name
+	}
+	for i := range orgs {
+		t.Organisations[orgs[i].ID] = &orgs[i]
+	}
+	pillarByID := map[int64]*PillarNode{}
+	for _, p := range pillars {
+		n := &PillarNode{Pillar: p}
+		pillarByID[p.ID] = n
+		t.Pillars = append(t.Pillars, n)
+	}
+	objByID := map[int64]*ObjectiveNode{}
+	for _, o := range objectives {
+		if p, ok := pillarByID[o.PillarID]; ok {
+			n := &ObjectiveNode{Objective: o}
+			objByID[o.ID] = n
+			p.Objectives = append(p.Objectives, n)
+		}
+	}
+	actByID := map[int64]*ActivityNode{}
+	for _, a := range activities {
+		if o, ok := objByID[a.ObjectiveID]; ok {
+			n := &ActivityNode{Activity: a}
+			actByID[a.ID] = n
+			o.Activities = append(o.Activities, n)
+			t.Activities++
+		}
+	}
+	for _, s := range supporters {
+		if a, ok := actByID[s.ActivityID]; ok {
+			a.SupporterIDs = append(a.SupporterIDs, s.OrganisationID)
+		}
+	}
+	for _, f := range funding {
+		if a, ok := actByID[f.ActivityID]; ok {
+			a.Funding = append(a.Funding, f)
+		}
+	}
+	for _, ind := range indicators {
+		switch {
+		case ind.ActivityID != nil && actByID[*ind.ActivityID] != nil:
+			a := actByID[*ind.ActivityID]
+			a.Indicators = append(a.Indicators, ind)
+		case ind.ObjectiveID != nil && objByID[*ind.ObjectiveID] != nil:
+			o := objByID[*ind.ObjectiveID]
+			o.Indicators = append(o.Indicators, ind)
+		default:
+			continue
+		}
+		t.Indicators++
+	}
+	return t, nil
+}
+
+// PlanSummary is a plan with the sizes shown on the home page.
+type PlanSummary struct {
+	Plan
+	Pillars    int
+	Activities int
+	Indicators int
+}
+
+// ListPlans returns every plan that is not archived, with its sizes, in four queries.
+func ListPlans(ctx context.Context, db *gorm.DB) ([]PlanSummary, error) {
+	db = db.WithContext(ctx)
+	var plans []Plan
+	if err := db.Where("archived_at IS NULL").Order("start_year DESC, code").Find(&plans).Error; err != nil {
+		return nil, err
+	}
+	type count struct {
+		PlanID int64
+		N      int
+	}
+	counts := func(model any) (map[int64]int, error) {
+		var rows []count
+		err := db.Model(model).Select("plan_id, COUNT(*) AS n").Where("archived_at IS NULL").Group("plan_id").Scan(&rows).Error
+		m := make(map[int64]int, len(rows))
+		for _, r := range rows {
+			m[r.PlanID] = r.N
+		}
+		return m, err
+	}
+	pillars, err := counts(&Pillar{})
+	if err != nil {
+		return nil, err
+	}
+	activities, err := counts(&Activity{})
+	if err != nil {
+		return nil, err
+	}
+	indicators, err := counts(&Indicator{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PlanSummary, len(plans))
+	for i, p := range plans {
+		out[i] = PlanSummary{Plan: p, Pillars: pillars[p.ID], Activities: activities[p.ID], Indicators: indicators[p.ID]}
+	}
+	return out, nil
+}

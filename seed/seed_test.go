@@ -1,0 +1,698 @@
+package seed_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+
+	"gorm.io/gorm"
+)
+
+// Two dates of seeding: late in a year, and early in one so that P-1 and
+// P-2 fall in the previous year and P-1 is still inside its grace days.
+func lateInYear() time.Time  { return models.Date(2026, time.November, 27) }
+func earlyInYear() time.Time { return models.Date(2025, time.February, 10) }
+
+func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
+	t.Helper()
+	db := modelstest.New(t)
+	s, err := seed.Demo(context.Background(), db, today)
+	if err != nil {
+		t.Fatalf("Demo: %v", err)
+	}
+	return db, s
+}
+
+// planData is everything a test looks at, loaded back from the database.
+type planData struct {
+	plan       models.Plan
+	orgs       map[int64]models.Organisation
+	pillars    []models.Pillar
+	objectives []models.Objective
+	activities []models.Activity
+	supporters []models.ActivitySupporter
+	funding    []models.FundingLine
+	indicators []models.Indicator
+	targets    []models.IndicatorTarget
+	periods    []models.ReportingPeriod
+	values     []models.IndicatorValue
+	updates    []models.ActivityUpdate
+	exceptions []models.PeriodException
+	evidence   []models.Evidence
+	notes      []models.ContributionNote
+	sets       map[int64]models.DisaggregationSet
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func load(t *testing.T, db *gorm.DB, planID int64) *planData {
+	t.Helper()
+	d := &planData{orgs: map[int64]models.Organisation{}, sets: map[int64]models.DisaggregationSet{}}
+	must(t, db.First(&d.plan, planID).Error)
+	var orgs []models.Organisation
+	must(t, db.Find(&orgs).Error)
+	for _, o := range orgs {
+		d.orgs[o.ID] = o
+	}
+	must(t, db.Where("plan_id = ?", planID).Order("code").Find(&d.pillars).Error)
+	must(t, db.Where("plan_id = ?", planID).Order("code").Find(&d.objectives).Error)
+	must(t, db.Where("plan_id = ?", planID).Order("id").Find(&d.activities).Error)
+	acts := db.Model(&models.Activity{}).Select("id").Where("plan_id = ?", planID)
+	must(t, db.Where("activity_id IN (?)", acts).Find(&d.supporters).Error)
+	must(t, db.Where("activity_id IN (?)", acts).Find(&d.funding).Error)
+	must(t, db.Where("activity_id IN (?)", acts).Find(&d.notes).Error)
+	must(t, db.Where("plan_id = ?", planID).Order("id").Find(&d.indicators).Error)
+	inds := db.Model(&models.Indicator{}).Select("id").Where("plan_id = ?", planID)
+	must(t, db.Where("indicator_id IN (?)", inds).Find(&d.targets).Error)
+	must(t, db.Where("plan_id = ?", planID).Order("start_date").Find(&d.periods).Error)
+	must(t, db.Preload("Breakdown").Where("indicator_id IN (?)", inds).Order("id").Find(&d.values).Error)
+	must(t, db.Where("activity_id IN (?)", acts).Order("id").Find(&d.updates).Error)
+	pers := db.Model(&models.ReportingPeriod{}).Select("id").Where("plan_id = ?", planID)
+	must(t, db.Where("period_id IN (?)", pers).Find(&d.exceptions).Error)
+	vals := db.Model(&models.IndicatorValue{}).Select("id").Where("indicator_id IN (?)", inds)
+	must(t, db.Where("indicator_value_id IN (?)", vals).Find(&d.evidence).Error)
+	var sets []models.DisaggregationSet
+	must(t, db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).Find(&sets).Error)
+	for _, s := range sets {
+		d.sets[s.ID] = s
+	}
+	return d
+}
+
+func (d *planData) periodIndex() map[int64]int {
+	m := map[int64]int{}
+	for k, p := range d.periods {
+		m[p.ID] = k
+	}
+	return m
+}
+
+func (d *planData) current(today time.Time) int {
+	for k, p := range d.periods {
+		if !today.Before(p.StartDate) && !today.After(p.EndDate) {
+			return k
+		}
+	}
+	return -1
+}
+
+func TestDemoContent(t *testing.T) {
+	today := lateInYear()
+	db, sum := loadDemo(t, today)
+	d := load(t, db, sum.PlanID)
+
+	p := d.plan
+	if p.Code != seed.DemoPlanCode || !p.Demo || p.Country != "Lao PDR (demonstration)" || p.Frequency != models.Quarterly ||
+		!strings.Contains(p.Title, "(demonstration data)") || !strings.Contains(strings.ToLower(p.Description), "fictitious") {
+		t.Errorf("plan is not clearly marked as a quarterly demonstration plan: %+v", p)
+	}
+	if p.StartYear != 2023 || p.EndYear != 2027 || p.GreenThreshold != 0.85 || p.RedThreshold != 0.5 || p.Currency != "USD" || p.Language != "en" {
+		t.Errorf("plan years, thresholds or currency: %+v", p)
+	}
+	types := map[string]int{}
+	for _, o := range d.orgs {
+		types[o.Type]++
+	}
+	if types[models.OrgMinistry]+types[models.OrgAgency] < 12 || types[models.OrgPartner] < 3 {
+		t.Errorf("organisations by type: %v", types)
+	}
+	if len(d.pillars) != 5 || len(d.activities) < 40 || len(d.indicators) < 60 || len(d.periods) != 20 {
+		t.Errorf("pillars %d, activities %d, indicators %d, periods %d", len(d.pillars), len(d.activities), len(d.indicators), len(d.periods))
+	}
+	perPillar := map[int64]int{}
+	for _, o := range d.objectives {
+		perPillar[o.PillarID]++
+	}
+	for _, pl := range d.pillars {
+		if n := perPillar[pl.ID]; n < 2 || n > 4 {
+			t.Errorf("pillar %s has %d objectives", pl.Code, n)
+		}
+	}
+	got := seed.Summary{PlanID: p.ID, Organisations: sum.Organisations, Pillars: len(d.pillars), Objectives: len(d.objectives),
+		Activities: len(d.activities), Indicators: len(d.indicators), Periods: len(d.periods), Values: len(d.values), Updates: len(d.updates)}
+	if got != *sum {
+		t.Errorf("summary %+v, database has %+v", *sum, got)
+	}
+
+	// Activities: a government lead, supporters that are not the lead, funding within budget.
+	actByID := map[int64]models.Activity{}
+	for _, a := range d.activities {
+		actByID[a.ID] = a
+		if ty := d.orgs[a.LeadOrgID].Type; ty != models.OrgMinistry && ty != models.OrgAgency {
+			t.Errorf("activity %s is led by a %s", a.Code, ty)
+		}
+		if a.StartDate.Year() < p.StartYear || a.EndDate.Year() > p.EndYear || a.EndDate.Before(a.StartDate) {
+			t.Errorf("activity %s runs %s–%s", a.Code, a.StartDate, a.EndDate)
+		}
+	}
+	withSup := map[int64]bool{}
+	for _, s := range d.supporters {
+		withSup[s.ActivityID] = true
+		if actByID[s.ActivityID].LeadOrgID == s.OrganisationID {
+			t.Errorf("activity %s lists its lead as a supporter", actByID[s.ActivityID].Code)
+		}
+	}
+	funded := map[int64]float64{}
+	for _, f := range d.funding {
+		funded[f.ActivityID] += f.Amount
+		if !d.orgs[f.FunderID].IsFunder() {
+			t.Errorf("funding line from %s", d.orgs[f.FunderID].Acronym)
+		}
+	}
+	for id, amount := range funded {
+		if amount > actByID[id].Budget {
+			t.Errorf("activity %s: funding %.0f above budget %.0f", actByID[id].Code, amount, actByID[id].Budget)
+		}
+	}
+	if len(withSup) < 20 || len(funded) < 10 {
+		t.Errorf("%d activities with supporters, %d with funding", len(withSup), len(funded))
+	}
+
+	// Indicators: variety.
+	seen := map[string]int{}
+	hasTargets := map[int64]bool{}
+	for _, tg := range d.targets {
+		hasTargets[tg.IndicatorID] = true
+	}
+	for _, ind := range d.indicators {
+		seen["unit:"+ind.UnitType]++
+		seen["dir:"+ind.Direction]++
+		seen["acc:"+ind.Accumulation]++
+		seen["level:"+ind.Level()]++
+		if ind.DisaggregationSetID != nil {
+			seen["disaggregated"]++
+			seen["set:"+d.sets[*ind.DisaggregationSetID].Code]++
+		}
+		if ind.Sensitive {
+			seen["sensitive"]++
+		}
+		switch {
+		case ind.BaselineValue == nil:
+			seen["no baseline"]++
+		case *ind.BaselineValue == 0:
+			seen["zero baseline"]++
+		}
+		if ind.BaselineYear != nil && *ind.BaselineYear != p.StartYear-1 {
+			t.Errorf("indicator %s: baseline year %d", ind.Code, *ind.BaselineYear)
+		}
+		if !hasTargets[ind.ID] {
+			seen["no targets"]++
+		}
+		if ind.EndTarget == nil {
+			seen["no end target"]++
+		}
+		if ind.MeansOfVerification == "" {
+			t.Errorf("indicator %s has no means of verification", ind.Code)
+		}
+		if ind.ActivityID != nil && actByID[*ind.ActivityID].LeadOrgID != ind.ReportingOrgID {
+			seen["reported by another organisation"]++
+		}
+	}
+	for _, k := range []string{"unit:number", "unit:percentage", "unit:yes_no", "unit:milestone", "dir:increase", "dir:maintain",
+		"acc:sum", "acc:cumulative", "acc:latest", "level:outcome", "level:output", "no baseline", "zero baseline",
+		"no targets", "reported by another organisation"} {
+		if seen[k] == 0 {
+			t.Errorf("no indicator with %s", k)
+		}
+	}
+	if seen["dir:decrease"] < 3 || seen["dir:maintain"] > 2 || seen["disaggregated"] < 8 || seen["set:sex-age"] < 4 ||
+		seen["sensitive"] < 4 || seen["no targets"] > 2 || seen["no end target"] > 4 {
+		t.Errorf("indicator variety: %v", seen)
+	}
+	if len(d.evidence) < 5 || len(d.notes) < 10 {
+		t.Errorf("%d evidence links, %d contribution notes", len(d.evidence), len(d.notes))
+	}
+	for _, e := range d.evidence {
+		if e.Kind != models.EvidenceLink || !strings.HasPrefix(e.URL, "https://") || e.Title == "" {
+			t.Errorf("evidence %+v", e)
+		}
+	}
+	var audits []models.AuditEntry
+	must(t, db.Where("plan_id = ?", p.ID).Find(&audits).Error)
+	if len(audits) != 1 || audits[0].Action != "seed.demo" || audits[0].Actor != "system" {
+		t.Errorf("audit entries: %+v", audits)
+	}
+	t.Logf("demo: %+v, indicator variety %v", *sum, seen)
+}
+
+func TestDemoValuesAndBreakdowns(t *testing.T) {
+	db, sum := loadDemo(t, lateInYear())
+	d := load(t, db, sum.PlanID)
+	indByID := map[int64]models.Indicator{}
+	for _, ind := range d.indicators {
+		indByID[ind.ID] = ind
+	}
+	smallCell, smallTotal := false, false
+	for _, v := range d.values {
+		ind := indByID[v.IndicatorID]
+		if v.Value == nil {
+			t.Fatalf("value of %s has no number", ind.Code)
+		}
+		x := *v.Value
+		switch ind.UnitType {
+		case models.UnitYesNo, models.UnitMilestone:
+			if x != 0 && x != 1 {
+				t.Errorf("%s: %s value %v", ind.Code, ind.UnitType, x)
+			}
+			if ind.UnitType == models.UnitMilestone && v.TextValue == "" {
+				t.Errorf("%s: milestone value without its state", ind.Code)
+			}
+		case models.UnitPercentage:
+			if x < 0 || x > 100 {
+				t.Errorf("%s: percentage %v", ind.Code, x)
+			}
+		default:
+			if ind.Accumulation != models.AccumulateLatest && x != math.Trunc(x) || x < 0 {
+				t.Errorf("%s: count %v", ind.Code, x)
+			}
+		}
+		if ind.DisaggregationSetID == nil {
+			if len(v.Breakdown) != 0 {
+				t.Errorf("%s: breakdown on an indicator without a set", ind.Code)
+			}
+			continue
+		}
+		cells := d.sets[*ind.DisaggregationSetID].Cells()
+		if len(v.Breakdown) != len(cells) {
+			t.Errorf("%s: %d breakdown cells, want %d", ind.Code, len(v.Breakdown), len(cells))
+		}
+		total := 0.0
+		for _, b := range v.Breakdown {
+			if !slices.Contains(cells, b.Cell) {
+				t.Errorf("%s: cell %q is not in the set", ind.Code, b.Cell)
+			}
+			total += b.Value
+			if ind.Sensitive && b.Value >= 1 && b.Value <= 4 {
+				smallCell = true
+			}
+		}
+		if total != x {
+			t.Errorf("%s: breakdown adds up to %v, total is %v", ind.Code, total, x)
+		}
+	}
+	for _, v := range d.values {
+		if ind := indByID[v.IndicatorID]; ind.Sensitive && *v.Value >= 1 && *v.Value <= 4 {
+			smallTotal = true
+		}
+	}
+	if !smallCell || !smallTotal {
+		t.Errorf("no small victim counts to suppress: cells %v, totals %v", smallCell, smallTotal)
+	}
+}
+
+func TestDemoWorkflow(t *testing.T) {
+	for _, today := range []time.Time{lateInYear(), earlyInYear()} {
+		t.Run(today.Format(time.DateOnly), func(t *testing.T) {
+			db, sum := loadDemo(t, today)
+			d := load(t, db, sum.PlanID)
+			cur := d.current(today)
+			if cur < 2 {
+				t.Fatalf("today %s is in period %d", today, cur)
+			}
+			if st := d.periods[cur].State(today, nil); st != models.PeriodOpen {
+				t.Errorf("current period %s is %s", d.periods[cur].Label, st)
+			}
+			idx := d.periodIndex()
+			n := len(d.indicators)
+			type tally struct {
+				status        map[string]int
+				count, late   int
+				holders       map[int64]bool
+				reportedItems map[int64]bool
+			}
+			byPeriod := make([]tally, len(d.periods))
+			for k := range byPeriod {
+				byPeriod[k] = tally{status: map[string]int{}, holders: map[int64]bool{}, reportedItems: map[int64]bool{}}
+			}
+			indByID := map[int64]models.Indicator{}
+			for _, ind := range d.indicators {
+				indByID[ind.ID] = ind
+			}
+			check := func(what string, k int, w models.Workflow) {
+				p := d.periods[k]
+				byPeriod[k].status[w.Status]++
+				byPeriod[k].count++
+				if w.Version != 1 || w.CreatedAt.After(w.UpdatedAt) || !w.UpdatedAt.Before(today) {
+					t.Errorf("%s %s: version %d, created %s, updated %s", what, p.Label, w.Version, w.CreatedAt, w.UpdatedAt)
+				}
+				if (w.SubmittedAt == nil) != (w.Status == models.StatusDraft) {
+					t.Errorf("%s %s: %s with submitted_at %v", what, p.Label, w.Status, w.SubmittedAt)
+				}
+				if w.SubmittedAt != nil && !w.SubmittedAt.AddDate(0, 0, -1).Before(p.DueDate) {
+					byPeriod[k].late++
+				}
+				if (w.ApprovedAt != nil) != (w.Status == models.StatusApproved) || (w.ReturnedAt != nil) != (w.Status == models.StatusReturned) {
+					t.Errorf("%s %s: %s with approved_at %v, returned_at %v", what, p.Label, w.Status, w.ApprovedAt, w.ReturnedAt)
+				}
+				for _, at := range []*time.Time{w.ApprovedAt, w.ReturnedAt} {
+					if at != nil && (at.Before(*w.SubmittedAt) || !at.Before(today)) {
+						t.Errorf("%s %s: validated at %s, submitted %s", what, p.Label, at, w.SubmittedAt)
+					}
+				}
+				if (w.ReturnComment != "") != (w.Status == models.StatusReturned) {
+					t.Errorf("%s %s: %s with comment %q", what, p.Label, w.Status, w.ReturnComment)
+				}
+			}
+			for _, v := range d.values {
+				k := idx[v.PeriodID]
+				check(indByID[v.IndicatorID].Code, k, v.Workflow)
+				if v.Status == models.StatusReturned {
+					byPeriod[k].holders[indByID[v.IndicatorID].ReportingOrgID] = true
+				}
+			}
+			for k := range d.periods {
+				b := byPeriod[k]
+				switch {
+				case k < cur-2:
+					if b.status[models.StatusApproved] != n {
+						t.Errorf("%s: %v of %d indicators, want all approved", d.periods[k].Label, b.status, n)
+					}
+				case k == cur-2:
+					if b.count != n || b.status[models.StatusSubmitted] == 0 || b.status[models.StatusReturned] < 2 || b.status[models.StatusDraft] != 0 {
+						t.Errorf("P-2 %s: %v", d.periods[k].Label, b.status)
+					}
+				case k == cur-1:
+					for _, st := range []string{models.StatusDraft, models.StatusSubmitted, models.StatusReturned, models.StatusApproved} {
+						if b.status[st] == 0 {
+							t.Errorf("P-1 %s has no %s value: %v", d.periods[k].Label, st, b.status)
+						}
+					}
+					if b.count >= n || b.late == 0 {
+						t.Errorf("P-1 %s: %d of %d indicators reported, %d late", d.periods[k].Label, b.count, n, b.late)
+					}
+				case k == cur:
+					if b.count == 0 || b.status[models.StatusDraft] != b.count {
+						t.Errorf("current period %s: %v", d.periods[k].Label, b.status)
+					}
+				default:
+					if b.count != 0 {
+						t.Errorf("future period %s has %d values", d.periods[k].Label, b.count)
+					}
+				}
+			}
+			lateHistory := 0
+			for k := 0; k < cur-2; k++ {
+				lateHistory += byPeriod[k].late
+			}
+			if lateHistory == 0 {
+				t.Errorf("no late submissions before P-2")
+			}
+
+			// Exceptions: organisations holding returned items of a locked period may still correct them.
+			exc := map[[2]int64]models.PeriodException{}
+			for _, e := range d.exceptions {
+				exc[[2]int64{e.PeriodID, e.OrganisationID}] = e
+				if !e.UntilDate.Equal(today.AddDate(0, 0, 14)) || e.Reason == "" || e.GrantedByID != nil {
+					t.Errorf("exception %+v", e)
+				}
+			}
+			for _, k := range []int{cur - 2, cur - 1} {
+				p := d.periods[k]
+				for org := range byPeriod[k].holders {
+					e, ok := exc[[2]int64{p.ID, org}]
+					switch {
+					case today.Before(p.LocksAt()):
+						if st := p.State(today, nil); st != models.PeriodOverdue {
+							t.Errorf("%s is %s without a lock", p.Label, st)
+						}
+					case !ok:
+						t.Errorf("%s is locked but %s, holding returned values, has no exception", p.Label, d.orgs[org].Acronym)
+					case p.State(today, &e.UntilDate) == models.PeriodClosed:
+						t.Errorf("%s stays closed for %s despite the exception", p.Label, d.orgs[org].Acronym)
+					}
+				}
+			}
+
+			// Activity updates.
+			actByID := map[int64]models.Activity{}
+			for _, a := range d.activities {
+				actByID[a.ID] = a
+			}
+			ups := make([]tally, len(d.periods))
+			for k := range ups {
+				ups[k] = tally{status: map[string]int{}}
+			}
+			byPeriod = ups
+			progress := map[string]int{}
+			cancelled := map[int64]bool{}
+			last := map[int64]models.ActivityUpdate{}
+			sorted := slices.Clone(d.updates)
+			sort.SliceStable(sorted, func(i, j int) bool { return idx[sorted[i].PeriodID] < idx[sorted[j].PeriodID] })
+			for _, u := range sorted {
+				a, k := actByID[u.ActivityID], idx[u.PeriodID]
+				check("activity "+a.Code, k, u.Workflow)
+				progress[u.Progress]++
+				if u.Progress == models.ProgressNotStarted && !d.periods[k].EndDate.Before(a.StartDate) {
+					t.Errorf("activity %s not started in %s although it starts %s", a.Code, d.periods[k].Label, a.StartDate)
+				}
+				if u.Progress == models.ProgressCancelled {
+					cancelled[a.ID] = true
+				}
+				if prev, ok := last[a.ID]; ok && (u.PercentComplete < prev.PercentComplete || u.Expenditure < prev.Expenditure) {
+					t.Errorf("activity %s: progress went back in %s", a.Code, d.periods[k].Label)
+				}
+				if u.Expenditure > a.Budget {
+					t.Errorf("activity %s: expenditure %.0f above budget %.0f", a.Code, u.Expenditure, a.Budget)
+				}
+				last[a.ID] = u
+			}
+			for k := range d.periods {
+				b := byPeriod[k]
+				switch {
+				case k < cur-2 && b.status[models.StatusApproved] != b.count:
+					t.Errorf("updates of %s: %v, want all approved", d.periods[k].Label, b.status)
+				case k == cur-1:
+					for _, st := range []string{models.StatusDraft, models.StatusSubmitted, models.StatusReturned, models.StatusApproved} {
+						if b.status[st] == 0 {
+							t.Errorf("P-1 %s has no %s update: %v", d.periods[k].Label, st, b.status)
+						}
+					}
+				case k == cur && b.status[models.StatusDraft] != b.count:
+					t.Errorf("updates of the current period: %v", b.status)
+				case k > cur && b.count != 0:
+					t.Errorf("updates in future period %s", d.periods[k].Label)
+				}
+			}
+			if len(cancelled) != 1 || progress[models.ProgressCompleted] == 0 || progress[models.ProgressNotStarted] == 0 ||
+				progress[models.ProgressDelayed] == 0 || progress[models.ProgressOnTrack] == 0 {
+				t.Errorf("activity progress: %v, %d cancelled", progress, len(cancelled))
+			}
+		})
+	}
+}
+
+// digest summarises every value and update of a plan by indicator or
+// activity code and period position, with or without workflow timestamps.
+func digest(d *planData, withTimes bool, upTo int) (string, int) {
+	idx := d.periodIndex()
+	code := map[int64]string{}
+	for _, ind := range d.indicators {
+		code[ind.ID] = ind.Code
+	}
+	for _, a := range d.activities {
+		code[-a.ID] = a.Code
+	}
+	ts := func(t *time.Time) string {
+		if t == nil || !withTimes {
+			return "-"
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	var lines []string
+	for _, v := range d.values {
+		if idx[v.PeriodID] >= upTo {
+			continue
+		}
+		var cells []string
+		for _, b := range v.Breakdown {
+			cells = append(cells, fmt.Sprintf("%s=%v", b.Cell, b.Value))
+		}
+		sort.Strings(cells)
+		status := v.Status
+		if !withTimes {
+			status = ""
+		}
+		lines = append(lines, fmt.Sprintf("v %s %d %v %q %s %s %s %s %v", code[v.IndicatorID], idx[v.PeriodID], *v.Value, v.TextValue,
+			status, ts(v.SubmittedAt), ts(v.ApprovedAt), ts(v.ReturnedAt), cells))
+	}
+	for _, u := range d.updates {
+		if idx[u.PeriodID] >= upTo {
+			continue
+		}
+		status := u.Status
+		if !withTimes {
+			status = ""
+		}
+		lines = append(lines, fmt.Sprintf("u %s %d %s %d %v %s %s %s", code[-u.ActivityID], idx[u.PeriodID], u.Progress,
+			u.PercentComplete, u.Expenditure, status, ts(u.SubmittedAt), ts(u.ApprovedAt)))
+	}
+	sort.Strings(lines)
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(lines, "\n")))), len(lines)
+}
+
+func TestDemoIsDeterministic(t *testing.T) {
+	dbA, sumA := loadDemo(t, lateInYear())
+	dbB, sumB := loadDemo(t, lateInYear())
+	a, b := load(t, dbA, sumA.PlanID), load(t, dbB, sumB.PlanID)
+	da, na := digest(a, true, len(a.periods))
+	db, nb := digest(b, true, len(b.periods))
+	if da != db || na != nb || na == 0 {
+		t.Errorf("two loads with the same date differ: %s (%d rows) and %s (%d rows)", da, na, db, nb)
+	}
+
+	// Another date: the same plan shifted by whole years.
+	dbC, sumC := loadDemo(t, earlyInYear())
+	c := load(t, dbC, sumC.PlanID)
+	if c.plan.StartYear != a.plan.StartYear-1 || len(c.indicators) != len(a.indicators) || len(c.activities) != len(a.activities) ||
+		len(c.periods) != len(a.periods) || sumC.Indicators != sumA.Indicators {
+		t.Errorf("plans loaded on different dates differ in shape: %+v and %+v", *sumA, *sumC)
+	}
+	upTo := min(a.current(lateInYear()), c.current(earlyInYear())) - 2
+	da, na = digest(a, false, upTo)
+	dc, nc := digest(c, false, upTo)
+	if da != dc || na != nc {
+		t.Errorf("the approved history differs between dates: %d and %d rows", na, nc)
+	}
+}
+
+func TestDemoTwiceConflictsAndReusesOrganisations(t *testing.T) {
+	ctx := context.Background()
+	db := modelstest.New(t)
+	now := time.Now().UTC()
+	mine := models.Organisation{Acronym: "molsw", Name: "Labour ministry (entered by hand)", Type: models.OrgMinistry,
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	must(t, db.Create(&mine).Error)
+	sum, err := seed.Demo(ctx, db, lateInYear())
+	if err != nil {
+		t.Fatalf("Demo with an existing organisation: %v", err)
+	}
+	var leads int64
+	must(t, db.Model(&models.Activity{}).Where("plan_id = ? AND lead_org_id = ?", sum.PlanID, mine.ID).Count(&leads).Error)
+	if leads == 0 {
+		t.Errorf("the existing MOLSW leads no activity")
+	}
+	var orgs, plans int64
+	must(t, db.Model(&models.Organisation{}).Count(&orgs).Error)
+	_, err = seed.Demo(ctx, db, lateInYear())
+	if !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("second Demo: %v, want ErrConflict", err)
+	}
+	var orgsAfter int64
+	must(t, db.Model(&models.Organisation{}).Count(&orgsAfter).Error)
+	must(t, db.Model(&models.Plan{}).Count(&plans).Error)
+	if orgsAfter != orgs || plans != 1 {
+		t.Errorf("after the failed second load: %d organisations (was %d), %d plans", orgsAfter, orgs, plans)
+	}
+}
+
+func TestSyntheticSmall(t *testing.T) {
+	ctx := context.Background()
+	opts := seed.SyntheticOptions{Activities: 20, IndicatorsPerActivity: 3, Years: 2}
+	db := modelstest.New(t)
+	if _, err := seed.Demo(ctx, db, lateInYear()); err != nil {
+		t.Fatal(err)
+	}
+	var orgsBefore, orgsAfter int64
+	must(t, db.Model(&models.Organisation{}).Count(&orgsBefore).Error)
+	sum, err := seed.Synthetic(ctx, db, opts, lateInYear())
+	if err != nil {
+		t.Fatalf("Synthetic: %v", err)
+	}
+	must(t, db.Model(&models.Organisation{}).Count(&orgsAfter).Error)
+	if orgsAfter != orgsBefore {
+		t.Errorf("synthetic plan added organisations: %d → %d", orgsBefore, orgsAfter)
+	}
+	want := seed.Summary{PlanID: sum.PlanID, Organisations: sum.Organisations, Pillars: 5, Objectives: 20, Activities: 20,
+		Indicators: 60, Periods: 8, Values: 480, Updates: 160}
+	if *sum != want {
+		t.Errorf("summary %+v, want %+v", *sum, want)
+	}
+	d := load(t, db, sum.PlanID)
+	if d.plan.Code != "SYN-20x3x2" || d.plan.StartYear != 2024 || d.plan.EndYear != 2025 || len(d.values) != 480 || len(d.updates) != 160 ||
+		len(d.indicators) != 60 || len(d.activities) != 20 {
+		t.Errorf("plan %s %d–%d: %d values, %d updates, %d indicators", d.plan.Code, d.plan.StartYear, d.plan.EndYear,
+			len(d.values), len(d.updates), len(d.indicators))
+	}
+	indByID := map[int64]models.Indicator{}
+	for _, ind := range d.indicators {
+		indByID[ind.ID] = ind
+	}
+	disaggregated := 0
+	for _, v := range d.values {
+		if v.Status != models.StatusApproved || v.ApprovedAt == nil {
+			t.Fatalf("synthetic value not approved: %+v", v)
+		}
+		ind := indByID[v.IndicatorID]
+		if ind.DisaggregationSetID == nil {
+			continue
+		}
+		disaggregated++
+		total := 0.0
+		for _, b := range v.Breakdown {
+			total += b.Value
+		}
+		if len(v.Breakdown) != len(d.sets[*ind.DisaggregationSetID].Cells()) || total != *v.Value {
+			t.Errorf("%s: breakdown %v for total %v", ind.Code, v.Breakdown, *v.Value)
+		}
+	}
+	if disaggregated == 0 {
+		t.Errorf("no disaggregated synthetic values")
+	}
+	for _, u := range d.updates {
+		if u.Status != models.StatusApproved {
+			t.Fatalf("synthetic update not approved: %+v", u)
+		}
+	}
+
+	other := modelstest.New(t)
+	sum2, err := seed.Synthetic(ctx, other, opts, lateInYear())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, _ := digest(d, true, len(d.periods))
+	h2, _ := digest(load(t, other, sum2.PlanID), true, len(d.periods))
+	if h1 != h2 {
+		t.Errorf("two synthetic loads differ")
+	}
+	if _, err := seed.Synthetic(ctx, db, opts, lateInYear()); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("second synthetic load: %v, want ErrConflict", err)
+	}
+	var verr *models.ValidationError
+	if _, err := seed.Synthetic(ctx, db, seed.SyntheticOptions{Years: 1}, lateInYear()); !errors.As(err, &verr) {
+		t.Errorf("zero activities: %v, want a validation error", err)
+	}
+}
+
+// BenchmarkSyntheticLarge loads 1000 activities × 5 indicators × 5 years
+// (5,000 indicators, 100,000 values) into a fresh database.
+func BenchmarkSyntheticLarge(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := modelstest.New(b)
+		b.StartTimer()
+		start := time.Now()
+		sum, err := seed.Synthetic(ctx, db, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5}, lateInYear())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %+v in %s", db.Dialector.Name(), *sum, time.Since(start).Round(time.Millisecond))
+	}
+}
