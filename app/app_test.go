@@ -237,3 +237,41 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 		t.Errorf("%d plans and %d users after two starts, want 1 and 5", plans, users)
 	}
 }
+
+func TestPagesAreCompressed(t *testing.T) {
+	a := newApp(t)
+	rec := get(t, a, "/plans/"+seed.DemoPlanCode, "Accept-Encoding", "gzip")
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("plan page not compressed: headers %v", rec.Header())
+	}
+	plain := get(t, a, "/plans/"+seed.DemoPlanCode)
+	if rec.Body.Len()*4 > plain.Body.Len() {
+		t.Errorf("compressed page is %d bytes for %d plain", rec.Body.Len(), plain.Body.Len())
+	}
+	t.Logf("plan page: %d bytes, %d gzip-compressed", plain.Body.Len(), rec.Body.Len())
+}
+
+// TestPageQueriesDoNotGrowWithThePlan shows the home and plan pages cost the
+// same number of SQL statements for the demo plan and for a plan ten times larger.
+func TestPageQueriesDoNotGrowWithThePlan(t *testing.T) {
+	a := newApp(t)
+	big, err := seed.Synthetic(context.Background(), a.DB, seed.SyntheticOptions{Activities: 460, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := modelstest.CountQueries(a.DB)
+	count := func(path string) int64 {
+		counter.Reset()
+		if rec := get(t, a, path); rec.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+		return counter.N()
+	}
+	demo, large := count("/plans/"+seed.DemoPlanCode), count("/plans/BIG")
+	if demo != large || demo > 10 {
+		t.Errorf("plan page: %d queries for the demo plan, %d for a plan with %d activities; want the same small number", demo, large, big.Activities)
+	}
+	if home := count("/"); home > 5 {
+		t.Errorf("home page runs %d queries", home)
+	}
+}

@@ -19,6 +19,8 @@ func (a *App) use(e *echo.Echo) {
 	e.Use(a.logRequests)
 	e.Use(a.recoverPanics)
 	e.Use(middleware.BodyLimit(maxBody))
+	// Focal points often report over slow connections: compress every text response.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 	e.Use(a.securityHeaders)
 	e.Use(a.Handler.Localize)
 }
