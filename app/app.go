@@ -69,18 +69,39 @@ func (a *App) build() error {
 		return err
 	}
 	a.I18n, a.Views = bundle, views
-	a.Handler = &handlers.Handler{DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now}
+	a.Handler = &handlers.Handler{
+		DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now,
+		Sessions:        models.SessionPolicy{Idle: a.Config.SessionIdle, Absolute: a.Config.SessionMax},
+		Throttle:        models.DefaultThrottlePolicy,
+		AddressThrottle: models.ThrottlePolicy{Free: 20, Base: models.DefaultThrottlePolicy.Base, Max: models.DefaultThrottlePolicy.Max, Forget: models.DefaultThrottlePolicy.Forget},
+		SecureCookies:   a.Config.TLS(),
+		BaseURL:         a.Config.BaseURL,
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = views
-	e.IPExtractor = echo.ExtractIPDirect() // no trust in X-Forwarded-For unless proxies are configured
+	e.IPExtractor = a.ipExtractor()
 	e.HTTPErrorHandler = a.handleError
 	a.use(e)
 	e.GET("/static/*", echo.WrapHandler(assets.Handler()))
 	a.Handler.Register(e)
 	a.Echo = e
 	return nil
+}
+
+// ipExtractor takes the client address from the connection, or from
+// X-Forwarded-For only when the request comes through a configured proxy.
+func (a *App) ipExtractor() echo.IPExtractor {
+	nets, _ := a.Config.proxyNets() // validated in New
+	if len(nets) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range nets {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // Migrate applies pending migrations and logs what it applied.

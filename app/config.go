@@ -4,9 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"naptracker/models"
 )
@@ -20,11 +22,20 @@ type Config struct {
 	DataDir     string // NAPTRACKER_DATA_DIR, -data-dir: where the SQLite file lives ("data")
 	BaseURL     string // NAPTRACKER_BASE_URL, -base-url: public address, used in links and e-mails
 	LogLevel    string // NAPTRACKER_LOG_LEVEL, -log-level: debug, info, warn, error
+	// SessionIdle and SessionMax are the idle and absolute session timeouts
+	// (NAPTRACKER_SESSION_IDLE, NAPTRACKER_SESSION_MAX; 30m and 12h).
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// TrustedProxies lists the addresses (CIDR) of reverse proxies whose
+	// X-Forwarded-For may be believed (NAPTRACKER_TRUSTED_PROXIES, comma
+	// separated). Empty: the client address is the connection's.
+	TrustedProxies string
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DataDir: "data", BaseURL: "http://localhost:8080", LogLevel: "info"}
+	return Config{Addr: ":8080", DataDir: "data", BaseURL: "http://localhost:8080", LogLevel: "info",
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour}
 }
 
 // ConfigFromEnv reads the environment over the defaults.
@@ -40,6 +51,18 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	set(&c.DataDir, "NAPTRACKER_DATA_DIR")
 	set(&c.BaseURL, "NAPTRACKER_BASE_URL")
 	set(&c.LogLevel, "NAPTRACKER_LOG_LEVEL")
+	set(&c.TrustedProxies, "NAPTRACKER_TRUSTED_PROXIES")
+	setDuration := func(dst *time.Duration, key string) {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			if d, err := time.ParseDuration(v); err == nil {
+				*dst = d
+			} else {
+				*dst = -1 // reported by Validate
+			}
+		}
+	}
+	setDuration(&c.SessionIdle, "NAPTRACKER_SESSION_IDLE")
+	setDuration(&c.SessionMax, "NAPTRACKER_SESSION_MAX")
 	return c
 }
 
@@ -50,6 +73,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the SQLite database (NAPTRACKER_DATA_DIR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the site, for links in e-mails (NAPTRACKER_BASE_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (NAPTRACKER_LOG_LEVEL)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "end sessions after this long without a request (NAPTRACKER_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "end sessions this long after sign-in (NAPTRACKER_SESSION_MAX)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (NAPTRACKER_TRUSTED_PROXIES)")
 }
 
 // Validate checks the configuration and reports every problem at once.
@@ -71,7 +97,29 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log level must be debug, info, warn or error, got %q", c.LogLevel))
 	}
+	if c.SessionIdle < time.Minute || c.SessionMax < c.SessionIdle {
+		errs = append(errs, fmt.Errorf("session timeouts must be durations such as 30m and 12h, the idle one at least 1m and not above the absolute one"))
+	}
+	if _, err := c.proxyNets(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// proxyNets parses TrustedProxies.
+func (c Config) proxyNets() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, fmt.Errorf("NAPTRACKER_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // DSN is what to pass to models.Open: the PostgreSQL URL, or the SQLite file path.

@@ -22,6 +22,7 @@ func (a *App) use(e *echo.Echo) {
 	// Focal points often report over slow connections: compress every text response.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 	e.Use(a.securityHeaders)
+	e.Use(a.Handler.Authenticate)
 	e.Use(a.Handler.Localize)
 }
 

@@ -4,9 +4,11 @@ package handlers
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"naptracker/handlers/i18n"
+	"naptracker/models"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -14,16 +16,31 @@ import (
 
 // Handler carries what every handler needs. It holds no per-request state.
 type Handler struct {
-	DB   *gorm.DB
-	Log  *slog.Logger
-	I18n *i18n.Bundle
-	Now  func() time.Time
+	DB       *gorm.DB
+	Log      *slog.Logger
+	I18n     *i18n.Bundle
+	Now      func() time.Time
+	Sessions models.SessionPolicy
+	// Throttle applies per account; AddressThrottle per client address,
+	// which many honest users behind one office NAT may share.
+	Throttle        models.ThrottlePolicy
+	AddressThrottle models.ThrottlePolicy
+	// SecureCookies is true behind TLS: cookies get Secure and the __Host- prefix.
+	SecureCookies bool
+	BaseURL       string
 }
 
 // Page is the data every page template receives.
 type Page struct {
 	L         *i18n.Localizer
 	RequestID string
+	// User is the signed-in user, nil on public pages for anonymous visitors.
+	User *models.User
+	// CSRF is the token every state-changing form must send back.
+	CSRF string
+	// Flash is a one-off message after a redirect (from the "flash" query
+	// parameter, which only names a catalogue key).
+	Flash string
 }
 
 // localizerKey is the echo.Context key of the request's localizer.
@@ -32,7 +49,11 @@ const localizerKey = "i18n.localizer"
 // Localize is middleware that picks the interface language of each request.
 func (h *Handler) Localize(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Set(localizerKey, h.I18n.For(h.I18n.Negotiate("", c.Request())))
+		setting := ""
+		if who := PrincipalOf(c); who != nil {
+			setting = who.User.Language
+		}
+		c.Set(localizerKey, h.I18n.For(h.I18n.Negotiate(setting, c.Request())))
 		return next(c)
 	}
 }
@@ -47,5 +68,24 @@ func (h *Handler) Localizer(c echo.Context) *i18n.Localizer {
 
 // page fills the common page data for a request.
 func (h *Handler) page(c echo.Context) Page {
-	return Page{L: h.Localizer(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	p := Page{L: h.Localizer(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	if who := PrincipalOf(c); who != nil {
+		p.User = &who.User
+		if who.Session != nil {
+			p.CSRF = who.Session.CSRFToken
+		}
+	}
+	if key := c.QueryParam("flash"); key != "" && strings.HasPrefix(key, "flash.") && h.I18n.Has(i18n.Default, key) {
+		p.Flash = p.L.T(key)
+	}
+	return p
+}
+
+// actor describes the request's user for the audit log.
+func (h *Handler) actor(c echo.Context) models.Actor {
+	a := models.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
+	if who := PrincipalOf(c); who != nil {
+		a.UserID, a.Name = &who.User.ID, who.User.Email
+	}
+	return a
 }

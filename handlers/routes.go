@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"naptracker/models"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -12,26 +14,54 @@ import (
 type Route struct {
 	Method string
 	Path   string
-	// Public routes need no sign-in. Until sign-in lands (issue 3) only
-	// public routes exist; other routes must list the roles they allow.
-	Public  bool
-	Roles   []string
-	Handler echo.HandlerFunc
+	// Public routes need no sign-in.
+	Public bool
+	// Roles lists the roles allowed; a route that is not public and lists
+	// no role is reachable by nobody.
+	Roles []string
+	// BeforeMFA lets a session that still owes its second factor use the
+	// route (signing out, entering the code, enrolling).
+	BeforeMFA bool
+	Handler   echo.HandlerFunc
 }
+
+// Role groups used in the table.
+var (
+	everyone = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
+	managers = []string{models.RoleAdmin, models.RoleSecretariat}
+)
 
 // Routes returns the route table.
 func (h *Handler) Routes() []Route {
+	get, post := http.MethodGet, http.MethodPost
 	return []Route{
-		{Method: http.MethodGet, Path: "/healthz", Public: true, Handler: h.Healthz},
-		{Method: http.MethodGet, Path: "/readyz", Public: true, Handler: h.Readyz},
-		{Method: http.MethodGet, Path: "/", Public: true, Handler: h.Home},
-		{Method: http.MethodGet, Path: "/plans/:plan", Public: true, Handler: h.ShowPlan},
+		{Method: get, Path: "/healthz", Public: true, Handler: h.Healthz},
+		{Method: get, Path: "/readyz", Public: true, Handler: h.Readyz},
+
+		// Signing in and out.
+		{Method: get, Path: "/login", Public: true, Handler: h.LoginForm},
+		{Method: post, Path: "/login", Public: true, Handler: h.Login},
+		{Method: post, Path: "/logout", Roles: everyone, BeforeMFA: true, Handler: h.Logout},
+
+		// The plan.
+		{Method: get, Path: "/", Roles: everyone, Handler: h.Home},
+		{Method: get, Path: "/plans/:plan", Roles: everyone, Handler: h.ShowPlan},
+
+		// Own account: sessions.
+		{Method: get, Path: "/account", Roles: everyone, Handler: h.Account},
+		{Method: post, Path: "/account/sessions/:id/end", Roles: everyone, Handler: h.EndOwnSession},
+
+		// --- second factor (TOTP, recovery codes) ---
+
+		// --- user management ---
+
+		// --- API tokens and the JSON API ---
 	}
 }
 
-// Register adds every route of the table to e.
+// Register adds every route of the table to e, each behind its guard.
 func (h *Handler) Register(e *echo.Echo) {
 	for _, r := range h.Routes() {
-		e.Add(r.Method, r.Path, r.Handler)
+		e.Add(r.Method, r.Path, h.guard(r))
 	}
 }

@@ -9,5 +9,6 @@ func AllModels() []any {
 		&Indicator{}, &IndicatorTarget{}, &ReportingPeriod{}, &PeriodException{},
 		&IndicatorValue{}, &ValueBreakdown{}, &ActivityUpdate{}, &ContributionNote{},
 		&Evidence{}, &EvidenceBlob{}, &Comment{}, &User{}, &AuditEntry{},
+		&Session{}, &LoginThrottle{}, &APIToken{}, &RecoveryCode{}, &PasswordToken{},
 	}
 }

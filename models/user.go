@@ -35,10 +35,20 @@ type User struct {
 	Language       string
 	DisabledAt     *time.Time
 	LastLoginAt    *time.Time
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// TOTPSecret is the base32 secret of the authenticator app; empty until enrolled.
+	TOTPSecret        string     `gorm:"column:totp_secret" json:"-"`
+	TOTPEnabledAt     *time.Time `gorm:"column:totp_enabled_at"`
+	PasswordChangedAt *time.Time
+	Version           int
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
+
+// MFARequired reports whether a role must use a second factor.
+func MFARequired(role string) bool { return role == RoleAdmin || role == RoleSecretariat }
+
+// Disabled reports whether the account is disabled.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 // NeedsOrganisation reports whether a role must belong to an organisation.
 func NeedsOrganisation(role string) bool { return role == RoleFocalPoint || role == RoleDonor }
@@ -117,4 +127,14 @@ func FindOrganisationByAcronym(ctx context.Context, db *gorm.DB, acronym string)
 		return nil, ErrNotFound
 	}
 	return &o, err
+}
+
+// FindUserByEmail looks a user up by e-mail address, ignoring case.
+func FindUserByEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("lower(email) = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &u, err
 }

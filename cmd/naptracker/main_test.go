@@ -33,7 +33,7 @@ func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...stri
 func TestMigrateCommand(t *testing.T) {
 	env := testEnv(t)
 	code, out, errOut := runCmd(t, env, "", "migrate")
-	if code != exitOK || !strings.Contains(out, "schema version 1") {
+	if code != exitOK || !strings.Contains(out, "schema version 2") {
 		t.Fatalf("migrate = %d, %q, %q", code, out, errOut)
 	}
 	code, out, _ = runCmd(t, env, "", "migrate")

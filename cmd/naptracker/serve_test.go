@@ -5,9 +5,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,14 +92,24 @@ func TestServeProcess(t *testing.T) {
 	if out := stdout.String(); !strings.Contains(out, "Demo accounts") || strings.Count(out, "@nap.example") != 5 {
 		t.Errorf("the demo accounts were not printed once each:\n%s", out)
 	}
-	resp, err := http.Get(base + "/plans/NPA-TIP-DEMO")
-	if err != nil {
-		t.Fatal(err)
+	// Sign in through the form with the printed focal point password, as a new user would.
+	m := regexp.MustCompile(`focal\.molsw@nap\.example\s+MOLSW\s+(\S+)`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no focal point password printed:\n%s", stdout.String())
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Prosecution and law enforcement") {
-		t.Errorf("plan page = %d", resp.StatusCode)
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	form := fetch(t, browser, base+"/login", nil)
+	token := regexp.MustCompile(`name="login_csrf" value="([^"]+)"`).FindStringSubmatch(form)
+	if token == nil {
+		t.Fatalf("no sign-in form:\n%s", form)
+	}
+	home := fetch(t, browser, base+"/login", url.Values{"login_csrf": {token[1]}, "email": {"focal.molsw@nap.example"}, "password": {m[1]}})
+	if !strings.Contains(home, `href="/plans/NPA-TIP-DEMO"`) {
+		t.Fatalf("after signing in, the home page does not list the demo plan:\n%s", home)
+	}
+	if page := fetch(t, browser, base+"/plans/NPA-TIP-DEMO", nil); !strings.Contains(page, "Prosecution and law enforcement") {
+		t.Error("the plan page does not show the demo plan")
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -113,6 +126,27 @@ func TestServeProcess(t *testing.T) {
 	if !strings.Contains(stderr.String(), "shutting down") {
 		t.Errorf("no graceful shutdown in the log:\n%s", stderr.String())
 	}
+}
+
+// fetch GETs a page, or POSTs a form when form is not nil, following redirects.
+func fetch(t *testing.T, c *http.Client, u string, form url.Values) string {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if form == nil {
+		resp, err = c.Get(u)
+	} else {
+		resp, err = c.PostForm(u, form)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d\n%s", u, resp.StatusCode, b)
+	}
+	return string(b)
 }
 
 func freeAddr(t *testing.T) string {

@@ -80,3 +80,8 @@ func groupDigits(lang string, f float64, decimals int) string {
 	}
 	return b.String()
 }
+
+// DateTime writes an instant in UTC, to the minute (2024-03-31 14:05 UTC).
+func (l *Localizer) DateTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+}

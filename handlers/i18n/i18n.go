@@ -1,6 +1,7 @@
 // Package i18n translates every visible string of NAP Tracker. Catalogues
-// are embedded JSON files, one per language, mapping a key either to a
-// message or to its plural forms ("one", "other"). Messages use fmt verbs,
+// are embedded JSON files, locales/<lang>/<area>.json, each mapping a key
+// either to a message or to its plural forms ("one", "other"); the files of
+// a language are merged and a key defined twice is an error. Messages use fmt verbs,
 // with explicit argument indexes (%[1]s) where a language needs another order.
 package i18n
 
@@ -12,12 +13,11 @@ import (
 	"net/http"
 	"path"
 	"sort"
-	"strings"
 
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFiles embed.FS
 
 // Default is the language used when nothing else matches, and the fallback
@@ -52,7 +52,7 @@ type Bundle struct {
 // Load parses the embedded catalogues. It fails if the default catalogue is missing.
 func Load() (*Bundle, error) {
 	b := &Bundle{catalogues: map[string]map[string]message{}}
-	files, err := fs.Glob(localeFiles, "locales/*.json")
+	files, err := fs.Glob(localeFiles, "locales/*/*.json")
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +61,25 @@ func Load() (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		cat := map[string]message{}
-		if err := json.Unmarshal(raw, &cat); err != nil {
+		part := map[string]message{}
+		if err := json.Unmarshal(raw, &part); err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", f, err)
 		}
-		b.catalogues[strings.TrimSuffix(path.Base(f), ".json")] = cat
+		lang := path.Base(path.Dir(f))
+		cat := b.catalogues[lang]
+		if cat == nil {
+			cat = map[string]message{}
+			b.catalogues[lang] = cat
+		}
+		for k, m := range part {
+			if _, dup := cat[k]; dup {
+				return nil, fmt.Errorf("catalogue %s: key %q is defined twice", f, k)
+			}
+			cat[k] = m
+		}
 	}
 	if _, ok := b.catalogues[Default]; !ok {
-		return nil, fmt.Errorf("catalogue %s.json is missing", Default)
+		return nil, fmt.Errorf("catalogue locales/%s is missing", Default)
 	}
 	tags := make([]language.Tag, len(Supported))
 	for i, s := range Supported {

@@ -1,0 +1,224 @@
+// Package apptest runs the real application on a fresh database behind a
+// real HTTP server, with helpers to create users and sign them in, so that
+// handler tests exercise routes, middleware, templates and the database together.
+package apptest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"naptracker/app"
+	"naptracker/models"
+	"naptracker/models/modelstest"
+)
+
+// Env is a running application on its own database.
+type Env struct {
+	App    *app.App
+	Server *httptest.Server
+	Clock  *Clock
+	Config app.Config
+}
+
+// Clock is the application's clock, which tests can move forward.
+type Clock struct{ offset atomic.Int64 }
+
+// Now returns the real time plus the offset.
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// Config returns a configuration for a fresh database (SQLite file, or a
+// PostgreSQL schema when TEST_DATABASE_URL is set).
+func Config(t testing.TB) app.Config {
+	cfg := app.DefaultConfig()
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		cfg.DatabaseURL = modelstest.DSN(t)
+	} else {
+		cfg.DataDir = t.TempDir()
+	}
+	return cfg
+}
+
+// New starts the application on a fresh database with the demo plan loaded.
+func New(t testing.TB) *Env { return Start(t, Config(t)) }
+
+// Start starts the application with cfg (bootstrapping its database) behind
+// an httptest server; both stop when t ends.
+func Start(t testing.TB, cfg app.Config) *Env {
+	t.Helper()
+	a, err := app.New(cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{}
+	a.Handler.Now = clock.Now
+	if _, err := a.Bootstrap(context.Background()); err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Echo)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &Env{App: a, Server: srv, Clock: clock, Config: cfg}
+}
+
+// Password is the password of every user made by User.
+const Password = "correct horse battery staple"
+
+// User creates a user with a role, in the organisation with the given
+// acronym ("" for none), with the password Password.
+func (e *Env) User(t testing.TB, role, org string) *models.User {
+	t.Helper()
+	ctx := context.Background()
+	u := &models.User{Email: strings.ReplaceAll(role, "_", ".") + "." + models.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
+	if org != "" {
+		o, err := models.FindOrganisationByAcronym(ctx, e.App.DB, org)
+		if err != nil {
+			t.Fatalf("organisation %s: %v", org, err)
+		}
+		u.OrganisationID = &o.ID
+	}
+	if err := models.CreateUser(ctx, e.App.DB, models.SystemActor, u, Password); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// Client is a browser: it keeps cookies, does not follow redirects, and
+// sends the session's CSRF token with its forms.
+type Client struct {
+	t    testing.TB
+	env  *Env
+	HTTP *http.Client
+	CSRF string
+	// Header is added to every request (Authorization for API clients, say).
+	Header http.Header
+}
+
+// Client returns a new anonymous browser.
+func (e *Env) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, env: e, Header: http.Header{}, HTTP: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// SignedIn returns a browser with a live session for u that has passed the
+// second factor, as if u had signed in completely.
+func (e *Env) SignedIn(t testing.TB, u *models.User) *Client {
+	t.Helper()
+	token, sess, err := models.CreateSession(context.Background(), e.App.DB, e.App.Handler.Sessions, u, true, "127.0.0.1", "apptest", e.Clock.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Client(t)
+	base, _ := url.Parse(e.Server.URL)
+	c.HTTP.Jar.SetCookies(base, []*http.Cookie{{Name: "nap_session", Value: token, Path: "/"}})
+	c.CSRF = sess.CSRFToken
+	return c
+}
+
+// APIClient returns a client that calls the API with a new token of u.
+func (e *Env) APIClient(t testing.TB, u *models.User) *Client {
+	t.Helper()
+	secret, _, err := models.CreateAPIToken(context.Background(), e.App.DB, models.SystemActor, u, "apptest", nil, e.Clock.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Client(t)
+	c.Header.Set("Authorization", "Bearer "+secret)
+	return c
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Do sends a request with a body (nil for none) and reads the response.
+func (c *Client) Do(method, path string, body io.Reader, contentType string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.env.Server.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &Response{Response: resp, Body: string(b)}
+}
+
+// Get fetches a page.
+func (c *Client) Get(path string) *Response { return c.Do(http.MethodGet, path, nil, "") }
+
+// Post submits a form, adding the session's CSRF token unless the form has one.
+func (c *Client) Post(path string, form url.Values) *Response {
+	if form == nil {
+		form = url.Values{}
+	}
+	if c.CSRF != "" && !form.Has("csrf_token") {
+		form.Set("csrf_token", c.CSRF)
+	}
+	return c.Do(http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+}
+
+// JSON sends a JSON body.
+func (c *Client) JSON(method, path, body string) *Response {
+	return c.Do(method, path, strings.NewReader(body), "application/json")
+}
+
+var loginCSRF = regexp.MustCompile(`name="login_csrf" value="([^"]+)"`)
+
+// Login signs in through the real form and returns the response to the
+// POST (a redirect on success). It picks up the session's CSRF token from
+// the next page so that later forms work.
+func (c *Client) Login(email, password string) *Response {
+	c.t.Helper()
+	form := c.Get("/login")
+	m := loginCSRF.FindStringSubmatch(form.Body)
+	if m == nil {
+		c.t.Fatalf("no sign-in form token on /login (status %d)", form.StatusCode)
+	}
+	resp := c.Do(http.MethodPost, "/login", strings.NewReader(url.Values{"login_csrf": {m[1]}, "email": {email}, "password": {password}}.Encode()), "application/x-www-form-urlencoded")
+	if resp.StatusCode == http.StatusSeeOther {
+		c.RefreshCSRF()
+	}
+	return resp
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// RefreshCSRF reads the session's CSRF token from the account page.
+func (c *Client) RefreshCSRF() {
+	if m := csrfField.FindStringSubmatch(c.Get("/account").Body); m != nil {
+		c.CSRF = m[1]
+	}
+}

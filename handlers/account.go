@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// accountPage is the user's own account: sessions, second factor, tokens.
+type accountPage struct {
+	Page
+	Sessions  []models.Session
+	CurrentID int64
+	Tokens    []models.APIToken
+	// NewToken is shown once, right after it was created.
+	NewToken string
+}
+
+// Account shows the signed-in user's active sessions (and, as they land,
+// second factor and API tokens).
+func (h *Handler) Account(c echo.Context) error {
+	return h.renderAccount(c, http.StatusOK, "")
+}
+
+func (h *Handler) renderAccount(c echo.Context, status int, newToken string) error {
+	ctx, who := c.Request().Context(), PrincipalOf(c)
+	sessions, err := models.ActiveSessions(ctx, h.DB, h.Sessions, who.User.ID, h.Now().UTC())
+	if err != nil {
+		return err
+	}
+	tokens, err := models.UserTokens(ctx, h.DB, who.User.ID)
+	if err != nil {
+		return err
+	}
+	p := accountPage{Page: h.page(c), Sessions: sessions, Tokens: tokens, NewToken: newToken}
+	if who.Session != nil {
+		p.CurrentID = who.Session.ID
+	}
+	return c.Render(status, "account", p)
+}
+
+// EndOwnSession ends one of the user's own sessions (a browser left signed
+// in elsewhere). Another user's session id is answered as not found.
+func (h *Handler) EndOwnSession(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	var s models.Session
+	if err := h.DB.WithContext(ctx).Where("id = ? AND user_id = ? AND ended_at IS NULL", id, who.User.ID).Take(&s).Error; err != nil {
+		return models.ErrNotFound
+	}
+	if err := models.EndSession(ctx, h.DB, s.ID, models.EndByUser, now); err != nil {
+		return err
+	}
+	h.security(c, "session.end", &who.User.ID, map[string]any{"session_id": s.ID})
+	if who.Session != nil && s.ID == who.Session.ID {
+		h.clearSessionCookie(c)
+		return c.Redirect(http.StatusSeeOther, "/login?flash=flash.signed_out")
+	}
+	return c.Redirect(http.StatusSeeOther, "/account?flash=flash.session_ended")
+}

@@ -1,0 +1,172 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// loginCookie carries the anonymous CSRF token of the sign-in form
+// (double-submit): a site that cannot read our cookies cannot sign a
+// victim into an account of its choosing.
+const loginCookie = "nap_login"
+
+// loginPage is the sign-in form.
+type loginPage struct {
+	Page
+	Email     string
+	Next      string
+	LoginCSRF string
+	Error     string
+}
+
+// dummyHash is checked when the e-mail address is unknown, so that the
+// answer takes as long as for a real account and does not reveal which
+// addresses exist.
+var dummyHash, _ = models.HashPassword("not a real password, only for timing")
+
+// LoginForm shows the sign-in form.
+func (h *Handler) LoginForm(c echo.Context) error {
+	if who := PrincipalOf(c); who != nil && !who.MFAPending() {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	return h.renderLogin(c, http.StatusOK, "", "")
+}
+
+func (h *Handler) renderLogin(c echo.Context, status int, email, msg string) error {
+	token := models.NewSecret()
+	c.SetCookie(&http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	p := loginPage{Page: h.page(c), Email: email, Next: safeNext(c.FormValue("next")), LoginCSRF: token, Error: msg}
+	return c.Render(status, "login", p)
+}
+
+// Login checks an e-mail address and password. Failures are counted per
+// account and per client address in the database; past a few, further
+// attempts wait, with a message saying how long. Success starts a new
+// session (a new id, whatever cookie came in) and sends the user on to the
+// second factor when their account has or needs one.
+func (h *Handler) Login(c echo.Context) error {
+	ctx, now := c.Request().Context(), h.Now().UTC()
+	l := h.Localizer(c)
+	cookie, err := c.Cookie(loginCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(c.FormValue("login_csrf"))) != 1 {
+		h.security(c, "csrf.rejected", nil, map[string]any{"reason": "sign-in form token"})
+		return h.renderLogin(c, http.StatusForbidden, "", l.T("login.expired"))
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	if email == "" || password == "" {
+		return h.renderLogin(c, http.StatusUnprocessableEntity, email, l.T("login.missing"))
+	}
+	accountKey, addressKey := models.AccountKey(email), models.AddressKey(c.RealIP())
+	until, err := models.ThrottledUntil(ctx, h.DB, now, accountKey, addressKey)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		h.security(c, "login.throttled", nil, map[string]any{"email": email, "until": until})
+		c.Response().Header().Set("Retry-After", retryAfter(until, now))
+		return h.renderLogin(c, http.StatusTooManyRequests, email, l.N("login.throttled", minutesUntil(until, now)))
+	}
+	user, err := models.FindUserByEmail(ctx, h.DB, email)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	hash := dummyHash
+	if user != nil {
+		hash = user.PasswordHash
+	}
+	ok := models.CheckPassword(hash, password)
+	if !ok || user == nil || user.Disabled() {
+		var uid *int64
+		reason := "wrong password"
+		switch {
+		case user == nil:
+			reason = "unknown account"
+		case ok:
+			reason = "account disabled"
+			uid = &user.ID
+		default:
+			uid = &user.ID
+		}
+		if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, accountKey, now); err != nil {
+			return err
+		}
+		if _, err := models.RecordLoginFailure(ctx, h.DB, h.AddressThrottle, addressKey, now); err != nil {
+			return err
+		}
+		h.security(c, "login.failure", uid, map[string]any{"email": email, "reason": reason})
+		return h.renderLogin(c, http.StatusUnauthorized, email, l.T("login.failed"))
+	}
+	if err := models.ClearLoginFailures(ctx, h.DB, accountKey); err != nil {
+		return err
+	}
+	if who := PrincipalOf(c); who != nil && who.Session != nil {
+		if err := models.EndSession(ctx, h.DB, who.Session.ID, models.EndRotated, now); err != nil {
+			return err
+		}
+	}
+	needsMFA := user.TOTPEnabledAt != nil || models.MFARequired(user.Role)
+	token, sess, err := models.CreateSession(ctx, h.DB, h.Sessions, user, !needsMFA, c.RealIP(), c.Request().UserAgent(), now)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.WithContext(ctx).Model(&models.User{}).Where("id = ?", user.ID).Update("last_login_at", now).Error; err != nil {
+		return err
+	}
+	h.setSessionCookie(c, token)
+	c.SetCookie(&http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: h.SecureCookies})
+	h.security(c, "login.success", &user.ID, map[string]any{"session_id": sess.ID, "mfa_pending": needsMFA})
+	next := safeNext(c.FormValue("next"))
+	if needsMFA {
+		who := &Principal{User: *user, Session: sess}
+		return c.Redirect(http.StatusSeeOther, h.mfaStep(who)+"?next="+url.QueryEscape(next))
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// Logout ends the session on the server and clears the cookie.
+func (h *Handler) Logout(c echo.Context) error {
+	who := PrincipalOf(c)
+	if err := models.EndSession(c.Request().Context(), h.DB, who.Session.ID, models.EndLogout, h.Now().UTC()); err != nil {
+		return err
+	}
+	h.clearSessionCookie(c)
+	h.security(c, "logout", &who.User.ID, map[string]any{"session_id": who.Session.ID})
+	return c.Redirect(http.StatusSeeOther, "/login?flash=flash.signed_out")
+}
+
+// mfaStep is where a session that owes the second factor goes next: the
+// code form when the user has an authenticator, else its set-up.
+func (h *Handler) mfaStep(who *Principal) string {
+	if who.User.TOTPEnabledAt != nil {
+		return "/login/2fa"
+	}
+	return "/account/2fa"
+}
+
+// safeNext keeps a post-sign-in destination only when it is a path on this
+// site, so that the sign-in form cannot be used to send people elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+func minutesUntil(until, now time.Time) int {
+	return int(math.Ceil(until.Sub(now).Minutes()))
+}
+
+func retryAfter(until, now time.Time) string {
+	return strconv.Itoa(int(math.Ceil(until.Sub(now).Seconds())))
+}

@@ -1,0 +1,108 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TokenPrefix starts every API token, so that leaked tokens are easy to
+// recognise (and to search for in code).
+const TokenPrefix = "napt_"
+
+// APIToken lets a program use the JSON API as its user, with the user's role
+// and organisation. Only the SHA-256 of the token is stored; Prefix keeps its
+// first characters so that the owner can tell tokens apart.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Prefix     string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+}
+
+// CreateAPIToken makes a token for u and returns it; it is shown once and never again.
+func CreateAPIToken(ctx context.Context, db *gorm.DB, actor Actor, u *User, name string, expires *time.Time, now time.Time) (string, *APIToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return "", nil, &ValidationError{Fields: map[string]string{"name": "Name the token (up to 100 characters), for example the script that uses it."}}
+	}
+	if expires != nil && !expires.After(now) {
+		return "", nil, &ValidationError{Fields: map[string]string{"expires": "Choose a date in the future."}}
+	}
+	secret := TokenPrefix + NewSecret()
+	t := &APIToken{UserID: u.ID, Name: name, Prefix: secret[:len(TokenPrefix)+6], TokenHash: HashSecret(secret), CreatedAt: now, ExpiresAt: expires}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		return Audit(tx, actor, "token.create", "api_token", &t.ID, nil, nil, map[string]any{"user_id": u.ID, "name": name, "prefix": t.Prefix}, "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// LookupAPIToken finds the user of a live token; ErrNotFound for an unknown,
+// revoked or expired token or a disabled user. It records the last use at
+// most once a minute.
+func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Time) (*APIToken, *User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return nil, nil, ErrNotFound
+	}
+	db = db.WithContext(ctx)
+	var t APIToken
+	err := db.Where("token_hash = ? AND revoked_at IS NULL", HashSecret(secret)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return nil, nil, ErrNotFound
+	}
+	var u User
+	if err := db.Take(&u, t.UserID).Error; err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled() {
+		return nil, nil, ErrNotFound
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
+		t.LastUsedAt = &now
+		if err := db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	return &t, &u, nil
+}
+
+// RevokeAPIToken revokes one of the user's tokens; ErrNotFound if it is not theirs.
+func RevokeAPIToken(ctx context.Context, db *gorm.DB, actor Actor, userID, tokenID int64, now time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&APIToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return Audit(tx, actor, "token.revoke", "api_token", &tokenID, nil, nil, nil, "")
+	})
+}
+
+// UserTokens lists a user's tokens that are not revoked, newest first.
+func UserTokens(ctx context.Context, db *gorm.DB, userID int64) ([]APIToken, error) {
+	var out []APIToken
+	err := db.WithContext(ctx).Where("user_id = ? AND revoked_at IS NULL", userID).Order("created_at DESC, id DESC").Find(&out).Error
+	return out, err
+}
