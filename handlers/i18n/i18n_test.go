@@ -48,6 +48,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"accumulation.": {models.AccumulateSum, models.AccumulateCumulative, models.AccumulateLatest},
 		"frequency.":    {models.Quarterly, models.HalfYearly, models.Yearly},
 		"funding.":      {models.FundingPledged, models.FundingCommitted, models.FundingDisbursed},
+		"role.":         models.Roles,
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]
