@@ -52,10 +52,13 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/account/sessions/:id/end", Roles: everyone, Handler: h.EndOwnSession},
 
 		// --- second factor (TOTP, recovery codes) ---
+		// --- end second factor ---
 
 		// --- user management ---
+		// --- end user management ---
 
 		// --- API tokens and the JSON API ---
+		// --- end API ---
 	}
 }
 
