@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"naptracker/handlers"
 	"naptracker/models"
@@ -24,6 +25,11 @@ type apiErrorBody struct {
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
+	// Current, ChangedBy and ChangedAt say, for a 409, which version is
+	// current and who made it when, so the client can reload and merge.
+	Current   *int       `json:"current_version,omitempty"`
+	ChangedBy string     `json:"changed_by,omitempty"`
+	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
 // errorPage is the data of the generic error page.
@@ -31,6 +37,7 @@ type errorPage struct {
 	handlers.Page
 	Heading string
 	Message string
+	Detail  string
 }
 
 // statusOf maps an error to its HTTP status: sentinel errors of models to
@@ -79,8 +86,18 @@ func (a *App) handleError(err error, c echo.Context) {
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		body := apiError{Error: apiErrorBody{Code: strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_")), Message: l.T(key + ".message"), RequestID: reqID}}
 		var ve *models.ValidationError
-		if errors.As(err, &ve) {
+		var se *models.StaleError
+		var le *models.LockedError
+		switch {
+		case errors.As(err, &ve):
 			body.Error.Fields = ve.Fields
+		case errors.As(err, &se):
+			body.Error.Current, body.Error.ChangedBy = &se.Current, se.ChangedBy
+			if !se.ChangedAt.IsZero() {
+				body.Error.ChangedAt = &se.ChangedAt
+			}
+		case errors.As(err, &le):
+			body.Error.Message += " (" + le.Reason + ")"
 		}
 		if c.Request().Method == http.MethodHead {
 			resp = c.NoContent(status)
@@ -89,6 +106,10 @@ func (a *App) handleError(err error, c echo.Context) {
 		}
 	} else {
 		page := errorPage{Page: handlers.Page{L: l, RequestID: reqID}, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
+		var le *models.LockedError
+		if errors.As(err, &le) {
+			page.Detail = le.Reason
+		}
 		resp = c.Render(status, "error", page)
 	}
 	if resp != nil {

@@ -20,7 +20,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	literal := regexp.MustCompile(`\.(?:T|N) "([a-z0-9_.]+)"`)
-	prefixed := regexp.MustCompile(`\(print "([a-z0-9_.]+\.)" `)
+	prefixed := regexp.MustCompile(`\.(?:T|N) \(print "([a-z0-9_.]+\.)" `)
 	var keys []string
 	prefixes := map[string]bool{}
 	err = fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
@@ -49,6 +49,9 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"frequency.":    {models.Quarterly, models.HalfYearly, models.Yearly},
 		"funding.":      {models.FundingPledged, models.FundingCommitted, models.FundingDisbursed},
 		"role.":         models.Roles,
+		"status.":       {models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
+		"period.state.": {models.PeriodUpcoming, models.PeriodOpen, models.PeriodOverdue, models.PeriodClosed},
+		"value.help.":   {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]

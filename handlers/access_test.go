@@ -1,0 +1,188 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+)
+
+// Who may use each route, written independently of routes.go: the test
+// below walks the real route table and fails for a route missing here, for
+// a rule that differs, and for any answer that does not match the rule.
+var (
+	all         = models.Roles
+	managers    = []string{models.RoleAdmin, models.RoleSecretariat}
+	adminOnly   = []string{models.RoleAdmin}
+	optional2FA = []string{models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
+	public      []string // nil: no sign-in needed
+)
+
+var reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
+
+var expectedAccess = map[string][]string{
+	"GET /healthz":                   public,
+	"GET /readyz":                    public,
+	"GET /login":                     public,
+	"POST /login":                    public,
+	"POST /logout":                   all,
+	"GET /":                          all,
+	"GET /plans/:plan":               all,
+	"GET /account":                   all,
+	"POST /account/sessions/:id/end": all,
+
+	"GET /login/2fa":                   all,
+	"POST /login/2fa":                  all,
+	"GET /account/2fa":                 all,
+	"POST /account/2fa":                all,
+	"POST /account/2fa/disable":        optional2FA,
+	"POST /account/2fa/recovery-codes": all,
+
+	"GET /users":                    managers,
+	"GET /users/new":                managers,
+	"POST /users":                   managers,
+	"GET /users/:id":                managers,
+	"POST /users/:id":               managers,
+	"POST /users/:id/disable":       managers,
+	"POST /users/:id/enable":        managers,
+	"POST /users/:id/password-link": managers,
+	"POST /users/:id/sessions/end":  adminOnly,
+	"GET /set-password/:token":      public,
+	"POST /set-password/:token":     public,
+	"GET /account/password":         all,
+	"POST /account/password":        all,
+
+	"GET /plans/:plan/indicators/:code/values/:period":                 reporters,
+	"POST /plans/:plan/indicators/:code/values/:period":                reporters,
+	"GET /api/v1/plans/:plan/values":                                   all,
+	"PUT /api/v1/plans/:plan/indicators/:code/values/:period":          reporters,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/submit":  reporters,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/approve": managers,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/return":  managers,
+
+	"GET /account/tokens":             all,
+	"POST /account/tokens":            all,
+	"POST /account/tokens/:id/revoke": all,
+	"GET /api/v1/openapi.json":        public,
+	"GET /api/v1/me":                  all,
+	"GET /api/v1/plans":               all,
+	"GET /api/v1/plans/:plan":         all,
+	"GET /api/v1/plans/:plan/periods": all,
+}
+
+// samplePath fills a route's parameters with values that exist where it matters.
+func samplePath(path string) string {
+	r := strings.NewReplacer(":plan", seed.DemoPlanCode, ":id", "999999", ":token", "not-a-token", ":code", "2.1.1.b", ":period", "2024-Q1")
+	return r.Replace(path)
+}
+
+// TestRouteAccessMatrix checks every route of the real table for every role
+// and for anonymous callers: anonymous callers are sent to sign in (401 on
+// the API), roles outside the rule get 403, and roles inside it get through
+// the guard (any answer but 401, 403 or a sign-in redirect).
+func TestRouteAccessMatrix(t *testing.T) {
+	env := apptest.New(t)
+	routes := env.App.Handler.Routes()
+	users := map[string]*models.User{
+		models.RoleAdmin:       env.User(t, models.RoleAdmin, ""),
+		models.RoleSecretariat: env.User(t, models.RoleSecretariat, ""),
+		models.RoleFocalPoint:  env.User(t, models.RoleFocalPoint, "MOLSW"),
+		models.RoleDonor:       env.User(t, models.RoleDonor, "APJP"),
+		models.RoleFacilitator: env.User(t, models.RoleFacilitator, ""),
+	}
+	seen := map[string]bool{}
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		want, ok := expectedAccess[key]
+		if !ok {
+			t.Errorf("%s has no expected access rule in this test: add one", key)
+			continue
+		}
+		if (want == nil) != r.Public {
+			t.Errorf("%s: public = %v in routes.go, want %v", key, r.Public, want == nil)
+			continue
+		}
+		if !r.Public && !sameRoles(r.Roles, want) {
+			t.Errorf("%s: roles %v in routes.go, want %v", key, r.Roles, want)
+			continue
+		}
+		path := samplePath(r.Path)
+		api := strings.HasPrefix(r.Path, "/api/")
+		call := func(c *apptest.Client) *apptest.Response {
+			if api {
+				return c.Do(r.Method, path, nil, "")
+			}
+			if r.Method == http.MethodGet {
+				return c.Get(path)
+			}
+			return c.Post(path, nil)
+		}
+
+		anon := call(env.Client(t))
+		switch {
+		case r.Public:
+			// 403 is allowed for a public POST: it is the CSRF check of a form posted without its token.
+			if anon.StatusCode == http.StatusUnauthorized || (anon.StatusCode == http.StatusForbidden && r.Method == http.MethodGet) || sentToSignIn(anon) {
+				t.Errorf("%s: anonymous got %d on a public route", key, anon.StatusCode)
+			}
+		case api || r.Method != http.MethodGet:
+			if anon.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s: anonymous got %d, want 401", key, anon.StatusCode)
+			}
+		default:
+			if !sentToSignIn(anon) {
+				t.Errorf("%s: anonymous got %d, want a redirect to sign in", key, anon.StatusCode)
+			}
+		}
+		if r.Public {
+			continue
+		}
+		for _, role := range models.Roles {
+			var c *apptest.Client
+			if api {
+				c = env.APIClient(t, users[role])
+			} else {
+				c = env.SignedIn(t, users[role])
+			}
+			resp := call(c)
+			allowed := slices.Contains(want, role)
+			denied := resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusUnauthorized || sentToSignIn(resp)
+			if allowed && denied {
+				t.Errorf("%s as %s: %d, want access", key, role, resp.StatusCode)
+			}
+			if !allowed && resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s as %s: %d, want 403", key, role, resp.StatusCode)
+			}
+		}
+	}
+	for key := range expectedAccess {
+		if !seen[key] {
+			t.Errorf("expected rule for %s, but the route table has no such route", key)
+		}
+	}
+	var denied int64
+	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	if denied == 0 {
+		t.Error("denied requests are not in the security log")
+	}
+	t.Logf("checked %d routes × %d roles and anonymous; %d denials logged", len(routes), len(models.Roles), denied)
+}
+
+func sameRoles(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return fmt.Sprint(x) == fmt.Sprint(y)
+}
+
+// sentToSignIn reports whether the guard turned a request away for want of
+// a session: a redirect to the sign-in form carrying the page to come back to.
+func sentToSignIn(r *apptest.Response) bool {
+	return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login?next=")
+}

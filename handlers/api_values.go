@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// valueJSON is an indicator value as the API shows it.
+type valueJSON struct {
+	Indicator      string             `json:"indicator"`
+	Period         string             `json:"period"`
+	Value          *float64           `json:"value"`
+	TextValue      string             `json:"text_value,omitempty"`
+	Disaggregation map[string]float64 `json:"disaggregation,omitempty"`
+	Narrative      string             `json:"narrative"`
+	Status         string             `json:"status"`
+	Version        int                `json:"version"`
+	SubmittedAt    *time.Time         `json:"submitted_at,omitempty"`
+	ApprovedAt     *time.Time         `json:"approved_at,omitempty"`
+	ReturnComment  string             `json:"return_comment,omitempty"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+}
+
+func toValueJSON(indicator, period string, v *models.IndicatorValue) valueJSON {
+	out := valueJSON{
+		Indicator: indicator, Period: period, Value: v.Value, TextValue: v.TextValue, Narrative: v.Narrative,
+		Status: v.Status, Version: v.Version, SubmittedAt: v.SubmittedAt, ApprovedAt: v.ApprovedAt, UpdatedAt: v.UpdatedAt,
+	}
+	if v.Status == models.StatusReturned {
+		out.ReturnComment = v.ReturnComment
+	}
+	if len(v.Breakdown) > 0 {
+		out.Disaggregation = map[string]float64{}
+		for _, b := range v.Breakdown {
+			out.Disaggregation[b.Cell] = b.Value
+		}
+	}
+	return out
+}
+
+// valueTarget reads the plan, indicator code and period of a value route.
+func valueTarget(c echo.Context) models.ValueTarget {
+	return models.ValueTarget{Plan: c.Param("plan"), Indicator: c.Param("code"), Period: c.Param("period")}
+}
+
+// valueBody is the body of PUT …/values/{period}.
+type valueBody struct {
+	Value          *float64           `json:"value"`
+	TextValue      string             `json:"text_value"`
+	Disaggregation map[string]float64 `json:"disaggregation"`
+	Narrative      string             `json:"narrative"`
+	Version        *int               `json:"version"`
+}
+
+// decodeJSON reads a JSON body strictly: unknown fields and trailing data are errors.
+func decodeJSON(c echo.Context, dst any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return &models.ValidationError{Fields: map[string]string{"body": "Send a JSON object with the documented fields: " + strings.TrimPrefix(err.Error(), "json: ")}}
+	}
+	if dec.More() {
+		return &models.ValidationError{Fields: map[string]string{"body": "Send a single JSON object."}}
+	}
+	return nil
+}
+
+// APIPutValue saves a value as a draft: PUT /api/v1/plans/{plan}/indicators/{code}/values/{period}
+// with {"value", "disaggregation", "narrative", "version"}; version is the
+// one the client read (0 for a new value) and is required.
+func (h *Handler) APIPutValue(c echo.Context) error {
+	var body valueBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Version == nil {
+		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new value)."}}
+	}
+	who := PrincipalOf(c)
+	in := models.ValueInput{Value: body.Value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version}
+	v, err := models.SaveValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), in, h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	return c.JSON(http.StatusOK, toValueJSON(c.Param("code"), c.Param("period"), v))
+}
+
+// transitionBody is the body of the submit, approve and return actions.
+type transitionBody struct {
+	Version *int   `json:"version"`
+	Comment string `json:"comment"`
+}
+
+// APITransitionValue submits, approves or returns a value:
+// POST …/values/{period}/submit|approve|return with {"version", "comment"}.
+func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var body transitionBody
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+		if body.Version == nil {
+			return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
+		}
+		who := PrincipalOf(c)
+		v, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), action, *body.Version, body.Comment, h.Now().UTC())
+		if err != nil {
+			return h.denyLogged(c, err)
+		}
+		return c.JSON(http.StatusOK, toValueJSON(c.Param("code"), c.Param("period"), v))
+	}
+}
+
+// APIValues lists the values of a period that the caller may see:
+// GET /api/v1/plans/{plan}/values?period=P. Donors and facilitators get
+// approved values only; focal points also their own organisation's drafts.
+func (h *Handler) APIValues(c echo.Context) error {
+	period := c.QueryParam("period")
+	if period == "" {
+		return &models.ValidationError{Fields: map[string]string{"period": "Name the period, for example ?period=2024-Q1."}}
+	}
+	who := PrincipalOf(c)
+	rows, err := models.PeriodValues(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), period)
+	if err != nil {
+		return err
+	}
+	out := make([]valueJSON, 0, len(rows))
+	for i := range rows {
+		out = append(out, toValueJSON(rows[i].IndicatorCode, period, &rows[i].IndicatorValue))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"period": period, "values": out})
+}
+
+// denyLogged records refused object-level access in the security log before
+// passing the error on.
+func (h *Handler) denyLogged(c echo.Context, err error) error {
+	if errors.Is(err, models.ErrForbidden) {
+		who := PrincipalOf(c)
+		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": c.Request().URL.Path})
+	}
+	return err
+}

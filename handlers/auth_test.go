@@ -1,0 +1,253 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+)
+
+func mustStatus(t *testing.T, r *apptest.Response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s %s = %d, want %d\n%.600s", r.Request.Method, r.Request.URL.Path, r.StatusCode, want, r.Body)
+	}
+}
+
+// redirectsToLogin reports whether a response sends the browser to sign in.
+func redirectsToLogin(r *apptest.Response) bool {
+	return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login")
+}
+
+func sessionRow(t *testing.T, env *apptest.Env, userID int64) models.Session {
+	t.Helper()
+	var s models.Session
+	if err := env.App.DB.Where("user_id = ?", userID).Order("id DESC").Take(&s).Error; err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestLoginAndLogout(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	b := env.Client(t)
+
+	if r := b.Get("/"); !redirectsToLogin(r) {
+		t.Fatalf("anonymous GET / = %d %s, want a redirect to /login", r.StatusCode, r.Header.Get("Location"))
+	}
+	r := b.Login(u.Email, "wrong password!")
+	mustStatus(t, r, http.StatusUnauthorized)
+	if !strings.Contains(r.Body, "The e-mail address or the password is not right.") {
+		t.Error("a failed sign-in does not say why")
+	}
+	r = b.Login(strings.ToUpper(u.Email), apptest.Password)
+	mustStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/" {
+		t.Errorf("after sign-in, Location = %q", loc)
+	}
+	home := b.Get("/")
+	mustStatus(t, home, http.StatusOK)
+	if !strings.Contains(home.Body, u.Name) {
+		t.Error("the signed-in user's name is not on the page")
+	}
+	sess := sessionRow(t, env, u.ID)
+	if sess.EndedAt != nil || sess.TokenHash == "" {
+		t.Fatalf("no live session on the server: %+v", sess)
+	}
+	var cookie *http.Cookie
+	for _, c := range r.Cookies() {
+		if c.Name == "nap_session" {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie = %+v, want HttpOnly and SameSite=Lax", cookie)
+	}
+	if strings.Contains(sess.TokenHash, cookie.Value) {
+		t.Error("the database stores the session token itself")
+	}
+
+	// Signing out ends the session on the server: replaying the cookie fails.
+	mustStatus(t, b.Post("/logout", nil), http.StatusSeeOther)
+	if s := sessionRow(t, env, u.ID); s.EndedAt == nil || s.EndedReason != models.EndLogout {
+		t.Errorf("after sign-out the session is %+v", s)
+	}
+	replay := env.Client(t)
+	base, _ := url.Parse(env.Server.URL)
+	replay.HTTP.Jar.SetCookies(base, []*http.Cookie{{Name: "nap_session", Value: cookie.Value, Path: "/"}})
+	if r := replay.Get("/"); !redirectsToLogin(r) {
+		t.Errorf("a signed-out cookie still works: %d", r.StatusCode)
+	}
+}
+
+func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleDonor, "APJP")
+	b := env.Client(t)
+	mustStatus(t, b.Login(u.Email, apptest.Password), http.StatusSeeOther)
+	first := sessionRow(t, env, u.ID)
+
+	// A browser that is signed in posts the sign-in form again (from a tab
+	// opened before): it carries the old session cookie.
+	f := env.Client(t)
+	form := f.Get("/login?next=//evil.example/steal")
+	token := strings.Split(strings.Split(form.Body, `name="login_csrf" value="`)[1], `"`)[0]
+	base, _ := url.Parse(env.Server.URL)
+	f.HTTP.Jar.SetCookies(base, b.HTTP.Jar.Cookies(base))
+	r := f.Do(http.MethodPost, "/login", strings.NewReader(url.Values{"login_csrf": {token}, "email": {u.Email}, "password": {apptest.Password}, "next": {"//evil.example/steal"}}.Encode()), "application/x-www-form-urlencoded")
+	mustStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/" {
+		t.Errorf("sign-in redirected to %q, want / (no open redirect)", loc)
+	}
+	second := sessionRow(t, env, u.ID)
+	if second.ID == first.ID {
+		t.Fatal("signing in again kept the same session")
+	}
+	var old models.Session
+	env.App.DB.Take(&old, first.ID)
+	if old.EndedAt == nil || old.EndedReason != models.EndRotated {
+		t.Errorf("the previous session was not ended at sign-in: %+v", old)
+	}
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFacilitator, "")
+
+	idle := env.SignedIn(t, u)
+	mustStatus(t, idle.Get("/"), http.StatusOK)
+	env.Clock.Advance(29 * time.Minute)
+	mustStatus(t, idle.Get("/"), http.StatusOK) // activity resets the idle clock
+	env.Clock.Advance(31 * time.Minute)
+	if r := idle.Get("/"); !redirectsToLogin(r) {
+		t.Fatalf("after 31 idle minutes GET / = %d", r.StatusCode)
+	}
+	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndIdle {
+		t.Errorf("idle session ended with %q", s.EndedReason)
+	}
+
+	busy := env.SignedIn(t, u)
+	for i := 0; i < 35; i++ { // 35 × 20 min = 11 h 40 min of steady work
+		env.Clock.Advance(20 * time.Minute)
+		mustStatus(t, busy.Get("/"), http.StatusOK)
+	}
+	env.Clock.Advance(20 * time.Minute) // 12 h after sign-in
+	if r := busy.Get("/"); !redirectsToLogin(r) {
+		t.Fatalf("12 h after sign-in GET / = %d", r.StatusCode)
+	}
+	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndExpired {
+		t.Errorf("session ended with %q, want the absolute timeout", s.EndedReason)
+	}
+}
+
+func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFocalPoint, "MOPS")
+	b := env.SignedIn(t, u)
+	mustStatus(t, b.Get("/"), http.StatusOK)
+	if err := env.App.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled_at", time.Now().UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Get("/"); !redirectsToLogin(r) {
+		t.Fatalf("a disabled user's session still works: %d", r.StatusCode)
+	}
+	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndDisabled {
+		t.Errorf("session ended with %q", s.EndedReason)
+	}
+	// Nor can they sign in again, and the answer does not say the account exists.
+	r := env.Client(t).Login(u.Email, apptest.Password)
+	mustStatus(t, r, http.StatusUnauthorized)
+}
+
+func TestThrottlingSurvivesARestart(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFocalPoint, "MOJ")
+	b := env.Client(t)
+	for i := 0; i < models.DefaultThrottlePolicy.Free; i++ {
+		mustStatus(t, b.Login(u.Email, "not the password"), http.StatusUnauthorized)
+	}
+	mustStatus(t, b.Login(u.Email, "not the password"), http.StatusUnauthorized) // the one that blocks
+	r := b.Login(u.Email, apptest.Password)
+	mustStatus(t, r, http.StatusTooManyRequests)
+	if !strings.Contains(r.Body, "Too many failed sign-ins") || r.Header.Get("Retry-After") == "" {
+		t.Errorf("throttled answer lacks its message or Retry-After: %q", r.Header.Get("Retry-After"))
+	}
+
+	// A restart (a new process on the same database) remembers.
+	env.Server.Close()
+	restarted := apptest.Start(t, env.Config)
+	r = restarted.Client(t).Login(u.Email, apptest.Password)
+	mustStatus(t, r, http.StatusTooManyRequests)
+
+	// A delay, not a lock: once it has passed, the right password works.
+	restarted.Clock.Advance(models.DefaultThrottlePolicy.Base + time.Second)
+	mustStatus(t, restarted.Client(t).Login(u.Email, apptest.Password), http.StatusSeeOther)
+}
+
+func TestCSRFProtection(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	b := env.SignedIn(t, u)
+
+	noToken := b.Do(http.MethodPost, "/logout", strings.NewReader(""), "application/x-www-form-urlencoded")
+	mustStatus(t, noToken, http.StatusForbidden)
+	wrong := b.Post("/logout", url.Values{"csrf_token": {"forged"}})
+	mustStatus(t, wrong, http.StatusForbidden)
+	b.Header.Set("Origin", "https://evil.example")
+	mustStatus(t, b.Post("/logout", nil), http.StatusForbidden)
+	b.Header.Del("Origin")
+	b.Header.Set("Sec-Fetch-Site", "cross-site")
+	mustStatus(t, b.Post("/logout", nil), http.StatusForbidden)
+	b.Header.Del("Sec-Fetch-Site")
+	if s := sessionRow(t, env, u.ID); s.EndedAt != nil {
+		t.Fatal("a forged request ended the session")
+	}
+	mustStatus(t, b.Post("/logout", nil), http.StatusSeeOther)
+
+	// The sign-in form has its own token.
+	anon := env.Client(t)
+	r := anon.Do(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {apptest.Password}}.Encode()), "application/x-www-form-urlencoded")
+	mustStatus(t, r, http.StatusForbidden)
+
+	var rejected int64
+	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "csrf.rejected").Count(&rejected)
+	if rejected < 5 {
+		t.Errorf("%d CSRF rejections in the security log, want 5", rejected)
+	}
+}
+
+func TestSecurityLog(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	b := env.Client(t)
+	b.Login(u.Email, "a wrong password")
+	b.Login("nobody@test.example", "whatever123")
+	b.Login(u.Email, apptest.Password)
+	b.Post("/logout", nil)
+
+	var entries []models.AuditEntry
+	if err := env.App.DB.WithContext(context.Background()).Where("entity_type = ?", "security").Order("id").Find(&entries).Error; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, e := range entries {
+		got[e.Action]++
+		if e.RequestID == "" || e.ClientIP == "" || e.OccurredAt.IsZero() {
+			t.Errorf("%s entry lacks request id, address or time: %+v", e.Action, e)
+		}
+		for _, secret := range []string{apptest.Password, "a wrong password", "whatever123"} {
+			if strings.Contains(e.NewValue, secret) || strings.Contains(e.OldValue, secret) {
+				t.Errorf("%s entry contains a password", e.Action)
+			}
+		}
+	}
+	if got["login.failure"] != 2 || got["login.success"] != 1 || got["logout"] != 1 {
+		t.Errorf("security log = %v, want 2 failures, 1 success, 1 logout", got)
+	}
+}

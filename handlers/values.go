@@ -1,0 +1,161 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// valuePage is the data-entry form of one indicator value.
+type valuePage struct {
+	Page
+	Form   *models.ValueForm
+	Cells  []cellField
+	Input  valueFields
+	Errors map[string]string
+	// Stale is set when the save was based on an old version: the page then
+	// shows the stored version beside what the user typed.
+	Stale *models.StaleError
+}
+
+// valueFields is the form as typed, kept as text so that a mistake is shown back as entered.
+type valueFields struct {
+	Value, TextValue, Narrative string
+	Version                     int
+}
+
+// cellField is one input of the breakdown grid.
+type cellField struct {
+	Key, Label, Value string
+}
+
+// cellFields lays out the breakdown grid of a set with the given values.
+func cellFields(set *models.DisaggregationSet, value func(cell string) string) []cellField {
+	if set == nil {
+		return nil
+	}
+	labels := map[string]string{}
+	for _, d := range set.Dimensions {
+		for _, c := range d.Categories {
+			labels[d.Code+"="+c.Code] = c.Label
+		}
+	}
+	var out []cellField
+	for _, cell := range set.Cells() {
+		var parts []string
+		for _, p := range strings.Split(cell, ";") {
+			parts = append(parts, labels[p])
+		}
+		out = append(out, cellField{Key: cell, Label: strings.Join(parts, " · "), Value: value(cell)})
+	}
+	return out
+}
+
+func formatInput(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// ValueForm shows the data-entry form of a value to those who report it.
+func (h *Handler) ValueForm(c echo.Context) error {
+	who := PrincipalOf(c)
+	form, err := models.LoadValueForm(c.Request().Context(), h.DB, models.ScopeOf(&who.User), valueTarget(c), h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}}
+	if form.Value != nil {
+		p.Input.Value, p.Input.TextValue, p.Input.Narrative = formatInput(form.Value.Value), form.Value.TextValue, form.Value.Narrative
+	}
+	p.Cells = cellFields(form.Set, func(cell string) string { return formatInput(form.Cell(cell)) })
+	return c.Render(http.StatusOK, "value", p)
+}
+
+// SaveValueForm saves the form as a draft, or saves and submits it
+// ("action=submit"). Mistakes come back with 422 and messages beside the
+// fields; an edit based on an old version gets 409 with both versions.
+func (h *Handler) SaveValueForm(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	scope := models.ScopeOf(&who.User)
+	target := valueTarget(c)
+	l := h.Localizer(c)
+	form, err := models.LoadValueForm(ctx, h.DB, scope, target, now)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative")}
+	typed.Version, _ = strconv.Atoi(c.FormValue("version"))
+	fieldErrs := map[string]string{}
+	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version}
+	if typed.Value != "" {
+		if x, err := parseNumber(typed.Value); err == nil {
+			in.Value = &x
+		} else {
+			fieldErrs["value"] = l.T("value.not_a_number")
+		}
+	}
+	cells := cellFields(form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
+	for _, cf := range cells {
+		if cf.Value == "" {
+			continue
+		}
+		x, err := parseNumber(cf.Value)
+		if err != nil {
+			fieldErrs["disaggregation."+cf.Key] = l.T("value.not_a_number")
+			continue
+		}
+		if in.Disaggregation == nil {
+			in.Disaggregation = map[string]float64{}
+		}
+		in.Disaggregation[cf.Key] = x
+	}
+	page := valuePage{Page: h.page(c), Form: form, Cells: cells, Input: typed, Errors: fieldErrs}
+	if len(fieldErrs) > 0 {
+		return c.Render(http.StatusUnprocessableEntity, "value", page)
+	}
+	v, err := models.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
+	if err == nil && c.FormValue("action") == "submit" {
+		v, err = models.TransitionValue(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, v.Version, "", now)
+	}
+	var ve *models.ValidationError
+	var se *models.StaleError
+	switch {
+	case errors.As(err, &ve):
+		page.Errors = ve.Fields
+		return c.Render(http.StatusUnprocessableEntity, "value", page)
+	case errors.As(err, &se):
+		page.Stale = se
+		return c.Render(http.StatusConflict, "value", page)
+	case err != nil:
+		return h.denyLogged(c, err)
+	}
+	flash := "flash.value_saved"
+	if v.Status == models.StatusSubmitted {
+		flash = "flash.value_submitted"
+	}
+	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
+}
+
+// parseNumber reads a number typed by a person: spaces and thousands
+// commas are ignored ("1,250" is 1250); a decimal comma is not accepted, to
+// avoid reading "1,5" as fifteen.
+func parseNumber(s string) (float64, error) {
+	s = strings.NewReplacer(" ", "", "\u202f", "", "\u00a0", "").Replace(s)
+	if strings.Count(s, ",") > 0 {
+		groups := strings.Split(strings.SplitN(s, ".", 2)[0], ",")
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, strconv.ErrSyntax
+			}
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	return strconv.ParseFloat(s, 64)
+}

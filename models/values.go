@@ -1,0 +1,358 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ValueInput is an edit of an indicator value, based on the version the
+// user saw (0 when there was no value yet).
+type ValueInput struct {
+	Value          *float64
+	TextValue      string
+	Disaggregation map[string]float64
+	Narrative      string
+	Version        int
+}
+
+// ValueTarget names a value: the plan, the indicator and the period.
+type ValueTarget struct {
+	Plan, Indicator, Period string
+}
+
+// valueContext is what every change of a value loads first.
+type valueContext struct {
+	plan      Plan
+	indicator Indicator
+	period    ReportingPeriod
+	set       *DisaggregationSet
+	value     *IndicatorValue // nil when nothing was reported yet
+}
+
+// loadValueContext finds the plan, indicator, period and current value, and
+// locks the value row on PostgreSQL (SQLite's immediate transaction already
+// holds the write lock).
+func loadValueContext(tx *gorm.DB, t ValueTarget) (*valueContext, error) {
+	vc := &valueContext{}
+	if err := tx.Where("code = ?", t.Plan).Take(&vc.plan).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := tx.Where("plan_id = ? AND code = ? AND archived_at IS NULL", vc.plan.ID, t.Indicator).Take(&vc.indicator).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := tx.Where("plan_id = ? AND label = ?", vc.plan.ID, t.Period).Take(&vc.period).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if id := vc.indicator.DisaggregationSetID; id != nil {
+		var set DisaggregationSet
+		err := tx.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+			Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+			Take(&set, *id).Error
+		if err != nil {
+			return nil, err
+		}
+		vc.set = &set
+	}
+	var v IndicatorValue
+	q := tx.Where("indicator_id = ? AND period_id = ?", vc.indicator.ID, vc.period.ID)
+	if IsPostgres(tx) {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(&v).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		if err := tx.Where("value_id = ?", v.ID).Order("cell").Find(&v.Breakdown).Error; err != nil {
+			return nil, err
+		}
+		vc.value = &v
+	}
+	return vc, nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// checkOpen refuses changes in a period that is closed (or not started) for
+// the indicator's reporting organisation, taking its exception into account.
+func checkOpen(tx *gorm.DB, vc *valueContext, now time.Time) error {
+	var exc PeriodException
+	var until *time.Time
+	err := tx.Where("period_id = ? AND organisation_id = ?", vc.period.ID, vc.indicator.ReportingOrgID).Take(&exc).Error
+	switch {
+	case err == nil:
+		until = &exc.UntilDate
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return err
+	}
+	switch vc.period.State(now, until) {
+	case PeriodClosed:
+		return &LockedError{Reason: fmt.Sprintf("period %s is closed", vc.period.Label)}
+	case PeriodUpcoming:
+		return &LockedError{Reason: fmt.Sprintf("period %s has not started", vc.period.Label)}
+	}
+	return nil
+}
+
+// checkVersion compares the version an edit was based on with the current one.
+func checkVersion(tx *gorm.DB, w *Workflow, based int) error {
+	current := 0
+	if w != nil {
+		current = w.Version
+	}
+	if based == current {
+		return nil
+	}
+	se := &StaleError{Current: current}
+	if w != nil {
+		se.ChangedAt = w.UpdatedAt
+		if w.UpdatedByID != nil {
+			var u User
+			if tx.Select("name", "email").Take(&u, *w.UpdatedByID).Error == nil {
+				se.ChangedBy = u.Name + " <" + u.Email + ">"
+			}
+		}
+	}
+	return se
+}
+
+// ValidateValueInput checks an edit against the indicator's unit and
+// disaggregation set, with per-field messages.
+func ValidateValueInput(ind Indicator, set *DisaggregationSet, in ValueInput) error {
+	v := &ValidationError{}
+	if in.Value != nil {
+		x := *in.Value
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 0):
+			v.Add("value", "Enter a number.")
+		case ind.UnitType == UnitPercentage && (x < 0 || x > 100):
+			v.Add("value", "Enter a percentage between 0 and 100.")
+		case (ind.UnitType == UnitYesNo || ind.UnitType == UnitMilestone) && x != 0 && x != 1:
+			v.Add("value", "Enter 1 (yes, achieved) or 0 (no, not yet).")
+		case ind.UnitType == UnitNumber && x < 0:
+			v.Add("value", "Enter zero or a positive number.")
+		case math.Abs(x) > 1e12:
+			v.Add("value", "This number is too large.")
+		}
+	}
+	if utf8.RuneCountInString(in.Narrative) > 5000 {
+		v.Add("narrative", "Keep the narrative under 5,000 characters.")
+	}
+	if utf8.RuneCountInString(in.TextValue) > 1000 {
+		v.Add("text_value", "Keep the milestone description under 1,000 characters.")
+	}
+	if len(in.Disaggregation) > 0 {
+		if set == nil {
+			v.Add("disaggregation", "This indicator has no disaggregation.")
+			return v.Err()
+		}
+		valid := map[string]bool{}
+		for _, c := range set.Cells() {
+			valid[c] = true
+		}
+		var sum float64
+		cells := make([]string, 0, len(in.Disaggregation))
+		for c := range in.Disaggregation {
+			cells = append(cells, c)
+		}
+		sort.Strings(cells)
+		for _, c := range cells {
+			x := in.Disaggregation[c]
+			switch {
+			case !valid[c]:
+				v.Add("disaggregation."+c, "Unknown breakdown category.")
+			case math.IsNaN(x) || x < 0:
+				v.Add("disaggregation."+c, "Enter zero or a positive number.")
+			}
+			sum += x
+		}
+		switch {
+		case in.Value == nil:
+			v.Add("value", "Enter the total as well as the breakdown.")
+		case math.Abs(sum-*in.Value) > 1e-6:
+			v.Add("disaggregation", fmt.Sprintf("The breakdown adds up to %s, not to the total %s.", trimFloat(sum), trimFloat(*in.Value)))
+		}
+	}
+	return v.Err()
+}
+
+func trimFloat(f float64) string {
+	s := fmt.Sprintf("%.4f", f)
+	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
+}
+
+// valueSnapshot is what the audit log records of a value.
+func valueSnapshot(v *IndicatorValue) map[string]any {
+	if v == nil {
+		return nil
+	}
+	cells := map[string]float64{}
+	for _, b := range v.Breakdown {
+		cells[b.Cell] = b.Value
+	}
+	return map[string]any{"value": v.Value, "text_value": v.TextValue, "narrative": v.Narrative, "disaggregation": cells, "status": v.Status, "version": v.Version}
+}
+
+// sameContent reports whether an edit would leave a value as it is, so that
+// a retried form (a double submit on a flaky connection) is not applied twice.
+func sameContent(v *IndicatorValue, in ValueInput) bool {
+	if (v.Value == nil) != (in.Value == nil) || (v.Value != nil && *v.Value != *in.Value) {
+		return false
+	}
+	if v.TextValue != in.TextValue || v.Narrative != in.Narrative || len(v.Breakdown) != len(in.Disaggregation) {
+		return false
+	}
+	for _, b := range v.Breakdown {
+		if x, ok := in.Disaggregation[b.Cell]; !ok || x != b.Value {
+			return false
+		}
+	}
+	return true
+}
+
+// SaveValue stores an edit of a value as a draft, with its audit row in the
+// same transaction. It checks, in order: the value exists in the plan
+// (ErrNotFound), the caller reports for the indicator's organisation
+// (ErrForbidden), the period is open for it and the value is not submitted
+// or approved (ErrLocked), the edit is based on the current version
+// (ErrStale, unless it is an exact retry of the edit that made the current
+// version), and the input is valid (*ValidationError).
+func SaveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, in ValueInput, now time.Time) (*IndicatorValue, error) {
+	var out *IndicatorValue
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		vc, err := loadValueContext(tx, t)
+		if err != nil {
+			return err
+		}
+		if !scope.CanReport(vc.indicator.ReportingOrgID) {
+			return ErrForbidden
+		}
+		if err := checkOpen(tx, vc, now); err != nil {
+			return err
+		}
+		old := vc.value
+		if old != nil && in.Version == old.Version-1 && old.UpdatedByID != nil && *old.UpdatedByID == scope.UserID && sameContent(old, in) {
+			out = old // the same edit again: already applied
+			return nil
+		}
+		var w *Workflow
+		if old != nil {
+			w = &old.Workflow
+		}
+		if err := checkVersion(tx, w, in.Version); err != nil {
+			return err
+		}
+		if old != nil && (old.Status == StatusSubmitted || old.Status == StatusApproved) {
+			return &LockedError{Reason: "the value is " + old.Status + "; it can be changed once it is returned or reopened"}
+		}
+		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil {
+			return err
+		}
+		uid := &scope.UserID
+		nv := IndicatorValue{IndicatorID: vc.indicator.ID, PeriodID: vc.period.ID, Value: in.Value, TextValue: in.TextValue, Narrative: in.Narrative}
+		if old == nil {
+			nv.Workflow = Workflow{Status: StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Omit("Breakdown").Create(&nv).Error; err != nil {
+				return err
+			}
+		} else {
+			nv.ID, nv.Workflow = old.ID, old.Workflow
+			nv.Status, nv.Version, nv.UpdatedByID, nv.UpdatedAt = StatusDraft, old.Version+1, uid, now
+			res := tx.Model(&IndicatorValue{}).Where("id = ? AND version = ?", old.ID, old.Version).Updates(map[string]any{
+				"value": in.Value, "text_value": in.TextValue, "narrative": in.Narrative, "status": StatusDraft,
+				"version": nv.Version, "updated_by_id": uid, "updated_at": now,
+			})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return &StaleError{Current: old.Version + 1}
+			}
+			if err := tx.Where("value_id = ?", old.ID).Delete(&ValueBreakdown{}).Error; err != nil {
+				return err
+			}
+		}
+		for cell, x := range in.Disaggregation {
+			nv.Breakdown = append(nv.Breakdown, ValueBreakdown{ValueID: nv.ID, Cell: cell, Value: x})
+		}
+		sort.Slice(nv.Breakdown, func(i, j int) bool { return nv.Breakdown[i].Cell < nv.Breakdown[j].Cell })
+		if len(nv.Breakdown) > 0 {
+			if err := tx.Create(&nv.Breakdown).Error; err != nil {
+				return err
+			}
+		}
+		if err := Audit(tx, actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), ""); err != nil {
+			return err
+		}
+		out = &nv
+		return nil
+	})
+	return out, err
+}
+
+// ScopedValue is a value with its indicator's code, for listings.
+type ScopedValue struct {
+	IndicatorValue
+	IndicatorCode string
+}
+
+// PeriodValues returns the values of a period of a plan that the scope may
+// see, in indicator order, with their breakdowns, in four queries.
+func PeriodValues(ctx context.Context, db *gorm.DB, scope Scope, planCode, periodLabel string) ([]ScopedValue, error) {
+	db = db.WithContext(ctx)
+	plan, err := FindPlan(ctx, db, planCode)
+	if err != nil {
+		return nil, err
+	}
+	var period ReportingPeriod
+	if err := db.Where("plan_id = ? AND label = ?", plan.ID, periodLabel).Take(&period).Error; err != nil {
+		return nil, notFound(err)
+	}
+	q := db.Table("indicator_values").Select("indicator_values.*, indicators.code AS indicator_code").
+		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
+		Where("indicator_values.period_id = ? AND indicators.archived_at IS NULL", period.ID)
+	if !scope.Validates() {
+		if scope.Role == RoleFocalPoint && scope.OrgID != 0 {
+			q = q.Where("(indicator_values.status = ? OR indicators.reporting_org_id = ?)", StatusApproved, scope.OrgID)
+		} else {
+			q = q.Where("indicator_values.status = ?", StatusApproved)
+		}
+	}
+	var rows []ScopedValue
+	if err := q.Order("indicators.position, indicators.code").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return rows, nil
+	}
+	byID := make(map[int64]*ScopedValue, len(rows))
+	for i := range rows {
+		byID[rows[i].ID] = &rows[i]
+	}
+	var cells []ValueBreakdown
+	inPeriod := db.Model(&IndicatorValue{}).Select("id").Where("period_id = ?", period.ID)
+	if err := db.Where("value_id IN (?)", inPeriod).Order("value_id, cell").Find(&cells).Error; err != nil {
+		return nil, err
+	}
+	for _, b := range cells {
+		if v, ok := byID[b.ValueID]; ok { // cells of values hidden from the scope are skipped
+			v.Breakdown = append(v.Breakdown, b)
+		}
+	}
+	return rows, nil
+}

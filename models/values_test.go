@@ -1,0 +1,224 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+
+	"gorm.io/gorm"
+)
+
+// valueFixture is the demo plan loaded as of 15 May 2026 (2026-Q2 open),
+// with a MOLSW focal point, a MOPS focal point and a secretariat officer.
+type valueFixture struct {
+	db                *gorm.DB
+	now               time.Time
+	molsw, mops, sec  models.Scope
+	actor             models.Actor
+	period, oldPeriod string
+}
+
+func newValueFixture(t *testing.T) *valueFixture {
+	t.Helper()
+	db := modelstest.New(t)
+	ctx := context.Background()
+	today := models.Date(2026, 5, 15)
+	if _, err := seed.Demo(ctx, db, today); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(email, role, org string) models.Scope {
+		u := &models.User{Email: email, Name: email, Role: role}
+		if org != "" {
+			o, err := models.FindOrganisationByAcronym(ctx, db, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.OrganisationID = &o.ID
+		}
+		if err := models.CreateUser(ctx, db, models.SystemActor, u, "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		return models.ScopeOf(u)
+	}
+	return &valueFixture{
+		db: db, now: today.Add(10 * time.Hour),
+		molsw: mk("fp.molsw@test.example", models.RoleFocalPoint, "MOLSW"),
+		mops:  mk("fp.mops@test.example", models.RoleFocalPoint, "MOPS"),
+		sec:   mk("sec@test.example", models.RoleSecretariat, ""),
+		actor: models.Actor{Name: "test"}, period: "2026-Q2", oldPeriod: "2024-Q1",
+	}
+}
+
+func (f *valueFixture) current(t *testing.T, ind, period string) int {
+	t.Helper()
+	var v models.IndicatorValue
+	err := f.db.Joins("JOIN indicators i ON i.id = indicator_values.indicator_id").Joins("JOIN reporting_periods p ON p.id = indicator_values.period_id").
+		Where("i.code = ? AND p.label = ?", ind, period).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Version
+}
+
+func (f *valueFixture) audits(t *testing.T, action string) int64 {
+	var n int64
+	f.db.Model(&models.AuditEntry{}).Where("action = ?", action).Count(&n)
+	return n
+}
+
+func num(v float64) *float64 { return &v }
+
+func TestSaveValueRules(t *testing.T) {
+	f := newValueFixture(t)
+	ctx := context.Background()
+	plain := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	split := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
+	cells := map[string]float64{"sex=female;age=child": 4, "sex=female;age=adult": 10, "sex=male;age=child": 3, "sex=male;age=adult": 8}
+
+	v0 := f.current(t, "2.1.1.b", f.period)
+	saved, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, plain, models.ValueInput{Value: num(12), Narrative: "Trainings in 3 provinces", Version: v0}, f.now)
+	if err != nil {
+		t.Fatalf("focal point saving their own indicator: %v", err)
+	}
+	if saved.Version != v0+1 || saved.Status != models.StatusDraft {
+		t.Errorf("saved version %d status %s, want %d draft", saved.Version, saved.Status, v0+1)
+	}
+
+	tests := []struct {
+		name   string
+		scope  models.Scope
+		target models.ValueTarget
+		in     models.ValueInput
+		want   error
+		field  string
+	}{
+		{"another ministry's indicator", f.mops, plain, models.ValueInput{Value: num(1), Version: saved.Version}, models.ErrForbidden, ""},
+		{"stale version", f.molsw, plain, models.ValueInput{Value: num(13), Version: v0}, models.ErrStale, ""},
+		{"closed period", f.molsw, models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.oldPeriod}, models.ValueInput{Value: num(1), Version: f.current(t, "2.1.1.b", f.oldPeriod)}, models.ErrLocked, ""},
+		{"unknown indicator", f.molsw, models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "9.9.9", Period: f.period}, models.ValueInput{}, models.ErrNotFound, ""},
+		{"unknown period", f.molsw, models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: "1999-Q1"}, models.ValueInput{}, models.ErrNotFound, ""},
+		{"negative count", f.molsw, plain, models.ValueInput{Value: num(-3), Version: saved.Version}, nil, "value"},
+		{"breakdown that does not add up", f.molsw, split, models.ValueInput{Value: num(30), Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation"},
+		{"unknown breakdown cell", f.molsw, split, models.ValueInput{Value: num(1), Disaggregation: map[string]float64{"sex=other": 1}, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation.sex=other"},
+		{"percentage above 100", f.molsw, models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.a", Period: f.period}, models.ValueInput{Value: num(120), Version: f.current(t, "2.1.a", f.period)}, nil, "value"},
+		{"breakdown on an indicator without one", f.molsw, plain, models.ValueInput{Value: num(1), Disaggregation: map[string]float64{"x": 1}, Version: saved.Version}, nil, "disaggregation"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := models.SaveValue(ctx, f.db, f.actor, tt.scope, tt.target, tt.in, f.now)
+			if tt.field != "" {
+				var ve *models.ValidationError
+				if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
+					t.Fatalf("error %v, want a message for field %q", err, tt.field)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	var stale *models.StaleError
+	_, err = models.SaveValue(ctx, f.db, f.actor, f.molsw, plain, models.ValueInput{Value: num(13), Version: v0}, f.now)
+	if !errors.As(err, &stale) || stale.Current != saved.Version || stale.ChangedBy == "" || stale.ChangedAt.IsZero() {
+		t.Errorf("stale error %+v does not say who changed the value and when", stale)
+	}
+
+	// A breakdown that adds up is stored with its total.
+	sum := 0.0
+	for _, x := range cells {
+		sum += x
+	}
+	got, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, split, models.ValueInput{Value: &sum, Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, f.now)
+	if err != nil || len(got.Breakdown) != 4 {
+		t.Fatalf("a breakdown that adds up: %v, %d cells", err, len(got.Breakdown))
+	}
+}
+
+func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	in := models.ValueInput{Value: num(7), Narrative: "first", Version: f.current(t, "2.1.1.b", f.period)}
+	before := f.audits(t, "value.save")
+	first, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now.Add(time.Second))
+	if err != nil {
+		t.Fatalf("the retried form was refused: %v", err)
+	}
+	if again.Version != first.Version || f.audits(t, "value.save") != before+1 {
+		t.Errorf("the retry was applied twice: version %d → %d, %d audit rows", first.Version, again.Version, f.audits(t, "value.save")-before)
+	}
+	// A different edit on the same old version is a conflict, not a retry.
+	in.Narrative = "second"
+	if _, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now); !errors.Is(err, models.ErrStale) {
+		t.Errorf("a different edit on an old version: %v, want ErrStale", err)
+	}
+}
+
+func TestValueWorkflow(t *testing.T) {
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	v, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(scope models.Scope, action string, version int, comment string, want error) *models.IndicatorValue {
+		t.Helper()
+		got, err := models.TransitionValue(ctx, f.db, f.actor, scope, target, action, version, comment, f.now)
+		if want == nil && err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+		if want != nil && !errors.Is(err, want) {
+			t.Fatalf("%s: error %v, want %v", action, err, want)
+		}
+		return got
+	}
+	step(f.mops, models.ActionSubmit, v.Version, "", models.ErrForbidden)
+	v = step(f.molsw, models.ActionSubmit, v.Version, "", nil)
+	if v.Status != models.StatusSubmitted || v.SubmittedAt == nil {
+		t.Fatalf("after submit: %+v", v.Workflow)
+	}
+	if _, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(6), Version: v.Version}, f.now); !errors.Is(err, models.ErrLocked) {
+		t.Errorf("editing a submitted value: %v, want ErrLocked", err)
+	}
+	step(f.molsw, models.ActionApprove, v.Version, "", models.ErrForbidden)
+	var ve *models.ValidationError
+	if _, err := models.TransitionValue(ctx, f.db, f.actor, f.sec, target, models.ActionReturn, v.Version, "  ", f.now); !errors.As(err, &ve) {
+		t.Errorf("returning without a comment: %v, want a validation error", err)
+	}
+	v = step(f.sec, models.ActionReturn, v.Version, "Please check the Q2 register", nil)
+	if v.Status != models.StatusReturned || v.ReturnComment == "" {
+		t.Fatalf("after return: %+v", v.Workflow)
+	}
+	v, err = models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(6), Version: v.Version}, f.now)
+	if err != nil {
+		t.Fatalf("correcting a returned value: %v", err)
+	}
+	v = step(f.molsw, models.ActionSubmit, v.Version, "", nil)
+	v = step(f.sec, models.ActionApprove, v.Version, "", nil)
+	if v.Status != models.StatusApproved || v.ApprovedAt == nil || *v.Value != 6 {
+		t.Fatalf("after approval: %+v", v)
+	}
+	if _, err := models.SaveValue(ctx, f.db, f.actor, f.sec, target, models.ValueInput{Value: num(9), Version: v.Version}, f.now); !errors.Is(err, models.ErrLocked) {
+		t.Errorf("editing an approved value: %v, want ErrLocked", err)
+	}
+	var n int64
+	f.db.Model(&models.AuditEntry{}).Where("entity_type = ? AND entity_id = ?", "indicator_value", v.ID).Count(&n)
+	if n != 6 {
+		t.Errorf("%d audit rows for the value, want 6 (save, submit, return, save, submit, approve)", n)
+	}
+}
