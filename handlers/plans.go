@@ -26,8 +26,18 @@ func (h *Handler) Home(c echo.Context) error {
 // planPage shows one plan's tree.
 type planPage struct {
 	Page
-	Tree *models.PlanTree
+	Tree   *models.PlanTree
+	Report *reportLinks
 }
+
+// reportLinks decides which indicators get a link to report the current period.
+type reportLinks struct {
+	Period string
+	scope  models.Scope
+}
+
+// For reports whether the user reports indicators of the given organisation.
+func (r *reportLinks) For(orgID int64) bool { return r != nil && r.scope.CanReport(orgID) }
 
 // ShowPlan shows the plan's tree: pillars → objectives → activities →
 // indicators, with lead and supporting organisations.
@@ -36,5 +46,11 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "plan", planPage{Page: h.page(c), Tree: tree})
+	p := planPage{Page: h.page(c), Tree: tree}
+	if who := PrincipalOf(c); who != nil {
+		if label := models.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {
+			p.Report = &reportLinks{Period: label, scope: models.ScopeOf(&who.User)}
+		}
+	}
+	return c.Render(http.StatusOK, "plan", p)
 }

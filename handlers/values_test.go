@@ -125,6 +125,13 @@ func TestValueFormByPage(t *testing.T) {
 	other := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 
+	plan := fp.Get("/plans/" + seed.DemoPlanCode)
+	if !strings.Contains(plan.Body, `href="`+path+`"`) {
+		t.Error("the plan page does not link a MOLSW focal point to their indicator's form")
+	}
+	if strings.Contains(plan.Body, "/indicators/3.1.2.a/values/") {
+		t.Error("the plan page offers a MOLSW focal point a MOPS indicator's form")
+	}
 	mustStatus(t, other.Get(path), http.StatusForbidden)
 	mustStatus(t, other.Post(path, url.Values{"value": {"1"}, "version": {"0"}}), http.StatusForbidden)
 

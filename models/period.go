@@ -133,3 +133,21 @@ func GeneratePeriods(p Plan, dueDays, graceDays int) []ReportingPeriod {
 	}
 	return out
 }
+
+// CurrentPeriodLabel names the period of a plan that contains the instant
+// now, or "" when now is outside the plan's years.
+func CurrentPeriodLabel(p Plan, now time.Time) string {
+	y := now.Year()
+	if y < p.StartYear || y > p.EndYear {
+		return ""
+	}
+	months := 12
+	switch p.Frequency {
+	case Quarterly:
+		months = 3
+	case HalfYearly:
+		months = 6
+	}
+	start := Date(y, time.Month((int(now.Month())-1)/months*months+1), 1)
+	return PeriodLabel(p.Frequency, start)
+}

@@ -262,3 +262,17 @@ func TestDisaggregationCells(t *testing.T) {
 		t.Errorf("empty set cells = %v, want none", cells)
 	}
 }
+
+func TestCurrentPeriodLabel(t *testing.T) {
+	p := Plan{StartYear: 2024, EndYear: 2027, Frequency: Quarterly}
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	for now, want := range map[time.Time]string{at(2025, 1, 1): "2025-Q1", at(2025, 3, 31): "2025-Q1", at(2025, 11, 27): "2025-Q4", at(2023, 6, 1): "", at(2028, 1, 1): ""} {
+		if got := CurrentPeriodLabel(p, now); got != want {
+			t.Errorf("CurrentPeriodLabel(%s) = %q, want %q", now.Format("2006-01-02"), got, want)
+		}
+	}
+	p.Frequency = HalfYearly
+	if got := CurrentPeriodLabel(p, at(2025, 7, 1)); got != "2025-H2" {
+		t.Errorf("half-yearly: %q", got)
+	}
+}
