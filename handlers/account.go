@@ -15,17 +15,15 @@ type accountPage struct {
 	Sessions  []models.Session
 	CurrentID int64
 	Tokens    []models.APIToken
-	// NewToken is shown once, right after it was created.
-	NewToken string
 }
 
 // Account shows the signed-in user's active sessions (and, as they land,
 // second factor and API tokens).
 func (h *Handler) Account(c echo.Context) error {
-	return h.renderAccount(c, http.StatusOK, "")
+	return h.renderAccount(c, http.StatusOK)
 }
 
-func (h *Handler) renderAccount(c echo.Context, status int, newToken string) error {
+func (h *Handler) renderAccount(c echo.Context, status int) error {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
 	sessions, err := models.ActiveSessions(ctx, h.DB, h.Sessions, who.User.ID, h.Now().UTC())
 	if err != nil {
@@ -35,7 +33,7 @@ func (h *Handler) renderAccount(c echo.Context, status int, newToken string) err
 	if err != nil {
 		return err
 	}
-	p := accountPage{Page: h.page(c), Sessions: sessions, Tokens: tokens, NewToken: newToken}
+	p := accountPage{Page: h.page(c), Sessions: sessions, Tokens: tokens}
 	if who.Session != nil {
 		p.CurrentID = who.Session.ID
 	}

@@ -27,13 +27,14 @@ type Route struct {
 
 // Role groups used in the table.
 var (
-	everyone = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
-	managers = []string{models.RoleAdmin, models.RoleSecretariat}
+	everyone  = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
+	managers  = []string{models.RoleAdmin, models.RoleSecretariat}
+	reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
 )
 
 // Routes returns the route table.
 func (h *Handler) Routes() []Route {
-	get, post := http.MethodGet, http.MethodPost
+	get, post, put := http.MethodGet, http.MethodPost, http.MethodPut
 	return []Route{
 		{Method: get, Path: "/healthz", Public: true, Handler: h.Healthz},
 		{Method: get, Path: "/readyz", Public: true, Handler: h.Readyz},
@@ -47,17 +48,55 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/", Roles: everyone, Handler: h.Home},
 		{Method: get, Path: "/plans/:plan", Roles: everyone, Handler: h.ShowPlan},
 
+		// Reporting values: focal points of the reporting organisation and the
+		// secretariat; the object-level rule (which organisation) is in models.Scope.
+		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.ValueForm},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.SaveValueForm},
+		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
+		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/submit", Roles: reporters, Handler: h.APITransitionValue(models.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/approve", Roles: managers, Handler: h.APITransitionValue(models.ActionApprove)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/return", Roles: managers, Handler: h.APITransitionValue(models.ActionReturn)},
+
 		// Own account: sessions.
 		{Method: get, Path: "/account", Roles: everyone, Handler: h.Account},
 		{Method: post, Path: "/account/sessions/:id/end", Roles: everyone, Handler: h.EndOwnSession},
 
 		// --- second factor (TOTP, recovery codes) ---
+		{Method: get, Path: "/login/2fa", Roles: everyone, BeforeMFA: true, Handler: h.LoginMFAForm},
+		{Method: post, Path: "/login/2fa", Roles: everyone, BeforeMFA: true, Handler: h.LoginMFA},
+		{Method: get, Path: "/account/2fa", Roles: everyone, BeforeMFA: true, Handler: h.MFASetup},
+		{Method: post, Path: "/account/2fa", Roles: everyone, BeforeMFA: true, Handler: h.MFAConfirm},
+		{Method: post, Path: "/account/2fa/disable", Roles: []string{models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}, Handler: h.MFADisable},
+		{Method: post, Path: "/account/2fa/recovery-codes", Roles: everyone, Handler: h.MFARecoveryCodes},
 		// --- end second factor ---
 
 		// --- user management ---
+		{Method: get, Path: "/users", Roles: managers, Handler: h.Users},
+		{Method: get, Path: "/users/new", Roles: managers, Handler: h.NewUserForm},
+		{Method: post, Path: "/users", Roles: managers, Handler: h.CreateUser},
+		{Method: get, Path: "/users/:id", Roles: managers, Handler: h.ShowUser},
+		{Method: post, Path: "/users/:id", Roles: managers, Handler: h.UpdateUser},
+		{Method: post, Path: "/users/:id/disable", Roles: managers, Handler: h.DisableUser},
+		{Method: post, Path: "/users/:id/enable", Roles: managers, Handler: h.EnableUser},
+		{Method: post, Path: "/users/:id/password-link", Roles: managers, Handler: h.UserPasswordLink},
+		{Method: post, Path: "/users/:id/sessions/end", Roles: []string{models.RoleAdmin}, Handler: h.EndUserSessions},
+		// The token in the address authorises these two (no session, so no CSRF token).
+		{Method: get, Path: "/set-password/:token", Public: true, Handler: h.SetPasswordForm},
+		{Method: post, Path: "/set-password/:token", Public: true, Handler: h.SetPassword},
+		{Method: get, Path: "/account/password", Roles: everyone, Handler: h.PasswordForm},
+		{Method: post, Path: "/account/password", Roles: everyone, Handler: h.ChangePassword},
 		// --- end user management ---
 
 		// --- API tokens and the JSON API ---
+		{Method: get, Path: "/account/tokens", Roles: everyone, Handler: h.Tokens},
+		{Method: post, Path: "/account/tokens", Roles: everyone, Handler: h.CreateToken},
+		{Method: post, Path: "/account/tokens/:id/revoke", Roles: everyone, Handler: h.RevokeToken},
+		{Method: get, Path: "/api/v1/openapi.json", Public: true, Handler: h.OpenAPI},
+		{Method: get, Path: "/api/v1/me", Roles: everyone, Handler: h.APIMe},
+		{Method: get, Path: "/api/v1/plans", Roles: everyone, Handler: h.APIPlans},
+		{Method: get, Path: "/api/v1/plans/:plan", Roles: everyone, Handler: h.APIPlan},
+		{Method: get, Path: "/api/v1/plans/:plan/periods", Roles: everyone, Handler: h.APIPeriods},
 		// --- end API ---
 	}
 }

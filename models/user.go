@@ -3,11 +3,9 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -38,6 +36,7 @@ type User struct {
 	// TOTPSecret is the base32 secret of the authenticator app; empty until enrolled.
 	TOTPSecret        string     `gorm:"column:totp_secret" json:"-"`
 	TOTPEnabledAt     *time.Time `gorm:"column:totp_enabled_at"`
+	TOTPLastStep      int64      `gorm:"column:totp_last_step" json:"-"` // last 30-s step accepted: a code is never accepted twice
 	PasswordChangedAt *time.Time
 	Version           int
 	CreatedAt         time.Time
@@ -86,8 +85,8 @@ func ValidateNewUser(u *User, password string) error {
 	if NeedsOrganisation(u.Role) && u.OrganisationID == nil {
 		v.Add("organisation", "This role belongs to one organisation: choose it.")
 	}
-	if n := utf8.RuneCountInString(password); n < MinPasswordLen || n > MaxPasswordLen {
-		v.Add("password", fmt.Sprintf("Use between %d and %d characters.", MinPasswordLen, MaxPasswordLen))
+	if msg := CheckPasswordRules(password); msg != "" {
+		v.Add("password", msg)
 	}
 	return v.Err()
 }

@@ -5,6 +5,7 @@
 //	naptracker seed demo          load the demonstration plan
 //	naptracker seed synthetic     load a large deterministic plan for benchmarks
 //	naptracker user create        create a user (password read from standard input)
+//	naptracker token create       create an API token for a user (printed once)
 package main
 
 import (
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdSeed(ctx, e, args)
 	case "user":
 		err = cmdUser(ctx, e, args)
+	case "token":
+		err = cmdToken(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -87,6 +90,8 @@ Commands:
               load a large deterministic plan for benchmarks
   user create --email E --name N --role R [--org ACRONYM]
               create a user; the password is read from standard input
+  token create --email E [--name N] [--expires YYYY-MM-DD]
+              create an API token for a user; prints only the token, once
 
 Every command takes the configuration flags (see "naptracker serve -h"):
   -addr, -database-url, -data-dir, -base-url, -log-level

@@ -1,0 +1,195 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiPlanTree is the answer of GET /api/v1/plans/{plan}: the plan and the
+// whole tree under it. Yearly targets are not part of it yet.
+type apiPlanTree struct {
+	Code        string        `json:"code"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"`
+	Country     string        `json:"country"`
+	StartYear   int           `json:"start_year"`
+	EndYear     int           `json:"end_year"`
+	Frequency   string        `json:"frequency"`
+	Language    string        `json:"language"`
+	Currency    string        `json:"currency"`
+	Demo        bool          `json:"demo"`
+	TierLabels  apiTierLabels `json:"tier_labels"`
+	Thresholds  apiThresholds `json:"thresholds"`
+	Pillars     []apiPillar   `json:"pillars"`
+}
+
+// apiTierLabels are the plan's names for its three tiers.
+type apiTierLabels struct {
+	Pillar    string `json:"pillar"`
+	Objective string `json:"objective"`
+	Activity  string `json:"activity"`
+}
+
+// apiThresholds are the RAG thresholds, as fractions of the target (0.85).
+type apiThresholds struct {
+	Green float64 `json:"green"`
+	Red   float64 `json:"red"`
+}
+
+// apiPillar is the first tier.
+type apiPillar struct {
+	Code        string         `json:"code"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Objectives  []apiObjective `json:"objectives"`
+}
+
+// apiObjective is the second tier, with its outcome indicators.
+type apiObjective struct {
+	Code        string         `json:"code"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Indicators  []apiIndicator `json:"indicators"`
+	Activities  []apiActivity  `json:"activities"`
+}
+
+// apiActivity is the third tier, with who does it, its money and its
+// output indicators.
+type apiActivity struct {
+	Code        string         `json:"code"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	StartDate   string         `json:"start_date"`
+	EndDate     string         `json:"end_date"`
+	Lead        apiOrgRef      `json:"lead"`
+	Supporting  []string       `json:"supporting"`
+	Budget      float64        `json:"budget"`
+	Currency    string         `json:"currency"`
+	Funding     []apiFunding   `json:"funding"`
+	Indicators  []apiIndicator `json:"indicators"`
+}
+
+// apiOrgRef names an organisation by acronym (stable, what people use) and name.
+type apiOrgRef struct {
+	Acronym string `json:"acronym"`
+	Name    string `json:"name"`
+}
+
+// apiFunding is money a funder (named by acronym) puts towards an activity.
+type apiFunding struct {
+	Funder   string  `json:"funder"`
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+	Status   string  `json:"status"`
+}
+
+// apiIndicator is an indicator's definition (not its values).
+type apiIndicator struct {
+	Code                  string       `json:"code"`
+	Name                  string       `json:"name"`
+	Definition            string       `json:"definition"`
+	Level                 string       `json:"level"`
+	UnitType              string       `json:"unit_type"`
+	UnitLabel             string       `json:"unit_label"`
+	Direction             string       `json:"direction"`
+	Accumulation          string       `json:"accumulation"`
+	Baseline              *apiBaseline `json:"baseline"`
+	EndTarget             *float64     `json:"end_target"`
+	MeansOfVerification   string       `json:"means_of_verification"`
+	ReportingOrganisation string       `json:"reporting_organisation"`
+	DisaggregationSet     *string      `json:"disaggregation_set"`
+	Sensitive             bool         `json:"sensitive"`
+}
+
+// apiBaseline is the value an indicator starts from, and its year if known.
+type apiBaseline struct {
+	Value float64 `json:"value"`
+	Year  *int    `json:"year"`
+}
+
+// APIPlan answers the whole tree of a plan: pillars → objectives (with
+// outcome indicators) → activities (with lead and supporting organisations,
+// funding and output indicators). It costs the same fixed number of queries
+// as the plan page, whatever the size of the plan.
+func (h *Handler) APIPlan(c echo.Context) error {
+	tree, err := models.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, planTreeJSON(tree))
+}
+
+// planTreeJSON converts a loaded tree to its API form. Lists are never nil,
+// so clients always get [] rather than null.
+func planTreeJSON(t *models.PlanTree) apiPlanTree {
+	p := t.Plan
+	out := apiPlanTree{
+		Code: p.Code, Title: p.Title, Description: p.Description, Country: p.Country,
+		StartYear: p.StartYear, EndYear: p.EndYear, Frequency: p.Frequency, Language: p.Language,
+		Currency: p.Currency, Demo: p.Demo,
+		TierLabels: apiTierLabels{Pillar: p.Tier1Label, Objective: p.Tier2Label, Activity: p.Tier3Label},
+		Thresholds: apiThresholds{Green: p.GreenThreshold, Red: p.RedThreshold},
+		Pillars:    make([]apiPillar, 0, len(t.Pillars)),
+	}
+	for _, pn := range t.Pillars {
+		pillar := apiPillar{Code: pn.Code, Title: pn.Title, Description: pn.Description, Objectives: make([]apiObjective, 0, len(pn.Objectives))}
+		for _, on := range pn.Objectives {
+			obj := apiObjective{Code: on.Code, Title: on.Title, Description: on.Description,
+				Indicators: indicatorsJSON(t, on.Indicators), Activities: make([]apiActivity, 0, len(on.Activities))}
+			for _, an := range on.Activities {
+				obj.Activities = append(obj.Activities, activityJSON(t, an))
+			}
+			pillar.Objectives = append(pillar.Objectives, obj)
+		}
+		out.Pillars = append(out.Pillars, pillar)
+	}
+	return out
+}
+
+func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
+	lead := t.Org(a.LeadOrgID)
+	out := apiActivity{
+		Code: a.Code, Title: a.Title, Description: a.Description,
+		StartDate: apiDate(a.StartDate), EndDate: apiDate(a.EndDate),
+		Lead:       apiOrgRef{Acronym: lead.Acronym, Name: lead.Name},
+		Supporting: make([]string, 0, len(a.SupporterIDs)),
+		Budget:     a.Budget, Currency: a.Currency,
+		Funding:    make([]apiFunding, 0, len(a.Funding)),
+		Indicators: indicatorsJSON(t, a.Indicators),
+	}
+	for _, id := range a.SupporterIDs {
+		out.Supporting = append(out.Supporting, t.Org(id).Acronym)
+	}
+	for _, f := range a.Funding {
+		out.Funding = append(out.Funding, apiFunding{Funder: t.Org(f.FunderID).Acronym, Amount: f.Amount, Currency: f.Currency, Status: f.Status})
+	}
+	return out
+}
+
+func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator {
+	out := make([]apiIndicator, 0, len(inds))
+	for _, ind := range inds {
+		ai := apiIndicator{
+			Code: ind.Code, Name: ind.Name, Definition: ind.Definition, Level: ind.Level(),
+			UnitType: ind.UnitType, UnitLabel: ind.UnitLabel, Direction: ind.Direction, Accumulation: ind.Accumulation,
+			EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification,
+			ReportingOrganisation: t.Org(ind.ReportingOrgID).Acronym, Sensitive: ind.Sensitive,
+		}
+		if ind.BaselineValue != nil {
+			ai.Baseline = &apiBaseline{Value: *ind.BaselineValue, Year: ind.BaselineYear}
+		}
+		if ind.DisaggregationSetID != nil {
+			name := t.DisaggregationName(ind.DisaggregationSetID)
+			ai.DisaggregationSet = &name
+		}
+		out = append(out, ai)
+	}
+	return out
+}
+
+// apiDate writes a calendar date as YYYY-MM-DD.
+func apiDate(d time.Time) string { return d.Format(time.DateOnly) }

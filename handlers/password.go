@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// setPasswordPage is the form behind a one-time set-password link, or the
+// explanation that the link no longer works.
+type setPasswordPage struct {
+	Page
+	Token  string
+	Email  string
+	Errors map[string]string
+	// Invalid is true when the link is unknown, used, expired or replaced.
+	Invalid bool
+}
+
+// accountPasswordPage is the form to change one's own password.
+type accountPasswordPage struct {
+	Page
+	Errors map[string]string
+	// Throttled explains why the form waits after repeated wrong passwords.
+	Throttled string
+}
+
+// SetPasswordForm shows the form of a set-password link. A link that does
+// not work gets a page (404) that says why links stop working and what to do.
+func (h *Handler) SetPasswordForm(c echo.Context) error {
+	u, _, err := models.PasswordTokenUser(c.Request().Context(), h.DB, c.Param("token"), h.Now().UTC())
+	if errors.Is(err, models.ErrNotFound) {
+		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderSetPassword(c, http.StatusOK, u.Email, nil)
+}
+
+func (h *Handler) renderSetPassword(c echo.Context, status int, email string, errs map[string]string) error {
+	p := setPasswordPage{Page: h.page(c), Token: c.Param("token"), Email: email, Errors: errs, Invalid: status == http.StatusNotFound}
+	return c.Render(status, "set_password", p)
+}
+
+// SetPassword sets the password of a link's account, which uses the link
+// up, and sends the person to sign in. The route is public: the unguessable
+// token in the address is what authorises it.
+func (h *Handler) SetPassword(c echo.Context) error {
+	ctx, now, token := c.Request().Context(), h.Now().UTC(), c.Param("token")
+	u, _, err := models.PasswordTokenUser(ctx, h.DB, token, now)
+	if errors.Is(err, models.ErrNotFound) {
+		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
+	}
+	if err != nil {
+		return err
+	}
+	password := c.FormValue("password")
+	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
+		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, v.Fields)
+	}
+	_, err = models.UsePasswordToken(ctx, h.DB, h.actor(c), token, password, now)
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, ve.Fields)
+	case errors.Is(err, models.ErrNotFound):
+		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
+	case err != nil:
+		return err
+	}
+	// Failed sign-ins before the reset no longer stand between the person and their account.
+	if err := models.ClearLoginFailures(ctx, h.DB, models.AccountKey(u.Email)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/login?flash=flash.password_set")
+}
+
+// PasswordForm shows the form to change one's own password.
+func (h *Handler) PasswordForm(c echo.Context) error {
+	return c.Render(http.StatusOK, "account_password", accountPasswordPage{Page: h.page(c)})
+}
+
+// ChangePassword changes the signed-in user's password. It needs the
+// current one; wrong guesses count towards the same throttle as failed
+// sign-ins, so a stolen session cannot try passwords at leisure. The other
+// sessions of the user end; this one stays.
+func (h *Handler) ChangePassword(c echo.Context) error {
+	ctx, now, who := c.Request().Context(), h.Now().UTC(), PrincipalOf(c)
+	key := models.AccountKey(who.User.Email)
+	until, err := models.ThrottledUntil(ctx, h.DB, now, key)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		c.Response().Header().Set("Retry-After", retryAfter(until, now))
+		p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
+		return c.Render(http.StatusTooManyRequests, "account_password", p)
+	}
+	password := c.FormValue("password")
+	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
+		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: v.Fields})
+	}
+	var keep int64
+	if who.Session != nil {
+		keep = who.Session.ID
+	}
+	err = models.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		if ve.Fields["current"] != "" {
+			if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, key, now); err != nil {
+				return err
+			}
+			h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
+		}
+		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: ve.Fields})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account?flash=flash.password_changed")
+}
+
+// checkNewPassword checks a new password and its repetition before any
+// slower work, so that every message shows at once.
+func checkNewPassword(l *i18n.Localizer, password, repeat string) *models.ValidationError {
+	v := &models.ValidationError{}
+	if msg := models.CheckPasswordRules(password); msg != "" {
+		v.Add("password", msg)
+	}
+	if password != repeat {
+		v.Add("repeat", l.T("newpw.mismatch"))
+	}
+	return v
+}

@@ -1,0 +1,144 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxTokenName is the longest token name the database accepts.
+const maxTokenName = 100
+
+// tokensPage lists the user's API tokens and holds the form to create one.
+type tokensPage struct {
+	Page
+	Tokens []tokenRow
+	// NewToken is the secret of the token just created; it is shown on this
+	// response only and never stored in clear.
+	NewToken string
+	// BaseURL is the site's public address, for the example command.
+	BaseURL string
+	// Name and Expires are what was typed into the form (kept on errors).
+	Name    string
+	Expires string
+	// MinExpires is the earliest date the form accepts (tomorrow, UTC).
+	MinExpires string
+	// Errors maps form fields to translated messages.
+	Errors map[string]string
+}
+
+// tokenRow is one token in the list. LastDay is the last calendar day on
+// which an expiring token works (it stops at the midnight UTC after it).
+type tokenRow struct {
+	models.APIToken
+	LastDay *time.Time
+}
+
+// Tokens shows the user's API tokens and the form to create one.
+func (h *Handler) Tokens(c echo.Context) error {
+	return h.renderTokens(c, http.StatusOK, tokensPage{})
+}
+
+// renderTokens fills the list of tokens into p and renders the tokens page.
+func (h *Handler) renderTokens(c echo.Context, status int, p tokensPage) error {
+	who := PrincipalOf(c)
+	tokens, err := models.UserTokens(c.Request().Context(), h.DB, who.User.ID)
+	if err != nil {
+		return err
+	}
+	p.Page = h.page(c)
+	p.BaseURL = strings.TrimRight(h.BaseURL, "/")
+	p.MinExpires = h.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, t := range tokens {
+		row := tokenRow{APIToken: t}
+		if t.ExpiresAt != nil {
+			last := t.ExpiresAt.UTC().Add(-time.Nanosecond)
+			row.LastDay = &last
+		}
+		p.Tokens = append(p.Tokens, row)
+	}
+	if p.NewToken != "" {
+		// The page holds a secret: no cache may keep a copy of it.
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	}
+	return c.Render(status, "tokens", p)
+}
+
+// CreateToken makes an API token for the signed-in user from the form (a
+// name, and an optional last day as YYYY-MM-DD) and shows it on the answer
+// to this request only: it cannot be shown again, so there is no redirect.
+// Invalid input re-renders the form with 422 and the field messages.
+func (h *Handler) CreateToken(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	l := h.Localizer(c)
+	p := tokensPage{Name: strings.TrimSpace(c.FormValue("name")), Expires: strings.TrimSpace(c.FormValue("expires")), Errors: map[string]string{}}
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > maxTokenName {
+		p.Errors["name"] = l.T("tokens.error_name", maxTokenName)
+	}
+	expires, ok := TokenExpiry(p.Expires, now)
+	if !ok {
+		p.Errors["expires"] = l.T("tokens.error_expires")
+	}
+	if len(p.Errors) > 0 {
+		return h.renderTokens(c, http.StatusUnprocessableEntity, p)
+	}
+	secret, _, err := models.CreateAPIToken(ctx, h.DB, h.actor(c), &who.User, p.Name, expires, now)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		// The form was checked above; this is a last line of defence.
+		for f := range ve.Fields {
+			if f == "expires" {
+				p.Errors[f] = l.T("tokens.error_expires")
+			} else {
+				p.Errors["name"] = l.T("tokens.error_name", maxTokenName)
+			}
+		}
+		return h.renderTokens(c, http.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderTokens(c, http.StatusOK, tokensPage{NewToken: secret})
+}
+
+// RevokeToken revokes one of the user's own tokens at once. Another user's
+// token id is answered as not found, so ids reveal nothing.
+func (h *Handler) RevokeToken(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	if err := models.RevokeAPIToken(ctx, h.DB, h.actor(c), who.User.ID, id, now); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account/tokens?flash=flash.token_revoked")
+}
+
+// TokenExpiry reads the optional last day of a token (YYYY-MM-DD). The
+// token stops working at the midnight (UTC) that ends that day, which must
+// be after today. An empty value means the token never expires (nil, true);
+// ok is false for a value that is not a date in the future. The web form
+// and the command line share it, so a date means the same in both.
+func TokenExpiry(value string, now time.Time) (expires *time.Time, ok bool) {
+	if value == "" {
+		return nil, true
+	}
+	day, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return nil, false
+	}
+	end := day.AddDate(0, 0, 1)
+	y, m, d := now.UTC().Date()
+	if !day.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+		return nil, false
+	}
+	return &end, true
+}

@@ -1,0 +1,268 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+
+	"github.com/pquerna/otp/totp"
+	"gorm.io/gorm"
+)
+
+func newMFAUser(t *testing.T, db *gorm.DB, role string) *models.User {
+	t.Helper()
+	u := &models.User{Email: role + "@test.example", Name: "Test " + role, Role: role}
+	if err := models.CreateUser(context.Background(), db, models.SystemActor, u, "a long test password"); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func reload(t *testing.T, db *gorm.DB, id int64) *models.User {
+	t.Helper()
+	var u models.User
+	if err := db.Take(&u, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return &u
+}
+
+func code(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// enrol takes a user through BeginTOTP and ConfirmTOTP at now and returns
+// the secret and the recovery codes.
+func enrol(t *testing.T, db *gorm.DB, u *models.User, now time.Time) (string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	key, err := models.BeginTOTP(ctx, db, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.Secret(), codes
+}
+
+func TestTOTPEnrolment(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	u := newMFAUser(t, db, models.RoleAdmin)
+	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+
+	key, err := models.BeginTOTP(ctx, db, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.Issuer() != models.TOTPIssuer || key.AccountName() != u.Email || len(key.Secret()) != 32 {
+		t.Errorf("key: issuer %q, account %q, secret of %d characters", key.Issuer(), key.AccountName(), len(key.Secret()))
+	}
+	if !strings.HasPrefix(key.URL(), "otpauth://totp/") {
+		t.Errorf("otpauth address = %q", key.URL())
+	}
+	stored := reload(t, db, u.ID)
+	if stored.TOTPSecret != key.Secret() || stored.TOTPEnabledAt != nil {
+		t.Fatalf("after BeginTOTP the secret is %q (enabled %v), want it pending", stored.TOTPSecret, stored.TOTPEnabledAt)
+	}
+	// Reloading the set-up page keeps the secret an app may already have scanned.
+	again, err := models.BeginTOTP(ctx, db, &models.User{ID: u.ID, Email: u.Email})
+	if err != nil || again.Secret() != key.Secret() {
+		t.Fatalf("a second BeginTOTP gave another secret (%v)", err)
+	}
+
+	// A wrong code is refused and changes nothing.
+	wrong := "000000"
+	if wrong == code(t, key.Secret(), now) {
+		wrong = "111111"
+	}
+	_, err = models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, wrong, now)
+	var ve *models.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["code"] == "" {
+		t.Fatalf("a wrong first code gave %v, want a validation error on code", err)
+	}
+	if reload(t, db, u.ID).TOTPEnabledAt != nil {
+		t.Fatal("a wrong code enabled the second factor")
+	}
+
+	codes, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reload(t, db, u.ID); got.TOTPEnabledAt == nil || !got.TOTPEnabledAt.Equal(now) {
+		t.Fatalf("enabled at %v, want %v", got.TOTPEnabledAt, now)
+	}
+	shape := regexp.MustCompile(`^[0-9a-z]{4}(-[0-9a-z]{4}){5}$`)
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if !shape.MatchString(c) || seen[c] {
+			t.Errorf("recovery code %q is malformed or repeated", c)
+		}
+		seen[c] = true
+	}
+	if len(codes) != models.RecoveryCodeCount {
+		t.Fatalf("%d recovery codes, want %d", len(codes), models.RecoveryCodeCount)
+	}
+	var rows []models.RecoveryCode
+	db.Where("user_id = ?", u.ID).Find(&rows)
+	for _, r := range rows {
+		for _, c := range codes {
+			if strings.Contains(r.CodeHash, c) || strings.Contains(r.CodeHash, strings.ReplaceAll(c, "-", "")) {
+				t.Error("a recovery code is stored as it is, not as a hash")
+			}
+		}
+	}
+	var audit []models.AuditEntry
+	db.Where("action = ? AND entity_id = ?", "mfa.enable", u.ID).Find(&audit)
+	if len(audit) != 1 {
+		t.Fatalf("%d mfa.enable audit rows, want 1", len(audit))
+	}
+	for _, c := range append(codes, key.Secret()) {
+		if strings.Contains(audit[0].NewValue, c) {
+			t.Error("the audit row holds a secret or a recovery code")
+		}
+	}
+	if _, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("confirming an enrolled user gave %v, want ErrConflict", err)
+	}
+	if _, err := models.BeginTOTP(ctx, db, reload(t, db, u.ID)); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("re-enrolling an enrolled user gave %v, want ErrConflict", err)
+	}
+}
+
+func TestTOTPCodesWorkOnce(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	u := newMFAUser(t, db, models.RoleSecretariat)
+	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+	secret, _ := enrol(t, db, u, now)
+
+	check := func(c string, at time.Time, want models.CodeCheck) {
+		t.Helper()
+		got, err := models.VerifyTOTP(ctx, db, u.ID, c, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("code %s at %s: %v, want %v", c, at.Format(time.TimeOnly), got, want)
+		}
+	}
+	// The code that confirmed enrolment cannot sign in.
+	check(code(t, secret, now), now, models.CodeReused)
+
+	later := now.Add(time.Minute)
+	c := code(t, secret, later)
+	check("000000x", later, models.CodeWrong)
+	check(c[:3]+" "+c[3:], later, models.CodeAccepted) // as the app shows it
+	check(c, later, models.CodeReused)
+	// An older code still inside the drift window is not accepted after a newer one.
+	check(code(t, secret, later.Add(-30*time.Second)), later, models.CodeReused)
+	// One step of clock drift either way is allowed.
+	ahead := later.Add(2 * time.Minute)
+	check(code(t, secret, ahead.Add(30*time.Second)), ahead, models.CodeAccepted)
+	// Two steps is too far.
+	far := ahead.Add(5 * time.Minute)
+	check(code(t, secret, far.Add(90*time.Second)), far, models.CodeWrong)
+}
+
+func TestRecoveryCodes(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	u := newMFAUser(t, db, models.RoleAdmin)
+	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+	_, codes := enrol(t, db, u, now)
+
+	use := func(c string, want bool) {
+		t.Helper()
+		ok, err := models.UseRecoveryCode(ctx, db, u.ID, c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != want {
+			t.Errorf("recovery code %q: accepted = %v, want %v", c, ok, want)
+		}
+	}
+	use(codes[0], true)
+	use(codes[0], false) // once only
+	// Typed in capitals, without dashes, with O for 0 and I or L for 1.
+	typed := strings.ToUpper(strings.ReplaceAll(codes[1], "-", " "))
+	typed = strings.NewReplacer("0", "O", "1", "l").Replace(typed)
+	use(typed, true)
+	use("not-a-code", false)
+	use(codes[2][:len(codes[2])-1], false)
+	if n, err := models.RemainingRecoveryCodes(ctx, db, u.ID); err != nil || n != models.RecoveryCodeCount-2 {
+		t.Errorf("%d codes remain (%v), want %d", n, err, models.RecoveryCodeCount-2)
+	}
+
+	fresh, err := models.RegenerateRecoveryCodes(ctx, db, models.SystemActor, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	use(codes[3], false) // the old ones are gone
+	if n, _ := models.RemainingRecoveryCodes(ctx, db, u.ID); n != models.RecoveryCodeCount {
+		t.Errorf("%d codes after regenerating, want %d", n, models.RecoveryCodeCount)
+	}
+	use(fresh[9], true)
+
+	// Another user's code does not work for this one.
+	other := newMFAUser(t, db, models.RoleFacilitator)
+	_, theirs := enrol(t, db, other, now)
+	use(theirs[0], false)
+}
+
+func TestDisableTOTP(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+
+	admin := newMFAUser(t, db, models.RoleAdmin)
+	enrol(t, db, admin, now)
+	if err := models.DisableTOTP(ctx, db, models.SystemActor, admin.ID); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("disabling an administrator's second factor gave %v, want ErrForbidden", err)
+	}
+	if reload(t, db, admin.ID).TOTPEnabledAt == nil {
+		t.Fatal("an administrator's second factor was turned off")
+	}
+
+	fp := newMFAUser(t, db, models.RoleFacilitator)
+	enrol(t, db, fp, now)
+	if err := models.DisableTOTP(ctx, db, models.SystemActor, fp.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := reload(t, db, fp.ID)
+	if got.TOTPEnabledAt != nil || got.TOTPSecret != "" || got.TOTPLastStep != 0 {
+		t.Errorf("after disabling: enabled %v, secret kept %v, last step %d", got.TOTPEnabledAt, got.TOTPSecret != "", got.TOTPLastStep)
+	}
+	if n, _ := models.RemainingRecoveryCodes(ctx, db, fp.ID); n != 0 {
+		t.Errorf("%d recovery codes survive disabling", n)
+	}
+	var n int64
+	db.Model(&models.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&n)
+	if n != 1 {
+		t.Errorf("%d mfa.disable audit rows, want 1", n)
+	}
+	// Disabling again changes nothing and writes no second row.
+	if err := models.DisableTOTP(ctx, db, models.SystemActor, fp.ID); err != nil {
+		t.Fatal(err)
+	}
+	db.Model(&models.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&n)
+	if n != 1 {
+		t.Errorf("%d mfa.disable audit rows after a second disable, want 1", n)
+	}
+	if _, err := models.RegenerateRecoveryCodes(ctx, db, models.SystemActor, fp.ID); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("regenerating codes without a second factor gave %v, want ErrConflict", err)
+	}
+}
