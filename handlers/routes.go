@@ -62,6 +62,15 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/account", Roles: everyone, Handler: h.Account},
 		{Method: post, Path: "/account/sessions/:id/end", Roles: everyone, Handler: h.EndOwnSession},
 
+		// --- reporting: activity updates, my reporting, validation queue ---
+		// --- end reporting ---
+
+		// --- plan editing ---
+		// --- end plan editing ---
+
+		// --- completeness, reminders, audit log ---
+		// --- end completeness ---
+
 		// --- second factor (TOTP, recovery codes) ---
 		{Method: get, Path: "/login/2fa", Roles: everyone, BeforeMFA: true, Handler: h.LoginMFAForm},
 		{Method: post, Path: "/login/2fa", Roles: everyone, BeforeMFA: true, Handler: h.LoginMFA},
