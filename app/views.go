@@ -26,6 +26,7 @@ func NewViews(files fs.FS, assets *static.Assets) (*Views, error) {
 	funcs := template.FuncMap{
 		"asset": assets.URL,
 		"dict":  dict,
+		"list":  func(items ...string) []string { return items },
 	}
 	shared, err := fs.Glob(files, "layouts/*.html")
 	if err != nil {

@@ -91,20 +91,26 @@ func notFound(err error) error {
 // checkOpen refuses changes in a period that is closed (or not started) for
 // the indicator's reporting organisation, taking its exception into account.
 func checkOpen(tx *gorm.DB, vc *valueContext, now time.Time) error {
+	return checkPeriodOpen(tx, vc.period, vc.indicator.ReportingOrgID, now)
+}
+
+// checkPeriodOpen refuses changes in a period that is closed (or not
+// started) for an organisation, taking its exception into account.
+func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.Time) error {
 	var exc PeriodException
 	var until *time.Time
-	err := tx.Where("period_id = ? AND organisation_id = ?", vc.period.ID, vc.indicator.ReportingOrgID).Take(&exc).Error
+	err := tx.Where("period_id = ? AND organisation_id = ?", period.ID, orgID).Take(&exc).Error
 	switch {
 	case err == nil:
 		until = &exc.UntilDate
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return err
 	}
-	switch vc.period.State(now, until) {
+	switch period.State(now, until) {
 	case PeriodClosed:
-		return &LockedError{Reason: fmt.Sprintf("period %s is closed", vc.period.Label)}
+		return &LockedError{Reason: fmt.Sprintf("period %s is closed", period.Label)}
 	case PeriodUpcoming:
-		return &LockedError{Reason: fmt.Sprintf("period %s has not started", vc.period.Label)}
+		return &LockedError{Reason: fmt.Sprintf("period %s has not started", period.Label)}
 	}
 	return nil
 }
@@ -233,6 +239,22 @@ func sameContent(v *IndicatorValue, in ValueInput) bool {
 // (ErrStale, unless it is an exact retry of the edit that made the current
 // version), and the input is valid (*ValidationError).
 func SaveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, in ValueInput, now time.Time) (*IndicatorValue, error) {
+	out, err := saveValue(ctx, db, actor, scope, t, in, now)
+	if errors.Is(err, errValueCreated) {
+		// Another first save of this value committed between this one's read
+		// and its insert (PostgreSQL cannot lock a row that does not exist
+		// yet). Run again against that value, as SQLite's serialised writers
+		// would have: a conflict, or the no-op of an exact retry.
+		out, err = saveValue(ctx, db, actor, scope, t, in, now)
+	}
+	return out, err
+}
+
+// errValueCreated marks the insert of a value that another transaction
+// inserted first.
+var errValueCreated = errors.New("the value was created meanwhile")
+
+func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, in ValueInput, now time.Time) (*IndicatorValue, error) {
 	var out *IndicatorValue
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		vc, err := loadValueContext(tx, t)
@@ -268,6 +290,9 @@ func SaveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 		if old == nil {
 			nv.Workflow = Workflow{Status: StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Omit("Breakdown").Create(&nv).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return fmt.Errorf("%w: %w", errValueCreated, err)
+				}
 				return err
 			}
 		} else {

@@ -14,6 +14,9 @@ const (
 	ActionSubmit  = "submit"
 	ActionApprove = "approve"
 	ActionReturn  = "return"
+	// ActionReopen sends an approved item back to its organisation; only the
+	// secretariat may, and only with a reason.
+	ActionReopen = "reopen"
 )
 
 // TransitionValue moves a value through its workflow: a focal point (or the
@@ -32,7 +35,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 			if !scope.CanReport(vc.indicator.ReportingOrgID) {
 				return ErrForbidden
 			}
-		case ActionApprove, ActionReturn:
+		case ActionApprove, ActionReturn, ActionReopen:
 			if !scope.Validates() {
 				return ErrForbidden
 			}
@@ -57,43 +60,19 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 			return err
 		}
 		old := valueSnapshot(v)
-		uid := &scope.UserID
-		updates := map[string]any{"version": v.Version + 1, "updated_by_id": uid, "updated_at": now}
-		comment = strings.TrimSpace(comment)
-		switch action {
-		case ActionSubmit:
-			if v.Status != StatusDraft && v.Status != StatusReturned {
-				return &LockedError{Reason: "the value is already " + v.Status}
-			}
+		if action == ActionSubmit {
 			if v.Value == nil {
 				return &ValidationError{Fields: map[string]string{"value": "Enter the value before submitting."}}
 			}
 			if vc.set != nil && len(v.Breakdown) == 0 {
 				return &ValidationError{Fields: map[string]string{"disaggregation": "Enter the breakdown before submitting."}}
 			}
-			updates["status"], updates["submitted_at"], updates["submitted_by_id"] = StatusSubmitted, now, uid
-		case ActionApprove:
-			if v.Status != StatusSubmitted {
-				return &LockedError{Reason: "only submitted values can be approved; this one is " + v.Status}
-			}
-			updates["status"], updates["approved_at"], updates["approved_by_id"] = StatusApproved, now, uid
-		case ActionReturn:
-			if v.Status != StatusSubmitted {
-				return &LockedError{Reason: "only submitted values can be returned; this one is " + v.Status}
-			}
-			if comment == "" || utf8.RuneCountInString(comment) > 5000 {
-				return &ValidationError{Fields: map[string]string{"comment": "Say what needs to change (up to 5,000 characters)."}}
-			}
-			updates["status"], updates["returned_at"], updates["returned_by_id"], updates["return_comment"] = StatusReturned, now, uid, comment
 		}
-		res := tx.Model(&IndicatorValue{}).Where("id = ? AND version = ?", v.ID, v.Version).Updates(updates)
-		if res.Error != nil {
-			return res.Error
+		comment = strings.TrimSpace(comment)
+		if err := applyTransition(tx, &IndicatorValue{}, v.ID, &v.Workflow, action, scope.UserID, comment, now); err != nil {
+			return err
 		}
-		if res.RowsAffected != 1 {
-			return &StaleError{Current: v.Version + 1}
-		}
-		if action == ActionReturn {
+		if action == ActionReturn || action == ActionReopen {
 			if err := tx.Create(&Comment{IndicatorValueID: &v.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
 				return err
 			}
@@ -110,6 +89,54 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 		return nil
 	})
 	return out, err
+}
+
+// applyTransition moves a workflow row (an indicator value or an activity
+// update) to the status that follows action, checking that the move is
+// allowed from its current status, and writing who and when — guarded by the
+// version, so that two validators cannot both act on the same version.
+func applyTransition(tx *gorm.DB, model any, id int64, w *Workflow, action string, userID int64, comment string, now time.Time) error {
+	uid := &userID
+	updates := map[string]any{"version": w.Version + 1, "updated_by_id": uid, "updated_at": now}
+	switch action {
+	case ActionSubmit:
+		if w.Status != StatusDraft && w.Status != StatusReturned {
+			return &LockedError{Reason: "it is already " + w.Status}
+		}
+		updates["status"], updates["submitted_at"], updates["submitted_by_id"] = StatusSubmitted, now, uid
+	case ActionApprove:
+		if w.Status != StatusSubmitted {
+			return &LockedError{Reason: "only submitted items can be approved; this one is " + w.Status}
+		}
+		updates["status"], updates["approved_at"], updates["approved_by_id"] = StatusApproved, now, uid
+	case ActionReturn:
+		if w.Status != StatusSubmitted {
+			return &LockedError{Reason: "only submitted items can be returned; this one is " + w.Status}
+		}
+		if comment == "" || utf8.RuneCountInString(comment) > 5000 {
+			return &ValidationError{Fields: map[string]string{"comment": "Say what needs to change (up to 5,000 characters)."}}
+		}
+		updates["status"], updates["returned_at"], updates["returned_by_id"], updates["return_comment"] = StatusReturned, now, uid, comment
+	case ActionReopen:
+		if w.Status != StatusApproved {
+			return &LockedError{Reason: "only approved items can be reopened; this one is " + w.Status}
+		}
+		if comment == "" || utf8.RuneCountInString(comment) > 5000 {
+			return &ValidationError{Fields: map[string]string{"comment": "Give the reason for reopening (up to 5,000 characters)."}}
+		}
+		updates["status"], updates["returned_at"], updates["returned_by_id"], updates["return_comment"] = StatusReturned, now, uid, comment
+		updates["approved_at"], updates["approved_by_id"] = nil, nil
+	default:
+		return ErrNotFound
+	}
+	res := tx.Model(model).Where("id = ? AND version = ?", id, w.Version).Updates(updates)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return &StaleError{Current: w.Version + 1}
+	}
+	return nil
 }
 
 func statusAfter(action string) string {

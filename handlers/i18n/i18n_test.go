@@ -43,15 +43,21 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		t.Fatalf("found only %d keys in the templates: the scan is broken", len(keys))
 	}
 	enums := map[string][]string{
-		"unit.":         {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
-		"direction.":    {models.Increase, models.Decrease, models.Maintain},
-		"accumulation.": {models.AccumulateSum, models.AccumulateCumulative, models.AccumulateLatest},
-		"frequency.":    {models.Quarterly, models.HalfYearly, models.Yearly},
-		"funding.":      {models.FundingPledged, models.FundingCommitted, models.FundingDisbursed},
-		"role.":         models.Roles,
-		"status.":       {models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
-		"period.state.": {models.PeriodUpcoming, models.PeriodOpen, models.PeriodOverdue, models.PeriodClosed},
-		"value.help.":   {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
+		"unit.":             {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
+		"direction.":        {models.Increase, models.Decrease, models.Maintain},
+		"accumulation.":     {models.AccumulateSum, models.AccumulateCumulative, models.AccumulateLatest},
+		"frequency.":        {models.Quarterly, models.HalfYearly, models.Yearly},
+		"funding.":          {models.FundingPledged, models.FundingCommitted, models.FundingDisbursed},
+		"role.":             models.Roles,
+		"status.":           {models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
+		"period.state.":     {models.PeriodUpcoming, models.PeriodOpen, models.PeriodOverdue, models.PeriodClosed},
+		"value.help.":       {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
+		"reporting.status.": {models.StatusMissing, models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
+		"reporting.open.":   {models.StatusMissing, models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
+		"reporting.note.":   {models.StatusMissing, models.StatusSubmitted},
+		"progress.":         models.ProgressStatuses,
+		"update.":           {"achievements", "challenges", "next_steps"},
+		"reporting.kind.":   {models.ItemIndicator, models.ItemActivity, models.ItemContribution},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]

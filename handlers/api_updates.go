@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// updateJSON is an activity update as the API shows it.
+type updateJSON struct {
+	Activity        string     `json:"activity"`
+	Period          string     `json:"period"`
+	Progress        string     `json:"progress"`
+	PercentComplete int        `json:"percent_complete"`
+	Achievements    string     `json:"achievements"`
+	Challenges      string     `json:"challenges"`
+	NextSteps       string     `json:"next_steps"`
+	Expenditure     float64    `json:"expenditure"`
+	Status          string     `json:"status"`
+	Version         int        `json:"version"`
+	SubmittedAt     *time.Time `json:"submitted_at,omitempty"`
+	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
+	ReturnComment   string     `json:"return_comment,omitempty"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+func toUpdateJSON(activity, period string, u *models.ActivityUpdate) updateJSON {
+	out := updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
+		Achievements: u.Achievements, Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure,
+		Status: u.Status, Version: u.Version, SubmittedAt: u.SubmittedAt, ApprovedAt: u.ApprovedAt, UpdatedAt: u.UpdatedAt}
+	if u.Status == models.StatusReturned {
+		out.ReturnComment = u.ReturnComment
+	}
+	return out
+}
+
+// updateBody is the body of PUT …/activities/{code}/updates/{period}.
+type updateBody struct {
+	Progress        string  `json:"progress"`
+	PercentComplete int     `json:"percent_complete"`
+	Achievements    string  `json:"achievements"`
+	Challenges      string  `json:"challenges"`
+	NextSteps       string  `json:"next_steps"`
+	Expenditure     float64 `json:"expenditure"`
+	Version         *int    `json:"version"`
+}
+
+// APIPutUpdate saves the lead organisation's update on an activity as a draft.
+func (h *Handler) APIPutUpdate(c echo.Context) error {
+	var body updateBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Version == nil {
+		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
+	}
+	who := PrincipalOf(c)
+	in := models.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
+		Challenges: body.Challenges, NextSteps: body.NextSteps, Expenditure: body.Expenditure, Version: *body.Version}
+	u, err := models.SaveUpdate(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), updateTarget(c), in, h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	return c.JSON(http.StatusOK, toUpdateJSON(c.Param("code"), c.Param("period"), u))
+}
+
+// APITransitionUpdate submits, approves, returns or reopens an activity update.
+func (h *Handler) APITransitionUpdate(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var body transitionBody
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+		if body.Version == nil {
+			return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
+		}
+		who := PrincipalOf(c)
+		u, err := models.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), updateTarget(c), action, *body.Version, body.Comment, h.Now().UTC())
+		if err != nil {
+			return h.denyLogged(c, err)
+		}
+		return c.JSON(http.StatusOK, toUpdateJSON(c.Param("code"), c.Param("period"), u))
+	}
+}

@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"net/http"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// reportingPage is "My reporting": everything an organisation owes in the
+// periods that are open or overdue for it.
+type reportingPage struct {
+	Page
+	Report *models.OrgReporting
+	// Orgs lets the secretariat pick whose reporting to look at.
+	Orgs     []models.Organisation
+	Selected string
+}
+
+// MyReporting shows a focal point what their organisation must report, the
+// returned and missing items first. The secretariat can look at any
+// organisation's page with ?org=ACRONYM, to chase it.
+func (h *Handler) MyReporting(c echo.Context) error {
+	ctx, who := c.Request().Context(), PrincipalOf(c)
+	p := reportingPage{Page: h.page(c)}
+	orgID := who.OrgID()
+	if models.ScopeOf(&who.User).Validates() {
+		orgs, err := models.ReportingOrganisations(ctx, h.DB)
+		if err != nil {
+			return err
+		}
+		p.Orgs, p.Selected, orgID = orgs, c.QueryParam("org"), 0
+		for _, o := range orgs {
+			if o.Acronym == p.Selected {
+				orgID = o.ID
+			}
+		}
+	}
+	if orgID == 0 {
+		if _, err := models.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
+			return err
+		}
+		p.Report = &models.OrgReporting{}
+		p.Report.Plan.Code = c.Param("plan")
+		return c.Render(http.StatusOK, "reporting", p)
+	}
+	rep, err := models.LoadOrgReporting(ctx, h.DB, c.Param("plan"), orgID, h.Now().UTC())
+	if err != nil {
+		return err
+	}
+	p.Report = rep
+	return c.Render(http.StatusOK, "reporting", p)
+}

@@ -1,0 +1,151 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+)
+
+func TestMyReportingPage(t *testing.T) {
+	env := apptest.New(t)
+	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
+	mustStatus(t, r, http.StatusOK)
+	period := currentPeriod()
+	for _, want := range []string{
+		`id="h-` + period + `"`,
+		"/indicators/2.1.1.a/values/" + period, // an indicator MOLSW reports
+		"/activities/2.3.3/updates/" + period,  // an activity MOLSW leads
+		"/activities/3.1.2/updates/" + period,  // an activity MOLSW supports (MOPS leads)
+		"Contribution note",
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("My reporting lacks %q", want)
+		}
+	}
+	if strings.Contains(r.Body, "/indicators/3.1.2.a/values/") {
+		t.Error("My reporting lists an indicator another ministry reports")
+	}
+	// Within each period, returned and missing items come before drafts, submitted and approved ones.
+	for _, section := range strings.Split(r.Body, `<section class="period"`)[1:] {
+		seen := map[string]int{}
+		rank := map[string]int{"returned": 0, "missing": 1, "draft": 2, "submitted": 3, "approved": 4}
+		last := -1
+		for _, row := range strings.Split(section, `<tr class="item-`)[1:] {
+			status := row[:strings.Index(row, `"`)]
+			seen[status]++
+			if rank[status] < last {
+				t.Fatalf("item %s listed after a less urgent one", status)
+			}
+			last = rank[status]
+		}
+	}
+
+	// The secretariat can look at any organisation's page; a donor cannot.
+	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	if r := sec.Get("/plans/" + seed.DemoPlanCode + "/reporting?org=MOPS"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "/indicators/3.1.2.a/values/") {
+		t.Errorf("secretariat view of MOPS: %d", r.StatusCode)
+	}
+	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/"+seed.DemoPlanCode+"/reporting"), http.StatusForbidden)
+}
+
+func TestMyReportingQueriesDoNotGrow(t *testing.T) {
+	env := apptest.New(t)
+	// A synthetic plan ends the year before the day it is loaded for; loading
+	// it "a year from now" makes its last year this one, with an open period.
+	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	counter := modelstest.CountQueries(env.App.DB)
+	count := func(plan string) int64 {
+		fp.Get("/plans/" + plan + "/reporting")
+		counter.Reset()
+		mustStatus(t, fp.Get("/plans/"+plan+"/reporting"), http.StatusOK)
+		return counter.N()
+	}
+	demo, big := count(seed.DemoPlanCode), count("BIG")
+	if demo != big || demo > 14 {
+		t.Errorf("My reporting: %d queries on the demo plan, %d on a plan ten times larger", demo, big)
+	}
+}
+
+func TestActivityUpdateByPageAndAPI(t *testing.T) {
+	env := apptest.New(t)
+	molswUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.SignedIn(t, molswUser)
+	mops := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))
+	period := currentPeriod()
+	path := fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)
+
+	mustStatus(t, mops.Get(path), http.StatusForbidden)
+	page := fp.Get(path)
+	mustStatus(t, page, http.StatusOK)
+	version := strings.Split(strings.Split(page.Body, `name="version" value="`)[1], `"`)[0]
+	form := url.Values{"form": {"update"}, "version": {version}, "progress": {"on_track"}, "percent_complete": {"55"},
+		"expenditure": {"12,500"}, "achievements": {"Hotline staff trained"}, "challenges": {"Late disbursement"}, "next_steps": {"Second training"}, "action": {"submit"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("percent_complete", "150")
+	r := fp.Post(path, bad)
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.Body, "between 0 and 100") || !strings.Contains(r.Body, "Hotline staff trained") {
+		t.Error("the 422 page lacks the message or lost what was typed")
+	}
+	mustStatus(t, fp.Post(path, form), http.StatusSeeOther)
+	after := fp.Get(path)
+	if !strings.Contains(after.Body, "Submitted") || !strings.Contains(after.Body, "USD 12,500") {
+		t.Errorf("after submitting, the page does not show the submitted update")
+	}
+
+	// A supporting ministry writes its contribution note on MOPS's activity.
+	note := fmt.Sprintf("/plans/%s/activities/3.1.2/updates/%s", seed.DemoPlanCode, period)
+	np := fp.Get(note)
+	mustStatus(t, np, http.StatusOK)
+	nv := strings.Split(strings.Split(np.Body, `name="form" value="note">`)[1], `value="`)[1]
+	nv = nv[:strings.Index(nv, `"`)]
+	mustStatus(t, fp.Post(note, url.Values{"form": {"note"}, "version": {nv}, "note": {"Social workers joined four joint operations"}}), http.StatusSeeOther)
+	if !strings.Contains(mops.Get(note).Body, "Social workers joined four joint operations") {
+		t.Error("the lead does not see the supporter's note")
+	}
+
+	// The secretariat approves by API, then reopens with a reason.
+	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	api := fmt.Sprintf("/api/v1/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)
+	var u models.ActivityUpdate
+	env.App.DB.Joins("JOIN activities a ON a.id = activity_updates.activity_id").Joins("JOIN reporting_periods p ON p.id = activity_updates.period_id").
+		Where("a.code = ? AND p.label = ? AND a.plan_id = (SELECT id FROM plans WHERE code = ?)", "2.3.3", period, seed.DemoPlanCode).Take(&u)
+	mustStatus(t, env.APIClient(t, molswUser).JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version)), http.StatusForbidden)
+	r = sec.JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version))
+	mustStatus(t, r, http.StatusOK)
+	approved := decode[struct {
+		Version int
+		Status  string
+	}](t, r)
+	mustStatus(t, sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d}`, approved.Version)), http.StatusUnprocessableEntity)
+	r = sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d, "comment": "Expenditure includes Q3"}`, approved.Version))
+	mustStatus(t, r, http.StatusOK)
+	type reopenedUpdate struct {
+		Status        string
+		ReturnComment string `json:"return_comment"`
+	}
+	if got := decode[reopenedUpdate](t, r); got.Status != "returned" || got.ReturnComment != "Expenditure includes Q3" {
+		t.Errorf("after reopening: %+v", got)
+	}
+	var reopened int64
+	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND reason = ?", "update.reopen", "Expenditure includes Q3").Count(&reopened)
+	if reopened != 1 {
+		t.Errorf("reopening is not in the audit log with its reason")
+	}
+}

@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// updatePage is the page of one activity update: the lead's form, the
+// supporting organisations' notes, and the viewer's own note form.
+type updatePage struct {
+	Page
+	Form     *models.UpdateForm
+	Input    models.UpdateInput
+	Expense  string // expenditure as typed
+	NoteText string
+	Errors   map[string]string
+	Stale    *models.StaleError
+	Statuses []string
+}
+
+func updateTarget(c echo.Context) models.UpdateTarget {
+	return models.UpdateTarget{Plan: c.Param("plan"), Activity: c.Param("code"), Period: c.Param("period")}
+}
+
+func (h *Handler) updatePage(c echo.Context, form *models.UpdateForm) updatePage {
+	p := updatePage{Page: h.page(c), Form: form, Statuses: models.ProgressStatuses, Input: models.UpdateInput{Progress: models.ProgressOnTrack, Version: form.Version()}}
+	if u := form.Update; u != nil {
+		p.Input = models.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
+			Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+		p.Expense = strconv.FormatFloat(u.Expenditure, 'f', -1, 64)
+	}
+	if n := form.Note(form.NoteOrg); n != nil {
+		p.NoteText = n.Note
+	}
+	return p
+}
+
+// UpdateForm shows an activity update to the lead's and supporters' focal
+// points and to the secretariat.
+func (h *Handler) UpdateForm(c echo.Context) error {
+	who := PrincipalOf(c)
+	form, err := models.LoadUpdateForm(c.Request().Context(), h.DB, models.ScopeOf(&who.User), updateTarget(c), h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	return c.Render(http.StatusOK, "update", h.updatePage(c, form))
+}
+
+// SaveUpdateForm saves the lead's update (as a draft, or submitted with
+// action=submit) or, with form=note, the viewer's contribution note.
+func (h *Handler) SaveUpdateForm(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	scope, target, l := models.ScopeOf(&who.User), updateTarget(c), h.Localizer(c)
+	form, err := models.LoadUpdateForm(ctx, h.DB, scope, target, now)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	p := h.updatePage(c, form)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	var saveErr error
+	flash := "flash.update_saved"
+	if c.FormValue("form") == "note" {
+		p.NoteText = c.FormValue("note")
+		if form.NoteOrg == 0 {
+			return h.denyLogged(c, models.ErrForbidden)
+		}
+		_, saveErr = models.SaveContribution(ctx, h.DB, h.actor(c), scope, target, form.NoteOrg, p.NoteText, version, now)
+		flash = "flash.note_saved"
+	} else {
+		pct, pctErr := strconv.Atoi(strings.TrimSpace(c.FormValue("percent_complete")))
+		p.Expense = strings.TrimSpace(c.FormValue("expenditure"))
+		spent, spentErr := 0.0, error(nil)
+		if p.Expense != "" {
+			spent, spentErr = parseNumber(p.Expense)
+		}
+		p.Input = models.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
+			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent, Version: version}
+		if pctErr != nil || spentErr != nil {
+			p.Errors = map[string]string{}
+			if pctErr != nil {
+				p.Errors["percent_complete"] = l.T("value.not_a_number")
+			}
+			if spentErr != nil {
+				p.Errors["expenditure"] = l.T("value.not_a_number")
+			}
+			return c.Render(http.StatusUnprocessableEntity, "update", p)
+		}
+		var u *models.ActivityUpdate
+		u, saveErr = models.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, p.Input, now)
+		if saveErr == nil && c.FormValue("action") == "submit" {
+			_, saveErr = models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, u.Version, "", now)
+			flash = "flash.update_submitted"
+		}
+	}
+	var ve *models.ValidationError
+	var se *models.StaleError
+	switch {
+	case errors.As(saveErr, &ve):
+		p.Errors = ve.Fields
+		return c.Render(http.StatusUnprocessableEntity, "update", p)
+	case errors.As(saveErr, &se):
+		p.Stale = se
+		return c.Render(http.StatusConflict, "update", p)
+	case saveErr != nil:
+		return h.denyLogged(c, saveErr)
+	}
+	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
+}
