@@ -1,0 +1,106 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// QueueFilter narrows the validation queue; empty fields do not filter.
+type QueueFilter struct {
+	Period string // period label
+	Pillar string // pillar code
+	Org    string // acronym of the reporting (or lead) organisation
+}
+
+// QueueItem is a submitted value or activity update awaiting validation.
+type QueueItem struct {
+	Kind        string // ItemIndicator or ItemActivity
+	Code        string
+	Name        string
+	PillarCode  string
+	Org         string
+	Period      string
+	DueDate     time.Time
+	Value       *float64
+	UnitType    string
+	Progress    string
+	Percent     int
+	Text        string // narrative, or achievements
+	Version     int
+	SubmittedAt time.Time
+}
+
+// Late reports whether the item was submitted after its period's due date.
+func (q QueueItem) Late() bool { return q.SubmittedAt.After(dayAfter(q.DueDate)) }
+
+// Queue is the validation queue with the choices of its filters.
+type Queue struct {
+	Plan    Plan
+	Items   []QueueItem
+	Periods []string
+	Pillars []Pillar
+	Orgs    []Organisation
+}
+
+// LoadQueue lists everything submitted in a plan, oldest submission first,
+// filtered, with six queries whatever the plan's size.
+func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter) (*Queue, error) {
+	db = db.WithContext(ctx)
+	plan, err := FindPlan(ctx, db, planCode)
+	if err != nil {
+		return nil, err
+	}
+	q := &Queue{Plan: *plan}
+	if err := db.Model(&ReportingPeriod{}).Where("plan_id = ?", plan.ID).Order("start_date").Pluck("label", &q.Periods).Error; err != nil {
+		return nil, err
+	}
+	if err := db.Where("plan_id = ? AND archived_at IS NULL", plan.ID).Order("position, code").Find(&q.Pillars).Error; err != nil {
+		return nil, err
+	}
+	if err := db.Where("archived_at IS NULL AND type NOT IN ?", []string{OrgPartner, OrgInternational}).Order("acronym").Find(&q.Orgs).Error; err != nil {
+		return nil, err
+	}
+	filter := func(tx *gorm.DB) *gorm.DB {
+		if f.Period != "" {
+			tx = tx.Where("reporting_periods.label = ?", f.Period)
+		}
+		if f.Pillar != "" {
+			tx = tx.Where("pillars.code = ?", f.Pillar)
+		}
+		if f.Org != "" {
+			tx = tx.Where("organisations.acronym = ?", f.Org)
+		}
+		return tx
+	}
+	var values []QueueItem
+	err = filter(db.Table("indicator_values").
+		Select("'indicator' AS kind, indicators.code, indicators.name, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
+		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
+		Joins("LEFT JOIN activities ON activities.id = indicators.activity_id").
+		Joins("JOIN objectives ON objectives.id = COALESCE(indicators.objective_id, activities.objective_id)").
+		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").
+		Joins("JOIN organisations ON organisations.id = indicators.reporting_org_id").
+		Joins("JOIN reporting_periods ON reporting_periods.id = indicator_values.period_id").
+		Where("indicators.plan_id = ? AND indicator_values.status = ?", plan.ID, StatusSubmitted)).
+		Order("indicator_values.submitted_at, indicators.code").Scan(&values).Error
+	if err != nil {
+		return nil, err
+	}
+	var updates []QueueItem
+	err = filter(db.Table("activity_updates").
+		Select("'activity' AS kind, activities.code, activities.title AS name, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, activity_updates.progress, activity_updates.percent_complete AS percent, activity_updates.achievements AS text, activity_updates.version, activity_updates.submitted_at").
+		Joins("JOIN activities ON activities.id = activity_updates.activity_id").
+		Joins("JOIN objectives ON objectives.id = activities.objective_id").
+		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").
+		Joins("JOIN organisations ON organisations.id = activities.lead_org_id").
+		Joins("JOIN reporting_periods ON reporting_periods.id = activity_updates.period_id").
+		Where("activities.plan_id = ? AND activity_updates.status = ?", plan.ID, StatusSubmitted)).
+		Order("activity_updates.submitted_at, activities.code").Scan(&updates).Error
+	if err != nil {
+		return nil, err
+	}
+	q.Items = append(values, updates...)
+	return q, nil
+}
