@@ -1,0 +1,140 @@
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Debian's Chromium (or CHROMIUM_PATH).
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// Browser is a headless Chromium driven by chromedp, with a folder for its
+// screenshots. Each Browser is its own browser process, so its cookies are
+// its own: use one per person in a test.
+type Browser struct {
+	Ctx  context.Context
+	t    testing.TB
+	dir  string
+	step *atomic.Int32
+	base string
+}
+
+// NewBrowser starts a headless Chromium for the test; the test is skipped
+// where no Chromium is installed (CI installs it). Screenshots go to
+// $TMPDIR/naptracker-screenshots/<test name>, which the test log names.
+func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("no Chromium installed (apt-get install -y chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	dir := filepath.Join(os.TempDir(), "naptracker-screenshots", strings.ReplaceAll(t.Name(), "/", "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &Browser{Ctx: ctx, t: t, dir: dir, step: shots, base: e.Server.URL}
+}
+
+// Dir is where the screenshots go.
+func (b *Browser) Dir() string { return b.dir }
+
+// Run performs chromedp actions, failing the test on error.
+func (b *Browser) Run(actions ...chromedp.Action) {
+	b.t.Helper()
+	if err := chromedp.Run(b.Ctx, actions...); err != nil {
+		var loc string
+		_ = chromedp.Run(b.Ctx, chromedp.Location(&loc))
+		b.t.Fatalf("browser at %s: %v", loc, err)
+	}
+}
+
+// Open navigates to a path of the application and waits for the page.
+func (b *Browser) Open(path string) {
+	b.t.Helper()
+	b.Run(chromedp.Navigate(b.base+path), chromedp.WaitReady("body", chromedp.ByQuery))
+}
+
+// Shot saves a full-page screenshot named after the step.
+func (b *Browser) Shot(name string) {
+	b.t.Helper()
+	var png []byte
+	b.Run(chromedp.FullScreenshot(&png, 80))
+	n := b.step.Add(1)
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", n, name))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// Text returns the visible text of the page's main element.
+func (b *Browser) Text() string {
+	b.t.Helper()
+	var s string
+	b.Run(chromedp.Text("main", &s, chromedp.ByQuery))
+	return s
+}
+
+// SignIn signs in through the real form (and the second-factor form when
+// code is not empty).
+func (b *Browser) SignIn(email, password string, code func() string) {
+	b.t.Helper()
+	b.Open("/login")
+	b.Run(
+		chromedp.SendKeys("#email", email, chromedp.ByID),
+		chromedp.SendKeys("#password", password, chromedp.ByID),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitReady("body", chromedp.ByQuery),
+	)
+	if code != nil {
+		b.Run(chromedp.WaitVisible(`input[name=code]`, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=code]`, code(), chromedp.ByQuery),
+			chromedp.Submit(`input[name=code]`, chromedp.ByQuery),
+			chromedp.WaitReady("body", chromedp.ByQuery))
+	}
+}
+
+// SignOut uses the sign-out button in the header.
+func (b *Browser) SignOut() {
+	b.t.Helper()
+	b.Run(chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible("#email", chromedp.ByID))
+}
