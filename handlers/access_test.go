@@ -65,6 +65,20 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/approve": managers,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/return":  managers,
 
+	// reporting: activity updates, my reporting, validation queue
+	"POST /plans/:plan/indicators/:code/values/:period/comments":        reporters,
+	"GET /plans/:plan/queue":                                            managers,
+	"POST /plans/:plan/queue":                                           managers,
+	"GET /plans/:plan/reporting":                                        reporters,
+	"GET /plans/:plan/activities/:code/updates/:period":                 reporters,
+	"POST /plans/:plan/activities/:code/updates/:period":                reporters,
+	"PUT /api/v1/plans/:plan/activities/:code/updates/:period":          reporters,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/submit":  reporters,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/approve": managers,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/return":  managers,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/reopen":  managers,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/reopen":   managers,
+
 	"GET /account/tokens":             all,
 	"POST /account/tokens":            all,
 	"POST /account/tokens/:id/revoke": all,

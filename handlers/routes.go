@@ -63,6 +63,18 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/account/sessions/:id/end", Roles: everyone, Handler: h.EndOwnSession},
 
 		// --- reporting: activity updates, my reporting, validation queue ---
+		{Method: get, Path: "/plans/:plan/reporting", Roles: reporters, Handler: h.MyReporting},
+		{Method: get, Path: "/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.UpdateForm},
+		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.SaveUpdateForm},
+		{Method: put, Path: "/api/v1/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.APIPutUpdate},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/submit", Roles: reporters, Handler: h.APITransitionUpdate(models.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/approve", Roles: managers, Handler: h.APITransitionUpdate(models.ActionApprove)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/return", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReturn)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReopen)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.APITransitionValue(models.ActionReopen)},
+		{Method: get, Path: "/plans/:plan/queue", Roles: managers, Handler: h.Queue},
+		{Method: post, Path: "/plans/:plan/queue", Roles: managers, Handler: h.QueueAction},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/comments", Roles: reporters, Handler: h.AddValueComment},
 		// --- end reporting ---
 
 		// --- plan editing ---

@@ -159,3 +159,15 @@ func parseNumber(s string) (float64, error) {
 	}
 	return strconv.ParseFloat(s, 64)
 }
+
+// AddValueComment adds a message to a value's thread and comes back to its page.
+func (h *Handler) AddValueComment(c echo.Context) error {
+	who := PrincipalOf(c)
+	target := valueTarget(c)
+	err := models.AddValueComment(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), target, c.FormValue("comment"), h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	back := strings.TrimSuffix(c.Request().URL.Path, "/comments")
+	return c.Redirect(http.StatusSeeOther, back+"?flash=flash.comment_added#comments")
+}

@@ -19,6 +19,8 @@ type ValueForm struct {
 	Reporter  Organisation
 	Value     *IndicatorValue // nil when nothing was reported yet
 	Previous  []ScopedPeriodValue
+	History   []HistoryEntry
+	Comments  []CommentView
 }
 
 // ScopedPeriodValue is an earlier period's value of the same indicator.
@@ -50,6 +52,14 @@ func LoadValueForm(ctx context.Context, db *gorm.DB, scope Scope, t ValueTarget,
 			until = &exc.UntilDate
 		}
 		f.State = vc.period.State(now, until)
+		if vc.value != nil {
+			if f.History, err = ValueHistory(ctx, tx, vc.value.ID); err != nil {
+				return err
+			}
+			if f.Comments, err = ValueComments(ctx, tx, vc.value.ID); err != nil {
+				return err
+			}
+		}
 		return tx.Table("indicator_values").Select("reporting_periods.label, indicator_values.value, indicator_values.status").
 			Joins("JOIN reporting_periods ON reporting_periods.id = indicator_values.period_id").
 			Where("indicator_values.indicator_id = ? AND reporting_periods.end_date < ?", vc.indicator.ID, vc.period.StartDate).
@@ -88,6 +98,30 @@ func (f *ValueForm) Cell(cell string) *float64 {
 			v := b.Value
 			return &v
 		}
+	}
+	return nil
+}
+
+// Jump compares the current value with the most recent earlier period's.
+type Jump struct {
+	Ratio float64 // 2 = twice, 0.5 = half
+	Label string  // the earlier period
+}
+
+// JumpFromPrevious returns how far the current value is from the most recent
+// earlier period's, or nil when there is nothing to compare or the change is
+// ordinary (within a factor of 1.5 either way). The page shows it as a soft
+// warning: big jumps are often typing slips, but not always.
+func (f *ValueForm) JumpFromPrevious() *Jump {
+	if f.Value == nil || f.Value.Value == nil || len(f.Previous) == 0 || f.Previous[0].Value == nil {
+		return nil
+	}
+	prev, cur := *f.Previous[0].Value, *f.Value.Value
+	if prev <= 0 || cur < 0 {
+		return nil
+	}
+	if r := cur / prev; r > 1.5 || r < 1/1.5 {
+		return &Jump{Ratio: r, Label: f.Previous[0].Label}
 	}
 	return nil
 }

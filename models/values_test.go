@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -220,5 +221,40 @@ func TestValueWorkflow(t *testing.T) {
 	f.db.Model(&models.AuditEntry{}).Where("entity_type = ? AND entity_id = ?", "indicator_value", v.ID).Count(&n)
 	if n != 6 {
 		t.Errorf("%d audit rows for the value, want 6 (save, submit, return, save, submit, approve)", n)
+	}
+}
+
+func TestJumpFromPrevious(t *testing.T) {
+	mk := func(cur *float64, prev ...*float64) *models.ValueForm {
+		f := &models.ValueForm{}
+		if cur != nil {
+			f.Value = &models.IndicatorValue{Value: cur}
+		}
+		for i, p := range prev {
+			f.Previous = append(f.Previous, models.ScopedPeriodValue{Label: fmt.Sprintf("P-%d", i+1), Value: p})
+		}
+		return f
+	}
+	tests := []struct {
+		name string
+		f    *models.ValueForm
+		want float64 // 0: no warning
+	}{
+		{"ordinary change", mk(num(120), num(100)), 0},
+		{"ten times", mk(num(1000), num(100)), 10},
+		{"a quarter", mk(num(25), num(100)), 0.25},
+		{"nothing before", mk(num(25)), 0},
+		{"no value yet", mk(nil, num(100)), 0},
+		{"previous zero", mk(num(5), num(0)), 0},
+		{"compares with the latest earlier period only", mk(num(100), num(95), num(10)), 0},
+	}
+	for _, tt := range tests {
+		j := tt.f.JumpFromPrevious()
+		switch {
+		case tt.want == 0 && j != nil:
+			t.Errorf("%s: warned %+v", tt.name, j)
+		case tt.want != 0 && (j == nil || j.Ratio != tt.want || j.Label != "P-1"):
+			t.Errorf("%s: %+v, want ratio %v against P-1", tt.name, j, tt.want)
+		}
 	}
 }

@@ -63,9 +63,9 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	dir := filepath.Join(os.TempDir(), "naptracker-screenshots", strings.ReplaceAll(t.Name(), "/", "_"))
@@ -79,26 +79,37 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 func (b *Browser) Dir() string { return b.dir }
 
 // Run performs chromedp actions, failing the test on error.
-func (b *Browser) Run(actions ...chromedp.Action) {
+func (b *Browser) Run(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Run(b.Ctx, actions...); err != nil {
-		var loc string
-		_ = chromedp.Run(b.Ctx, chromedp.Location(&loc))
+	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
 		b.t.Fatalf("browser at %s: %v", loc, err)
 	}
+}
+
+// Eval evaluates a JavaScript expression and returns its value.
+func Eval[T any](b *Browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
 }
 
 // Open navigates to a path of the application and waits for the page.
 func (b *Browser) Open(path string) {
 	b.t.Helper()
-	b.Run(chromedp.Navigate(b.base+path), chromedp.WaitReady("body", chromedp.ByQuery))
+	b.Run(chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
 }
 
 // Shot saves a full-page screenshot named after the step.
 func (b *Browser) Shot(name string) {
 	b.t.Helper()
-	var png []byte
-	b.Run(chromedp.FullScreenshot(&png, 80))
+	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
 	n := b.step.Add(1)
 	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", n, name))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
@@ -109,8 +120,10 @@ func (b *Browser) Shot(name string) {
 // Text returns the visible text of the page's main element.
 func (b *Browser) Text() string {
 	b.t.Helper()
-	var s string
-	b.Run(chromedp.Text("main", &s, chromedp.ByQuery))
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		b.t.Fatalf("text: %v", err)
+	}
 	return s
 }
 
@@ -120,21 +133,21 @@ func (b *Browser) SignIn(email, password string, code func() string) {
 	b.t.Helper()
 	b.Open("/login")
 	b.Run(
-		chromedp.SendKeys("#email", email, chromedp.ByID),
-		chromedp.SendKeys("#password", password, chromedp.ByID),
-		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitReady("body", chromedp.ByQuery),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`main button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".top .who")),
 	)
 	if code != nil {
-		b.Run(chromedp.WaitVisible(`input[name=code]`, chromedp.ByQuery),
-			chromedp.SendKeys(`input[name=code]`, code(), chromedp.ByQuery),
-			chromedp.Submit(`input[name=code]`, chromedp.ByQuery),
-			chromedp.WaitReady("body", chromedp.ByQuery))
+		b.Run(chromedp.WaitVisible(chromedp.CSS(`input[name=code]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code()),
+			chromedp.Submit(chromedp.CSS(`input[name=code]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)))
 	}
 }
 
 // SignOut uses the sign-out button in the header.
 func (b *Browser) SignOut() {
 	b.t.Helper()
-	b.Run(chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible("#email", chromedp.ByID))
+	b.Run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 }

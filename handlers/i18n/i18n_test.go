@@ -57,6 +57,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"reporting.note.":   {models.StatusMissing, models.StatusSubmitted},
 		"progress.":         models.ProgressStatuses,
 		"update.":           {"achievements", "challenges", "next_steps"},
+		"history.action.":   {"save", "submit", "approve", "return", "reopen", "comment.add"},
 		"reporting.kind.":   {models.ItemIndicator, models.ItemActivity, models.ItemContribution},
 	}
 	for p := range prefixes {
