@@ -109,6 +109,10 @@ func sameUpdate(u *ActivityUpdate, in UpdateInput) bool {
 // (ErrLocked), the current version (ErrStale, exact retries excepted),
 // valid input (*ValidationError); the audit row is in the same transaction.
 func SaveUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t UpdateTarget, in UpdateInput, now time.Time) (*ActivityUpdate, error) {
+	return retryFirstSave(func() (*ActivityUpdate, error) { return saveUpdate(ctx, db, actor, scope, t, in, now) })
+}
+
+func saveUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t UpdateTarget, in UpdateInput, now time.Time) (*ActivityUpdate, error) {
 	var out *ActivityUpdate
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		uc, err := loadUpdateContext(tx, t)
@@ -146,7 +150,7 @@ func SaveUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Up
 		if old == nil {
 			nu.Workflow = Workflow{Status: StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&nu).Error; err != nil {
-				return err
+				return createdMeanwhile(err)
 			}
 		} else {
 			nu.ID, nu.Workflow = old.ID, old.Workflow
@@ -236,6 +240,12 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 // for a period (empty note: nothing is stored). Only focal points of a
 // supporting organisation, or the secretariat naming one, may; versions as above.
 func SaveContribution(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t UpdateTarget, orgID int64, note string, version int, now time.Time) (*ContributionNote, error) {
+	return retryFirstSave(func() (*ContributionNote, error) {
+		return saveContribution(ctx, db, actor, scope, t, orgID, note, version, now)
+	})
+}
+
+func saveContribution(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t UpdateTarget, orgID int64, note string, version int, now time.Time) (*ContributionNote, error) {
 	var out *ContributionNote
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		uc, err := loadUpdateContext(tx, t)
@@ -282,7 +292,7 @@ func SaveContribution(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 				return &StaleError{Current: old.Version + 1}
 			}
 		} else if err := tx.Create(&cn).Error; err != nil {
-			return err
+			return createdMeanwhile(err)
 		}
 		var oldV any
 		if found {

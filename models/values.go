@@ -239,20 +239,33 @@ func sameContent(v *IndicatorValue, in ValueInput) bool {
 // (ErrStale, unless it is an exact retry of the edit that made the current
 // version), and the input is valid (*ValidationError).
 func SaveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, in ValueInput, now time.Time) (*IndicatorValue, error) {
-	out, err := saveValue(ctx, db, actor, scope, t, in, now)
-	if errors.Is(err, errValueCreated) {
-		// Another first save of this value committed between this one's read
-		// and its insert (PostgreSQL cannot lock a row that does not exist
-		// yet). Run again against that value, as SQLite's serialised writers
-		// would have: a conflict, or the no-op of an exact retry.
-		out, err = saveValue(ctx, db, actor, scope, t, in, now)
+	return retryFirstSave(func() (*IndicatorValue, error) { return saveValue(ctx, db, actor, scope, t, in, now) })
+}
+
+// errCreatedMeanwhile marks the insert of a row (a value, an update, a note)
+// that another transaction inserted first.
+var errCreatedMeanwhile = errors.New("the record was created meanwhile")
+
+// createdMeanwhile turns the duplicate-key error of a first insert into errCreatedMeanwhile.
+func createdMeanwhile(err error) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("%w: %w", errCreatedMeanwhile, err)
+	}
+	return err
+}
+
+// retryFirstSave runs a save once more when another first save of the same
+// record committed between its read and its insert (PostgreSQL cannot lock
+// a row that does not exist yet). The second run sees that record, as
+// SQLite's serialised writers would have: a conflict, or the no-op of an
+// exact retry.
+func retryFirstSave[T any](save func() (T, error)) (T, error) {
+	out, err := save()
+	if errors.Is(err, errCreatedMeanwhile) {
+		out, err = save()
 	}
 	return out, err
 }
-
-// errValueCreated marks the insert of a value that another transaction
-// inserted first.
-var errValueCreated = errors.New("the value was created meanwhile")
 
 func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, in ValueInput, now time.Time) (*IndicatorValue, error) {
 	var out *IndicatorValue
@@ -290,10 +303,7 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 		if old == nil {
 			nv.Workflow = Workflow{Status: StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Omit("Breakdown").Create(&nv).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return fmt.Errorf("%w: %w", errValueCreated, err)
-				}
-				return err
+				return createdMeanwhile(err)
 			}
 		} else {
 			nv.ID, nv.Workflow = old.ID, old.Workflow

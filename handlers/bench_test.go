@@ -1,0 +1,75 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+)
+
+// BenchmarkValueUpdateAPI measures one save of an indicator value through
+// the real HTTP server: token check, JSON, the transaction with its row lock,
+// version check and audit row. The value alternates between two numbers, so
+// that every iteration is a real write (not the no-op of an exact retry),
+// each on the version the previous answer gave. Allocations count client and
+// server, which share the process.
+func BenchmarkValueUpdateAPI(b *testing.B) {
+	env := apptest.New(b)
+	api := env.APIClient(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	plan, err := models.FindPlan(b.Context(), env.App.DB, seed.DemoPlanCode)
+	if err != nil {
+		b.Fatal(err)
+	}
+	period := models.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
+	path := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, sharedIndicator, period)
+	version := 0
+	for _, v := range decodeB[struct {
+		Values []struct {
+			Indicator string
+			Version   int
+		}
+	}](b, api.Get("/api/v1/plans/"+seed.DemoPlanCode+"/values?period="+period)).Values {
+		if v.Indicator == sharedIndicator {
+			version = v.Version
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		r := api.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": %d, "narrative": "benchmark", "version": %d}`, 10+i%2, version))
+		if r.StatusCode != http.StatusOK {
+			b.Fatalf("PUT: %d %.300s", r.StatusCode, r.Body)
+		}
+		version = decodeB[struct{ Version int }](b, r).Version
+	}
+}
+
+// BenchmarkPlanPage measures the plan page of the demo plan for a signed-in
+// focal point, the page reporters open most.
+func BenchmarkPlanPage(b *testing.B) {
+	env := apptest.New(b)
+	browser := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r := browser.Get("/plans/" + seed.DemoPlanCode)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
+			b.Fatalf("plan page: %d %.300s", r.StatusCode, r.Body)
+		}
+	}
+}
+
+// decodeB parses a JSON answer in a benchmark.
+func decodeB[T any](b *testing.B, r *apptest.Response) T {
+	b.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(r.Body), &v); err != nil {
+		b.Fatalf("%v in %.300s", err, r.Body)
+	}
+	return v
+}
