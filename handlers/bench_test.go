@@ -73,3 +73,18 @@ func decodeB[T any](b *testing.B, r *apptest.Response) T {
 	}
 	return v
 }
+
+// BenchmarkMyReportingPage measures "My reporting" of the demo plan for a
+// MOLSW focal point: the page a focal point opens first every period.
+func BenchmarkMyReportingPage(b *testing.B) {
+	env := apptest.New(b)
+	browser := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r := browser.Get("/plans/" + seed.DemoPlanCode + "/reporting")
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
+			b.Fatalf("My reporting: %d %.300s", r.StatusCode, r.Body)
+		}
+	}
+}

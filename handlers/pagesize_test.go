@@ -1,0 +1,37 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+)
+
+// TestPageWeights keeps the pages a focal point uses on a slow connection
+// small: each, gzip-compressed as the server sends it, stays under 100 KB.
+// The sizes are logged (go test -v -run PageWeights) for the record.
+func TestPageWeights(t *testing.T) {
+	env := apptest.New(t)
+	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp.Header.Set("Accept-Encoding", "gzip")
+	period := currentPeriod()
+	for _, path := range []string{
+		"/plans/" + seed.DemoPlanCode + "/reporting",
+		fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, period),
+		fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period),
+		"/plans/" + seed.DemoPlanCode,
+	} {
+		r := fp.Get(path)
+		mustStatus(t, r, http.StatusOK)
+		if r.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s is not compressed", path)
+		}
+		t.Logf("%-60s %6d bytes compressed", path, len(r.Body))
+		if len(r.Body) > 100*1024 {
+			t.Errorf("%s weighs %d KB compressed, over 100 KB", path, len(r.Body)/1024)
+		}
+	}
+}
