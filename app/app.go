@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"naptracker/handlers"
@@ -33,6 +34,9 @@ type App struct {
 	Log     *slog.Logger
 	I18n    *i18n.Bundle
 	Handler *handlers.Handler
+	// Reminders records and sends the reminders; Serve runs it on a timer
+	// and `naptracker reminders run` once.
+	Reminders *handlers.ReminderRunner
 }
 
 // New builds the application from cfg, logging JSON to logOut. It opens the
@@ -87,6 +91,19 @@ func (a *App) build() error {
 	e.GET("/static/*", echo.WrapHandler(assets.Handler()))
 	a.Handler.Register(e)
 	a.Echo = e
+	a.Reminders = &handlers.ReminderRunner{DB: a.DB, Log: a.Log, I18n: bundle, BaseURL: a.Config.BaseURL,
+		Policy: models.ReminderPolicy{DaysBefore: a.Config.ReminderDays}}
+	if a.Config.SMTPURL != "" {
+		smtpCfg, err := ParseSMTPURL(a.Config.SMTPURL) // validated in New
+		if err != nil {
+			return err
+		}
+		hello := ""
+		if u, err := url.Parse(a.Config.BaseURL); err == nil {
+			hello = u.Hostname()
+		}
+		a.Reminders.Mailer = &SMTPMailer{Config: *smtpCfg, HelloName: hello}
+	}
 	return nil
 }
 
@@ -160,6 +177,13 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	loopDone := make(chan struct{})
+	go func() {
+		defer close(loopDone)
+		a.RemindLoop(loopCtx, a.Config.ReminderInterval)
+	}()
+	defer func() { stopLoop(); <-loopDone }()
 	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "database", a.DB.Dialector.Name())
 	select {
 	case err := <-errc:
@@ -176,6 +200,33 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// RemindLoop runs the reminders now and then every interval until ctx
+// ends (not at all when interval is 0). Several instances may run it at
+// once: reminders are recorded under a unique key and claimed before they
+// are sent, so none goes out twice. A failed run is logged and retried at
+// the next tick.
+func (a *App) RemindLoop(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		run, err := a.Reminders.Run(ctx, a.Handler.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("reminders failed; retrying at the next run", "err", err)
+		case run.Created+run.Sent+run.Failed > 0:
+			a.Log.Info("reminders", "created", run.Created, "sent", run.Sent, "failed", run.Failed, "waiting_for_email", run.Unsent)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // Close releases the database.

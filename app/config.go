@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,12 +31,24 @@ type Config struct {
 	// X-Forwarded-For may be believed (NAPTRACKER_TRUSTED_PROXIES, comma
 	// separated). Empty: the client address is the connection's.
 	TrustedProxies string
+	// SMTPURL is the mail server reminders go through
+	// (NAPTRACKER_SMTP_URL, -smtp-url), such as
+	// smtp://user:pass@host:587?from=nap@example.gov&starttls=1. Empty:
+	// reminders are recorded and listed but not sent.
+	SMTPURL string
+	// ReminderDays is how many days before a due date focal points are
+	// reminded (NAPTRACKER_REMINDER_DAYS, -reminder-days; 7).
+	ReminderDays int
+	// ReminderInterval is how often the reminders run while serving
+	// (NAPTRACKER_REMINDER_INTERVAL, -reminder-interval; 15m; 0 turns the
+	// loop off, for instances that should leave it to the others).
+	ReminderInterval time.Duration
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "data", BaseURL: "http://localhost:8080", LogLevel: "info",
-		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour}
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, ReminderDays: 7, ReminderInterval: 15 * time.Minute}
 }
 
 // ConfigFromEnv reads the environment over the defaults.
@@ -63,6 +76,15 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	setDuration(&c.SessionIdle, "NAPTRACKER_SESSION_IDLE")
 	setDuration(&c.SessionMax, "NAPTRACKER_SESSION_MAX")
+	set(&c.SMTPURL, "NAPTRACKER_SMTP_URL")
+	if v := strings.TrimSpace(getenv("NAPTRACKER_REMINDER_DAYS")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.ReminderDays = n
+		} else {
+			c.ReminderDays = -1 // reported by Validate
+		}
+	}
+	setDuration(&c.ReminderInterval, "NAPTRACKER_REMINDER_INTERVAL")
 	return c
 }
 
@@ -76,6 +98,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "end sessions after this long without a request (NAPTRACKER_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "end sessions this long after sign-in (NAPTRACKER_SESSION_MAX)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (NAPTRACKER_TRUSTED_PROXIES)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for reminders, smtp://user:pass@host:587?from=nap@example.gov&starttls=1; empty to record them without sending (NAPTRACKER_SMTP_URL)")
+	fs.IntVar(&c.ReminderDays, "reminder-days", c.ReminderDays, "remind focal points this many days before a due date (NAPTRACKER_REMINDER_DAYS)")
+	fs.DurationVar(&c.ReminderInterval, "reminder-interval", c.ReminderInterval, "how often reminders run while serving; 0 to not run them on this instance (NAPTRACKER_REMINDER_INTERVAL)")
 }
 
 // Validate checks the configuration and reports every problem at once.
@@ -102,6 +127,17 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.proxyNets(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SMTPURL != "" {
+		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.ReminderDays < 1 || c.ReminderDays > 90 {
+		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_DAYS must be a number of days from 1 to 90"))
+	}
+	if c.ReminderInterval != 0 && c.ReminderInterval < time.Second {
+		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_INTERVAL must be a duration such as 15m (at least 1s), or 0 to turn the reminders off on this instance"))
 	}
 	return errors.Join(errs...)
 }

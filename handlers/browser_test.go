@@ -51,7 +51,7 @@ func TestReportingCycleInChromium(t *testing.T) {
 	fp.SignIn(fpUser.Email, apptest.Password, nil)
 	fp.Open("/plans/" + plan + "/reporting")
 	fp.Shot("focal-point-my-reporting")
-	fp.Run(chromedp.Click(chromedp.CSS(`a[href="`+valuePath+`"]`)), chromedp.WaitVisible(chromedp.ID("value")))
+	fp.ClickAndWait(`a[href="` + valuePath + `"]`)
 
 	// 2. A breakdown that does not add up is refused, with the sum shown.
 	fp.Run(
@@ -61,14 +61,15 @@ func TestReportingCycleInChromium(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(cell("sex=male;age=child")), "6"),
 		chromedp.SendKeys(chromedp.CSS(cell("sex=male;age=adult")), "5"),
 		chromedp.SendKeys(chromedp.ID("narrative"), "Identified at the border checkpoints of two provinces"),
-		chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".field-error")),
 	)
+	fp.ClickAndWait(`button[value="submit"]`)
 	fp.Shot("breakdown-does-not-add-up")
 	if !strings.Contains(fp.Text(), "adds up to 38, not to the total 40") {
 		t.Fatalf("the refused breakdown is not explained: %s", fp.Text())
 	}
-	fp.Run(chromedp.SetValue(chromedp.CSS(cell("sex=male;age=adult")), "7"),
-		chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)))
+	fp.Run(chromedp.SetValue(chromedp.CSS(cell("sex=male;age=adult")), "7"))
+	fp.ClickAndWait(`button[value="submit"]`)
+	expect(t, fp, "The value was saved and submitted")
 	fp.Shot("value-submitted")
 
 	// 3. The activity update, submitted too.
@@ -80,8 +81,9 @@ func TestReportingCycleInChromium(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("achievements"), "Hotline staff trained in two provinces"),
 		chromedp.SetValue(chromedp.ID("challenges"), "Funds for the third province arrived late"),
 		chromedp.SetValue(chromedp.ID("next_steps"), "Train the third province in the next quarter"),
-		chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
 	)
+	fp.ClickAndWait(`button[value="submit"]`)
+	expect(t, fp, "The update was saved and submitted")
 	fp.Shot("activity-update-submitted")
 	fp.SignOut()
 
@@ -94,9 +96,9 @@ func TestReportingCycleInChromium(t *testing.T) {
 	sec.Run(
 		chromedp.Click(chromedp.CSS(row+`summary`)),
 		chromedp.SendKeys(chromedp.CSS(row+`textarea`), "The shelter register shows 8 boys, not 7. Please check."),
-		chromedp.Click(chromedp.CSS(row+`button[value="return"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
 	)
+	sec.ClickAndWait(row + `button[value="return"]`)
+	expect(t, sec, "1 item done.")
 	sec.Shot("value-returned")
 
 	// 5. The focal point sees it returned, corrects and resubmits.
@@ -110,16 +112,19 @@ func TestReportingCycleInChromium(t *testing.T) {
 	fp.Run(
 		chromedp.SetValue(chromedp.ID("value"), "41"),
 		chromedp.SetValue(chromedp.CSS(cell("sex=male;age=adult")), "8"),
-		chromedp.Click(chromedp.CSS(`button[value="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
 	)
+	fp.ClickAndWait(`button[value="submit"]`)
+	expect(t, fp, "The value was saved and submitted")
 	fp.Shot("value-resubmitted")
 
 	// 6. The secretariat approves both; the value is locked.
 	sec.Open("/plans/" + plan + "/queue?org=MOLSW")
 	sec.Shot("queue-with-resubmitted-value")
-	sec.Run(chromedp.Click(chromedp.CSS(row+`button[value="approve"]`)), chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)))
+	sec.ClickAndWait(row + `button[value="approve"]`)
+	expect(t, sec, "1 item done.")
 	urow := `tr:has(input[value^="activity|2.3.3|` + period + `|"]) `
-	sec.Run(chromedp.Click(chromedp.CSS(urow+`button[value="approve"]`)), chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)))
+	sec.ClickAndWait(urow + `button[value="approve"]`)
+	expect(t, sec, "1 item done.")
 	sec.Shot("approved")
 
 	fp.Open(valuePath)
@@ -141,4 +146,12 @@ func TestReportingCycleInChromium(t *testing.T) {
 		t.Error("the completeness page does not list MOLSW")
 	}
 	sec.Shot("completeness")
+}
+
+// expect fails the test when the browser's page does not say something.
+func expect(t *testing.T, b *apptest.Browser, text string) {
+	t.Helper()
+	if got := b.Text(); !strings.Contains(got, text) {
+		t.Fatalf("the page does not say %q:\n%.1500s", text, got)
+	}
 }

@@ -28,6 +28,8 @@ type planPage struct {
 	Page
 	Tree   *models.PlanTree
 	Report *reportLinks
+	// Periods feed the workshop report's download form.
+	Periods []models.ReportingPeriod
 }
 
 // reportLinks decides which indicators get a link to report the current period.
@@ -47,6 +49,9 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 		return err
 	}
 	p := planPage{Page: h.page(c), Tree: tree}
+	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
+		return err
+	}
 	if who := PrincipalOf(c); who != nil {
 		if label := models.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {
 			p.Report = &reportLinks{Period: label, scope: models.ScopeOf(&who.User)}

@@ -78,9 +78,66 @@ func (h *Handler) Routes() []Route {
 		// --- end reporting ---
 
 		// --- plan editing ---
+		{Method: get, Path: "/plans/new", Roles: managers, Handler: h.NewPlanForm},
+		{Method: post, Path: "/plans", Roles: managers, Handler: h.CreatePlan},
+		{Method: get, Path: "/plans/:plan/edit", Roles: managers, Handler: h.EditPlanHome},
+		{Method: get, Path: "/plans/:plan/settings", Roles: managers, Handler: h.PlanSettingsForm},
+		{Method: post, Path: "/plans/:plan/settings", Roles: managers, Handler: h.UpdatePlanSettings},
+		{Method: get, Path: "/plans/:plan/pillars/new", Roles: managers, Handler: h.NewPillarForm},
+		{Method: post, Path: "/plans/:plan/pillars", Roles: managers, Handler: h.CreatePillar},
+		{Method: get, Path: "/plans/:plan/pillars/:code/edit", Roles: managers, Handler: h.EditNodeForm("pillar")},
+		{Method: post, Path: "/plans/:plan/pillars/:code", Roles: managers, Handler: h.UpdateNode("pillar")},
+		{Method: get, Path: "/plans/:plan/pillars/:code/objectives/new", Roles: managers, Handler: h.NewObjectiveForm},
+		{Method: post, Path: "/plans/:plan/pillars/:code/objectives", Roles: managers, Handler: h.CreateObjective},
+		{Method: get, Path: "/plans/:plan/objectives/:code/edit", Roles: managers, Handler: h.EditNodeForm("objective")},
+		{Method: post, Path: "/plans/:plan/objectives/:code", Roles: managers, Handler: h.UpdateNode("objective")},
+		{Method: get, Path: "/plans/:plan/objectives/:code/activities/new", Roles: managers, Handler: h.NewActivityForm},
+		{Method: post, Path: "/plans/:plan/objectives/:code/activities", Roles: managers, Handler: h.CreateActivity},
+		{Method: get, Path: "/plans/:plan/objectives/:code/indicators/new", Roles: managers, Handler: h.NewIndicatorForm("objective")},
+		{Method: post, Path: "/plans/:plan/objectives/:code/indicators", Roles: managers, Handler: h.CreateIndicator("objective")},
+		{Method: get, Path: "/plans/:plan/activities/:code/edit", Roles: managers, Handler: h.EditActivityForm},
+		{Method: post, Path: "/plans/:plan/activities/:code", Roles: managers, Handler: h.UpdateActivity},
+		{Method: get, Path: "/plans/:plan/activities/:code/indicators/new", Roles: managers, Handler: h.NewIndicatorForm("activity")},
+		{Method: post, Path: "/plans/:plan/activities/:code/indicators", Roles: managers, Handler: h.CreateIndicator("activity")},
+		{Method: post, Path: "/plans/:plan/activities/:code/funding", Roles: managers, Handler: h.CreateFunding},
+		{Method: post, Path: "/plans/:plan/activities/:code/funding/:id", Roles: managers, Handler: h.UpdateFunding},
+		{Method: post, Path: "/plans/:plan/activities/:code/funding/:id/delete", Roles: managers, Handler: h.DeleteFunding},
+		{Method: get, Path: "/plans/:plan/indicators/:code/edit", Roles: managers, Handler: h.EditIndicatorForm},
+		{Method: post, Path: "/plans/:plan/indicators/:code", Roles: managers, Handler: h.UpdateIndicator},
+		{Method: post, Path: "/plans/:plan/pillars/:code/delete", Roles: managers, Handler: h.ItemLifecycle("pillar", opDelete)},
+		{Method: post, Path: "/plans/:plan/pillars/:code/archive", Roles: managers, Handler: h.ItemLifecycle("pillar", opArchive)},
+		{Method: post, Path: "/plans/:plan/pillars/:code/unarchive", Roles: managers, Handler: h.ItemLifecycle("pillar", opUnarchive)},
+		{Method: post, Path: "/plans/:plan/objectives/:code/delete", Roles: managers, Handler: h.ItemLifecycle("objective", opDelete)},
+		{Method: post, Path: "/plans/:plan/objectives/:code/archive", Roles: managers, Handler: h.ItemLifecycle("objective", opArchive)},
+		{Method: post, Path: "/plans/:plan/objectives/:code/unarchive", Roles: managers, Handler: h.ItemLifecycle("objective", opUnarchive)},
+		{Method: post, Path: "/plans/:plan/activities/:code/delete", Roles: managers, Handler: h.ItemLifecycle("activity", opDelete)},
+		{Method: post, Path: "/plans/:plan/activities/:code/archive", Roles: managers, Handler: h.ItemLifecycle("activity", opArchive)},
+		{Method: post, Path: "/plans/:plan/activities/:code/unarchive", Roles: managers, Handler: h.ItemLifecycle("activity", opUnarchive)},
+		{Method: post, Path: "/plans/:plan/indicators/:code/delete", Roles: managers, Handler: h.ItemLifecycle("indicator", opDelete)},
+		{Method: post, Path: "/plans/:plan/indicators/:code/archive", Roles: managers, Handler: h.ItemLifecycle("indicator", opArchive)},
+		{Method: post, Path: "/plans/:plan/indicators/:code/unarchive", Roles: managers, Handler: h.ItemLifecycle("indicator", opUnarchive)},
+		{Method: get, Path: "/plans/:plan/periods", Roles: managers, Handler: h.Periods},
+		{Method: get, Path: "/plans/:plan/periods/:period", Roles: managers, Handler: h.PeriodForm},
+		{Method: post, Path: "/plans/:plan/periods/:period", Roles: managers, Handler: h.UpdatePeriod},
+		{Method: post, Path: "/plans/:plan/periods/:period/lock", Roles: managers, Handler: h.LockPeriod},
+		{Method: post, Path: "/plans/:plan/periods/:period/exceptions", Roles: managers, Handler: h.GrantException},
+		{Method: post, Path: "/plans/:plan/periods/:period/exceptions/:id/delete", Roles: managers, Handler: h.RemoveException},
+		{Method: get, Path: "/organisations", Roles: managers, Handler: h.Organisations},
+		{Method: get, Path: "/organisations/new", Roles: managers, Handler: h.NewOrganisationForm},
+		{Method: post, Path: "/organisations", Roles: managers, Handler: h.CreateOrganisation},
+		{Method: get, Path: "/organisations/:id", Roles: managers, Handler: h.OrganisationForm},
+		{Method: post, Path: "/organisations/:id", Roles: managers, Handler: h.UpdateOrganisation},
+		{Method: post, Path: "/organisations/:id/delete", Roles: managers, Handler: h.ItemLifecycle("organisation", opDelete)},
+		{Method: post, Path: "/organisations/:id/archive", Roles: managers, Handler: h.ItemLifecycle("organisation", opArchive)},
+		{Method: post, Path: "/organisations/:id/unarchive", Roles: managers, Handler: h.ItemLifecycle("organisation", opUnarchive)},
 		// --- end plan editing ---
 
 		// --- completeness, reminders, audit log ---
+		{Method: get, Path: "/plans/:plan/completeness", Roles: managers, Handler: h.Completeness},
+		{Method: get, Path: "/plans/:plan/completeness/:org", Roles: managers, Handler: h.CompletenessOrg},
+		{Method: get, Path: "/api/v1/plans/:plan/completeness", Roles: managers, Handler: h.APICompleteness},
+		{Method: get, Path: "/reminders", Roles: managers, Handler: h.Reminders},
+		{Method: get, Path: "/audit", Roles: managers, Handler: h.AuditLog},
 		// --- end completeness ---
 
 		// --- second factor (TOTP, recovery codes) ---
@@ -119,6 +176,11 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/api/v1/plans/:plan", Roles: everyone, Handler: h.APIPlan},
 		{Method: get, Path: "/api/v1/plans/:plan/periods", Roles: everyone, Handler: h.APIPeriods},
 		// --- end API ---
+
+		// --- workshop report ---
+		{Method: get, Path: "/api/v1/plans/:plan/reports/workshop.xlsx", Roles: everyone, Handler: h.WorkshopReport},
+		{Method: get, Path: "/plans/:plan/report.xlsx", Roles: everyone, Handler: h.WorkshopReport},
+		// --- end workshop report ---
 	}
 }
 

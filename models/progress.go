@@ -146,3 +146,17 @@ func Actual(mode string, values []PeriodValue, from, to time.Time) *float64 {
 		return &sum
 	}
 }
+
+// MeasureBaseline is the baseline progress is measured from. Sum-of-periods
+// indicators count what happens in each period and their targets are totals
+// for a window (a quarter, a year, the plan), while their baseline is a
+// yearly figure from before the plan: subtracting it from a quarter's count
+// would be meaningless, so they are measured as actual ÷ target and the
+// baseline is shown for context only. Cumulative and latest-value indicators
+// measure a level, and the baseline is where that level started.
+func MeasureBaseline(ind Indicator) *float64 {
+	if ind.Accumulation == AccumulateSum {
+		return nil
+	}
+	return ind.BaselineValue
+}

@@ -276,3 +276,13 @@ func TestCurrentPeriodLabel(t *testing.T) {
 		t.Errorf("half-yearly: %q", got)
 	}
 }
+
+func TestMeasureBaseline(t *testing.T) {
+	b := 40.0
+	for mode, want := range map[string]*float64{AccumulateSum: nil, AccumulateCumulative: &b, AccumulateLatest: &b} {
+		got := MeasureBaseline(Indicator{Accumulation: mode, BaselineValue: &b})
+		if (got == nil) != (want == nil) {
+			t.Errorf("%s: baseline %v, want %v", mode, got, want)
+		}
+	}
+}

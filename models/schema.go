@@ -10,5 +10,6 @@ func AllModels() []any {
 		&IndicatorValue{}, &ValueBreakdown{}, &ActivityUpdate{}, &ContributionNote{},
 		&Evidence{}, &EvidenceBlob{}, &Comment{}, &User{}, &AuditEntry{},
 		&Session{}, &LoginThrottle{}, &APIToken{}, &RecoveryCode{}, &PasswordToken{},
+		&Reminder{},
 	}
 }

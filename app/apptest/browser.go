@@ -100,7 +100,40 @@ func Eval[T any](b *Browser, expr string) T {
 // Open navigates to a path of the application and waits for the page.
 func (b *Browser) Open(path string) {
 	b.t.Helper()
-	b.Run(chromedp.Navigate(b.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+	b.Run(chromedp.Navigate(b.base + path))
+	b.waitLoaded()
+}
+
+// ClickAndWait clicks a link or a submit button and waits until the page it
+// leads to has loaded: the current page is marked first, and the wait ends
+// when a page without the mark is complete. Waiting for an element instead
+// could be satisfied by the old page, and the next step would then abort
+// the navigation still in flight.
+func (b *Browser) ClickAndWait(sel string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`(document.documentElement.dataset.leaving = "1") === "1"`)); err != nil {
+		b.t.Fatalf("mark the page: %v", err)
+	}
+	b.Run(chromedp.Click(chromedp.CSS(sel)))
+	b.waitLoaded()
+}
+
+// waitLoaded waits until a new page (one without the mark) is complete.
+func (b *Browser) waitLoaded() {
+	b.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		done, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !document.documentElement.dataset.leaving && !!document.querySelector("main")`))
+		if err == nil && done {
+			return
+		}
+		if b.Ctx.Err() != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+	b.t.Fatalf("the page after %s did not load", loc)
 }
 
 // Shot saves a full-page screenshot named after the step.
@@ -135,19 +168,17 @@ func (b *Browser) SignIn(email, password string, code func() string) {
 	b.Run(
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`main button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".top .who")),
 	)
+	b.ClickAndWait(`main button[type=submit]`)
 	if code != nil {
-		b.Run(chromedp.WaitVisible(chromedp.CSS(`input[name=code]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code()),
-			chromedp.Submit(chromedp.CSS(`input[name=code]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/account"]`)))
+		b.Run(chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code()))
+		b.ClickAndWait(`main form button[type=submit]`)
 	}
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`.top .who`)))
 }
 
 // SignOut uses the sign-out button in the header.
 func (b *Browser) SignOut() {
 	b.t.Helper()
-	b.Run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
+	b.ClickAndWait(`form[action="/logout"] button`)
 }

@@ -6,6 +6,8 @@
 //	naptracker seed synthetic     load a large deterministic plan for benchmarks
 //	naptracker user create        create a user (password read from standard input)
 //	naptracker token create       create an API token for a user (printed once)
+//	naptracker reminders run      record the reminders due now and send those waiting
+//	naptracker report workshop    write the Excel workshop report of a plan
 package main
 
 import (
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdUser(ctx, e, args)
 	case "token":
 		err = cmdToken(ctx, e, args)
+	case "reminders":
+		err = cmdReminders(ctx, e, args)
+	case "report":
+		err = cmdReport(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -92,9 +98,18 @@ Commands:
               create a user; the password is read from standard input
   token create --email E [--name N] [--expires YYYY-MM-DD]
               create an API token for a user; prints only the token, once
+  reminders run
+              record the reminders due now and send those waiting (the
+              server does this every 15 minutes)
+  report workshop --plan CODE [--from P] [--to P] [--pillar CODE] [--org ACRONYM]
+              [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] -o FILE.xlsx
+              write the Excel workshop report (approved data unless
+              --include-unapproved, which marks what is not approved)
 
 Every command takes the configuration flags (see "naptracker serve -h"):
-  -addr, -database-url, -data-dir, -base-url, -log-level
+  -addr, -database-url, -data-dir, -base-url, -log-level, -smtp-url,
+  -reminder-days, -reminder-interval
 or the environment variables NAPTRACKER_ADDR, DATABASE_URL, NAPTRACKER_DATA_DIR,
-NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL.
+NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL, NAPTRACKER_SMTP_URL,
+NAPTRACKER_REMINDER_DAYS, NAPTRACKER_REMINDER_INTERVAL.
 `

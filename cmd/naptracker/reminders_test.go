@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+)
+
+// TestRemindersRunCommand runs the reminders once on the demo plan without
+// a mail server: it records reminders for the focal points, says they wait
+// for e-mail, and a second run records nothing new.
+func TestRemindersRunCommand(t *testing.T) {
+	env := testEnv(t)
+	if code, out, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
+		t.Fatalf("seed demo = %d, %q, %q", code, out, errOut)
+	}
+	// A focal point in every ministry and agency: the demo always has returned
+	// items in a period still open to their organisation.
+	db := modelstest.Open(t, dsnOf(env))
+	var orgs []models.Organisation
+	if err := db.Where("type IN ?", []string{models.OrgMinistry, models.OrgAgency}).Find(&orgs).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgs {
+		u := &models.User{Email: "fp." + strings.ToLower(o.Acronym) + "@test.example", Name: "Focal point " + o.Acronym, Role: models.RoleFocalPoint, OrganisationID: &o.ID}
+		if err := models.CreateUser(context.Background(), db, models.SystemActor, u, "a long test password"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	summary := regexp.MustCompile(`^reminders: (\d+) recorded, 0 sent, 0 failed \(retried at the next run\), (\d+) waiting: e-mail is not configured \(NAPTRACKER_SMTP_URL\)\n$`)
+	code, out, errOut := runCmd(t, env, "", "reminders", "run")
+	m := summary.FindStringSubmatch(out)
+	if code != exitOK || m == nil || m[1] == "0" || m[1] != m[2] {
+		t.Fatalf("reminders run = %d, %q, %q", code, out, errOut)
+	}
+	var n int64
+	db.Model(&models.Reminder{}).Count(&n)
+	if strconv.FormatInt(n, 10) != m[1] {
+		t.Errorf("%d reminders in the table, the command said %s", n, m[1])
+	}
+	code, out, _ = runCmd(t, env, "", "reminders", "run")
+	if m2 := summary.FindStringSubmatch(out); code != exitOK || m2 == nil || m2[1] != "0" || m2[2] != m[1] {
+		t.Errorf("second run = %d, %q: want nothing new and the same number waiting", code, out)
+	}
+	for _, args := range [][]string{{"reminders"}, {"reminders", "send"}, {"reminders", "run", "extra"}} {
+		if code, _, errOut := runCmd(t, env, "", args...); code != exitUsage || !strings.Contains(errOut, "naptracker reminders run") {
+			t.Errorf("%v = %d, %q: want usage", args, code, errOut)
+		}
+	}
+}

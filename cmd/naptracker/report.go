@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"naptracker/app"
+	"naptracker/handlers/report"
+	"naptracker/models"
+)
+
+const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] -o FILE.xlsx\n"
+
+// cmdReport writes the Excel workshop report of a plan to a file. The
+// command line acts as the system, with the secretariat's view: approved
+// data, or everything (marked) with --include-unapproved.
+func cmdReport(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "workshop" {
+		fmt.Fprint(e.stderr, reportUsage)
+		return errUsage
+	}
+	var cfg app.Config
+	fs := e.flags("report workshop", &cfg)
+	var o report.Options
+	var out string
+	fs.StringVar(&o.Plan, "plan", "", "plan code")
+	fs.StringVar(&o.From, "from", "", "first period (label); default the plan's first")
+	fs.StringVar(&o.To, "to", "", "last period (label); default the last one started")
+	fs.StringVar(&o.Pillar, "pillar", "", "only this pillar (code)")
+	fs.StringVar(&o.Org, "org", "", "only what this organisation leads, supports or reports (acronym)")
+	fs.StringVar(&o.Funder, "funder", "", "only what this funding partner funds (acronym)")
+	fs.StringVar(&o.Lang, "lang", "en", "language of the labels: en, fr or lo")
+	fs.BoolVar(&o.IncludeUnapproved, "include-unapproved", false, "include data not approved yet, marked")
+	fs.StringVar(&out, "o", "", "output file (.xlsx)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	if strings.TrimSpace(o.Plan) == "" || strings.TrimSpace(out) == "" || fs.NArg() > 0 {
+		fmt.Fprint(e.stderr, reportUsage)
+		return errUsage
+	}
+	a, err := e.open(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	o.Scope = models.Scope{Role: models.RoleAdmin}
+	o.GeneratedBy = "naptracker report (command line)"
+	o.Now = time.Now().UTC()
+	tmp := out + ".part"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = report.Workshop(ctx, a.DB, o, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			for field, msg := range ve.Fields {
+				fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
+			}
+			return errors.New("no report was written")
+		}
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("no plan with code %q", o.Plan)
+		}
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", out)
+	return nil
+}

@@ -1,0 +1,191 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// auditPage is one page of the audit log with its filters.
+type auditPage struct {
+	Page
+	Form   auditForm
+	Errors map[string]string
+	Plans  []models.Plan
+	Rows   []auditRow
+	// Older and Newer are the addresses of the next pages ("" when none);
+	// Newest goes back to the first page when this one is not it.
+	Older, Newer, Newest string
+	// ActionPrefixes and EntityTypes are suggestions for the filter fields.
+	ActionPrefixes, EntityTypes []string
+}
+
+// auditForm is the filter as typed, so that it comes back filled in.
+type auditForm struct {
+	Plan, User, Action, Entity, From, To string
+}
+
+// auditRow is one entry as the page shows it.
+type auditRow struct {
+	models.AuditEntry
+	// Who names the user as they are called now, else as recorded.
+	Who, WhoEmail string
+	Plan          string
+	Old, New      auditJSONView
+}
+
+// auditJSONView is a recorded value pretty-printed, with a short form for the
+// table when it is long.
+type auditJSONView struct {
+	Full, Short string
+	Truncated   bool
+}
+
+// auditShortLen is how many characters of an old or new value the table shows on one line.
+const auditShortLen = 80
+
+// auditPrefixes are the common beginnings of actions, offered in the filter.
+var auditPrefixes = []string{"value.", "update.", "contribution.", "comment.", "plan.", "pillar.", "objective.", "activity.",
+	"indicator.", "funding.", "period.", "organisation.", "user.", "login.", "logout", "mfa.", "session.", "token.", "access.", "csrf.", "seed."}
+
+// auditEntityTypes are the entity types the application records.
+var auditEntityTypes = []string{"plan", "pillar", "objective", "activity", "indicator", "funding_line", "period", "organisation",
+	"indicator_value", "activity_update", "contribution_note", "user", "api_token", "security"}
+
+// AuditLog shows the audit log, newest first, 50 entries a page, filtered by
+// plan, user (e-mail), action prefix, entity type and dates (UTC,
+// inclusive). Invalid dates re-render the filter with 422 and no entries.
+func (h *Handler) AuditLog(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := auditPage{Page: h.page(c), ActionPrefixes: auditPrefixes, EntityTypes: auditEntityTypes}
+	q := c.QueryParams()
+	p.Form = auditForm{Plan: q.Get("plan"), User: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
+		Entity: strings.TrimSpace(q.Get("entity")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
+	if err := h.DB.WithContext(ctx).Select("id", "code", "title").Order("code").Find(&p.Plans).Error; err != nil {
+		return err
+	}
+	f := models.AuditFilter{UserEmail: p.Form.User, ActionPrefix: p.Form.Action, EntityType: p.Form.Entity}
+	errs := map[string]string{}
+	l := p.L
+	if p.Form.Plan != "" {
+		for _, pl := range p.Plans {
+			if pl.Code == p.Form.Plan {
+				f.PlanID = pl.ID
+			}
+		}
+		if f.PlanID == 0 {
+			errs["plan"] = l.T("audit.error_plan")
+		}
+	}
+	if d, ok := auditDay(p.Form.From); !ok {
+		errs["from"] = l.T("audit.error_date")
+	} else if d != nil {
+		f.From = d
+	}
+	if d, ok := auditDay(p.Form.To); !ok {
+		errs["to"] = l.T("audit.error_date")
+	} else if d != nil {
+		end := d.AddDate(0, 0, 1)
+		f.Until = &end
+	}
+	if f.From != nil && f.Until != nil && !f.From.Before(*f.Until) {
+		errs["to"] = l.T("audit.error_range")
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		return c.Render(http.StatusUnprocessableEntity, "audit", p)
+	}
+	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	page, err := models.BrowseAuditLog(ctx, h.DB, f, models.AuditLogPageSize)
+	if err != nil {
+		return err
+	}
+	planCode := map[int64]string{}
+	for _, pl := range p.Plans {
+		planCode[pl.ID] = pl.Code
+	}
+	for _, e := range page.Entries {
+		r := auditRow{AuditEntry: e, Who: e.Actor, Old: auditJSON(e.OldValue), New: auditJSON(e.NewValue)}
+		if e.UserID != nil {
+			if u, ok := page.Users[*e.UserID]; ok {
+				r.Who, r.WhoEmail = u.Name, u.Email
+			}
+		}
+		if e.PlanID != nil {
+			r.Plan = planCode[*e.PlanID]
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	link := func(key string, id int64) string {
+		v := p.Form.values()
+		v.Set(key, strconv.FormatInt(id, 10))
+		return "/audit?" + v.Encode()
+	}
+	if n := len(page.Entries); n > 0 {
+		if page.HasOlder {
+			p.Older = link("before", page.Entries[n-1].ID)
+		}
+		if page.HasNewer {
+			p.Newer = link("after", page.Entries[0].ID)
+		}
+	}
+	if f.Before > 0 || f.After > 0 {
+		p.Newest = "/audit?" + p.Form.values().Encode()
+	}
+	return c.Render(http.StatusOK, "audit", p)
+}
+
+// values is the filter as query parameters, empty ones left out.
+func (f auditForm) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"plan": f.Plan, "user": f.User, "action": f.Action, "entity": f.Entity, "from": f.From, "to": f.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Filtered reports whether any filter is set.
+func (f auditForm) Filtered() bool { return len(f.values()) > 0 }
+
+// auditDay reads a YYYY-MM-DD date as midnight UTC; "" is no date (ok).
+func auditDay(s string) (*time.Time, bool) {
+	if s == "" {
+		return nil, true
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, false
+	}
+	return &d, true
+}
+
+// auditJSON prepares a recorded value (JSON as written by models.Audit;
+// anything else is shown as it is): short values are shown whole on one
+// line; longer ones are cut short, with the whole value pretty-printed
+// behind a details view.
+func auditJSON(s string) auditJSONView {
+	if s == "" || s == "null" {
+		return auditJSONView{}
+	}
+	v := auditJSONView{Full: s, Short: s}
+	var buf bytes.Buffer
+	if json.Valid([]byte(s)) && json.Indent(&buf, []byte(s), "", "  ") == nil {
+		v.Full = buf.String()
+	}
+	if utf8.RuneCountInString(s) > auditShortLen {
+		v.Short, v.Truncated = string([]rune(s)[:auditShortLen])+"…", true
+	}
+	return v
+}

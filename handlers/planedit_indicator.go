@@ -1,0 +1,240 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// indicatorFormPage is the form of an indicator of an objective (outcome)
+// or an activity (output).
+type indicatorFormPage struct {
+	editBase
+	ParentKind, Parent string
+	Units, Directions  []choice
+	Accumulations      []choice
+	Orgs, Sets         []choice
+	// Years are the plan's years, one target input each.
+	Years []int
+	// Lead is the activity lead's acronym, the default reporter of an output indicator.
+	Lead string
+}
+
+// targetField names the input of a year's target.
+func peTargetField(y int) string { return fmt.Sprintf("target.%d", y) }
+
+func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues {
+	f := nodeFields(ind.Code, "", "", ind.Position, ind.Version)
+	delete(f, "title")
+	delete(f, "description")
+	for k, v := range map[string]string{"name": ind.Name, "definition": ind.Definition, "unit_type": ind.UnitType,
+		"unit_label": ind.UnitLabel, "direction": ind.Direction, "accumulation": ind.Accumulation,
+		"means_of_verification": ind.MeansOfVerification} {
+		f.set(k, v)
+	}
+	f.setNum("baseline_value", ind.BaselineValue)
+	if ind.BaselineYear != nil {
+		f.set("baseline_year", strconv.Itoa(*ind.BaselineYear))
+	}
+	for y, x := range targets {
+		f.setNum(peTargetField(y), &x)
+	}
+	f.setNum("end_target", ind.EndTarget)
+	f.setID("reporting_org", &ind.ReportingOrgID)
+	f.setID("disaggregation_set", ind.DisaggregationSetID)
+	if ind.Sensitive {
+		f.set("sensitive", "1")
+	}
+	return f
+}
+
+func parseIndicator(p *formParser, plan *models.Plan) models.IndicatorInput {
+	in := models.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Definition: p.text("definition"),
+		UnitType: p.text("unit_type"), UnitLabel: p.text("unit_label"), Direction: p.text("direction"), Accumulation: p.text("accumulation"),
+		BaselineValue: p.optNumber("baseline_value"), BaselineYear: p.optInt("baseline_year"), Targets: map[int]float64{},
+		EndTarget: p.optNumber("end_target"), MeansOfVerification: p.text("means_of_verification"), ReportingOrgID: p.id("reporting_org"),
+		Sensitive: p.text("sensitive") == "1", Position: p.integer("position", 0), Version: p.version()}
+	for y := plan.StartYear; y <= plan.EndYear; y++ {
+		if x := p.optNumber(peTargetField(y)); x != nil {
+			in.Targets[y] = *x
+		}
+	}
+	if id := p.id("disaggregation_set"); id != 0 {
+		in.DisaggregationSetID = &id
+	}
+	return in
+}
+
+// indicatorParent loads the objective or activity (kind) named :code.
+func (h *Handler) indicatorParent(c echo.Context, plan *models.Plan, kind string) (models.IndicatorParent, error) {
+	ctx := c.Request().Context()
+	var err error
+	var parent models.IndicatorParent
+	if kind == "activity" {
+		parent.Activity, err = models.FindCoded[models.Activity](ctx, h.DB, plan.ID, c.Param("code"))
+	} else {
+		parent.Objective, err = models.FindCoded[models.Objective](ctx, h.DB, plan.ID, c.Param("code"))
+	}
+	return parent, err
+}
+
+// parentOf loads the objective or activity an indicator hangs from.
+func (h *Handler) parentOf(c echo.Context, ind *models.Indicator) (models.IndicatorParent, error) {
+	ctx := c.Request().Context()
+	var err error
+	var parent models.IndicatorParent
+	if ind.ActivityID != nil {
+		parent.Activity, err = models.FindByID[models.Activity](ctx, h.DB, *ind.ActivityID)
+	} else {
+		parent.Objective, err = models.FindByID[models.Objective](ctx, h.DB, *ind.ObjectiveID)
+	}
+	return parent, err
+}
+
+// renderIndicator shows the form of a new indicator (ind nil) or an existing one.
+func (h *Handler) renderIndicator(c echo.Context, status int, plan *models.Plan, parent models.IndicatorParent, ind *models.Indicator, f formValues, errs map[string]string, inUse []string) error {
+	ctx, l := c.Request().Context(), h.Localizer(c)
+	orgs, err := models.OrganisationChoices(ctx, h.DB)
+	if err != nil {
+		return err
+	}
+	sets, err := models.DisaggregationChoices(ctx, h.DB)
+	if err != nil {
+		return err
+	}
+	kind, lead := "objective", ""
+	if parent.Activity != nil {
+		kind = "activity"
+		for _, o := range orgs {
+			if o.ID == parent.Activity.LeadOrgID {
+				lead = o.Acronym
+			}
+		}
+	}
+	p := indicatorFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Creating: ind == nil,
+		Action: peChildPath(plan, kind, parent.Code(), "indicator")}, ParentKind: kind, Parent: parent.Code(), Lead: lead,
+		Units: enumOptions(l, "unit.", models.UnitTypes), Directions: enumOptions(l, "direction.", models.Directions),
+		Accumulations: enumOptions(l, "accumulation.", models.Accumulations), Orgs: orgOptions(l, orgs, f, "reporting_org", nil)}
+	for _, s := range sets {
+		p.Sets = append(p.Sets, choice{Value: strconv.FormatInt(s.ID, 10), Label: s.Name})
+	}
+	for y := plan.StartYear; y <= plan.EndYear; y++ {
+		p.Years = append(p.Years, y)
+	}
+	if ind != nil {
+		path := peItemPath(plan, "indicator", ind.Code)
+		f.set("code", ind.Code)
+		p.Action, p.Item = path, itemBox(path, ind.Version, ind.ArchivedAt, inUse)
+	}
+	return c.Render(status, "edit_indicator", p)
+}
+
+// renderIndicatorEdit shows the indicator :code; f nil fills the form from the database.
+func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *models.Plan, f formValues, errs map[string]string, inUse []string) error {
+	ctx := c.Request().Context()
+	ind, err := models.FindCoded[models.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	parent, err := h.parentOf(c, ind)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		targets, err := models.IndicatorTargets(ctx, h.DB, ind.ID)
+		if err != nil {
+			return err
+		}
+		f = indicatorFields(ind, targets)
+	}
+	return h.renderIndicator(c, status, plan, parent, ind, f, errs, inUse)
+}
+
+// NewIndicatorForm shows the form for a new indicator under the objective
+// or activity (kind) :code, with the next code suggested.
+func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		plan, err := h.editPlan(c)
+		if err != nil {
+			return err
+		}
+		parent, err := h.indicatorParent(c, plan, kind)
+		if err != nil {
+			return err
+		}
+		code, err := models.SuggestCode(c.Request().Context(), h.DB, plan.ID, "indicator", parent.Code())
+		if err != nil {
+			return err
+		}
+		f := formValues{"code": {code}, "unit_type": {models.UnitNumber}, "direction": {models.Increase},
+			"accumulation": {models.AccumulateSum}, "version": {"0"}}
+		return h.renderIndicator(c, http.StatusOK, plan, parent, nil, f, nil, nil)
+	}
+}
+
+// CreateIndicator adds an indicator under the objective or activity (kind) :code.
+func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		plan, err := h.editPlan(c)
+		if err != nil {
+			return err
+		}
+		parent, err := h.indicatorParent(c, plan, kind)
+		if err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		var in models.IndicatorInput
+		return h.submitForm(c, formStep{
+			parse: func(p *formParser) { in = parseIndicator(p, plan) },
+			check: func() error { return models.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, "") },
+			save: func() (string, error) {
+				ind, err := models.CreateIndicator(ctx, h.DB, h.actor(c), plan, parent, in, h.Now().UTC())
+				return peCreated(plan, "indicator", ind.Code, err)
+			},
+		}, func(status int, f formValues, errs map[string]string) error {
+			return h.renderIndicator(c, status, plan, parent, nil, f, errs, nil)
+		})
+	}
+}
+
+// EditIndicatorForm shows the indicator :code.
+func (h *Handler) EditIndicatorForm(c echo.Context) error {
+	plan, err := h.editPlan(c)
+	if err != nil {
+		return err
+	}
+	return h.renderIndicatorEdit(c, http.StatusOK, plan, nil, nil, nil)
+}
+
+// UpdateIndicator saves the indicator form.
+func (h *Handler) UpdateIndicator(c echo.Context) error {
+	plan, err := h.editPlan(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ind, err := models.FindCoded[models.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	parent, err := h.parentOf(c, ind)
+	if err != nil {
+		return err
+	}
+	var in models.IndicatorInput
+	return h.submitForm(c, formStep{
+		parse: func(p *formParser) { in = parseIndicator(p, plan) },
+		check: func() error { return models.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, ind.Code) },
+		save: func() (string, error) {
+			err := models.UpdateIndicator(ctx, h.DB, h.actor(c), plan, parent, ind.Code, in, h.Now().UTC())
+			return peItemPath(plan, "indicator", ind.Code) + "/edit?flash=flash.pe_saved", err
+		},
+	}, func(status int, f formValues, errs map[string]string) error {
+		return h.renderIndicator(c, status, plan, parent, ind, f, errs, nil)
+	})
+}

@@ -1,0 +1,98 @@
+package report_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"naptracker/handlers/report"
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+)
+
+// BenchmarkWorkshopReport generates the report of a synthetic plan of 1,000
+// activities × 5 indicators × 5 years (5,000 indicators, 20 quarterly
+// periods, 100,000 values) and of one ten times smaller, on SQLite or, with
+// TEST_DATABASE_URL, on PostgreSQL. Besides time and allocations it reports
+// the peak heap in use (runtime.MemStats.HeapInuse sampled every 2 ms in a
+// goroutine) and the peak resident set size of the process over the timed
+// loop (VmHWM after resetting it through /proc/self/clear_refs; Linux).
+func BenchmarkWorkshopReport(b *testing.B) {
+	for _, size := range []struct {
+		name       string
+		activities int
+	}{{"plan=500ind", 100}, {"plan=5000ind", 1000}} {
+		b.Run(size.name, func(b *testing.B) {
+			db := modelstest.New(b)
+			today := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+			opts := seed.SyntheticOptions{Activities: size.activities, IndicatorsPerActivity: 5, Years: 5}
+			sum, err := seed.Synthetic(context.Background(), db, opts, today)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var plan models.Plan
+			db.Take(&plan, sum.PlanID)
+			o := report.Options{Plan: plan.Code, Scope: models.Scope{Role: models.RoleDonor}, Now: today}
+			runtime.GC()
+			resetPeakRSS()
+			var peak uint64
+			stop, done := make(chan struct{}), sync.WaitGroup{}
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				var m runtime.MemStats
+				for {
+					runtime.ReadMemStats(&m)
+					peak = max(peak, m.HeapInuse)
+					select {
+					case <-stop:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+			}()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := report.Workshop(context.Background(), db, o, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			close(stop)
+			done.Wait()
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			if rss := peakRSS(); rss > 0 {
+				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
+			}
+		})
+	}
+}
+
+// resetPeakRSS resets the process's peak resident set size (Linux).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS reads the process's peak resident set size in bytes (0 if unknown).
+func peakRSS() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}

@@ -1,0 +1,287 @@
+// Package report writes the Excel workshop report of a plan: the workbook a
+// facilitator puts on screen at a review workshop and a donor files. The
+// command line (naptracker report workshop) and the web download share it.
+//
+// The big sheets (IPTT, Activities, Changes) are written with excelize's
+// StreamWriter while the data is read from a fixed number of queries
+// streamed in display order; the small sheets use normal mode. The workbook
+// is zipped straight into the caller's writer.
+package report
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+
+	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+)
+
+// ContentType is the media type of the workbook.
+const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Options choose what the report covers and who it is for.
+type Options struct {
+	// Plan is the plan's code.
+	Plan string
+	// From and To are period labels bounding the range (both included);
+	// empty: the plan's first period and the last period that has started.
+	From, To string
+	// Pillar keeps one pillar (its code).
+	Pillar string
+	// Org keeps what an organisation (acronym) leads, supports or reports.
+	Org string
+	// Funder keeps the activities a partner (acronym) funds and their indicators.
+	Funder string
+	// Lang is the language of the labels ("en", "fr", "lo").
+	Lang string
+	// IncludeUnapproved adds data not approved yet, each number marked;
+	// only a scope that validates may ask for it.
+	IncludeUnapproved bool
+	// Scope is who asks: scopes that do not validate get approved data
+	// only and small counts of sensitive indicators suppressed.
+	Scope models.Scope
+	// GeneratedBy names who asked, for the cover.
+	GeneratedBy string
+	// Now is the instant the report describes (due dates are compared with it).
+	Now time.Time
+	// Bundle supplies the labels; nil loads the embedded catalogues.
+	Bundle *i18n.Bundle
+}
+
+// Sheet names, in workbook order.
+var sheetKeys = []string{"cover", "summary", "iptt", "activities", "compliance", "funding", "changes"}
+
+// Workshop writes the workshop report of a plan to w as an .xlsx workbook.
+// It returns models.ErrNotFound for an unknown plan, models.ErrForbidden
+// when a scope that does not validate asks for unapproved data, and a
+// *models.ValidationError for unknown filters.
+func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error {
+	if opts.IncludeUnapproved && !opts.Scope.Validates() {
+		return models.ErrForbidden
+	}
+	b, err := newBuild(ctx, db, opts)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	for _, step := range []func() error{b.writeIPTT, b.writeActivities, b.writeChanges, b.writeCompliance, b.writeFunding, b.writeSummary, b.writeCover} {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	// The cover is the active sheet already (it was the first one); asking
+	// excelize to set it would parse every streamed sheet back into memory.
+	// Zip straight into w instead of into excelize's in-memory buffer.
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	_, err = b.f.WriteTo(io.Discard)
+	return err
+}
+
+// build is one report being written.
+type build struct {
+	ctx    context.Context
+	db     *gorm.DB
+	opts   Options
+	L      *i18n.Localizer
+	f      *excelize.File
+	st     styles
+	tree   *models.PlanTree
+	th     models.Thresholds
+	all    []models.ReportingPeriod // every period of the plan, in order
+	rng    []models.ReportingPeriod // the selected range
+	pillar *models.PillarNode       // nil: every pillar
+	org    *models.Organisation     // nil: every organisation
+	funder *models.Organisation     // nil: every funder
+	// restricted scopes see approved data only and small sensitive counts suppressed.
+	restricted bool
+	sheet      map[string]string // key → sheet name
+	// per-pillar indicator ratings, filled by the IPTT for the summary.
+	ragByPillar map[int64]map[string]int
+	// each listed activity's latest update, filled by the activities sheet.
+	acts map[int64]activityState
+}
+
+func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
+	bundle := opts.Bundle
+	if bundle == nil {
+		var err error
+		if bundle, err = i18n.Load(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	opts.Now = opts.Now.UTC()
+	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), restricted: !opts.Scope.Validates(),
+		sheet: map[string]string{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
+	tree, err := models.LoadPlanTree(ctx, db, opts.Plan)
+	if err != nil {
+		return nil, err
+	}
+	b.tree, b.th = tree, tree.Plan.Thresholds()
+	if b.all, err = models.PlanPeriods(ctx, db, tree.Plan.ID); err != nil {
+		return nil, err
+	}
+	if err := b.resolveFilters(); err != nil {
+		return nil, err
+	}
+	b.f = excelize.NewFile()
+	if err := b.f.SetDefaultFont(fontName); err != nil {
+		b.f.Close()
+		return nil, err
+	}
+	for i, k := range sheetKeys {
+		name := b.L.T("report.sheet." + k)
+		b.sheet[k] = name
+		if i == 0 {
+			err = b.f.SetSheetName("Sheet1", name)
+		} else {
+			_, err = b.f.NewSheet(name)
+		}
+		if err != nil {
+			b.f.Close()
+			return nil, err
+		}
+	}
+	if b.st, err = newStyles(b.f); err != nil {
+		b.f.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// resolveFilters checks the options against the plan and keeps what they name.
+func (b *build) resolveFilters() error {
+	v := &models.ValidationError{}
+	o := b.opts
+	from, to := 0, -1
+	for i, p := range b.all {
+		if !b.opts.Now.Before(p.StartDate) {
+			to = i
+		}
+	}
+	if to < 0 && len(b.all) > 0 {
+		to = 0
+	}
+	find := func(label, field string) int {
+		for i, p := range b.all {
+			if p.Label == label {
+				return i
+			}
+		}
+		v.Add(field, fmt.Sprintf("The plan has no period %q.", label))
+		return -1
+	}
+	if o.From != "" {
+		from = find(o.From, "from")
+	}
+	if o.To != "" {
+		to = find(o.To, "to")
+	}
+	if from >= 0 && to >= 0 && from > to {
+		v.Add("to", "The last period comes before the first.")
+	}
+	if o.Pillar != "" {
+		for _, p := range b.tree.Pillars {
+			if p.Code == o.Pillar {
+				b.pillar = p
+			}
+		}
+		if b.pillar == nil {
+			v.Add("pillar", fmt.Sprintf("The plan has no pillar %q.", o.Pillar))
+		}
+	}
+	acronym := func(a, field string) *models.Organisation {
+		for _, org := range b.tree.Organisations {
+			if strings.EqualFold(org.Acronym, a) {
+				return org
+			}
+		}
+		v.Add(field, fmt.Sprintf("There is no organisation %q.", a))
+		return nil
+	}
+	if o.Org != "" {
+		b.org = acronym(o.Org, "org")
+	}
+	if o.Funder != "" {
+		b.funder = acronym(o.Funder, "funder")
+	}
+	if lang := o.Lang; lang != "" && !slices.Contains(i18n.Supported, lang) {
+		v.Add("lang", "Choose en, fr or lo.")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if len(b.all) == 0 {
+		return &models.ValidationError{Fields: map[string]string{"from": "The plan has no reporting periods."}}
+	}
+	b.rng = b.all[from : to+1]
+	return nil
+}
+
+// pillars are the pillars the report covers.
+func (b *build) pillars() []*models.PillarNode {
+	if b.pillar != nil {
+		return []*models.PillarNode{b.pillar}
+	}
+	return b.tree.Pillars
+}
+
+// activityMatches applies the organisation and funder filters to an activity.
+func (b *build) activityMatches(a *models.ActivityNode) bool {
+	if b.funder != nil && !slices.ContainsFunc(a.Funding, func(f models.FundingLine) bool { return f.FunderID == b.funder.ID }) {
+		return false
+	}
+	if b.org == nil {
+		return true
+	}
+	if a.LeadOrgID == b.org.ID || slices.Contains(a.SupporterIDs, b.org.ID) {
+		return true
+	}
+	return slices.ContainsFunc(a.Indicators, func(i models.Indicator) bool { return i.ReportingOrgID == b.org.ID })
+}
+
+// indicatorMatches applies the organisation and funder filters to an
+// indicator of an activity (nil for an outcome indicator). Outcome
+// indicators are not funded by a partner, so the funder filter drops them.
+func (b *build) indicatorMatches(ind *models.Indicator, a *models.ActivityNode) bool {
+	if a == nil {
+		return b.funder == nil && (b.org == nil || ind.ReportingOrgID == b.org.ID)
+	}
+	if !b.activityMatches(a) {
+		return false
+	}
+	return b.org == nil || ind.ReportingOrgID == b.org.ID || a.LeadOrgID == b.org.ID || slices.Contains(a.SupporterIDs, b.org.ID)
+}
+
+// statusLabel says which data the report reflects.
+func (b *build) statusLabel() string {
+	if b.opts.IncludeUnapproved {
+		return b.L.T("report.status.unapproved")
+	}
+	return b.L.T("report.status.approved")
+}
+
+// rangeLabel names the periods covered ("2024-Q1 – 2025-Q2").
+func (b *build) rangeLabel() string {
+	return b.rng[0].Label + " – " + b.rng[len(b.rng)-1].Label
+}
+
+// errStop ends a streamed read early.
+var errStop = errors.New("stop")
+
+// ragKey is the catalogue key of a RAG word.
+func ragKey(rag string) string { return "report.rag." + rag }

@@ -1,0 +1,201 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"naptracker/models"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// fontName renders Lao script as well as Latin; it is the workbook's
+// default font, so a spreadsheet without it falls back to a font of the
+// same script (Phetsarath OT, Saysettha OT) rather than to boxes.
+const fontName = "Noto Sans Lao"
+
+// styles are the cell styles of the workbook, created once.
+type styles struct {
+	title, subtitle, header, text, wrap, bold int
+	pillar, objective, indent                 int
+	intNum, decNum, pct, money, date          int
+	// unapproved numbers: the same formats, marked by fill and italics.
+	uIntNum, uDecNum, uPct int
+	rag                    map[string]int
+	note                   int
+}
+
+// ragColours are the fill and font colours of each rating; the word is
+// always written beside, so colour is never the only signal.
+var ragColours = map[string][2]string{
+	models.RAGOnTrack:  {"C6EFCE", "006100"},
+	models.RAGBehind:   {"FFEB9C", "7A4500"},
+	models.RAGOffTrack: {"FFC7CE", "9C0006"},
+	models.RAGNoData:   {"EDEDED", "404040"},
+	models.RAGNotDue:   {"EDEDED", "404040"},
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	var s styles
+	var err error
+	font := func(bold, italic bool, size float64, colour string) *excelize.Font {
+		return &excelize.Font{Family: fontName, Bold: bold, Italic: italic, Size: size, Color: colour}
+	}
+	fill := func(colour string) excelize.Fill {
+		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}
+	}
+	top := &excelize.Alignment{Vertical: "top"}
+	wrapTop := &excelize.Alignment{Vertical: "top", WrapText: true}
+	thin := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	num := func(format string, unapproved bool) *excelize.Style {
+		st := &excelize.Style{Font: font(false, false, 10, ""), CustomNumFmt: &format, Alignment: top}
+		if unapproved {
+			st.Font.Italic, st.Fill = true, fill("FCE4D6")
+		}
+		return st
+	}
+	defs := []struct {
+		dst *int
+		st  *excelize.Style
+	}{
+		{&s.title, &excelize.Style{Font: font(true, false, 14, "1F3864")}},
+		{&s.subtitle, &excelize.Style{Font: font(false, true, 10, "404040"), Alignment: &excelize.Alignment{WrapText: false}}},
+		{&s.header, &excelize.Style{Font: font(true, false, 10, ""), Fill: fill("D9E1F2"), Border: thin,
+			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}}},
+		{&s.text, &excelize.Style{Font: font(false, false, 10, ""), Alignment: top}},
+		{&s.wrap, &excelize.Style{Font: font(false, false, 10, ""), Alignment: wrapTop}},
+		{&s.bold, &excelize.Style{Font: font(true, false, 10, ""), Alignment: top}},
+		{&s.pillar, &excelize.Style{Font: font(true, false, 11, "FFFFFF"), Fill: fill("1F4E78")}},
+		{&s.objective, &excelize.Style{Font: font(true, false, 10, ""), Fill: fill("DDEBF7")}},
+		{&s.indent, &excelize.Style{Font: font(false, true, 9, "404040"), Alignment: &excelize.Alignment{Indent: 2, Vertical: "top"}}},
+		{&s.intNum, num("#,##0", false)},
+		{&s.decNum, num("#,##0.00", false)},
+		{&s.pct, num("0.0%", false)},
+		{&s.money, num("#,##0", false)},
+		{&s.date, num("yyyy-mm-dd", false)},
+		{&s.uIntNum, num("#,##0", true)},
+		{&s.uDecNum, num("#,##0.00", true)},
+		{&s.uPct, num("0.0%", true)},
+		{&s.note, &excelize.Style{Font: font(false, true, 9, "7A4500"), Alignment: top}},
+	}
+	for _, d := range defs {
+		if *d.dst, err = f.NewStyle(d.st); err != nil {
+			return s, err
+		}
+	}
+	s.rag = map[string]int{}
+	for rag, c := range ragColours {
+		st := &excelize.Style{Font: font(true, false, 9, c[1]), Fill: fill(c[0]), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}
+		if s.rag[rag], err = f.NewStyle(st); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// safe makes text that a spreadsheet could take for a formula (starting
+// with = + - @, a tab or a carriage return) inert: it is always written as
+// a string cell, and such text also gets a leading space, so that copying
+// it out as CSV cannot turn it into a formula either.
+func safe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return " " + s
+	}
+	return s
+}
+
+// str is a string cell with a style.
+func str(style int, s string) excelize.Cell { return excelize.Cell{StyleID: style, Value: safe(s)} }
+
+// number is a numeric cell, whole numbers without decimals; unapproved
+// numbers get the marked style.
+func (s styles) number(x float64, unapproved bool) excelize.Cell {
+	st := s.decNum
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		st = s.intNum
+		if unapproved {
+			st = s.uIntNum
+		}
+	} else if unapproved {
+		st = s.uDecNum
+	}
+	return excelize.Cell{StyleID: st, Value: x}
+}
+
+// percent is a fraction shown as a percentage.
+func (s styles) percent(x float64, unapproved bool) excelize.Cell {
+	if unapproved {
+		return excelize.Cell{StyleID: s.uPct, Value: x}
+	}
+	return excelize.Cell{StyleID: s.pct, Value: x}
+}
+
+// dash marks a cell with no data.
+func (s styles) dash() excelize.Cell { return excelize.Cell{StyleID: s.text, Value: "–"} }
+
+// pageSetup prepares a sheet for print: landscape A4, fit to the page
+// width, the header rows first..last repeated on every page, the plan and
+// sheet in the header and page numbers in the footer. Call it before any
+// stream writer of the sheet is flushed.
+func (b *build) pageSetup(sheet string, first, last int) error {
+	land, a4, one, zero := "landscape", 9, 1, 0
+	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &land, Size: &a4, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+	hf := &excelize.HeaderFooterOptions{
+		OddHeader: fmt.Sprintf("&L%s&R%s", esc(b.tree.Plan.Code), esc(sheet)),
+		OddFooter: fmt.Sprintf("&L%s&R%s", esc(b.statusLabel()), esc(b.L.T("report.page", "&P", "&N"))),
+	}
+	if err := b.f.SetHeaderFooter(sheet, hf); err != nil {
+		return err
+	}
+	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, first, last), Scope: sheet})
+}
+
+// sheetProps fits a sheet to the page width and puts outline summary rows
+// above their details (an indicator above its breakdown). Streamed sheets
+// must call it before their stream writer is created.
+func (b *build) sheetProps(sheet string) error {
+	yes, no := true, false
+	return b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &yes, OutlineSummaryBelow: &no})
+}
+
+// cellName is the A1 name of a cell (column and row from 1).
+func cellName(col, row int) string {
+	n, _ := excelize.CoordinatesToCellName(col, row)
+	return n
+}
+
+// colName is the letter name of a column.
+func colName(col int) string {
+	n, _ := excelize.ColumnNumberToName(col)
+	return n
+}
+
+// widthSetter is a stream writer or a sheet in normal mode.
+type widthSetter interface {
+	SetColWidth(minVal, maxVal int, width float64) error
+}
+
+// setWidths sets column widths from the first column on.
+func setWidths(w widthSetter, widths []float64) error {
+	for i, x := range widths {
+		if err := w.SetColWidth(i+1, i+1, x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sheetWidths sets the widths of a sheet in normal mode.
+type sheetWidths struct {
+	f     *excelize.File
+	sheet string
+}
+
+// SetColWidth sets the width of columns minVal..maxVal.
+func (s sheetWidths) SetColWidth(minVal, maxVal int, width float64) error {
+	return s.f.SetColWidth(s.sheet, colName(minVal), colName(maxVal), width)
+}

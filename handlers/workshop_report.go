@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+
+	"naptracker/handlers/report"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// WorkshopReport sends the Excel workshop report of a plan:
+// GET /api/v1/plans/{plan}/reports/workshop.xlsx (token) and
+// GET /plans/{plan}/report.xlsx (browser session), with the filters from,
+// to, pillar, org, funder, lang and include_unapproved as query parameters.
+// Only the secretariat and administrators may include unapproved data;
+// everyone else gets approved data, with small sensitive counts suppressed.
+func (h *Handler) WorkshopReport(c echo.Context) error {
+	who := PrincipalOf(c)
+	if who == nil {
+		return echo.ErrUnauthorized
+	}
+	scope := models.ScopeOf(&who.User)
+	q := c.QueryParams()
+	include := truthy(q.Get("include_unapproved"))
+	if include && !scope.Validates() {
+		return models.ErrForbidden
+	}
+	lang := strings.TrimSpace(q.Get("lang"))
+	if lang == "" {
+		lang = h.Localizer(c).Lang
+	}
+	now := h.Now().UTC()
+	opts := report.Options{
+		Plan: c.Param("plan"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
+		Pillar: strings.TrimSpace(q.Get("pillar")), Org: strings.TrimSpace(q.Get("org")), Funder: strings.TrimSpace(q.Get("funder")),
+		Lang: lang, IncludeUnapproved: include, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",
+		Now: now, Bundle: h.I18n,
+	}
+	name := safeFilename(opts.Plan) + "-workshop-report-" + now.Format("2006-01-02") + ".xlsx"
+	w := &downloadWriter{res: c.Response(), filename: name}
+	return report.Workshop(c.Request().Context(), h.DB, opts, w)
+}
+
+// truthy reads a checkbox or flag query parameter.
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "on", "yes":
+		return true
+	}
+	return false
+}
+
+// safeFilename keeps letters, digits, dashes and underscores.
+func safeFilename(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// downloadWriter sends the download headers with the first byte, so that
+// an error found before the workbook starts (an unknown plan or filter)
+// still gets a normal error page or JSON body.
+type downloadWriter struct {
+	res      *echo.Response
+	filename string
+	started  bool
+}
+
+func (d *downloadWriter) Write(p []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		hd := d.res.Header()
+		hd.Set(echo.HeaderContentType, report.ContentType)
+		hd.Set(echo.HeaderContentDisposition, `attachment; filename="`+d.filename+`"`)
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		d.res.WriteHeader(http.StatusOK)
+	}
+	return d.res.Write(p)
+}

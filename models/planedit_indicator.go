@@ -1,0 +1,325 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Choices offered by the indicator form, in display order.
+var (
+	UnitTypes     = []string{UnitNumber, UnitPercentage, UnitYesNo, UnitMilestone}
+	Directions    = []string{Increase, Decrease, Maintain}
+	Accumulations = []string{AccumulateSum, AccumulateCumulative, AccumulateLatest}
+)
+
+// IndicatorInput is what the indicator form submits. Targets maps plan
+// years to that year's target (a year left empty has none). A zero
+// ReportingOrgID on an output indicator means the activity's lead.
+type IndicatorInput struct {
+	Code, Name, Definition  string
+	UnitType, UnitLabel     string
+	Direction, Accumulation string
+	BaselineValue           *float64
+	BaselineYear            *int
+	Targets                 map[int]float64
+	EndTarget               *float64
+	MeansOfVerification     string
+	ReportingOrgID          int64
+	DisaggregationSetID     *int64
+	Sensitive               bool
+	Position                int
+	Version                 int
+}
+
+func (in IndicatorInput) trimmed() IndicatorInput {
+	in.Code, in.Name, in.Definition = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.Definition)
+	in.UnitLabel, in.MeansOfVerification = strings.TrimSpace(in.UnitLabel), strings.TrimSpace(in.MeansOfVerification)
+	return in
+}
+
+// IndicatorParent is where an indicator hangs: an objective (outcome) or
+// an activity (output). Exactly one is set.
+type IndicatorParent struct {
+	Objective *Objective
+	Activity  *Activity
+}
+
+// Code is the parent's dotted code.
+func (p IndicatorParent) Code() string {
+	if p.Activity != nil {
+		return p.Activity.Code
+	}
+	return p.Objective.Code
+}
+
+// unitMessage says why x is not a valid figure for the unit, or "".
+func unitMessage(unit string, x float64) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "Enter a number."
+	case unit == UnitPercentage && (x < 0 || x > 100):
+		return "Enter a percentage between 0 and 100."
+	case (unit == UnitYesNo || unit == UnitMilestone) && x != 0 && x != 1:
+		return "Enter 1 (yes, achieved) or 0 (no, not yet)."
+	case unit == UnitNumber && x < 0:
+		return "Enter zero or a positive number."
+	case math.Abs(x) > 1e12:
+		return "This number is too large."
+	}
+	return ""
+}
+
+// checkIndicator checks an indicator form. old is the indicator being
+// edited (nil when creating); a change of unit or disaggregation set is
+// refused once values have been reported, since they would no longer fit.
+func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent IndicatorParent, in IndicatorInput, old *Indicator) error {
+	if err := checkNode(tx, v, "indicator", plan.ID, parent.Code(), NodeInput{Code: in.Code, Title: in.Name, Position: in.Position}, old == nil, 500); err != nil {
+		return err
+	}
+	if msg, ok := v.Fields["title"]; ok {
+		delete(v.Fields, "title")
+		v.Add("name", msg)
+	}
+	checkText(v, "definition", in.Definition, false, 5000)
+	checkText(v, "unit_label", in.UnitLabel, false, 60)
+	checkText(v, "means_of_verification", in.MeansOfVerification, false, 2000)
+	unitOK := slices.Contains(UnitTypes, in.UnitType)
+	if !unitOK {
+		v.Add("unit_type", "Choose one of the unit types offered.")
+	}
+	if !slices.Contains(Directions, in.Direction) {
+		v.Add("direction", "Choose increase, decrease or maintain.")
+	}
+	if !slices.Contains(Accumulations, in.Accumulation) {
+		v.Add("accumulation", "Choose how the period values add up.")
+	}
+	figure := func(field string, x *float64) {
+		if x != nil && unitOK {
+			if msg := unitMessage(in.UnitType, *x); msg != "" {
+				v.Add(field, msg)
+			}
+		}
+	}
+	switch {
+	case in.BaselineValue != nil && in.BaselineYear == nil:
+		v.Add("baseline_year", "Enter the year of the baseline as well, or leave both empty.")
+	case in.BaselineValue == nil && in.BaselineYear != nil:
+		v.Add("baseline_value", "Enter the baseline value as well, or leave both empty.")
+	case in.BaselineYear != nil && (*in.BaselineYear < 1990 || *in.BaselineYear > plan.EndYear):
+		v.Add("baseline_year", fmt.Sprintf("Enter a year from 1990 to %d.", plan.EndYear))
+	}
+	figure("baseline_value", in.BaselineValue)
+	if in.Accumulation == AccumulateCumulative && in.BaselineValue != nil && *in.BaselineValue != 0 {
+		v.Add("baseline_value", "A cumulative indicator counts its total from the start of the plan, so its baseline must be 0 or empty. "+
+			"Put what was achieved before the plan in the definition, or choose \"latest value\" if the indicator reports a level.")
+	}
+	for y, x := range in.Targets {
+		if y < plan.StartYear || y > plan.EndYear {
+			v.Add(fmt.Sprintf("target.%d", y), "This year is outside the plan.")
+			continue
+		}
+		figure(fmt.Sprintf("target.%d", y), &x)
+	}
+	figure("end_target", in.EndTarget)
+	switch {
+	case in.ReportingOrgID != 0:
+		keep := old != nil && old.ReportingOrgID == in.ReportingOrgID
+		if _, err := activeOrg(tx, v, "reporting_org", in.ReportingOrgID, keep); err != nil {
+			return err
+		}
+	case parent.Activity == nil:
+		v.Add("reporting_org", "Choose the organisation that reports this outcome indicator.")
+	}
+	if in.DisaggregationSetID != nil {
+		var n int64
+		if err := tx.Model(&DisaggregationSet{}).Where("id = ?", *in.DisaggregationSetID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			v.Add("disaggregation_set", "Choose one of the disaggregations offered.")
+		}
+	}
+	if old == nil {
+		return nil
+	}
+	setChanged := !sameID(old.DisaggregationSetID, in.DisaggregationSetID)
+	if !setChanged && old.UnitType == in.UnitType {
+		return nil
+	}
+	var reported int64
+	if err := tx.Model(&IndicatorValue{}).Where("indicator_id = ?", old.ID).Count(&reported).Error; err != nil {
+		return err
+	}
+	if reported == 0 {
+		return nil
+	}
+	why := fmt.Sprintf("%d values have already been reported for this indicator and would no longer fit. "+
+		"To measure it differently, archive this indicator and create a new one.", reported)
+	if setChanged {
+		v.Add("disaggregation_set", "The breakdown cannot change: "+why)
+	}
+	if old.UnitType != in.UnitType {
+		v.Add("unit_type", "The unit cannot change: "+why)
+	}
+	return nil
+}
+
+// ValidateIndicatorInput checks an indicator form without saving it (old
+// is the code of the indicator being edited, "" when creating).
+func ValidateIndicatorInput(ctx context.Context, db *gorm.DB, plan *Plan, parent IndicatorParent, in IndicatorInput, old string) error {
+	v := &ValidationError{}
+	var ind *Indicator
+	if old != "" {
+		var err error
+		if ind, err = FindCoded[Indicator](ctx, db, plan.ID, old); err != nil {
+			return err
+		}
+	}
+	if err := checkIndicator(db.WithContext(ctx), v, plan, parent, in.trimmed(), ind); err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+// IndicatorTargets returns an indicator's yearly targets by year.
+func IndicatorTargets(ctx context.Context, db *gorm.DB, indicatorID int64) (map[int]float64, error) {
+	var rows []IndicatorTarget
+	if err := db.WithContext(ctx).Where("indicator_id = ?", indicatorID).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int]float64, len(rows))
+	for _, t := range rows {
+		out[t.Year] = t.Value
+	}
+	return out, nil
+}
+
+// indicatorFacts is what the audit log records of an indicator.
+func indicatorFacts(i *Indicator, targets map[int]float64) map[string]any {
+	years := make([]int, 0, len(targets))
+	for y := range targets {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	ts := make([]map[string]any, 0, len(years))
+	for _, y := range years {
+		ts = append(ts, map[string]any{"year": y, "value": targets[y]})
+	}
+	return map[string]any{
+		"code": i.Code, "name": i.Name, "definition": i.Definition, "unit_type": i.UnitType, "unit_label": i.UnitLabel,
+		"direction": i.Direction, "accumulation": i.Accumulation, "baseline_value": i.BaselineValue, "baseline_year": i.BaselineYear,
+		"targets": ts, "end_target": i.EndTarget, "means_of_verification": i.MeansOfVerification,
+		"reporting_org_id": i.ReportingOrgID, "disaggregation_set_id": i.DisaggregationSetID, "sensitive": i.Sensitive, "position": i.Position,
+	}
+}
+
+// applyIndicator copies the form onto an indicator (all but its code and parent).
+func applyIndicator(i *Indicator, in IndicatorInput, parent IndicatorParent) {
+	i.Name, i.Definition, i.UnitType, i.UnitLabel = in.Name, in.Definition, in.UnitType, in.UnitLabel
+	i.Direction, i.Accumulation, i.BaselineValue, i.BaselineYear = in.Direction, in.Accumulation, in.BaselineValue, in.BaselineYear
+	i.EndTarget, i.MeansOfVerification, i.ReportingOrgID = in.EndTarget, in.MeansOfVerification, in.ReportingOrgID
+	if i.ReportingOrgID == 0 && parent.Activity != nil {
+		i.ReportingOrgID = parent.Activity.LeadOrgID
+	}
+	i.DisaggregationSetID, i.Sensitive, i.Position = in.DisaggregationSetID, in.Sensitive, in.Position
+}
+
+// setTargets replaces an indicator's yearly targets.
+func setTargets(tx *gorm.DB, id int64, targets map[int]float64) error {
+	if err := tx.Where("indicator_id = ?", id).Delete(&IndicatorTarget{}).Error; err != nil {
+		return err
+	}
+	rows := make([]IndicatorTarget, 0, len(targets))
+	for y, x := range targets {
+		rows = append(rows, IndicatorTarget{IndicatorID: id, Year: y, Value: x})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Create(&rows).Error
+}
+
+// CreateIndicator adds an indicator under an objective or an activity, with
+// its yearly targets and audit row, in one transaction.
+func CreateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, parent IndicatorParent, in IndicatorInput, now time.Time) (*Indicator, error) {
+	in = in.trimmed()
+	ind := &Indicator{PlanID: plan.ID, Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
+	applyIndicator(ind, in, parent)
+	where, id := "objective_id = ?", int64(0)
+	if parent.Activity != nil {
+		ind.ActivityID, where, id = &parent.Activity.ID, "activity_id = ?", parent.Activity.ID
+	} else {
+		ind.ObjectiveID, id = &parent.Objective.ID, parent.Objective.ID
+	}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v := &ValidationError{}
+		if err := checkIndicator(tx, v, plan, parent, in, nil); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := defaultPosition(tx, &ind.Position, "indicators", where, id); err != nil {
+			return err
+		}
+		if err := tx.Create(ind).Error; err != nil {
+			return duplicate(err, "code", codeTaken)
+		}
+		if err := setTargets(tx, ind.ID, in.Targets); err != nil {
+			return err
+		}
+		return Audit(tx, actor, "indicator.create", "indicator", &ind.ID, &plan.ID, nil, indicatorFacts(ind, in.Targets), "")
+	})
+	return ind, err
+}
+
+// UpdateIndicator saves the indicator form from the version it was made from.
+func UpdateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, parent IndicatorParent, code string, in IndicatorInput, now time.Time) error {
+	in = in.trimmed()
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ind Indicator
+		if err := findCoded(tx, &ind, plan.ID, code); err != nil {
+			return err
+		}
+		if in.Version != ind.Version {
+			return staleRow(tx, "indicator", ind.ID, ind.Version)
+		}
+		v := &ValidationError{}
+		if err := checkIndicator(tx, v, plan, parent, in, &ind); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		oldTargets, err := IndicatorTargets(ctx, tx, ind.ID)
+		if err != nil {
+			return err
+		}
+		old := indicatorFacts(&ind, oldTargets)
+		applyIndicator(&ind, in, parent)
+		changes := indicatorFacts(&ind, nil)
+		delete(changes, "code")
+		delete(changes, "targets")
+		if err := bumpRow(tx, "indicator", "indicators", ind.ID, ind.Version, changes, now); err != nil {
+			return err
+		}
+		if err := setTargets(tx, ind.ID, in.Targets); err != nil {
+			return err
+		}
+		return Audit(tx, actor, "indicator.update", "indicator", &ind.ID, &plan.ID, old, indicatorFacts(&ind, in.Targets), "")
+	})
+}
+
+// DisaggregationChoices lists the disaggregation sets by name.
+func DisaggregationChoices(ctx context.Context, db *gorm.DB) ([]DisaggregationSet, error) {
+	var out []DisaggregationSet
+	err := db.WithContext(ctx).Order("name").Find(&out).Error
+	return out, err
+}

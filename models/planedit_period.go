@@ -1,0 +1,242 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Lock settings of a period as the secretariat chooses them: locked,
+// unlocked, or automatic (locks after the due date and grace days).
+const LockAuto = "auto"
+
+// PeriodStateRow is a reporting period with its state now and its number of exceptions.
+type PeriodStateRow struct {
+	ReportingPeriod
+	State      string
+	Exceptions int
+}
+
+// Lock is the period's lock setting: locked, unlocked or auto.
+func (p ReportingPeriod) Lock() string {
+	if p.LockOverride == nil {
+		return LockAuto
+	}
+	return *p.LockOverride
+}
+
+// PlanPeriodRows lists a plan's periods in order with their state at now, in two queries.
+func PlanPeriodRows(ctx context.Context, db *gorm.DB, planID int64, now time.Time) ([]PeriodStateRow, error) {
+	db = db.WithContext(ctx)
+	var periods []ReportingPeriod
+	if err := db.Where("plan_id = ?", planID).Order("start_date").Find(&periods).Error; err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		PeriodID int64
+		N        int
+	}
+	inPlan := db.Model(&ReportingPeriod{}).Select("id").Where("plan_id = ?", planID)
+	if err := db.Model(&PeriodException{}).Select("period_id, COUNT(*) AS n").Where("period_id IN (?)", inPlan).Group("period_id").Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	n := map[int64]int{}
+	for _, c := range counts {
+		n[c.PeriodID] = c.N
+	}
+	out := make([]PeriodStateRow, len(periods))
+	for i, p := range periods {
+		out[i] = PeriodStateRow{ReportingPeriod: p, State: p.State(now, nil), Exceptions: n[p.ID]}
+	}
+	return out, nil
+}
+
+// PeriodByLabel loads a period of a plan by label.
+func PeriodByLabel(ctx context.Context, db *gorm.DB, planID int64, label string) (*ReportingPeriod, error) {
+	var p ReportingPeriod
+	if err := db.WithContext(ctx).Where("plan_id = ? AND label = ?", planID, label).Take(&p).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// periodFacts is what the audit log records of a period's dates and lock.
+func periodFacts(p *ReportingPeriod) map[string]any {
+	return map[string]any{"label": p.Label, "due_date": p.DueDate.Format(time.DateOnly), "grace_days": p.GraceDays, "lock": p.Lock()}
+}
+
+// loadPeriod loads a period for a change from the version the page showed.
+func loadPeriod(tx *gorm.DB, planID int64, label string, version int) (*ReportingPeriod, error) {
+	var p ReportingPeriod
+	if err := tx.Where("plan_id = ? AND label = ?", planID, label).Take(&p).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if version != p.Version {
+		return nil, staleRow(tx, "period", p.ID, p.Version)
+	}
+	return &p, nil
+}
+
+// PeriodInput is what the period form submits; a zero DueDate was missing or unreadable.
+type PeriodInput struct {
+	DueDate   time.Time
+	GraceDays int
+	Version   int
+}
+
+// UpdatePeriod changes a period's due date and grace days, with the audit row.
+func UpdatePeriod(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, label string, in PeriodInput, now time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p, err := loadPeriod(tx, plan.ID, label, in.Version)
+		if err != nil {
+			return err
+		}
+		v := &ValidationError{}
+		switch {
+		case in.DueDate.IsZero():
+			v.Add("due_date", "Enter the due date.")
+		case in.DueDate.Before(p.EndDate):
+			v.Add("due_date", fmt.Sprintf("The due date cannot be before the period ends (%s).", p.EndDate.Format(time.DateOnly)))
+		case in.DueDate.After(p.EndDate.AddDate(2, 0, 0)):
+			v.Add("due_date", "Choose a due date within two years of the end of the period.")
+		}
+		if in.GraceDays < 0 || in.GraceDays > 366 {
+			v.Add("grace_days", "Enter a number of days from 0 to 366.")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		old := periodFacts(p)
+		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"due_date": in.DueDate, "grace_days": in.GraceDays}, now); err != nil {
+			return err
+		}
+		p.DueDate, p.GraceDays = in.DueDate, in.GraceDays
+		return Audit(tx, actor, "period.update", "period", &p.ID, &plan.ID, old, periodFacts(p), "")
+	})
+}
+
+// SetPeriodLock locks a period (no one can report in it, exceptions
+// included), unlocks it (reporting stays possible after the grace days), or
+// returns it to locking automatically; the change is audited as
+// period.lock, period.unlock or period.auto_lock.
+func SetPeriodLock(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, label, lock string, version int, now time.Time) error {
+	var override *string
+	switch lock {
+	case LockLocked, LockUnlocked:
+		override = &lock
+	case LockAuto:
+	default:
+		return &ValidationError{Fields: map[string]string{"lock": "Choose locked, unlocked or automatic."}}
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p, err := loadPeriod(tx, plan.ID, label, version)
+		if err != nil {
+			return err
+		}
+		if p.Lock() == lock {
+			return nil
+		}
+		old := periodFacts(p)
+		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"lock_override": override}, now); err != nil {
+			return err
+		}
+		p.LockOverride = override
+		action := map[string]string{LockLocked: "period.lock", LockUnlocked: "period.unlock", LockAuto: "period.auto_lock"}[lock]
+		return Audit(tx, actor, action, "period", &p.ID, &plan.ID, old, periodFacts(p), "")
+	})
+}
+
+// ExceptionRow is an exception with the acronym of its organisation.
+type ExceptionRow struct {
+	PeriodException
+	Acronym string
+	OrgName string
+}
+
+// PeriodExceptions lists a period's exceptions by organisation.
+func PeriodExceptions(ctx context.Context, db *gorm.DB, periodID int64) ([]ExceptionRow, error) {
+	var out []ExceptionRow
+	err := db.WithContext(ctx).Table("period_exceptions").
+		Select("period_exceptions.*, organisations.acronym AS acronym, organisations.name AS org_name").
+		Joins("JOIN organisations ON organisations.id = period_exceptions.organisation_id").
+		Where("period_exceptions.period_id = ?", periodID).Order("organisations.acronym").Scan(&out).Error
+	return out, err
+}
+
+// ExceptionInput is what the exception form submits; a zero Until was missing or unreadable.
+type ExceptionInput struct {
+	OrganisationID int64
+	Until          time.Time
+	Reason         string
+}
+
+// GrantException lets one organisation report in a period until a date,
+// after the period has locked automatically (a period locked by the
+// secretariat stays locked for everyone). Granting again replaces the
+// organisation's exception. Audited as period.exception_grant.
+func GrantException(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, label string, in ExceptionInput, now time.Time) error {
+	in.Reason = strings.TrimSpace(in.Reason)
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p ReportingPeriod
+		if err := tx.Where("plan_id = ? AND label = ?", plan.ID, label).Take(&p).Error; err != nil {
+			return notFound(err)
+		}
+		v := &ValidationError{}
+		org, err := activeOrg(tx, v, "organisation", in.OrganisationID, false)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.Until.IsZero():
+			v.Add("until", "Enter the last day on which the organisation may report.")
+		case in.Until.Before(p.EndDate):
+			v.Add("until", fmt.Sprintf("Choose a day after the period ends (%s).", p.EndDate.Format(time.DateOnly)))
+		}
+		checkText(v, "reason", in.Reason, true, 1000)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		var old PeriodException
+		var oldFacts any
+		err = tx.Where("period_id = ? AND organisation_id = ?", p.ID, org.ID).Take(&old).Error
+		switch {
+		case err == nil:
+			oldFacts = map[string]any{"organisation": org.Acronym, "until": old.UntilDate.Format(time.DateOnly), "reason": old.Reason}
+			err = tx.Model(&old).Updates(map[string]any{"until_date": in.Until, "reason": in.Reason, "granted_by_id": actor.UserID}).Error
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			err = tx.Create(&PeriodException{PeriodID: p.ID, OrganisationID: org.ID, UntilDate: in.Until, Reason: in.Reason, GrantedByID: actor.UserID, CreatedAt: now}).Error
+		}
+		if err != nil {
+			return err
+		}
+		newFacts := map[string]any{"period": p.Label, "organisation": org.Acronym, "until": in.Until.Format(time.DateOnly), "reason": in.Reason}
+		return Audit(tx, actor, "period.exception_grant", "period", &p.ID, &plan.ID, oldFacts, newFacts, in.Reason)
+	})
+}
+
+// RemoveException withdraws an organisation's exception, with the audit row.
+func RemoveException(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, label string, id int64) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p ReportingPeriod
+		if err := tx.Where("plan_id = ? AND label = ?", plan.ID, label).Take(&p).Error; err != nil {
+			return notFound(err)
+		}
+		var e PeriodException
+		if err := tx.Where("id = ? AND period_id = ?", id, p.ID).Take(&e).Error; err != nil {
+			return notFound(err)
+		}
+		var org Organisation
+		if err := tx.Take(&org, e.OrganisationID).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&PeriodException{}, e.ID).Error; err != nil {
+			return err
+		}
+		old := map[string]any{"period": p.Label, "organisation": org.Acronym, "until": e.UntilDate.Format(time.DateOnly), "reason": e.Reason}
+		return Audit(tx, actor, "period.exception_remove", "period", &p.ID, &plan.ID, old, nil, "")
+	})
+}

@@ -1,0 +1,292 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Languages a plan's reports can be written in.
+var PlanLanguages = []string{"en", "fr", "lo"}
+
+// Frequencies lists the reporting frequencies in display order.
+var Frequencies = []string{Quarterly, HalfYearly, Yearly}
+
+// Default due and grace days of generated reporting periods.
+const (
+	DefaultDueDays   = 30
+	DefaultGraceDays = 15
+)
+
+// PlanInput is what the plan form submits. Thresholds are fractions (the
+// form shows percentages). DueDays and GraceDays shape the periods that are
+// generated (all of them on creation, the new ones when the years grow).
+type PlanInput struct {
+	Code, Title, Description, Country  string
+	StartYear, EndYear                 int
+	Frequency                          string
+	Tier1Label, Tier2Label, Tier3Label string
+	GreenThreshold, RedThreshold       float64
+	Language, Currency                 string
+	DueDays, GraceDays                 int
+	Version                            int
+}
+
+// planFacts is what the audit log records of a plan.
+func planFacts(p *Plan) map[string]any {
+	return map[string]any{
+		"code": p.Code, "title": p.Title, "description": p.Description, "country": p.Country,
+		"start_year": p.StartYear, "end_year": p.EndYear, "frequency": p.Frequency,
+		"tiers":           []string{p.Tier1Label, p.Tier2Label, p.Tier3Label},
+		"green_threshold": p.GreenThreshold, "red_threshold": p.RedThreshold,
+		"language": p.Language, "currency": p.Currency,
+	}
+}
+
+// apply copies the input onto a plan (all but the code, which never changes).
+func (in PlanInput) apply(p *Plan) {
+	p.Title, p.Description, p.Country = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), strings.TrimSpace(in.Country)
+	p.StartYear, p.EndYear, p.Frequency = in.StartYear, in.EndYear, in.Frequency
+	p.Tier1Label, p.Tier2Label, p.Tier3Label = strings.TrimSpace(in.Tier1Label), strings.TrimSpace(in.Tier2Label), strings.TrimSpace(in.Tier3Label)
+	p.GreenThreshold, p.RedThreshold = in.GreenThreshold, in.RedThreshold
+	p.Language, p.Currency = in.Language, strings.ToUpper(strings.TrimSpace(in.Currency))
+}
+
+// validatePlan checks a plan form; creating also checks the code.
+func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*ValidationError, error) {
+	v := &ValidationError{}
+	if creating {
+		switch {
+		case !planCodeRE.MatchString(in.Code):
+			v.Add("code", "Use up to 32 letters, digits, dashes and dots, starting with a letter or digit.")
+		case strings.EqualFold(in.Code, "new"):
+			v.Add("code", "This word is reserved: choose another code.")
+		default:
+			var n int64
+			if err := tx.Model(&Plan{}).Where("lower(code) = lower(?)", in.Code).Count(&n).Error; err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				v.Add("code", "A plan with this code already exists.")
+			}
+		}
+	}
+	checkText(v, "title", in.Title, true, 300)
+	checkText(v, "description", in.Description, false, 5000)
+	checkText(v, "country", in.Country, false, 100)
+	switch {
+	case in.StartYear < 2000 || in.StartYear > 2100:
+		v.Add("start_year", "Enter a year between 2000 and 2100.")
+	case in.EndYear < 2000 || in.EndYear > 2100:
+		v.Add("end_year", "Enter a year between 2000 and 2100.")
+	case in.EndYear < in.StartYear:
+		v.Add("end_year", "The plan cannot end before it starts.")
+	case in.EndYear-in.StartYear >= 30:
+		v.Add("end_year", "A plan can run for at most 30 years.")
+	}
+	if !slices.Contains(Frequencies, in.Frequency) {
+		v.Add("frequency", "Choose one of the reporting frequencies offered.")
+	}
+	checkText(v, "tier1_label", in.Tier1Label, true, 40)
+	checkText(v, "tier2_label", in.Tier2Label, true, 40)
+	checkText(v, "tier3_label", in.Tier3Label, true, 40)
+	switch {
+	case in.GreenThreshold <= 0 || in.GreenThreshold > 1.5:
+		v.Add("green_threshold", "Enter a percentage above 0 and at most 150.")
+	case in.RedThreshold <= 0:
+		v.Add("red_threshold", "Enter a percentage above 0.")
+	case in.RedThreshold >= in.GreenThreshold:
+		v.Add("red_threshold", "The red threshold must be below the green threshold.")
+	}
+	if !slices.Contains(PlanLanguages, in.Language) {
+		v.Add("language", "Choose English, French or Lao.")
+	}
+	checkCurrency(v, "currency", strings.ToUpper(strings.TrimSpace(in.Currency)))
+	if in.DueDays < 0 || in.DueDays > 366 {
+		v.Add("due_days", "Enter a number of days from 0 to 366.")
+	}
+	if in.GraceDays < 0 || in.GraceDays > 366 {
+		v.Add("grace_days", "Enter a number of days from 0 to 366.")
+	}
+	return v, nil
+}
+
+// ValidatePlanInput checks a plan form without saving it, so that a form
+// with other mistakes (text typed in a number field) shows every message at once.
+func ValidatePlanInput(ctx context.Context, db *gorm.DB, in PlanInput, creating bool) error {
+	v, err := validatePlan(db.WithContext(ctx), in, creating)
+	if err != nil {
+		return err
+	}
+	return v.Err()
+}
+
+// CreatePlan creates a plan and its reporting periods (models.GeneratePeriods
+// with the form's due and grace days), with the audit row, in one transaction.
+func CreatePlan(ctx context.Context, db *gorm.DB, actor Actor, in PlanInput, now time.Time) (*Plan, error) {
+	in.Code = strings.TrimSpace(in.Code)
+	var p Plan
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, err := validatePlan(tx, in, true)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		p = Plan{Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
+		in.apply(&p)
+		if err := tx.Create(&p).Error; err != nil {
+			return duplicate(err, "code", "A plan with this code already exists.")
+		}
+		periods := GeneratePeriods(p, in.DueDays, in.GraceDays)
+		for i := range periods {
+			periods[i].CreatedAt, periods[i].UpdatedAt = now, now
+		}
+		if err := tx.Create(&periods).Error; err != nil {
+			return err
+		}
+		facts := planFacts(&p)
+		facts["periods"] = len(periods)
+		return Audit(tx, actor, "plan.create", "plan", &p.ID, &p.ID, nil, facts, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// UpdatePlan saves the plan form. When the years or the frequency change,
+// the reporting periods follow: missing ones are added (with the form's due
+// and grace days) and those no longer part of the plan are removed, which
+// is refused while any of them holds reports, or while activities or
+// yearly targets lie outside the new years.
+func UpdatePlan(ctx context.Context, db *gorm.DB, actor Actor, code string, in PlanInput, now time.Time) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p Plan
+		if err := tx.Where("code = ?", code).Take(&p).Error; err != nil {
+			return notFound(err)
+		}
+		if in.Version != p.Version {
+			return staleRow(tx, "plan", p.ID, p.Version)
+		}
+		v, err := validatePlan(tx, in, false)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		old := planFacts(&p)
+		next := p
+		in.apply(&next)
+		added, removed, err := syncPeriods(tx, v, p, next, in, now)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		changes := planFacts(&next)
+		delete(changes, "tiers")
+		delete(changes, "code")
+		changes["tier1_label"], changes["tier2_label"], changes["tier3_label"] = next.Tier1Label, next.Tier2Label, next.Tier3Label
+		if err := bumpRow(tx, "plan", "plans", p.ID, p.Version, changes, now); err != nil {
+			return err
+		}
+		facts := planFacts(&next)
+		if len(added) > 0 {
+			facts["periods_added"] = added
+		}
+		if len(removed) > 0 {
+			facts["periods_removed"] = removed
+		}
+		return Audit(tx, actor, "plan.update", "plan", &p.ID, &p.ID, old, facts, "")
+	})
+}
+
+// syncPeriods makes the plan's periods match its new years and frequency,
+// recording on v why it cannot; it returns the labels added and removed.
+func syncPeriods(tx *gorm.DB, v *ValidationError, old, next Plan, in PlanInput, now time.Time) (added, removed []string, err error) {
+	if old.StartYear == next.StartYear && old.EndYear == next.EndYear && old.Frequency == next.Frequency {
+		return nil, nil, nil
+	}
+	field := "start_year"
+	if old.Frequency != next.Frequency {
+		field = "frequency"
+	} else if old.EndYear != next.EndYear {
+		field = "end_year"
+	}
+	first, last := Date(next.StartYear, time.January, 1), Date(next.EndYear, time.December, 31)
+	var outside int64
+	if err := tx.Model(&Activity{}).Where("plan_id = ? AND (start_date < ? OR end_date > ?)", old.ID, first, last).Count(&outside).Error; err != nil {
+		return nil, nil, err
+	}
+	var why []string
+	if outside > 0 {
+		why = append(why, fmt.Sprintf("%d activities run outside %d–%d: change their dates first.", outside, next.StartYear, next.EndYear))
+	}
+	var targets int64
+	inPlan := tx.Model(&Indicator{}).Select("id").Where("plan_id = ?", old.ID)
+	if err := tx.Model(&IndicatorTarget{}).Where("indicator_id IN (?) AND (year < ? OR year > ?)", inPlan, next.StartYear, next.EndYear).Count(&targets).Error; err != nil {
+		return nil, nil, err
+	}
+	if targets > 0 {
+		why = append(why, fmt.Sprintf("%d yearly indicator targets lie outside %d–%d: remove them first.", targets, next.StartYear, next.EndYear))
+	}
+	var existing []ReportingPeriod
+	if err := tx.Where("plan_id = ?", old.ID).Find(&existing).Error; err != nil {
+		return nil, nil, err
+	}
+	want := GeneratePeriods(next, in.DueDays, in.GraceDays)
+	have := map[string]bool{}
+	for _, p := range existing {
+		have[p.Label] = true
+	}
+	keep := map[string]bool{}
+	var create []ReportingPeriod
+	for _, p := range want {
+		keep[p.Label] = true
+		if !have[p.Label] {
+			p.CreatedAt, p.UpdatedAt = now, now
+			create = append(create, p)
+			added = append(added, p.Label)
+		}
+	}
+	var drop []int64
+	for _, p := range existing {
+		if !keep[p.Label] {
+			drop = append(drop, p.ID)
+			removed = append(removed, p.Label)
+		}
+	}
+	if len(drop) > 0 {
+		var used []string
+		reported := "id IN (SELECT period_id FROM indicator_values) OR id IN (SELECT period_id FROM activity_updates) OR id IN (SELECT period_id FROM contribution_notes)"
+		if err := tx.Model(&ReportingPeriod{}).Where("id IN ?", drop).Where(reported).Order("start_date").Pluck("label", &used).Error; err != nil {
+			return nil, nil, err
+		}
+		if len(used) > 0 {
+			why = append(why, fmt.Sprintf("These periods would be removed but already hold reports: %s.", strings.Join(used, ", ")))
+		}
+	}
+	if len(why) > 0 {
+		v.Add(field, strings.Join(why, " "))
+		return nil, nil, nil
+	}
+	if len(drop) > 0 {
+		if err := tx.Where("id IN ?", drop).Delete(&ReportingPeriod{}).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(create) > 0 {
+		if err := tx.Create(&create).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	return added, removed, nil
+}
