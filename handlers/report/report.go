@@ -33,7 +33,7 @@ type Options struct {
 	// Plan is the plan's code.
 	Plan string
 	// From and To are period labels bounding the range (both included);
-	// empty: the plan's first period and the last period that has started.
+	// empty: the last period that has started, and the first period of its year.
 	From, To string
 	// Pillar keeps one pillar (its code).
 	Pillar string
@@ -185,11 +185,16 @@ func (b *build) resolveFilters() error {
 		v.Add(field, fmt.Sprintf("The plan has no period %q.", label))
 		return -1
 	}
-	if o.From != "" {
-		from = find(o.From, "from")
-	}
 	if o.To != "" {
 		to = find(o.To, "to")
+	}
+	if o.From != "" {
+		from = find(o.From, "from")
+	} else if to >= 0 {
+		// By default a workshop looks at the year of the last period: the
+		// whole plan's periods would not fit a printed page.
+		for from = to; from > 0 && b.all[from-1].Year() == b.all[to].Year(); from-- {
+		}
 	}
 	if from >= 0 && to >= 0 && from > to {
 		v.Add("to", "The last period comes before the first.")
