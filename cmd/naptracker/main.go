@@ -107,9 +107,10 @@ Commands:
               --include-unapproved, which marks what is not approved)
 
 Every command takes the configuration flags (see "naptracker serve -h"):
-  -addr, -database-url, -data-dir, -base-url, -log-level, -smtp-url,
-  -reminder-days, -reminder-interval
+  -addr, -database-url, -data-dir, -base-url, -log-level, -session-idle,
+  -session-max, -trusted-proxies, -smtp-url, -reminder-days, -reminder-interval
 or the environment variables NAPTRACKER_ADDR, DATABASE_URL, NAPTRACKER_DATA_DIR,
-NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL, NAPTRACKER_SMTP_URL,
+NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL, NAPTRACKER_SESSION_IDLE,
+NAPTRACKER_SESSION_MAX, NAPTRACKER_TRUSTED_PROXIES, NAPTRACKER_SMTP_URL,
 NAPTRACKER_REMINDER_DAYS, NAPTRACKER_REMINDER_INTERVAL.
 `
