@@ -185,34 +185,19 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 		if err != nil {
 			return err
 		}
-		switch action {
-		case ActionSubmit:
-			if !scope.CanReport(uc.activity.LeadOrgID) {
-				return ErrForbidden
-			}
-		case ActionApprove, ActionReturn, ActionReopen:
-			if !scope.Validates() {
-				return ErrForbidden
-			}
-		default:
-			return ErrNotFound
+		var w *Workflow
+		if uc.update != nil {
+			w = &uc.update.Workflow
 		}
-		u := uc.update
-		if u == nil {
-			return &ValidationError{Fields: map[string]string{"progress": "Nothing has been reported for this period yet."}}
-		}
-		if action == ActionSubmit {
-			if err := checkPeriodOpen(tx, uc.period, uc.activity.LeadOrgID, now); err != nil {
-				return err
-			}
-		}
-		if version == u.Version-1 && u.UpdatedByID != nil && *u.UpdatedByID == scope.UserID && u.Status == statusAfter(action) {
-			out = u
-			return nil
-		}
-		if err := checkVersion(tx, &u.Workflow, version); err != nil {
+		done, err := checkTransition(tx, scope, action, uc.activity.LeadOrgID, uc.period, w, "progress", version, now)
+		if err != nil {
 			return err
 		}
+		if done {
+			out = uc.update
+			return nil
+		}
+		u := uc.update
 		comment = strings.TrimSpace(comment)
 		old := updateSnapshot(u)
 		if err := applyTransition(tx, &ActivityUpdate{}, u.ID, &u.Workflow, action, scope.UserID, comment, now); err != nil {

@@ -30,35 +30,19 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 		if err != nil {
 			return err
 		}
-		switch action {
-		case ActionSubmit:
-			if !scope.CanReport(vc.indicator.ReportingOrgID) {
-				return ErrForbidden
-			}
-		case ActionApprove, ActionReturn, ActionReopen:
-			if !scope.Validates() {
-				return ErrForbidden
-			}
-		default:
-			return ErrNotFound
+		var w *Workflow
+		if vc.value != nil {
+			w = &vc.value.Workflow
 		}
-		v := vc.value
-		if v == nil {
-			return &ValidationError{Fields: map[string]string{"value": "Nothing has been reported for this period yet."}}
-		}
-		if action == ActionSubmit {
-			if err := checkOpen(tx, vc, now); err != nil {
-				return err
-			}
-		}
-		// A retried click after the change went through is not an error.
-		if version == v.Version-1 && v.UpdatedByID != nil && *v.UpdatedByID == scope.UserID && v.Status == statusAfter(action) {
-			out = v
-			return nil
-		}
-		if err := checkVersion(tx, &v.Workflow, version); err != nil {
+		done, err := checkTransition(tx, scope, action, vc.indicator.ReportingOrgID, vc.period, w, "value", version, now)
+		if err != nil {
 			return err
 		}
+		if done {
+			out = vc.value
+			return nil
+		}
+		v := vc.value
 		old := valueSnapshot(v)
 		if action == ActionSubmit {
 			if v.Value == nil {
@@ -89,6 +73,39 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 		return nil
 	})
 	return out, err
+}
+
+// checkTransition runs the checks every workflow move shares, for the row w
+// (nil when nothing was reported) of an item its organisation orgID reports
+// in period: who may make the move, that there is something to move (field
+// names the form field to blame), that a submission comes while the period
+// is open, and that it is based on the current version. done is true when
+// the move already happened: a retried click is not an error.
+func checkTransition(tx *gorm.DB, scope Scope, action string, orgID int64, period ReportingPeriod, w *Workflow, field string, version int, now time.Time) (done bool, err error) {
+	switch action {
+	case ActionSubmit:
+		if !scope.CanReport(orgID) {
+			return false, ErrForbidden
+		}
+	case ActionApprove, ActionReturn, ActionReopen:
+		if !scope.Validates() {
+			return false, ErrForbidden
+		}
+	default:
+		return false, ErrNotFound
+	}
+	if w == nil {
+		return false, &ValidationError{Fields: map[string]string{field: "Nothing has been reported for this period yet."}}
+	}
+	if action == ActionSubmit {
+		if err := checkPeriodOpen(tx, period, orgID, now); err != nil {
+			return false, err
+		}
+	}
+	if version == w.Version-1 && w.UpdatedByID != nil && *w.UpdatedByID == scope.UserID && w.Status == statusAfter(action) {
+		return true, nil
+	}
+	return false, checkVersion(tx, w, version)
 }
 
 // applyTransition moves a workflow row (an indicator value or an activity
