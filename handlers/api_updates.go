@@ -70,18 +70,12 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 // APITransitionUpdate submits, approves, returns or reopens an activity update.
 func (h *Handler) APITransitionUpdate(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var body transitionBody
-		if err := decodeJSON(c, &body); err != nil {
-			return err
-		}
-		if body.Version == nil {
-			return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
-		}
-		who := PrincipalOf(c)
-		u, err := models.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), updateTarget(c), action, *body.Version, body.Comment, h.Now().UTC())
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		return c.JSON(http.StatusOK, toUpdateJSON(c.Param("code"), c.Param("period"), u))
+		return h.apiTransition(c, func(scope models.Scope, version int, comment string) (any, error) {
+			u, err := models.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), scope, updateTarget(c), action, version, comment, h.Now().UTC())
+			if err != nil {
+				return nil, err
+			}
+			return toUpdateJSON(c.Param("code"), c.Param("period"), u), nil
+		})
 	}
 }

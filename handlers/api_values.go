@@ -102,20 +102,31 @@ type transitionBody struct {
 // POST …/values/{period}/submit|approve|return with {"version", "comment"}.
 func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var body transitionBody
-		if err := decodeJSON(c, &body); err != nil {
-			return err
-		}
-		if body.Version == nil {
-			return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
-		}
-		who := PrincipalOf(c)
-		v, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), action, *body.Version, body.Comment, h.Now().UTC())
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		return c.JSON(http.StatusOK, toValueJSON(c.Param("code"), c.Param("period"), v))
+		return h.apiTransition(c, func(scope models.Scope, version int, comment string) (any, error) {
+			v, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), scope, valueTarget(c), action, version, comment, h.Now().UTC())
+			if err != nil {
+				return nil, err
+			}
+			return toValueJSON(c.Param("code"), c.Param("period"), v), nil
+		})
 	}
+}
+
+// apiTransition reads the body of a workflow action, {"version", "comment"},
+// runs the move for the caller and answers with what it returns.
+func (h *Handler) apiTransition(c echo.Context, move func(scope models.Scope, version int, comment string) (any, error)) error {
+	var body transitionBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Version == nil {
+		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
+	}
+	out, err := move(models.ScopeOf(&PrincipalOf(c).User), *body.Version, body.Comment)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // APIValues lists the values of a period that the caller may see:
