@@ -59,7 +59,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	if err := db.Where("plan_id = ? AND archived_at IS NULL", plan.ID).Order("position, code").Find(&q.Pillars).Error; err != nil {
 		return nil, err
 	}
-	if err := db.Where("archived_at IS NULL AND type NOT IN ?", []string{OrgPartner, OrgInternational}).Order("acronym").Find(&q.Orgs).Error; err != nil {
+	if q.Orgs, err = ReportingOrganisations(ctx, db); err != nil {
 		return nil, err
 	}
 	filter := func(tx *gorm.DB) *gorm.DB {

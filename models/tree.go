@@ -42,7 +42,7 @@ type ActivityNode struct {
 	Indicators   []Indicator
 }
 
-// Org returns the organisation with the given id, or a placeholder when it is unknown.
+// Org returns the organisation with the given id, or a stand-in named "?" when it is unknown.
 func (t *PlanTree) Org(id int64) *Organisation {
 	if o, ok := t.Organisations[id]; ok {
 		return o

@@ -55,12 +55,9 @@ func LoadUpdateForm(ctx context.Context, db *gorm.DB, scope Scope, t UpdateTarge
 		if err := tx.Where("activity_id = ? AND period_id = ?", uc.activity.ID, uc.period.ID).Order("organisation_id").Find(&f.Notes).Error; err != nil {
 			return err
 		}
-		var exc PeriodException
-		var until *time.Time
-		if tx.Where("period_id = ? AND organisation_id = ?", uc.period.ID, uc.activity.LeadOrgID).Limit(1).Find(&exc).RowsAffected == 1 {
-			until = &exc.UntilDate
+		if f.State, err = periodStateFor(tx, uc.period, uc.activity.LeadOrgID, now); err != nil {
+			return err
 		}
-		f.State = uc.period.State(now, until)
 		return nil
 	})
 	if err != nil {

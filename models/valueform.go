@@ -46,12 +46,9 @@ func LoadValueForm(ctx context.Context, db *gorm.DB, scope Scope, t ValueTarget,
 		if err := tx.Take(&f.Reporter, vc.indicator.ReportingOrgID).Error; err != nil {
 			return err
 		}
-		var exc PeriodException
-		var until *time.Time
-		if tx.Where("period_id = ? AND organisation_id = ?", vc.period.ID, vc.indicator.ReportingOrgID).Limit(1).Find(&exc).RowsAffected == 1 {
-			until = &exc.UntilDate
+		if f.State, err = periodStateFor(tx, vc.period, vc.indicator.ReportingOrgID, now); err != nil {
+			return err
 		}
-		f.State = vc.period.State(now, until)
 		if vc.value != nil {
 			if f.History, err = ValueHistory(ctx, tx, vc.value.ID); err != nil {
 				return err

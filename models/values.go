@@ -97,6 +97,22 @@ func checkOpen(tx *gorm.DB, vc *valueContext, now time.Time) error {
 // checkPeriodOpen refuses changes in a period that is closed (or not
 // started) for an organisation, taking its exception into account.
 func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.Time) error {
+	state, err := periodStateFor(tx, period, orgID, now)
+	if err != nil {
+		return err
+	}
+	switch state {
+	case PeriodClosed:
+		return &LockedError{Reason: fmt.Sprintf("period %s is closed", period.Label)}
+	case PeriodUpcoming:
+		return &LockedError{Reason: fmt.Sprintf("period %s has not started", period.Label)}
+	}
+	return nil
+}
+
+// periodStateFor is a period's state for one organisation at now, taking
+// the organisation's exception, if it has one, into account.
+func periodStateFor(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.Time) (string, error) {
 	var exc PeriodException
 	var until *time.Time
 	err := tx.Where("period_id = ? AND organisation_id = ?", period.ID, orgID).Take(&exc).Error
@@ -104,15 +120,9 @@ func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.
 	case err == nil:
 		until = &exc.UntilDate
 	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return err
+		return "", err
 	}
-	switch period.State(now, until) {
-	case PeriodClosed:
-		return &LockedError{Reason: fmt.Sprintf("period %s is closed", period.Label)}
-	case PeriodUpcoming:
-		return &LockedError{Reason: fmt.Sprintf("period %s has not started", period.Label)}
-	}
-	return nil
+	return period.State(now, until), nil
 }
 
 // checkVersion compares the version an edit was based on with the current one.
