@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"naptracker/models"
@@ -32,7 +33,12 @@ type loginPage struct {
 // dummyHash is checked when the e-mail address is unknown, so that the
 // answer takes as long as for a real account and does not reveal which
 // addresses exist.
-var dummyHash, _ = models.HashPassword("not a real password, only for timing")
+// It is made at the first failed look-up, not when the program starts, so
+// that commands that never sign anyone in do not pay for an argon2 hash.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := models.HashPassword("not a real password, only for timing")
+	return h
+})
 
 // LoginForm shows the sign-in form.
 func (h *Handler) LoginForm(c echo.Context) error {
@@ -81,9 +87,11 @@ func (h *Handler) Login(c echo.Context) error {
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	hash := dummyHash
+	var hash string
 	if user != nil {
 		hash = user.PasswordHash
+	} else {
+		hash = dummyHash()
 	}
 	ok := models.CheckPassword(hash, password)
 	if !ok || user == nil || user.Disabled() {
