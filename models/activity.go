@@ -17,6 +17,7 @@ type Activity struct {
 	ObjectiveID int64
 	Code        string
 	Title       string
+	TitleI18n   Texts
 	Description string
 	StartDate   time.Time
 	EndDate     time.Time

@@ -40,6 +40,7 @@ type Indicator struct {
 	ActivityID          *int64
 	Code                string
 	Name                string
+	NameI18n            Texts
 	Definition          string
 	UnitType            string
 	UnitLabel           string

@@ -45,6 +45,7 @@ type Pillar struct {
 	PlanID      int64
 	Code        string
 	Title       string
+	TitleI18n   Texts
 	Description string
 	Position    int
 	ArchivedAt  *time.Time
@@ -60,6 +61,7 @@ type Objective struct {
 	PillarID    int64
 	Code        string
 	Title       string
+	TitleI18n   Texts
 	Description string
 	Position    int
 	ArchivedAt  *time.Time
