@@ -288,7 +288,8 @@ func TestPageQueriesDoNotGrowWithThePlan(t *testing.T) {
 		return counter.N()
 	}
 	demo, large := count("/plans/"+seed.DemoPlanCode), count("/plans/BIG")
-	if demo != large || demo > 12 {
+	// 13 since the plan page also lists the open workshop decisions (one query).
+	if demo != large || demo > 13 {
 		t.Errorf("plan page: %d queries for the demo plan, %d for a plan with %d activities; want the same small number", demo, large, big.Activities)
 	}
 	if home := count("/"); home > 6 {

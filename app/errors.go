@@ -90,14 +90,14 @@ func (a *App) handleError(err error, c echo.Context) {
 		var le *models.LockedError
 		switch {
 		case errors.As(err, &ve):
-			body.Error.Fields = ve.Fields
+			body.Error.Fields = ve.Localized(l.T)
 		case errors.As(err, &se):
 			body.Error.Current, body.Error.ChangedBy = &se.Current, se.ChangedBy
 			if !se.ChangedAt.IsZero() {
 				body.Error.ChangedAt = &se.ChangedAt
 			}
 		case errors.As(err, &le):
-			body.Error.Message += " (" + le.Reason + ")"
+			body.Error.Message += " (" + lockedReason(l.T, le) + ")"
 		}
 		if c.Request().Method == http.MethodHead {
 			resp = c.NoContent(status)
@@ -105,16 +105,27 @@ func (a *App) handleError(err error, c echo.Context) {
 			resp = c.JSON(status, body)
 		}
 	} else {
-		page := errorPage{Page: handlers.Page{L: l, RequestID: reqID}, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
+		base := a.Handler.PageFor(c)
+		base.Flash = ""
+		page := errorPage{Page: base, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
 		var le *models.LockedError
 		if errors.As(err, &le) {
-			page.Detail = le.Reason
+			page.Detail = lockedReason(l.T, le)
 		}
 		resp = c.Render(status, "error", page)
 	}
 	if resp != nil {
 		a.Log.Error("writing error response failed", "request_id", reqID, "err", resp)
 	}
+}
+
+// lockedReason is why something is locked, in the reader's language when
+// the models gave the reason a catalogue key.
+func lockedReason(t func(string, ...any) string, le *models.LockedError) string {
+	if le.Msg != nil {
+		return le.Msg.Translate(t)
+	}
+	return le.Reason
 }
 
 // newRequestID returns 16 random hex digits.

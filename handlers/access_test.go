@@ -57,6 +57,15 @@ var expectedAccess = map[string][]string{
 	"GET /account/password":         all,
 	"POST /account/password":        all,
 
+	// indicator and organisation pages
+	"GET /plans/:plan/indicators/:code":   all,
+	"GET /plans/:plan/organisations/:org": all,
+	// end indicator and organisation pages
+
+	// --- dashboard ---
+	"GET /plans/:plan/dashboard": all,
+	// --- end dashboard ---
+
 	"GET /plans/:plan/indicators/:code/values/:period":                 reporters,
 	"POST /plans/:plan/indicators/:code/values/:period":                reporters,
 	"GET /api/v1/plans/:plan/values":                                   all,
@@ -141,6 +150,18 @@ var expectedAccess = map[string][]string{
 	"POST /organisations/:id/delete":                          managers,
 	"POST /organisations/:id/archive":                         managers,
 	"POST /organisations/:id/unarchive":                       managers,
+
+	// languages
+	"POST /language":         public,
+	"POST /account/language": all,
+
+	// workshop presentation, review snapshots, decisions
+	"GET /plans/:plan/present":               all,
+	"GET /plans/:plan/snapshots":             all,
+	"POST /plans/:plan/snapshots":            managers,
+	"GET /plans/:plan/snapshots/:id/present": all,
+	"POST /plans/:plan/decisions":            {models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator},
+	"POST /plans/:plan/decisions/:id/done":   {models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator},
 
 	// workshop report
 	"GET /api/v1/plans/:plan/reports/workshop.xlsx": all,

@@ -44,6 +44,7 @@ type apiThresholds struct {
 type apiPillar struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
+	TitleI18n   models.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Objectives  []apiObjective `json:"objectives"`
 }
@@ -52,6 +53,7 @@ type apiPillar struct {
 type apiObjective struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
+	TitleI18n   models.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Indicators  []apiIndicator `json:"indicators"`
 	Activities  []apiActivity  `json:"activities"`
@@ -62,6 +64,7 @@ type apiObjective struct {
 type apiActivity struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
+	TitleI18n   models.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	StartDate   string         `json:"start_date"`
 	EndDate     string         `json:"end_date"`
@@ -91,6 +94,7 @@ type apiFunding struct {
 type apiIndicator struct {
 	Code                  string       `json:"code"`
 	Name                  string       `json:"name"`
+	NameI18n              models.Texts `json:"name_i18n"`
 	Definition            string       `json:"definition"`
 	Level                 string       `json:"level"`
 	UnitType              string       `json:"unit_type"`
@@ -136,9 +140,9 @@ func planTreeJSON(t *models.PlanTree) apiPlanTree {
 		Pillars:    make([]apiPillar, 0, len(t.Pillars)),
 	}
 	for _, pn := range t.Pillars {
-		pillar := apiPillar{Code: pn.Code, Title: pn.Title, Description: pn.Description, Objectives: make([]apiObjective, 0, len(pn.Objectives))}
+		pillar := apiPillar{Code: pn.Code, Title: pn.Title, TitleI18n: texts(pn.TitleI18n), Description: pn.Description, Objectives: make([]apiObjective, 0, len(pn.Objectives))}
 		for _, on := range pn.Objectives {
-			obj := apiObjective{Code: on.Code, Title: on.Title, Description: on.Description,
+			obj := apiObjective{Code: on.Code, Title: on.Title, TitleI18n: texts(on.TitleI18n), Description: on.Description,
 				Indicators: indicatorsJSON(t, on.Indicators), Activities: make([]apiActivity, 0, len(on.Activities))}
 			for _, an := range on.Activities {
 				obj.Activities = append(obj.Activities, activityJSON(t, an))
@@ -153,7 +157,7 @@ func planTreeJSON(t *models.PlanTree) apiPlanTree {
 func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
 	lead := t.Org(a.LeadOrgID)
 	out := apiActivity{
-		Code: a.Code, Title: a.Title, Description: a.Description,
+		Code: a.Code, Title: a.Title, TitleI18n: texts(a.TitleI18n), Description: a.Description,
 		StartDate: apiDate(a.StartDate), EndDate: apiDate(a.EndDate),
 		Lead:       apiOrgRef{Acronym: lead.Acronym, Name: lead.Name},
 		Supporting: make([]string, 0, len(a.SupporterIDs)),
@@ -174,7 +178,7 @@ func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator 
 	out := make([]apiIndicator, 0, len(inds))
 	for _, ind := range inds {
 		ai := apiIndicator{
-			Code: ind.Code, Name: ind.Name, Definition: ind.Definition, Level: ind.Level(),
+			Code: ind.Code, Name: ind.Name, NameI18n: texts(ind.NameI18n), Definition: ind.Definition, Level: ind.Level(),
 			UnitType: ind.UnitType, UnitLabel: ind.UnitLabel, Direction: ind.Direction, Accumulation: ind.Accumulation,
 			EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification,
 			ReportingOrganisation: t.Org(ind.ReportingOrgID).Acronym, Sensitive: ind.Sensitive,
@@ -189,6 +193,15 @@ func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator 
 		out = append(out, ai)
 	}
 	return out
+}
+
+// texts gives the API a translations object that is {} rather than null
+// when there are none, like the lists.
+func texts(t models.Texts) models.Texts {
+	if t == nil {
+		return models.Texts{}
+	}
+	return t
 }
 
 // apiDate writes a calendar date as YYYY-MM-DD.

@@ -41,6 +41,8 @@ type Page struct {
 	// Flash is a one-off message after a redirect (from the "flash" query
 	// parameter, which only names a catalogue key).
 	Flash string
+	// Here is the same-site address the language switcher comes back to.
+	Here string
 }
 
 // localizerKey is the echo.Context key of the request's localizer.
@@ -68,7 +70,7 @@ func (h *Handler) Localizer(c echo.Context) *i18n.Localizer {
 
 // page fills the common page data for a request.
 func (h *Handler) page(c echo.Context) Page {
-	p := Page{L: h.Localizer(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	p := Page{L: h.Localizer(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Here: here(c)}
 	if who := PrincipalOf(c); who != nil {
 		p.User = &who.User
 		if who.Session != nil {

@@ -61,13 +61,13 @@ func (h *Handler) SetPassword(c echo.Context) error {
 	}
 	password := c.FormValue("password")
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
-		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, v.Fields)
+		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, h.fieldErrors(c, v))
 	}
 	_, err = models.UsePasswordToken(ctx, h.DB, h.actor(c), token, password, now)
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, ve.Fields)
+		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, h.fieldErrors(c, ve))
 	case errors.Is(err, models.ErrNotFound):
 		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
 	case err != nil:
@@ -103,7 +103,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	}
 	password := c.FormValue("password")
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
-		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: v.Fields})
+		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: h.fieldErrors(c, v)})
 	}
 	var keep int64
 	if who.Session != nil {
@@ -118,7 +118,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 			}
 			h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
 		}
-		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: ve.Fields})
+		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: h.fieldErrors(c, ve)})
 	}
 	if err != nil {
 		return err
@@ -130,8 +130,8 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 // slower work, so that every message shows at once.
 func checkNewPassword(l *i18n.Localizer, password, repeat string) *models.ValidationError {
 	v := &models.ValidationError{}
-	if msg := models.CheckPasswordRules(password); msg != "" {
-		v.Add("password", msg)
+	if m := models.PasswordRuleMessage(password); m != nil {
+		v.AddKey("password", m.Key, m.Args...)
 	}
 	if password != repeat {
 		v.Add("repeat", l.T("newpw.mismatch"))

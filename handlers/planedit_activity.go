@@ -49,6 +49,7 @@ type activityView struct {
 
 func activityFields(a *models.Activity, supporters []int64) formValues {
 	f := nodeFields(a.Code, a.Title, a.Description, a.Position, a.Version)
+	f.setTexts("title", a.TitleI18n)
 	f.set("start_date", a.StartDate.Format(time.DateOnly))
 	f.set("end_date", a.EndDate.Format(time.DateOnly))
 	f.setID("lead", &a.LeadOrgID)

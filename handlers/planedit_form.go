@@ -233,7 +233,7 @@ func (h *Handler) submitForm(c echo.Context, step formStep, render func(status i
 	}
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		for k, msg := range ve.Fields {
+		for k, msg := range h.fieldErrors(c, ve) {
 			if _, ok := p.errs[k]; !ok {
 				p.errs[k] = msg
 			}

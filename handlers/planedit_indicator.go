@@ -36,6 +36,7 @@ func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues 
 		"means_of_verification": ind.MeansOfVerification} {
 		f.set(k, v)
 	}
+	f.setTexts("name", ind.NameI18n)
 	f.setNum("baseline_value", ind.BaselineValue)
 	if ind.BaselineYear != nil {
 		f.set("baseline_year", strconv.Itoa(*ind.BaselineYear))
@@ -53,7 +54,7 @@ func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues 
 }
 
 func parseIndicator(p *formParser, plan *models.Plan) models.IndicatorInput {
-	in := models.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Definition: p.text("definition"),
+	in := models.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Names: p.texts("name"), Definition: p.text("definition"),
 		UnitType: p.text("unit_type"), UnitLabel: p.text("unit_label"), Direction: p.text("direction"), Accumulation: p.text("accumulation"),
 		BaselineValue: p.optNumber("baseline_value"), BaselineYear: p.optInt("baseline_year"), Targets: map[int]float64{},
 		EndTarget: p.optNumber("end_target"), MeansOfVerification: p.text("means_of_verification"), ReportingOrgID: p.id("reporting_org"),

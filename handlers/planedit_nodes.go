@@ -23,6 +23,7 @@ type nodeFormPage struct {
 // nodeView is what the pillar and objective pages show of an existing item.
 type nodeView struct {
 	Code, Title, Description string
+	Titles                   models.Texts
 	Position, Version        int
 	ArchivedAt               *time.Time
 	Parent                   string
@@ -36,7 +37,7 @@ func (h *Handler) findNode(c echo.Context, kind string, plan *models.Plan) (*nod
 		if err != nil {
 			return nil, err
 		}
-		return &nodeView{p.Code, p.Title, p.Description, p.Position, p.Version, p.ArchivedAt, ""}, nil
+		return &nodeView{p.Code, p.Title, p.Description, p.TitleI18n, p.Position, p.Version, p.ArchivedAt, ""}, nil
 	}
 	o, err := models.FindCoded[models.Objective](ctx, h.DB, plan.ID, code)
 	if err != nil {
@@ -46,7 +47,7 @@ func (h *Handler) findNode(c echo.Context, kind string, plan *models.Plan) (*nod
 	if err != nil {
 		return nil, err
 	}
-	return &nodeView{o.Code, o.Title, o.Description, o.Position, o.Version, o.ArchivedAt, parent.Code}, nil
+	return &nodeView{o.Code, o.Title, o.Description, o.TitleI18n, o.Position, o.Version, o.ArchivedAt, parent.Code}, nil
 }
 
 // nodeFields fills a tier form; it is shared by every tier's form.
@@ -62,7 +63,7 @@ func nodeFields(code, title, description string, position, version int) formValu
 
 // parseNode reads the fields every tier form shares.
 func parseNode(p *formParser) models.NodeInput {
-	return models.NodeInput{Code: p.text("code"), Title: p.text("title"), Description: p.text("description"),
+	return models.NodeInput{Code: p.text("code"), Title: p.text("title"), Titles: p.texts("title"), Description: p.text("description"),
 		Position: p.integer("position", 0), Version: p.version()}
 }
 
@@ -165,6 +166,7 @@ func (h *Handler) renderNodeEdit(c echo.Context, kind string, status int, plan *
 	}
 	if f == nil {
 		f = nodeFields(n.Code, n.Title, n.Description, n.Position, n.Version)
+		f.setTexts("title", n.Titles)
 	}
 	f.set("code", n.Code)
 	path := peItemPath(plan, kind, n.Code)

@@ -30,6 +30,8 @@ type planPage struct {
 	Report *reportLinks
 	// Periods feed the workshop report's download form.
 	Periods []models.ReportingPeriod
+	// Decisions are the plan's open workshop decisions.
+	Decisions *decisionsBlock
 }
 
 // reportLinks decides which indicators get a link to report the current period.
@@ -52,6 +54,11 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
 		return err
 	}
+	// --- workshop decisions ---
+	if p.Decisions, err = h.decisionsFor(c, models.DecisionFilter{PlanID: tree.Plan.ID, OpenOnly: true}, "/plans/"+tree.Plan.Code, "decisions"); err != nil {
+		return err
+	}
+	// --- end workshop decisions ---
 	if who := PrincipalOf(c); who != nil {
 		if label := models.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {
 			p.Report = &reportLinks{Period: label, scope: models.ScopeOf(&who.User)}

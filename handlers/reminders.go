@@ -144,7 +144,7 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 		it := d.Items[0]
 		p := d.Period
 		rem.Subject = l.T("reminder.returned.subject", reminderKindName(l, it.Kind), it.Code, p.Label)
-		line(l.T("reminder.returned.intro", reminderKindName(l, it.Kind), it.Code, it.Name, p.Label, d.Plan.Code))
+		line(l.T("reminder.returned.intro", reminderKindName(l, it.Kind), it.Code, it.NameI18n.In(l.Lang, it.Name), p.Label, d.Plan.Code))
 		line("")
 		for _, s := range strings.Split(strings.TrimSpace(it.ReturnComment), "\n") {
 			line("> " + strings.TrimRight(s, "\r"))
@@ -205,7 +205,7 @@ func (r *ReminderRunner) itemLine(l *i18n.Localizer, it models.CompletenessItem)
 	case models.StatusReturned:
 		state = l.T("reminder.item_returned")
 	}
-	return l.T("reminder.item", reminderKindName(l, it.Kind), it.Code, it.Name, state)
+	return l.T("reminder.item", reminderKindName(l, it.Kind), it.Code, it.NameI18n.In(l.Lang, it.Name), state)
 }
 
 func reminderKindName(l *i18n.Localizer, kind string) string {

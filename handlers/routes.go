@@ -30,6 +30,8 @@ var (
 	everyone  = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
 	managers  = []string{models.RoleAdmin, models.RoleSecretariat}
 	reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
+	// deciders record workshop decisions (see models.Scope.CanRecordDecisions).
+	deciders = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator}
 )
 
 // Routes returns the route table.
@@ -176,6 +178,36 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/api/v1/plans/:plan", Roles: everyone, Handler: h.APIPlan},
 		{Method: get, Path: "/api/v1/plans/:plan/periods", Roles: everyone, Handler: h.APIPeriods},
 		// --- end API ---
+
+		// --- languages ---
+		// Public: the sign-in page has the switcher too; SetLanguage checks a
+		// session's CSRF token itself.
+		{Method: post, Path: "/language", Public: true, Handler: h.SetLanguage},
+		{Method: post, Path: "/account/language", Roles: everyone, Handler: h.SaveAccountLanguage},
+		// --- end languages ---
+
+		// --- indicator and organisation pages ---
+		// Every role; what each sees (approved data only, small counts) is
+		// decided in models by the caller's Scope.
+		{Method: get, Path: "/plans/:plan/indicators/:code", Roles: everyone, Handler: h.ShowIndicator},
+		{Method: get, Path: "/plans/:plan/organisations/:org", Roles: everyone, Handler: h.ShowOrganisation},
+		// --- end indicator and organisation pages ---
+
+		// --- workshop presentation, review snapshots, decisions ---
+		// Slides show approved data only, so every role may watch them; the
+		// secretariat takes snapshots; the facilitator records decisions.
+		{Method: get, Path: "/plans/:plan/present", Roles: everyone, Handler: h.Present},
+		{Method: get, Path: "/plans/:plan/snapshots", Roles: everyone, Handler: h.Snapshots},
+		{Method: post, Path: "/plans/:plan/snapshots", Roles: managers, Handler: h.CreateSnapshot},
+		{Method: get, Path: "/plans/:plan/snapshots/:id/present", Roles: everyone, Handler: h.PresentSnapshot},
+		{Method: post, Path: "/plans/:plan/decisions", Roles: deciders, Handler: h.CreateDecision},
+		{Method: post, Path: "/plans/:plan/decisions/:id/done", Roles: deciders, Handler: h.DecisionDone},
+		// --- end workshop presentation ---
+
+		// --- dashboard ---
+		// Approved data only, the same figures for every role.
+		{Method: get, Path: "/plans/:plan/dashboard", Roles: everyone, Handler: h.Dashboard},
+		// --- end dashboard ---
 
 		// --- workshop report ---
 		{Method: get, Path: "/api/v1/plans/:plan/reports/workshop.xlsx", Roles: everyone, Handler: h.WorkshopReport},

@@ -102,7 +102,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 	var se *models.StaleError
 	switch {
 	case errors.As(saveErr, &ve):
-		p.Errors = ve.Fields
+		p.Errors = h.fieldErrors(c, ve)
 		return c.Render(http.StatusUnprocessableEntity, "update", p)
 	case errors.As(saveErr, &se):
 		p.Stale = se

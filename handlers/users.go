@@ -132,7 +132,7 @@ func (h *Handler) CreateUser(c echo.Context) error {
 	secret, tok, err := models.InviteUser(c.Request().Context(), h.DB, h.manager(c), u, h.Now().UTC())
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return h.renderNewUser(c, http.StatusUnprocessableEntity, f, ve.Fields)
+		return h.renderNewUser(c, http.StatusUnprocessableEntity, f, h.fieldErrors(c, ve))
 	}
 	if err != nil {
 		h.logDenied(c, err, nil, f.Role)
@@ -258,7 +258,7 @@ func (h *Handler) afterUserChange(c echo.Context, u *models.User, f *userForm, e
 		if f != nil {
 			form.Name, form.Role, form.OrgID, form.Version = f.Name, f.Role, f.OrgID, f.Version
 		}
-		return h.renderUserEdit(c, http.StatusUnprocessableEntity, fresh, form, ve.Fields)
+		return h.renderUserEdit(c, http.StatusUnprocessableEntity, fresh, form, h.fieldErrors(c, ve))
 	}
 	if err != nil {
 		h.logDenied(c, err, &u.ID, f.roleOrEmpty())

@@ -128,7 +128,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	var se *models.StaleError
 	switch {
 	case errors.As(err, &ve):
-		page.Errors = ve.Fields
+		page.Errors = h.fieldErrors(c, ve)
 		return c.Render(http.StatusUnprocessableEntity, "value", page)
 	case errors.As(err, &se):
 		page.Stale = se

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"naptracker/handlers/report"
@@ -13,7 +14,8 @@ import (
 // WorkshopReport sends the Excel workshop report of a plan:
 // GET /api/v1/plans/{plan}/reports/workshop.xlsx (token) and
 // GET /plans/{plan}/report.xlsx (browser session), with the filters from,
-// to, pillar, org, funder, lang and include_unapproved as query parameters.
+// to, pillar, org, funder, lang, include_unapproved and snapshot (the id of a
+// review snapshot to reproduce) as query parameters.
 // Only the secretariat and administrators may include unapproved data;
 // everyone else gets approved data, with small sensitive counts suppressed.
 func (h *Handler) WorkshopReport(c echo.Context) error {
@@ -31,8 +33,16 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	if lang == "" {
 		lang = h.Localizer(c).Lang
 	}
+	var snapshot int64
+	if s := strings.TrimSpace(q.Get("snapshot")); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return &models.ValidationError{Fields: map[string]string{"snapshot": h.Localizer(c).T("report.err.snapshot_id")}}
+		}
+		snapshot = id
+	}
 	now := h.Now().UTC()
-	opts := report.Options{
+	opts := report.Options{Snapshot: snapshot,
 		Plan: c.Param("plan"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Pillar: strings.TrimSpace(q.Get("pillar")), Org: strings.TrimSpace(q.Get("org")), Funder: strings.TrimSpace(q.Get("funder")),
 		Lang: lang, IncludeUnapproved: include, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",

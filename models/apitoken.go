@@ -32,10 +32,10 @@ type APIToken struct {
 func CreateAPIToken(ctx context.Context, db *gorm.DB, actor Actor, u *User, name string, expires *time.Time, now time.Time) (string, *APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 100 {
-		return "", nil, &ValidationError{Fields: map[string]string{"name": "Name the token (up to 100 characters), for example the script that uses it."}}
+		return "", nil, FieldError("name", "err.token_name")
 	}
 	if expires != nil && !expires.After(now) {
-		return "", nil, &ValidationError{Fields: map[string]string{"expires": "Choose a date in the future."}}
+		return "", nil, FieldError("expires", "err.token_expires")
 	}
 	secret := TokenPrefix + NewSecret()
 	t := &APIToken{UserID: u.ID, Name: name, Prefix: secret[:len(TokenPrefix)+6], TokenHash: HashSecret(secret), CreatedAt: now, ExpiresAt: expires}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
@@ -120,9 +121,10 @@ type CompletenessReport struct {
 // start_date..end_date overlaps the period — unless an approved update of
 // an earlier period reported the activity completed or cancelled.
 //
-// It runs three queries whatever the size of the plan and the number of
-// periods (two GROUP BY queries, over values and over updates, and one for
-// the organisations), so the completeness page, the API, the Excel
+// It runs four queries whatever the size of the plan and the number of
+// periods (GROUP BY queries over the reported values, the indicators per
+// organisation and the activities with their updates, and one for the
+// organisations), so the completeness page, the API, the Excel
 // report's compliance sheet and the weekly digest can all use it.
 func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []ReportingPeriod, orgID int64, now time.Time) (*CompletenessReport, error) {
 	rep := &CompletenessReport{Plan: plan, At: now}
@@ -148,10 +150,33 @@ func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []Reporti
 			"SUM(CASE WHEN " + src.alias + ".status = 'submitted' THEN 1 ELSE 0 END) AS submitted, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'returned' AND " + src.alias + ".submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS returned, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'approved' THEN 1 ELSE 0 END) AS approved " +
-			src.from + " GROUP BY " + src.org + ", p.id"
+			cmp.Or(src.reported, src.from) + " GROUP BY " + src.org + ", p.id"
 		var rows []group
 		if err := db.Raw(sql, append(onTimeArgs, src.args...)...).Scan(&rows).Error; err != nil {
 			return nil, err
+		}
+		if src.perOrg != "" {
+			// The rows counted what was reported; every organisation
+			// expects its count of items in every period.
+			var expected []struct {
+				OrgID int64
+				N     int64
+			}
+			if err := db.Raw(src.perOrg, src.perOrgArgs...).Scan(&expected).Error; err != nil {
+				return nil, err
+			}
+			reported := map[key]group{}
+			for _, g := range rows {
+				reported[key{g.OrgID, g.PeriodID}] = g
+			}
+			rows = rows[:0]
+			for _, e := range expected {
+				for _, p := range periods {
+					g := reported[key{e.OrgID, p.ID}]
+					g.OrgID, g.PeriodID, g.Expected = e.OrgID, p.ID, e.N
+					rows = append(rows, g)
+				}
+			}
 		}
 		for _, g := range rows {
 			k := key{g.OrgID, g.PeriodID}
@@ -228,6 +253,13 @@ type expectedSource struct {
 	org   string // the column naming the organisation expected to report
 	from  string
 	args  []any
+	// perOrg, when set, counts the expected items per organisation (the
+	// same in every period), and the counts join only the reported rows
+	// (reported, with the same arguments as from): the database then reads
+	// the values from an index alone.
+	perOrg     string
+	reported   string
+	perOrgArgs []any
 }
 
 // expectedSources describes the expected items: indicator × period and
@@ -237,25 +269,41 @@ func expectedSources(planID int64, periods []ReportingPeriod, orgID int64) []exp
 	for i, p := range periods {
 		ids[i] = p.ID
 	}
+	// Every indicator is expected in every period.
 	values := expectedSource{kind: ItemValue, alias: "v", org: "i.reporting_org_id",
 		from: "FROM indicators i JOIN reporting_periods p ON p.plan_id = i.plan_id " +
 			"LEFT JOIN indicator_values v ON v.indicator_id = i.id AND v.period_id = p.id " +
 			"WHERE i.plan_id = ? AND i.archived_at IS NULL AND p.id IN ?",
-		args: []any{planID, ids}}
+		reported: "FROM indicators i JOIN indicator_values v ON v.indicator_id = i.id " +
+			"JOIN reporting_periods p ON p.id = v.period_id " +
+			"WHERE i.plan_id = ? AND i.archived_at IS NULL AND v.period_id IN ?",
+		args:       []any{planID, ids},
+		perOrg:     "SELECT i.reporting_org_id AS org_id, COUNT(*) AS n FROM indicators i WHERE i.plan_id = ? AND i.archived_at IS NULL",
+		perOrgArgs: []any{planID}}
 	updates := expectedSource{kind: ItemUpdate, alias: "u", org: "a.lead_org_id",
+		// done: when an activity was first reported completed or
+		// cancelled (approved); it is not expected after that period. One
+		// grouped read instead of a correlated subquery per activity × period.
 		from: "FROM activities a JOIN reporting_periods p ON p.plan_id = a.plan_id " +
 			"AND a.start_date <= p.end_date AND a.end_date >= p.start_date " +
+			"LEFT JOIN (SELECT f.activity_id, MIN(fp.end_date) AS end_date FROM activity_updates f " +
+			"JOIN reporting_periods fp ON fp.id = f.period_id " +
+			"WHERE fp.plan_id = ? AND f.status = 'approved' AND f.progress IN ('completed','cancelled') " +
+			"GROUP BY f.activity_id) done ON done.activity_id = a.id " +
 			"LEFT JOIN activity_updates u ON u.activity_id = a.id AND u.period_id = p.id " +
 			"WHERE a.plan_id = ? AND a.archived_at IS NULL AND p.id IN ? " +
-			"AND NOT EXISTS (SELECT 1 FROM activity_updates f JOIN reporting_periods fp ON fp.id = f.period_id " +
-			"WHERE f.activity_id = a.id AND f.status = 'approved' AND f.progress IN ('completed','cancelled') AND fp.end_date < p.start_date)",
-		args: []any{planID, ids}}
+			"AND (done.end_date IS NULL OR done.end_date >= p.start_date)",
+		args: []any{planID, planID, ids}}
 	if orgID != 0 {
 		values.from += " AND i.reporting_org_id = ?"
+		values.reported += " AND i.reporting_org_id = ?"
 		values.args = append(values.args, orgID)
+		values.perOrg += " AND i.reporting_org_id = ?"
+		values.perOrgArgs = append(values.perOrgArgs, orgID)
 		updates.from += " AND a.lead_org_id = ?"
 		updates.args = append(updates.args, orgID)
 	}
+	values.perOrg += " GROUP BY i.reporting_org_id"
 	return []expectedSource{values, updates}
 }
 

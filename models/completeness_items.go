@@ -17,6 +17,7 @@ type CompletenessItem struct {
 	ItemID   int64  // the indicator or the activity
 	Code     string
 	Name     string
+	NameI18n Texts // translations of the indicator's name or the activity's title
 	OrgID    int64
 	PeriodID int64
 	// RowID is the value or update reported (nil when nothing was).
@@ -61,6 +62,7 @@ func CompletenessItems(ctx context.Context, db *gorm.DB, plan Plan, periods []Re
 	type row struct {
 		ItemID, OrgID, PeriodID int64
 		Code, Name              string
+		NameI18n                Texts
 		RowID                   *int64
 		Status                  *string
 		SubmittedAt, ReturnedAt *time.Time
@@ -68,12 +70,12 @@ func CompletenessItems(ctx context.Context, db *gorm.DB, plan Plan, periods []Re
 	}
 	var out []CompletenessItem
 	for _, src := range expectedSources(plan.ID, periods, f.OrgID) {
-		item, name := "i", "i.name"
+		item, name := "i", "i.name AS name, i.name_i18n AS name_i18n"
 		if src.kind == ItemUpdate {
-			item, name = "a", "a.title"
+			item, name = "a", "a.title AS name, a.title_i18n AS name_i18n"
 		}
 		a := src.alias
-		sql := "SELECT " + item + ".id AS item_id, " + src.org + " AS org_id, p.id AS period_id, " + item + ".code AS code, " + name + " AS name, " +
+		sql := "SELECT " + item + ".id AS item_id, " + src.org + " AS org_id, p.id AS period_id, " + item + ".code AS code, " + name + ", " +
 			a + ".id AS row_id, " + a + ".status AS status, " + a + ".submitted_at AS submitted_at, " + a + ".returned_at AS returned_at, " +
 			a + ".return_comment AS return_comment " + src.from
 		if f.Outstanding {
@@ -84,7 +86,7 @@ func CompletenessItems(ctx context.Context, db *gorm.DB, plan Plan, periods []Re
 			return nil, err
 		}
 		for _, r := range rows {
-			it := CompletenessItem{Kind: src.kind, ItemID: r.ItemID, Code: r.Code, Name: r.Name, OrgID: r.OrgID, PeriodID: r.PeriodID,
+			it := CompletenessItem{Kind: src.kind, ItemID: r.ItemID, Code: r.Code, Name: r.Name, NameI18n: r.NameI18n, OrgID: r.OrgID, PeriodID: r.PeriodID,
 				RowID: r.RowID, SubmittedAt: r.SubmittedAt, ReturnedAt: r.ReturnedAt}
 			if r.Status != nil {
 				it.Status = *r.Status

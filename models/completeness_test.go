@@ -137,8 +137,8 @@ func TestCompletenessHandComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counter.N(); n != 3 {
-		t.Errorf("Completeness ran %d queries, want 3", n)
+	if n := counter.N(); n != 4 {
+		t.Errorf("Completeness ran %d queries, want 4", n)
 	}
 	type want struct {
 		org string

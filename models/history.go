@@ -65,7 +65,7 @@ func ValueComments(ctx context.Context, db *gorm.DB, valueID int64) ([]CommentVi
 func AddValueComment(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t ValueTarget, body string, now time.Time) error {
 	body = strings.TrimSpace(body)
 	if body == "" || utf8.RuneCountInString(body) > 5000 {
-		return &ValidationError{Fields: map[string]string{"comment": "Write a comment (up to 5,000 characters)."}}
+		return FieldError("comment", "err.comment")
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		vc, err := loadValueContext(tx, t)
@@ -76,7 +76,7 @@ func AddValueComment(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 			return ErrForbidden
 		}
 		if vc.value == nil {
-			return &ValidationError{Fields: map[string]string{"comment": "Nothing has been reported for this period yet."}}
+			return FieldError("comment", "err.nothing_reported")
 		}
 		c := Comment{IndicatorValueID: &vc.value.ID, AuthorID: scope.UserID, Body: body, CreatedAt: now}
 		if err := tx.Create(&c).Error; err != nil {

@@ -23,6 +23,7 @@ type ReportingItem struct {
 	Kind          string
 	Code          string
 	Name          string
+	NameI18n      Texts // translations of the indicator's name or the activity's title
 	PillarCode    string
 	Status        string // StatusMissing or a workflow status
 	Version       int
@@ -94,11 +95,12 @@ func LoadOrgReporting(ctx context.Context, db *gorm.DB, planCode string, orgID i
 	type indRow struct {
 		ID         int64
 		Code, Name string
+		NameI18n   Texts
 		Sensitive  bool
 		PillarCode string
 	}
 	var inds []indRow
-	err = db.Table("indicators").Select("indicators.id, indicators.code, indicators.name, indicators.sensitive, pillars.code AS pillar_code").
+	err = db.Table("indicators").Select("indicators.id, indicators.code, indicators.name, indicators.name_i18n, indicators.sensitive, pillars.code AS pillar_code").
 		Joins("LEFT JOIN activities ON activities.id = indicators.activity_id").
 		Joins("JOIN objectives ON objectives.id = COALESCE(indicators.objective_id, activities.objective_id)").
 		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").
@@ -110,12 +112,13 @@ func LoadOrgReporting(ctx context.Context, db *gorm.DB, planCode string, orgID i
 	type actRow struct {
 		ID                 int64
 		Code, Title        string
+		TitleI18n          Texts
 		StartDate, EndDate time.Time
 		PillarCode         string
 		Lead               bool
 	}
 	var acts []actRow
-	err = db.Table("activities").Select("activities.id, activities.code, activities.title, activities.start_date, activities.end_date, pillars.code AS pillar_code, activities.lead_org_id = ? AS lead", orgID).
+	err = db.Table("activities").Select("activities.id, activities.code, activities.title, activities.title_i18n, activities.start_date, activities.end_date, pillars.code AS pillar_code, activities.lead_org_id = ? AS lead", orgID).
 		Joins("JOIN objectives ON objectives.id = activities.objective_id").
 		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").
 		Where("activities.plan_id = ? AND activities.archived_at IS NULL AND activities.start_date <= ? AND activities.end_date >= ?", plan.ID, last, first).
@@ -156,7 +159,7 @@ func LoadOrgReporting(ctx context.Context, db *gorm.DB, planCode string, orgID i
 		pv := &out.Periods[pi]
 		pid := pv.Period.ID
 		for _, ind := range inds {
-			it := ReportingItem{Kind: ItemIndicator, Code: ind.Code, Name: ind.Name, PillarCode: ind.PillarCode, Sensitive: ind.Sensitive, Status: StatusMissing}
+			it := ReportingItem{Kind: ItemIndicator, Code: ind.Code, Name: ind.Name, NameI18n: ind.NameI18n, PillarCode: ind.PillarCode, Sensitive: ind.Sensitive, Status: StatusMissing}
 			if v := valueOf[key{ind.ID, pid}]; v != nil {
 				it.Status, it.Version, it.Value, it.ReturnComment = v.Status, v.Version, v.Value, v.ReturnComment
 			}
@@ -166,7 +169,7 @@ func LoadOrgReporting(ctx context.Context, db *gorm.DB, planCode string, orgID i
 			if a.StartDate.After(pv.Period.EndDate) || a.EndDate.Before(pv.Period.StartDate) {
 				continue
 			}
-			it := ReportingItem{Kind: ItemActivity, Code: a.Code, Name: a.Title, PillarCode: a.PillarCode, Status: StatusMissing}
+			it := ReportingItem{Kind: ItemActivity, Code: a.Code, Name: a.Title, NameI18n: a.TitleI18n, PillarCode: a.PillarCode, Status: StatusMissing}
 			if !a.Lead {
 				it.Kind = ItemContribution
 				if n := noteOf[key{a.ID, pid}]; n != nil {

@@ -2,7 +2,6 @@ package models
 
 import (
 	_ "embed" // the list of common passwords
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,14 +31,23 @@ func IsCommonPassword(password string) bool {
 // characters, so Lao passphrases are not cut short), no composition rules,
 // and not one of the most common passwords.
 func CheckPasswordRules(password string) string {
+	if m := PasswordRuleMessage(password); m != nil {
+		return EnglishMessage(m.Key, m.Args...)
+	}
+	return ""
+}
+
+// PasswordRuleMessage is CheckPasswordRules as a catalogued message (nil
+// when the password is acceptable), for forms shown in other languages.
+func PasswordRuleMessage(password string) *Message {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
-		return fmt.Sprintf("Use between %d and %d characters. A few unrelated words make a password that is long and easy to remember.", MinPasswordLen, MaxPasswordLen)
+		return &Message{Key: "err.password_short", Args: []any{MinPasswordLen, MaxPasswordLen}}
 	case n > MaxPasswordLen:
-		return fmt.Sprintf("Use between %d and %d characters.", MinPasswordLen, MaxPasswordLen)
+		return &Message{Key: "err.password_long", Args: []any{MinPasswordLen, MaxPasswordLen}}
 	case IsCommonPassword(password):
-		return "This is one of the most common passwords, which attackers try first. Choose another one, for example a few unrelated words."
+		return &Message{Key: "err.password_common"}
 	}
-	return ""
+	return nil
 }

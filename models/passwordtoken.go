@@ -30,10 +30,10 @@ func CreatePasswordToken(ctx context.Context, db *gorm.DB, m Manager, userID int
 			return ErrForbidden
 		}
 		if m.is(u.ID) {
-			return &ValidationError{Fields: map[string]string{"password_link": "Change your own password on your account page: it asks for your current one."}}
+			return FieldError("password_link", "err.password_own_link")
 		}
 		if u.Disabled() {
-			return &ValidationError{Fields: map[string]string{"password_link": "Enable the account first: a disabled account cannot sign in."}}
+			return FieldError("password_link", "err.password_disabled")
 		}
 		secret, tok, err = createPasswordToken(tx, m.Actor, u.ID, now)
 		return err
@@ -101,8 +101,8 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor Actor, secret, pas
 	if err != nil {
 		return nil, err
 	}
-	if msg := CheckPasswordRules(password); msg != "" {
-		return nil, &ValidationError{Fields: map[string]string{"password": msg}}
+	if m := PasswordRuleMessage(password); m != nil {
+		return nil, FieldError("password", m.Key, m.Args...)
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -150,10 +150,10 @@ func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor Actor, userID int
 	}
 	v := &ValidationError{}
 	if !CheckPassword(u.PasswordHash, current) {
-		v.Add("current", "This is not your current password.")
+		v.AddKey("current", "err.current_password")
 	}
-	if msg := CheckPasswordRules(password); msg != "" {
-		v.Add("password", msg)
+	if m := PasswordRuleMessage(password); m != nil {
+		v.AddKey("password", m.Key, m.Args...)
 	}
 	if err := v.Err(); err != nil {
 		return err

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ type ActivityInput struct {
 
 // activityFacts is what the audit log records of an activity.
 func activityFacts(a *Activity, supporters []int64, acronyms map[int64]string) map[string]any {
-	f := nodeFacts(a.Code, a.Title, a.Description, a.Position)
+	f := nodeFacts(a.Code, a.Title, a.TitleI18n, a.Description, a.Position)
 	names := make([]string, 0, len(supporters))
 	for _, id := range supporters {
 		names = append(names, acronyms[id])
@@ -55,17 +54,17 @@ func checkActivity(tx *gorm.DB, v *ValidationError, plan *Plan, in ActivityInput
 	first, last := Date(plan.StartYear, time.January, 1), Date(plan.EndYear, time.December, 31)
 	switch {
 	case in.StartDate.IsZero():
-		v.Add("start_date", "Enter the start date.")
+		v.AddKey("start_date", "err.start_date")
 	case in.StartDate.Before(first) || in.StartDate.After(last):
-		v.Add("start_date", fmt.Sprintf("The plan runs from %d to %d: choose a date within those years.", plan.StartYear, plan.EndYear))
+		v.AddKey("start_date", "err.date_in_plan", plan.StartYear, plan.EndYear)
 	}
 	switch {
 	case in.EndDate.IsZero():
-		v.Add("end_date", "Enter the end date.")
+		v.AddKey("end_date", "err.end_date")
 	case in.EndDate.Before(first) || in.EndDate.After(last):
-		v.Add("end_date", fmt.Sprintf("The plan runs from %d to %d: choose a date within those years.", plan.StartYear, plan.EndYear))
+		v.AddKey("end_date", "err.date_in_plan", plan.StartYear, plan.EndYear)
 	case !in.StartDate.IsZero() && in.EndDate.Before(in.StartDate):
-		v.Add("end_date", "The activity cannot end before it starts.")
+		v.AddKey("end_date", "err.end_before_start")
 	}
 	keepLead := old != nil && old.LeadOrgID == in.LeadOrgID
 	if _, err := activeOrg(tx, v, "lead", in.LeadOrgID, keepLead); err != nil {
@@ -83,15 +82,15 @@ func checkActivity(tx *gorm.DB, v *ValidationError, plan *Plan, in ActivityInput
 		o, ok := byID[id]
 		switch {
 		case id == in.LeadOrgID:
-			v.Add("supporters", "The lead organisation cannot also be a supporting organisation.")
+			v.AddKey("supporters", "err.lead_supporter")
 		case !ok:
-			v.Add("supporters", "Choose supporting organisations from the list.")
+			v.AddKey("supporters", "err.supporters_list")
 		case o.ArchivedAt != nil && !slices.Contains(oldSupporters, id):
-			v.Add("supporters", fmt.Sprintf("%s is archived: choose active organisations.", o.Acronym))
+			v.AddKey("supporters", "err.supporter_archived", o.Acronym)
 		}
 	}
 	if in.Budget < 0 || in.Budget > 1e13 {
-		v.Add("budget", "Enter a budget of zero or more.")
+		v.AddKey("budget", "err.budget")
 	}
 	checkCurrency(v, "currency", in.Currency)
 	return nil
@@ -101,7 +100,7 @@ func checkActivity(tx *gorm.DB, v *ValidationError, plan *Plan, in ActivityInput
 // (objective is the parent's code when creating, "" when editing code).
 func ValidateActivityInput(ctx context.Context, db *gorm.DB, plan *Plan, objective string, in ActivityInput, code string) error {
 	tx := db.WithContext(ctx)
-	in.NodeInput = in.trimmed()
+	in.NodeInput = in.trimmed(plan.Language)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	v := &ValidationError{}
 	var old *Activity
@@ -128,9 +127,9 @@ func ValidateActivityInput(ctx context.Context, db *gorm.DB, plan *Plan, objecti
 // CreateActivity adds an activity under an objective with its supporters,
 // and the audit row, in one transaction.
 func CreateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, objective *Objective, in ActivityInput, now time.Time) (*Activity, error) {
-	in.NodeInput = in.trimmed()
+	in.NodeInput = in.trimmed(plan.Language)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	a := &Activity{PlanID: plan.ID, ObjectiveID: objective.ID, Code: in.Code, Title: in.Title, Description: in.Description,
+	a := &Activity{PlanID: plan.ID, ObjectiveID: objective.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description,
 		StartDate: in.StartDate, EndDate: in.EndDate, LeadOrgID: in.LeadOrgID, Budget: in.Budget, Currency: in.Currency,
 		Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -183,7 +182,7 @@ func setSupporters(tx *gorm.DB, activityID int64, ids []int64) error {
 
 // UpdateActivity saves the activity form from the version it was made from.
 func UpdateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, code string, in ActivityInput, now time.Time) error {
-	in.NodeInput = in.trimmed()
+	in.NodeInput = in.trimmed(plan.Language)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Activity
@@ -207,7 +206,7 @@ func UpdateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, c
 		if err := v.Err(); err != nil {
 			return err
 		}
-		changes := map[string]any{"title": in.Title, "description": in.Description, "position": in.Position,
+		changes := map[string]any{"title": in.Title, "title_i18n": in.Titles, "description": in.Description, "position": in.Position,
 			"start_date": in.StartDate, "end_date": in.EndDate, "lead_org_id": in.LeadOrgID, "budget": in.Budget, "currency": in.Currency}
 		if err := bumpRow(tx, "activity", "activities", a.ID, a.Version, changes, now); err != nil {
 			return err
@@ -220,7 +219,7 @@ func UpdateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, c
 			return err
 		}
 		old := activityFacts(&a, supporters, orgs)
-		a.Title, a.Description, a.Position, a.StartDate, a.EndDate = in.Title, in.Description, in.Position, in.StartDate, in.EndDate
+		a.Title, a.TitleI18n, a.Description, a.Position, a.StartDate, a.EndDate = in.Title, in.Titles, in.Description, in.Position, in.StartDate, in.EndDate
 		a.LeadOrgID, a.Budget, a.Currency = in.LeadOrgID, in.Budget, in.Currency
 		return Audit(tx, actor, "activity.update", "activity", &a.ID, &plan.ID, old, activityFacts(&a, in.SupporterIDs, orgs), "")
 	})

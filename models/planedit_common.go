@@ -2,7 +2,6 @@ package models
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,16 +25,16 @@ var (
 func checkText(v *ValidationError, field, s string, required bool, max int) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "This field is required.")
+		v.AddKey(field, "err.required")
 	case utf8.RuneCountInString(s) > max:
-		v.Add(field, fmt.Sprintf("Keep this under %d characters.", max))
+		v.AddKey(field, "err.too_long", max)
 	}
 }
 
 // checkCurrency records a message unless s is a three-letter currency code.
 func checkCurrency(v *ValidationError, field, s string) {
 	if !currencyRE.MatchString(s) {
-		v.Add(field, "Enter a three-letter currency code such as USD or LAK.")
+		v.AddKey(field, "err.currency")
 	}
 }
 
@@ -46,20 +45,20 @@ func checkChildCode(v *ValidationError, code, parent, suggestion string) {
 	seg := code
 	if parent != "" {
 		if !strings.HasPrefix(code, parent+".") {
-			v.Add("code", fmt.Sprintf("The code must start with %s. followed by a number or letters, such as %s.", parent, suggestion))
+			v.AddKey("code", "err.code_prefix", parent, suggestion)
 			return
 		}
 		seg = strings.TrimPrefix(code, parent+".")
 	}
 	if parent == "" && strings.EqualFold(code, "new") {
-		v.Add("code", fmt.Sprintf("This word is reserved: use a number, such as %s.", suggestion))
+		v.AddKey("code", "err.code_reserved_number", suggestion)
 		return
 	}
 	if !segmentRE.MatchString(seg) || len(code) > 32 {
 		if parent == "" {
-			v.Add("code", fmt.Sprintf("Use a number or up to 8 letters and digits, such as %s.", suggestion))
+			v.AddKey("code", "err.code_segment", suggestion)
 		} else {
-			v.Add("code", fmt.Sprintf("After %s. use a number or up to 8 letters and digits, such as %s.", parent, suggestion))
+			v.AddKey("code", "err.code_segment_under", parent, suggestion)
 		}
 	}
 }
@@ -150,11 +149,11 @@ func bumpRow(tx *gorm.DB, entity, table string, id int64, version int, changes m
 	return nil
 }
 
-// duplicate turns a unique-index violation into a message on field, so a
-// code taken by a concurrent editor reads like any other taken code.
-func duplicate(err error, field, msg string) error {
+// duplicate turns a unique-index violation into the catalogued message key
+// on field, so a code taken by a concurrent editor reads like any other taken code.
+func duplicate(err error, field, key string) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return &ValidationError{Fields: map[string]string{field: msg}}
+		return FieldError(field, key)
 	}
 	return err
 }
@@ -163,19 +162,19 @@ func duplicate(err error, field, msg string) error {
 // plan; an archived one is accepted only when it is already chosen (keep).
 func activeOrg(tx *gorm.DB, v *ValidationError, field string, id int64, keep bool) (*Organisation, error) {
 	if id == 0 {
-		v.Add(field, "Choose an organisation.")
+		v.AddKey(field, "err.org_choose")
 		return nil, nil
 	}
 	var o Organisation
 	err := tx.Take(&o, id).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		v.Add(field, "Choose one of the organisations offered.")
+		v.AddKey(field, "err.org_offered")
 		return nil, nil
 	case err != nil:
 		return nil, err
 	case o.ArchivedAt != nil && !keep:
-		v.Add(field, fmt.Sprintf("%s is archived: choose an active organisation.", o.Acronym))
+		v.AddKey(field, "err.org_archived", o.Acronym)
 	}
 	return &o, nil
 }

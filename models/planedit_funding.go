@@ -39,14 +39,14 @@ func checkFunding(tx *gorm.DB, v *ValidationError, in FundingInput, old *Funding
 		return nil, err
 	}
 	if o != nil && !o.IsFunder() {
-		v.Add("funder", o.Acronym+" is not a development partner or international organisation.")
+		v.AddKey("funder", "err.funder_type", o.Acronym)
 	}
 	if in.Amount < 0 || in.Amount > 1e13 {
-		v.Add("amount", "Enter an amount of zero or more.")
+		v.AddKey("amount", "err.amount")
 	}
 	checkCurrency(v, "currency", in.Currency)
 	if !slices.Contains(FundingStatuses, in.Status) {
-		v.Add("status", "Choose pledged, committed or disbursed.")
+		v.AddKey("status", "err.funding_status")
 	}
 	checkText(v, "note", in.Note, false, 1000)
 	return o, nil

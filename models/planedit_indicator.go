@@ -24,6 +24,7 @@ var (
 // ReportingOrgID on an output indicator means the activity's lead.
 type IndicatorInput struct {
 	Code, Name, Definition  string
+	Names                   Texts // the name's translations by language (optional)
 	UnitType, UnitLabel     string
 	Direction, Accumulation string
 	BaselineValue           *float64
@@ -38,8 +39,11 @@ type IndicatorInput struct {
 	Version                 int
 }
 
-func (in IndicatorInput) trimmed() IndicatorInput {
+// trimmed trims the input and keeps the translations a plan written in
+// planLang can have.
+func (in IndicatorInput) trimmed(planLang string) IndicatorInput {
 	in.Code, in.Name, in.Definition = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.Definition)
+	in.Names = cleanTexts(in.Names, planLang)
 	in.UnitLabel, in.MeansOfVerification = strings.TrimSpace(in.UnitLabel), strings.TrimSpace(in.MeansOfVerification)
 	return in
 }
@@ -59,19 +63,19 @@ func (p IndicatorParent) Code() string {
 	return p.Objective.Code
 }
 
-// unitMessage says why x is not a valid figure for the unit, or "".
+// unitMessage is the catalogue key of why x is not a valid figure for the unit, or "".
 func unitMessage(unit string, x float64) string {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
-		return "Enter a number."
+		return "err.number"
 	case unit == UnitPercentage && (x < 0 || x > 100):
-		return "Enter a percentage between 0 and 100."
+		return "err.percentage"
 	case (unit == UnitYesNo || unit == UnitMilestone) && x != 0 && x != 1:
-		return "Enter 1 (yes, achieved) or 0 (no, not yet)."
+		return "err.yes_no"
 	case unit == UnitNumber && x < 0:
-		return "Enter zero or a positive number."
+		return "err.non_negative"
 	case math.Abs(x) > 1e12:
-		return "This number is too large."
+		return "err.too_large"
 	}
 	return ""
 }
@@ -83,46 +87,43 @@ func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent Indicato
 	if err := checkNode(tx, v, "indicator", plan.ID, parent.Code(), NodeInput{Code: in.Code, Title: in.Name, Position: in.Position}, old == nil, 500); err != nil {
 		return err
 	}
-	if msg, ok := v.Fields["title"]; ok {
-		delete(v.Fields, "title")
-		v.Add("name", msg)
-	}
+	v.rename("title", "name")
+	checkTexts(v, "name", in.Names, 500)
 	checkText(v, "definition", in.Definition, false, 5000)
 	checkText(v, "unit_label", in.UnitLabel, false, 60)
 	checkText(v, "means_of_verification", in.MeansOfVerification, false, 2000)
 	unitOK := slices.Contains(UnitTypes, in.UnitType)
 	if !unitOK {
-		v.Add("unit_type", "Choose one of the unit types offered.")
+		v.AddKey("unit_type", "err.unit_type")
 	}
 	if !slices.Contains(Directions, in.Direction) {
-		v.Add("direction", "Choose increase, decrease or maintain.")
+		v.AddKey("direction", "err.direction")
 	}
 	if !slices.Contains(Accumulations, in.Accumulation) {
-		v.Add("accumulation", "Choose how the period values add up.")
+		v.AddKey("accumulation", "err.accumulation")
 	}
 	figure := func(field string, x *float64) {
 		if x != nil && unitOK {
-			if msg := unitMessage(in.UnitType, *x); msg != "" {
-				v.Add(field, msg)
+			if key := unitMessage(in.UnitType, *x); key != "" {
+				v.AddKey(field, key)
 			}
 		}
 	}
 	switch {
 	case in.BaselineValue != nil && in.BaselineYear == nil:
-		v.Add("baseline_year", "Enter the year of the baseline as well, or leave both empty.")
+		v.AddKey("baseline_year", "err.baseline_year_missing")
 	case in.BaselineValue == nil && in.BaselineYear != nil:
-		v.Add("baseline_value", "Enter the baseline value as well, or leave both empty.")
+		v.AddKey("baseline_value", "err.baseline_value_missing")
 	case in.BaselineYear != nil && (*in.BaselineYear < 1990 || *in.BaselineYear > plan.EndYear):
-		v.Add("baseline_year", fmt.Sprintf("Enter a year from 1990 to %d.", plan.EndYear))
+		v.AddKey("baseline_year", "err.baseline_year_range", plan.EndYear)
 	}
 	figure("baseline_value", in.BaselineValue)
 	if in.Accumulation == AccumulateCumulative && in.BaselineValue != nil && *in.BaselineValue != 0 {
-		v.Add("baseline_value", "A cumulative indicator counts its total from the start of the plan, so its baseline must be 0 or empty. "+
-			"Put what was achieved before the plan in the definition, or choose \"latest value\" if the indicator reports a level.")
+		v.AddKey("baseline_value", "err.cumulative_baseline")
 	}
 	for y, x := range in.Targets {
 		if y < plan.StartYear || y > plan.EndYear {
-			v.Add(fmt.Sprintf("target.%d", y), "This year is outside the plan.")
+			v.AddKey(fmt.Sprintf("target.%d", y), "err.year_outside")
 			continue
 		}
 		figure(fmt.Sprintf("target.%d", y), &x)
@@ -135,7 +136,7 @@ func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent Indicato
 			return err
 		}
 	case parent.Activity == nil:
-		v.Add("reporting_org", "Choose the organisation that reports this outcome indicator.")
+		v.AddKey("reporting_org", "err.reporting_org")
 	}
 	if in.DisaggregationSetID != nil {
 		var n int64
@@ -143,7 +144,7 @@ func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent Indicato
 			return err
 		}
 		if n == 0 {
-			v.Add("disaggregation_set", "Choose one of the disaggregations offered.")
+			v.AddKey("disaggregation_set", "err.disaggregation_set")
 		}
 	}
 	if old == nil {
@@ -160,13 +161,11 @@ func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent Indicato
 	if reported == 0 {
 		return nil
 	}
-	why := fmt.Sprintf("%d values have already been reported for this indicator and would no longer fit. "+
-		"To measure it differently, archive this indicator and create a new one.", reported)
 	if setChanged {
-		v.Add("disaggregation_set", "The breakdown cannot change: "+why)
+		v.AddKey("disaggregation_set", "err.breakdown_fixed", reported)
 	}
 	if old.UnitType != in.UnitType {
-		v.Add("unit_type", "The unit cannot change: "+why)
+		v.AddKey("unit_type", "err.unit_fixed", reported)
 	}
 	return nil
 }
@@ -182,7 +181,7 @@ func ValidateIndicatorInput(ctx context.Context, db *gorm.DB, plan *Plan, parent
 			return err
 		}
 	}
-	if err := checkIndicator(db.WithContext(ctx), v, plan, parent, in.trimmed(), ind); err != nil {
+	if err := checkIndicator(db.WithContext(ctx), v, plan, parent, in.trimmed(plan.Language), ind); err != nil {
 		return err
 	}
 	return v.Err()
@@ -213,7 +212,7 @@ func indicatorFacts(i *Indicator, targets map[int]float64) map[string]any {
 		ts = append(ts, map[string]any{"year": y, "value": targets[y]})
 	}
 	return map[string]any{
-		"code": i.Code, "name": i.Name, "definition": i.Definition, "unit_type": i.UnitType, "unit_label": i.UnitLabel,
+		"code": i.Code, "name": i.Name, "name_i18n": cleanTexts(i.NameI18n, ""), "definition": i.Definition, "unit_type": i.UnitType, "unit_label": i.UnitLabel,
 		"direction": i.Direction, "accumulation": i.Accumulation, "baseline_value": i.BaselineValue, "baseline_year": i.BaselineYear,
 		"targets": ts, "end_target": i.EndTarget, "means_of_verification": i.MeansOfVerification,
 		"reporting_org_id": i.ReportingOrgID, "disaggregation_set_id": i.DisaggregationSetID, "sensitive": i.Sensitive, "position": i.Position,
@@ -222,7 +221,7 @@ func indicatorFacts(i *Indicator, targets map[int]float64) map[string]any {
 
 // applyIndicator copies the form onto an indicator (all but its code and parent).
 func applyIndicator(i *Indicator, in IndicatorInput, parent IndicatorParent) {
-	i.Name, i.Definition, i.UnitType, i.UnitLabel = in.Name, in.Definition, in.UnitType, in.UnitLabel
+	i.Name, i.NameI18n, i.Definition, i.UnitType, i.UnitLabel = in.Name, in.Names, in.Definition, in.UnitType, in.UnitLabel
 	i.Direction, i.Accumulation, i.BaselineValue, i.BaselineYear = in.Direction, in.Accumulation, in.BaselineValue, in.BaselineYear
 	i.EndTarget, i.MeansOfVerification, i.ReportingOrgID = in.EndTarget, in.MeansOfVerification, in.ReportingOrgID
 	if i.ReportingOrgID == 0 && parent.Activity != nil {
@@ -249,7 +248,7 @@ func setTargets(tx *gorm.DB, id int64, targets map[int]float64) error {
 // CreateIndicator adds an indicator under an objective or an activity, with
 // its yearly targets and audit row, in one transaction.
 func CreateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, parent IndicatorParent, in IndicatorInput, now time.Time) (*Indicator, error) {
-	in = in.trimmed()
+	in = in.trimmed(plan.Language)
 	ind := &Indicator{PlanID: plan.ID, Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
 	applyIndicator(ind, in, parent)
 	where, id := "objective_id = ?", int64(0)
@@ -282,7 +281,7 @@ func CreateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 
 // UpdateIndicator saves the indicator form from the version it was made from.
 func UpdateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, parent IndicatorParent, code string, in IndicatorInput, now time.Time) error {
-	in = in.trimmed()
+	in = in.trimmed(plan.Language)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ind Indicator
 		if err := findCoded(tx, &ind, plan.ID, code); err != nil {
@@ -311,6 +310,9 @@ func UpdateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 			return err
 		}
 		if err := setTargets(tx, ind.ID, in.Targets); err != nil {
+			return err
+		}
+		if err := RefreshIndicatorRollup(tx, ind.ID); err != nil { // roll-ups: targets, baseline, direction, accumulation
 			return err
 		}
 		return Audit(tx, actor, "indicator.update", "indicator", &ind.ID, &plan.ID, old, indicatorFacts(&ind, in.Targets), "")

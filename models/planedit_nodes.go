@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,18 +13,23 @@ import (
 // a new item last), and the version the form was made from.
 type NodeInput struct {
 	Code, Title, Description string
-	Position                 int
-	Version                  int
+	// Titles holds the title's translations by language (optional).
+	Titles   Texts
+	Position int
+	Version  int
 }
 
-func (in NodeInput) trimmed() NodeInput {
+// trimmed trims the input and keeps the translations a plan written in
+// planLang can have.
+func (in NodeInput) trimmed(planLang string) NodeInput {
 	in.Code, in.Title, in.Description = strings.TrimSpace(in.Code), strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	in.Titles = cleanTexts(in.Titles, planLang)
 	return in
 }
 
 // nodeFacts is what the audit log records of a tier item.
-func nodeFacts(code, title, description string, position int) map[string]any {
-	return map[string]any{"code": code, "title": title, "description": description, "position": position}
+func nodeFacts(code, title string, titles Texts, description string, position int) map[string]any {
+	return map[string]any{"code": code, "title": title, "title_i18n": cleanTexts(titles, ""), "description": description, "position": position}
 }
 
 // entityTables maps each editable kind to its table, and the kinds whose
@@ -58,14 +62,15 @@ func checkNode(tx *gorm.DB, v *ValidationError, kind string, planID int64, paren
 				return err
 			}
 			if n > 0 {
-				v.Add("code", fmt.Sprintf("The code %s is already used in this plan (perhaps by an archived item); the next free one is %s.", in.Code, suggestion))
+				v.AddKey("code", "err.code_used", in.Code, suggestion)
 			}
 		}
 	}
 	checkText(v, "title", in.Title, true, titleMax)
+	checkTexts(v, "title", in.Titles, titleMax)
 	checkText(v, "description", in.Description, false, 5000)
 	if in.Position < 0 || in.Position > 9999 {
-		v.Add("position", "Enter a position from 0 to 9999.")
+		v.AddKey("position", "err.position")
 	}
 	return nil
 }
@@ -94,7 +99,7 @@ func IndicatorsUnder(ctx context.Context, db *gorm.DB, parent IndicatorParent) (
 }
 
 // codeTaken is the message for a code taken by a concurrent editor.
-const codeTaken = "This code is already used in this plan."
+const codeTaken = "err.code_taken"
 
 // findCoded loads the item of a plan with the given code into dest.
 func findCoded(tx *gorm.DB, dest any, planID int64, code string) error {
@@ -114,7 +119,7 @@ func FindCoded[T Pillar | Objective | Activity | Indicator](ctx context.Context,
 // ValidateNodeInput checks a pillar or objective form without saving it.
 func ValidateNodeInput(ctx context.Context, db *gorm.DB, kind string, planID int64, parent string, in NodeInput, creating bool) error {
 	v := &ValidationError{}
-	if err := checkNode(db.WithContext(ctx), v, kind, planID, parent, in.trimmed(), creating, 500); err != nil {
+	if err := checkNode(db.WithContext(ctx), v, kind, planID, parent, in.trimmed(""), creating, 500); err != nil {
 		return err
 	}
 	return v.Err()
@@ -122,8 +127,8 @@ func ValidateNodeInput(ctx context.Context, db *gorm.DB, kind string, planID int
 
 // CreatePillar adds a pillar to a plan, with its audit row.
 func CreatePillar(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, in NodeInput, now time.Time) (*Pillar, error) {
-	in = in.trimmed()
-	p := &Pillar{PlanID: plan.ID, Code: in.Code, Title: in.Title, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
+	in = in.trimmed(plan.Language)
+	p := &Pillar{PlanID: plan.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &ValidationError{}
 		if err := checkNode(tx, v, "pillar", plan.ID, "", in, true, 500); err != nil {
@@ -138,15 +143,15 @@ func CreatePillar(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, in 
 		if err := tx.Create(p).Error; err != nil {
 			return duplicate(err, "code", codeTaken)
 		}
-		return Audit(tx, actor, "pillar.create", "pillar", &p.ID, &plan.ID, nil, nodeFacts(p.Code, p.Title, p.Description, p.Position), "")
+		return Audit(tx, actor, "pillar.create", "pillar", &p.ID, &plan.ID, nil, nodeFacts(p.Code, p.Title, p.TitleI18n, p.Description, p.Position), "")
 	})
 	return p, err
 }
 
 // CreateObjective adds an objective under a pillar, with its audit row.
 func CreateObjective(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, pillar *Pillar, in NodeInput, now time.Time) (*Objective, error) {
-	in = in.trimmed()
-	o := &Objective{PlanID: plan.ID, PillarID: pillar.ID, Code: in.Code, Title: in.Title, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
+	in = in.trimmed(plan.Language)
+	o := &Objective{PlanID: plan.ID, PillarID: pillar.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &ValidationError{}
 		if err := checkNode(tx, v, "objective", plan.ID, pillar.Code, in, true, 500); err != nil {
@@ -161,7 +166,7 @@ func CreateObjective(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 		if err := tx.Create(o).Error; err != nil {
 			return duplicate(err, "code", codeTaken)
 		}
-		return Audit(tx, actor, "objective.create", "objective", &o.ID, &plan.ID, nil, nodeFacts(o.Code, o.Title, o.Description, o.Position), "")
+		return Audit(tx, actor, "objective.create", "objective", &o.ID, &plan.ID, nil, nodeFacts(o.Code, o.Title, o.TitleI18n, o.Description, o.Position), "")
 	})
 	return o, err
 }
@@ -179,12 +184,13 @@ func defaultPosition(tx *gorm.DB, pos *int, table, where string, args ...any) er
 // UpdateNode saves the title, description and position of a pillar or
 // objective (kind), from the version the form was made from.
 func UpdateNode(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, kind, code string, in NodeInput, now time.Time) error {
-	in = in.trimmed()
+	in = in.trimmed(plan.Language)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row struct {
 			ID          int64
 			Code        string
 			Title       string
+			TitleI18n   Texts
 			Description string
 			Position    int
 			Version     int
@@ -202,11 +208,11 @@ func UpdateNode(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, kind,
 		if err := v.Err(); err != nil {
 			return err
 		}
-		changes := map[string]any{"title": in.Title, "description": in.Description, "position": in.Position}
+		changes := map[string]any{"title": in.Title, "title_i18n": in.Titles, "description": in.Description, "position": in.Position}
 		if err := bumpRow(tx, kind, entityTables[kind], row.ID, row.Version, changes, now); err != nil {
 			return err
 		}
 		return Audit(tx, actor, kind+".update", kind, &row.ID, &plan.ID,
-			nodeFacts(row.Code, row.Title, row.Description, row.Position), nodeFacts(row.Code, in.Title, in.Description, in.Position), "")
+			nodeFacts(row.Code, row.Title, row.TitleI18n, row.Description, row.Position), nodeFacts(row.Code, in.Title, in.Titles, in.Description, in.Position), "")
 	})
 }

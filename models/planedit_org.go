@@ -32,19 +32,19 @@ func orgFacts(o *Organisation) map[string]any {
 // whatever its case (id is the organisation being edited, 0 when creating).
 func checkOrg(tx *gorm.DB, v *ValidationError, in OrgInput, id int64) error {
 	if !acronymRE.MatchString(in.Acronym) {
-		v.Add("acronym", "Use up to 32 letters and digits (with - . & / inside), such as MOLSW or NSC-TIP.")
+		v.AddKey("acronym", "err.acronym")
 	} else {
 		var n int64
 		if err := tx.Model(&Organisation{}).Where("lower(acronym) = lower(?) AND id <> ?", in.Acronym, id).Count(&n).Error; err != nil {
 			return err
 		}
 		if n > 0 {
-			v.Add("acronym", "Another organisation already uses this acronym.")
+			v.AddKey("acronym", "err.acronym_taken")
 		}
 	}
 	checkText(v, "name", in.Name, true, 300)
 	if !slices.Contains(OrgTypes, in.Type) {
-		v.Add("type", "Choose one of the types offered.")
+		v.AddKey("type", "err.org_type")
 	}
 	return nil
 }
@@ -58,7 +58,7 @@ func ValidateOrgInput(ctx context.Context, db *gorm.DB, in OrgInput, id int64) e
 	return v.Err()
 }
 
-const acronymTaken = "Another organisation already uses this acronym."
+const acronymTaken = "err.acronym_taken"
 
 // CreateOrganisation adds an organisation, with its audit row.
 func CreateOrganisation(ctx context.Context, db *gorm.DB, actor Actor, in OrgInput, now time.Time) (*Organisation, error) {

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -98,14 +97,14 @@ func UpdatePeriod(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, lab
 		v := &ValidationError{}
 		switch {
 		case in.DueDate.IsZero():
-			v.Add("due_date", "Enter the due date.")
+			v.AddKey("due_date", "err.due_date")
 		case in.DueDate.Before(p.EndDate):
-			v.Add("due_date", fmt.Sprintf("The due date cannot be before the period ends (%s).", p.EndDate.Format(time.DateOnly)))
+			v.AddKey("due_date", "err.due_before_end", p.EndDate.Format(time.DateOnly))
 		case in.DueDate.After(p.EndDate.AddDate(2, 0, 0)):
-			v.Add("due_date", "Choose a due date within two years of the end of the period.")
+			v.AddKey("due_date", "err.due_far")
 		}
 		if in.GraceDays < 0 || in.GraceDays > 366 {
-			v.Add("grace_days", "Enter a number of days from 0 to 366.")
+			v.AddKey("grace_days", "err.days")
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -130,7 +129,7 @@ func SetPeriodLock(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, la
 		override = &lock
 	case LockAuto:
 	default:
-		return &ValidationError{Fields: map[string]string{"lock": "Choose locked, unlocked or automatic."}}
+		return FieldError("lock", "err.lock_choice")
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := loadPeriod(tx, plan.ID, label, version)
@@ -192,9 +191,9 @@ func GrantException(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, l
 		}
 		switch {
 		case in.Until.IsZero():
-			v.Add("until", "Enter the last day on which the organisation may report.")
+			v.AddKey("until", "err.until")
 		case in.Until.Before(p.EndDate):
-			v.Add("until", fmt.Sprintf("Choose a day after the period ends (%s).", p.EndDate.Format(time.DateOnly)))
+			v.AddKey("until", "err.until_after", p.EndDate.Format(time.DateOnly))
 		}
 		checkText(v, "reason", in.Reason, true, 1000)
 		if err := v.Err(); err != nil {

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -62,16 +61,16 @@ func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*ValidationError, e
 	if creating {
 		switch {
 		case !planCodeRE.MatchString(in.Code):
-			v.Add("code", "Use up to 32 letters, digits, dashes and dots, starting with a letter or digit.")
+			v.AddKey("code", "err.plan_code")
 		case strings.EqualFold(in.Code, "new"):
-			v.Add("code", "This word is reserved: choose another code.")
+			v.AddKey("code", "err.plan_code_reserved")
 		default:
 			var n int64
 			if err := tx.Model(&Plan{}).Where("lower(code) = lower(?)", in.Code).Count(&n).Error; err != nil {
 				return nil, err
 			}
 			if n > 0 {
-				v.Add("code", "A plan with this code already exists.")
+				v.AddKey("code", "err.plan_code_taken")
 			}
 		}
 	}
@@ -80,37 +79,37 @@ func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*ValidationError, e
 	checkText(v, "country", in.Country, false, 100)
 	switch {
 	case in.StartYear < 2000 || in.StartYear > 2100:
-		v.Add("start_year", "Enter a year between 2000 and 2100.")
+		v.AddKey("start_year", "err.year_range")
 	case in.EndYear < 2000 || in.EndYear > 2100:
-		v.Add("end_year", "Enter a year between 2000 and 2100.")
+		v.AddKey("end_year", "err.year_range")
 	case in.EndYear < in.StartYear:
-		v.Add("end_year", "The plan cannot end before it starts.")
+		v.AddKey("end_year", "err.plan_end_before_start")
 	case in.EndYear-in.StartYear >= 30:
-		v.Add("end_year", "A plan can run for at most 30 years.")
+		v.AddKey("end_year", "err.plan_30_years")
 	}
 	if !slices.Contains(Frequencies, in.Frequency) {
-		v.Add("frequency", "Choose one of the reporting frequencies offered.")
+		v.AddKey("frequency", "err.frequency")
 	}
 	checkText(v, "tier1_label", in.Tier1Label, true, 40)
 	checkText(v, "tier2_label", in.Tier2Label, true, 40)
 	checkText(v, "tier3_label", in.Tier3Label, true, 40)
 	switch {
 	case in.GreenThreshold <= 0 || in.GreenThreshold > 1.5:
-		v.Add("green_threshold", "Enter a percentage above 0 and at most 150.")
+		v.AddKey("green_threshold", "err.green_threshold")
 	case in.RedThreshold <= 0:
-		v.Add("red_threshold", "Enter a percentage above 0.")
+		v.AddKey("red_threshold", "err.red_threshold")
 	case in.RedThreshold >= in.GreenThreshold:
-		v.Add("red_threshold", "The red threshold must be below the green threshold.")
+		v.AddKey("red_threshold", "err.red_below_green")
 	}
 	if !slices.Contains(PlanLanguages, in.Language) {
-		v.Add("language", "Choose English, French or Lao.")
+		v.AddKey("language", "err.language_choice")
 	}
 	checkCurrency(v, "currency", strings.ToUpper(strings.TrimSpace(in.Currency)))
 	if in.DueDays < 0 || in.DueDays > 366 {
-		v.Add("due_days", "Enter a number of days from 0 to 366.")
+		v.AddKey("due_days", "err.days")
 	}
 	if in.GraceDays < 0 || in.GraceDays > 366 {
-		v.Add("grace_days", "Enter a number of days from 0 to 366.")
+		v.AddKey("grace_days", "err.days")
 	}
 	return v, nil
 }
@@ -141,7 +140,7 @@ func CreatePlan(ctx context.Context, db *gorm.DB, actor Actor, in PlanInput, now
 		p = Plan{Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
 		in.apply(&p)
 		if err := tx.Create(&p).Error; err != nil {
-			return duplicate(err, "code", "A plan with this code already exists.")
+			return duplicate(err, "code", "err.plan_code_taken")
 		}
 		periods := GeneratePeriods(p, in.DueDays, in.GraceDays)
 		for i := range periods {
@@ -191,6 +190,11 @@ func UpdatePlan(ctx context.Context, db *gorm.DB, actor Actor, code string, in P
 		if err := v.Err(); err != nil {
 			return err
 		}
+		if len(added)+len(removed) > 0 { // roll-ups: periods per year set the period targets
+			if err := RebuildRollups(tx, p.ID); err != nil {
+				return err
+			}
+		}
 		changes := planFacts(&next)
 		delete(changes, "tiers")
 		delete(changes, "code")
@@ -226,9 +230,9 @@ func syncPeriods(tx *gorm.DB, v *ValidationError, old, next Plan, in PlanInput, 
 	if err := tx.Model(&Activity{}).Where("plan_id = ? AND (start_date < ? OR end_date > ?)", old.ID, first, last).Count(&outside).Error; err != nil {
 		return nil, nil, err
 	}
-	var why []string
+	var why []any
 	if outside > 0 {
-		why = append(why, fmt.Sprintf("%d activities run outside %d–%d: change their dates first.", outside, next.StartYear, next.EndYear))
+		why = append(why, Message{Key: "err.activities_outside", Args: []any{outside, next.StartYear, next.EndYear}})
 	}
 	var targets int64
 	inPlan := tx.Model(&Indicator{}).Select("id").Where("plan_id = ?", old.ID)
@@ -236,7 +240,7 @@ func syncPeriods(tx *gorm.DB, v *ValidationError, old, next Plan, in PlanInput, 
 		return nil, nil, err
 	}
 	if targets > 0 {
-		why = append(why, fmt.Sprintf("%d yearly indicator targets lie outside %d–%d: remove them first.", targets, next.StartYear, next.EndYear))
+		why = append(why, Message{Key: "err.targets_outside", Args: []any{targets, next.StartYear, next.EndYear}})
 	}
 	var existing []ReportingPeriod
 	if err := tx.Where("plan_id = ?", old.ID).Find(&existing).Error; err != nil {
@@ -271,11 +275,19 @@ func syncPeriods(tx *gorm.DB, v *ValidationError, old, next Plan, in PlanInput, 
 			return nil, nil, err
 		}
 		if len(used) > 0 {
-			why = append(why, fmt.Sprintf("These periods would be removed but already hold reports: %s.", strings.Join(used, ", ")))
+			why = append(why, Message{Key: "err.periods_hold_reports", Args: []any{strings.Join(used, ", ")}})
 		}
 	}
+	switch len(why) {
+	case 1:
+		m := why[0].(Message)
+		v.AddKey(field, m.Key, m.Args...)
+	case 2:
+		v.AddKey(field, "err.join2", why...)
+	case 3:
+		v.AddKey(field, "err.join3", why...)
+	}
 	if len(why) > 0 {
-		v.Add(field, strings.Join(why, " "))
 		return nil, nil, nil
 	}
 	if len(drop) > 0 {

@@ -19,6 +19,7 @@ type QueueItem struct {
 	Kind        string // ItemIndicator or ItemActivity
 	Code        string
 	Name        string
+	NameI18n    Texts // translations of the indicator's name or the activity's title
 	PillarCode  string
 	Org         string
 	Period      string
@@ -76,7 +77,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	}
 	var values []QueueItem
 	err = filter(db.Table("indicator_values").
-		Select("'indicator' AS kind, indicators.code, indicators.name, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
+		Select("'indicator' AS kind, indicators.code, indicators.name, indicators.name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Joins("LEFT JOIN activities ON activities.id = indicators.activity_id").
 		Joins("JOIN objectives ON objectives.id = COALESCE(indicators.objective_id, activities.objective_id)").
@@ -90,7 +91,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	}
 	var updates []QueueItem
 	err = filter(db.Table("activity_updates").
-		Select("'activity' AS kind, activities.code, activities.title AS name, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, activity_updates.progress, activity_updates.percent_complete AS percent, activity_updates.achievements AS text, activity_updates.version, activity_updates.submitted_at").
+		Select("'activity' AS kind, activities.code, activities.title AS name, activities.title_i18n AS name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, activity_updates.progress, activity_updates.percent_complete AS percent, activity_updates.achievements AS text, activity_updates.version, activity_updates.submitted_at").
 		Joins("JOIN activities ON activities.id = activity_updates.activity_id").
 		Joins("JOIN objectives ON objectives.id = activities.objective_id").
 		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").

@@ -11,5 +11,8 @@ func AllModels() []any {
 		&Evidence{}, &EvidenceBlob{}, &Comment{}, &User{}, &AuditEntry{},
 		&Session{}, &LoginThrottle{}, &APIToken{}, &RecoveryCode{}, &PasswordToken{},
 		&Reminder{},
+		// review snapshots and workshop decisions
+		&ReviewSnapshot{}, &SnapshotValue{}, &SnapshotBreakdown{}, &SnapshotUpdate{}, &Decision{},
+		&IndicatorRollup{}, &ActivityRollup{}, // dashboard roll-ups
 	}
 }

@@ -15,8 +15,13 @@ func (e *StaleError) Error() string { return ErrStale.Error() }
 // Is makes errors.Is(err, ErrStale) true.
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
-// LockedError is ErrLocked with the reason, for the page and the API.
-type LockedError struct{ Reason string }
+// LockedError is ErrLocked with the reason, for the page and the API:
+// Reason in English, and Msg, when set, the same as a catalogued message
+// that the page shows in the reader's language.
+type LockedError struct {
+	Reason string
+	Msg    *Message
+}
 
 func (e *LockedError) Error() string { return "locked: " + e.Reason }
 

@@ -47,8 +47,8 @@ func (t *Texts) Scan(src any) error {
 	default:
 		return errors.New("models.Texts: unsupported column type")
 	}
-	if len(b) == 0 {
-		*t = nil
+	if len(b) == 0 || string(b) == "{}" {
+		*t = nil // most content has no translation: no map for it
 		return nil
 	}
 	out := Texts{}

@@ -119,7 +119,7 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, actor Actor, userID int64, co
 		}
 		step, ok := matchStep(u.TOTPSecret, code, now)
 		if !ok {
-			return &ValidationError{Fields: map[string]string{"code": "The code is not right. Enter the 6 digits the app shows now."}}
+			return FieldError("code", "err.totp_code")
 		}
 		res := tx.Model(&User{}).Where("id = ? AND totp_enabled_at IS NULL AND totp_secret = ?", userID, u.TOTPSecret).
 			Updates(map[string]any{"totp_enabled_at": now, "totp_last_step": step})

@@ -71,21 +71,21 @@ func ValidateUpdateInput(in UpdateInput) error {
 		valid = valid || p == in.Progress
 	}
 	if !valid {
-		v.Add("progress", "Choose the activity's status.")
+		v.AddKey("progress", "err.progress")
 	}
 	if in.PercentComplete < 0 || in.PercentComplete > 100 {
-		v.Add("percent_complete", "Enter a percentage between 0 and 100.")
+		v.AddKey("percent_complete", "err.percentage")
 	}
 	if in.Expenditure < 0 || math.IsNaN(in.Expenditure) || in.Expenditure > 1e13 {
-		v.Add("expenditure", "Enter the amount spent so far, zero or more.")
+		v.AddKey("expenditure", "err.expenditure")
 	}
 	for field, text := range map[string]string{"achievements": in.Achievements, "challenges": in.Challenges, "next_steps": in.NextSteps} {
 		if utf8.RuneCountInString(text) > 5000 {
-			v.Add(field, "Keep this under 5,000 characters.")
+			v.AddKey(field, "err.text_long")
 		}
 	}
 	if in.Progress == ProgressCompleted && in.PercentComplete != 100 {
-		v.Add("percent_complete", "A completed activity is 100% complete.")
+		v.AddKey("percent_complete", "err.completed_full")
 	}
 	return v.Err()
 }
@@ -138,7 +138,7 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Up
 			return err
 		}
 		if old != nil && (old.Status == StatusSubmitted || old.Status == StatusApproved) {
-			return &LockedError{Reason: "the update is " + old.Status + "; it can be changed once it is returned or reopened"}
+			return lockedf("lock.update_status", Enum{"status.", old.Status})
 		}
 		in.Achievements, in.Challenges, in.NextSteps = strings.TrimSpace(in.Achievements), strings.TrimSpace(in.Challenges), strings.TrimSpace(in.NextSteps)
 		if err := ValidateUpdateInput(in); err != nil {
@@ -203,6 +203,12 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 		if err := applyTransition(tx, &ActivityUpdate{}, u.ID, &u.Workflow, action, scope.UserID, comment, now); err != nil {
 			return err
 		}
+		// Roll-ups: approving or reopening changes the approved data.
+		if action == ActionApprove || action == ActionReopen {
+			if err := RefreshActivityRollup(tx, uc.activity.ID); err != nil {
+				return err
+			}
+		}
 		if action == ActionReturn || action == ActionReopen {
 			if err := tx.Create(&Comment{ActivityUpdateID: &u.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
 				return err
@@ -249,7 +255,7 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 		}
 		note = strings.TrimSpace(note)
 		if note == "" || utf8.RuneCountInString(note) > 5000 {
-			return &ValidationError{Fields: map[string]string{"note": "Describe your organisation's contribution (up to 5,000 characters)."}}
+			return FieldError("note", "err.contribution")
 		}
 		var old ContributionNote
 		found := tx.Where("activity_id = ? AND period_id = ? AND organisation_id = ?", uc.activity.ID, uc.period.ID, orgID).Limit(1).Find(&old).RowsAffected == 1

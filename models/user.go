@@ -74,19 +74,19 @@ func ValidateNewUser(u *User, password string) error {
 	u.Email = strings.TrimSpace(strings.ToLower(u.Email))
 	u.Name = strings.TrimSpace(u.Name)
 	if _, err := mail.ParseAddress(u.Email); err != nil || !strings.Contains(u.Email, "@") || len(u.Email) > 254 {
-		v.Add("email", "Enter a valid e-mail address.")
+		v.AddKey("email", "err.email")
 	}
 	if u.Name == "" {
-		v.Add("name", "Enter the person's name.")
+		v.AddKey("name", "err.person_name")
 	}
 	if !ValidRole(u.Role) {
-		v.Add("role", "Choose one of: "+strings.Join(Roles, ", ")+".")
+		v.AddKey("role", "err.role_list", strings.Join(Roles, ", "))
 	}
 	if NeedsOrganisation(u.Role) && u.OrganisationID == nil {
-		v.Add("organisation", "This role belongs to one organisation: choose it.")
+		v.AddKey("organisation", "err.org_needed")
 	}
-	if msg := CheckPasswordRules(password); msg != "" {
-		v.Add("password", msg)
+	if m := PasswordRuleMessage(password); m != nil {
+		v.AddKey("password", m.Key, m.Args...)
 	}
 	return v.Err()
 }
@@ -106,10 +106,10 @@ func CreateUser(ctx context.Context, db *gorm.DB, actor Actor, u *User, password
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return &ValidationError{Fields: map[string]string{"email": "A user with this e-mail address already exists."}}
+				return FieldError("email", "err.email_taken")
 			}
 			if errors.Is(err, gorm.ErrForeignKeyViolated) {
-				return &ValidationError{Fields: map[string]string{"organisation": "This organisation does not exist."}}
+				return FieldError("organisation", "err.org_missing")
 			}
 			return err
 		}

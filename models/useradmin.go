@@ -79,9 +79,9 @@ func InviteUser(ctx context.Context, db *gorm.DB, m Manager, u *User, now time.T
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &ValidationError{}
 		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
-			v.Add("email", "Enter a valid e-mail address.")
+			v.AddKey("email", "err.email")
 		} else if _, err := FindUserByEmail(ctx, tx, u.Email); err == nil {
-			v.Add("email", "A user with this e-mail address already exists.")
+			v.AddKey("email", "err.email_taken")
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -95,7 +95,7 @@ func InviteUser(ctx context.Context, db *gorm.DB, m Manager, u *User, now time.T
 		u.ID, u.PasswordHash, u.Version, u.DisabledAt = 0, "", 1, nil
 		if err := tx.Create(u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return &ValidationError{Fields: map[string]string{"email": "A user with this e-mail address already exists."}}
+				return FieldError("email", "err.email_taken")
 			}
 			return err
 		}
@@ -140,10 +140,10 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		roleChanged, orgChanged := ch.Role != u.Role, !sameID(ch.OrganisationID, u.OrganisationID)
 		v := &ValidationError{}
 		if m.is(u.ID) && roleChanged {
-			v.Add("role", "You cannot change your own role: ask an administrator.")
+			v.AddKey("role", "err.own_role")
 		}
 		if m.is(u.ID) && orgChanged {
-			v.Add("organisation", "You cannot change your own organisation: ask an administrator.")
+			v.AddKey("organisation", "err.own_org")
 		}
 		org, err := checkAccount(tx, v, ch.Name, ch.Role, ch.OrganisationID, orgChanged)
 		if err != nil {
@@ -191,7 +191,7 @@ func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version 
 			return ErrForbidden
 		}
 		if m.is(u.ID) {
-			return &ValidationError{Fields: map[string]string{"status": "You cannot disable your own account."}}
+			return FieldError("status", "err.own_disable")
 		}
 		if version != u.Version {
 			return staleUser(tx, u)
@@ -263,16 +263,16 @@ func EndAllUserSessions(ctx context.Context, db *gorm.DB, m Manager, id int64, n
 func checkAccount(tx *gorm.DB, v *ValidationError, name, role string, orgID *int64, orgChanged bool) (*Organisation, error) {
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		v.Add("name", "Enter the person's name.")
+		v.AddKey("name", "err.person_name")
 	case n > 200:
-		v.Add("name", "Use at most 200 characters.")
+		v.AddKey("name", "err.name_200")
 	}
 	if !ValidRole(role) {
-		v.Add("role", "Choose one of the roles offered.")
+		v.AddKey("role", "err.role")
 	}
 	if orgID == nil {
 		if NeedsOrganisation(role) {
-			v.Add("organisation", "This role belongs to one organisation: choose it.")
+			v.AddKey("organisation", "err.org_needed")
 		}
 		return nil, nil
 	}
@@ -282,13 +282,13 @@ func checkAccount(tx *gorm.DB, v *ValidationError, name, role string, orgID *int
 	}
 	switch {
 	case org == nil:
-		v.Add("organisation", "This organisation does not exist.")
+		v.AddKey("organisation", "err.org_missing")
 	case orgChanged && org.ArchivedAt != nil:
-		v.Add("organisation", "This organisation is archived: choose another one.")
+		v.AddKey("organisation", "err.org_archived_other")
 	case role == RoleFocalPoint && org.Type != OrgMinistry && org.Type != OrgAgency && org.Type != OrgCSO:
-		v.Add("organisation", "A focal point reports for a ministry, an agency or a civil-society organisation: choose one of those.")
+		v.AddKey("organisation", "err.focal_org")
 	case role == RoleDonor && org.Type != OrgPartner && org.Type != OrgInternational:
-		v.Add("organisation", "A donor account belongs to a development partner or an international organisation: choose one of those.")
+		v.AddKey("organisation", "err.donor_org")
 	}
 	return org, nil
 }

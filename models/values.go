@@ -103,9 +103,9 @@ func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.
 	}
 	switch state {
 	case PeriodClosed:
-		return &LockedError{Reason: fmt.Sprintf("period %s is closed", period.Label)}
+		return lockedf("lock.period_closed", period.Label)
 	case PeriodUpcoming:
-		return &LockedError{Reason: fmt.Sprintf("period %s has not started", period.Label)}
+		return lockedf("lock.period_not_started", period.Label)
 	}
 	return nil
 }
@@ -155,26 +155,26 @@ func ValidateValueInput(ind Indicator, set *DisaggregationSet, in ValueInput) er
 		x := *in.Value
 		switch {
 		case math.IsNaN(x) || math.IsInf(x, 0):
-			v.Add("value", "Enter a number.")
+			v.AddKey("value", "err.number")
 		case ind.UnitType == UnitPercentage && (x < 0 || x > 100):
-			v.Add("value", "Enter a percentage between 0 and 100.")
+			v.AddKey("value", "err.percentage")
 		case (ind.UnitType == UnitYesNo || ind.UnitType == UnitMilestone) && x != 0 && x != 1:
-			v.Add("value", "Enter 1 (yes, achieved) or 0 (no, not yet).")
+			v.AddKey("value", "err.yes_no")
 		case ind.UnitType == UnitNumber && x < 0:
-			v.Add("value", "Enter zero or a positive number.")
+			v.AddKey("value", "err.non_negative")
 		case math.Abs(x) > 1e12:
-			v.Add("value", "This number is too large.")
+			v.AddKey("value", "err.too_large")
 		}
 	}
 	if utf8.RuneCountInString(in.Narrative) > 5000 {
-		v.Add("narrative", "Keep the narrative under 5,000 characters.")
+		v.AddKey("narrative", "err.narrative_long")
 	}
 	if utf8.RuneCountInString(in.TextValue) > 1000 {
-		v.Add("text_value", "Keep the milestone description under 1,000 characters.")
+		v.AddKey("text_value", "err.milestone_long")
 	}
 	if len(in.Disaggregation) > 0 {
 		if set == nil {
-			v.Add("disaggregation", "This indicator has no disaggregation.")
+			v.AddKey("disaggregation", "err.no_disaggregation")
 			return v.Err()
 		}
 		valid := map[string]bool{}
@@ -191,17 +191,17 @@ func ValidateValueInput(ind Indicator, set *DisaggregationSet, in ValueInput) er
 			x := in.Disaggregation[c]
 			switch {
 			case !valid[c]:
-				v.Add("disaggregation."+c, "Unknown breakdown category.")
+				v.AddKey("disaggregation."+c, "err.unknown_category")
 			case math.IsNaN(x) || x < 0:
-				v.Add("disaggregation."+c, "Enter zero or a positive number.")
+				v.AddKey("disaggregation."+c, "err.non_negative")
 			}
 			sum += x
 		}
 		switch {
 		case in.Value == nil:
-			v.Add("value", "Enter the total as well as the breakdown.")
+			v.AddKey("value", "err.total_missing")
 		case math.Abs(sum-*in.Value) > 1e-6:
-			v.Add("disaggregation", fmt.Sprintf("The breakdown adds up to %s, not to the total %s.", trimFloat(sum), trimFloat(*in.Value)))
+			v.AddKey("disaggregation", "err.breakdown_sum", trimFloat(sum), trimFloat(*in.Value))
 		}
 	}
 	return v.Err()
@@ -303,7 +303,7 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 			return err
 		}
 		if old != nil && (old.Status == StatusSubmitted || old.Status == StatusApproved) {
-			return &LockedError{Reason: "the value is " + old.Status + "; it can be changed once it is returned or reopened"}
+			return lockedf("lock.value_status", Enum{"status.", old.Status})
 		}
 		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil {
 			return err

@@ -46,15 +46,21 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 		old := valueSnapshot(v)
 		if action == ActionSubmit {
 			if v.Value == nil {
-				return &ValidationError{Fields: map[string]string{"value": "Enter the value before submitting."}}
+				return FieldError("value", "err.value_before_submit")
 			}
 			if vc.set != nil && len(v.Breakdown) == 0 {
-				return &ValidationError{Fields: map[string]string{"disaggregation": "Enter the breakdown before submitting."}}
+				return FieldError("disaggregation", "err.breakdown_before_submit")
 			}
 		}
 		comment = strings.TrimSpace(comment)
 		if err := applyTransition(tx, &IndicatorValue{}, v.ID, &v.Workflow, action, scope.UserID, comment, now); err != nil {
 			return err
+		}
+		// Roll-ups: approving or reopening changes the approved data.
+		if action == ActionApprove || action == ActionReopen {
+			if err := RefreshIndicatorRollup(tx, vc.indicator.ID); err != nil {
+				return err
+			}
 		}
 		if action == ActionReturn || action == ActionReopen {
 			if err := tx.Create(&Comment{IndicatorValueID: &v.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
@@ -95,7 +101,7 @@ func checkTransition(tx *gorm.DB, scope Scope, action string, orgID int64, perio
 		return false, ErrNotFound
 	}
 	if w == nil {
-		return false, &ValidationError{Fields: map[string]string{field: "Nothing has been reported for this period yet."}}
+		return false, FieldError(field, "err.nothing_reported")
 	}
 	if action == ActionSubmit {
 		if err := checkPeriodOpen(tx, period, orgID, now); err != nil {
@@ -118,28 +124,28 @@ func applyTransition(tx *gorm.DB, model any, id int64, w *Workflow, action strin
 	switch action {
 	case ActionSubmit:
 		if w.Status != StatusDraft && w.Status != StatusReturned {
-			return &LockedError{Reason: "it is already " + w.Status}
+			return lockedf("lock.already", Enum{"status.", w.Status})
 		}
 		updates["status"], updates["submitted_at"], updates["submitted_by_id"] = StatusSubmitted, now, uid
 	case ActionApprove:
 		if w.Status != StatusSubmitted {
-			return &LockedError{Reason: "only submitted items can be approved; this one is " + w.Status}
+			return lockedf("lock.approve_submitted", Enum{"status.", w.Status})
 		}
 		updates["status"], updates["approved_at"], updates["approved_by_id"] = StatusApproved, now, uid
 	case ActionReturn:
 		if w.Status != StatusSubmitted {
-			return &LockedError{Reason: "only submitted items can be returned; this one is " + w.Status}
+			return lockedf("lock.return_submitted", Enum{"status.", w.Status})
 		}
 		if comment == "" || utf8.RuneCountInString(comment) > 5000 {
-			return &ValidationError{Fields: map[string]string{"comment": "Say what needs to change (up to 5,000 characters)."}}
+			return FieldError("comment", "err.return_comment")
 		}
 		updates["status"], updates["returned_at"], updates["returned_by_id"], updates["return_comment"] = StatusReturned, now, uid, comment
 	case ActionReopen:
 		if w.Status != StatusApproved {
-			return &LockedError{Reason: "only approved items can be reopened; this one is " + w.Status}
+			return lockedf("lock.reopen_approved", Enum{"status.", w.Status})
 		}
 		if comment == "" || utf8.RuneCountInString(comment) > 5000 {
-			return &ValidationError{Fields: map[string]string{"comment": "Give the reason for reopening (up to 5,000 characters)."}}
+			return FieldError("comment", "err.reopen_reason")
 		}
 		updates["status"], updates["returned_at"], updates["returned_by_id"], updates["return_comment"] = StatusReturned, now, uid, comment
 		updates["approved_at"], updates["approved_by_id"] = nil, nil

@@ -141,6 +141,9 @@ func loadDemo(tx *gorm.DB, today time.Time) (*Summary, error) {
 		return nil, err
 	}
 	l.sum.PlanID, l.sum.Organisations, l.sum.Periods = l.plan.ID, len(demoOrgs), len(l.periods)
+	if err := models.RebuildRollups(tx, l.plan.ID); err != nil { // dashboard roll-ups of the loaded reports
+		return nil, err
+	}
 	if err := models.Audit(tx, models.SystemActor, "seed.demo", "plan", &l.plan.ID, &l.plan.ID, nil, l.sum.counts(), ""); err != nil {
 		return nil, fmt.Errorf("seed: audit: %w", err)
 	}
@@ -160,7 +163,7 @@ func (l *demoLoad) createTree() error {
 	tx, at := l.tx, l.setup
 	pillars := make([]models.Pillar, len(demoPillars))
 	for i, p := range demoPillars {
-		pillars[i] = models.Pillar{PlanID: l.plan.ID, Code: p.code, Title: p.title, Description: p.desc,
+		pillars[i] = models.Pillar{PlanID: l.plan.ID, Code: p.code, Title: p.title, TitleI18n: demoPillarTitles[p.code], Description: p.desc,
 			Position: i + 1, Version: 1, CreatedAt: at, UpdatedAt: at}
 	}
 	if err := insert(tx, pillars, 100); err != nil {
@@ -281,7 +284,7 @@ func (l *demoLoad) createIndicators() error {
 		parent := parentCode(s.code)
 		pos[parent]++
 		ind := &demoIndicator{spec: s, act: actByCode[parent]}
-		m := models.Indicator{PlanID: l.plan.ID, Code: s.code, Name: s.name,
+		m := models.Indicator{PlanID: l.plan.ID, Code: s.code, Name: s.name, NameI18n: demoIndicatorNames[s.code],
 			Definition: strings.TrimSpace(s.def + " " + accumulationNote(s.acc)), UnitType: s.unit, UnitLabel: s.label,
 			Direction: s.dir, Accumulation: s.acc, MeansOfVerification: s.mov, Sensitive: s.sens,
 			Position: pos[parent], Version: 1, CreatedAt: l.setup, UpdatedAt: l.setup}

@@ -118,6 +118,9 @@ func loadSynthetic(tx *gorm.DB, o SyntheticOptions, today time.Time) (*Summary, 
 			return nil, err
 		}
 	}
+	if err := models.RebuildRollups(tx, plan.ID); err != nil { // dashboard roll-ups of the loaded reports
+		return nil, err
+	}
 	if err := models.Audit(tx, models.SystemActor, "seed.synthetic", "plan", &plan.ID, &plan.ID, nil, sum.counts(), ""); err != nil {
 		return nil, fmt.Errorf("seed: audit: %w", err)
 	}

@@ -15,17 +15,20 @@ import (
 	"time"
 )
 
-//go:embed css img
+//go:embed css img fonts js
 var FS embed.FS
 
 // Assets knows the content hash of every embedded file.
 type Assets struct {
 	hashes map[string]string // "css/app.css" → first 12 hex digits of its SHA-256
+	files  map[string][]byte // what is served: stylesheets with their URLs hashed
 }
 
-// Load hashes every embedded file once, at start.
+// Load hashes every embedded file once, at start. Stylesheets are hashed
+// last, after their relative URLs (fonts) are rewritten to hashed ones.
 func Load() (*Assets, error) {
-	a := &Assets{hashes: map[string]string{}}
+	a := &Assets{hashes: map[string]string{}, files: map[string][]byte{}}
+	var sheets []string
 	err := fs.WalkDir(FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -34,11 +37,24 @@ func Load() (*Assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		a.hashes[p] = hex.EncodeToString(sum[:])[:12]
+		a.files[p] = b
+		if path.Ext(p) == ".css" {
+			sheets = append(sheets, p)
+			return nil
+		}
+		a.hashes[p] = hashOf(b)
 		return nil
 	})
+	for _, p := range sheets {
+		a.files[p] = rewriteCSS(p, a.files[p], a.hashes)
+		a.hashes[p] = hashOf(a.files[p])
+	}
 	return a, err
+}
+
+func hashOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:12]
 }
 
 // URL returns the cache-busting address of an asset, /static/<hash>/<name>.
@@ -62,10 +78,9 @@ func (a *Assets) Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		b, err := FS.ReadFile(name)
-		if err != nil {
-			http.NotFound(w, r)
-			return
+		b := a.files[name]
+		if ct, ok := contentTypes[path.Ext(name)]; ok {
+			w.Header().Set("Content-Type", ct)
 		}
 		if hash == current {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

@@ -102,7 +102,8 @@ Commands:
               record the reminders due now and send those waiting (the
               server does this every 15 minutes)
   report workshop --plan CODE [--from P] [--to P] [--pillar CODE] [--org ACRONYM]
-              [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] -o FILE.xlsx
+              [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved]
+              [--snapshot NAME] -o FILE.xlsx
               write the Excel workshop report (approved data unless
               --include-unapproved, which marks what is not approved)
 

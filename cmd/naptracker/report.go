@@ -13,7 +13,7 @@ import (
 	"naptracker/models"
 )
 
-const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] -o FILE.xlsx\n"
+const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--snapshot NAME] -o FILE.xlsx\n"
 
 // cmdReport writes the Excel workshop report of a plan to a file. The
 // command line acts as the system, with the secretariat's view: approved
@@ -35,6 +35,8 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Funder, "funder", "", "only what this funding partner funds (acronym)")
 	fs.StringVar(&o.Lang, "lang", "en", "language of the labels: en, fr or lo")
 	fs.BoolVar(&o.IncludeUnapproved, "include-unapproved", false, "include data not approved yet, marked")
+	var snapshot string
+	fs.StringVar(&snapshot, "snapshot", "", "reproduce the review snapshot with this name (its range and approved data)")
 	fs.StringVar(&out, "o", "", "output file (.xlsx)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
@@ -50,6 +52,11 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	if err := a.Migrate(ctx); err != nil {
 		return err
+	}
+	if snapshot != "" {
+		if o.Snapshot, err = findSnapshot(ctx, a, o.Plan, snapshot); err != nil {
+			return err
+		}
 	}
 	o.Scope = models.Scope{Role: models.RoleAdmin}
 	o.GeneratedBy = "naptracker report (command line)"
@@ -82,4 +89,22 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)
 	return nil
+}
+
+// findSnapshot finds a plan's review snapshot by name (any case).
+func findSnapshot(ctx context.Context, a *app.App, planCode, name string) (int64, error) {
+	plan, err := models.FindPlan(ctx, a.DB, planCode)
+	if err != nil {
+		return 0, fmt.Errorf("plan %q: %w", planCode, err)
+	}
+	list, err := models.ListSnapshots(ctx, a.DB, plan.ID)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range list {
+		if strings.EqualFold(s.Name, strings.TrimSpace(name)) {
+			return s.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("plan %s has no review snapshot named %q", planCode, name)
 }

@@ -52,8 +52,24 @@ func (l *Localizer) Money(amount float64, currency string) string {
 	return currency + " " + groupDigits(l.Lang, amount, 0)
 }
 
-// Date writes a calendar date unambiguously in every language (2024-03-31).
+// Month names: French uses the CLDR abbreviations ("27 nov. 2026"); Lao
+// writes the month in full, as official letters do ("27 ພະຈິກ 2026"), with
+// Western digits, which are the usual ones in Lao official documents.
+var (
+	frMonths = [12]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+	loMonths = [12]string{"ມັງກອນ", "ກຸມພາ", "ມີນາ", "ເມສາ", "ພຶດສະພາ", "ມິຖຸນາ", "ກໍລະກົດ", "ສິງຫາ", "ກັນຍາ", "ຕຸລາ", "ພະຈິກ", "ທັນວາ"}
+)
+
+// Date writes a calendar date so that it cannot be misread: ISO in English
+// (2024-03-31, which scripts and tests also read), day and month name in
+// French (31 mars 2024) and Lao (31 ມີນາ 2024), never an ambiguous 03/04.
 func (l *Localizer) Date(t time.Time) string {
+	switch l.Lang {
+	case "fr":
+		return strconv.Itoa(t.Day()) + "\u00a0" + frMonths[t.Month()-1] + "\u00a0" + strconv.Itoa(t.Year())
+	case "lo":
+		return strconv.Itoa(t.Day()) + " " + loMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
 	return t.Format("2006-01-02")
 }
 
@@ -81,7 +97,9 @@ func groupDigits(lang string, f float64, decimals int) string {
 	return b.String()
 }
 
-// DateTime writes an instant in UTC, to the minute (2024-03-31 14:05 UTC).
+// DateTime writes an instant in UTC, to the minute, with the language's
+// date (2024-03-31 14:05 UTC; 31 mars 2024 14:05 UTC).
 func (l *Localizer) DateTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+	t = t.UTC()
+	return l.Date(t) + " " + t.Format("15:04") + " UTC"
 }

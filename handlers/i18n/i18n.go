@@ -105,15 +105,31 @@ func (b *Bundle) Has(lang, key string) bool {
 	return ok
 }
 
-// Negotiate picks the interface language: the user's own setting if it is
-// supported, else the best match for the Accept-Language header, else English.
-func (b *Bundle) Negotiate(setting string, r *http.Request) string {
+// CookieName is the cookie that keeps an anonymous visitor's choice of
+// language (a signed-in user's choice is their account setting).
+const CookieName = "lang"
+
+// IsSupported reports whether lang is one of the interface languages.
+func IsSupported(lang string) bool {
 	for _, s := range Supported {
-		if s == setting {
-			return s
+		if s == lang {
+			return true
 		}
 	}
+	return false
+}
+
+// Negotiate picks the interface language: the user's own setting if it is
+// supported, else the visitor's choice kept in the "lang" cookie, else the
+// best match for the Accept-Language header, else English.
+func (b *Bundle) Negotiate(setting string, r *http.Request) string {
+	if IsSupported(setting) {
+		return setting
+	}
 	if r != nil {
+		if c, err := r.Cookie(CookieName); err == nil && IsSupported(c.Value) {
+			return c.Value
+		}
 		if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil && len(tags) > 0 {
 			_, idx, conf := b.matcher.Match(tags...)
 			if conf != language.No {

@@ -59,6 +59,12 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"update.":           {"achievements", "challenges", "next_steps"},
 		"history.action.":   {"save", "submit", "approve", "return", "reopen", "comment.add"},
 		"reporting.kind.":   {models.ItemIndicator, models.ItemActivity, models.ItemContribution},
+		// translation fields of the plan-editing forms
+		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo"},
+		// indicator and organisation pages
+		"pages.rag.":        models.RAGs,
+		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},
+		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]
@@ -70,8 +76,10 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		}
 	}
 	for _, k := range keys {
-		if !b.Has(i18n.Default, k) {
-			t.Errorf("key %q is used by a template but missing from en.json", k)
+		for _, lang := range i18n.Supported {
+			if !b.Has(lang, k) {
+				t.Errorf("key %q is used by a template but missing from the %s catalogue", k, lang)
+			}
 		}
 	}
 }

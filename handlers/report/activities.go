@@ -121,6 +121,13 @@ func (b *build) latestUpdates() (map[int64]latestUpdate, error) {
 FROM activity_updates u JOIN activities a ON a.id = u.activity_id JOIN reporting_periods p ON p.id = u.period_id
 WHERE a.plan_id = ? AND a.archived_at IS NULL AND p.start_date >= ? AND p.end_date <= ?`
 	args := []any{b.tree.Plan.ID, first.StartDate, last.EndDate}
+	if b.snap != nil {
+		// The updates the snapshot copied (approved ones only).
+		q = `SELECT u.activity_id, p.label, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status
+FROM snapshot_updates u JOIN reporting_periods p ON p.id = u.period_id
+WHERE u.snapshot_id = ? AND p.start_date >= ? AND p.end_date <= ?`
+		args = []any{b.snap.ID, first.StartDate, last.EndDate}
+	}
 	if !b.opts.IncludeUnapproved {
 		q += ` AND u.status = ?`
 		args = append(args, models.StatusApproved)

@@ -16,7 +16,7 @@ import (
 // them); reports that include unapproved data list every step.
 var (
 	approvedActions = []string{"value.approve", "value.reopen", "update.approve", "update.reopen", "indicator.update", "activity.update",
-		"funding.create", "funding.update", "funding.delete", "workshop.decision"}
+		"funding.create", "funding.update", "funding.delete", "decision.create", "decision.done"}
 	draftActions = []string{"value.save", "value.submit", "value.return", "update.save", "update.submit", "update.return"}
 )
 
@@ -32,9 +32,14 @@ type changeRow struct {
 	Reason      string
 	IndicatorID *int64
 	ActivityID  *int64
+	PillarID    *int64
 	Code        *string
 	Period      *string
 	Sensitive   *bool
+	// A workshop decision's text, responsible organisation and due date.
+	Decision    *string
+	DecisionOrg *string
+	DecisionDue *time.Time
 }
 
 // writeChanges streams what changed since the start of the range, from the
@@ -76,8 +81,8 @@ func (b *build) writeChanges() error {
 		actions = append(append([]string{}, approvedActions...), draftActions...)
 	}
 	rows, err := b.db.Raw(`SELECT e.id, e.occurred_at, e.actor, us.name AS user_name, e.action, e.old_value, e.new_value, e.reason,
-COALESCE(vi.id, ii.id) AS indicator_id, COALESCE(ua.id, fa.id) AS activity_id,
-COALESCE(vi.code, ii.code, ua.code, fa.code) AS code, COALESCE(vp.label, up.label) AS period, COALESCE(vi.sensitive, ii.sensitive) AS sensitive
+COALESCE(vi.id, ii.id) AS indicator_id, COALESCE(ua.id, fa.id, da.id) AS activity_id, wd.pillar_id AS pillar_id,
+COALESCE(vi.code, ii.code, ua.code, fa.code, da.code, dp.code) AS code, wd.text AS decision, dorg.acronym AS decision_org, wd.due_date AS decision_due, COALESCE(vp.label, up.label) AS period, COALESCE(vi.sensitive, ii.sensitive) AS sensitive
 FROM audit_entries e
 LEFT JOIN users us ON us.id = e.user_id
 LEFT JOIN indicator_values v ON e.entity_type = 'indicator_value' AND v.id = e.entity_id
@@ -89,8 +94,12 @@ LEFT JOIN reporting_periods up ON up.id = au.period_id
 LEFT JOIN indicators ii ON e.entity_type = 'indicator' AND ii.id = e.entity_id
 LEFT JOIN funding_lines fl ON e.entity_type = 'funding_line' AND fl.id = e.entity_id
 LEFT JOIN activities fa ON fa.id = CASE WHEN e.entity_type = 'activity' THEN e.entity_id ELSE fl.activity_id END
-WHERE e.plan_id = ? AND e.occurred_at >= ? AND e.action IN ?
-ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, actions).Rows()
+LEFT JOIN workshop_decisions wd ON e.entity_type = 'decision' AND wd.id = e.entity_id
+LEFT JOIN activities da ON da.id = wd.activity_id
+LEFT JOIN pillars dp ON dp.id = wd.pillar_id
+LEFT JOIN organisations dorg ON dorg.id = wd.organisation_id
+WHERE e.plan_id = ? AND e.occurred_at >= ? AND e.occurred_at <= ? AND e.action IN ?
+ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUntil(), actions).Rows()
 	if err != nil {
 		return err
 	}
@@ -106,7 +115,9 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, actions).Rows
 			continue
 		case c.IndicatorID == nil && c.ActivityID != nil && !acts[*c.ActivityID]:
 			continue
-		case c.IndicatorID == nil && c.ActivityID == nil && (b.pillar != nil || b.org != nil || b.funder != nil):
+		case c.PillarID != nil && b.pillar != nil && *c.PillarID != b.pillar.ID:
+			continue
+		case c.IndicatorID == nil && c.ActivityID == nil && c.PillarID == nil && (b.pillar != nil || b.org != nil || b.funder != nil):
 			continue
 		}
 		who := c.Actor
@@ -115,6 +126,9 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, actions).Rows
 		}
 		hide := b.restricted && c.Sensitive != nil && *c.Sensitive
 		old, nw := b.diff(c.OldValue, c.NewValue, hide)
+		if c.Decision != nil {
+			old, nw = b.decisionText(c)
+		}
 		cells := []any{excelize.Cell{StyleID: st.date, Value: c.OccurredAt.UTC()}, str(st.text, who), str(st.text, b.actionLabel(c.Action)),
 			str(st.bold, deref(c.Code)), str(st.text, deref(c.Period)), str(st.wrap, old), str(st.wrap, nw), str(st.wrap, c.Reason)}
 		if err := sw.SetRow(cellName(1, row), cells); err != nil {
@@ -157,6 +171,30 @@ func (b *build) inScope() (inds, acts map[int64]bool) {
 		}
 	}
 	return inds, acts
+}
+
+// changesUntil is the end of the changes listed: the moment a snapshot was
+// taken, else the end of time (the log's clock may run ahead of opts.Now).
+func (b *build) changesUntil() time.Time {
+	if b.snap != nil {
+		return b.snap.CreatedAt
+	}
+	return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+}
+
+// decisionText describes a workshop decision: what, who, by when.
+func (b *build) decisionText(c changeRow) (string, string) {
+	if c.Action == "decision.done" {
+		return b.L.T("report.decision.open"), b.L.T("report.decision.done") + ": " + *c.Decision
+	}
+	parts := []string{*c.Decision}
+	if c.DecisionOrg != nil {
+		parts = append(parts, b.L.T("report.decision.org", *c.DecisionOrg))
+	}
+	if c.DecisionDue != nil {
+		parts = append(parts, b.L.T("report.decision.due", b.L.Date(*c.DecisionDue)))
+	}
+	return "–", strings.Join(parts, "\n")
 }
 
 // actionLabel names an audit action ("value.approve" → "Value approved").

@@ -2,6 +2,7 @@ package report
 
 import (
 	"naptracker/models"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -101,7 +102,7 @@ func (b *build) writeCompliance() error {
 	if b.org != nil {
 		orgID = b.org.ID
 	}
-	rep, err := models.Completeness(b.ctx, b.db, b.tree.Plan, b.rng, orgID, b.opts.Now)
+	rep, err := b.completeness(orgID)
 	if err != nil {
 		return err
 	}
@@ -132,4 +133,31 @@ func (b *build) writeCompliance() error {
 		row++
 	}
 	return b.finishTable(sheet, len(keys), row-1)
+}
+
+// completeness is models.Completeness of the range, or what the snapshot
+// froze of it (the periods of the range, the organisation's rows).
+func (b *build) completeness(orgID int64) (*models.CompletenessReport, error) {
+	if b.snap == nil {
+		return models.Completeness(b.ctx, b.db, b.tree.Plan, b.rng, orgID, b.opts.Now)
+	}
+	frozen := b.snapContent.Compliance
+	rep := &models.CompletenessReport{Plan: frozen.Plan, At: frozen.At}
+	for _, pc := range frozen.Periods {
+		if !slices.ContainsFunc(b.rng, func(p models.ReportingPeriod) bool { return p.ID == pc.Period.ID }) {
+			continue
+		}
+		if orgID != 0 {
+			kept := models.PeriodCompleteness{Period: pc.Period}
+			for _, r := range pc.Rows {
+				if r.Organisation.ID == orgID {
+					kept.Rows = append(kept.Rows, r)
+					kept.Total = r.CompletenessCounts
+				}
+			}
+			pc = kept
+		}
+		rep.Periods = append(rep.Periods, pc)
+	}
+	return rep, nil
 }

@@ -38,9 +38,13 @@ func (b *build) writeCover() error {
 		{L.T("report.cover.country"), p.Country},
 		{L.T("report.cover.periods"), b.rangeLabel() + " (" + L.Date(b.rng[0].StartDate) + " – " + L.Date(b.rng[len(b.rng)-1].EndDate) + ")"},
 		{L.T("report.cover.filters"), strings.Join(filters, "; ")},
-		{L.T("report.cover.generated_at"), b.opts.Now.Format("2006-01-02 15:04") + " UTC"},
+		{L.T("report.cover.generated_at"), b.generated.Format("2006-01-02 15:04") + " UTC"},
 		{L.T("report.cover.generated_by"), by},
 		{L.T("report.cover.status"), b.statusLabel()},
+	}
+	if b.snap != nil {
+		facts = append(facts, [2]string{L.T("report.cover.snapshot"),
+			L.T("report.cover.snapshot_value", b.snap.Name, b.snap.CreatedAt.UTC().Format("2006-01-02 15:04")+" UTC")})
 	}
 	if err := b.setRow(sheet, 1, []any{str(st.title, L.T("report.cover.title"))}); err != nil {
 		return err

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"fmt"
+	"slices"
+
 	"naptracker/models"
 
 	"github.com/xuri/excelize/v2"
@@ -45,35 +48,35 @@ func (b *build) writeIPTT() error {
 	if err := b.ipttHeader(sw); err != nil {
 		return err
 	}
-	targets, err := b.loadTargets()
-	if err != nil {
-		return err
-	}
 	sets, err := b.loadSets()
 	if err != nil {
 		return err
 	}
-	vs, err := b.openValues()
-	if err != nil {
-		return err
-	}
-	w := &ipttWriter{build: b, sw: sw, row: ipttHeaderRow + 1, targets: targets, sets: sets, vs: vs, pos: map[int64]int{}}
-	w.place, w.count = yearSlots(b.all)
+	w := &ipttWriter{build: b, tg: map[int]float64{}, sets: sets}
+	w.place, w.count = models.YearSlots(b.all)
 	w.from, w.to = b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1])
-	err = w.walk()
-	if cerr := vs.close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	// First pass: count the rows (the autofilter needs the last one) and
+	// rate the indicators for the summary. The rows themselves are written
+	// when the workbook is zipped (sheetxml.go), from the data read again.
+	count := &countRows{}
+	if err := w.walk(count, true); err != nil {
 		return err
 	}
-	if err := b.f.AutoFilter(sheet, cellName(1, ipttHeaderRow)+":"+cellName(lastCol, max(w.row-1, ipttHeaderRow+1)), nil); err != nil {
+	lastRow := ipttHeaderRow + count.n
+	if err := b.f.AutoFilter(sheet, cellName(1, ipttHeaderRow)+":"+cellName(lastCol, max(lastRow, ipttHeaderRow+1)), nil); err != nil {
 		return err
 	}
 	if err := b.pageSetup(sheet, 3, ipttHeaderRow); err != nil {
 		return err
 	}
+	b.zipRows[sheetPath(sheetKeys, "iptt")] = func(out rowSink) error { return w.walk(out, false) }
 	return sw.Flush()
+}
+
+// sheetPath is where excelize stores a sheet of a new workbook whose sheets
+// were added in the order of keys.
+func sheetPath(keys []string, key string) string {
+	return fmt.Sprintf("xl/worksheets/sheet%d.xml", slices.Index(keys, key)+1)
 }
 
 // index is the position of a period in the plan.
@@ -137,77 +140,78 @@ func (b *build) ipttHeader(sw *excelize.StreamWriter) error {
 	return sw.SetRow(cellName(1, ipttHeaderRow), heads, excelize.RowOpts{Height: 42})
 }
 
+// eachIndicator calls fn for every indicator the IPTT shows, in its order.
+func (b *build) eachIndicator(fn func(*models.PillarNode, *models.ObjectiveNode, *models.Indicator, *models.ActivityNode)) {
+	for _, p := range b.pillars() {
+		for _, o := range p.Objectives {
+			for i := range o.Indicators {
+				if b.indicatorMatches(&o.Indicators[i], nil) {
+					fn(p, o, &o.Indicators[i], nil)
+				}
+			}
+			for _, a := range o.Activities {
+				for i := range a.Indicators {
+					if b.indicatorMatches(&a.Indicators[i], a) {
+						fn(p, o, &a.Indicators[i], a)
+					}
+				}
+			}
+		}
+	}
+}
+
 // ipttWriter walks the plan tree and writes a row per indicator and per breakdown cell.
 type ipttWriter struct {
 	*build
-	sw           *excelize.StreamWriter
+	sw           rowSink
 	row          int
-	targets      map[int64]map[int]float64
+	rate         bool // count the ratings per pillar (first pass only)
+	src          *ipttSource
+	tg           map[int]float64 // the current indicator's targets by year
 	sets         map[int64]*models.DisaggregationSet
-	vs           *valueStream
-	pos          map[int64]int
 	place, count []int
 	from, to     int
 }
 
-func (w *ipttWriter) walk() error {
-	// Number the indicators in walk order first, so the value stream can
-	// tell a row of a later indicator from one to skip.
-	n := 0
-	for _, p := range w.pillars() {
-		for _, o := range p.Objectives {
-			for i := range o.Indicators {
-				w.pos[o.Indicators[i].ID] = n
-				n++
-			}
-			for _, a := range o.Activities {
-				for i := range a.Indicators {
-					w.pos[a.Indicators[i].ID] = n
-					n++
-				}
-			}
-		}
+// walk writes the rows below the header into out, in the order of the tree;
+// rate counts the ratings per pillar for the summary.
+func (w *ipttWriter) walk(out rowSink, rate bool) (err error) {
+	w.sw, w.row, w.rate = out, ipttHeaderRow+1, rate
+	wanted := map[int64]bool{}
+	w.eachIndicator(func(_ *models.PillarNode, _ *models.ObjectiveNode, ind *models.Indicator, _ *models.ActivityNode) {
+		wanted[ind.ID] = true
+	})
+	if w.src, err = w.openSource(wanted, !rate); err != nil {
+		return err
 	}
-	for _, p := range w.pillars() {
-		if w.ragByPillar[p.ID] == nil {
-			w.ragByPillar[p.ID] = map[string]int{}
+	defer func() {
+		if cerr := w.src.close(); err == nil {
+			err = cerr
 		}
-		wrotePillar := false
-		for _, o := range p.Objectives {
-			wroteObjective := false
-			emit := func(ind *models.Indicator, a *models.ActivityNode) error {
-				if !w.indicatorMatches(ind, a) {
-					return nil
-				}
-				if !wrotePillar {
-					if err := w.separator(w.st.pillar, w.tree.Plan.Tier1Label+" "+p.Code, p.Title); err != nil {
-						return err
-					}
-					wrotePillar = true
-				}
-				if !wroteObjective {
-					if err := w.separator(w.st.objective, w.tree.Plan.Tier2Label+" "+o.Code, o.Title); err != nil {
-						return err
-					}
-					wroteObjective = true
-				}
-				return w.indicator(p.ID, ind)
+	}()
+	var lastPillar, lastObjective int64
+	w.eachIndicator(func(p *models.PillarNode, o *models.ObjectiveNode, ind *models.Indicator, _ *models.ActivityNode) {
+		if err != nil {
+			return
+		}
+		if p.ID != lastPillar {
+			lastPillar = p.ID
+			if w.ragByPillar[p.ID] == nil {
+				w.ragByPillar[p.ID] = map[string]int{}
 			}
-			for i := range o.Indicators {
-				if err := emit(&o.Indicators[i], nil); err != nil {
-					return err
-				}
-			}
-			for _, a := range o.Activities {
-				for i := range a.Indicators {
-					if err := emit(&a.Indicators[i], a); err != nil {
-						return err
-					}
-				}
+			if err = w.separator(w.st.pillar, w.tree.Plan.Tier1Label+" "+p.Code, p.TitleIn(w.L.Lang)); err != nil {
+				return
 			}
 		}
-	}
-	return nil
+		if o.ID != lastObjective {
+			lastObjective = o.ID
+			if err = w.separator(w.st.objective, w.tree.Plan.Tier2Label+" "+o.Code, o.TitleIn(w.L.Lang)); err != nil {
+				return
+			}
+		}
+		err = w.indicator(p.ID, ind)
+	})
+	return err
 }
 
 func (w *ipttWriter) separator(style int, code, title string) error {
@@ -219,36 +223,55 @@ func (w *ipttWriter) separator(style int, code, title string) error {
 // indicator writes an indicator's row and, grouped under it, its breakdown rows.
 func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 	L, st := w.L, w.st
-	data := w.vs.take(ind.ID, w.pos[ind.ID], w.pos)
-	if w.vs.err != nil {
-		return w.vs.err
+	data, targets := w.src.next(ind.ID)
+	if err := w.src.err(); err != nil {
+		return err
 	}
 	suppress := w.restricted && ind.Sensitive
 	withheld := L.T("report.withheld")
+	series := w.seriesOf(data.total)
+	due := func(k int) bool { return !w.opts.Now.Before(w.all[k].DueBy()) }
+	tg := targetsOf(w.tg, targets)
+	if w.rate {
+		// First pass: the indicator's current rating (that of the last
+		// period due, else of the first period) and its number of rows.
+		k := w.from
+		for j := w.from; j <= w.to; j++ {
+			if due(j) {
+				k = j
+			}
+		}
+		f := w.actualOf(ind.Accumulation, data.total, series, k, k, suppress, withheld)
+		rating := models.Rate(f.value, models.MeasureBaseline(*ind), models.PeriodTarget(*ind, tg, w.all, k, w.place, w.count), ind.Direction, w.th, due(k))
+		w.ragByPillar[pillarID][rating.RAG]++
+		rows := 1
+		if ind.DisaggregationSetID != nil && w.sets[*ind.DisaggregationSetID] != nil {
+			rows += len(w.sets[*ind.DisaggregationSetID].Cells())
+		}
+		for range rows {
+			if err := w.sw.SetRow(cellName(1, w.row), nil); err != nil {
+				return err
+			}
+			w.row++
+		}
+		return nil
+	}
 	baseline := any(w.st.dash())
 	if ind.BaselineValue != nil {
 		baseline = st.number(*ind.BaselineValue, false)
 	}
 	r := ipttRow{cells: []any{
-		str(st.bold, ind.Code), str(st.wrap, ind.Name), str(st.text, L.T("report.level."+ind.Level())),
+		str(st.bold, ind.Code), str(st.wrap, ind.NameIn(L.Lang)), str(st.text, L.T("report.level."+ind.Level())),
 		str(st.text, L.T("unit."+ind.UnitType)), str(st.text, L.T("direction."+ind.Direction)),
 		str(st.text, L.T("accumulation."+ind.Accumulation)), baseline, str(st.text, w.tree.Org(ind.ReportingOrgID).Acronym), nil,
 	}}
 	// The end-of-plan group.
-	end := w.actualOf(ind.Accumulation, data.total, w.from, w.to, suppress, withheld)
-	endDue := !w.opts.Now.Before(w.all[w.to].DueBy())
-	w.group(&r, ind, ind.EndTarget, end, endDue, true)
-	current := ""
-	tg := w.targets[ind.ID]
+	end := w.actualOf(ind.Accumulation, data.total, series, w.from, w.to, suppress, withheld)
+	w.group(&r, ind, ind.EndTarget, end, due(w.to), true)
 	for k := w.from; k <= w.to; k++ {
-		f := w.actualOf(ind.Accumulation, data.total, k, k, suppress, withheld)
-		due := !w.opts.Now.Before(w.all[k].DueBy())
-		rag := w.group(&r, ind, w.periodTarget(ind, tg, k, w.place, w.count), f, due, true)
-		if due || current == "" {
-			current = rag
-		}
+		f := w.actualOf(ind.Accumulation, data.total, series, k, k, suppress, withheld)
+		w.group(&r, ind, models.PeriodTarget(*ind, tg, w.all, k, w.place, w.count), f, due(k), true)
 	}
-	w.ragByPillar[pillarID][current]++
 	w.setNote(&r)
 	if err := w.sw.SetRow(cellName(1, w.row), r.cells); err != nil {
 		return err
@@ -330,10 +353,11 @@ func (w *ipttWriter) breakdown(ind *models.Indicator, set *models.Disaggregation
 	figs := make([][]figure, len(cells))
 	for i, c := range cells {
 		pts := data.cells[c]
+		series := w.seriesOf(pts)
 		figs[i] = make([]figure, n)
-		figs[i][0] = w.actualOf(ind.Accumulation, pts, w.from, w.to, suppress, withheld)
+		figs[i][0] = w.actualOf(ind.Accumulation, pts, series, w.from, w.to, suppress, withheld)
 		for k := w.from; k <= w.to; k++ {
-			figs[i][k-w.from+1] = w.actualOf(ind.Accumulation, pts, k, k, suppress, withheld)
+			figs[i][k-w.from+1] = w.actualOf(ind.Accumulation, pts, series, k, k, suppress, withheld)
 		}
 	}
 	if suppress {

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"database/sql"
+	"errors"
+	"slices"
 	"strings"
 
 	"naptracker/models"
@@ -38,8 +41,8 @@ import (
 
 // point is one reported value of an indicator (or of one breakdown cell).
 type point struct {
-	period     int // index in build.all
 	value      float64
+	period     int32 // index in build.all
 	unapproved bool
 }
 
@@ -49,118 +52,158 @@ type indicatorData struct {
 	cells map[string][]point
 }
 
-// valueStream reads indicator values (with their breakdown cells) in the
-// order of the plan tree, one indicator at a time.
-type valueStream struct {
-	rows    *sql.Rows
-	period  map[int64]int
-	pending bool
-	row     struct {
-		indicator, period int64
-		value             float64
-		status            string
-		cell              sql.NullString
-		cellValue         sql.NullFloat64
-	}
-	err error
+// ipttSource reads what the IPTT shows of each indicator — its values, its
+// breakdown cells and its yearly targets — from three queries ordered by
+// indicator id, streamed as the tree is walked (see cursor). Every value
+// reported up to the end of the range is read (cumulative indicators need
+// the earlier ones), approved ones only unless the report includes
+// unapproved data.
+type ipttSource struct {
+	period  map[int64]int32 // period id → index in build.all
+	values  *cursor[valueRow]
+	cells   *cursor[cellRow]
+	targets *cursor[yearTarget]
+	vbuf    []valueRow
+	cbuf    []cellRow
+	tbuf    []yearTarget
+	names   map[string]string // breakdown cell names, stored once
+	// approvedOnly drops the values not approved yet.
+	approvedOnly bool
 }
 
-// openValues starts the one query that reads every value the IPTT needs:
-// every value reported up to the end of the range (cumulative indicators
-// need the earlier ones), approved ones only unless the report includes
-// unapproved data, ordered like the tree.
-func (b *build) openValues() (*valueStream, error) {
-	q := `SELECT v.indicator_id, v.period_id, v.value, v.status, bd.cell, bd.value
-FROM indicator_values v
-JOIN indicators i ON i.id = v.indicator_id
-JOIN reporting_periods p ON p.id = v.period_id
-LEFT JOIN activities a ON a.id = i.activity_id
-JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)
-JOIN pillars pl ON pl.id = o.pillar_id
-LEFT JOIN value_breakdowns bd ON bd.value_id = v.id
-WHERE i.plan_id = ? AND i.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL
-AND (i.activity_id IS NULL OR a.archived_at IS NULL) AND v.value IS NOT NULL AND p.end_date <= ?`
+type valueRow struct {
+	period     int64
+	value      float64
+	unapproved bool
+}
+
+type cellRow struct {
+	valueRow
+	cell string
+}
+
+// openSource starts the queries; wanted are the indicators the walk will
+// visit; withCells false skips the breakdown cells (the first pass only
+// rates the indicators).
+func (b *build) openSource(wanted map[int64]bool, withCells bool) (*ipttSource, error) {
 	last := b.rng[len(b.rng)-1]
-	args := []any{b.tree.Plan.ID, last.EndDate}
-	if !b.opts.IncludeUnapproved {
-		q += ` AND v.status = ?`
-		args = append(args, models.StatusApproved)
+	s := &ipttSource{period: map[int64]int32{}, names: map[string]string{}}
+	for i, p := range b.all {
+		if !p.EndDate.After(last.EndDate) {
+			s.period[p.ID] = int32(i)
+		}
 	}
-	if b.pillar != nil {
-		q += ` AND pl.id = ?`
-		args = append(args, b.pillar.ID)
+	s.approvedOnly = !b.opts.IncludeUnapproved
+	// Periods and status are checked here, not in SQL: that way the
+	// database reads each indicator's values as one range of the index
+	// instead of seeking every period of every indicator.
+	// Live data: the plan's indicators' values. A snapshot: the rows it copied.
+	from, cellFrom := `FROM indicator_values v WHERE v.indicator_id IN (SELECT id FROM indicators WHERE plan_id = ?)`,
+		`FROM indicator_values v JOIN value_breakdowns bd ON bd.value_id = v.id
+WHERE v.indicator_id IN (SELECT id FROM indicators WHERE plan_id = ? AND disaggregation_set_id IS NOT NULL)`
+	args := []any{b.tree.Plan.ID}
+	if b.snap != nil {
+		from = `FROM snapshot_values v WHERE v.snapshot_id = ?`
+		cellFrom = `FROM snapshot_values v JOIN snapshot_breakdowns bd ON bd.snapshot_id = v.snapshot_id AND bd.value_id = v.value_id
+WHERE v.snapshot_id = ?`
+		args = []any{b.snap.ID}
 	}
-	q += ` ORDER BY pl.position, pl.code, o.position, o.code, CASE WHEN i.activity_id IS NULL THEN 0 ELSE 1 END,
-a.position, a.code, i.position, i.code, p.start_date, p.id, bd.cell`
-	rows, err := b.db.Raw(q, args...).Rows()
+	approved := []byte(models.StatusApproved)
+	var status sql.RawBytes
+	rows, err := b.db.Raw(`SELECT v.indicator_id, v.period_id, v.value, v.status `+from+` AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
-	s := &valueStream{rows: rows, period: map[int64]int{}}
-	for i, p := range b.all {
-		s.period[p.ID] = i
+	s.values = newCursor(rows, wanted, func(r *sql.Rows) (id int64, v valueRow, err error) {
+		err = r.Scan(&id, &v.period, &v.value, &status)
+		v.unapproved = !bytes.Equal(status, approved)
+		return id, v, err
+	})
+	// Only indicators with a disaggregation set have breakdown cells.
+	s.cells = &cursor[cellRow]{done: true}
+	if withCells {
+		rows, err = b.db.Raw(`SELECT v.indicator_id, v.period_id, bd.value, v.status, bd.cell `+cellFrom+`
+AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
+		if err != nil {
+			s.values.close()
+			return nil, err
+		}
+		var cell sql.RawBytes
+		s.cells = newCursor(rows, wanted, func(r *sql.Rows) (id int64, c cellRow, err error) {
+			err = r.Scan(&id, &c.period, &c.value, &status, &cell)
+			c.unapproved = !bytes.Equal(status, approved)
+			name, ok := s.names[string(cell)]
+			if !ok {
+				name = string(cell)
+				s.names[name] = name
+			}
+			c.cell = name
+			return id, c, err
+		})
 	}
+	if b.snap != nil {
+		list := make([]keyed[yearTarget], len(b.snapContent.Targets))
+		for i, t := range b.snapContent.Targets {
+			list[i] = keyed[yearTarget]{t.IndicatorID, yearTarget{year: t.Year, value: t.Value}}
+		}
+		s.targets = listCursor(list, wanted)
+		return s, nil
+	}
+	rows, err = b.db.Raw(`SELECT t.indicator_id, t.year, t.value FROM indicator_targets t
+WHERE t.indicator_id IN (SELECT id FROM indicators WHERE plan_id = ?) ORDER BY t.indicator_id`, b.tree.Plan.ID).Rows()
+	if err != nil {
+		s.values.close()
+		s.cells.close()
+		return nil, err
+	}
+	s.targets = newCursor(rows, wanted, func(r *sql.Rows) (id int64, t yearTarget, err error) {
+		err = r.Scan(&id, &t.year, &t.value)
+		return id, t, err
+	})
 	return s, nil
 }
 
-// advance reads the next row into s.row; false at the end.
-func (s *valueStream) advance() bool {
-	if s.pending {
-		return true
-	}
-	if s.err != nil || !s.rows.Next() {
-		return false
-	}
-	r := &s.row
-	s.err = s.rows.Scan(&r.indicator, &r.period, &r.value, &r.status, &r.cell, &r.cellValue)
-	s.pending = s.err == nil
-	return s.pending
-}
-
-// take returns the values of the indicator with the given position in the
-// walk, skipping rows of indicators the walk has passed (pos maps an
-// indicator id to its position in the walk).
-func (s *valueStream) take(id int64, at int, pos map[int64]int) indicatorData {
+// next returns the values (in period order) and yearly targets of the
+// indicator the walk has reached.
+func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
 	var d indicatorData
-	lastPeriod := int64(-1)
-	for s.advance() {
-		r := s.row
-		if r.indicator != id {
-			if p, ok := pos[r.indicator]; ok && p > at {
-				break
-			}
-			s.pending = false
-			continue
+	s.vbuf = s.values.take(id, s.vbuf)
+	for _, v := range s.vbuf {
+		if pi, ok := s.period[v.period]; ok && !(s.approvedOnly && v.unapproved) {
+			d.total = append(d.total, point{period: pi, value: v.value, unapproved: v.unapproved})
 		}
-		s.pending = false
-		pi, ok := s.period[r.period]
-		if !ok {
-			continue
-		}
-		un := r.status != models.StatusApproved
-		if r.period != lastPeriod {
-			d.total = append(d.total, point{period: pi, value: r.value, unapproved: un})
-			lastPeriod = r.period
-		}
-		if r.cell.Valid && r.cellValue.Valid {
+	}
+	byPeriod := func(a, b point) int { return int(a.period - b.period) }
+	slices.SortFunc(d.total, byPeriod)
+	s.cbuf = s.cells.take(id, s.cbuf)
+	for _, c := range s.cbuf {
+		if pi, ok := s.period[c.period]; ok && !(s.approvedOnly && c.unapproved) {
 			if d.cells == nil {
 				d.cells = map[string][]point{}
 			}
-			d.cells[r.cell.String] = append(d.cells[r.cell.String], point{period: pi, value: r.cellValue.Float64, unapproved: un})
+			d.cells[c.cell] = append(d.cells[c.cell], point{period: pi, value: c.value, unapproved: c.unapproved})
 		}
 	}
-	return d
+	for _, pts := range d.cells {
+		slices.SortFunc(pts, byPeriod)
+	}
+	s.tbuf = s.targets.take(id, s.tbuf)
+	return d, s.tbuf
 }
 
-func (s *valueStream) close() error {
-	err := s.rows.Close()
-	if s.err != nil {
-		return s.err
+// err is the first error of the three queries.
+func (s *ipttSource) err() error {
+	for _, err := range []error{s.values.err, s.cells.err, s.targets.err} {
+		if err != nil {
+			return err
+		}
 	}
-	if err == nil {
-		err = s.rows.Err()
-	}
-	return err
+	return nil
+}
+
+// close ends the three queries.
+func (s *ipttSource) close() error {
+	return errors.Join(s.values.close(), s.cells.close(), s.targets.close())
 }
 
 // figure is an actual as the reader may see it.
@@ -180,11 +223,7 @@ func isSmall(x float64) bool { return x > 0 && x < 5 }
 // actualOf combines the points of a series over the periods from..to
 // (indices in build.all) by the accumulation mode, with models.Actual, and
 // applies the suppression rules R1 and R3 when suppress is set.
-func (b *build) actualOf(mode string, pts []point, from, to int, suppress bool, withheld string) figure {
-	series := make([]models.PeriodValue, len(pts))
-	for i, p := range pts {
-		series[i] = models.PeriodValue{End: b.all[p.period].EndDate, Value: p.value}
-	}
+func (b *build) actualOf(mode string, pts []point, series []models.PeriodValue, from, to int, suppress bool, withheld string) figure {
 	var f figure
 	f.value = models.Actual(mode, series, b.all[from].EndDate, b.all[to].EndDate)
 	if f.value == nil {
@@ -193,13 +232,13 @@ func (b *build) actualOf(mode string, pts []point, from, to int, suppress bool, 
 	// The reported values the figure is made of.
 	var parts []point
 	for _, p := range pts {
-		if p.period > to {
+		if int(p.period) > to {
 			break
 		}
 		switch {
 		case mode == models.AccumulateCumulative:
 			parts = append(parts, p)
-		case p.period < from:
+		case int(p.period) < from:
 		case mode == models.AccumulateLatest:
 			parts = []point{p}
 		default:
@@ -221,6 +260,15 @@ func (b *build) actualOf(mode string, pts []point, from, to int, suppress bool, 
 		f.hidden = withheld
 	}
 	return f
+}
+
+// seriesOf turns points into the series models.Actual takes.
+func (b *build) seriesOf(pts []point) []models.PeriodValue {
+	series := make([]models.PeriodValue, len(pts))
+	for i, p := range pts {
+		series[i] = models.PeriodValue{End: b.all[p.period].EndDate, Value: p.value}
+	}
+	return series
 }
 
 // cellLabels names breakdown cells: "sex=female;age=child" → "Female × Child".

@@ -9,7 +9,6 @@
 package report
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +54,10 @@ type Options struct {
 	Now time.Time
 	// Bundle supplies the labels; nil loads the embedded catalogues.
 	Bundle *i18n.Bundle
+	// Snapshot, when not 0, is the id of a review snapshot of the plan: the
+	// report is produced from the data it froze (approved data only), as of
+	// the moment it was taken, so what a workshop saw can be reproduced.
+	Snapshot int64
 }
 
 // Sheet names, in workbook order.
@@ -84,7 +87,7 @@ func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error
 	// The cover is the active sheet already (it was the first one); asking
 	// excelize to set it would parse every streamed sheet back into memory.
 	// Zip straight into w instead of into excelize's in-memory buffer.
-	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSpliceZip(w, b.zipRows) })
 	_, err = b.f.WriteTo(io.Discard)
 	return err
 }
@@ -111,6 +114,14 @@ type build struct {
 	ragByPillar map[int64]map[string]int
 	// each listed activity's latest update, filled by the activities sheet.
 	acts map[int64]activityState
+	// rows written when the workbook is zipped, by the sheet's zip path.
+	zipRows map[string]func(rowSink) error
+	// snap is the review snapshot the report is produced from (nil: live data).
+	snap        *models.ReviewSnapshot
+	snapContent *models.SnapshotContent
+	// generated is when the report was made (opts.Now is the instant the
+	// data describes: the snapshot's, when there is one).
+	generated time.Time
 }
 
 func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
@@ -126,8 +137,9 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 	}
 	opts.Now = opts.Now.UTC()
 	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), restricted: !opts.Scope.Validates(),
-		sheet: map[string]string{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
-	tree, err := models.LoadPlanTree(ctx, db, opts.Plan)
+		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
+	b.generated = opts.Now
+	tree, err := b.loadTree()
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +175,30 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 	return b, nil
 }
 
+// loadTree reads the plan's tree: live, or as the snapshot froze it (then
+// the report describes the moment the snapshot was taken, and its range
+// defaults to the snapshot's).
+func (b *build) loadTree() (*models.PlanTree, error) {
+	if b.opts.Snapshot == 0 {
+		return models.LoadPlanTree(b.ctx, b.db, b.opts.Plan)
+	}
+	if b.opts.IncludeUnapproved {
+		return nil, &models.ValidationError{Fields: map[string]string{"include_unapproved": b.L.T("report.err.snapshot_approved_only")}}
+	}
+	plan, err := models.FindPlan(b.ctx, b.db, b.opts.Plan)
+	if err != nil {
+		return nil, err
+	}
+	if b.snap, err = models.FindSnapshot(b.ctx, b.db, plan.ID, b.opts.Snapshot); err != nil {
+		return nil, err
+	}
+	if b.snapContent, err = b.snap.Decode(); err != nil {
+		return nil, fmt.Errorf("report: snapshot %d: %w", b.snap.ID, err)
+	}
+	b.opts.Now = b.snap.CreatedAt.UTC()
+	return b.snapContent.Tree, nil
+}
+
 // resolveFilters checks the options against the plan and keeps what they name.
 func (b *build) resolveFilters() error {
 	v := &models.ValidationError{}
@@ -185,6 +221,22 @@ func (b *build) resolveFilters() error {
 		v.Add(field, fmt.Sprintf("The plan has no period %q.", label))
 		return -1
 	}
+	// A snapshot holds the data of its own range only, which is the default.
+	first, last := 0, len(b.all)-1
+	if b.snap != nil {
+		for i, p := range b.all {
+			if p.ID == b.snap.FromPeriodID {
+				first = i
+			}
+			if p.ID == b.snap.ToPeriodID {
+				last = i
+			}
+		}
+		to = last
+		if o.From == "" {
+			o.From = b.all[first].Label
+		}
+	}
 	if o.To != "" {
 		to = find(o.To, "to")
 	}
@@ -198,6 +250,9 @@ func (b *build) resolveFilters() error {
 	}
 	if from >= 0 && to >= 0 && from > to {
 		v.Add("to", "The last period comes before the first.")
+	}
+	if b.snap != nil && (from >= 0 && from < first || to > last) {
+		v.Add("to", b.L.T("report.err.snapshot_range", b.all[first].Label, b.all[last].Label))
 	}
 	if o.Pillar != "" {
 		for _, p := range b.tree.Pillars {

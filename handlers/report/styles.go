@@ -146,7 +146,9 @@ func (b *build) pageSetup(sheet string, first, last int) error {
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 	hf := &excelize.HeaderFooterOptions{
 		OddHeader: fmt.Sprintf("&L%s&R%s", esc(b.tree.Plan.Code), esc(sheet)),
-		OddFooter: fmt.Sprintf("&L%s&R%s", esc(b.statusLabel()), esc(b.L.T("report.page", "&P", "&N"))),
+		// The page number codes go in after the text is escaped.
+		OddFooter: fmt.Sprintf("&L%s&R%s", esc(b.statusLabel()),
+			strings.NewReplacer("\x00P", "&P", "\x00N", "&N").Replace(esc(b.L.T("report.page", "\x00P", "\x00N")))),
 	}
 	if err := b.f.SetHeaderFooter(sheet, hf); err != nil {
 		return err

@@ -54,7 +54,7 @@ func TestWorkbookStructure(t *testing.T) {
 			t.Errorf("%s: page layout %+v (%v)", s, lay, err)
 		}
 		hf, err := f.GetHeaderFooter(s)
-		if err != nil || !strings.Contains(hf.OddFooter, "&P") {
+		if err != nil || !strings.Contains(hf.OddFooter, "Page &P of &N") || strings.Contains(hf.OddFooter, "&&P") {
 			t.Errorf("%s: footer %+v has no page number", s, hf)
 		}
 	}

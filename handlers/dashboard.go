@@ -1,0 +1,197 @@
+package handlers
+
+import (
+	"html/template"
+	"net/http"
+
+	"naptracker/handlers/chart"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// dashboardPage is a plan's dashboard: approved data only, the same for
+// every role, drawn from the roll-ups.
+type dashboardPage struct {
+	Page
+	Plan models.Plan
+	D    *models.Dashboard
+	// Charts across the pillars (a row per pillar and one for the plan).
+	StatusChart, RAGChart, MoneyChart template.HTML
+	Statuses, RAGs                    []word
+	Pillars                           []pillarView
+	Total                             pillarView
+	OffTrack                          []offTrackView
+	Orgs                              []orgView
+	Changes                           []changeView
+	// RatingLabel names the rating period; the spans size the table's header groups.
+	RatingLabel         string
+	StatusSpan, RAGSpan int
+}
+
+// word is an enum value with its word in the page's language.
+type word struct{ Key, Word string }
+
+// count is how many items are in one status or rating.
+type count struct {
+	word
+	N int
+}
+
+// pillarView is one pillar's figures and its own two charts.
+type pillarView struct {
+	ID, Code, Title       string
+	Summary               models.PillarSummary
+	Statuses, RAGs        []count
+	StatusChart, RAGChart template.HTML
+}
+
+// offTrackView is a line of the indicators furthest off track.
+type offTrackView struct {
+	Code, Name, Pillar, Period string
+	Actual, Target, Progress   string
+	RAG                        word
+}
+
+// orgView is one organisation's completeness in the rating period and its
+// indicators by rating.
+type orgView struct {
+	models.OrgCompleteness
+	Rate string
+	RAGs []count
+}
+
+// changeView is one recent change in words.
+type changeView struct {
+	When, Who, What, Item string
+}
+
+// Dashboard shows a plan's overall and per-pillar progress (activities by
+// status, indicators by rating, budget and expenditure), the completeness
+// of the latest due period per organisation, the indicators furthest off
+// track and the recent changes, from approved data only.
+func (h *Handler) Dashboard(c echo.Context) error {
+	ctx := c.Request().Context()
+	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	if err != nil {
+		return err
+	}
+	d, err := models.LoadDashboard(ctx, h.DB, *plan, h.Now().UTC())
+	if err != nil {
+		return err
+	}
+	p, err := buildDashboardPage(h.page(c), d)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "dashboard", p)
+}
+
+// buildDashboardPage turns the dashboard's figures into words and charts.
+func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
+	L := pg.L
+	p := &dashboardPage{Page: pg, Plan: d.Plan, D: d, RatingLabel: periodLabel(d),
+		StatusSpan: len(models.DashboardStatuses) + 1, RAGSpan: len(models.RAGs) + 1}
+	for _, s := range models.DashboardStatuses {
+		p.Statuses = append(p.Statuses, word{s, L.T("dashboard.status." + s)})
+	}
+	for _, r := range models.RAGs {
+		p.RAGs = append(p.RAGs, word{r, L.T("dashboard.rag." + r)})
+	}
+	statusSeries, ragSeries := series(p.Statuses), series(p.RAGs)
+	money := []chart.Series{{Key: "budget", Label: L.T("dashboard.budget")}, {Key: "spent", Label: L.T("dashboard.spent")}}
+	num := chart.Number(func(f float64) string { return L.Num(f) })
+	cur := chart.Number(func(f float64) string { return L.Money(f, d.Plan.Currency) })
+	statusAll := chart.Stacked{ID: "ch-status", Title: L.T("dashboard.chart.status"), Series: statusSeries, TotalLabel: L.T("dashboard.total"), Number: num}
+	ragAll := chart.Stacked{ID: "ch-rag", Title: L.T("dashboard.chart.rag", L.T("dashboard.rag_at", periodLabel(d))), Series: ragSeries, TotalLabel: L.T("dashboard.total"), Number: num}
+	moneyAll := chart.Grouped{ID: "ch-money", Title: L.T("dashboard.chart.money", d.Plan.Currency), Series: money, Number: cur}
+	all := append(append([]models.PillarSummary{}, d.Pillars...), d.Total)
+	var err error
+	for i, s := range all {
+		v := pillarView{Summary: s, Statuses: counts(p.Statuses, s.ByStatus), RAGs: counts(p.RAGs, s.ByRAG)}
+		label := L.T("dashboard.whole_plan")
+		if i < len(d.Pillars) {
+			v.ID, v.Code, v.Title = "p-"+s.Pillar.Code, s.Pillar.Code, s.Pillar.TitleIn(L.Lang)
+			label = d.Plan.Tier1Label + " " + s.Pillar.Code
+			one := chart.Stacked{ID: "ch-s-" + s.Pillar.Code, Title: L.T("dashboard.chart.status_of", label), Series: statusSeries,
+				TotalLabel: L.T("dashboard.total"), Number: num, Rows: []chart.StackedRow{{Label: L.T("dashboard.activities"), Values: values(v.Statuses)}}}
+			if v.StatusChart, err = one.SVG(); err != nil {
+				return nil, err
+			}
+			one = chart.Stacked{ID: "ch-r-" + s.Pillar.Code, Title: L.T("dashboard.chart.rag_of", label), Series: ragSeries,
+				TotalLabel: L.T("dashboard.total"), Number: num, Rows: []chart.StackedRow{{Label: L.T("dashboard.indicators"), Values: values(v.RAGs)}}}
+			if v.RAGChart, err = one.SVG(); err != nil {
+				return nil, err
+			}
+			p.Pillars = append(p.Pillars, v)
+		} else {
+			p.Total = v
+		}
+		statusAll.Rows = append(statusAll.Rows, chart.StackedRow{Label: label, Values: values(v.Statuses)})
+		ragAll.Rows = append(ragAll.Rows, chart.StackedRow{Label: label, Values: values(v.RAGs)})
+		moneyAll.Rows = append(moneyAll.Rows, chart.GroupedRow{Label: label, Values: []float64{s.Budget, s.Spent}})
+	}
+	if p.StatusChart, err = statusAll.SVG(); err != nil {
+		return nil, err
+	}
+	if p.RAGChart, err = ragAll.SVG(); err != nil {
+		return nil, err
+	}
+	if p.MoneyChart, err = moneyAll.SVG(); err != nil {
+		return nil, err
+	}
+	for _, o := range d.OffTrack {
+		v := offTrackView{Code: o.Indicator.Code, Name: o.Indicator.NameIn(L.Lang), Pillar: o.Pillar.Code, Period: o.Period,
+			Actual: L.Num(o.Actual), Target: L.Num(o.Target), Progress: L.Pct(o.Progress), RAG: word{o.RAG, L.T("dashboard.rag." + o.RAG)}}
+		p.OffTrack = append(p.OffTrack, v)
+	}
+	if d.Completeness != nil {
+		for _, r := range d.Completeness.Rows {
+			v := orgView{OrgCompleteness: r, Rate: "–", RAGs: counts(p.RAGs, d.OrgRAG[r.Organisation.ID])}
+			if rate := r.CompletenessRate(); rate != nil {
+				v.Rate = L.Pct(*rate)
+			}
+			p.Orgs = append(p.Orgs, v)
+		}
+	}
+	for _, ch := range d.Changes {
+		item := ch.Code
+		if ch.Period != "" {
+			item += " · " + ch.Period
+		}
+		p.Changes = append(p.Changes, changeView{When: L.DateTime(ch.OccurredAt), Who: ch.Who, What: L.T("dashboard.action." + ch.Action), Item: item})
+	}
+	return p, nil
+}
+
+// periodLabel names the rating period, or "–" for a plan without periods.
+func periodLabel(d *models.Dashboard) string {
+	if d.Period == nil {
+		return "–"
+	}
+	return d.Period.Label
+}
+
+func series(ws []word) []chart.Series {
+	out := make([]chart.Series, len(ws))
+	for i, w := range ws {
+		out[i] = chart.Series{Key: w.Key, Label: w.Word}
+	}
+	return out
+}
+
+func counts(ws []word, m map[string]int) []count {
+	out := make([]count, len(ws))
+	for i, w := range ws {
+		out[i] = count{word: w, N: m[w.Key]}
+	}
+	return out
+}
+
+func values(cs []count) []float64 {
+	out := make([]float64, len(cs))
+	for i, c := range cs {
+		out[i] = float64(c.N)
+	}
+	return out
+}

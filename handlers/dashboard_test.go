@@ -1,0 +1,287 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+
+	"gorm.io/gorm"
+)
+
+// expectedPillarFigures works out, straight from the values and updates
+// tables (not from the roll-ups), how the dashboard must count one pillar's
+// indicators by rating and activities by status: an indicator is rated on
+// its latest approved value when that is for the latest due period or
+// later, and is otherwise "no data" (or "not due" while no period is due).
+func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar string, now time.Time) (rags, statuses map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	periods, err := models.PlanPeriods(ctx, db, plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, due := 0, false
+	for i, p := range periods {
+		if !now.Before(p.DueBy()) {
+			k, due = i, true
+		}
+	}
+	at := map[int64]int{}
+	for i, p := range periods {
+		at[p.ID] = i
+	}
+	var inds []models.Indicator
+	if err := db.Table("indicators i").Select("i.*").
+		Joins("LEFT JOIN activities a ON a.id = i.activity_id").
+		Joins("JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)").
+		Joins("JOIN pillars pl ON pl.id = o.pillar_id").
+		Where("i.plan_id = ? AND pl.code = ? AND i.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL AND (a.id IS NULL OR a.archived_at IS NULL)", plan.ID, pillar).
+		Find(&inds).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(inds) == 0 {
+		t.Fatalf("pillar %s has no indicators", pillar)
+	}
+	place, count := models.YearSlots(periods)
+	rags = map[string]int{}
+	for _, ind := range inds {
+		var vals []models.IndicatorValue
+		if err := db.Where("indicator_id = ? AND status = ? AND value IS NOT NULL", ind.ID, models.StatusApproved).Find(&vals).Error; err != nil {
+			t.Fatal(err)
+		}
+		byIdx := map[int]float64{}
+		last := -1
+		for _, v := range vals {
+			byIdx[at[v.PeriodID]] = *v.Value
+			last = max(last, at[v.PeriodID])
+		}
+		if last < k {
+			rags[models.Rate(nil, nil, nil, ind.Direction, plan.Thresholds(), due).RAG]++
+			continue
+		}
+		var series []models.PeriodValue
+		for i, p := range periods {
+			if v, ok := byIdx[i]; ok {
+				series = append(series, models.PeriodValue{End: p.EndDate, Value: v})
+			}
+		}
+		end := periods[last].EndDate
+		targets, err := models.IndicatorTargets(ctx, db, ind.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := models.PeriodTarget(ind, targets, periods, last, place, count)
+		r := models.Rate(models.Actual(ind.Accumulation, series, end, end), models.MeasureBaseline(ind), target, ind.Direction, plan.Thresholds(), true)
+		rags[r.RAG]++
+	}
+	var acts []models.Activity
+	if err := db.Table("activities a").Select("a.*").Joins("JOIN objectives o ON o.id = a.objective_id").Joins("JOIN pillars pl ON pl.id = o.pillar_id").
+		Where("a.plan_id = ? AND pl.code = ? AND a.archived_at IS NULL AND o.archived_at IS NULL", plan.ID, pillar).Find(&acts).Error; err != nil {
+		t.Fatal(err)
+	}
+	statuses = map[string]int{}
+	for _, a := range acts {
+		var ups []models.ActivityUpdate
+		if err := db.Where("activity_id = ? AND status = ?", a.ID, models.StatusApproved).Find(&ups).Error; err != nil {
+			t.Fatal(err)
+		}
+		status, best := models.DashboardNoReport, -1
+		for _, u := range ups {
+			if at[u.PeriodID] > best {
+				status, best = u.Progress, at[u.PeriodID]
+			}
+		}
+		statuses[status]++
+	}
+	return rags, statuses
+}
+
+var descRe = regexp.MustCompile(`<desc id="(ch-[a-z]+)-d">([^<]*)</desc>`)
+
+// chartDescs returns the text descriptions of the page's overview charts.
+func chartDescs(body string) map[string]string {
+	out := map[string]string{}
+	for _, m := range descRe.FindAllStringSubmatch(body, -1) {
+		out[m[1]] = m[2]
+	}
+	return out
+}
+
+// TestDashboardShowsApprovedFiguresToEveryRole checks the dashboard's
+// counts for a pillar against an independent computation from the values,
+// that every role sees the very same figures, and that the page names every
+// colour with its word, links the indicators furthest off track and lists
+// recent approvals.
+func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The secretariat approves a submitted value through the API: it shows
+	// among the recent changes, with who did it and to which value.
+	var sub struct {
+		Code, Label string
+		Version     int
+	}
+	if err := env.App.DB.Table("indicator_values v").Select("i.code, p.label, v.version").Joins("JOIN indicators i ON i.id = v.indicator_id").
+		Joins("JOIN reporting_periods p ON p.id = v.period_id").Where("i.plan_id = ? AND v.status = ? AND i.archived_at IS NULL", plan.ID, models.StatusSubmitted).
+		Order("p.start_date, i.code").Limit(1).Take(&sub).Error; err != nil {
+		t.Fatal(err)
+	}
+	sec := env.User(t, models.RoleSecretariat, "")
+	approve := env.APIClient(t, sec).JSON(http.MethodPost, fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s/approve", seed.DemoPlanCode, sub.Code, sub.Label),
+		fmt.Sprintf(`{"version": %d}`, sub.Version))
+	mustStatus(t, approve, http.StatusOK)
+
+	path := "/plans/" + seed.DemoPlanCode + "/dashboard"
+	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get(path)
+	mustStatus(t, donor, http.StatusOK)
+	descs := chartDescs(donor.Body)
+	if len(descs) != 3 {
+		t.Fatalf("want the three overview charts, found %v", descs)
+	}
+
+	rags, statuses := expectedPillarFigures(t, env.App.DB, plan, "2", env.Clock.Now().UTC())
+	total := 0
+	var parts []string
+	for _, r := range []struct{ key, word string }{{models.RAGOnTrack, "On track"}, {models.RAGBehind, "Behind"}, {models.RAGOffTrack, "Off track"}, {models.RAGNoData, "No data"}, {models.RAGNotDue, "Not due"}} {
+		total += rags[r.key]
+		parts = append(parts, fmt.Sprintf("%s %d", r.word, rags[r.key]))
+	}
+	want := fmt.Sprintf("Pillar 2 (Total %d): %s", total, strings.Join(parts, ", "))
+	if !strings.Contains(descs["ch-rag"], want) {
+		t.Errorf("indicator ratings of pillar 2:\n got %s\nwant %s", descs["ch-rag"], want)
+	}
+	if rags[models.RAGOnTrack]+rags[models.RAGBehind]+rags[models.RAGOffTrack] == 0 {
+		t.Error("the demo plan's pillar 2 has no rated indicator: the check proves nothing")
+	}
+	total, parts = 0, nil
+	for _, s := range []struct{ key, word string }{{models.ProgressNotStarted, "Not started"}, {models.ProgressOnTrack, "On track"}, {models.ProgressDelayed, "Delayed"},
+		{models.ProgressCompleted, "Completed"}, {models.ProgressCancelled, "Cancelled"}, {models.DashboardNoReport, "No approved report"}} {
+		total += statuses[s.key]
+		parts = append(parts, fmt.Sprintf("%s %d", s.word, statuses[s.key]))
+	}
+	want = fmt.Sprintf("Pillar 2 (Total %d): %s", total, strings.Join(parts, ", "))
+	if !strings.Contains(descs["ch-status"], want) {
+		t.Errorf("activity statuses of pillar 2:\n got %s\nwant %s", descs["ch-status"], want)
+	}
+
+	for _, role := range []struct{ role, org string }{{models.RoleFacilitator, ""}, {models.RoleSecretariat, ""}, {models.RoleFocalPoint, "MOLSW"}, {models.RoleAdmin, ""}} {
+		r := env.SignedIn(t, env.User(t, role.role, role.org)).Get(path)
+		mustStatus(t, r, http.StatusOK)
+		got := chartDescs(r.Body)
+		for id, d := range descs {
+			if got[id] != d {
+				t.Errorf("%s sees chart %s as %q, the donor %q", role.role, id, got[id], d)
+			}
+		}
+	}
+
+	for _, want := range []string{`role="img"`, `<span class="rag rag-off_track">Off track</span>`, `href="/plans/` + seed.DemoPlanCode + `/indicators/`,
+		`>On track</text>`, `>No approved report</text>`, `>Budget</text>`, "Value approved <span class=\"item\">" + sub.Code + " · " + sub.Label + "</span>", sec.Name} {
+		if !strings.Contains(donor.Body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
+	plain := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode)
+	if !strings.Contains(plain.Body, `href="`+path+`"`) {
+		t.Error("the plan page does not link to its dashboard")
+	}
+	if r := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/NO-SUCH-PLAN/dashboard"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown plan's dashboard: %d", r.StatusCode)
+	}
+}
+
+// TestDashboardInEveryLanguage renders the dashboard in French and Lao: no
+// key may show as "[key]".
+func TestDashboardInEveryLanguage(t *testing.T) {
+	env := apptest.New(t)
+	c := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	for _, lang := range []string{"fr", "lo"} {
+		c.Header.Set("Accept-Language", lang)
+		r := c.Get("/plans/" + seed.DemoPlanCode + "/dashboard")
+		mustStatus(t, r, http.StatusOK)
+		if i := strings.Index(r.Body, "[dashboard."); i >= 0 {
+			t.Errorf("%s: untranslated key near %q", lang, r.Body[i:min(len(r.Body), i+60)])
+		}
+		if !strings.Contains(r.Body, `lang="`+lang+`"`) {
+			t.Errorf("%s: the page is not in %s", lang, lang)
+		}
+	}
+}
+
+// TestDashboardQueryCountAndWeight checks that the dashboard costs the same
+// number of queries for the demo plan and for a synthetic plan of 100,000
+// values, and that the demo dashboard stays under 100 KB compressed.
+func TestDashboardQueryCountAndWeight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a plan of 100,000 values")
+	}
+	env := apptest.New(t)
+	big, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.Values < 100000 {
+		t.Fatalf("the large plan has %d values, want 100,000", big.Values)
+	}
+	c := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	counter := modelstest.CountQueries(env.App.DB)
+	count := func(plan string) (int64, string) {
+		path := "/plans/" + plan + "/dashboard"
+		c.Get(path)
+		counter.Reset()
+		r := c.Get(path)
+		mustStatus(t, r, http.StatusOK)
+		return counter.N(), r.Body
+	}
+	demo, _ := count(seed.DemoPlanCode)
+	large, body := count("BIG")
+	t.Logf("dashboard: %d queries (demo plan), %d (%d values)", demo, large, big.Values)
+	if demo != large || demo > 16 {
+		t.Errorf("dashboard: %d queries on the demo plan, %d on the large plan; want the same small number", demo, large)
+	}
+	if !strings.Contains(body, "Pillar") || strings.Contains(body, "Total 0): On track 0, Behind 0, Off track 0") {
+		t.Error("the large plan's dashboard shows no rated indicator")
+	}
+	c.Header.Set("Accept-Encoding", "gzip")
+	for _, plan := range []string{seed.DemoPlanCode, "BIG"} {
+		r := c.Get("/plans/" + plan + "/dashboard")
+		mustStatus(t, r, http.StatusOK)
+		if r.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatal("the dashboard is not compressed")
+		}
+		t.Logf("dashboard of %s: %d bytes compressed", plan, len(r.Body))
+		if len(r.Body) > 100*1024 {
+			t.Errorf("dashboard of %s weighs %d KB compressed, over 100 KB", plan, len(r.Body)/1024)
+		}
+	}
+}
+
+// BenchmarkDashboard measures the dashboard of a synthetic plan of 1,000
+// activities × 5 indicators × 5 years (100,000 values) for a donor.
+func BenchmarkDashboard(b *testing.B) {
+	env := apptest.New(b)
+	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC()); err != nil {
+		b.Fatal(err)
+	}
+	c := env.SignedIn(b, env.User(b, models.RoleDonor, "APJP"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if r := c.Get("/plans/BIG/dashboard"); r.StatusCode != http.StatusOK {
+			b.Fatalf("GET: %d", r.StatusCode)
+		}
+	}
+}

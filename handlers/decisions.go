@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// CreateDecision records a workshop decision from the form on the
+// presentation's decisions slide and goes back to that slide; a refused
+// form comes back on the same slide with 422 and the messages.
+func (h *Handler) CreateDecision(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	l := h.Localizer(c)
+	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	if err != nil {
+		return err
+	}
+	form, _ := c.FormParams()
+	values := formValues(form)
+	snapshotID, _ := strconv.ParseInt(values.V("snapshot"), 10, 64)
+	errs := map[string]string{}
+	in := models.DecisionInput{Text: values.V("text"), SnapshotID: snapshotID}
+	switch target := values.V("target"); {
+	case strings.HasPrefix(target, "pillar:"):
+		in.PillarCode = strings.TrimPrefix(target, "pillar:")
+	case strings.HasPrefix(target, "activity:"):
+		in.ActivityCode = strings.TrimPrefix(target, "activity:")
+	case target == "" || target == "plan":
+	default:
+		errs["target"] = l.T("present.err.target")
+	}
+	if org := strings.TrimSpace(values.V("organisation")); org != "" {
+		id, err := strconv.ParseInt(org, 10, 64)
+		if err != nil || id <= 0 {
+			errs["organisation"] = l.T("present.err.organisation")
+		}
+		in.OrganisationID = id
+	}
+	if due := strings.TrimSpace(values.V("due_date")); due != "" {
+		d, err := time.Parse("2006-01-02", due)
+		if err != nil {
+			errs["due_date"] = l.T("present.err.due_date")
+		} else {
+			in.DueDate = &d
+		}
+	}
+	if len(errs) == 0 {
+		_, err = models.CreateDecision(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), plan.ID, in, now)
+		var ve *models.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			for field := range ve.Fields {
+				errs[field] = decisionMessage(l.T, field, ve.Fields[field])
+			}
+		case err != nil:
+			return h.denyLogged(c, err)
+		}
+	}
+	p, err := h.presentData(c, plan.Code, snapshotID, values.V("from"), values.V("to"))
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		p.Form = decisionForm{Values: values, Errors: errs}
+		p.Start = p.DecisionsNo()
+		return c.Render(http.StatusUnprocessableEntity, "present", p)
+	}
+	return c.Redirect(http.StatusSeeOther, withFlash(p.Back, "flash.decision_recorded", "slide-"+strconv.Itoa(p.DecisionsNo())))
+}
+
+// decisionMessage translates a message of models.CreateDecision by its field.
+func decisionMessage(t func(string, ...any) string, field, english string) string {
+	switch field {
+	case "text":
+		if strings.Contains(english, "long") {
+			return t("present.err.text_long")
+		}
+		return t("present.err.text")
+	case "target":
+		return t("present.err.target")
+	case "organisation":
+		return t("present.err.organisation")
+	case "snapshot":
+		return t("present.err.snapshot")
+	}
+	return english
+}
+
+// DecisionDone marks a decision done and goes back to the page it was
+// marked on (the "back" field: a page of the same plan), else the plan.
+func (h *Handler) DecisionDone(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	if _, err := models.MarkDecisionDone(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), plan.ID, id, now); err != nil {
+		return h.denyLogged(c, err)
+	}
+	home := "/plans/" + url.PathEscape(plan.Code)
+	back, fragment := c.FormValue("back"), c.FormValue("fragment")
+	if back != home && !strings.HasPrefix(back, home+"/") && !strings.HasPrefix(back, home+"?") || strings.Contains(back, "//") || strings.Contains(back, "\\") {
+		back = home
+	}
+	return c.Redirect(http.StatusSeeOther, withFlash(back, "flash.decision_done", fragment))
+}
+
+// withFlash adds the flash key to a local address's query and a fragment
+// (slide-N, decisions) when it is made of safe characters.
+func withFlash(path, flash, fragment string) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return "/"
+	}
+	q := u.Query()
+	q.Set("flash", flash)
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	for _, r := range fragment {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z') {
+			fragment = ""
+			break
+		}
+	}
+	u.Fragment = fragment
+	return u.String()
+}
+
+// decisionsBlock is what the plan and organisation pages show of the
+// workshop decisions, through the "decisions" partial.
+type decisionsBlock struct {
+	Rows      []models.DecisionRow
+	CanDecide bool
+	// Back and Fragment bring a "mark done" back to the same place.
+	Back, Fragment string
+	Now            time.Time
+}
+
+// decisionsFor loads the decisions a page shows (one query).
+func (h *Handler) decisionsFor(c echo.Context, f models.DecisionFilter, back, fragment string) (*decisionsBlock, error) {
+	rows, err := models.ListDecisions(c.Request().Context(), h.DB, f)
+	if err != nil {
+		return nil, err
+	}
+	b := &decisionsBlock{Rows: rows, Back: back, Fragment: fragment, Now: h.Now().UTC()}
+	if who := PrincipalOf(c); who != nil {
+		b.CanDecide = models.ScopeOf(&who.User).CanRecordDecisions()
+	}
+	return b, nil
+}

@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"html/template"
+	"net/http"
+
+	"naptracker/handlers/chart"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// indicatorView is the indicator page: the indicator's facts, its targets
+// and actuals over time (chart and table), the latest breakdown, history
+// and evidence, as the reader's scope may see them.
+type indicatorView struct {
+	Page
+	*models.IndicatorPage
+	Chart template.HTML
+}
+
+// ShowIndicator shows one indicator to every role; donors and facilitators
+// (and other organisations' focal points) see approved values only, and
+// small counts of sensitive indicators as "<5".
+func (h *Handler) ShowIndicator(c echo.Context) error {
+	who := PrincipalOf(c)
+	pg, err := models.LoadIndicatorPage(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
+	if err != nil {
+		return err
+	}
+	v := indicatorView{Page: h.page(c), IndicatorPage: pg}
+	v.Chart = v.lineChart()
+	return c.Render(http.StatusOK, "indicator", v)
+}
+
+// Name is the indicator's name in the page's language.
+func (v indicatorView) Name() string { return v.Indicator.NameIn(v.L.Lang) }
+
+// Num writes a number of this indicator: yes/no and milestone values as
+// words, others with the language's separators.
+func (v indicatorView) Num(x *float64) string {
+	if x == nil {
+		return "–"
+	}
+	switch v.Indicator.UnitType {
+	case models.UnitYesNo, models.UnitMilestone:
+		if *x >= 1 {
+			return v.L.T("pages.yes")
+		}
+		return v.L.T("pages.no")
+	}
+	return v.L.Num(x)
+}
+
+// Fig writes a figure as the reader may see it: the number, "<5", or the
+// withheld marker.
+func (v indicatorView) Fig(f models.Figure) string {
+	switch {
+	case f.Value == nil:
+		return "–"
+	case f.Small:
+		return "<5"
+	case f.Hidden:
+		return v.L.T("pages.withheld")
+	}
+	return v.Num(f.Value)
+}
+
+// HasSuppressed reports whether any figure on the page is hidden, so that
+// the page explains why.
+func (v indicatorView) HasSuppressed() bool {
+	for _, r := range v.Rows {
+		if r.Actual.Hidden {
+			return true
+		}
+	}
+	for _, b := range v.Breakdown {
+		if b.Figure.Hidden {
+			return true
+		}
+	}
+	return v.End.Actual.Hidden
+}
+
+// lineChart draws the period targets and the visible actuals, with the
+// baseline as a reference line. Hidden figures are left out of the chart.
+func (v indicatorView) lineChart() template.HTML {
+	L := v.L
+	c := chart.LineChart{ID: "ind-chart", Title: L.T("pages.ind.chart_title", v.Indicator.Code), XLabel: L.T("pages.period"),
+		YLabel: v.Indicator.UnitLabel, Format: func(x float64) string { return L.Num(x) }, Width: 720, Height: 320}
+	if c.YLabel == "" {
+		c.YLabel = L.T("unit." + v.Indicator.UnitType)
+	}
+	target := chart.LineSeries{Name: L.T("pages.target"), Marker: chart.LineMarkerSquare, Dashed: true, Class: "line-target"}
+	actual := chart.LineSeries{Name: L.T("pages.actual"), Marker: chart.LineMarkerCircle, Class: "line-actual"}
+	reported, lastLabel := 0, ""
+	var last models.IndicatorPeriodRow
+	for _, r := range v.All {
+		c.Labels = append(c.Labels, r.Period.Label)
+		target.Values = append(target.Values, r.Target)
+		var a *float64
+		if r.Actual.Shown() {
+			a = r.Actual.Value
+			reported++
+			last, lastLabel = r, r.Period.Label
+		}
+		actual.Values = append(actual.Values, a)
+	}
+	c.Series = []chart.LineSeries{target, actual}
+	if b := v.Indicator.BaselineValue; b != nil {
+		c.Reference = b
+		c.ReferenceName = L.T("pages.baseline_line", v.Num(b))
+	}
+	if reported == 0 {
+		c.Desc = L.T("pages.ind.chart_desc_none", len(v.All))
+	} else {
+		c.Desc = L.T("pages.ind.chart_desc", reported, len(v.All), v.Num(last.Actual.Value), lastLabel, v.Num(last.Target), L.T("pages.rag."+last.RAG))
+	}
+	return c.SVG()
+}
+
+// KB is a file size in kilobytes, rounded up, for the evidence list.
+func (v indicatorView) KB(n int64) int { return int((n + 1023) / 1024) }

@@ -1,0 +1,76 @@
+package handlers_test
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+)
+
+// TestLanguagesInChromium uses the switcher in a real browser, without
+// signing in and then signed in, and checks that Lao text is drawn with
+// the bundled Noto Sans Lao (loaded, not empty boxes). Screenshots of the
+// sign-in page and the plan page in each language go to the folder the
+// test log names.
+func TestLanguagesInChromium(t *testing.T) {
+	env := apptest.New(t)
+	u := env.User(t, models.RoleFacilitator, "")
+	var shots atomic.Int32
+	b := env.NewBrowser(t, &shots)
+	t.Logf("screenshots: %s", b.Dir())
+
+	b.Open("/login")
+	for _, lang := range []string{"fr", "lo", "en"} {
+		b.ClickAndWait(`.lang-switch button[value="` + lang + `"]`)
+		if got := apptest.Eval[string](b, `document.documentElement.lang`); got != lang {
+			t.Fatalf("after choosing %s the page is in %q", lang, got)
+		}
+		b.Shot("login-" + lang)
+	}
+	b.ClickAndWait(`.lang-switch button[value="lo"]`)
+	laoFontLoaded(t, b)
+
+	b.SignIn(u.Email, apptest.Password, nil)
+	b.Open("/plans/" + seed.DemoPlanCode)
+	if got := apptest.Eval[string](b, `document.documentElement.lang`); got != "lo" {
+		t.Errorf("signed in, the plan page is in %q, not the Lao chosen before", got)
+	}
+	if !strings.Contains(b.Text(), "ການປ້ອງກັນ") {
+		t.Error("the Lao plan page does not show the Lao pillar title")
+	}
+	laoFontLoaded(t, b)
+	b.Shot("plan-lo")
+	for _, lang := range []string{"fr", "en"} {
+		b.ClickAndWait(`.lang-switch button[value="` + lang + `"]`)
+		if got := apptest.Eval[string](b, `location.pathname`); got != "/plans/"+seed.DemoPlanCode {
+			t.Errorf("the switcher went to %s", got)
+		}
+		b.Shot("plan-" + lang)
+	}
+	var saved models.User
+	env.App.DB.First(&saved, u.ID)
+	if saved.Language != "en" {
+		t.Errorf("the account keeps %q after the last switch to English", saved.Language)
+	}
+}
+
+// laoFontLoaded waits until the page's Lao text has made the browser load
+// the bundled Noto Sans Lao, and checks that Lao glyphs are drawn with it.
+func laoFontLoaded(t *testing.T, b *apptest.Browser) {
+	t.Helper()
+	const loaded = `[...document.fonts].some(f => f.family.replace(/"/g, "") === "Noto Sans Lao" && f.status === "loaded")`
+	deadline := time.Now().Add(10 * time.Second)
+	for !apptest.Eval[bool](b, loaded) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Lao web font was never loaded")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !apptest.Eval[bool](b, `document.fonts.check('16px "Noto Sans Lao"', "ພາສາລາວ")`) {
+		t.Error("Lao text cannot be drawn with Noto Sans Lao")
+	}
+}

@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"naptracker/models"
+)
+
+// Translations of plan content are typed on the editing forms as one field
+// per language, named like the original field with the language code
+// (title_fr, title_lo; name_fr, name_lo for indicators). A plan's own
+// language is its original text, so it gets no translation field.
+
+// TranslationLanguages lists the languages the form offers a translation
+// for: every interface language but the plan's own.
+func (b editBase) TranslationLanguages() []string {
+	var out []string
+	for _, lang := range models.InterfaceLanguages {
+		if b.Plan == nil || lang != b.Plan.Language {
+			out = append(out, lang)
+		}
+	}
+	return out
+}
+
+// setTexts fills the translation fields of a form (prefix_lang).
+func (f formValues) setTexts(prefix string, t models.Texts) {
+	for lang, s := range t {
+		f.set(prefix+"_"+lang, s)
+	}
+}
+
+// texts reads the translation fields of a form; the models keep the ones
+// the plan can have.
+func (p *formParser) texts(prefix string) models.Texts {
+	out := models.Texts{}
+	for _, lang := range models.InterfaceLanguages {
+		if s := p.text(prefix + "_" + lang); s != "" {
+			out[lang] = s
+		}
+	}
+	return out
+}

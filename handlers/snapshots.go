@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// snapshotsPage lists a plan's review snapshots, with the form that takes
+// a new one for those who may.
+type snapshotsPage struct {
+	Page
+	Plan      *models.Plan
+	Snapshots []models.SnapshotSummary
+	Periods   []models.ReportingPeriod
+	CanCreate bool
+	Form      formValues
+	Errors    map[string]string
+}
+
+// Snapshots lists the review snapshots of a plan: anyone may present them
+// and download their report; the secretariat takes new ones.
+func (h *Handler) Snapshots(c echo.Context) error {
+	p, err := h.snapshotsData(c)
+	if err != nil {
+		return err
+	}
+	if len(p.Periods) > 0 {
+		rng, err := models.ResolveRange(p.Periods, "", "", h.Now().UTC())
+		if err == nil {
+			p.Form.set("from", rng.First().Label)
+			p.Form.set("to", rng.Last().Label)
+		}
+	}
+	return c.Render(http.StatusOK, "snapshots", p)
+}
+
+func (h *Handler) snapshotsData(c echo.Context) (snapshotsPage, error) {
+	ctx := c.Request().Context()
+	p := snapshotsPage{Page: h.page(c), Form: formValues{}}
+	var err error
+	if p.Plan, err = models.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
+		return p, err
+	}
+	if p.Snapshots, err = models.ListSnapshots(ctx, h.DB, p.Plan.ID); err != nil {
+		return p, err
+	}
+	if p.Periods, err = models.PlanPeriods(ctx, h.DB, p.Plan.ID); err != nil {
+		return p, err
+	}
+	if who := PrincipalOf(c); who != nil {
+		p.CanCreate = models.ScopeOf(&who.User).Validates()
+	}
+	return p, nil
+}
+
+// CreateSnapshot freezes the approved data of the chosen range under the
+// given name; a blank or taken name, an unknown period or a range that
+// ends before it starts comes back with 422 and the messages.
+func (h *Handler) CreateSnapshot(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	l := h.Localizer(c)
+	p, err := h.snapshotsData(c)
+	if err != nil {
+		return err
+	}
+	form, _ := c.FormParams()
+	p.Form = formValues(form)
+	in := models.SnapshotInput{Name: strings.TrimSpace(p.Form.V("name")), From: p.Form.V("from"), To: p.Form.V("to")}
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		errs["name"] = l.T("present.err.name")
+	case n > models.SnapshotNameMax:
+		errs["name"] = l.T("present.err.name_long")
+	}
+	index := func(label string) int {
+		for i, per := range p.Periods {
+			if per.Label == label {
+				return i
+			}
+		}
+		return -1
+	}
+	from, to := index(in.From), index(in.To)
+	if from < 0 {
+		errs["from"] = l.T("present.err.period")
+	}
+	if to < 0 {
+		errs["to"] = l.T("present.err.period")
+	}
+	if from >= 0 && to >= 0 && from > to {
+		errs["to"] = l.T("present.err.reversed")
+	}
+	if len(errs) == 0 {
+		_, err = models.CreateSnapshot(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), p.Plan.Code, in, now)
+		var ve *models.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			for field, msg := range ve.Fields {
+				if field == "name" {
+					msg = l.T("present.err.name_taken")
+				}
+				errs[field] = msg
+			}
+		case err != nil:
+			return h.denyLogged(c, err)
+		default:
+			return c.Redirect(http.StatusSeeOther, "/plans/"+url.PathEscape(p.Plan.Code)+"/snapshots?flash=flash.snapshot_created")
+		}
+	}
+	p.Errors = errs
+	return c.Render(http.StatusUnprocessableEntity, "snapshots", p)
+}
+
+// PeriodChoices lists the plan's periods for the range selects.
+func (p snapshotsPage) PeriodChoices() []choice {
+	out := make([]choice, len(p.Periods))
+	for i, per := range p.Periods {
+		out[i] = choice{Value: per.Label, Label: per.Label}
+	}
+	return out
+}

@@ -1,0 +1,275 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DashboardNoReport is the dashboard's status of an activity without an
+// approved update.
+const DashboardNoReport = "no_report"
+
+// DashboardStatuses lists the activity statuses a dashboard counts, in
+// display order: the progress statuses, then "no report".
+var DashboardStatuses = append(append([]string{}, ProgressStatuses...), DashboardNoReport)
+
+// DashboardOffTrackSize is how many of the indicators furthest off track a
+// dashboard lists.
+const DashboardOffTrackSize = 10
+
+// Dashboard is the approved state of a plan at an instant, read from the
+// roll-ups with a fixed number of queries whatever the plan's size. Every
+// role sees the same figures: approved data only.
+type Dashboard struct {
+	Plan Plan
+	At   time.Time
+	// Period is the period indicators are rated at (RatingPeriod); nil when
+	// the plan has no periods. Due says whether its due date has passed.
+	Period *ReportingPeriod
+	Due    bool
+	// Pillars holds one summary per pillar that is not archived, in plan
+	// order; Total adds them up.
+	Pillars []PillarSummary
+	Total   PillarSummary
+	// OffTrack lists the rated indicators with the least progress, worst first.
+	OffTrack []OffTrackIndicator
+	// Completeness is the rating period's completeness per organisation
+	// (nil without periods); OrgRAG counts each reporting organisation's
+	// indicators by rating.
+	Completeness *PeriodCompleteness
+	OrgRAG       map[int64]map[string]int
+	// Changes are the latest approvals, reopenings and plan edits.
+	Changes []DashboardChange
+}
+
+// PillarSummary counts a pillar's activities by status and indicators by
+// rating, and adds up its budget and expenditure in the plan's currency.
+type PillarSummary struct {
+	Pillar     Pillar
+	Activities int
+	ByStatus   map[string]int
+	Indicators int
+	ByRAG      map[string]int
+	Budget     float64
+	Spent      float64
+	// OtherCurrency counts activities budgeted in another currency than the
+	// plan's, left out of Budget and Spent.
+	OtherCurrency int
+}
+
+func newPillarSummary(p Pillar) PillarSummary {
+	return PillarSummary{Pillar: p, ByStatus: map[string]int{}, ByRAG: map[string]int{}}
+}
+
+func (s *PillarSummary) add(o PillarSummary) {
+	s.Activities += o.Activities
+	s.Indicators += o.Indicators
+	s.Budget += o.Budget
+	s.Spent += o.Spent
+	s.OtherCurrency += o.OtherCurrency
+	for k, v := range o.ByStatus {
+		s.ByStatus[k] += v
+	}
+	for k, v := range o.ByRAG {
+		s.ByRAG[k] += v
+	}
+}
+
+// OffTrackIndicator is an indicator with its approved progress.
+type OffTrackIndicator struct {
+	Indicator Indicator
+	Pillar    Pillar
+	Period    string
+	Actual    float64
+	Target    *float64
+	Progress  float64
+	RAG       string
+}
+
+// indicatorState is one row of the dashboard's indicator query.
+type indicatorState struct {
+	PillarID       int64
+	IndicatorID    int64
+	ReportingOrgID int64
+	Progress       *float64
+	PeriodID       *int64
+	Actual         *float64
+	Target         *float64
+}
+
+// activityGroup is one row of the dashboard's activity query.
+type activityGroup struct {
+	PillarID int64
+	Status   *string // nil: no approved update
+	Currency string
+	N        int
+	Budget   float64
+	Spent    float64
+}
+
+// LoadDashboard reads a plan's dashboard at the instant now with a fixed
+// number of queries (see the dashboard's query-count test): the periods,
+// the pillars, activities grouped by pillar and status, the indicators'
+// roll-ups, the indicators furthest off track, the completeness of the
+// rating period, and the recent changes.
+func LoadDashboard(ctx context.Context, db *gorm.DB, plan Plan, now time.Time) (*Dashboard, error) {
+	db = db.WithContext(ctx)
+	d := &Dashboard{Plan: plan, At: now, OrgRAG: map[int64]map[string]int{}}
+	periods, err := rollupPeriods(db, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	k, due := RatingPeriod(periods, now)
+	if k >= 0 {
+		d.Period, d.Due = &periods[k], due
+	}
+	var pillars []Pillar
+	if err := db.Where("plan_id = ? AND archived_at IS NULL", plan.ID).Order("position, code").Find(&pillars).Error; err != nil {
+		return nil, err
+	}
+	byPillar := map[int64]*PillarSummary{}
+	d.Pillars = make([]PillarSummary, len(pillars))
+	for i, p := range pillars {
+		d.Pillars[i] = newPillarSummary(p)
+		byPillar[p.ID] = &d.Pillars[i]
+	}
+	if err := d.loadActivities(db, byPillar); err != nil {
+		return nil, err
+	}
+	if err := d.loadIndicators(db, periods, k, due, byPillar); err != nil {
+		return nil, err
+	}
+	d.Total = newPillarSummary(Pillar{})
+	for _, s := range d.Pillars {
+		d.Total.add(s)
+	}
+	if d.Period != nil {
+		rep, err := Completeness(ctx, db, plan, []ReportingPeriod{*d.Period}, 0, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(rep.Periods) > 0 {
+			d.Completeness = &rep.Periods[0]
+		}
+	}
+	if d.Changes, err = recentChanges(db, plan.ID, DashboardChangesSize); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadActivities counts the activities of each pillar by the status of
+// their latest approved update, with their budget and expenditure, in one
+// GROUP BY over the plan's activities (not their updates).
+func (d *Dashboard) loadActivities(db *gorm.DB, byPillar map[int64]*PillarSummary) error {
+	var groups []activityGroup
+	err := db.Raw(`SELECT o.pillar_id, r.progress AS status, a.currency, COUNT(*) AS n,
+ CAST(SUM(a.budget) AS DOUBLE PRECISION) AS budget, CAST(SUM(COALESCE(r.expenditure, 0)) AS DOUBLE PRECISION) AS spent
+FROM activities a
+JOIN objectives o ON o.id = a.objective_id
+JOIN pillars pl ON pl.id = o.pillar_id
+LEFT JOIN activity_rollups r ON r.activity_id = a.id
+WHERE a.plan_id = ? AND a.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL
+GROUP BY o.pillar_id, r.progress, a.currency`, d.Plan.ID).Scan(&groups).Error
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		s := byPillar[g.PillarID]
+		if s == nil {
+			continue
+		}
+		status := DashboardNoReport
+		if g.Status != nil {
+			status = *g.Status
+		}
+		s.Activities += g.N
+		s.ByStatus[status] += g.N
+		if g.Currency == d.Plan.Currency {
+			s.Budget += g.Budget
+			s.Spent += g.Spent
+		} else {
+			s.OtherCurrency += g.N
+		}
+	}
+	return nil
+}
+
+// loadIndicators rates every indicator of the plan at the rating period k
+// from its roll-up (one row per indicator), counts them per pillar and per
+// reporting organisation, and reads the ones furthest off track.
+func (d *Dashboard) loadIndicators(db *gorm.DB, periods []ReportingPeriod, k int, due bool, byPillar map[int64]*PillarSummary) error {
+	var rows []indicatorState
+	err := db.Raw(`SELECT pl.id AS pillar_id, i.id AS indicator_id, i.reporting_org_id, r.progress, r.period_id, r.actual, r.target
+FROM indicators i
+LEFT JOIN activities a ON a.id = i.activity_id
+JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)
+JOIN pillars pl ON pl.id = o.pillar_id
+LEFT JOIN indicator_rollups r ON r.indicator_id = i.id
+WHERE i.plan_id = ? AND i.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL
+AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, d.Plan.ID).Scan(&rows).Error
+	if err != nil {
+		return err
+	}
+	index := make(map[int64]int, len(periods))
+	for i, p := range periods {
+		index[p.ID] = i
+	}
+	th := d.Plan.Thresholds()
+	var rated []int // positions in rows of indicators rated from data
+	rag := make([]string, len(rows))
+	for i, r := range rows {
+		at := -1
+		if r.PeriodID != nil {
+			at = index[*r.PeriodID]
+		}
+		rag[i] = RollupRAG(r.Progress, at, k, due, th)
+		if s := byPillar[r.PillarID]; s != nil {
+			s.Indicators++
+			s.ByRAG[rag[i]]++
+		}
+		if d.OrgRAG[r.ReportingOrgID] == nil {
+			d.OrgRAG[r.ReportingOrgID] = map[string]int{}
+		}
+		d.OrgRAG[r.ReportingOrgID][rag[i]]++
+		if r.Progress != nil && at >= k && r.Actual != nil {
+			rated = append(rated, i)
+		}
+	}
+	sort.SliceStable(rated, func(a, b int) bool {
+		ra, rb := rows[rated[a]], rows[rated[b]]
+		if *ra.Progress != *rb.Progress {
+			return *ra.Progress < *rb.Progress
+		}
+		return ra.IndicatorID < rb.IndicatorID
+	})
+	rated = rated[:min(len(rated), DashboardOffTrackSize)]
+	if len(rated) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(rated))
+	for i, at := range rated {
+		ids[i] = rows[at].IndicatorID
+	}
+	var inds []Indicator
+	if err := db.Where("id IN ?", ids).Find(&inds).Error; err != nil {
+		return err
+	}
+	byID := map[int64]Indicator{}
+	for _, ind := range inds {
+		byID[ind.ID] = ind
+	}
+	for _, at := range rated {
+		r := rows[at]
+		o := OffTrackIndicator{Indicator: byID[r.IndicatorID], Actual: *r.Actual, Target: r.Target, Progress: *r.Progress, RAG: rag[at],
+			Period: periods[index[*r.PeriodID]].Label}
+		if s := byPillar[r.PillarID]; s != nil {
+			o.Pillar = s.Pillar
+		}
+		d.OffTrack = append(d.OffTrack, o)
+	}
+	return nil
+}

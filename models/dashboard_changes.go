@@ -1,0 +1,63 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DashboardChangesSize is how many recent changes a dashboard lists.
+const DashboardChangesSize = 10
+
+// DashboardChange is one recent change as the dashboard shows it: who did
+// what to which item (its code, and the period of a value or an update), when.
+type DashboardChange struct {
+	OccurredAt time.Time
+	Who        string
+	Action     string
+	EntityType string
+	Code       string
+	Period     string
+}
+
+// dashboardActions are the audit actions a dashboard lists: changes to
+// approved data and to the plan itself. Saving, submitting and returning
+// drafts are left out, since donors and facilitators see approved data only.
+func dashboardActions() []string {
+	out := []string{"value.approve", "value.reopen", "update.approve", "update.reopen", "plan.update",
+		"funding.create", "funding.update", "funding.delete"}
+	for _, kind := range []string{"pillar", "objective", "activity", "indicator"} {
+		for _, op := range []string{"create", "update", "archive", "unarchive", "delete"} {
+			out = append(out, kind+"."+op)
+		}
+	}
+	return out
+}
+
+// DashboardActions lists the audit actions a dashboard may show, so that
+// pages can name each one.
+func DashboardActions() []string { return dashboardActions() }
+
+// recentChanges reads the latest changes of a plan's approved data and
+// structure, naming the item each is about, in one query.
+func recentChanges(db *gorm.DB, planID int64, limit int) ([]DashboardChange, error) {
+	var out []DashboardChange
+	err := db.Raw(`SELECT e.occurred_at, COALESCE(u.name, e.actor) AS who, e.action, e.entity_type,
+ COALESCE(vi.code, ua.code, xp.code, xo.code, xa.code, xi.code, '') AS code, COALESCE(vp.label, up.label, '') AS period
+FROM audit_entries e
+LEFT JOIN users u ON u.id = e.user_id
+LEFT JOIN indicator_values iv ON e.entity_type = 'indicator_value' AND iv.id = e.entity_id
+LEFT JOIN indicators vi ON vi.id = iv.indicator_id
+LEFT JOIN reporting_periods vp ON vp.id = iv.period_id
+LEFT JOIN activity_updates au ON e.entity_type = 'activity_update' AND au.id = e.entity_id
+LEFT JOIN activities ua ON ua.id = au.activity_id
+LEFT JOIN reporting_periods up ON up.id = au.period_id
+LEFT JOIN pillars xp ON e.entity_type = 'pillar' AND xp.id = e.entity_id
+LEFT JOIN objectives xo ON e.entity_type = 'objective' AND xo.id = e.entity_id
+LEFT JOIN activities xa ON e.entity_type = 'activity' AND xa.id = e.entity_id
+LEFT JOIN indicators xi ON e.entity_type = 'indicator' AND xi.id = e.entity_id
+WHERE e.plan_id = ? AND e.action IN ?
+ORDER BY e.occurred_at DESC, e.id DESC
+LIMIT ?`, planID, dashboardActions(), limit).Scan(&out).Error
+	return out, err
+}

@@ -1,0 +1,76 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+)
+
+// TestDecisions records decisions on the demo plan: bad input gets
+// per-field messages, a donor may not record one, a good one is listed
+// with what it names, marked done with an audit row, and found by
+// DecisionsSince.
+func TestDecisions(t *testing.T) {
+	db := modelstest.New(t)
+	ctx := context.Background()
+	plan := demoPlan(t, db)
+	actor, _ := secretariatUser(t, db)
+	facilitator := models.Scope{UserID: *actor.UserID, Role: models.RoleFacilitator}
+	now := time.Now().UTC()
+	before := now.Add(-time.Second)
+
+	if _, err := models.CreateDecision(ctx, db, actor, models.Scope{Role: models.RoleDonor, OrgID: 1}, plan.ID, models.DecisionInput{Text: "x"}, now); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a donor recorded a decision: %v", err)
+	}
+	var ve *models.ValidationError
+	_, err := models.CreateDecision(ctx, db, actor, facilitator, plan.ID, models.DecisionInput{Text: "  ", PillarCode: "99", OrganisationID: 999999}, now)
+	if !errors.As(err, &ve) || ve.Fields["text"] == "" || ve.Fields["target"] == "" || ve.Fields["organisation"] == "" {
+		t.Fatalf("bad input accepted or messages missing: %v", err)
+	}
+	org, err := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := models.Date(now.Year()+1, 3, 31)
+	d, err := models.CreateDecision(ctx, db, actor, facilitator, plan.ID, models.DecisionInput{Text: "Train provincial shelter staff", ActivityCode: "2.3.3", OrganisationID: org.ID, DueDate: &due}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.CreateDecision(ctx, db, actor, facilitator, plan.ID, models.DecisionInput{Text: "Review the pillar budget", PillarCode: "1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := models.ListDecisions(ctx, db, models.DecisionFilter{PlanID: plan.ID, OrgID: org.ID})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("the organisation's decisions: %d (%v)", len(rows), err)
+	}
+	r := rows[0]
+	if r.TargetKind() != models.DecisionOnActivity || r.TargetCode() != "2.3.3" || r.TargetTitle("en") == "" || *r.OrgAcronym != "MOLSW" || r.Overdue(now) {
+		t.Errorf("decision row: %+v", r)
+	}
+	if _, err := models.MarkDecisionDone(ctx, db, actor, facilitator, plan.ID+1, d.ID, now); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("another plan's decision was closed: %v", err)
+	}
+	if _, err := models.MarkDecisionDone(ctx, db, actor, facilitator, plan.ID, d.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	open, _ := models.ListDecisions(ctx, db, models.DecisionFilter{PlanID: plan.ID, OpenOnly: true})
+	if len(open) != 1 || open[0].TargetKind() != models.DecisionOnPillar {
+		t.Errorf("open decisions: %+v", open)
+	}
+	since, err := models.DecisionsSince(ctx, db, plan.ID, before)
+	if err != nil || len(since) != 2 {
+		t.Errorf("decisions since: %d (%v)", len(since), err)
+	}
+	if later, _ := models.DecisionsSince(ctx, db, plan.ID, now.Add(time.Hour)); len(later) != 0 {
+		t.Errorf("%d decisions after an hour from now", len(later))
+	}
+	var audits int64
+	db.Model(&models.AuditEntry{}).Where("action IN ?", []string{"decision.create", "decision.done"}).Count(&audits)
+	if audits != 3 {
+		t.Errorf("%d audit rows, want 3", audits)
+	}
+}

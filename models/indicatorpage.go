@@ -1,0 +1,402 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Figure is a number as a reader may see it: hidden when it is a small count
+// of a sensitive indicator (Small: shown "<5") or when it would reveal one
+// (withheld), and flagged when it rests on data not approved yet.
+type Figure struct {
+	Value      *float64
+	Hidden     bool
+	Small      bool
+	Unapproved bool
+}
+
+// Shown reports whether the number itself may be displayed.
+func (f Figure) Shown() bool { return f.Value != nil && !f.Hidden }
+
+// IndicatorPeriodRow is one period of an indicator: its target, the actual
+// the reader may see, the progress and the rating, computed as in the
+// workshop report's IPTT.
+type IndicatorPeriodRow struct {
+	Period   ReportingPeriod
+	Target   *float64
+	Actual   Figure
+	Progress *float64 // nil when missing or hidden
+	RAG      string
+	// Status is the workflow status of the period's own value ("" when the
+	// reader sees none).
+	Status string
+	Due    bool
+}
+
+// BreakdownRow is one cell of a disaggregated value.
+type BreakdownRow struct {
+	Cell   string
+	Labels []string // one category label per dimension
+	Figure Figure
+}
+
+// IndicatorHistoryEntry is one recorded change of one of the indicator's values.
+type IndicatorHistoryEntry struct {
+	At       time.Time
+	Period   string
+	Action   string // save, submit, approve, return, reopen, comment.add
+	Actor    string // "" when the reader may not see who
+	NewValue Figure
+	Status   string
+	Reason   string
+}
+
+// EvidenceItem is a link or file supporting one of the indicator's values.
+type EvidenceItem struct {
+	Evidence
+	Period string
+	Status string
+}
+
+// IndicatorPage is everything the indicator page shows, as a scope may see it.
+type IndicatorPage struct {
+	Plan         Plan
+	Pillar       Pillar
+	Objective    Objective
+	Activity     *Activity // nil for an outcome indicator
+	Indicator    Indicator
+	ReportingOrg Organisation
+	Set          *DisaggregationSet
+	Targets      []IndicatorTarget
+	// All is every period of the plan with its target (and its actual once
+	// started): the chart's axis. Rows are the periods that have started.
+	All  []IndicatorPeriodRow
+	Rows []IndicatorPeriodRow
+	// End compares the end-of-plan target with the actual to date.
+	End IndicatorPeriodRow
+	// Current is the rating of the latest period whose due date has passed
+	// (the first period's while none has), as in the report's summary.
+	Current string
+	// Latest is the most recent value the reader sees, nil when none.
+	Latest       *IndicatorValue
+	LatestPeriod ReportingPeriod
+	Breakdown    []BreakdownRow
+	History      []IndicatorHistoryEntry
+	Evidence     []EvidenceItem
+	// Restricted: the reader sees approved data only.
+	Restricted bool
+	// Suppressed: small counts are hidden from this reader (a sensitive
+	// indicator seen by someone outside the reporting chain).
+	Suppressed bool
+}
+
+// IsSmallCount reports whether a count of a sensitive indicator is one that
+// readers outside the reporting chain must not see exactly (1 to 4): pages
+// show it as "<5", like the workshop report's rule R1.
+func IsSmallCount(x float64) bool { return x > 0 && x < 5 }
+
+// IndicatorHistoryLimit bounds the history list of the indicator page.
+const IndicatorHistoryLimit = 25
+
+// IndicatorEvidenceLimit bounds the evidence list of the indicator page.
+const IndicatorEvidenceLimit = 50
+
+// LoadIndicatorPage reads an indicator with its place in the plan, targets,
+// values, latest breakdown, history and evidence, in a fixed number of
+// queries (at most fifteen) whatever the size of the plan. Readers who may
+// not see unapproved values of the reporting organisation (donors,
+// facilitators, other organisations' focal points) get approved values
+// only; readers who do not validate get small counts of sensitive
+// indicators hidden (rules R1–R3 of the workshop report).
+func LoadIndicatorPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, code string, now time.Time) (*IndicatorPage, error) {
+	db = db.WithContext(ctx)
+	plan, err := FindPlan(ctx, db, planCode)
+	if err != nil {
+		return nil, err
+	}
+	pg := &IndicatorPage{Plan: *plan}
+	ind := &pg.Indicator
+	if err := db.Where("plan_id = ? AND code = ? AND archived_at IS NULL", plan.ID, code).Take(ind).Error; err != nil {
+		return nil, notFound(err)
+	}
+	objectiveID := int64(0)
+	if ind.ActivityID != nil {
+		var a Activity
+		if err := db.Take(&a, *ind.ActivityID).Error; err != nil {
+			return nil, notFound(err)
+		}
+		pg.Activity, objectiveID = &a, a.ObjectiveID
+	} else if ind.ObjectiveID != nil {
+		objectiveID = *ind.ObjectiveID
+	}
+	if err := db.Take(&pg.Objective, objectiveID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := db.Take(&pg.Pillar, pg.Objective.PillarID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := db.Take(&pg.ReportingOrg, ind.ReportingOrgID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if err := db.Where("indicator_id = ?", ind.ID).Order("year").Find(&pg.Targets).Error; err != nil {
+		return nil, err
+	}
+	periods, err := PlanPeriods(ctx, db, plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	pg.Restricted = !scope.SeesUnapproved(ind.ReportingOrgID)
+	pg.Suppressed = ind.Sensitive && !scope.Validates()
+	// visible builds, afresh for each use, the subquery of the ids of the
+	// values the reader may see.
+	visible := func() *gorm.DB {
+		q := db.Model(&IndicatorValue{}).Select("id").Where("indicator_id = ?", ind.ID)
+		if pg.Restricted {
+			q = q.Where("status = ?", StatusApproved)
+		}
+		return q
+	}
+	var values []IndicatorValue
+	if err := db.Where("id IN (?)", visible()).Find(&values).Error; err != nil {
+		return nil, err
+	}
+	pg.rate(periods, values, now)
+	if err := pg.loadBreakdown(db); err != nil {
+		return nil, err
+	}
+	labels := map[int64]string{}
+	for _, p := range periods {
+		labels[p.ID] = p.Label
+	}
+	valuePeriod := map[int64]string{}
+	valueStatus := map[int64]string{}
+	for _, v := range values {
+		valuePeriod[v.ID], valueStatus[v.ID] = labels[v.PeriodID], v.Status
+	}
+	if err := pg.loadHistory(db, visible(), valuePeriod); err != nil {
+		return nil, err
+	}
+	var ev []Evidence
+	if err := db.Where("indicator_value_id IN (?)", visible()).Order("created_at DESC, id DESC").Limit(IndicatorEvidenceLimit).Find(&ev).Error; err != nil {
+		return nil, err
+	}
+	for _, e := range ev {
+		pg.Evidence = append(pg.Evidence, EvidenceItem{Evidence: e, Period: valuePeriod[*e.IndicatorValueID], Status: valueStatus[*e.IndicatorValueID]})
+	}
+	return pg, nil
+}
+
+// rate fills the period rows, the end-of-plan row, the current rating and
+// the latest value from the values the reader sees.
+func (pg *IndicatorPage) rate(periods []ReportingPeriod, values []IndicatorValue, now time.Time) {
+	ind := pg.Indicator
+	yearly := map[int]float64{}
+	for _, t := range pg.Targets {
+		yearly[t.Year] = t.Value
+	}
+	place, count := YearSlots(periods)
+	targets := make([]*float64, len(periods))
+	for k := range periods {
+		targets[k] = PeriodTarget(ind, yearly, periods, k, place, count)
+	}
+	byPeriod := map[int64]*IndicatorValue{}
+	for i := range values {
+		byPeriod[values[i].PeriodID] = &values[i]
+	}
+	// The reported numbers in period order, with the index of their period.
+	type point struct {
+		k          int
+		value      float64
+		unapproved bool
+	}
+	var pts []point
+	var series []PeriodValue
+	for k, p := range periods {
+		if v := byPeriod[p.ID]; v != nil {
+			pg.Latest, pg.LatestPeriod = v, p
+			if v.Value != nil {
+				pts = append(pts, point{k, *v.Value, v.Status != StatusApproved})
+				series = append(series, PeriodValue{End: p.EndDate, Value: *v.Value})
+			}
+		}
+	}
+	th := pg.Plan.Thresholds()
+	figure := func(from, to int) Figure {
+		var f Figure
+		f.Value = Actual(ind.Accumulation, series, periods[from].EndDate, periods[to].EndDate)
+		if f.Value == nil {
+			return f
+		}
+		var parts []point
+		for _, p := range pts {
+			switch {
+			case p.k > to:
+			case ind.Accumulation == AccumulateCumulative:
+				parts = append(parts, p)
+			case p.k < from:
+			case ind.Accumulation == AccumulateLatest:
+				parts = []point{p}
+			default:
+				parts = append(parts, p)
+			}
+		}
+		anySmall := false
+		for _, p := range parts {
+			f.Unapproved = f.Unapproved || p.unapproved
+			anySmall = anySmall || IsSmallCount(p.value)
+		}
+		if pg.Suppressed {
+			switch {
+			case IsSmallCount(*f.Value):
+				f.Hidden, f.Small = true, true
+			case len(parts) > 1 && anySmall:
+				f.Hidden = true
+			}
+		}
+		return f
+	}
+	row := func(from, to int, target *float64, p ReportingPeriod) IndicatorPeriodRow {
+		r := IndicatorPeriodRow{Period: p, Target: target, Actual: figure(from, to), Due: !now.Before(periods[to].DueBy())}
+		rating := Rate(r.Actual.Value, MeasureBaseline(ind), target, ind.Direction, th, r.Due)
+		r.RAG = rating.RAG
+		if !r.Actual.Hidden {
+			r.Progress = rating.Progress
+		}
+		if v := byPeriod[p.ID]; v != nil && from == to {
+			r.Status = v.Status
+		}
+		return r
+	}
+	last := -1
+	for k, p := range periods {
+		r := IndicatorPeriodRow{Period: p, Target: targets[k], RAG: RAGNotDue}
+		if !now.Before(p.StartDate) {
+			r = row(k, k, targets[k], p)
+			pg.Rows = append(pg.Rows, r)
+			last = k
+			if r.Due || pg.Current == "" {
+				pg.Current = r.RAG
+			}
+		}
+		pg.All = append(pg.All, r)
+	}
+	if last >= 0 {
+		pg.End = row(0, last, ind.EndTarget, periods[last])
+		pg.End.Status = ""
+	} else {
+		pg.End = IndicatorPeriodRow{Target: ind.EndTarget, RAG: RAGNotDue}
+	}
+	if pg.Current == "" {
+		pg.Current = RAGNotDue
+	}
+}
+
+// loadBreakdown reads the latest value's breakdown and its set (four
+// queries when there is one) and applies rules R1 and R2 for suppressed readers.
+func (pg *IndicatorPage) loadBreakdown(db *gorm.DB) error {
+	id := pg.Indicator.DisaggregationSetID
+	if id == nil {
+		return nil
+	}
+	var set DisaggregationSet
+	err := db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
+		Take(&set, *id).Error
+	if err != nil {
+		return notFound(err)
+	}
+	pg.Set = &set
+	if pg.Latest == nil {
+		return nil
+	}
+	var cells []ValueBreakdown
+	if err := db.Where("value_id = ?", pg.Latest.ID).Find(&cells).Error; err != nil {
+		return err
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	byCell := map[string]float64{}
+	for _, c := range cells {
+		byCell[c.Cell] = c.Value
+	}
+	labels := map[string]string{}
+	for _, d := range set.Dimensions {
+		for _, c := range d.Categories {
+			labels[d.Code+"="+c.Code] = c.Label
+		}
+	}
+	small := false
+	unapproved := pg.Latest.Status != StatusApproved
+	for _, cell := range set.Cells() {
+		r := BreakdownRow{Cell: cell}
+		for _, part := range strings.Split(cell, ";") {
+			r.Labels = append(r.Labels, labels[part])
+		}
+		if x, ok := byCell[cell]; ok {
+			r.Figure = Figure{Value: &x, Unapproved: unapproved}
+			if pg.Suppressed && IsSmallCount(x) {
+				r.Figure.Hidden, r.Figure.Small, small = true, true, true
+			}
+		}
+		pg.Breakdown = append(pg.Breakdown, r)
+	}
+	if small { // R2: the other non-zero cells would reveal the small one
+		for i := range pg.Breakdown {
+			if f := &pg.Breakdown[i].Figure; f.Value != nil && !f.Hidden && *f.Value != 0 {
+				f.Hidden = true
+			}
+		}
+	}
+	return nil
+}
+
+// loadHistory reads the latest audit rows of the values the reader sees, in
+// one query. Restricted readers see the approvals only, without names, so
+// that no unapproved number reaches them through the log.
+func (pg *IndicatorPage) loadHistory(db *gorm.DB, visible *gorm.DB, period map[int64]string) error {
+	type row struct {
+		AuditEntry
+		UserName *string
+	}
+	q := db.Table("audit_entries").Select("audit_entries.*, users.name AS user_name").
+		Joins("LEFT JOIN users ON users.id = audit_entries.user_id").
+		Where("audit_entries.entity_type = ? AND audit_entries.entity_id IN (?)", "indicator_value", visible)
+	if pg.Restricted {
+		q = q.Where("audit_entries.action = ?", "value."+ActionApprove)
+	}
+	var rows []row
+	if err := q.Order("audit_entries.id DESC").Limit(IndicatorHistoryLimit).Scan(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		var n snapshotFields
+		_ = json.Unmarshal([]byte(r.NewValue), &n)
+		e := IndicatorHistoryEntry{At: r.OccurredAt, Action: strings.TrimPrefix(r.Action, "value."), Status: n.Status}
+		if r.EntityID != nil {
+			e.Period = period[*r.EntityID]
+		}
+		if n.Value != nil {
+			x := *n.Value
+			e.NewValue = Figure{Value: &x, Unapproved: n.Status != StatusApproved}
+			if pg.Suppressed && IsSmallCount(x) {
+				e.NewValue.Hidden, e.NewValue.Small = true, true
+			}
+		}
+		if !pg.Restricted {
+			e.Reason = r.Reason
+			switch {
+			case r.UserName != nil:
+				e.Actor = *r.UserName
+			default:
+				e.Actor = r.Actor
+			}
+		}
+		pg.History = append(pg.History, e)
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+-- Roll-ups of approved data for the dashboard (PostgreSQL). Keep in step with
+-- ../sqlite/0007_rollups.sql.
+--
+-- One row per indicator with an approved value: the latest approved period,
+-- the actual there (by the indicator's accumulation), the target of that
+-- period and the progress toward it. One row per activity with an approved
+-- update: the latest approved update's status, percent and expenditure.
+-- models/rollup.go rewrites an indicator's (or an activity's) row in the
+-- transaction that approves or reopens one of its reports, or edits it, so
+-- that the dashboard reads a few thousand rows instead of every value. The
+-- RAG word is not stored: it depends on the plan's thresholds, and "not due"
+-- on today's date, so it is worked out when the dashboard is read. Archived
+-- items keep their row (the dashboard filters them), so archiving needs no
+-- change here; deleting cascades.
+
+CREATE TABLE indicator_rollups (
+    indicator_id BIGINT PRIMARY KEY REFERENCES indicators (id) ON DELETE CASCADE,
+    plan_id      BIGINT NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+    period_id    BIGINT NOT NULL REFERENCES reporting_periods (id) ON DELETE CASCADE,
+    actual       DOUBLE PRECISION NOT NULL,
+    target       DOUBLE PRECISION,
+    progress     DOUBLE PRECISION,
+    updated_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX indicator_rollups_plan_idx ON indicator_rollups (plan_id, progress);
+
+CREATE TABLE activity_rollups (
+    activity_id      BIGINT PRIMARY KEY REFERENCES activities (id) ON DELETE CASCADE,
+    plan_id          BIGINT NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+    period_id        BIGINT NOT NULL REFERENCES reporting_periods (id) ON DELETE CASCADE,
+    progress         TEXT NOT NULL,
+    percent_complete INTEGER NOT NULL,
+    expenditure      NUMERIC(18,2) NOT NULL,
+    updated_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX activity_rollups_plan_idx ON activity_rollups (plan_id);

@@ -1,0 +1,387 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// LoadSlides computes the workshop presentation of a plan from its live,
+// approved data, for the period range named by from and to (labels; empty
+// for the default range, see ResolveRange), at the instant now. It runs a
+// fixed number of queries whatever the size of the plan: the tree, the
+// periods, the targets, the approved values up to the end of the range,
+// the approved updates of the range and the compliance of its last period.
+func LoadSlides(ctx context.Context, db *gorm.DB, code, from, to string, now time.Time) (*Slides, error) {
+	tree, err := LoadPlanTree(ctx, db, code)
+	if err != nil {
+		return nil, err
+	}
+	all, err := PlanPeriods(ctx, db, tree.Plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	rng, err := ResolveRange(all, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	comp, err := Completeness(ctx, db, tree.Plan, []ReportingPeriod{rng.Last()}, 0, now)
+	if err != nil {
+		return nil, err
+	}
+	return buildSlides(db.WithContext(ctx), tree, rng, comp.Periods[0], now)
+}
+
+// slidePoint is one approved value of an indicator: its period (index in
+// the plan's periods) and the value.
+type slidePoint struct {
+	period int
+	value  float64
+}
+
+// slideUpdate is an activity's latest approved update in the range.
+type slideUpdate struct {
+	progress    string
+	percent     int
+	expenditure float64
+	period      string
+}
+
+// buildSlides computes the slides from a loaded tree and range, with the
+// compliance of the range's last period already computed (three queries).
+func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodCompleteness, now time.Time) (*Slides, error) {
+	targets, err := planTargets(db, tree.Plan.ID)
+	if err != nil {
+		return nil, err
+	}
+	series, err := approvedSeries(db, tree.Plan.ID, rng)
+	if err != nil {
+		return nil, err
+	}
+	updates, err := latestApprovedUpdates(db, tree.Plan.ID, rng)
+	if err != nil {
+		return nil, err
+	}
+	s := &Slides{PlanID: tree.Plan.ID, PlanCode: tree.Plan.Code, PlanTitle: tree.Plan.Title, PlanLanguage: tree.Plan.Language, Tier1Label: tree.Plan.Tier1Label, Tier3Label: tree.Plan.Tier3Label,
+		From: rng.First().Label, To: rng.Last().Label, Latest: rng.Last().Label, At: now.UTC(), Thresholds: tree.Plan.Thresholds()}
+	rater := indicatorRater{rng: rng, th: tree.Plan.Thresholds(), now: now}
+	rater.place, rater.count = YearSlots(rng.All)
+	var keys []rankedLine
+	overview := newTotals()
+	funding := map[[2]string]*PartnerFunding{}
+	for _, p := range tree.Pillars {
+		ps := PillarSlide{Code: p.Code, Title: p.Title, TitleI18n: p.TitleI18n, Totals: newTotals()}
+		var ranked []rankedLine
+		rate := func(ind Indicator) {
+			line, prog := rater.rate(ind, series[ind.ID], targets[ind.ID])
+			line.Pillar = p.Code
+			ps.Totals.addRAG(line.RAG)
+			ranked = append(ranked, rankedLine{line, prog})
+		}
+		for _, o := range p.Objectives {
+			for _, ind := range o.Indicators {
+				rate(ind)
+			}
+			for _, a := range o.Activities {
+				u, ok := updates[a.ID]
+				line := ActivityLine{Code: a.Code, Title: a.Title, TitleI18n: a.TitleI18n, Lead: tree.Org(a.LeadOrgID).Acronym, Status: NoReport}
+				if ok {
+					line.Status, line.Percent, line.Period = u.progress, u.percent, u.period
+				}
+				ps.Activities = append(ps.Activities, line)
+				ps.Totals.addActivity(line.Status, a.Currency, a.Budget, u.expenditure)
+				addFunding(funding, tree, a, u.expenditure)
+				for _, ind := range a.Indicators {
+					rate(ind)
+				}
+			}
+		}
+		ps.OffTrack = worst(ranked, PillarOffTrack)
+		keys = append(keys, ranked...)
+		overview.merge(ps.Totals)
+		s.Pillars = append(s.Pillars, ps)
+	}
+	s.Overview = overview
+	s.OffTrack = worst(keys, KeyOffTrack)
+	s.BestOnTrack = best(keys, KeyOnTrack)
+	for _, r := range comp.Rows {
+		s.Compliance = append(s.Compliance, ComplianceLine{Acronym: r.Organisation.Acronym, Name: r.Organisation.Name, CompletenessCounts: r.CompletenessCounts})
+	}
+	s.ComplianceTotal = ComplianceLine{CompletenessCounts: comp.Total}
+	for _, f := range funding {
+		s.Funding = append(s.Funding, *f)
+	}
+	sort.Slice(s.Funding, func(i, j int) bool {
+		a, b := s.Funding[i], s.Funding[j]
+		if x, y := strings.ToLower(a.Acronym), strings.ToLower(b.Acronym); x != y {
+			return x < y
+		}
+		return a.Currency < b.Currency
+	})
+	return s, nil
+}
+
+func newTotals() SlideTotals {
+	t := SlideTotals{}
+	for _, st := range SlideStatuses {
+		t.ActivityStatus = append(t.ActivityStatus, Count{Key: st})
+	}
+	for _, r := range RAGs {
+		t.RAG = append(t.RAG, Count{Key: r})
+	}
+	return t
+}
+
+func (t *SlideTotals) addRAG(rag string) {
+	t.Indicators++
+	for i := range t.RAG {
+		if t.RAG[i].Key == rag {
+			t.RAG[i].N++
+		}
+	}
+}
+
+func (t *SlideTotals) addActivity(status, currency string, budget, spent float64) {
+	t.Activities++
+	for i := range t.ActivityStatus {
+		if t.ActivityStatus[i].Key == status {
+			t.ActivityStatus[i].N++
+		}
+	}
+	t.addMoney(Money{Currency: currency, Budget: budget, Spent: spent})
+}
+
+func (t *SlideTotals) addMoney(m Money) {
+	for i := range t.Money {
+		if t.Money[i].Currency == m.Currency {
+			t.Money[i].Budget += m.Budget
+			t.Money[i].Spent += m.Spent
+			return
+		}
+	}
+	t.Money = append(t.Money, m)
+	sort.Slice(t.Money, func(i, j int) bool { return t.Money[i].Currency < t.Money[j].Currency })
+}
+
+func (t *SlideTotals) merge(o SlideTotals) {
+	t.Activities += o.Activities
+	t.Indicators += o.Indicators
+	for i := range t.ActivityStatus {
+		t.ActivityStatus[i].N += o.ActivityStatus[i].N
+	}
+	for i := range t.RAG {
+		t.RAG[i].N += o.RAG[i].N
+	}
+	for _, m := range o.Money {
+		t.addMoney(m)
+	}
+}
+
+// addFunding adds an activity to the funding rows of its funders, as the
+// workshop report's funding sheet does.
+func addFunding(rows map[[2]string]*PartnerFunding, tree *PlanTree, a *ActivityNode, spent float64) {
+	seen := map[int64]bool{}
+	for _, l := range a.Funding {
+		org := tree.Org(l.FunderID)
+		k := [2]string{org.Acronym, a.Currency}
+		r := rows[k]
+		if r == nil {
+			r = &PartnerFunding{Acronym: org.Acronym, Name: org.Name, Currency: a.Currency}
+			rows[k] = r
+		}
+		if !seen[l.FunderID] {
+			seen[l.FunderID] = true
+			r.Activities++
+			r.Planned += a.Budget
+			r.Spent += spent
+		}
+		r.Pledged += l.Amount
+		if l.Status == FundingCommitted || l.Status == FundingDisbursed {
+			r.Committed += l.Amount
+		}
+		if l.Status == FundingDisbursed {
+			r.Disbursed += l.Amount
+		}
+	}
+}
+
+// rankedLine is an indicator line with the progress it is ranked by (kept
+// even when the figure is withheld from the line itself).
+type rankedLine struct {
+	line     IndicatorLine
+	progress *float64
+}
+
+// worst returns at most n indicators rated off track or behind, furthest
+// from their target first.
+func worst(lines []rankedLine, n int) []IndicatorLine {
+	return pick(lines, n, func(l rankedLine) bool { return l.line.RAG == RAGOffTrack || l.line.RAG == RAGBehind }, true)
+}
+
+// best returns at most n indicators on track, furthest ahead first.
+func best(lines []rankedLine, n int) []IndicatorLine {
+	return pick(lines, n, func(l rankedLine) bool { return l.line.RAG == RAGOnTrack }, false)
+}
+
+func pick(lines []rankedLine, n int, keep func(rankedLine) bool, ascending bool) []IndicatorLine {
+	var c []rankedLine
+	for _, l := range lines {
+		if l.progress != nil && keep(l) {
+			c = append(c, l)
+		}
+	}
+	sort.SliceStable(c, func(i, j int) bool {
+		a, b := *c[i].progress, *c[j].progress
+		if a != b {
+			return (a < b) == ascending
+		}
+		return CodeLess(c[i].line.Code, c[j].line.Code)
+	})
+	var out []IndicatorLine
+	for i := 0; i < len(c) && i < n; i++ {
+		out = append(out, c[i].line)
+	}
+	return out
+}
+
+// indicatorRater rates indicators over a range as the workshop report does.
+type indicatorRater struct {
+	rng          PeriodRange
+	th           Thresholds
+	now          time.Time
+	place, count []int
+}
+
+// rate gives an indicator's line: the figures of the range's latest period
+// whose due date has passed (the first period when none has), and the
+// progress to rank it by. Figures of sensitive indicators that are small,
+// or built from a small value, are withheld (the rating stays).
+func (r indicatorRater) rate(ind Indicator, pts []slidePoint, targets map[int]float64) (IndicatorLine, *float64) {
+	line := IndicatorLine{Code: ind.Code, Name: ind.Name, NameI18n: ind.NameI18n, Unit: ind.UnitType, Baseline: ind.BaselineValue}
+	series := make([]PeriodValue, len(pts))
+	for i, p := range pts {
+		series[i] = PeriodValue{End: r.rng.All[p.period].EndDate, Value: p.value}
+	}
+	var prog *float64
+	for k := r.rng.From; k <= r.rng.To; k++ {
+		p := r.rng.All[k]
+		due := !r.now.Before(p.DueBy())
+		if !due && line.RAG != "" {
+			continue
+		}
+		actual := Actual(ind.Accumulation, series, p.EndDate, p.EndDate)
+		target := PeriodTarget(ind, targets, r.rng.All, k, r.place, r.count)
+		rating := Rate(actual, MeasureBaseline(ind), target, ind.Direction, r.th, due)
+		line.Target, line.Actual, line.Progress, line.RAG, line.Period = target, actual, rating.Progress, rating.RAG, p.Label
+		line.Withheld = ind.Sensitive && actual != nil && smallFigure(ind.Accumulation, pts, k, *actual)
+		line.Small = line.Withheld && IsSmallCount(*actual)
+		prog = rating.Progress
+	}
+	if line.Withheld {
+		line.Actual, line.Progress = nil, nil
+	}
+	return line, prog
+}
+
+// smallFigure reports whether a count of victims must be withheld from
+// people who do not validate: the figure is between 1 and 4, or it is a
+// running total built from several values one of which is.
+func smallFigure(mode string, pts []slidePoint, k int, actual float64) bool {
+	small := IsSmallCount
+	if small(actual) {
+		return true
+	}
+	if mode != AccumulateCumulative {
+		return false
+	}
+	parts, anySmall := 0, false
+	for _, p := range pts {
+		if p.period <= k {
+			parts++
+			anySmall = anySmall || small(p.value)
+		}
+	}
+	return parts > 1 && anySmall
+}
+
+// planTargets reads the yearly targets of the plan's indicators in one
+// query: indicator id → year → target.
+func planTargets(db *gorm.DB, planID int64) (map[int64]map[int]float64, error) {
+	rows, err := PlanTargetRows(db, planID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]map[int]float64{}
+	for _, t := range rows {
+		if out[t.IndicatorID] == nil {
+			out[t.IndicatorID] = map[int]float64{}
+		}
+		out[t.IndicatorID][t.Year] = t.Value
+	}
+	return out, nil
+}
+
+// PlanTargetRows returns every row of indicator_targets of the plan's
+// indicators, in one query, ordered by indicator and year.
+func PlanTargetRows(db *gorm.DB, planID int64) ([]IndicatorTarget, error) {
+	var rows []IndicatorTarget
+	err := db.Raw(`SELECT t.indicator_id, t.year, t.value FROM indicator_targets t
+JOIN indicators i ON i.id = t.indicator_id WHERE i.plan_id = ? ORDER BY t.indicator_id, t.year`, planID).Scan(&rows).Error
+	return rows, err
+}
+
+// approvedSeries reads, in one query, every approved value of the plan's
+// indicators in a period ending by the end of the range, by indicator in
+// period order (cumulative indicators need the periods before the range).
+func approvedSeries(db *gorm.DB, planID int64, rng PeriodRange) (map[int64][]slidePoint, error) {
+	idx := map[int64]int{}
+	for i, p := range rng.All {
+		idx[p.ID] = i
+	}
+	rows, err := db.Raw(`SELECT v.indicator_id, v.period_id, v.value FROM indicator_values v
+JOIN indicators i ON i.id = v.indicator_id JOIN reporting_periods p ON p.id = v.period_id
+WHERE i.plan_id = ? AND i.archived_at IS NULL AND v.status = ? AND v.value IS NOT NULL AND p.end_date <= ?
+ORDER BY v.indicator_id, p.start_date, p.id`, planID, StatusApproved, rng.Last().EndDate).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]slidePoint{}
+	for rows.Next() {
+		var ind, period int64
+		var v float64
+		if err := rows.Scan(&ind, &period, &v); err != nil {
+			return nil, err
+		}
+		if k, ok := idx[period]; ok {
+			out[ind] = append(out[ind], slidePoint{period: k, value: v})
+		}
+	}
+	return out, rows.Err()
+}
+
+// latestApprovedUpdates reads, in one query, the approved updates of the
+// plan's activities in the range and keeps each activity's latest.
+func latestApprovedUpdates(db *gorm.DB, planID int64, rng PeriodRange) (map[int64]slideUpdate, error) {
+	rows, err := db.Raw(`SELECT u.activity_id, p.label, u.progress, u.percent_complete, u.expenditure
+FROM activity_updates u JOIN activities a ON a.id = u.activity_id JOIN reporting_periods p ON p.id = u.period_id
+WHERE a.plan_id = ? AND a.archived_at IS NULL AND u.status = ? AND p.start_date >= ? AND p.end_date <= ?
+ORDER BY u.activity_id, p.start_date, p.id`, planID, StatusApproved, rng.First().StartDate, rng.Last().EndDate).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]slideUpdate{}
+	for rows.Next() {
+		var id int64
+		var u slideUpdate
+		if err := rows.Scan(&id, &u.period, &u.progress, &u.percent, &u.expenditure); err != nil {
+			return nil, err
+		}
+		out[id] = u
+	}
+	return out, rows.Err()
+}
