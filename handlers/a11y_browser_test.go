@@ -2,8 +2,12 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,10 +62,17 @@ func TestAccessibilityInChromium(t *testing.T) {
 	env := apptest.New(t)
 	fac := env.User(t, models.RoleFacilitator, "")
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	snapshot := takeSnapshot(t, env)
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
+	old, _ := filepath.Glob(filepath.Join(b.Dir(), "*.png")) // from an earlier run
+	for _, f := range old {
+		os.Remove(f)
+	}
 	audit := &axeAudit{t: t, script: script}
+	originals := planOriginals(t, env)
+	var mixed []string
 	plan := "/plans/" + seed.DemoPlanCode
 
 	b.Open("/login")
@@ -74,18 +85,27 @@ func TestAccessibilityInChromium(t *testing.T) {
 		if got := apptest.Eval[string](b, `document.documentElement.lang`); got != lang {
 			t.Fatalf("after choosing %s the page is in %q", lang, got)
 		}
-		pages := []struct{ name, path string }{
-			{"plan", plan},
-			{"dashboard", plan + "/dashboard"},
-			{"indicator", plan + "/indicators/3.3.b"},
-			{"organisation", plan + "/organisations/MOLSW"},
-			{"presentation", plan + "/present"},
-			{"snapshots", plan + "/snapshots"},
+		// skipLang: the snapshots page's heading puts the plan's title inside
+		// a translated sentence ("Review snapshots of %s"), which the
+		// translator builds as plain text, so it cannot mark the title.
+		pages := []struct{ name, path, skipLang string }{
+			{"plan", plan, ""},
+			{"dashboard", plan + "/dashboard", ""},
+			{"indicator", plan + "/indicators/3.3.b", ""},
+			{"organisation", plan + "/organisations/MOLSW", ""},
+			{"presentation", plan + "/present", ""},
+			{"snapshots", plan + "/snapshots", "main > h1"},
+			{"snapshot-presentation", snapshot, ""},
 		}
 		for _, p := range pages {
 			b.Open(p.path)
 			if lang == "lo" {
 				laoDrawn(t, b, p.name)
+			}
+			if lang != "en" {
+				for _, u := range untaggedOriginals(t, b, originals, p.skipLang) {
+					mixed = append(mixed, fmt.Sprintf("%s [%s]: %s", p.name, lang, u))
+				}
 			}
 			if p.name == "dashboard" && lang == "en" {
 				skipLinkFirst(t, b)
@@ -107,10 +127,40 @@ func TestAccessibilityInChromium(t *testing.T) {
 		t.Fatalf("the value form has %d value fields", n)
 	}
 	audit.check(b, "value-form", "en")
+	b.Run(chromedp.SetValue(chromedp.ID("value"), "about forty"))
+	b.ClickAndWait(`button[value="submit"]`)
+	if n := apptest.Eval[int](b, `document.querySelectorAll("#value[aria-invalid=true][aria-describedby]").length`); n != 1 {
+		t.Fatal("the refused value form does not mark the value field invalid")
+	}
+	audit.check(b, "value-form-refused", "en")
 
+	if len(mixed) > 0 {
+		t.Errorf("plan text shown in its original language without a lang attribute:\n  %s", strings.Join(mixed, "\n  "))
+	}
 	if len(audit.problems) > 0 {
 		t.Errorf("axe-core found %d serious or critical violation(s):\n  %s", len(audit.problems), strings.Join(audit.problems, "\n  "))
 	}
+}
+
+// takeSnapshot has the secretariat freeze the first four periods, so that
+// the snapshots page lists one, and returns the address of its slides.
+func takeSnapshot(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	plan := mustPlan(t, env)
+	periods, err := models.PlanPeriods(context.Background(), env.App.DB, plan.ID)
+	if err != nil || len(periods) < 4 {
+		t.Fatalf("periods: %v", err)
+	}
+	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	r := sec.Post("/plans/"+plan.Code+"/snapshots", url.Values{"name": {"Mid-year review"}, "from": {periods[0].Label}, "to": {periods[3].Label}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take a snapshot: %d", r.StatusCode)
+	}
+	list, err := models.ListSnapshots(context.Background(), env.App.DB, plan.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("snapshots: %v %v", list, err)
+	}
+	return fmt.Sprintf("/plans/%s/snapshots/%d/present", plan.Code, list[0].ID)
 }
 
 // moveSlides waits for the presentation's script, presses ArrowRight twice
@@ -195,4 +245,57 @@ func laoDrawn(t *testing.T, b *apptest.Browser, page string) {
 		}
 		t.Errorf("%s in Lao: the Lao text is not drawn with the bundled Noto Sans Lao but with %s", page, strings.Join(names, ", "))
 	}
+}
+
+// planOriginals are the plan's texts as written (titles of the plan, its
+// pillars, objectives and activities; indicator names, definitions and
+// means of verification), each at least 8 characters long: shown untranslated
+// in another interface language, they must carry the plan's lang.
+func planOriginals(t *testing.T, env *apptest.Env) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []struct {
+		model  any
+		column string
+	}{
+		{&models.Plan{}, "title"}, {&models.Pillar{}, "title"}, {&models.Objective{}, "title"}, {&models.Activity{}, "title"},
+		{&models.Indicator{}, "name"}, {&models.Indicator{}, "definition"}, {&models.Indicator{}, "means_of_verification"},
+	} {
+		var texts []string
+		if err := env.App.DB.Model(q.model).Pluck(q.column, &texts).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range texts {
+			if s = strings.TrimSpace(s); len(s) >= 8 {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// untaggedOriginals lists the visible texts of the current page that
+// contain one of the plan's original texts without an element around them
+// marking its language: a screen reader would read English with a French or
+// Lao voice. Elements matching skip are left out, and so are evidence titles,
+// which are the reporter's own words that may quote the plan.
+func untaggedOriginals(t *testing.T, b *apptest.Browser, originals []string, skip string) []string {
+	t.Helper()
+	list, err := json.Marshal(originals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apptest.Eval[[]string](b, `((originals, skip) => {
+		const page = document.documentElement.lang, out = [];
+		const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n; (n = w.nextNode());) {
+			const e = n.parentElement;
+			if ((e.closest("[lang]") || document.documentElement).lang !== page || e.closest(".evidence") || (skip && e.closest(skip))) continue;
+			const hit = originals.find(o => n.data.includes(o));
+			if (hit && (e.checkVisibility() || e.closest(".visually-hidden"))) {
+				out.push(e.tagName.toLowerCase() + (e.className ? "." + e.className.trim().replace(/ +/g, ".") : "") + ": " + hit.slice(0, 50));
+			}
+		}
+		return out;
+	})(`+string(list)+`, `+strconv.Quote(skip)+`)`)
 }

@@ -48,9 +48,10 @@ type pillarView struct {
 
 // offTrackView is a line of the indicators furthest off track.
 type offTrackView struct {
-	Code, Name, Pillar, Period string
-	Actual, Target, Progress   string
-	RAG                        word
+	Code, Pillar, Period     string
+	Name                     template.HTML // in the page's language, else marked with the plan's
+	Actual, Target, Progress string
+	RAG                      word
 }
 
 // orgView is one organisation's completeness in the rating period and its
@@ -141,7 +142,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 		return nil, err
 	}
 	for _, o := range d.OffTrack {
-		v := offTrackView{Code: o.Indicator.Code, Name: o.Indicator.NameIn(L.Lang), Pillar: o.Pillar.Code, Period: o.Period,
+		v := offTrackView{Code: o.Indicator.Code, Name: L.Content(o.Indicator.Name, o.Indicator.NameI18n, d.Plan.Language), Pillar: o.Pillar.Code, Period: o.Period,
 			Actual: L.Num(o.Actual), Target: L.Num(o.Target), Progress: L.Pct(o.Progress), RAG: word{o.RAG, L.T("dashboard.rag." + o.RAG)}}
 		p.OffTrack = append(p.OffTrack, v)
 	}

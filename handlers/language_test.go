@@ -82,7 +82,7 @@ func TestMainPagesInEveryLanguage(t *testing.T) {
 	}
 	inLanguage(t, env, fp, "lo")
 	body = env.SignedIn(t, fp).Get(plan).Body
-	for _, want := range []string{"ການປ້ອງກັນ", "ຈຳນວນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດທີ່ໄດ້ຮັບການກຳນົດຕົວ", `<span lang="en">`} {
+	for _, want := range []string{"ການປ້ອງກັນ", "ຈຳນວນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດທີ່ໄດ້ຮັບການກຳນົດຕົວ", `<span lang="en">`, `<h1 lang="en">National Plan`, `<p class="lead" lang="en">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("Lao plan page lacks %q", want)
 		}

@@ -37,7 +37,9 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	if s := strings.TrimSpace(q.Get("snapshot")); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			return &models.ValidationError{Fields: map[string]string{"snapshot": h.Localizer(c).T("report.err.snapshot_id")}}
+			v := &models.ValidationError{}
+			v.AddKey("snapshot", "err.snapshot_id")
+			return v
 		}
 		snapshot = id
 	}

@@ -144,13 +144,17 @@ func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []Reporti
 	}
 	for _, src := range expectedSources(plan.ID, periods, orgID) {
 		onTime, onTimeArgs := onTimeCondition(src.alias, periods)
-		sql := "SELECT " + src.org + " AS org_id, p.id AS period_id, COUNT(*) AS expected, " +
+		period := "p.id"
+		if src.reported != "" {
+			period = src.alias + ".period_id"
+		}
+		sql := "SELECT " + src.org + " AS org_id, " + period + " AS period_id, COUNT(*) AS expected, " +
 			"SUM(CASE WHEN " + handedIn(src.alias) + " THEN 1 ELSE 0 END) AS handed_in, " +
 			"SUM(CASE WHEN " + handedIn(src.alias) + " AND " + onTime + " THEN 1 ELSE 0 END) AS on_time, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'submitted' THEN 1 ELSE 0 END) AS submitted, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'returned' AND " + src.alias + ".submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS returned, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'approved' THEN 1 ELSE 0 END) AS approved " +
-			cmp.Or(src.reported, src.from) + " GROUP BY " + src.org + ", p.id"
+			cmp.Or(src.reported, src.from) + " GROUP BY " + src.org + ", " + period
 		var rows []group
 		if err := db.Raw(sql, append(onTimeArgs, src.args...)...).Scan(&rows).Error; err != nil {
 			return nil, err
@@ -275,7 +279,6 @@ func expectedSources(planID int64, periods []ReportingPeriod, orgID int64) []exp
 			"LEFT JOIN indicator_values v ON v.indicator_id = i.id AND v.period_id = p.id " +
 			"WHERE i.plan_id = ? AND i.archived_at IS NULL AND p.id IN ?",
 		reported: "FROM indicators i JOIN indicator_values v ON v.indicator_id = i.id " +
-			"JOIN reporting_periods p ON p.id = v.period_id " +
 			"WHERE i.plan_id = ? AND i.archived_at IS NULL AND v.period_id IN ?",
 		args:       []any{planID, ids},
 		perOrg:     "SELECT i.reporting_org_id AS org_id, COUNT(*) AS n FROM indicators i WHERE i.plan_id = ? AND i.archived_at IS NULL",

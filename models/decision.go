@@ -80,9 +80,9 @@ func CreateDecision(ctx context.Context, db *gorm.DB, a Actor, scope Scope, plan
 		var qerr error
 		switch n := utf8.RuneCountInString(in.Text); {
 		case n == 0:
-			v.Add("text", "Write the decision.")
+			v.AddKey("text", "err.decision_text")
 		case n > DecisionTextMax:
-			v.Add("text", "The text is too long.")
+			v.AddKey("text", "err.too_long", DecisionTextMax)
 		}
 		idOf := func(model any, where string, args ...any) int64 {
 			var ids []int64
@@ -96,31 +96,31 @@ func CreateDecision(ctx context.Context, db *gorm.DB, a Actor, scope Scope, plan
 		}
 		exists := func(model any, where string, args ...any) bool { return idOf(model, where, args...) != 0 }
 		if in.PillarCode != "" && in.ActivityCode != "" {
-			v.Add("target", "Attach the decision to one pillar or one activity.")
+			v.AddKey("target", "err.decision_target")
 		}
 		if in.PillarCode != "" {
 			id := idOf(&Pillar{}, "plan_id = ? AND code = ?", planID, in.PillarCode)
 			if id == 0 {
-				v.Add("target", "The plan has no such pillar.")
+				v.AddKey("target", "err.no_such_pillar")
 			}
 			d.PillarID = &id
 		}
 		if in.ActivityCode != "" {
 			id := idOf(&Activity{}, "plan_id = ? AND code = ?", planID, in.ActivityCode)
 			if id == 0 {
-				v.Add("target", "The plan has no such activity.")
+				v.AddKey("target", "err.no_such_activity")
 			}
 			d.ActivityID = &id
 		}
 		if in.OrganisationID != 0 {
 			if !exists(&Organisation{}, "id = ? AND archived_at IS NULL", in.OrganisationID) {
-				v.Add("organisation", "There is no such organisation.")
+				v.AddKey("organisation", "err.no_such_org")
 			}
 			d.OrganisationID = &in.OrganisationID
 		}
 		if in.SnapshotID != 0 {
 			if !exists(&ReviewSnapshot{}, "id = ? AND plan_id = ?", in.SnapshotID, planID) {
-				v.Add("snapshot", "The plan has no such snapshot.")
+				v.AddKey("snapshot", "err.no_such_snapshot")
 			}
 			d.SnapshotID = &in.SnapshotID
 		}

@@ -144,6 +144,27 @@ var englishMessages = map[string]string{
 	"lock.period_not_started": "period %s has not started",
 	"lock.value_status":       "the value is %s; it can be changed once it is returned or reopened",
 	"lock.update_status":      "the update is %s; it can be changed once it is returned or reopened",
+
+	// Periods, review snapshots and workshop decisions.
+	"err.no_periods":          "The plan has no reporting period.",
+	"err.no_such_period":      "The plan has no period %q.",
+	"err.range_reversed":      "The last period comes before the first.",
+	"err.snapshot_name_taken": "Another snapshot of this plan already has this name.",
+	"err.snapshot_name":       "Give the snapshot a name.",
+	"err.decision_text":       "Write the decision.",
+	"err.decision_target":     "Attach the decision to one pillar or one activity.",
+	"err.no_such_pillar":      "The plan has no such pillar.",
+	"err.no_such_activity":    "The plan has no such activity.",
+	"err.no_such_org":         "There is no such organisation.",
+	"err.no_such_snapshot":    "The plan has no such snapshot.",
+
+	// The workshop report's filters.
+	"err.no_pillar_code":         "The plan has no pillar %q.",
+	"err.no_org_acronym":         "There is no organisation %q.",
+	"err.lang":                   "Choose en, fr or lo.",
+	"err.snapshot_approved_only": "A review snapshot holds approved data only.",
+	"err.snapshot_range":         "This snapshot covers %s to %s only.",
+	"err.snapshot_id":            "Choose a snapshot of this plan.",
 }
 
 // Enum is a message argument that is one value of an enumeration (a

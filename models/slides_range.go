@@ -1,7 +1,6 @@
 package models
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -32,7 +31,7 @@ func ResolveRange(all []ReportingPeriod, from, to string, now time.Time) (Period
 	v := &ValidationError{}
 	r := PeriodRange{All: all, From: 0, To: -1}
 	if len(all) == 0 {
-		v.Add("to", "The plan has no reporting period.")
+		v.AddKey("to", "err.no_periods")
 		return r, v
 	}
 	for i, p := range all {
@@ -49,7 +48,7 @@ func ResolveRange(all []ReportingPeriod, from, to string, now time.Time) (Period
 				return i
 			}
 		}
-		v.Add(field, fmt.Sprintf("The plan has no period %q.", label))
+		v.AddKey(field, "err.no_such_period", label)
 		return -1
 	}
 	if to != "" {
@@ -63,7 +62,7 @@ func ResolveRange(all []ReportingPeriod, from, to string, now time.Time) (Period
 		}
 	}
 	if r.From >= 0 && r.To >= 0 && r.From > r.To {
-		v.Add("to", "The last period comes before the first.")
+		v.AddKey("to", "err.range_reversed")
 	}
 	if err := v.Err(); err != nil {
 		return r, err

@@ -152,7 +152,7 @@ func CreateSnapshot(ctx context.Context, db *gorm.DB, a Actor, scope Scope, plan
 
 func nameTaken() error {
 	v := &ValidationError{}
-	v.Add("name", "Another snapshot of this plan already has this name.")
+	v.AddKey("name", "err.snapshot_name_taken")
 	return v
 }
 
@@ -169,9 +169,9 @@ func createSnapshot(tx *gorm.DB, a Actor, planCode string, in SnapshotInput, now
 	v := &ValidationError{}
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
-		v.Add("name", "Give the snapshot a name.")
+		v.AddKey("name", "err.snapshot_name")
 	case n > SnapshotNameMax:
-		v.Add("name", "The name is too long.")
+		v.AddKey("name", "err.too_long", SnapshotNameMax)
 	default:
 		var taken int64
 		if err := tx.Model(&ReviewSnapshot{}).Where("plan_id = ? AND lower(name) = lower(?)", plan.ID, in.Name).Count(&taken).Error; err != nil {
@@ -185,7 +185,11 @@ func createSnapshot(tx *gorm.DB, a Actor, planCode string, in SnapshotInput, now
 	var re *ValidationError
 	if errors.As(rerr, &re) {
 		for f, m := range re.Fields {
-			v.Add(f, m)
+			if k, ok := re.Keys[f]; ok {
+				v.AddKey(f, k.Key, k.Args...)
+			} else {
+				v.Add(f, m)
+			}
 		}
 	} else if rerr != nil {
 		return nil, rerr

@@ -35,3 +35,13 @@ func (l *Localizer) Content(original string, translations map[string]string, ori
 	}
 	return template.HTML(`<span lang="` + html.EscapeString(originalLang) + `">` + text + `</span>`)
 }
+
+// LangAttr is ` lang="…"` for an element holding untranslated plan text
+// (a description) written in originalLang, when that is not the page's
+// language; nothing otherwise.
+func (l *Localizer) LangAttr(originalLang string) template.HTMLAttr {
+	if originalLang == "" || originalLang == l.Lang {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + html.EscapeString(originalLang) + `"`)
+}

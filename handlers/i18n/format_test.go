@@ -94,3 +94,16 @@ func newRequest(acceptLanguage, cookie string) *http.Request {
 	r.AddCookie(&http.Cookie{Name: i18n.CookieName, Value: cookie})
 	return r
 }
+
+func TestLangAttr(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.For("lo").LangAttr("en"); got != ` lang="en"` {
+		t.Errorf("lo page, English text: %q", got)
+	}
+	if got := b.For("en").LangAttr("en"); got != "" {
+		t.Errorf("en page, English text: %q", got)
+	}
+}

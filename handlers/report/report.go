@@ -183,7 +183,9 @@ func (b *build) loadTree() (*models.PlanTree, error) {
 		return models.LoadPlanTree(b.ctx, b.db, b.opts.Plan)
 	}
 	if b.opts.IncludeUnapproved {
-		return nil, &models.ValidationError{Fields: map[string]string{"include_unapproved": b.L.T("report.err.snapshot_approved_only")}}
+		v := &models.ValidationError{}
+		v.AddKey("include_unapproved", "err.snapshot_approved_only")
+		return nil, v
 	}
 	plan, err := models.FindPlan(b.ctx, b.db, b.opts.Plan)
 	if err != nil {
@@ -203,24 +205,6 @@ func (b *build) loadTree() (*models.PlanTree, error) {
 func (b *build) resolveFilters() error {
 	v := &models.ValidationError{}
 	o := b.opts
-	from, to := 0, -1
-	for i, p := range b.all {
-		if !b.opts.Now.Before(p.StartDate) {
-			to = i
-		}
-	}
-	if to < 0 && len(b.all) > 0 {
-		to = 0
-	}
-	find := func(label, field string) int {
-		for i, p := range b.all {
-			if p.Label == label {
-				return i
-			}
-		}
-		v.Add(field, fmt.Sprintf("The plan has no period %q.", label))
-		return -1
-	}
 	// A snapshot holds the data of its own range only, which is the default.
 	first, last := 0, len(b.all)-1
 	if b.snap != nil {
@@ -232,27 +216,24 @@ func (b *build) resolveFilters() error {
 				last = i
 			}
 		}
-		to = last
+		if o.To == "" {
+			o.To = b.all[last].Label
+		}
 		if o.From == "" {
 			o.From = b.all[first].Label
 		}
 	}
-	if o.To != "" {
-		to = find(o.To, "to")
-	}
-	if o.From != "" {
-		from = find(o.From, "from")
-	} else if to >= 0 {
-		// By default a workshop looks at the year of the last period: the
-		// whole plan's periods would not fit a printed page.
-		for from = to; from > 0 && b.all[from-1].Year() == b.all[to].Year(); from-- {
-		}
-	}
-	if from >= 0 && to >= 0 && from > to {
-		v.Add("to", "The last period comes before the first.")
-	}
-	if b.snap != nil && (from >= 0 && from < first || to > last) {
-		v.Add("to", b.L.T("report.err.snapshot_range", b.all[first].Label, b.all[last].Label))
+	// By default a workshop looks at the year of the last period started:
+	// the whole plan's periods would not fit a printed page.
+	rng, err := models.ResolveRange(b.all, o.From, o.To, b.opts.Now)
+	var re *models.ValidationError
+	switch {
+	case errors.As(err, &re):
+		v = re
+	case err != nil:
+		return err
+	case b.snap != nil && (rng.From < first || rng.To > last):
+		v.AddKey("to", "err.snapshot_range", b.all[first].Label, b.all[last].Label)
 	}
 	if o.Pillar != "" {
 		for _, p := range b.tree.Pillars {
@@ -261,7 +242,7 @@ func (b *build) resolveFilters() error {
 			}
 		}
 		if b.pillar == nil {
-			v.Add("pillar", fmt.Sprintf("The plan has no pillar %q.", o.Pillar))
+			v.AddKey("pillar", "err.no_pillar_code", o.Pillar)
 		}
 	}
 	acronym := func(a, field string) *models.Organisation {
@@ -270,7 +251,7 @@ func (b *build) resolveFilters() error {
 				return org
 			}
 		}
-		v.Add(field, fmt.Sprintf("There is no organisation %q.", a))
+		v.AddKey(field, "err.no_org_acronym", a)
 		return nil
 	}
 	if o.Org != "" {
@@ -280,15 +261,12 @@ func (b *build) resolveFilters() error {
 		b.funder = acronym(o.Funder, "funder")
 	}
 	if lang := o.Lang; lang != "" && !slices.Contains(i18n.Supported, lang) {
-		v.Add("lang", "Choose en, fr or lo.")
+		v.AddKey("lang", "err.lang")
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if len(b.all) == 0 {
-		return &models.ValidationError{Fields: map[string]string{"from": "The plan has no reporting periods."}}
-	}
-	b.rng = b.all[from : to+1]
+	b.rng = rng.Periods()
 	return nil
 }
 
