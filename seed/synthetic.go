@@ -65,8 +65,18 @@ func Synthetic(ctx context.Context, db *gorm.DB, opts SyntheticOptions, today ti
 	if err != nil {
 		return nil, err
 	}
+	// A bulk load leaves the planner's statistics describing empty
+	// tables until autovacuum comes round; refresh them for the big ones.
+	for _, table := range analyzed {
+		if err := db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
+			return nil, fmt.Errorf("seed: analyze %s: %w", table, err)
+		}
+	}
 	return sum, nil
 }
+
+// analyzed are the tables a synthetic plan fills with many rows.
+var analyzed = []string{"indicators", "indicator_targets", "indicator_values", "value_breakdowns", "activities", "activity_updates"}
 
 // synActivity is a created synthetic activity and how it unfolds.
 type synActivity struct {

@@ -98,11 +98,7 @@ func (b *build) writeCompliance() error {
 	if err != nil {
 		return err
 	}
-	var orgID int64
-	if b.org != nil {
-		orgID = b.org.ID
-	}
-	rep, err := b.completeness(orgID)
+	rep, err := b.waitCompliance()
 	if err != nil {
 		return err
 	}
@@ -133,6 +129,33 @@ func (b *build) writeCompliance() error {
 		row++
 	}
 	return b.finishTable(sheet, len(keys), row-1)
+}
+
+// complianceResult is what the background read of the compliance figures gave.
+type complianceResult struct {
+	rep *models.CompletenessReport
+	err error
+}
+
+// prefetchCompliance starts reading the compliance figures.
+func (b *build) prefetchCompliance() {
+	var orgID int64
+	if b.org != nil {
+		orgID = b.org.ID
+	}
+	b.compliance = make(chan complianceResult, 1)
+	go func() {
+		rep, err := b.completeness(orgID)
+		b.compliance <- complianceResult{rep, err}
+	}()
+}
+
+// waitCompliance returns the compliance figures once they are read (and
+// may be called again: the result is kept).
+func (b *build) waitCompliance() (*models.CompletenessReport, error) {
+	r := <-b.compliance
+	b.compliance <- r
+	return r.rep, r.err
 }
 
 // completeness is models.Completeness of the range, or what the snapshot

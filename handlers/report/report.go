@@ -76,6 +76,10 @@ func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error
 		return err
 	}
 	defer b.f.Close()
+	// The compliance figures are one heavy query: read them on the other
+	// core while the indicator table is worked out.
+	b.prefetchCompliance()
+	defer b.waitCompliance()
 	for _, step := range []func() error{b.writeIPTT, b.writeActivities, b.writeChanges, b.writeCompliance, b.writeFunding, b.writeSummary, b.writeCover} {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -119,6 +123,8 @@ type build struct {
 	// snap is the review snapshot the report is produced from (nil: live data).
 	snap        *models.ReviewSnapshot
 	snapContent *models.SnapshotContent
+	// compliance is the completeness report read in the background.
+	compliance chan complianceResult
 	// generated is when the report was made (opts.Now is the instant the
 	// data describes: the snapshot's, when there is one).
 	generated time.Time

@@ -305,13 +305,26 @@ func (z *spliceZip) finish() error {
 	if _, err := s.to.Write(frame[:at]); err != nil {
 		return err
 	}
-	x := newXMLRows(s.to)
-	if err := s.rows(x); err != nil {
+	// The rows are made on one core and compressed on the other.
+	pr, pw := io.Pipe()
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(s.to, pr)
+		pr.CloseWithError(err)
+		copied <- err
+	}()
+	x := newXMLRows(pw)
+	err := s.rows(x)
+	if err == nil {
+		err = x.flush()
+	}
+	pw.CloseWithError(err)
+	if cerr := <-copied; err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := x.flush(); err != nil {
-		return err
-	}
-	_, err := s.to.Write(frame[at:])
+	_, err = s.to.Write(frame[at:])
 	return err
 }
