@@ -2,13 +2,11 @@ package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,8 +16,6 @@ import (
 	"naptracker/models"
 	"naptracker/seed"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -36,6 +32,12 @@ type axeAudit struct {
 func (a *axeAudit) check(b *apptest.Browser, page, lang string) {
 	a.t.Helper()
 	b.Shot(page + "-" + lang)
+	a.run(b, page, lang)
+}
+
+// run is check without the screenshot.
+func (a *axeAudit) run(b *apptest.Browser, page, lang string) {
+	a.t.Helper()
 	for _, v := range b.Axe(a.script) {
 		if v.Serious() {
 			a.problems = append(a.problems, fmt.Sprintf("%s [%s]: %s", page, lang, v))
@@ -45,15 +47,19 @@ func (a *axeAudit) check(b *apptest.Browser, page, lang string) {
 	}
 }
 
-// TestAccessibilityInChromium opens the main pages as a workshop facilitator
-// in English, French and Lao (the language chosen with the switcher, as a
-// user would), the sign-in page anonymously, and My reporting and the value
-// form as a focal point, and runs axe-core on each: no violation of impact
-// "serious" or "critical" is allowed. In Lao it checks that the page's Lao
-// text is drawn with the bundled Noto Sans Lao; in the presentation the
-// arrow keys move between the slides; on the dashboard the first Tab
-// reaches the skip link, with a visible focus outline. Full-page
-// screenshots go to the folder the test log names.
+// TestAccessibilityInChromium opens the main pages (plan, dashboard,
+// indicator, organisation, presentation, snapshots and a snapshot's slides)
+// as a workshop facilitator in English, French and Lao, chosen with the
+// switcher as a user would, the sign-in page anonymously, and My reporting
+// and the value form (also refused) as a focal point, and runs axe-core on
+// each: no violation of impact "serious" or "critical" is allowed. It also
+// checks what axe does not: in Lao, that the Lao text is drawn with the
+// bundled Noto Sans Lao; in French and Lao, that plan text shown in its
+// original English carries lang="en"; that every control shows a focus
+// indicator with 3:1 contrast; that the first Tab on the dashboard reaches
+// the skip link; and that the arrow keys move between the slides (axe then
+// runs on every slide). Full-page screenshots go to the folder the test
+// log names.
 func TestAccessibilityInChromium(t *testing.T) {
 	script, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
@@ -72,11 +78,30 @@ func TestAccessibilityInChromium(t *testing.T) {
 	}
 	audit := &axeAudit{t: t, script: script}
 	originals := planOriginals(t, env)
-	var mixed []string
+	var mixed, focus []string
+	untagged := func(page, skip string) {
+		lang := apptest.Eval[string](b, `document.documentElement.lang`)
+		for _, u := range untaggedOriginals(t, b, originals, skip) {
+			mixed = append(mixed, fmt.Sprintf("%s [%s]: %s", page, lang, u))
+		}
+	}
+	rings := func(page string) {
+		found := focusRings(t, b)
+		count := map[string]int{}
+		for _, r := range found {
+			count[r]++
+		}
+		for _, r := range found {
+			if n := count[r]; n > 0 {
+				focus, count[r] = append(focus, fmt.Sprintf("%s: %s ×%d", page, r, n)), 0
+			}
+		}
+	}
 	plan := "/plans/" + seed.DemoPlanCode
 
 	b.Open("/login")
 	audit.check(b, "login", "en")
+	rings("login")
 
 	b.SignIn(fac.Email, apptest.Password, nil)
 	for _, lang := range []string{"en", "fr", "lo"} {
@@ -103,9 +128,7 @@ func TestAccessibilityInChromium(t *testing.T) {
 				laoDrawn(t, b, p.name)
 			}
 			if lang != "en" {
-				for _, u := range untaggedOriginals(t, b, originals, p.skipLang) {
-					mixed = append(mixed, fmt.Sprintf("%s [%s]: %s", p.name, lang, u))
-				}
+				untagged(p.name, p.skipLang)
 			}
 			if p.name == "dashboard" && lang == "en" {
 				skipLinkFirst(t, b)
@@ -115,25 +138,47 @@ func TestAccessibilityInChromium(t *testing.T) {
 				moveSlides(t, b, lang)
 				audit.check(b, "presentation-slide-2", lang)
 			}
+			if p.name == "presentation" && lang == "en" {
+				// axe sees the current slide only: walk through the others.
+				for n := 3; n <= apptest.Eval[int](b, `document.querySelectorAll(".slide").length`); n++ {
+					b.Run(chromedp.KeyEvent(kb.ArrowRight))
+					audit.run(b, "presentation-slide-"+strconv.Itoa(n), lang)
+				}
+			}
+			if lang == "en" {
+				rings(p.name)
+			}
 		}
 	}
 
+	// The focal point signs in on the same browser, so in the Lao chosen
+	// last; the refused value form shows the error messages too.
 	b.SignOut()
 	b.SignIn(fp.Email, apptest.Password, nil)
 	b.Open(plan + "/reporting")
-	audit.check(b, "my-reporting", "en")
+	if got := apptest.Eval[string](b, `document.documentElement.lang`); got != "lo" {
+		t.Fatalf("the focal point's pages are in %q, not in the Lao chosen last", got)
+	}
+	audit.check(b, "my-reporting", "lo")
+	untagged("my-reporting", "")
+	rings("my-reporting")
 	b.Open(plan + "/indicators/2.1.1.a/values/" + currentPeriod())
 	if n := apptest.Eval[int](b, `document.querySelectorAll("#value").length`); n != 1 {
 		t.Fatalf("the value form has %d value fields", n)
 	}
-	audit.check(b, "value-form", "en")
+	audit.check(b, "value-form", "lo")
+	untagged("value-form", "")
 	b.Run(chromedp.SetValue(chromedp.ID("value"), "about forty"))
 	b.ClickAndWait(`button[value="submit"]`)
 	if n := apptest.Eval[int](b, `document.querySelectorAll("#value[aria-invalid=true][aria-describedby]").length`); n != 1 {
 		t.Fatal("the refused value form does not mark the value field invalid")
 	}
-	audit.check(b, "value-form-refused", "en")
+	audit.check(b, "value-form-refused", "lo")
+	rings("value-form-refused")
 
+	if len(focus) > 0 {
+		t.Errorf("controls without a visible focus indicator (3:1 against the background):\n  %s", strings.Join(focus, "\n  "))
+	}
 	if len(mixed) > 0 {
 		t.Errorf("plan text shown in its original language without a lang attribute:\n  %s", strings.Join(mixed, "\n  "))
 	}
@@ -201,101 +246,4 @@ func skipLinkFirst(t *testing.T, b *apptest.Browser) {
 	}
 	b.Shot("dashboard-skip-link-focused")
 	b.Run(chromedp.Blur(chromedp.CSS(`a.skip`)))
-}
-
-// laoDrawn checks, after the page's fonts are ready, that the first visible
-// Lao text in main is drawn (it has a width) and that Chromium drew its
-// glyphs with the bundled Noto Sans Lao, as the platform fonts it reports
-// for that element say: boxes or a fallback font would not be.
-func laoDrawn(t *testing.T, b *apptest.Browser, page string) {
-	t.Helper()
-	probe, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.fonts.ready.then(() => {
-		document.querySelectorAll("[data-lao-probe]").forEach(e => e.removeAttribute("data-lao-probe"));
-		const w = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-		for (let n; (n = w.nextNode());) {
-			if (!/[\u0E81-\u0EDF]/.test(n.data) || !n.parentElement.checkVisibility()) continue;
-			const r = document.createRange(); r.selectNodeContents(n);
-			if (r.getBoundingClientRect().width <= 0) return "Lao text without width: " + n.data.trim();
-			if (!document.fonts.check('16px "Noto Sans Lao"', n.data)) return "Noto Sans Lao cannot draw: " + n.data.trim();
-			n.parentElement.setAttribute("data-lao-probe", "");
-			return "";
-		}
-		return "no visible Lao text in main";
-	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: %v", page, err)
-	}
-	if probe != "" {
-		t.Errorf("%s in Lao: %s", page, probe)
-		return
-	}
-	fonts, err := chromedp.Run(b.Ctx, chromedp.QueryAfter(chromedp.CSS(`[data-lao-probe]`), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) ([]*css.PlatformFontUsage, error) {
-		res, err := cdp.Call(ctx, tg, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: nodes[0].NodeID})
-		return res.Fonts, err
-	}))
-	if err != nil {
-		t.Fatalf("%s: platform fonts: %v", page, err)
-	}
-	if !slices.ContainsFunc(fonts, func(f *css.PlatformFontUsage) bool {
-		return strings.Contains(f.FamilyName, "Noto Sans Lao") && f.IsCustomFont && f.GlyphCount > 0
-	}) {
-		var names []string
-		for _, f := range fonts {
-			names = append(names, fmt.Sprintf("%s (custom %v, %v glyphs)", f.FamilyName, f.IsCustomFont, f.GlyphCount))
-		}
-		t.Errorf("%s in Lao: the Lao text is not drawn with the bundled Noto Sans Lao but with %s", page, strings.Join(names, ", "))
-	}
-}
-
-// planOriginals are the plan's texts as written (titles of the plan, its
-// pillars, objectives and activities; indicator names, definitions and
-// means of verification), each at least 8 characters long: shown untranslated
-// in another interface language, they must carry the plan's lang.
-func planOriginals(t *testing.T, env *apptest.Env) []string {
-	t.Helper()
-	var out []string
-	for _, q := range []struct {
-		model  any
-		column string
-	}{
-		{&models.Plan{}, "title"}, {&models.Pillar{}, "title"}, {&models.Objective{}, "title"}, {&models.Activity{}, "title"},
-		{&models.Indicator{}, "name"}, {&models.Indicator{}, "definition"}, {&models.Indicator{}, "means_of_verification"},
-	} {
-		var texts []string
-		if err := env.App.DB.Model(q.model).Pluck(q.column, &texts).Error; err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range texts {
-			if s = strings.TrimSpace(s); len(s) >= 8 {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
-}
-
-// untaggedOriginals lists the visible texts of the current page that
-// contain one of the plan's original texts without an element around them
-// marking its language: a screen reader would read English with a French or
-// Lao voice. Elements matching skip are left out, and so are evidence titles,
-// which are the reporter's own words that may quote the plan.
-func untaggedOriginals(t *testing.T, b *apptest.Browser, originals []string, skip string) []string {
-	t.Helper()
-	list, err := json.Marshal(originals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apptest.Eval[[]string](b, `((originals, skip) => {
-		const page = document.documentElement.lang, out = [];
-		const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-		for (let n; (n = w.nextNode());) {
-			const e = n.parentElement;
-			if ((e.closest("[lang]") || document.documentElement).lang !== page || e.closest(".evidence") || (skip && e.closest(skip))) continue;
-			const hit = originals.find(o => n.data.includes(o));
-			if (hit && (e.checkVisibility() || e.closest(".visually-hidden"))) {
-				out.push(e.tagName.toLowerCase() + (e.className ? "." + e.className.trim().replace(/ +/g, ".") : "") + ": " + hit.slice(0, 50));
-			}
-		}
-		return out;
-	})(`+string(list)+`, `+strconv.Quote(skip)+`)`)
 }
