@@ -64,67 +64,114 @@ func (b *build) writeActivities() error {
 	if err := sw.SetRow(cellName(1, header), heads, excelize.RowOpts{Height: 30}); err != nil {
 		return err
 	}
-	latest, err := b.latestUpdates()
+	// First pass: each listed activity's state for the summary and the
+	// funding sheet, and the number of rows. The rows themselves, with the
+	// narratives, are written when the workbook is zipped.
+	listed := map[int64]bool{}
+	b.eachActivity(func(_ *models.PillarNode, a *models.ActivityNode) { listed[a.ID] = true })
+	cur, err := b.openUpdates(listed, false)
 	if err != nil {
 		return err
 	}
-	row := header + 1
-	for _, p := range b.pillars() {
-		for _, o := range p.Objectives {
-			for _, a := range o.Activities {
-				if !b.activityMatches(a) {
-					continue
-				}
-				var sup []string
-				for _, id := range a.SupporterIDs {
-					sup = append(sup, b.tree.Org(id).Acronym)
-				}
-				cells := []any{str(st.text, p.Code), str(st.bold, a.Code), str(st.wrap, a.Title), str(st.text, b.tree.Org(a.LeadOrgID).Acronym),
-					str(st.wrap, strings.Join(sup, ", ")), excelize.Cell{StyleID: st.date, Value: a.StartDate}, excelize.Cell{StyleID: st.date, Value: a.EndDate},
-					excelize.Cell{StyleID: st.money, Value: a.Budget}, str(st.text, a.Currency)}
-				state := activityState{status: noReport}
-				if u, ok := latest[a.ID]; ok {
-					un := u.status != models.StatusApproved
-					state = activityState{status: u.progress, expenditure: u.expenditure, unapproved: un}
-					note := ""
-					if un {
-						note = L.T("report.note.unapproved") + " (" + L.T("status."+u.status) + ")"
-					}
-					cells = append(cells, st.number(u.expenditure, un), str(st.text, L.T("progress."+u.progress)),
-						st.percent(float64(u.percent)/100, un), str(st.text, u.period),
-						str(st.wrap, u.achievements), str(st.wrap, u.challenges), str(st.wrap, u.nextSteps), str(st.note, note))
-				} else {
-					cells = append(cells, st.dash(), str(st.text, L.T("report.status_"+noReport)), st.dash(), st.dash())
-				}
-				b.acts[a.ID] = state
-				if err := sw.SetRow(cellName(1, row), cells); err != nil {
-					return err
-				}
-				row++
-			}
+	var buf []latestUpdate
+	b.eachActivity(func(_ *models.PillarNode, a *models.ActivityNode) {
+		state := activityState{status: noReport}
+		if buf = cur.take(a.ID, buf); len(buf) > 0 {
+			u := buf[len(buf)-1]
+			state = activityState{status: u.progress, expenditure: u.expenditure, unapproved: u.status != models.StatusApproved}
 		}
+		b.acts[a.ID] = state
+	})
+	if err := cur.close(); err != nil {
+		return err
 	}
-	if err := b.f.AutoFilter(sheet, cellName(1, header)+":"+cellName(len(keys), max(row-1, header+1)), nil); err != nil {
+	last := header + len(listed)
+	if err := b.f.AutoFilter(sheet, cellName(1, header)+":"+cellName(len(keys), max(last, header+1)), nil); err != nil {
 		return err
 	}
 	if err := b.pageSetup(sheet, header, header); err != nil {
 		return err
 	}
+	b.zipRows[sheetPath(sheetKeys, "activities")] = func(out rowSink) error { return b.activityRows(out, header+1, listed) }
 	return sw.Flush()
 }
 
-// latestUpdates reads, in one query, the updates of the plan's activities in
-// the range and keeps each activity's latest.
-func (b *build) latestUpdates() (map[int64]latestUpdate, error) {
+// eachActivity calls fn for every activity the report lists, in its order.
+func (b *build) eachActivity(fn func(*models.PillarNode, *models.ActivityNode)) {
+	for _, p := range b.pillars() {
+		for _, o := range p.Objectives {
+			for _, a := range o.Activities {
+				if b.activityMatches(a) {
+					fn(p, a)
+				}
+			}
+		}
+	}
+}
+
+// activityRows writes a row per listed activity from row on, with its
+// latest update in the range (approved only unless the report includes
+// unapproved data): status, percent complete, expenditure and narrative.
+func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err error) {
+	cur, err := b.openUpdates(listed, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := cur.close(); err == nil {
+			err = cerr
+		}
+	}()
+	st, L := b.st, b.L
+	var buf []latestUpdate
+	b.eachActivity(func(p *models.PillarNode, a *models.ActivityNode) {
+		if err != nil {
+			return
+		}
+		var sup []string
+		for _, id := range a.SupporterIDs {
+			sup = append(sup, b.tree.Org(id).Acronym)
+		}
+		cells := []any{str(st.text, p.Code), str(st.bold, a.Code), str(st.wrap, a.TitleIn(L.Lang)), str(st.text, b.tree.Org(a.LeadOrgID).Acronym),
+			str(st.wrap, strings.Join(sup, ", ")), excelize.Cell{StyleID: st.date, Value: a.StartDate}, excelize.Cell{StyleID: st.date, Value: a.EndDate},
+			excelize.Cell{StyleID: st.money, Value: a.Budget}, str(st.text, a.Currency)}
+		if buf = cur.take(a.ID, buf); len(buf) > 0 {
+			u := buf[len(buf)-1]
+			un := u.status != models.StatusApproved
+			note := ""
+			if un {
+				note = L.T("report.note.unapproved") + " (" + L.T("status."+u.status) + ")"
+			}
+			cells = append(cells, st.number(u.expenditure, un), str(st.text, L.T("progress."+u.progress)),
+				st.percent(float64(u.percent)/100, un), str(st.text, u.period),
+				str(st.wrap, u.achievements), str(st.wrap, u.challenges), str(st.wrap, u.nextSteps), str(st.note, note))
+		} else {
+			cells = append(cells, st.dash(), str(st.text, L.T("report.status_"+noReport)), st.dash(), st.dash())
+		}
+		err = out.SetRow(cellName(1, row), cells)
+		row++
+	})
+	if err == nil {
+		err = cur.err
+	}
+	return err
+}
+
+// openUpdates streams the updates of the listed activities in the range,
+// by activity and then period (so an activity's last row is its latest);
+// without narratives the rows carry only what the summary needs.
+func (b *build) openUpdates(listed map[int64]bool, narratives bool) (*cursor[latestUpdate], error) {
 	first, last := b.rng[0], b.rng[len(b.rng)-1]
-	q := `SELECT u.activity_id, p.label, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status
-FROM activity_updates u JOIN activities a ON a.id = u.activity_id JOIN reporting_periods p ON p.id = u.period_id
-WHERE a.plan_id = ? AND a.archived_at IS NULL AND p.start_date >= ? AND p.end_date <= ?`
+	cols := `u.activity_id, p.label, u.progress, u.percent_complete, '', '', '', u.expenditure, u.status`
+	if narratives {
+		cols = `u.activity_id, p.label, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status`
+	}
+	q := `SELECT ` + cols + ` FROM activity_updates u JOIN activities a ON a.id = u.activity_id JOIN reporting_periods p ON p.id = u.period_id
+WHERE a.plan_id = ? AND p.start_date >= ? AND p.end_date <= ?`
 	args := []any{b.tree.Plan.ID, first.StartDate, last.EndDate}
 	if b.snap != nil {
 		// The updates the snapshot copied (approved ones only).
-		q = `SELECT u.activity_id, p.label, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status
-FROM snapshot_updates u JOIN reporting_periods p ON p.id = u.period_id
+		q = `SELECT ` + cols + ` FROM snapshot_updates u JOIN reporting_periods p ON p.id = u.period_id
 WHERE u.snapshot_id = ? AND p.start_date >= ? AND p.end_date <= ?`
 		args = []any{b.snap.ID, first.StartDate, last.EndDate}
 	}
@@ -137,16 +184,11 @@ WHERE u.snapshot_id = ? AND p.start_date >= ? AND p.end_date <= ?`
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]latestUpdate{}
-	for rows.Next() {
+	return newCursor(rows, listed, func(r *sql.Rows) (int64, latestUpdate, error) {
 		var u latestUpdate
 		var ach, ch, next sql.NullString
-		if err := rows.Scan(&u.activity, &u.period, &u.progress, &u.percent, &ach, &ch, &next, &u.expenditure, &u.status); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&u.activity, &u.period, &u.progress, &u.percent, &ach, &ch, &next, &u.expenditure, &u.status)
 		u.achievements, u.challenges, u.nextSteps = ach.String, ch.String, next.String
-		out[u.activity] = u
-	}
-	return out, rows.Err()
+		return u.activity, u, err
+	}), nil
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -93,6 +94,14 @@ func (x *xmlRows) SetRow(cell string, values []any, opts ...excelize.RowOpts) er
 
 func (x *xmlRows) cell(col, row, style int, v any) error {
 	w := x.w
+	if t, ok := v.(time.Time); ok {
+		// Excel's serial day number (days since 1899-12-30, which accounts
+		// for Excel's phantom 29 February 1900), as excelize writes it.
+		if t.Before(excelFirstDay) {
+			t = excelEpoch
+		}
+		v = float64(t.Sub(excelEpoch)) / float64(24*time.Hour)
+	}
 	for len(x.cols) < col {
 		name, err := excelize.ColumnNumberToName(len(x.cols) + 1)
 		if err != nil {
@@ -153,6 +162,9 @@ func (x *xmlRows) text(s string) error {
 }
 
 func (x *xmlRows) flush() error { return x.w.Flush() }
+
+// excelEpoch is day 0 of Excel's date serials for dates after excelFirstDay.
+var excelEpoch, excelFirstDay = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
 
 var bstrEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
