@@ -208,56 +208,19 @@ func (pg *IndicatorPage) rate(periods []ReportingPeriod, values []IndicatorValue
 		byPeriod[values[i].PeriodID] = &values[i]
 	}
 	// The reported numbers in period order, with the index of their period.
-	type point struct {
-		k          int
-		value      float64
-		unapproved bool
-	}
-	var pts []point
-	var series []PeriodValue
+	var pts []CountPoint
 	for k, p := range periods {
 		if v := byPeriod[p.ID]; v != nil {
 			pg.Latest, pg.LatestPeriod = v, p
 			if v.Value != nil {
-				pts = append(pts, point{k, *v.Value, v.Status != StatusApproved})
-				series = append(series, PeriodValue{End: p.EndDate, Value: *v.Value})
+				pts = append(pts, CountPoint{Value: *v.Value, Period: int32(k), Unapproved: v.Status != StatusApproved})
 			}
 		}
 	}
+	series := SeriesOf(pts, periods)
 	th := pg.Plan.Thresholds()
 	figure := func(from, to int) Figure {
-		var f Figure
-		f.Value = Actual(ind.Accumulation, series, periods[from].EndDate, periods[to].EndDate)
-		if f.Value == nil {
-			return f
-		}
-		var parts []point
-		for _, p := range pts {
-			switch {
-			case p.k > to:
-			case ind.Accumulation == AccumulateCumulative:
-				parts = append(parts, p)
-			case p.k < from:
-			case ind.Accumulation == AccumulateLatest:
-				parts = []point{p}
-			default:
-				parts = append(parts, p)
-			}
-		}
-		anySmall := false
-		for _, p := range parts {
-			f.Unapproved = f.Unapproved || p.unapproved
-			anySmall = anySmall || IsSmallCount(p.value)
-		}
-		if pg.Suppressed {
-			switch {
-			case IsSmallCount(*f.Value):
-				f.Hidden, f.Small = true, true
-			case len(parts) > 1 && anySmall:
-				f.Hidden = true
-			}
-		}
-		return f
+		return FigureOf(ind.Accumulation, pts, series, periods, from, to, pg.Suppressed)
 	}
 	row := func(from, to int, target *float64, p ReportingPeriod) IndicatorPeriodRow {
 		r := IndicatorPeriodRow{Period: p, Target: target, Actual: figure(from, to), Due: !now.Before(periods[to].DueBy())}

@@ -35,13 +35,6 @@ func LoadSlides(ctx context.Context, db *gorm.DB, code, from, to string, now tim
 	return buildSlides(db.WithContext(ctx), tree, rng, comp.Periods[0], now)
 }
 
-// slidePoint is one approved value of an indicator: its period (index in
-// the plan's periods) and the value.
-type slidePoint struct {
-	period int
-	value  float64
-}
-
 // slideUpdate is an activity's latest approved update in the range.
 type slideUpdate struct {
 	progress    string
@@ -259,12 +252,9 @@ type indicatorRater struct {
 // whose due date has passed (the first period when none has), and the
 // progress to rank it by. Figures of sensitive indicators that are small,
 // or built from a small value, are withheld (the rating stays).
-func (r indicatorRater) rate(ind Indicator, pts []slidePoint, targets map[int]float64) (IndicatorLine, *float64) {
+func (r indicatorRater) rate(ind Indicator, pts []CountPoint, targets map[int]float64) (IndicatorLine, *float64) {
 	line := IndicatorLine{Code: ind.Code, Name: ind.Name, NameI18n: ind.NameI18n, Unit: ind.UnitType, Baseline: ind.BaselineValue}
-	series := make([]PeriodValue, len(pts))
-	for i, p := range pts {
-		series[i] = PeriodValue{End: r.rng.All[p.period].EndDate, Value: p.value}
-	}
+	series := SeriesOf(pts, r.rng.All)
 	var prog *float64
 	for k := r.rng.From; k <= r.rng.To; k++ {
 		p := r.rng.All[k]
@@ -272,39 +262,18 @@ func (r indicatorRater) rate(ind Indicator, pts []slidePoint, targets map[int]fl
 		if !due && line.RAG != "" {
 			continue
 		}
-		actual := Actual(ind.Accumulation, series, p.EndDate, p.EndDate)
+		// The slides are shown to donors: small counts are withheld for all.
+		f := FigureOf(ind.Accumulation, pts, series, r.rng.All, k, k, ind.Sensitive)
 		target := PeriodTarget(ind, targets, r.rng.All, k, r.place, r.count)
-		rating := Rate(actual, MeasureBaseline(ind), target, ind.Direction, r.th, due)
-		line.Target, line.Actual, line.Progress, line.RAG, line.Period = target, actual, rating.Progress, rating.RAG, p.Label
-		line.Withheld = ind.Sensitive && actual != nil && smallFigure(ind.Accumulation, pts, k, *actual)
-		line.Small = line.Withheld && IsSmallCount(*actual)
+		rating := Rate(f.Value, MeasureBaseline(ind), target, ind.Direction, r.th, due)
+		line.Target, line.Actual, line.Progress, line.RAG, line.Period = target, f.Value, rating.Progress, rating.RAG, p.Label
+		line.Withheld, line.Small = f.Hidden, f.Small
 		prog = rating.Progress
 	}
 	if line.Withheld {
 		line.Actual, line.Progress = nil, nil
 	}
 	return line, prog
-}
-
-// smallFigure reports whether a count of victims must be withheld from
-// people who do not validate: the figure is between 1 and 4, or it is a
-// running total built from several values one of which is.
-func smallFigure(mode string, pts []slidePoint, k int, actual float64) bool {
-	small := IsSmallCount
-	if small(actual) {
-		return true
-	}
-	if mode != AccumulateCumulative {
-		return false
-	}
-	parts, anySmall := 0, false
-	for _, p := range pts {
-		if p.period <= k {
-			parts++
-			anySmall = anySmall || small(p.value)
-		}
-	}
-	return parts > 1 && anySmall
 }
 
 // planTargets reads the yearly targets of the plan's indicators in one
@@ -336,7 +305,7 @@ JOIN indicators i ON i.id = t.indicator_id WHERE i.plan_id = ? ORDER BY t.indica
 // approvedSeries reads, in one query, every approved value of the plan's
 // indicators in a period ending by the end of the range, by indicator in
 // period order (cumulative indicators need the periods before the range).
-func approvedSeries(db *gorm.DB, planID int64, rng PeriodRange) (map[int64][]slidePoint, error) {
+func approvedSeries(db *gorm.DB, planID int64, rng PeriodRange) (map[int64][]CountPoint, error) {
 	idx := map[int64]int{}
 	for i, p := range rng.All {
 		idx[p.ID] = i
@@ -349,7 +318,7 @@ ORDER BY v.indicator_id, p.start_date, p.id`, planID, StatusApproved, rng.Last()
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64][]slidePoint{}
+	out := map[int64][]CountPoint{}
 	for rows.Next() {
 		var ind, period int64
 		var v float64
@@ -357,7 +326,7 @@ ORDER BY v.indicator_id, p.start_date, p.id`, planID, StatusApproved, rng.Last()
 			return nil, err
 		}
 		if k, ok := idx[period]; ok {
-			out[ind] = append(out[ind], slidePoint{period: k, value: v})
+			out[ind] = append(out[ind], CountPoint{Value: v, Period: int32(k)})
 		}
 	}
 	return out, rows.Err()

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"naptracker/models"
+
 	"github.com/xuri/excelize/v2"
 )
 
@@ -254,7 +256,7 @@ func (b *build) renderValue(key string, v any, hide bool) string {
 	case nil:
 		return "–"
 	case float64:
-		if hide && key == "value" && isSmall(x) {
+		if hide && key == "value" && models.IsSmallCount(x) {
 			return "<5"
 		}
 		return b.L.Num(x)

@@ -28,23 +28,13 @@ import (
 // "no data" otherwise.
 //
 // Small counts (suppression) for scopes that do not validate, on indicators
-// flagged sensitive, for the total and for each breakdown cell alike:
-//   - R1: a figure between 1 and 4 is shown as "<5";
-//   - R2: in a period where a breakdown cell shows "<5", the other non-zero
-//     cells of the breakdown are withheld, so that the total minus the
-//     visible cells cannot reveal it;
-//   - R3: a figure built from two or more reported values (a running total,
-//     the sum over the range) is withheld when one of them is between 1
-//     and 4, so that the difference of two figures cannot reveal it.
-//
-// A withheld figure's % of target is withheld too; the rating word stays.
+// flagged sensitive, for the total and for each breakdown cell alike: the
+// rules R1–R3 of models/smallcounts.go. A withheld figure's % of target is
+// withheld too; the rating word stays.
 
-// point is one reported value of an indicator (or of one breakdown cell).
-type point struct {
-	value      float64
-	period     int32 // index in build.all
-	unapproved bool
-}
+// point is one reported value of an indicator (or of one breakdown cell),
+// by the index of its period in build.all.
+type point = models.CountPoint
 
 // indicatorData is what the values query returned for one indicator.
 type indicatorData struct {
@@ -170,10 +160,10 @@ func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
 	s.vbuf = s.values.take(id, s.vbuf)
 	for _, v := range s.vbuf {
 		if pi, ok := s.period[v.period]; ok && !(s.approvedOnly && v.unapproved) {
-			d.total = append(d.total, point{period: pi, value: v.value, unapproved: v.unapproved})
+			d.total = append(d.total, point{Period: pi, Value: v.value, Unapproved: v.unapproved})
 		}
 	}
-	byPeriod := func(a, b point) int { return int(a.period - b.period) }
+	byPeriod := func(a, b point) int { return int(a.Period - b.Period) }
 	slices.SortFunc(d.total, byPeriod)
 	s.cbuf = s.cells.take(id, s.cbuf)
 	for _, c := range s.cbuf {
@@ -181,7 +171,7 @@ func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
 			if d.cells == nil {
 				d.cells = map[string][]point{}
 			}
-			d.cells[c.cell] = append(d.cells[c.cell], point{period: pi, value: c.value, unapproved: c.unapproved})
+			d.cells[c.cell] = append(d.cells[c.cell], point{Period: pi, Value: c.value, Unapproved: c.unapproved})
 		}
 	}
 	for _, pts := range d.cells {
@@ -217,59 +207,22 @@ type figure struct {
 	small bool
 }
 
-// small reports whether a count is one a donor must not see (1 to 4).
-func isSmall(x float64) bool { return x > 0 && x < 5 }
-
-// actualOf combines the points of a series over the periods from..to
-// (indices in build.all) by the accumulation mode, with models.Actual, and
-// applies the suppression rules R1 and R3 when suppress is set.
+// actualOf is models.FigureOf (the accumulation mode, rules R1 and R3) with
+// the text shown for a hidden figure.
 func (b *build) actualOf(mode string, pts []point, series []models.PeriodValue, from, to int, suppress bool, withheld string) figure {
-	var f figure
-	f.value = models.Actual(mode, series, b.all[from].EndDate, b.all[to].EndDate)
-	if f.value == nil {
-		return f
-	}
-	// The reported values the figure is made of.
-	var parts []point
-	for _, p := range pts {
-		if int(p.period) > to {
-			break
-		}
-		switch {
-		case mode == models.AccumulateCumulative:
-			parts = append(parts, p)
-		case int(p.period) < from:
-		case mode == models.AccumulateLatest:
-			parts = []point{p}
-		default:
-			parts = append(parts, p)
-		}
-	}
-	anySmall := false
-	for _, p := range parts {
-		f.unapproved = f.unapproved || p.unapproved
-		anySmall = anySmall || isSmall(p.value)
-	}
-	if !suppress {
-		return f
-	}
+	m := models.FigureOf(mode, pts, series, b.all, from, to, suppress)
+	f := figure{value: m.Value, unapproved: m.Unapproved, small: m.Small}
 	switch {
-	case isSmall(*f.value):
-		f.hidden, f.small = "<5", true
-	case len(parts) > 1 && anySmall:
+	case m.Small:
+		f.hidden = "<5"
+	case m.Hidden:
 		f.hidden = withheld
 	}
 	return f
 }
 
 // seriesOf turns points into the series models.Actual takes.
-func (b *build) seriesOf(pts []point) []models.PeriodValue {
-	series := make([]models.PeriodValue, len(pts))
-	for i, p := range pts {
-		series[i] = models.PeriodValue{End: b.all[p.period].EndDate, Value: p.value}
-	}
-	return series
-}
+func (b *build) seriesOf(pts []point) []models.PeriodValue { return models.SeriesOf(pts, b.all) }
 
 // cellLabels names breakdown cells: "sex=female;age=child" → "Female × Child".
 func cellLabel(set *models.DisaggregationSet, cell string) string {
