@@ -23,6 +23,7 @@ type activityState struct {
 // latestUpdate is one row of the updates query.
 type latestUpdate struct {
 	activity                            int64
+	periodID                            int64
 	period, progress, status            string
 	percent                             int
 	achievements, challenges, nextSteps string
@@ -76,8 +77,8 @@ func (b *build) writeActivities() error {
 	var buf []latestUpdate
 	b.eachActivity(func(_ *models.PillarNode, a *models.ActivityNode) {
 		state := activityState{status: noReport}
-		if buf = cur.take(a.ID, buf); len(buf) > 0 {
-			u := buf[len(buf)-1]
+		buf = cur.take(a.ID, buf)
+		if u, ok := b.latestOf(buf); ok {
 			state = activityState{status: u.progress, expenditure: u.expenditure, unapproved: u.status != models.StatusApproved}
 		}
 		b.acts[a.ID] = state
@@ -135,8 +136,8 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 		cells := []any{str(st.text, p.Code), str(st.bold, a.Code), str(st.wrap, a.TitleIn(L.Lang)), str(st.text, b.tree.Org(a.LeadOrgID).Acronym),
 			str(st.wrap, strings.Join(sup, ", ")), excelize.Cell{StyleID: st.date, Value: a.StartDate}, excelize.Cell{StyleID: st.date, Value: a.EndDate},
 			excelize.Cell{StyleID: st.money, Value: a.Budget}, str(st.text, a.Currency)}
-		if buf = cur.take(a.ID, buf); len(buf) > 0 {
-			u := buf[len(buf)-1]
+		buf = cur.take(a.ID, buf)
+		if u, ok := b.latestOf(buf); ok {
 			un := u.status != models.StatusApproved
 			note := ""
 			if un {
@@ -157,29 +158,21 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 	return err
 }
 
-// openUpdates streams the updates of the listed activities in the range,
-// by activity and then period (so an activity's last row is its latest);
-// without narratives the rows carry only what the summary needs.
+// openUpdates streams the updates of the listed activities, by activity
+// (the order of an index: no sort); latestOf picks each one's latest in
+// the range. Without narratives the rows carry only what the summary needs.
 func (b *build) openUpdates(listed map[int64]bool, narratives bool) (*cursor[latestUpdate], error) {
-	first, last := b.rng[0], b.rng[len(b.rng)-1]
-	cols := `u.activity_id, p.label, u.progress, u.percent_complete, '', '', '', u.expenditure, u.status`
+	cols := `u.activity_id, u.period_id, u.progress, u.percent_complete, '', '', '', u.expenditure, u.status`
 	if narratives {
-		cols = `u.activity_id, p.label, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status`
+		cols = `u.activity_id, u.period_id, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status`
 	}
-	q := `SELECT ` + cols + ` FROM activity_updates u JOIN activities a ON a.id = u.activity_id JOIN reporting_periods p ON p.id = u.period_id
-WHERE a.plan_id = ? AND p.start_date >= ? AND p.end_date <= ?`
-	args := []any{b.tree.Plan.ID, first.StartDate, last.EndDate}
+	q := `SELECT ` + cols + ` FROM activity_updates u WHERE u.activity_id IN (SELECT id FROM activities WHERE plan_id = ?) ORDER BY u.activity_id`
+	args := []any{b.tree.Plan.ID}
 	if b.snap != nil {
 		// The updates the snapshot copied (approved ones only).
-		q = `SELECT ` + cols + ` FROM snapshot_updates u JOIN reporting_periods p ON p.id = u.period_id
-WHERE u.snapshot_id = ? AND p.start_date >= ? AND p.end_date <= ?`
-		args = []any{b.snap.ID, first.StartDate, last.EndDate}
+		q = `SELECT ` + cols + ` FROM snapshot_updates u WHERE u.snapshot_id = ? ORDER BY u.activity_id`
+		args = []any{b.snap.ID}
 	}
-	if !b.opts.IncludeUnapproved {
-		q += ` AND u.status = ?`
-		args = append(args, models.StatusApproved)
-	}
-	q += ` ORDER BY u.activity_id, p.start_date`
 	rows, err := b.db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, err
@@ -187,8 +180,38 @@ WHERE u.snapshot_id = ? AND p.start_date >= ? AND p.end_date <= ?`
 	return newCursor(rows, listed, func(r *sql.Rows) (int64, latestUpdate, error) {
 		var u latestUpdate
 		var ach, ch, next sql.NullString
-		err := r.Scan(&u.activity, &u.period, &u.progress, &u.percent, &ach, &ch, &next, &u.expenditure, &u.status)
+		err := r.Scan(&u.activity, &u.periodID, &u.progress, &u.percent, &ach, &ch, &next, &u.expenditure, &u.status)
 		u.achievements, u.challenges, u.nextSteps = ach.String, ch.String, next.String
 		return u.activity, u, err
 	}), nil
+}
+
+// latestOf is the update of the latest period of the range among an
+// activity's updates (approved ones only unless the report includes
+// unapproved data).
+func (b *build) latestOf(updates []latestUpdate) (latestUpdate, bool) {
+	best, found := -1, false
+	var out latestUpdate
+	for _, u := range updates {
+		k := b.rangeIndex(u.periodID)
+		if k < 0 || k <= best || (!b.opts.IncludeUnapproved && u.status != models.StatusApproved) {
+			continue
+		}
+		best, out, found = k, u, true
+	}
+	out.period = ""
+	if found {
+		out.period = b.rng[best].Label
+	}
+	return out, found
+}
+
+// rangeIndex is the position of a period in the report's range, or -1.
+func (b *build) rangeIndex(periodID int64) int {
+	for i, p := range b.rng {
+		if p.ID == periodID {
+			return i
+		}
+	}
+	return -1
 }
