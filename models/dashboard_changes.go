@@ -34,10 +34,6 @@ func dashboardActions() []string {
 	return out
 }
 
-// DashboardActions lists the audit actions a dashboard may show, so that
-// pages can name each one.
-func DashboardActions() []string { return dashboardActions() }
-
 // recentChanges reads the latest changes of a plan's approved data and
 // structure, naming the item each is about, in one query.
 func recentChanges(db *gorm.DB, planID int64, limit int) ([]DashboardChange, error) {

@@ -75,8 +75,6 @@ type DecisionFilter struct {
 	OrgID      int64
 	SnapshotID int64
 	OpenOnly   bool
-	// Since keeps decisions recorded or closed at or after it.
-	Since time.Time
 }
 
 // ListDecisions returns the decisions that pass the filter, open ones
@@ -104,19 +102,10 @@ o.acronym AS org_acronym, o.name AS org_name, cu.name AS created_by_name, du.nam
 	if f.OpenOnly {
 		q = q.Where("d.status = ?", DecisionOpen)
 	}
-	if !f.Since.IsZero() {
-		q = q.Where("(d.created_at >= ? OR d.done_at >= ?)", f.Since, f.Since)
-	}
 	var out []DecisionRow
 	err := q.Order("CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, CASE WHEN d.due_date IS NULL THEN 1 ELSE 0 END, d.due_date, d.created_at, d.id").
 		Scan(&out).Error
 	return out, err
-}
-
-// DecisionsSince returns the decisions of a plan recorded or closed at or
-// after since, for the Changes sheet of the next workshop report.
-func DecisionsSince(ctx context.Context, db *gorm.DB, planID int64, since time.Time) ([]DecisionRow, error) {
-	return ListDecisions(ctx, db, DecisionFilter{PlanID: planID, Since: since})
 }
 
 // ActiveOrganisations lists the organisations that are not archived, by

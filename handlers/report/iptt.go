@@ -58,11 +58,10 @@ func (b *build) writeIPTT() error {
 	// First pass: count the rows (the autofilter needs the last one) and
 	// rate the indicators for the summary. The rows themselves are written
 	// when the workbook is zipped (sheetxml.go), from the data read again.
-	count := &countRows{}
-	if err := w.walk(count, true); err != nil {
+	if err := w.walk(discardRows{}, true); err != nil {
 		return err
 	}
-	lastRow := ipttHeaderRow + count.n
+	lastRow := w.row - 1
 	if err := b.f.AutoFilter(sheet, cellName(1, ipttHeaderRow)+":"+cellName(lastCol, max(lastRow, ipttHeaderRow+1)), nil); err != nil {
 		return err
 	}
@@ -248,12 +247,7 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 		if ind.DisaggregationSetID != nil && w.sets[*ind.DisaggregationSetID] != nil {
 			rows += len(w.sets[*ind.DisaggregationSetID].Cells())
 		}
-		for range rows {
-			if err := w.sw.SetRow(cellName(1, w.row), nil); err != nil {
-				return err
-			}
-			w.row++
-		}
+		w.row += rows
 		return nil
 	}
 	baseline := any(w.st.dash())

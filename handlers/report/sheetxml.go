@@ -32,12 +32,11 @@ type rowSink interface {
 	SetRow(cell string, values []any, opts ...excelize.RowOpts) error
 }
 
-// countRows is a rowSink that only counts (the first pass of a sheet whose
-// rows are written at zip time: it learns the last row before excelize
-// needs it for the autofilter).
-type countRows struct{ n int }
+// discardRows is the rowSink of a first pass, which only learns the last
+// row (excelize needs it for the autofilter before the rows are written).
+type discardRows struct{}
 
-func (c *countRows) SetRow(string, []any, ...excelize.RowOpts) error { c.n++; return nil }
+func (discardRows) SetRow(string, []any, ...excelize.RowOpts) error { return nil }
 
 // xmlRows writes rows as SpreadsheetML, cell for cell what
 // StreamWriter.SetRow writes for the value types the report uses.

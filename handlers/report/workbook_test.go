@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,8 +44,17 @@ func TestWorkbookStructure(t *testing.T) {
 		if err != nil || !p.Freeze || p.YSplit < 1 {
 			t.Errorf("%s: panes %+v (%v), want a frozen header", s, p, err)
 		}
-		if names[s]["_xlnm._FilterDatabase"] == "" {
+		filter := names[s]["_xlnm._FilterDatabase"]
+		if filter == "" {
 			t.Errorf("%s has no autofilter", s)
+		}
+		// The IPTT and Activities rows are written after their autofilter
+		// (when the workbook is zipped): the filter must end at the last row.
+		if s == "IPTT" || s == "Activities" {
+			rows, _ := f.GetRows(s)
+			if want := fmt.Sprintf("$%d", len(rows)); !strings.HasSuffix(filter, want) {
+				t.Errorf("%s: autofilter %s does not end at the last row %d", s, filter, len(rows))
+			}
 		}
 		if names[s]["_xlnm.Print_Titles"] == "" {
 			t.Errorf("%s has no print titles", s)
