@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +284,43 @@ func BenchmarkDashboard(b *testing.B) {
 		if r := c.Get("/plans/BIG/dashboard"); r.StatusCode != http.StatusOK {
 			b.Fatalf("GET: %d", r.StatusCode)
 		}
+	}
+}
+
+// TestDashboardWithholdsSmallCounts: every role sees the dashboard, donors
+// included, so an off-track sensitive indicator whose actual is a count of
+// victims between 1 and 4 (or would reveal one) shows "<5" or "withheld",
+// never the count nor the progress that gives it away.
+func TestDashboardWithholdsSmallCounts(t *testing.T) {
+	env := apptest.New(t)
+	var hidden []struct {
+		Code   string
+		Actual float64
+	}
+	if err := env.App.DB.Table("indicator_rollups r").Select("i.code, r.actual").Joins("JOIN indicators i ON i.id = r.indicator_id").
+		Where("r.withheld").Scan(&hidden).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(hidden) == 0 {
+		t.Fatal("the demo plan has no withheld roll-up: the test would check nothing")
+	}
+	body := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode + "/dashboard").Body
+	shown := 0
+	for _, h := range hidden {
+		at := strings.Index(body, ">"+h.Code+"</a>")
+		if at < 0 {
+			continue
+		}
+		shown++
+		row := body[at : at+strings.Index(body[at:], "</tr>")]
+		if !strings.Contains(row, "&lt;5") && !strings.Contains(row, "withheld") {
+			t.Errorf("%s: the row shows neither <5 nor withheld: %s", h.Code, row)
+		}
+		if strings.Contains(row, `<td class="num">`+strconv.FormatFloat(h.Actual, 'f', -1, 64)+`</td>`) {
+			t.Errorf("%s: the row shows the count %v to a donor", h.Code, h.Actual)
+		}
+	}
+	if shown == 0 {
+		t.Fatalf("none of the withheld indicators %v is among those furthest off track", hidden)
 	}
 }

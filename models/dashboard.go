@@ -87,6 +87,9 @@ type OffTrackIndicator struct {
 	Target    *float64
 	Progress  float64
 	RAG       string
+	// Withheld: Actual and Progress must not be shown (a small count of a
+	// sensitive indicator, or a figure that would reveal one).
+	Withheld bool
 }
 
 // indicatorState is one row of the dashboard's indicator query.
@@ -98,6 +101,7 @@ type indicatorState struct {
 	PeriodID       *int64
 	Actual         *float64
 	Target         *float64
+	Withheld       bool
 }
 
 // activityGroup is one row of the dashboard's activity query.
@@ -203,14 +207,14 @@ GROUP BY o.pillar_id, r.progress, a.currency`, d.Plan.ID).Scan(&groups).Error
 // reporting organisation, and reads the ones furthest off track.
 func (d *Dashboard) loadIndicators(db *gorm.DB, periods []ReportingPeriod, k int, due bool, byPillar map[int64]*PillarSummary) error {
 	var rows []indicatorState
-	err := db.Raw(`SELECT pl.id AS pillar_id, i.id AS indicator_id, i.reporting_org_id, r.progress, r.period_id, r.actual, r.target
+	err := db.Raw(`SELECT pl.id AS pillar_id, i.id AS indicator_id, i.reporting_org_id, r.progress, r.period_id, r.actual, r.target, COALESCE(r.withheld, ?) AS withheld
 FROM indicators i
 LEFT JOIN activities a ON a.id = i.activity_id
 JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)
 JOIN pillars pl ON pl.id = o.pillar_id
 LEFT JOIN indicator_rollups r ON r.indicator_id = i.id
 WHERE i.plan_id = ? AND i.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL
-AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, d.Plan.ID).Scan(&rows).Error
+AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, d.Plan.ID).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
@@ -265,7 +269,7 @@ AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, d.Plan.ID).Scan(&rows).Er
 	for _, at := range rated {
 		r := rows[at]
 		o := OffTrackIndicator{Indicator: byID[r.IndicatorID], Actual: *r.Actual, Target: r.Target, Progress: *r.Progress, RAG: rag[at],
-			Period: periods[index[*r.PeriodID]].Label}
+			Period: periods[index[*r.PeriodID]].Label, Withheld: r.Withheld}
 		if s := byPillar[r.PillarID]; s != nil {
 			o.Pillar = s.Pillar
 		}

@@ -23,7 +23,11 @@ type IndicatorRollup struct {
 	Actual      float64
 	Target      *float64
 	Progress    *float64
-	UpdatedAt   time.Time
+	// Withheld: the actual is a small count of a sensitive indicator, or
+	// would reveal one (models.FigureOf); the dashboard shows neither it
+	// nor the progress.
+	Withheld  bool
+	UpdatedAt time.Time
 }
 
 // ActivityRollup is the latest approved update of one activity: its status,
@@ -48,7 +52,7 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 		return err
 	}
 	var inds []Indicator
-	if err := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value").
+	if err := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive").
 		Where("plan_id = ?", planID).Find(&inds).Error; err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 // sees the first's value.
 func RefreshIndicatorRollup(tx *gorm.DB, indicatorID int64) error {
 	var ind Indicator
-	q := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value")
+	q := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive")
 	if IsPostgres(tx) {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -194,20 +198,22 @@ func indicatorRollups(tx *gorm.DB, periods []ReportingPeriod, inds []Indicator, 
 		if len(got) == 0 {
 			continue
 		}
-		var series []PeriodValue
+		var pts []CountPoint
 		last := -1
-		for k, p := range periods {
+		for k := range periods {
 			if v, ok := got[k]; ok {
-				series = append(series, PeriodValue{End: p.EndDate, Value: v})
+				pts = append(pts, CountPoint{Value: v, Period: int32(k)})
 				last = k
 			}
 		}
-		end := periods[last].EndDate
-		actual := Actual(ind.Accumulation, series, end, end)
-		if actual == nil {
+		// Every role sees the dashboard, donors included: small counts of
+		// sensitive indicators are withheld for all.
+		f := FigureOf(ind.Accumulation, pts, SeriesOf(pts, periods), periods, last, last, ind.Sensitive)
+		if f.Value == nil {
 			continue
 		}
-		r := IndicatorRollup{IndicatorID: ind.ID, PlanID: ind.PlanID, PeriodID: periods[last].ID, Actual: *actual, UpdatedAt: now}
+		actual := f.Value
+		r := IndicatorRollup{IndicatorID: ind.ID, PlanID: ind.PlanID, PeriodID: periods[last].ID, Actual: *actual, Withheld: f.Hidden, UpdatedAt: now}
 		r.Target = PeriodTarget(ind, targets[ind.ID], periods, last, place, count)
 		if r.Target != nil {
 			p := Progress(*actual, MeasureBaseline(ind), *r.Target, ind.Direction)

@@ -324,8 +324,5 @@ func (b *build) rangeLabel() string {
 	return b.rng[0].Label + " – " + b.rng[len(b.rng)-1].Label
 }
 
-// errStop ends a streamed read early.
-var errStop = errors.New("stop")
-
 // ragKey is the catalogue key of a RAG word.
 func ragKey(rag string) string { return "report.rag." + rag }

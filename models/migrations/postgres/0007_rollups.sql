@@ -8,6 +8,9 @@
 -- models/rollup.go rewrites an indicator's (or an activity's) row in the
 -- transaction that approves or reopens one of its reports, or edits it, so
 -- that the dashboard reads a few thousand rows instead of every value. The
+-- withheld marks an actual of a sensitive indicator that every reader of
+-- the dashboard (donors included) sees as "<5" or withheld, by the small-count
+-- rules of models/smallcounts.go, which need the separate values. The
 -- RAG word is not stored: it depends on the plan's thresholds, and "not due"
 -- on today's date, so it is worked out when the dashboard is read. Archived
 -- items keep their row (the dashboard filters them), so archiving needs no
@@ -20,6 +23,7 @@ CREATE TABLE indicator_rollups (
     actual       DOUBLE PRECISION NOT NULL,
     target       DOUBLE PRECISION,
     progress     DOUBLE PRECISION,
+    withheld     BOOLEAN NOT NULL DEFAULT false,
     updated_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX indicator_rollups_plan_idx ON indicator_rollups (plan_id, progress);
