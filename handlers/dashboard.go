@@ -97,7 +97,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 		p.Statuses = append(p.Statuses, word{s, L.T("dashboard.status." + s)})
 	}
 	for _, r := range models.RAGs {
-		p.RAGs = append(p.RAGs, word{r, L.T("dashboard.rag." + r)})
+		p.RAGs = append(p.RAGs, word{r, L.T("report.rag." + r)})
 	}
 	statusSeries, ragSeries := series(p.Statuses), series(p.RAGs)
 	money := []chart.Series{{Key: "budget", Label: L.T("dashboard.budget")}, {Key: "spent", Label: L.T("dashboard.spent")}}
@@ -143,7 +143,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 	}
 	for _, o := range d.OffTrack {
 		v := offTrackView{Code: o.Indicator.Code, Name: L.Content(o.Indicator.Name, o.Indicator.NameI18n, d.Plan.Language), Pillar: o.Pillar.Code, Period: o.Period,
-			Actual: L.Num(o.Actual), Target: L.Num(o.Target), Progress: L.Pct(o.Progress), RAG: word{o.RAG, L.T("dashboard.rag." + o.RAG)}}
+			Actual: L.Num(o.Actual), Target: L.Num(o.Target), Progress: L.Pct(o.Progress), RAG: word{o.RAG, L.T("report.rag." + o.RAG)}}
 		if o.Withheld {
 			// Counts of victims below 5, and figures that would reveal them.
 			v.Actual, v.Progress = L.T("pages.withheld"), "–"

@@ -114,7 +114,7 @@ func (v indicatorView) lineChart() template.HTML {
 	if reported == 0 {
 		c.Desc = L.T("pages.ind.chart_desc_none", len(v.All))
 	} else {
-		c.Desc = L.T("pages.ind.chart_desc", reported, len(v.All), v.Num(last.Actual.Value), lastLabel, v.Num(last.Target), L.T("pages.rag."+last.RAG))
+		c.Desc = L.T("pages.ind.chart_desc", reported, len(v.All), v.Num(last.Actual.Value), lastLabel, v.Num(last.Target), L.T("report.rag."+last.RAG))
 	}
 	return c.SVG()
 }

@@ -95,7 +95,7 @@ func (p presentPage) Ratio(spent, budget float64) float64 {
 }
 
 // RAGWord is a rating's word in the viewer's language.
-func (p presentPage) RAGWord(rag string) string { return p.L.T("present.rag." + rag) }
+func (p presentPage) RAGWord(rag string) string { return p.L.T("report.rag." + rag) }
 
 // StatusWord is an activity status's word in the viewer's language.
 func (p presentPage) StatusWord(status string) string {

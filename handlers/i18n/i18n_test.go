@@ -62,7 +62,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		// translation fields of the plan-editing forms
 		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo"},
 		// indicator and organisation pages
-		"pages.rag.":        models.RAGs,
+		"report.rag.":       models.RAGs,
 		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},
 		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
 	}
