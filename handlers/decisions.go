@@ -64,6 +64,25 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 			return h.denyLogged(c, err)
 		}
 	}
+	if len(errs) == 0 && snapshotID == 0 {
+		// Back to the live presentation's decisions slide, without
+		// working the slides out again: they are one per pillar and five more.
+		pillars, err := models.CountPillars(ctx, h.DB, plan.ID)
+		if err != nil {
+			return err
+		}
+		q := url.Values{}
+		for _, k := range []string{"from", "to"} {
+			if v := values.V(k); v != "" {
+				q.Set(k, v)
+			}
+		}
+		back := "/plans/" + url.PathEscape(plan.Code) + "/present"
+		if len(q) > 0 {
+			back += "?" + q.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, withFlash(back, "flash.decision_recorded", "slide-"+strconv.Itoa(decisionsSlide(pillars))))
+	}
 	p, err := h.presentData(c, plan.Code, snapshotID, values.V("from"), values.V("to"))
 	if err != nil {
 		return err

@@ -58,7 +58,11 @@ func (p presentPage) KeyNo() int { return len(p.S.Pillars) + 3 }
 func (p presentPage) FundingNo() int { return len(p.S.Pillars) + 4 }
 
 // DecisionsNo is the decisions slide's number.
-func (p presentPage) DecisionsNo() int { return len(p.S.Pillars) + 5 }
+func (p presentPage) DecisionsNo() int { return decisionsSlide(len(p.S.Pillars)) }
+
+// decisionsSlide is the number of the decisions slide, the last one: after
+// the overview, a slide per pillar, compliance, key indicators and funding.
+func decisionsSlide(pillars int) int { return pillars + 5 }
 
 // segment is one part of a stacked bar, in percent of its width.
 type segment struct{ Key, X, W string }

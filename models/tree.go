@@ -219,3 +219,11 @@ func ListPlans(ctx context.Context, db *gorm.DB) ([]PlanSummary, error) {
 	}
 	return out, nil
 }
+
+// CountPillars counts the pillars of a plan that are not archived (those
+// LoadPlanTree reads), in one query.
+func CountPillars(ctx context.Context, db *gorm.DB, planID int64) (int, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&Pillar{}).Where("plan_id = ? AND archived_at IS NULL", planID).Count(&n).Error
+	return int(n), err
+}
