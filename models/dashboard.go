@@ -122,7 +122,7 @@ type activityGroup struct {
 func LoadDashboard(ctx context.Context, db *gorm.DB, plan Plan, now time.Time) (*Dashboard, error) {
 	db = db.WithContext(ctx)
 	d := &Dashboard{Plan: plan, At: now, OrgRAG: map[int64]map[string]int{}}
-	periods, err := rollupPeriods(db, plan.ID)
+	periods, err := PlanPeriods(db.Statement.Context, db, plan.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ type ActivityRollup struct {
 // and a plan change that moves period boundaries calls it too. It reads the
 // plan's values once (a bounded number of queries whatever the plan size).
 func RebuildRollups(tx *gorm.DB, planID int64) error {
-	periods, err := rollupPeriods(tx, planID)
+	periods, err := PlanPeriods(tx.Statement.Context, tx, planID)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func RefreshIndicatorRollup(tx *gorm.DB, indicatorID int64) error {
 	if err := q.Take(&ind, indicatorID).Error; err != nil {
 		return notFound(err)
 	}
-	periods, err := rollupPeriods(tx, ind.PlanID)
+	periods, err := PlanPeriods(tx.Statement.Context, tx, ind.PlanID)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func RefreshActivityRollup(tx *gorm.DB, activityID int64) error {
 	if err := q.Take(&a, activityID).Error; err != nil {
 		return notFound(err)
 	}
-	periods, err := rollupPeriods(tx, a.PlanID)
+	periods, err := PlanPeriods(tx.Statement.Context, tx, a.PlanID)
 	if err != nil {
 		return err
 	}
@@ -141,12 +141,6 @@ func RefreshActivityRollup(tx *gorm.DB, activityID int64) error {
 		return tx.Create(rows).Error
 	}
 	return nil
-}
-
-func rollupPeriods(tx *gorm.DB, planID int64) ([]ReportingPeriod, error) {
-	var out []ReportingPeriod
-	err := tx.Where("plan_id = ?", planID).Order("start_date, id").Find(&out).Error
-	return out, err
 }
 
 // indicatorRollups computes the roll-up rows of the indicators inds from

@@ -121,8 +121,6 @@ type IndicatorLine struct {
 	Small    bool
 }
 
-// NameIn is the indicator's name in lang, else the original.
-func (i IndicatorLine) NameIn(lang string) string { return i.NameI18n.In(lang, i.Name) }
 
 // ComplianceLine is one organisation's reporting in the latest period of the range.
 type ComplianceLine struct {
