@@ -48,24 +48,21 @@ type Page struct {
 // localizerKey is the echo.Context key of the request's localizer.
 const localizerKey = "i18n.localizer"
 
-// Localize is middleware that picks the interface language of each request.
-func (h *Handler) Localize(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		setting := ""
-		if who := PrincipalOf(c); who != nil {
-			setting = who.User.Language
-		}
-		c.Set(localizerKey, h.I18n.For(h.I18n.Negotiate(setting, c.Request())))
-		return next(c)
-	}
-}
-
-// Localizer returns the request's localizer (English when the middleware did not run).
+// Localizer returns the request's localizer. The interface language is
+// picked on first use and kept for the request (the user's setting, else
+// the cookie, else Accept-Language), so requests that show no text — static
+// files, health checks, redirects — never negotiate one.
 func (h *Handler) Localizer(c echo.Context) *i18n.Localizer {
 	if l, ok := c.Get(localizerKey).(*i18n.Localizer); ok {
 		return l
 	}
-	return h.I18n.For(i18n.Default)
+	setting := ""
+	if who := PrincipalOf(c); who != nil {
+		setting = who.User.Language
+	}
+	l := h.I18n.For(h.I18n.Negotiate(setting, c.Request()))
+	c.Set(localizerKey, l)
+	return l
 }
 
 // page fills the common page data for a request.

@@ -47,6 +47,7 @@ func (m *message) UnmarshalJSON(b []byte) error {
 type Bundle struct {
 	catalogues map[string]map[string]message
 	matcher    language.Matcher
+	localizers map[string]*Localizer // one per language, shared (read-only)
 }
 
 // Load parses the embedded catalogues. It fails if the default catalogue is missing.
@@ -86,6 +87,10 @@ func Load() (*Bundle, error) {
 		tags[i] = language.Make(s)
 	}
 	b.matcher = language.NewMatcher(tags)
+	b.localizers = map[string]*Localizer{}
+	for lang := range b.catalogues {
+		b.localizers[lang] = &Localizer{Lang: lang, b: b}
+	}
 	return b, nil
 }
 
@@ -142,10 +147,10 @@ func (b *Bundle) Negotiate(setting string, r *http.Request) string {
 
 // For returns a localizer for a supported language (English for any other).
 func (b *Bundle) For(lang string) *Localizer {
-	if _, ok := b.catalogues[lang]; !ok {
-		lang = Default
+	if l, ok := b.localizers[lang]; ok {
+		return l
 	}
-	return &Localizer{Lang: lang, b: b}
+	return b.localizers[Default]
 }
 
 // Localizer translates into one language; templates call its methods.
