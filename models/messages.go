@@ -161,7 +161,6 @@ var englishMessages = map[string]string{
 	// The workshop report's filters.
 	"err.no_pillar_code":         "The plan has no pillar %q.",
 	"err.no_org_acronym":         "There is no organisation %q.",
-	"err.lang":                   "Choose en, fr or lo.",
 	"err.snapshot_approved_only": "A review snapshot holds approved data only.",
 	"err.snapshot_range":         "This snapshot covers %s to %s only.",
 	"err.snapshot_id":            "Choose a snapshot of this plan.",

@@ -9,8 +9,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// Languages a plan's reports can be written in.
-var PlanLanguages = []string{"en", "fr", "lo"}
+// PlanLanguages are the languages a plan's reports can be written in: the
+// interface's.
+var PlanLanguages = InterfaceLanguages
 
 // Frequencies lists the reporting frequencies in display order.
 var Frequencies = []string{Quarterly, HalfYearly, Yearly}

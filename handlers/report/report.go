@@ -266,8 +266,8 @@ func (b *build) resolveFilters() error {
 	if o.Funder != "" {
 		b.funder = acronym(o.Funder, "funder")
 	}
-	if lang := o.Lang; lang != "" && !slices.Contains(i18n.Supported, lang) {
-		v.AddKey("lang", "err.lang")
+	if lang := o.Lang; lang != "" && !i18n.IsSupported(lang) {
+		v.AddKey("lang", "err.language_choice")
 	}
 	if err := v.Err(); err != nil {
 		return err
