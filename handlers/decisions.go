@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,9 +58,7 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 		var ve *models.ValidationError
 		switch {
 		case errors.As(err, &ve):
-			for field := range ve.Fields {
-				errs[field] = decisionMessage(l.T, field, ve.Fields[field])
-			}
+			maps.Copy(errs, h.fieldErrors(c, ve))
 		case err != nil:
 			return h.denyLogged(c, err)
 		}
@@ -93,24 +92,6 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 		return c.Render(http.StatusUnprocessableEntity, "present", p)
 	}
 	return c.Redirect(http.StatusSeeOther, withFlash(p.Back, "flash.decision_recorded", "slide-"+strconv.Itoa(p.DecisionsNo())))
-}
-
-// decisionMessage translates a message of models.CreateDecision by its field.
-func decisionMessage(t func(string, ...any) string, field, english string) string {
-	switch field {
-	case "text":
-		if strings.Contains(english, "long") {
-			return t("present.err.text_long")
-		}
-		return t("present.err.text")
-	case "target":
-		return t("present.err.target")
-	case "organisation":
-		return t("present.err.organisation")
-	case "snapshot":
-		return t("present.err.snapshot")
-	}
-	return english
 }
 
 // DecisionDone marks a decision done and goes back to the page it was

@@ -91,7 +91,7 @@ func TestSnapshotForm(t *testing.T) {
 		contains string
 	}{
 		{"blank name", url.Values{"name": {"  "}, "from": {a}, "to": {b}}, "name", "Give the snapshot a name."},
-		{"unknown period", url.Values{"name": {"Review"}, "from": {"1999-Q1"}, "to": {b}}, "from", "Choose a period of this plan."},
+		{"unknown period", url.Values{"name": {"Review"}, "from": {"1999-Q1"}, "to": {b}}, "from", "The plan has no period &#34;1999-Q1&#34;."},
 		{"reversed", url.Values{"name": {"Review"}, "from": {b}, "to": {a}}, "to", "The last period comes before the first."},
 	}
 	for _, tc := range cases {
@@ -222,7 +222,7 @@ func TestWorkshopDecisions(t *testing.T) {
 		}
 	}
 	bad2 := fac.Post(path, url.Values{"text": {" "}, "target": {"activity:9.9.9"}})
-	if bad2.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad2.Body, "Write the decision or action.") || !strings.Contains(bad2.Body, "Choose the plan, one of its pillars or one of its activities.") {
+	if bad2.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad2.Body, "Write the decision.") || !strings.Contains(bad2.Body, "The plan has no such activity.") {
 		t.Errorf("blank text and unknown activity: %d", bad2.StatusCode)
 	}
 	ok := fac.Post(path, url.Values{"text": {"Hold a shelter staff training in the third province"}, "target": {"activity:2.3.3"},

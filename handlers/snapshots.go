@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"naptracker/models"
 
@@ -65,7 +64,6 @@ func (h *Handler) snapshotsData(c echo.Context) (snapshotsPage, error) {
 // ends before it starts comes back with 422 and the messages.
 func (h *Handler) CreateSnapshot(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	l := h.Localizer(c)
 	p, err := h.snapshotsData(c)
 	if err != nil {
 		return err
@@ -73,42 +71,20 @@ func (h *Handler) CreateSnapshot(c echo.Context) error {
 	form, _ := c.FormParams()
 	p.Form = formValues(form)
 	in := models.SnapshotInput{Name: strings.TrimSpace(p.Form.V("name")), From: p.Form.V("from"), To: p.Form.V("to")}
+	// The form names both periods (the model would default a missing one);
+	// the model checks the name and the range, in the reader's language.
 	errs := map[string]string{}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		errs["name"] = l.T("present.err.name")
-	case n > models.SnapshotNameMax:
-		errs["name"] = l.T("present.err.name_long")
-	}
-	index := func(label string) int {
-		for i, per := range p.Periods {
-			if per.Label == label {
-				return i
-			}
+	for _, f := range []string{"from", "to"} {
+		if p.Form.V(f) == "" {
+			errs[f] = h.Localizer(c).T("present.err.period")
 		}
-		return -1
-	}
-	from, to := index(in.From), index(in.To)
-	if from < 0 {
-		errs["from"] = l.T("present.err.period")
-	}
-	if to < 0 {
-		errs["to"] = l.T("present.err.period")
-	}
-	if from >= 0 && to >= 0 && from > to {
-		errs["to"] = l.T("present.err.reversed")
 	}
 	if len(errs) == 0 {
 		_, err = models.CreateSnapshot(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), p.Plan.Code, in, now)
 		var ve *models.ValidationError
 		switch {
 		case errors.As(err, &ve):
-			for field, msg := range ve.Fields {
-				if field == "name" {
-					msg = l.T("present.err.name_taken")
-				}
-				errs[field] = msg
-			}
+			errs = h.fieldErrors(c, ve)
 		case err != nil:
 			return h.denyLogged(c, err)
 		default:
