@@ -121,7 +121,6 @@ type IndicatorLine struct {
 	Small    bool
 }
 
-
 // ComplianceLine is one organisation's reporting in the latest period of the range.
 type ComplianceLine struct {
 	Acronym string
