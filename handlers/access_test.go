@@ -69,6 +69,7 @@ var expectedAccess = map[string][]string{
 	"GET /plans/:plan/indicators/:code/values/:period":                 reporters,
 	"POST /plans/:plan/indicators/:code/values/:period":                reporters,
 	"GET /api/v1/plans/:plan/values":                                   all,
+	"GET /api/v1/plans/:plan/figures":                                  all,
 	"PUT /api/v1/plans/:plan/indicators/:code/values/:period":          reporters,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/submit":  reporters,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/approve": managers,

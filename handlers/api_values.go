@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/figures"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"
@@ -14,18 +15,24 @@ import (
 
 // valueJSON is an indicator value as the API shows it.
 type valueJSON struct {
-	Indicator      string             `json:"indicator"`
-	Period         string             `json:"period"`
-	Value          *float64           `json:"value"`
+	Indicator string   `json:"indicator"`
+	Period    string   `json:"period"`
+	Value     *float64 `json:"value"`
+	// Suppressed: the value is hidden from the caller (a small count of
+	// victims, or a figure that would reveal one); Small: it is 1 to 4.
+	Suppressed     bool               `json:"suppressed,omitempty"`
+	Small          bool               `json:"small,omitempty"`
 	TextValue      string             `json:"text_value,omitempty"`
 	Disaggregation map[string]float64 `json:"disaggregation,omitempty"`
-	Narrative      string             `json:"narrative"`
-	Status         string             `json:"status"`
-	Version        int                `json:"version"`
-	SubmittedAt    *time.Time         `json:"submitted_at,omitempty"`
-	ApprovedAt     *time.Time         `json:"approved_at,omitempty"`
-	ReturnComment  string             `json:"return_comment,omitempty"`
-	UpdatedAt      time.Time          `json:"updated_at"`
+	// DisaggregationSuppressed: the breakdown is hidden from the caller.
+	DisaggregationSuppressed bool       `json:"disaggregation_suppressed,omitempty"`
+	Narrative                string     `json:"narrative"`
+	Status                   string     `json:"status"`
+	Version                  int        `json:"version"`
+	SubmittedAt              *time.Time `json:"submitted_at,omitempty"`
+	ApprovedAt               *time.Time `json:"approved_at,omitempty"`
+	ReturnComment            string     `json:"return_comment,omitempty"`
+	UpdatedAt                time.Time  `json:"updated_at"`
 }
 
 func toValueJSON(indicator, period string, v *models.IndicatorValue) valueJSON {
@@ -43,6 +50,33 @@ func toValueJSON(indicator, period string, v *models.IndicatorValue) valueJSON {
 		}
 	}
 	return out
+}
+
+// disclose hides from v what the audience may not see of a sensitive
+// indicator's value and breakdown (figures.Disclose): hidden numbers are
+// replaced by "suppressed": true, never sent, and so is the narrative.
+func disclose(v *valueJSON, sensitive bool, aud figures.Audience) {
+	cells := make([]float64, 0, len(v.Disaggregation))
+	names := make([]string, 0, len(v.Disaggregation))
+	for name, x := range v.Disaggregation {
+		names, cells = append(names, name), append(cells, x)
+	}
+	if len(names) == 0 {
+		cells = nil
+	}
+	total, shown := figures.Disclose(sensitive, aud, v.Value, cells, false)
+	v.Value, v.Small, v.Suppressed = total.Value, total.Small, total.Hidden()
+	for i, f := range shown {
+		if f.Hidden() {
+			v.Disaggregation, v.DisaggregationSuppressed = nil, true
+			break
+		}
+		v.Disaggregation[names[i]] = *f.Value
+	}
+	if v.Suppressed || v.DisaggregationSuppressed {
+		// Free text about a protected count may well state it.
+		v.Narrative = ""
+	}
 }
 
 // valueTarget reads the plan, indicator code and period of a value route.
@@ -142,9 +176,13 @@ func (h *Handler) APIValues(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	scope := models.ScopeOf(&who.User)
 	out := make([]valueJSON, 0, len(rows))
 	for i := range rows {
-		out = append(out, toValueJSON(rows[i].IndicatorCode, period, &rows[i].IndicatorValue))
+		r := &rows[i]
+		v := toValueJSON(r.IndicatorCode, period, &r.IndicatorValue)
+		disclose(&v, r.Sensitive, scope.AudienceFor(r.ReportingOrgID))
+		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"period": period, "values": out})
 }

@@ -144,13 +144,6 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 	for _, o := range d.OffTrack {
 		v := offTrackView{Code: o.Indicator.Code, Name: L.Content(o.Indicator.Name, o.Indicator.NameI18n, d.Plan.Language), Pillar: o.Pillar.Code, Period: o.Period,
 			Actual: L.Num(o.Actual), Target: L.Num(o.Target), Progress: L.Pct(o.Progress), RAG: word{o.RAG, L.T("report.rag." + o.RAG)}}
-		if o.Withheld {
-			// Counts of victims below 5, and figures that would reveal them.
-			v.Actual, v.Progress = L.T("pages.withheld"), "–"
-			if models.IsSmallCount(o.Actual) {
-				v.Actual = "<5"
-			}
-		}
 		p.OffTrack = append(p.OffTrack, v)
 	}
 	if d.Completeness != nil {

@@ -56,12 +56,12 @@ func (v indicatorView) Num(x *float64) string {
 // withheld marker.
 func (v indicatorView) Fig(f models.Figure) string {
 	switch {
-	case f.Value == nil:
-		return "–"
 	case f.Small:
 		return "<5"
-	case f.Hidden:
+	case f.Withheld:
 		return v.L.T("pages.withheld")
+	case f.Value == nil:
+		return "–"
 	}
 	return v.Num(f.Value)
 }
@@ -70,16 +70,16 @@ func (v indicatorView) Fig(f models.Figure) string {
 // the page explains why.
 func (v indicatorView) HasSuppressed() bool {
 	for _, r := range v.Rows {
-		if r.Actual.Hidden {
+		if r.Actual.Hidden() {
 			return true
 		}
 	}
 	for _, b := range v.Breakdown {
-		if b.Figure.Hidden {
+		if b.Figure.Hidden() {
 			return true
 		}
 	}
-	return v.End.Actual.Hidden
+	return v.End.Actual.Hidden()
 }
 
 // lineChart draws the period targets and the visible actuals, with the
@@ -99,7 +99,7 @@ func (v indicatorView) lineChart() template.HTML {
 		c.Labels = append(c.Labels, r.Period.Label)
 		target.Values = append(target.Values, r.Target)
 		var a *float64
-		if r.Actual.Shown() {
+		if r.Actual.Value != nil {
 			a = r.Actual.Value
 			reported++
 			last, lastLabel = r, r.Period.Label

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
+	"naptracker/figures"
 	"naptracker/handlers/i18n"
 	"naptracker/models"
 	"naptracker/models/modelstest"
@@ -74,9 +75,9 @@ func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture
 	return f
 }
 
-// expected computes a period row from the models' own arithmetic: the
-// shared period-target rule (models.PeriodTarget), models.Actual and
-// models.Rate, over the values a reader sees (approved only when approvedOnly).
+// expected computes a period row from the figures package over the values
+// a reader sees (approved only when approvedOnly), for the internal
+// audience: the page must show what figures.Assess says.
 func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnly bool) map[string]shownRow {
 	byPeriod := map[int64]models.IndicatorValue{}
 	for _, v := range f.values {
@@ -84,10 +85,14 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 			byPeriod[v.PeriodID] = v
 		}
 	}
-	var series []models.PeriodValue
-	for _, p := range f.periods {
+	var d figures.Data
+	last := -1
+	for k, p := range f.periods {
 		if v, ok := byPeriod[p.ID]; ok && v.Value != nil {
-			series = append(series, models.PeriodValue{End: p.EndDate, Value: *v.Value})
+			d.Total = append(d.Total, figures.Point{Period: k, Value: *v.Value})
+		}
+		if !now.Before(p.StartDate) {
+			last = k
 		}
 	}
 	num := func(x *float64) string {
@@ -102,20 +107,17 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 		}
 		return L.Num(x)
 	}
-	place, count := models.YearSlots(f.periods)
 	out := map[string]shownRow{}
-	for k, p := range f.periods {
-		if now.Before(p.StartDate) {
-			continue
-		}
-		target := models.PeriodTarget(f.ind, f.yearly, f.periods, k, place, count)
-		actual := models.Actual(f.ind.Accumulation, series, p.EndDate, p.EndDate)
-		r := models.Rate(actual, models.MeasureBaseline(f.ind), target, f.ind.Direction, f.plan.Thresholds(), !now.Before(p.DueBy()))
+	if last < 0 {
+		return out
+	}
+	a := figures.Assess(f.ind.Figures(f.yearly), d, f.plan.Window(models.FigurePeriods(f.periods), 0, last, now), figures.Internal)
+	for k, c := range a.Periods {
 		pct := "–"
-		if r.Progress != nil {
-			pct = L.Pct(*r.Progress)
+		if c.Progress != nil {
+			pct = L.Pct(*c.Progress)
 		}
-		out[p.Label] = shownRow{target: num(target), actual: num(actual), pct: pct, rag: r.RAG}
+		out[f.periods[k].Label] = shownRow{target: num(c.Target), actual: num(c.Actual.Value), pct: pct, rag: c.Rating}
 	}
 	return out
 }
@@ -230,12 +232,13 @@ func TestIndicatorPageScopes(t *testing.T) {
 	}
 	path = "/plans/" + seed.DemoPlanCode + "/indicators/3.1.a"
 	d = donor.Get(path)
-	if got := periodRows(t, d.Body)[label]; got.actual != "<5" || got.pct != "withheld" {
-		t.Errorf("donor sees %+v for a count of 3 in %s, want <5 and %% withheld", got, label)
+	if got := periodRows(t, d.Body)[label]; got.actual != "<5" || got.pct != "withheld" || got.rag != models.RAGWithheld {
+		t.Errorf("donor sees %+v for a count of 3 in %s, want <5, %% and rating withheld", got, label)
 	}
 	bd := d.Body[strings.Index(d.Body, `class="ind-breakdown"`):]
-	if !strings.Contains(bd, "&lt;5") {
-		t.Error("the donor's breakdown does not show the small cell as <5")
+	bd = bd[:strings.Index(bd, "</table>")]
+	if strings.Contains(bd, "&lt;5") || strings.Count(bd, ">withheld<") != len(cells) {
+		t.Errorf("the donor's breakdown must withhold all %d cells (rule R2), without marking the small one: %s", len(cells), bd)
 	}
 	if strings.Contains(bd, `<td class="num">3</td>`) {
 		t.Error("the donor's breakdown shows the small count")

@@ -55,6 +55,7 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.ValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.SaveValueForm},
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
+		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/submit", Roles: reporters, Handler: h.APITransitionValue(models.ActionSubmit)},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/approve", Roles: managers, Handler: h.APITransitionValue(models.ActionApprove)},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/figures"
 	"naptracker/handlers/report"
 	"naptracker/models"
 
@@ -14,10 +15,12 @@ import (
 // WorkshopReport sends the Excel workshop report of a plan:
 // GET /api/v1/plans/{plan}/reports/workshop.xlsx (token) and
 // GET /plans/{plan}/report.xlsx (browser session), with the filters from,
-// to, pillar, org, funder, lang, include_unapproved and snapshot (the id of a
-// review snapshot to reproduce) as query parameters.
-// Only the secretariat and administrators may include unapproved data;
-// everyone else gets approved data, with small sensitive counts suppressed.
+// to, pillar, org, funder, lang, include_unapproved, audience (external, the
+// default, or internal) and snapshot (the id of a review snapshot to
+// reproduce) as query parameters.
+// Only the secretariat and administrators may include unapproved data or
+// ask for the internal workbook (small counts unsuppressed); everyone else
+// gets approved data for the external audience.
 func (h *Handler) WorkshopReport(c echo.Context) error {
 	who := PrincipalOf(c)
 	if who == nil {
@@ -27,6 +30,13 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	q := c.QueryParams()
 	include := truthy(q.Get("include_unapproved"))
 	if include && !scope.Validates() {
+		return models.ErrForbidden
+	}
+	audience, err := parseAudience(q.Get("audience"))
+	if err != nil {
+		return err
+	}
+	if audience == figures.Internal && !scope.Validates() {
 		return models.ErrForbidden
 	}
 	lang := strings.TrimSpace(q.Get("lang"))
@@ -47,12 +57,26 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	opts := report.Options{Snapshot: snapshot,
 		Plan: c.Param("plan"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Pillar: strings.TrimSpace(q.Get("pillar")), Org: strings.TrimSpace(q.Get("org")), Funder: strings.TrimSpace(q.Get("funder")),
-		Lang: lang, IncludeUnapproved: include, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",
+		Lang: lang, IncludeUnapproved: include, Audience: audience, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",
 		Now: now, Bundle: h.I18n,
 	}
 	name := safeFilename(opts.Plan) + "-workshop-report-" + now.Format("2006-01-02") + ".xlsx"
 	w := &downloadWriter{res: c.Response(), filename: name}
 	return report.Workshop(c.Request().Context(), h.DB, opts, w)
+}
+
+// parseAudience reads the audience parameter of a report: "external" (or
+// nothing) and "internal".
+func parseAudience(s string) (figures.Audience, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "external":
+		return figures.External, nil
+	case "internal":
+		return figures.Internal, nil
+	}
+	v := &models.ValidationError{}
+	v.AddKey("audience", "err.audience_choice")
+	return figures.External, v
 }
 
 // truthy reads a checkbox or flag query parameter.

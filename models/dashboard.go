@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
@@ -78,7 +80,9 @@ func (s *PillarSummary) add(o PillarSummary) {
 	}
 }
 
-// OffTrackIndicator is an indicator with its approved progress.
+// OffTrackIndicator is an indicator with its approved progress at the
+// rated period. Indicators whose figure is hidden (rated "withheld") are
+// never listed: their place in the list would narrow the hidden count.
 type OffTrackIndicator struct {
 	Indicator Indicator
 	Pillar    Pillar
@@ -87,21 +91,20 @@ type OffTrackIndicator struct {
 	Target    *float64
 	Progress  float64
 	RAG       string
-	// Withheld: Actual and Progress must not be shown (a small count of a
-	// sensitive indicator, or a figure that would reveal one).
-	Withheld bool
 }
 
-// indicatorState is one row of the dashboard's indicator query.
+// indicatorState is one row of the dashboard's indicator query: the
+// indicator's roll-up at the rated period, if any.
 type indicatorState struct {
 	PillarID       int64
 	IndicatorID    int64
 	ReportingOrgID int64
-	Progress       *float64
-	PeriodID       *int64
+	Reported       bool
 	Actual         *float64
-	Target         *float64
+	Small          bool
 	Withheld       bool
+	Target         *float64
+	Progress       *float64
 }
 
 // activityGroup is one row of the dashboard's activity query.
@@ -126,7 +129,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, plan Plan, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	k, due := RatingPeriod(periods, now)
+	k, due := figures.RatedPeriod(FigurePeriods(periods), 0, len(periods)-1, now)
 	if k >= 0 {
 		d.Period, d.Due = &periods[k], due
 	}
@@ -202,35 +205,33 @@ GROUP BY o.pillar_id, r.progress, a.currency`, d.Plan.ID).Scan(&groups).Error
 	return nil
 }
 
-// loadIndicators rates every indicator of the plan at the rating period k
-// from its roll-up (one row per indicator), counts them per pillar and per
-// reporting organisation, and reads the ones furthest off track.
+// loadIndicators rates every indicator of the plan at the rated period k
+// from its roll-up of that period (figures.Word with the plan's thresholds),
+// counts them per pillar and per reporting organisation, and reads the
+// ones furthest off track.
 func (d *Dashboard) loadIndicators(db *gorm.DB, periods []ReportingPeriod, k int, due bool, byPillar map[int64]*PillarSummary) error {
+	periodID := int64(0)
+	if k >= 0 {
+		periodID = periods[k].ID
+	}
 	var rows []indicatorState
-	err := db.Raw(`SELECT pl.id AS pillar_id, i.id AS indicator_id, i.reporting_org_id, r.progress, r.period_id, r.actual, r.target, COALESCE(r.withheld, ?) AS withheld
+	err := db.Raw(`SELECT pl.id AS pillar_id, i.id AS indicator_id, i.reporting_org_id, r.indicator_id IS NOT NULL AS reported,
+ r.actual, COALESCE(r.small, ?) AS small, COALESCE(r.withheld, ?) AS withheld, r.target, r.progress
 FROM indicators i
 LEFT JOIN activities a ON a.id = i.activity_id
 JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)
 JOIN pillars pl ON pl.id = o.pillar_id
-LEFT JOIN indicator_rollups r ON r.indicator_id = i.id
+LEFT JOIN indicator_rollups r ON r.indicator_id = i.id AND r.period_id = ?
 WHERE i.plan_id = ? AND i.archived_at IS NULL AND o.archived_at IS NULL AND pl.archived_at IS NULL
-AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, d.Plan.ID).Scan(&rows).Error
+AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, false, periodID, d.Plan.ID).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
-	index := make(map[int64]int, len(periods))
-	for i, p := range periods {
-		index[p.ID] = i
-	}
 	th := d.Plan.Thresholds()
-	var rated []int // positions in rows of indicators rated from data
+	var rated []int // positions in rows of indicators rated from a shown figure
 	rag := make([]string, len(rows))
 	for i, r := range rows {
-		at := -1
-		if r.PeriodID != nil {
-			at = index[*r.PeriodID]
-		}
-		rag[i] = RollupRAG(r.Progress, at, k, due, th)
+		rag[i] = figures.Word(r.Reported, r.Small || r.Withheld, r.Progress, th, due)
 		if s := byPillar[r.PillarID]; s != nil {
 			s.Indicators++
 			s.ByRAG[rag[i]]++
@@ -239,7 +240,7 @@ AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, d.Plan.ID).Scan(&r
 			d.OrgRAG[r.ReportingOrgID] = map[string]int{}
 		}
 		d.OrgRAG[r.ReportingOrgID][rag[i]]++
-		if r.Progress != nil && at >= k && r.Actual != nil {
+		if r.Progress != nil && r.Actual != nil {
 			rated = append(rated, i)
 		}
 	}
@@ -269,7 +270,7 @@ AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, d.Plan.ID).Scan(&r
 	for _, at := range rated {
 		r := rows[at]
 		o := OffTrackIndicator{Indicator: byID[r.IndicatorID], Actual: *r.Actual, Target: r.Target, Progress: *r.Progress, RAG: rag[at],
-			Period: periods[index[*r.PeriodID]].Label, Withheld: r.Withheld}
+			Period: periods[k].Label}
 		if s := byPillar[r.PillarID]; s != nil {
 			o.Pillar = s.Pillar
 		}

@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"naptracker/figures"
+)
 
 // Unit types of an indicator.
 const (
@@ -12,23 +16,23 @@ const (
 
 // Directions in which an indicator should move.
 const (
-	Increase = "increase"
-	Decrease = "decrease"
-	Maintain = "maintain"
+	Increase = figures.Increase
+	Decrease = figures.Decrease
+	Maintain = figures.Maintain
 )
 
 // Accumulation modes: how period values combine into an actual.
 const (
 	// AccumulateSum: each period reports what happened in it; a year's actual
 	// is the sum of its periods, the plan's actual the sum of all periods.
-	AccumulateSum = "sum"
+	AccumulateSum = figures.Sum
 	// AccumulateCumulative: each period reports what happened in it, but
 	// targets are running totals since the start of the plan, so the actual at
 	// any point is the sum of every period up to it.
-	AccumulateCumulative = "cumulative"
+	AccumulateCumulative = figures.Cumulative
 	// AccumulateLatest: each period reports a level (a rate, a count of
 	// functioning bodies); the actual is the most recent value.
-	AccumulateLatest = "latest"
+	AccumulateLatest = figures.Latest
 )
 
 // Indicator measures an objective (outcome) or an activity (output).

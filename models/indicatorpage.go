@@ -6,21 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
-// Figure is a number as a reader may see it: hidden when it is a small count
-// of a sensitive indicator (Small: shown "<5") or when it would reveal one
-// (withheld), and flagged when it rests on data not approved yet.
-type Figure struct {
-	Value      *float64
-	Hidden     bool
-	Small      bool
-	Unapproved bool
-}
-
-// Shown reports whether the number itself may be displayed.
-func (f Figure) Shown() bool { return f.Value != nil && !f.Hidden }
+// Figure is a number as a reader may see it (figures.Figure).
+type Figure = figures.Figure
 
 // IndicatorPeriodRow is one period of an indicator: its target, the actual
 // the reader may see, the progress and the rating, computed as in the
@@ -76,7 +68,8 @@ type IndicatorPage struct {
 	// started): the chart's axis. Rows are the periods that have started.
 	All  []IndicatorPeriodRow
 	Rows []IndicatorPeriodRow
-	// End compares the end-of-plan target with the actual to date.
+	// End compares the actual to date with the target to date, like with
+	// like (figures.RangeTarget over the periods started).
 	End IndicatorPeriodRow
 	// Current is the rating of the latest period whose due date has passed
 	// (the first period's while none has), as in the report's summary.
@@ -89,15 +82,13 @@ type IndicatorPage struct {
 	Evidence     []EvidenceItem
 	// Restricted: the reader sees approved data only.
 	Restricted bool
+	// Audience is who the reader is for this indicator's figures: external
+	// readers of a sensitive indicator see small counts protected.
+	Audience figures.Audience
 	// Suppressed: small counts are hidden from this reader (a sensitive
-	// indicator seen by someone outside the reporting chain).
+	// indicator seen by an external audience).
 	Suppressed bool
 }
-
-// IsSmallCount reports whether a count of a sensitive indicator is one that
-// readers outside the reporting chain must not see exactly (1 to 4): pages
-// show it as "<5", like the workshop report's rule R1.
-func IsSmallCount(x float64) bool { return x > 0 && x < 5 }
 
 // IndicatorHistoryLimit bounds the history list of the indicator page.
 const IndicatorHistoryLimit = 25
@@ -150,7 +141,8 @@ func LoadIndicatorPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, 
 		return nil, err
 	}
 	pg.Restricted = !scope.SeesUnapproved(ind.ReportingOrgID)
-	pg.Suppressed = ind.Sensitive && !scope.Validates()
+	pg.Audience = scope.AudienceFor(ind.ReportingOrgID)
+	pg.Suppressed = ind.Sensitive && pg.Audience == figures.External
 	// visible builds, afresh for each use, the subquery of the ids of the
 	// values the reader may see.
 	visible := func() *gorm.DB {
@@ -180,6 +172,10 @@ func LoadIndicatorPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, 
 	if err := pg.loadHistory(db, visible(), valuePeriod); err != nil {
 		return nil, err
 	}
+	// Evidence about counts of victims is for the internal audience only.
+	if pg.Suppressed {
+		return pg, nil
+	}
 	var ev []Evidence
 	if err := db.Where("indicator_value_id IN (?)", visible()).Order("created_at DESC, id DESC").Limit(IndicatorEvidenceLimit).Find(&ev).Error; err != nil {
 		return nil, err
@@ -190,72 +186,61 @@ func LoadIndicatorPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, 
 	return pg, nil
 }
 
-// rate fills the period rows, the end-of-plan row, the current rating and
-// the latest value from the values the reader sees.
+// rate fills the period rows, the to-date row, the current rating and the
+// latest value from the values the reader sees, with figures.Assess over
+// the periods started at now.
 func (pg *IndicatorPage) rate(periods []ReportingPeriod, values []IndicatorValue, now time.Time) {
 	ind := pg.Indicator
 	yearly := map[int]float64{}
 	for _, t := range pg.Targets {
 		yearly[t.Year] = t.Value
 	}
-	place, count := YearSlots(periods)
-	targets := make([]*float64, len(periods))
-	for k := range periods {
-		targets[k] = PeriodTarget(ind, yearly, periods, k, place, count)
-	}
 	byPeriod := map[int64]*IndicatorValue{}
 	for i := range values {
 		byPeriod[values[i].PeriodID] = &values[i]
 	}
-	// The reported numbers in period order, with the index of their period.
-	var pts []CountPoint
+	var d figures.Data
+	last := -1
 	for k, p := range periods {
 		if v := byPeriod[p.ID]; v != nil {
 			pg.Latest, pg.LatestPeriod = v, p
 			if v.Value != nil {
-				pts = append(pts, CountPoint{Value: *v.Value, Period: int32(k), Unapproved: v.Status != StatusApproved})
+				d.Total = append(d.Total, figures.Point{Period: k, Value: *v.Value, Unapproved: v.Status != StatusApproved})
 			}
 		}
-	}
-	series := SeriesOf(pts, periods)
-	th := pg.Plan.Thresholds()
-	figure := func(from, to int) Figure {
-		return FigureOf(ind.Accumulation, pts, series, periods, from, to, pg.Suppressed)
-	}
-	row := func(from, to int, target *float64, p ReportingPeriod) IndicatorPeriodRow {
-		r := IndicatorPeriodRow{Period: p, Target: target, Actual: figure(from, to), Due: !now.Before(periods[to].DueBy())}
-		rating := Rate(r.Actual.Value, MeasureBaseline(ind), target, ind.Direction, th, r.Due)
-		r.RAG = rating.RAG
-		if !r.Actual.Hidden {
-			r.Progress = rating.Progress
+		if !now.Before(p.StartDate) {
+			last = k
 		}
-		if v := byPeriod[p.ID]; v != nil && from == to {
+	}
+	all := FigurePeriods(periods)
+	spec := ind.Figures(yearly)
+	targets := figures.PeriodTargets(spec, all)
+	row := func(c figures.Cell, p ReportingPeriod) IndicatorPeriodRow {
+		return IndicatorPeriodRow{Period: p, Target: c.Target, Actual: c.Actual, Progress: c.Progress, RAG: c.Rating, Due: c.Due}
+	}
+	if last < 0 {
+		for k, p := range periods {
+			pg.All = append(pg.All, IndicatorPeriodRow{Period: p, Target: targets[k], RAG: RAGNotDue})
+		}
+		pg.End = IndicatorPeriodRow{RAG: RAGNotDue}
+		pg.Current = RAGNotDue
+		return
+	}
+	a := figures.Assess(spec, d, pg.Plan.Window(all, 0, last, now), pg.Audience)
+	for k, p := range periods {
+		if k > last {
+			pg.All = append(pg.All, IndicatorPeriodRow{Period: p, Target: targets[k], RAG: RAGNotDue})
+			continue
+		}
+		r := row(a.Periods[k], p)
+		if v := byPeriod[p.ID]; v != nil {
 			r.Status = v.Status
 		}
-		return r
-	}
-	last := -1
-	for k, p := range periods {
-		r := IndicatorPeriodRow{Period: p, Target: targets[k], RAG: RAGNotDue}
-		if !now.Before(p.StartDate) {
-			r = row(k, k, targets[k], p)
-			pg.Rows = append(pg.Rows, r)
-			last = k
-			if r.Due || pg.Current == "" {
-				pg.Current = r.RAG
-			}
-		}
+		pg.Rows = append(pg.Rows, r)
 		pg.All = append(pg.All, r)
 	}
-	if last >= 0 {
-		pg.End = row(0, last, ind.EndTarget, periods[last])
-		pg.End.Status = ""
-	} else {
-		pg.End = IndicatorPeriodRow{Target: ind.EndTarget, RAG: RAGNotDue}
-	}
-	if pg.Current == "" {
-		pg.Current = RAGNotDue
-	}
+	pg.End = row(a.Range, periods[last])
+	pg.Current = a.Current().Rating
 }
 
 // loadBreakdown reads the latest value's breakdown and its set (four
@@ -293,27 +278,26 @@ func (pg *IndicatorPage) loadBreakdown(db *gorm.DB) error {
 			labels[d.Code+"="+c.Code] = c.Label
 		}
 	}
-	small := false
 	unapproved := pg.Latest.Status != StatusApproved
+	// The reported cells, protected together (rule R2 of figures).
+	var names []string
+	var xs []float64
 	for _, cell := range set.Cells() {
-		r := BreakdownRow{Cell: cell}
+		if x, ok := byCell[cell]; ok {
+			names, xs = append(names, cell), append(xs, x)
+		}
+	}
+	_, shown := figures.Disclose(pg.Indicator.Sensitive, pg.Audience, pg.Latest.Value, xs, unapproved)
+	figs := map[string]Figure{}
+	for i, n := range names {
+		figs[n] = shown[i]
+	}
+	for _, cell := range set.Cells() {
+		r := BreakdownRow{Cell: cell, Figure: figs[cell]}
 		for _, part := range strings.Split(cell, ";") {
 			r.Labels = append(r.Labels, labels[part])
 		}
-		if x, ok := byCell[cell]; ok {
-			r.Figure = Figure{Value: &x, Unapproved: unapproved}
-			if pg.Suppressed && IsSmallCount(x) {
-				r.Figure.Hidden, r.Figure.Small, small = true, true, true
-			}
-		}
 		pg.Breakdown = append(pg.Breakdown, r)
-	}
-	if small { // R2: the other non-zero cells would reveal the small one
-		for i := range pg.Breakdown {
-			if f := &pg.Breakdown[i].Figure; f.Value != nil && !f.Hidden && *f.Value != 0 {
-				f.Hidden = true
-			}
-		}
 	}
 	return nil
 }
@@ -344,11 +328,7 @@ func (pg *IndicatorPage) loadHistory(db *gorm.DB, visible *gorm.DB, period map[i
 			e.Period = period[*r.EntityID]
 		}
 		if n.Value != nil {
-			x := *n.Value
-			e.NewValue = Figure{Value: &x, Unapproved: n.Status != StatusApproved}
-			if pg.Suppressed && IsSmallCount(x) {
-				e.NewValue.Hidden, e.NewValue.Small = true, true
-			}
+			e.NewValue, _ = figures.Disclose(pg.Indicator.Sensitive, pg.Audience, n.Value, nil, n.Status != StatusApproved)
 		}
 		if !pg.Restricted {
 			e.Reason = r.Reason

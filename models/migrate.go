@@ -61,6 +61,13 @@ func Migrations(dialect string) ([]Migration, error) {
 	return out, nil
 }
 
+// afterMigration holds the steps that must run in Go right after a
+// migration, in its transaction: 0010 changed the shape of the indicator
+// roll-ups, which are then rebuilt from the values.
+var afterMigration = map[int]func(tx *gorm.DB) error{
+	10: RebuildAllRollups,
+}
+
 // Migrate applies every pending migration in one transaction and returns the
 // names of those it applied. On PostgreSQL the transaction first takes an
 // advisory lock, so a second instance waits and then finds nothing to do; on
@@ -104,6 +111,11 @@ func Migrate(ctx context.Context, db *gorm.DB) ([]string, error) {
 				return err
 			}
 			applied = append(applied, m.Name)
+			if after := afterMigration[m.Version]; after != nil {
+				if err := after(tx); err != nil {
+					return fmt.Errorf("after migration %s: %w", m.Name, err)
+				}
+			}
 		}
 		return nil
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
@@ -205,7 +207,8 @@ func (pg *OrgPage) loadIndicators(db *gorm.DB, scope Scope, periods []ReportingP
 	}
 	for _, ind := range inds {
 		ip := IndicatorPage{Plan: pg.Plan, Indicator: ind, Targets: targetsOf[ind.ID], Restricted: pg.Restricted,
-			Suppressed: ind.Sensitive && !scope.Validates()}
+			Audience: scope.AudienceFor(ind.ReportingOrgID)}
+		ip.Suppressed = ind.Sensitive && ip.Audience == figures.External
 		ip.rate(periods, valuesOf[ind.ID], now)
 		oi := OrgIndicator{Indicator: ind}
 		if ip.Latest != nil {

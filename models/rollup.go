@@ -1,34 +1,41 @@
 package models
 
 import (
-	"math"
+	"context"
+	"fmt"
+	"strconv"
 	"time"
+
+	"naptracker/figures"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// IndicatorRollup is the approved state of one indicator, kept up to date in
-// the transaction of every change that affects it, so that the dashboard
-// never aggregates the values themselves: the latest period with an approved
-// value, the actual there (models.Actual over that period, by the
-// indicator's accumulation), the target of that period (PeriodTarget, as in
-// the Excel report) and the progress toward it (Progress from
-// MeasureBaseline). The RAG word is derived when read (RollupRAG), because
-// it depends on the plan's thresholds and, for "not due", on today's date.
+// IndicatorRollup is an indicator's figures for one period with an
+// approved value, as figures.Assess works them out over the whole plan for
+// the external audience (the dashboard is shown to donors). It is a cache
+// kept up to date in the transaction of every change that affects it, so
+// that the dashboard reads the rows of one period instead of every value;
+// RebuildRollups recomputes it. The rating word is decided when read
+// (figures.Word), because it depends on the plan's thresholds and, for
+// "not due", on today's date.
 type IndicatorRollup struct {
 	IndicatorID int64 `gorm:"primaryKey;autoIncrement:false"`
+	PeriodID    int64 `gorm:"primaryKey;autoIncrement:false"`
 	PlanID      int64
-	PeriodID    int64
-	Actual      float64
-	Target      *float64
-	Progress    *float64
-	// Withheld: the actual is a small count of a sensitive indicator, or
-	// would reveal one (models.FigureOf); the dashboard shows neither it
-	// nor the progress.
+	// Actual is nil when the figure is hidden: Small marks a "<5",
+	// Withheld a figure that would reveal a small count.
+	Actual    *float64
+	Small     bool
 	Withheld  bool
+	Target    *float64
+	Progress  *float64
 	UpdatedAt time.Time
 }
+
+// Hidden reports whether the actual is hidden from the dashboard's readers.
+func (r IndicatorRollup) Hidden() bool { return r.Small || r.Withheld }
 
 // ActivityRollup is the latest approved update of one activity: its status,
 // percent complete and expenditure so far.
@@ -52,12 +59,12 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 		return err
 	}
 	var inds []Indicator
-	if err := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive").
+	if err := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive", "unit_type").
 		Where("plan_id = ?", planID).Find(&inds).Error; err != nil {
 		return err
 	}
 	inPlan := tx.Model(&Indicator{}).Select("id").Where("plan_id = ?", planID)
-	irows, err := indicatorRollups(tx, periods, inds, "indicator_id IN (?)", inPlan)
+	irows, err := indicatorRollups(tx, periods, inds, inPlan)
 	if err != nil {
 		return err
 	}
@@ -83,6 +90,21 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 	return nil
 }
 
+// RebuildAllRollups recomputes the roll-ups of every plan inside tx: the
+// migration that changed their shape and `naptracker rollups rebuild` run it.
+func RebuildAllRollups(tx *gorm.DB) error {
+	var ids []int64
+	if err := tx.Model(&Plan{}).Order("id").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := RebuildRollups(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RefreshIndicatorRollup recomputes one indicator's roll-up inside tx, after
 // one of its values was approved or reopened or the indicator was edited.
 // On PostgreSQL it first locks the indicator's row, so that two approvals of
@@ -90,7 +112,7 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 // sees the first's value.
 func RefreshIndicatorRollup(tx *gorm.DB, indicatorID int64) error {
 	var ind Indicator
-	q := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive")
+	q := tx.Select("id", "plan_id", "accumulation", "direction", "baseline_value", "sensitive", "unit_type")
 	if IsPostgres(tx) {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -101,7 +123,7 @@ func RefreshIndicatorRollup(tx *gorm.DB, indicatorID int64) error {
 	if err != nil {
 		return err
 	}
-	rows, err := indicatorRollups(tx, periods, []Indicator{ind}, "indicator_id = ?", ind.ID)
+	rows, err := indicatorRollups(tx, periods, []Indicator{ind}, tx.Model(&Indicator{}).Select("id").Where("id = ?", ind.ID))
 	if err != nil {
 		return err
 	}
@@ -144,78 +166,33 @@ func RefreshActivityRollup(tx *gorm.DB, activityID int64) error {
 }
 
 // indicatorRollups computes the roll-up rows of the indicators inds from
-// their targets and approved values (those matching the condition on
-// indicator_id), with two queries.
-func indicatorRollups(tx *gorm.DB, periods []ReportingPeriod, inds []Indicator, cond string, arg any) ([]IndicatorRollup, error) {
-	index := make(map[int64]int, len(periods))
-	for i, p := range periods {
-		index[p.ID] = i
-	}
-	var targetRows []IndicatorTarget
-	if err := tx.Where(cond, arg).Find(&targetRows).Error; err != nil {
+// their targets and approved values (ids selects the same indicators), in
+// two queries.
+func indicatorRollups(tx *gorm.DB, periods []ReportingPeriod, inds []Indicator, ids *gorm.DB) ([]IndicatorRollup, error) {
+	data, err := LoadFigureData(tx, periods, ids, true, false)
+	if err != nil {
 		return nil, err
 	}
-	targets := map[int64]map[int]float64{}
-	for _, t := range targetRows {
-		if targets[t.IndicatorID] == nil {
-			targets[t.IndicatorID] = map[int]float64{}
-		}
-		targets[t.IndicatorID][t.Year] = t.Value
+	if len(periods) == 0 {
+		return nil, nil
 	}
-	type valueRow struct {
-		IndicatorID int64
-		PeriodID    int64
-		Value       float64
-	}
-	var vals []valueRow
-	if err := tx.Model(&IndicatorValue{}).Select("indicator_id", "period_id", "value").
-		Where(cond, arg).Where("status = ? AND value IS NOT NULL", StatusApproved).Find(&vals).Error; err != nil {
-		return nil, err
-	}
-	// Each indicator's approved values by period index.
-	byInd := map[int64]map[int]float64{}
-	for _, v := range vals {
-		k, ok := index[v.PeriodID]
-		if !ok {
-			continue
-		}
-		if byInd[v.IndicatorID] == nil {
-			byInd[v.IndicatorID] = map[int]float64{}
-		}
-		byInd[v.IndicatorID][k] = v.Value
-	}
-	place, count := YearSlots(periods)
+	all := FigurePeriods(periods)
 	now := time.Now().UTC()
 	var out []IndicatorRollup
 	for _, ind := range inds {
-		got := byInd[ind.ID]
-		if len(got) == 0 {
+		if data.Values[ind.ID] == nil {
 			continue
 		}
-		var pts []CountPoint
-		last := -1
-		for k := range periods {
-			if v, ok := got[k]; ok {
-				pts = append(pts, CountPoint{Value: v, Period: int32(k)})
-				last = k
+		// The window's instant only decides rating words, which are not stored.
+		w := figures.Window{Periods: all, From: 0, To: len(all) - 1, Now: now}
+		a := data.Assess(ind, nil, w, figures.External)
+		for k, c := range a.Periods {
+			if !c.Actual.Reported() {
+				continue
 			}
+			out = append(out, IndicatorRollup{IndicatorID: ind.ID, PeriodID: periods[k].ID, PlanID: ind.PlanID,
+				Actual: c.Actual.Value, Small: c.Actual.Small, Withheld: c.Actual.Withheld, Target: c.Target, Progress: c.Progress, UpdatedAt: now})
 		}
-		// Every role sees the dashboard, donors included: small counts of
-		// sensitive indicators are withheld for all.
-		f := FigureOf(ind.Accumulation, pts, SeriesOf(pts, periods), periods, last, last, ind.Sensitive)
-		if f.Value == nil {
-			continue
-		}
-		actual := f.Value
-		r := IndicatorRollup{IndicatorID: ind.ID, PlanID: ind.PlanID, PeriodID: periods[last].ID, Actual: *actual, Withheld: f.Hidden, UpdatedAt: now}
-		r.Target = PeriodTarget(ind, targets[ind.ID], periods, last, place, count)
-		if r.Target != nil {
-			p := Progress(*actual, MeasureBaseline(ind), *r.Target, ind.Direction)
-			if !math.IsNaN(p) && !math.IsInf(p, 0) {
-				r.Progress = &p
-			}
-		}
-		out = append(out, r)
 	}
 	return out, nil
 }
@@ -257,35 +234,94 @@ func activityRollups(tx *gorm.DB, planID int64, periods []ReportingPeriod, cond 
 	return out, nil
 }
 
-// RatingPeriod is the period at which the dashboard rates indicators, as the
-// Excel report's summary does: the last period whose due date has passed at
-// now (due true), or the first period while none has (due false). k is -1
-// when the plan has no periods.
-func RatingPeriod(all []ReportingPeriod, now time.Time) (k int, due bool) {
-	if len(all) == 0 {
-		return -1, false
-	}
-	k = 0
-	for i, p := range all {
-		if !now.Before(p.DueBy()) {
-			k, due = i, true
-		}
-	}
-	return k, due
+// RebuildResult says what RebuildAllRollupsChecked did.
+type RebuildResult struct {
+	Plans, IndicatorRows, ActivityRows int
+	// Changed counts the rows that differed from the cache (added, removed
+	// or changed), timestamps aside: 0 when the cache was right.
+	Changed int
 }
 
-// RollupRAG rates an indicator at the rating period k (see RatingPeriod)
-// from its roll-up: at is the index of the roll-up's period, or -1 when
-// nothing of it is approved. A roll-up of period k or later is rated from
-// its progress with the plan's thresholds; otherwise nothing approved
-// covers period k, which is "not due" while k's due date has not passed and
-// "no data" after — the rule of models.Rate.
-func RollupRAG(progress *float64, at, k int, due bool, th Thresholds) string {
-	if at < 0 || at < k {
-		return Rate(nil, nil, nil, "", th, due).RAG
+// RebuildAllRollupsChecked rebuilds the roll-ups of every plan, each in its
+// own transaction, and compares them with what was stored. On PostgreSQL
+// the transaction first locks the plan's indicators and activities (as an
+// approval's refresh does), so a rebuild running beside the server never
+// writes figures older than an approval committed meanwhile.
+func RebuildAllRollupsChecked(ctx context.Context, db *gorm.DB) (RebuildResult, error) {
+	var res RebuildResult
+	var ids []int64
+	if err := db.WithContext(ctx).Model(&Plan{}).Order("id").Pluck("id", &ids).Error; err != nil {
+		return res, err
 	}
-	if progress == nil {
-		return RAGNoData
+	for _, id := range ids {
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if IsPostgres(tx) {
+				if err := tx.Exec("SELECT id FROM indicators WHERE plan_id = ? ORDER BY id FOR UPDATE", id).Error; err != nil {
+					return err
+				}
+				if err := tx.Exec("SELECT id FROM activities WHERE plan_id = ? ORDER BY id FOR UPDATE", id).Error; err != nil {
+					return err
+				}
+			}
+			before, err := rollupKeys(tx, id)
+			if err != nil {
+				return err
+			}
+			if err := RebuildRollups(tx, id); err != nil {
+				return err
+			}
+			after, err := rollupKeys(tx, id)
+			if err != nil {
+				return err
+			}
+			for k, v := range after {
+				if before[k] != v {
+					res.Changed++
+				}
+				if k[0] == 'i' {
+					res.IndicatorRows++
+				} else {
+					res.ActivityRows++
+				}
+			}
+			for k := range before {
+				if _, ok := after[k]; !ok {
+					res.Changed++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Plans++
 	}
-	return th.Classify(*progress)
+	return res, nil
+}
+
+// rollupKeys reads a plan's roll-up rows as comparable strings (without
+// their timestamps), by row key.
+func rollupKeys(tx *gorm.DB, planID int64) (map[string]string, error) {
+	var inds []IndicatorRollup
+	var acts []ActivityRollup
+	if err := tx.Where("plan_id = ?", planID).Find(&inds).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("plan_id = ?", planID).Find(&acts).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(inds)+len(acts))
+	f := func(x *float64) string {
+		if x == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*x, 'g', -1, 64)
+	}
+	for _, r := range inds {
+		out[fmt.Sprintf("i%d/%d", r.IndicatorID, r.PeriodID)] = fmt.Sprint(f(r.Actual), r.Small, r.Withheld, f(r.Target), f(r.Progress))
+	}
+	for _, r := range acts {
+		out[fmt.Sprintf("a%d", r.ActivityID)] = fmt.Sprint(r.PeriodID, r.Progress, r.PercentComplete, r.Expenditure)
+	}
+	return out, nil
 }

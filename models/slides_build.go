@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
@@ -46,11 +48,8 @@ type slideUpdate struct {
 // buildSlides computes the slides from a loaded tree and range, with the
 // compliance of the range's last period already computed (three queries).
 func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodCompleteness, now time.Time) (*Slides, error) {
-	targets, err := planTargets(db, tree.Plan.ID)
-	if err != nil {
-		return nil, err
-	}
-	series, err := approvedSeries(db, tree.Plan.ID, rng)
+	ids := db.Model(&Indicator{}).Select("id").Where("plan_id = ? AND archived_at IS NULL", tree.Plan.ID)
+	data, err := LoadFigureData(db, rng.All, ids, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +59,8 @@ func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodComple
 	}
 	s := &Slides{PlanID: tree.Plan.ID, PlanCode: tree.Plan.Code, PlanTitle: tree.Plan.Title, PlanLanguage: tree.Plan.Language, Tier1Label: tree.Plan.Tier1Label, Tier3Label: tree.Plan.Tier3Label,
 		From: rng.First().Label, To: rng.Last().Label, Latest: rng.Last().Label, At: now.UTC(), Thresholds: tree.Plan.Thresholds()}
-	rater := indicatorRater{rng: rng, th: tree.Plan.Thresholds(), now: now}
-	rater.place, rater.count = YearSlots(rng.All)
+	// The slides are shown to donors: the external audience.
+	window := tree.Plan.Window(FigurePeriods(rng.All), rng.From, rng.To, now)
 	var keys []rankedLine
 	overview := newTotals()
 	funding := map[[2]string]*PartnerFunding{}
@@ -69,7 +68,7 @@ func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodComple
 		ps := PillarSlide{Code: p.Code, Title: p.Title, TitleI18n: p.TitleI18n, Totals: newTotals()}
 		var ranked []rankedLine
 		rate := func(ind Indicator) {
-			line, prog := rater.rate(ind, series[ind.ID], targets[ind.ID])
+			line, prog := rateLine(ind, data.Assess(ind, nil, window, figures.External), rng.All)
 			line.Pillar = p.Code
 			ps.Totals.addRAG(line.RAG)
 			ranked = append(ranked, rankedLine{line, prog})
@@ -240,57 +239,15 @@ func pick(lines []rankedLine, n int, keep func(rankedLine) bool, ascending bool)
 	return out
 }
 
-// indicatorRater rates indicators over a range as the workshop report does.
-type indicatorRater struct {
-	rng          PeriodRange
-	th           Thresholds
-	now          time.Time
-	place, count []int
-}
-
-// rate gives an indicator's line: the figures of the range's latest period
-// whose due date has passed (the first period when none has), and the
-// progress to rank it by. Figures of sensitive indicators that are small,
-// or built from a small value, are withheld (the rating stays).
-func (r indicatorRater) rate(ind Indicator, pts []CountPoint, targets map[int]float64) (IndicatorLine, *float64) {
-	line := IndicatorLine{Code: ind.Code, Name: ind.Name, NameI18n: ind.NameI18n, Unit: ind.UnitType, Baseline: ind.BaselineValue}
-	series := SeriesOf(pts, r.rng.All)
-	var prog *float64
-	for k := r.rng.From; k <= r.rng.To; k++ {
-		p := r.rng.All[k]
-		due := !r.now.Before(p.DueBy())
-		if !due && line.RAG != "" {
-			continue
-		}
-		// The slides are shown to donors: small counts are withheld for all.
-		f := FigureOf(ind.Accumulation, pts, series, r.rng.All, k, k, ind.Sensitive)
-		target := PeriodTarget(ind, targets, r.rng.All, k, r.place, r.count)
-		rating := Rate(f.Value, MeasureBaseline(ind), target, ind.Direction, r.th, due)
-		line.Target, line.Actual, line.Progress, line.RAG, line.Period = target, f.Value, rating.Progress, rating.RAG, p.Label
-		line.Withheld, line.Small = f.Hidden, f.Small
-		prog = rating.Progress
-	}
-	if line.Withheld {
-		line.Actual, line.Progress = nil, nil
-	}
-	return line, prog
-}
-
-// planTargets reads the yearly targets of the plan's indicators in one
-// query: indicator id → year → target.
-func planTargets(db *gorm.DB, planID int64) (map[int64]map[int]float64, error) {
-	rows, err := PlanTargetRows(db, planID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]map[int]float64{}
-	for _, t := range rows {
-		if out[t.IndicatorID] == nil {
-			out[t.IndicatorID] = map[int]float64{}
-		}
-		out[t.IndicatorID][t.Year] = t.Value
-	}
-	return out, nil
+// rateLine gives an indicator's line from its assessment: the figures of
+// the rated period, and the progress to rank it by (nil when hidden, so
+// that a hidden figure is never placed in a ranking).
+func rateLine(ind Indicator, a figures.Assessment, all []ReportingPeriod) (IndicatorLine, *float64) {
+	c := a.Current()
+	line := IndicatorLine{Code: ind.Code, Name: ind.Name, NameI18n: ind.NameI18n, Unit: ind.UnitType, Baseline: ind.BaselineValue,
+		Target: c.Target, Actual: c.Actual.Value, Progress: c.Progress, RAG: c.Rating, Withheld: c.Actual.Withheld, Small: c.Actual.Small}
+	line.Period = all[c.Period].Label
+	return line, c.Progress
 }
 
 // PlanTargetRows returns every row of indicator_targets of the plan's
@@ -300,36 +257,6 @@ func PlanTargetRows(db *gorm.DB, planID int64) ([]IndicatorTarget, error) {
 	err := db.Raw(`SELECT t.indicator_id, t.year, t.value FROM indicator_targets t
 JOIN indicators i ON i.id = t.indicator_id WHERE i.plan_id = ? ORDER BY t.indicator_id, t.year`, planID).Scan(&rows).Error
 	return rows, err
-}
-
-// approvedSeries reads, in one query, every approved value of the plan's
-// indicators in a period ending by the end of the range, by indicator in
-// period order (cumulative indicators need the periods before the range).
-func approvedSeries(db *gorm.DB, planID int64, rng PeriodRange) (map[int64][]CountPoint, error) {
-	idx := map[int64]int{}
-	for i, p := range rng.All {
-		idx[p.ID] = i
-	}
-	rows, err := db.Raw(`SELECT v.indicator_id, v.period_id, v.value FROM indicator_values v
-JOIN indicators i ON i.id = v.indicator_id JOIN reporting_periods p ON p.id = v.period_id
-WHERE i.plan_id = ? AND i.archived_at IS NULL AND v.status = ? AND v.value IS NOT NULL AND p.end_date <= ?
-ORDER BY v.indicator_id, p.start_date, p.id`, planID, StatusApproved, rng.Last().EndDate).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]CountPoint{}
-	for rows.Next() {
-		var ind, period int64
-		var v float64
-		if err := rows.Scan(&ind, &period, &v); err != nil {
-			return nil, err
-		}
-		if k, ok := idx[period]; ok {
-			out[ind] = append(out[ind], CountPoint{Value: v, Period: int32(k)})
-		}
-	}
-	return out, rows.Err()
 }
 
 // latestApprovedUpdates reads, in one query, the approved updates of the

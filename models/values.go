@@ -353,7 +353,9 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 // ScopedValue is a value with its indicator's code, for listings.
 type ScopedValue struct {
 	IndicatorValue
-	IndicatorCode string
+	IndicatorCode  string
+	ReportingOrgID int64
+	Sensitive      bool
 }
 
 // PeriodValues returns the values of a period of a plan that the scope may
@@ -368,7 +370,7 @@ func PeriodValues(ctx context.Context, db *gorm.DB, scope Scope, planCode, perio
 	if err := db.Where("plan_id = ? AND label = ?", plan.ID, periodLabel).Take(&period).Error; err != nil {
 		return nil, notFound(err)
 	}
-	q := db.Table("indicator_values").Select("indicator_values.*, indicators.code AS indicator_code").
+	q := db.Table("indicator_values").Select("indicator_values.*, indicators.code AS indicator_code, indicators.reporting_org_id, indicators.sensitive").
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Where("indicator_values.period_id = ? AND indicators.archived_at IS NULL", period.ID)
 	if !scope.Validates() {

@@ -68,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdReminders(ctx, e, args)
 	case "report":
 		err = cmdReport(ctx, e, args)
+	case "rollups":
+		err = cmdRollups(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -103,9 +105,14 @@ Commands:
               server does this every 15 minutes)
   report workshop --plan CODE [--from P] [--to P] [--pillar CODE] [--org ACRONYM]
               [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved]
-              [--snapshot NAME] -o FILE.xlsx
+              [--audience external|internal] [--snapshot NAME] -o FILE.xlsx
               write the Excel workshop report (approved data unless
-              --include-unapproved, which marks what is not approved)
+              --include-unapproved, which marks what is not approved; for
+              the external audience, small counts protected, unless
+              --audience internal)
+  rollups rebuild
+              recompute the dashboard's roll-ups from the values (safe while
+              the server runs) and say how many rows the cache had wrong
 
 Every command takes the configuration flags (see "naptracker serve -h"):
   -addr, -database-url, -data-dir, -base-url, -log-level, -session-idle,

@@ -9,15 +9,19 @@ import (
 	"time"
 
 	"naptracker/app"
+	"naptracker/figures"
 	"naptracker/handlers/report"
 	"naptracker/models"
 )
 
-const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--snapshot NAME] -o FILE.xlsx\n"
+const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--audience external|internal] [--snapshot NAME] -o FILE.xlsx\n"
 
 // cmdReport writes the Excel workshop report of a plan to a file. The
 // command line acts as the system, with the secretariat's view: approved
-// data, or everything (marked) with --include-unapproved.
+// data, or everything (marked) with --include-unapproved. The workbook is
+// for the external audience (small counts protected, fit to share) unless
+// --audience internal says otherwise; an internal workbook says so on its
+// cover and on every printed page.
 func cmdReport(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "workshop" {
 		fmt.Fprint(e.stderr, reportUsage)
@@ -35,6 +39,8 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&o.Funder, "funder", "", "only what this funding partner funds (acronym)")
 	fs.StringVar(&o.Lang, "lang", "en", "language of the labels: en, fr or lo")
 	fs.BoolVar(&o.IncludeUnapproved, "include-unapproved", false, "include data not approved yet, marked")
+	var audience string
+	fs.StringVar(&audience, "audience", "external", "who the workbook is for: external (small counts of victims protected, the default) or internal (every number; not to be shared)")
 	var snapshot string
 	fs.StringVar(&snapshot, "snapshot", "", "reproduce the review snapshot with this name (its range and approved data)")
 	fs.StringVar(&out, "o", "", "output file (.xlsx)")
@@ -43,6 +49,15 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	}
 	if strings.TrimSpace(o.Plan) == "" || strings.TrimSpace(out) == "" || fs.NArg() > 0 {
 		fmt.Fprint(e.stderr, reportUsage)
+		return errUsage
+	}
+	switch audience {
+	case "external":
+		o.Audience = figures.External
+	case "internal":
+		o.Audience = figures.Internal
+	default:
+		fmt.Fprintf(e.stderr, "naptracker report workshop: --audience must be external or internal, not %q\n", audience)
 		return errUsage
 	}
 	a, err := e.open(cfg)

@@ -43,6 +43,7 @@ var fills = map[string]fill{
 	"off_track":   {"#b3261e", "cross", "#ffffff"},
 	"no_data":     {"#c8c8c8", "dots", "#333333"},
 	"not_due":     {"#ffffff", "horiz", "#6e6e6e"},
+	"withheld":    {"#1f3864", "vert", "#ffffff"},
 	"not_started": {"#d9d9d9", "dots", "#333333"},
 	"delayed":     {"#f2b01e", "diag", "#6b4700"},
 	"completed":   {"#1f4e9a", "vert", "#ffffff"},

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/figures"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -126,7 +126,7 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUnti
 		if c.UserName != nil && *c.UserName != "" {
 			who = *c.UserName
 		}
-		hide := b.restricted && c.Sensitive != nil && *c.Sensitive
+		hide := b.opts.Audience == figures.External && c.Sensitive != nil && *c.Sensitive
 		old, nw := b.diff(c.OldValue, c.NewValue, hide)
 		if c.Decision != nil {
 			old, nw = b.decisionText(c)
@@ -210,8 +210,8 @@ func (b *build) actionLabel(action string) string {
 
 // diff renders the fields that differ between the old and the new JSON
 // snapshots of an audit entry, one "field: value" per line. Version
-// counters are left out; for sensitive indicators shown to a restricted
-// scope the breakdown is left out and small values are shown as "<5".
+// counters are left out; for sensitive indicators in an external
+// workbook the breakdown is left out and small values are shown as "<5".
 func (b *build) diff(oldJSON, newJSON string, hide bool) (string, string) {
 	var o, n map[string]any
 	_ = json.Unmarshal([]byte(oldJSON), &o)
@@ -256,8 +256,10 @@ func (b *build) renderValue(key string, v any, hide bool) string {
 	case nil:
 		return "–"
 	case float64:
-		if hide && key == "value" && models.IsSmallCount(x) {
-			return "<5"
+		if key == "value" {
+			if f, _ := figures.Disclose(hide, figures.External, &x, nil, false); f.Small {
+				return "<5"
+			}
 		}
 		return b.L.Num(x)
 	case string:

@@ -41,6 +41,7 @@ func (b *build) writeCover() error {
 		{L.T("report.cover.generated_at"), b.generated.Format("2006-01-02 15:04") + " UTC"},
 		{L.T("report.cover.generated_by"), by},
 		{L.T("report.cover.status"), b.statusLabel()},
+		{L.T("report.cover.audience"), L.T("report.audience." + b.audience.String())},
 	}
 	if b.snap != nil {
 		facts = append(facts, [2]string{L.T("report.cover.snapshot"),
@@ -48,6 +49,11 @@ func (b *build) writeCover() error {
 	}
 	if err := b.setRow(sheet, 1, []any{str(st.title, L.T("report.cover.title"))}); err != nil {
 		return err
+	}
+	if banner := b.audienceBanner(); banner != "" {
+		if err := b.setRow(sheet, 2, []any{str(st.bold, banner)}); err != nil {
+			return err
+		}
 	}
 	row := 3
 	for _, fact := range facts {

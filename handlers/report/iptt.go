@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"slices"
 
+	"naptracker/figures"
 	"naptracker/models"
 
 	"github.com/xuri/excelize/v2"
-	"gorm.io/gorm"
 )
 
 // IPTT layout: fixed columns, then the end-of-plan group and one group of
@@ -48,13 +48,12 @@ func (b *build) writeIPTT() error {
 	if err := b.ipttHeader(sw); err != nil {
 		return err
 	}
-	sets, err := b.loadSets()
+	sets, err := models.LoadDisaggregationSets(b.db)
 	if err != nil {
 		return err
 	}
 	w := &ipttWriter{build: b, tg: map[int]float64{}, sets: sets}
-	w.place, w.count = models.YearSlots(b.all)
-	w.from, w.to = b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1])
+	w.window = b.tree.Plan.Window(models.FigurePeriods(b.all), b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1]), b.opts.Now)
 	// First pass: count the rows (the autofilter needs the last one) and
 	// rate the indicators for the summary. The rows themselves are written
 	// when the workbook is zipped (sheetxml.go), from the data read again.
@@ -88,19 +87,6 @@ func (b *build) index(p models.ReportingPeriod) int {
 	return -1
 }
 
-// loadSets reads the disaggregation sets with their dimensions and categories (three queries).
-func (b *build) loadSets() (map[int64]*models.DisaggregationSet, error) {
-	var sets []models.DisaggregationSet
-	err := b.db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
-		Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
-		Order("id").Find(&sets).Error
-	out := make(map[int64]*models.DisaggregationSet, len(sets))
-	for i := range sets {
-		out[sets[i].ID] = &sets[i]
-	}
-	return out, err
-}
-
 func (b *build) ipttHeader(sw *excelize.StreamWriter) error {
 	L, st := b.L, b.st
 	if err := sw.SetRow("A1", []any{str(st.title, L.T("report.iptt.title", b.tree.Plan.Code))}, excelize.RowOpts{Height: 22}); err != nil {
@@ -123,7 +109,7 @@ func (b *build) ipttHeader(sw *excelize.StreamWriter) error {
 			heads = append(heads, str(st.header, L.T("report.col."+k)+suffix))
 		}
 	}
-	group(L.T("report.iptt.end"), " "+L.T("report.iptt.end_short"))
+	group(L.T("report.iptt.range", b.rangeLabel()), " "+L.T("report.iptt.range_short"))
 	for _, p := range b.rng {
 		group(L.T("report.iptt.period", p.Label, L.Date(p.DueDate)), " "+p.Label)
 	}
@@ -162,14 +148,13 @@ func (b *build) eachIndicator(fn func(*models.PillarNode, *models.ObjectiveNode,
 // ipttWriter walks the plan tree and writes a row per indicator and per breakdown cell.
 type ipttWriter struct {
 	*build
-	sw           rowSink
-	row          int
-	rate         bool // count the ratings per pillar (first pass only)
-	src          *ipttSource
-	tg           map[int]float64 // the current indicator's targets by year
-	sets         map[int64]*models.DisaggregationSet
-	place, count []int
-	from, to     int
+	sw     rowSink
+	row    int
+	rate   bool // count the ratings per pillar (first pass only)
+	src    *ipttSource
+	tg     map[int]float64 // the current indicator's targets by year
+	sets   map[int64]*models.DisaggregationSet
+	window figures.Window
 }
 
 // walk writes the rows below the header into out, in the order of the tree;
@@ -219,35 +204,26 @@ func (w *ipttWriter) separator(style int, code, title string) error {
 	return err
 }
 
-// indicator writes an indicator's row and, grouped under it, its breakdown rows.
+// indicator writes an indicator's row and, grouped under it, its breakdown
+// rows: every figure from figures.Assess for the report's audience.
 func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 	L, st := w.L, w.st
 	data, targets := w.src.next(ind.ID)
 	if err := w.src.err(); err != nil {
 		return err
 	}
-	suppress := w.restricted && ind.Sensitive
-	withheld := L.T("report.withheld")
-	series := w.seriesOf(data.total)
-	due := func(k int) bool { return !w.opts.Now.Before(w.all[k].DueBy()) }
-	tg := targetsOf(w.tg, targets)
+	var set *models.DisaggregationSet
+	var cells []string
+	if ind.DisaggregationSetID != nil {
+		if set = w.sets[*ind.DisaggregationSetID]; set != nil {
+			cells = set.Cells()
+		}
+	}
+	a := figures.Assess(ind.Figures(targetsOf(w.tg, targets)), data.data(cells), w.window, w.audience)
 	if w.rate {
-		// First pass: the indicator's current rating (that of the last
-		// period due, else of the first period) and its number of rows.
-		k := w.from
-		for j := w.from; j <= w.to; j++ {
-			if due(j) {
-				k = j
-			}
-		}
-		f := w.actualOf(ind.Accumulation, data.total, series, k, k, suppress, withheld)
-		rating := models.Rate(f.value, models.MeasureBaseline(*ind), models.PeriodTarget(*ind, tg, w.all, k, w.place, w.count), ind.Direction, w.th, due(k))
-		w.ragByPillar[pillarID][rating.RAG]++
-		rows := 1
-		if ind.DisaggregationSetID != nil && w.sets[*ind.DisaggregationSetID] != nil {
-			rows += len(w.sets[*ind.DisaggregationSetID].Cells())
-		}
-		w.row += rows
+		// First pass: the indicator's current rating and its number of rows.
+		w.ragByPillar[pillarID][a.Current().Rating]++
+		w.row += 1 + len(cells)
 		return nil
 	}
 	baseline := any(w.st.dash())
@@ -259,64 +235,62 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 		str(st.text, L.T("unit."+ind.UnitType)), str(st.text, L.T("direction."+ind.Direction)),
 		str(st.text, L.T("accumulation."+ind.Accumulation)), baseline, str(st.text, w.tree.Org(ind.ReportingOrgID).Acronym), nil,
 	}}
-	// The end-of-plan group.
-	end := w.actualOf(ind.Accumulation, data.total, series, w.from, w.to, suppress, withheld)
-	w.group(&r, ind, ind.EndTarget, end, due(w.to), true)
-	for k := w.from; k <= w.to; k++ {
-		f := w.actualOf(ind.Accumulation, data.total, series, k, k, suppress, withheld)
-		w.group(&r, ind, models.PeriodTarget(*ind, tg, w.all, k, w.place, w.count), f, due(k), true)
+	w.group(&r, a.Range)
+	for _, c := range a.Periods {
+		w.group(&r, c)
 	}
 	w.setNote(&r)
 	if err := w.sw.SetRow(cellName(1, w.row), r.cells); err != nil {
 		return err
 	}
 	w.row++
-	if ind.DisaggregationSetID == nil {
-		return nil
+	for i, c := range cells {
+		r := ipttRow{cells: []any{str(w.st.indent, ind.Code), str(w.st.indent, cellLabel(set, c)), nil, nil, nil, nil, nil, nil, nil}}
+		for _, f := range a.Breakdown[i] {
+			r.cells = append(r.cells, nil, w.figureCell(&r, f), nil, nil)
+		}
+		w.setNote(&r)
+		if err := w.sw.SetRow(cellName(1, w.row), r.cells, excelize.RowOpts{OutlineLevel: 1, Hidden: true}); err != nil {
+			return err
+		}
+		w.row++
 	}
-	set := w.sets[*ind.DisaggregationSetID]
-	if set == nil {
-		return nil
-	}
-	return w.breakdown(ind, set, data, suppress, withheld)
+	return nil
 }
 
-// group appends a target / actual / % / rating group and returns the rating.
-// Breakdown rows (withTarget false) show the actual only.
-func (w *ipttWriter) group(r *ipttRow, ind *models.Indicator, target *float64, f figure, due, withTarget bool) string {
+// group appends a target / actual / % of target / rating group.
+func (w *ipttWriter) group(r *ipttRow, c figures.Cell) {
 	st := w.st
-	if !withTarget {
-		r.cells = append(r.cells, nil, w.figureCell(r, f), nil, nil)
-		return ""
-	}
 	t := any(st.dash())
-	if target != nil {
-		t = st.number(*target, false)
+	if c.Target != nil {
+		t = st.number(*c.Target, false)
 	}
-	rating := models.Rate(f.value, models.MeasureBaseline(*ind), target, ind.Direction, w.th, due)
 	pct := any(st.dash())
-	if rating.Progress != nil {
-		pct = st.percent(*rating.Progress, f.unapproved)
-		if f.hidden != "" {
-			pct = str(st.text, w.L.T("report.withheld"))
-		}
+	switch {
+	case c.Progress != nil:
+		pct = st.percent(*c.Progress, c.Actual.Unapproved)
+	case c.Actual.Hidden():
+		pct = str(st.text, w.L.T("report.withheld"))
 	}
-	r.cells = append(r.cells, t, w.figureCell(r, f), pct, str(st.rag[rating.RAG], w.L.T(ragKey(rating.RAG))))
-	return rating.RAG
+	r.cells = append(r.cells, t, w.figureCell(r, c.Actual), pct, str(st.rag[c.Rating], w.L.T(ragKey(c.Rating))))
 }
 
 // figureCell is the cell of an actual: a number, "–", "<5" or the withheld marker.
-func (w *ipttWriter) figureCell(r *ipttRow, f figure) any {
+func (w *ipttWriter) figureCell(r *ipttRow, f figures.Figure) any {
 	switch {
-	case f.value == nil:
-		return w.st.dash()
-	case f.hidden != "":
+	case f.Small:
 		r.hid = true
-		r.note = r.note || f.unapproved
-		return str(w.st.text, f.hidden)
+		r.note = r.note || f.Unapproved
+		return str(w.st.text, "<5")
+	case f.Withheld:
+		r.hid = true
+		r.note = r.note || f.Unapproved
+		return str(w.st.text, w.L.T("report.withheld"))
+	case f.Value == nil:
+		return w.st.dash()
 	default:
-		r.note = r.note || f.unapproved
-		return w.st.number(*f.value, f.unapproved)
+		r.note = r.note || f.Unapproved
+		return w.st.number(*f.Value, f.Unapproved)
 	}
 }
 
@@ -336,47 +310,4 @@ func (w *ipttWriter) setNote(r *ipttRow) {
 		}
 		r.cells[ipttFixed-1] = str(w.st.note, s)
 	}
-}
-
-// breakdown writes one hidden outline row per breakdown cell, applying
-// rule R2: in a period column where a cell shows "<5", the other non-zero
-// cells are withheld.
-func (w *ipttWriter) breakdown(ind *models.Indicator, set *models.DisaggregationSet, data indicatorData, suppress bool, withheld string) error {
-	cells := set.Cells()
-	n := w.to - w.from + 2 // the end group and each period
-	figs := make([][]figure, len(cells))
-	for i, c := range cells {
-		pts := data.cells[c]
-		series := w.seriesOf(pts)
-		figs[i] = make([]figure, n)
-		figs[i][0] = w.actualOf(ind.Accumulation, pts, series, w.from, w.to, suppress, withheld)
-		for k := w.from; k <= w.to; k++ {
-			figs[i][k-w.from+1] = w.actualOf(ind.Accumulation, pts, series, k, k, suppress, withheld)
-		}
-	}
-	if suppress {
-		for g := 0; g < n; g++ {
-			small := false
-			for i := range cells {
-				small = small || figs[i][g].small
-			}
-			for i := range cells {
-				if f := &figs[i][g]; small && f.hidden == "" && f.value != nil && *f.value != 0 {
-					f.hidden = withheld
-				}
-			}
-		}
-	}
-	for i, c := range cells {
-		r := ipttRow{cells: []any{str(w.st.indent, ind.Code), str(w.st.indent, cellLabel(set, c)), nil, nil, nil, nil, nil, nil, nil}}
-		for g := 0; g < n; g++ {
-			w.group(&r, ind, nil, figs[i][g], false, false)
-		}
-		w.setNote(&r)
-		if err := w.sw.SetRow(cellName(1, w.row), r.cells, excelize.RowOpts{OutlineLevel: 1, Hidden: true}); err != nil {
-			return err
-		}
-		w.row++
-	}
-	return nil
 }

@@ -7,39 +7,34 @@ import (
 	"slices"
 	"strings"
 
+	"naptracker/figures"
 	"naptracker/models"
 )
 
-// IPTT semantics, also stated on the cover:
-//
-// Target of a period, from the targets per calendar year:
-//   - sum: the year's target split evenly over the year's periods;
-//   - cumulative: the year's target at the year's last period, and for the
-//     earlier periods of the year a straight line from the previous year's
-//     target (or the baseline, or 0) to it;
-//   - latest: the year's target.
-//
-// Actual of a period: models.Actual over that one period (for cumulative
-// indicators the running total since the start of the plan). The end
-// columns compare the end-of-plan target with models.Actual over the whole
-// range. % of target is models.Progress(actual, models.MeasureBaseline, target,
-// direction) and the rating models.Rate with the plan's thresholds: "not
-// due" while a period's due date has not passed and nothing is reported,
-// "no data" otherwise.
-//
-// Small counts (suppression) for scopes that do not validate, on indicators
-// flagged sensitive, for the total and for each breakdown cell alike: the
-// rules R1–R3 of models/smallcounts.go. A withheld figure's % of target is
-// withheld too; the rating word stays.
+// The IPTT's figures — period targets, actuals, % of target, rating words
+// and what the reader may see of them — come from figures.Assess, as on
+// every other output; this file only reads the data.
 
 // point is one reported value of an indicator (or of one breakdown cell),
 // by the index of its period in build.all.
-type point = models.CountPoint
+type point = figures.Point
 
 // indicatorData is what the values query returned for one indicator.
 type indicatorData struct {
 	total []point
 	cells map[string][]point
+}
+
+// data gives the indicator's data with the breakdown in the order of cells.
+func (d indicatorData) data(cells []string) figures.Data {
+	out := figures.Data{Total: d.total}
+	if len(cells) > 0 && len(d.cells) > 0 {
+		out.Cells = make([][]point, len(cells))
+		for i, c := range cells {
+			out.Cells[i] = d.cells[c]
+		}
+	}
+	return out
 }
 
 // ipttSource reads what the IPTT shows of each indicator — its values, its
@@ -49,7 +44,7 @@ type indicatorData struct {
 // the earlier ones), approved ones only unless the report includes
 // unapproved data.
 type ipttSource struct {
-	period  map[int64]int32 // period id → index in build.all
+	period  map[int64]int // period id → index in build.all
 	values  *cursor[valueRow]
 	cells   *cursor[cellRow]
 	targets *cursor[yearTarget]
@@ -77,10 +72,10 @@ type cellRow struct {
 // rates the indicators).
 func (b *build) openSource(wanted map[int64]bool, withCells bool) (*ipttSource, error) {
 	last := b.rng[len(b.rng)-1]
-	s := &ipttSource{period: map[int64]int32{}, names: map[string]string{}}
+	s := &ipttSource{period: map[int64]int{}, names: map[string]string{}}
 	for i, p := range b.all {
 		if !p.EndDate.After(last.EndDate) {
-			s.period[p.ID] = int32(i)
+			s.period[p.ID] = i
 		}
 	}
 	s.approvedOnly = !b.opts.IncludeUnapproved
@@ -163,7 +158,7 @@ func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
 			d.total = append(d.total, point{Period: pi, Value: v.value, Unapproved: v.unapproved})
 		}
 	}
-	byPeriod := func(a, b point) int { return int(a.Period - b.Period) }
+	byPeriod := func(a, b point) int { return a.Period - b.Period }
 	slices.SortFunc(d.total, byPeriod)
 	s.cbuf = s.cells.take(id, s.cbuf)
 	for _, c := range s.cbuf {
@@ -195,34 +190,6 @@ func (s *ipttSource) err() error {
 func (s *ipttSource) close() error {
 	return errors.Join(s.values.close(), s.cells.close(), s.targets.close())
 }
-
-// figure is an actual as the reader may see it.
-type figure struct {
-	value      *float64
-	unapproved bool
-	// hidden is "" or the text shown instead of the number ("<5" or the
-	// withheld marker).
-	hidden string
-	// small: the figure itself is between 1 and 4 (rule R1).
-	small bool
-}
-
-// actualOf is models.FigureOf (the accumulation mode, rules R1 and R3) with
-// the text shown for a hidden figure.
-func (b *build) actualOf(mode string, pts []point, series []models.PeriodValue, from, to int, suppress bool, withheld string) figure {
-	m := models.FigureOf(mode, pts, series, b.all, from, to, suppress)
-	f := figure{value: m.Value, unapproved: m.Unapproved, small: m.Small}
-	switch {
-	case m.Small:
-		f.hidden = "<5"
-	case m.Hidden:
-		f.hidden = withheld
-	}
-	return f
-}
-
-// seriesOf turns points into the series models.Actual takes.
-func (b *build) seriesOf(pts []point) []models.PeriodValue { return models.SeriesOf(pts, b.all) }
 
 // cellLabels names breakdown cells: "sex=female;age=child" → "Female × Child".
 func cellLabel(set *models.DisaggregationSet, cell string) string {

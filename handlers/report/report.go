@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/figures"
 	"naptracker/handlers/i18n"
 	"naptracker/models"
 
@@ -45,9 +46,13 @@ type Options struct {
 	// IncludeUnapproved adds data not approved yet, each number marked;
 	// only a scope that validates may ask for it.
 	IncludeUnapproved bool
-	// Scope is who asks: scopes that do not validate get approved data
-	// only and small counts of sensitive indicators suppressed.
+	// Scope is who asks: scopes that do not validate get approved data only.
 	Scope models.Scope
+	// Audience is who the workbook is for: External (the default) protects
+	// small counts of sensitive indicators for sharing; Internal shows every
+	// number, says so on every page, and only a scope that validates may
+	// ask for it.
+	Audience figures.Audience
 	// GeneratedBy names who asked, for the cover.
 	GeneratedBy string
 	// Now is the instant the report describes (due dates are compared with it).
@@ -68,7 +73,7 @@ var sheetKeys = []string{"cover", "summary", "iptt", "activities", "compliance",
 // when a scope that does not validate asks for unapproved data, and a
 // *models.ValidationError for unknown filters.
 func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error {
-	if opts.IncludeUnapproved && !opts.Scope.Validates() {
+	if (opts.IncludeUnapproved || opts.Audience == figures.Internal) && !opts.Scope.Validates() {
 		return models.ErrForbidden
 	}
 	b, err := newBuild(ctx, db, opts)
@@ -111,9 +116,9 @@ type build struct {
 	pillar *models.PillarNode       // nil: every pillar
 	org    *models.Organisation     // nil: every organisation
 	funder *models.Organisation     // nil: every funder
-	// restricted scopes see approved data only and small sensitive counts suppressed.
-	restricted bool
-	sheet      map[string]string // key → sheet name
+	// audience decides what the figures show (figures.Assess).
+	audience figures.Audience
+	sheet    map[string]string // key → sheet name
 	// per-pillar indicator ratings, filled by the IPTT for the summary.
 	ragByPillar map[int64]map[string]int
 	// each listed activity's latest update, filled by the activities sheet.
@@ -142,7 +147,7 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 		opts.Now = time.Now()
 	}
 	opts.Now = opts.Now.UTC()
-	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), restricted: !opts.Scope.Validates(),
+	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), audience: opts.Audience,
 		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
 	b.generated = opts.Now
 	tree, err := b.loadTree()
@@ -317,6 +322,15 @@ func (b *build) statusLabel() string {
 		return b.L.T("report.status.unapproved")
 	}
 	return b.L.T("report.status.approved")
+}
+
+// audienceBanner is what every printed page of an internal workbook says
+// in its header ("" for the external audience).
+func (b *build) audienceBanner() string {
+	if b.audience == figures.Internal {
+		return b.L.T("report.audience.internal")
+	}
+	return ""
 }
 
 // rangeLabel names the periods covered ("2024-Q1 – 2025-Q2").

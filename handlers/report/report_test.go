@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/figures"
 	"naptracker/handlers/report"
 	"naptracker/models"
 	"naptracker/models/modelstest"
@@ -151,7 +152,7 @@ func loadPlan(t *testing.T, db *gorm.DB) *planData {
 }
 
 // expected computes what the IPTT should show for one indicator and period.
-func (d *planData) expected(ind models.Indicator, k int) (target, actual *float64, rating models.Rating) {
+func (d *planData) expected(ind models.Indicator, k int) (target, actual *float64, rating expectedRating) {
 	per := d.periods[k]
 	y := per.Year()
 	n, place := 0, 0
@@ -165,9 +166,18 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 	}
 	if t, ok := d.targets[ind.ID][y]; ok {
 		var v float64
+		count := ind.UnitType == models.UnitNumber
 		switch ind.Accumulation {
 		case models.AccumulateSum:
 			v = t / float64(n)
+			if count && t == math.Trunc(t) {
+				// Whole numbers adding up to the year's target: the
+				// earlier periods take the units left over.
+				v = math.Floor(t / float64(n))
+				if float64(place) <= t-v*float64(n) {
+					v++
+				}
+			}
 		case models.AccumulateCumulative:
 			start := 0.0
 			if prev, ok := d.targets[ind.ID][y-1]; ok {
@@ -176,18 +186,51 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 				start = *ind.BaselineValue
 			}
 			v = start + (t-start)*float64(place)/float64(n)
+			if count {
+				v = math.Round(v)
+			}
 		default:
 			v = t
 		}
 		target = &v
 	}
-	var series []models.PeriodValue
-	for _, v := range d.values[ind.ID] {
-		series = append(series, models.PeriodValue{End: d.periods[d.pidx[v.PeriodID]].EndDate, Value: *v.Value})
+	var sum float64
+	found := false
+	for _, v := range d.values[ind.ID] { // in period order
+		i := d.pidx[v.PeriodID]
+		switch {
+		case i > k:
+		case ind.Accumulation == models.AccumulateCumulative:
+			sum += *v.Value
+			found = found || i == k
+		case i == k:
+			sum, found = *v.Value, true
+		}
 	}
-	actual = models.Actual(ind.Accumulation, series, per.EndDate, per.EndDate)
-	rating = models.Rate(actual, models.MeasureBaseline(ind), target, ind.Direction, d.plan.Thresholds(), !today.Before(per.DueBy()))
+	if found {
+		actual = &sum
+	}
+	switch {
+	case actual == nil && today.Before(per.DueBy()):
+		rating.RAG = models.RAGNotDue
+	case actual == nil || target == nil:
+		rating.RAG = models.RAGNoData
+	default:
+		var base *float64
+		if ind.Accumulation != models.AccumulateSum {
+			base = ind.BaselineValue
+		}
+		p := figures.Progress(*actual, base, *target, ind.Direction)
+		rating.Progress = &p
+		rating.RAG = d.plan.Thresholds().Classify(p)
+	}
 	return target, actual, rating
+}
+
+// expectedRating is a rating word with the progress behind it.
+type expectedRating struct {
+	RAG      string
+	Progress *float64
 }
 
 var ragWords = map[string]string{models.RAGOnTrack: "On track", models.RAGBehind: "Behind", models.RAGOffTrack: "Off track",

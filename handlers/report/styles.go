@@ -34,6 +34,7 @@ var ragColours = map[string][2]string{
 	models.RAGOffTrack: {"FFC7CE", "9C0006"},
 	models.RAGNoData:   {"EDEDED", "404040"},
 	models.RAGNotDue:   {"EDEDED", "404040"},
+	models.RAGWithheld: {"D9E1F2", "1F3864"},
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -145,7 +146,7 @@ func (b *build) pageSetup(sheet string, first, last int) error {
 	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 	hf := &excelize.HeaderFooterOptions{
-		OddHeader: fmt.Sprintf("&L%s&R%s", esc(b.tree.Plan.Code), esc(sheet)),
+		OddHeader: fmt.Sprintf("&L%s&C%s&R%s", esc(b.tree.Plan.Code), esc(b.audienceBanner()), esc(sheet)),
 		// The page number codes go in after the text is escaped.
 		OddFooter: fmt.Sprintf("&L%s&R%s", esc(b.statusLabel()),
 			strings.NewReplacer("\x00P", "&P", "\x00N", "&N").Replace(esc(b.L.T("report.page", "\x00P", "\x00N")))),

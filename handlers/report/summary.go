@@ -104,6 +104,9 @@ func (b *build) writeSummary() error {
 			if k == models.RAGNotDue {
 				return "D9D9D9"
 			}
+			if k == models.RAGWithheld {
+				return "1F3864"
+			}
 			return map[string]string{models.RAGOnTrack: "70AD47", models.RAGBehind: "FFC000", models.RAGOffTrack: "C00000", models.RAGNoData: "A6A6A6"}[k]
 		}),
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L.T("report.summary.chart_rag")}}},

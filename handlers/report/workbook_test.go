@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/figures"
 	"naptracker/handlers/report"
 	"naptracker/models"
 	"naptracker/seed"
@@ -114,7 +115,7 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 	donor := models.Scope{UserID: 2, Role: models.RoleDonor}
 	f, _ := generate(t, db, report.Options{Scope: donor})
 	x := readIPTT(t, f)
-	fs, _ := generate(t, db, report.Options{Scope: secretariat})
+	fs, _ := generate(t, db, report.Options{Scope: secretariat, Audience: figures.Internal})
 	xs := readIPTT(t, fs)
 	small, numbers := 0, 0
 	for _, ind := range d.inds {
@@ -157,6 +158,9 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 	}
 	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, IncludeUnapproved: true}, &bytes.Buffer{}); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("a donor asking for unapproved data: %v, want ErrForbidden", err)
+	}
+	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, Audience: figures.Internal}, &bytes.Buffer{}); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a donor asking for the internal workbook: %v, want ErrForbidden", err)
 	}
 }
 
