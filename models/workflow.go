@@ -121,6 +121,11 @@ func checkTransition(tx *gorm.DB, scope Scope, action string, orgID int64, perio
 func applyTransition(tx *gorm.DB, model any, id int64, w *Workflow, action string, userID int64, comment string, now time.Time) error {
 	uid := &userID
 	updates := map[string]any{"version": w.Version + 1, "updated_by_id": uid, "updated_at": now}
+	// Every comment is kept whole (audit log, comment thread, workbook), so
+	// its length is bounded like every other text of a report.
+	if utf8.RuneCountInString(comment) > 5000 {
+		return FieldError("comment", "err.too_long", 5000)
+	}
 	switch action {
 	case ActionSubmit:
 		if w.Status != StatusDraft && w.Status != StatusReturned {

@@ -87,7 +87,7 @@ func (b *build) writeActivities() error {
 		return err
 	}
 	last := header + len(listed)
-	if err := b.f.AutoFilter(sheet, cellName(1, header)+":"+cellName(len(keys), max(last, header+1)), nil); err != nil {
+	if err := b.filter(sheet, len(keys), header, last); err != nil {
 		return err
 	}
 	if err := b.pageSetup(sheet, header, header); err != nil {
@@ -145,7 +145,7 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 			}
 			cells = append(cells, st.number(u.expenditure, un), str(st.text, L.T("progress."+u.progress)),
 				st.percent(float64(u.percent)/100, un), str(st.text, u.period),
-				str(st.wrap, u.achievements), str(st.wrap, u.challenges), str(st.wrap, u.nextSteps), str(st.note, note))
+				b.long(st.wrap, u.achievements), b.long(st.wrap, u.challenges), b.long(st.wrap, u.nextSteps), str(st.note, note))
 		} else {
 			cells = append(cells, st.dash(), str(st.text, L.T("report.status_"+noReport)), st.dash(), st.dash())
 		}

@@ -131,8 +131,8 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUnti
 		if c.Decision != nil {
 			old, nw = b.decisionText(c)
 		}
-		cells := []any{excelize.Cell{StyleID: st.date, Value: c.OccurredAt.UTC()}, str(st.text, who), str(st.text, b.actionLabel(c.Action)),
-			str(st.bold, deref(c.Code)), str(st.text, deref(c.Period)), str(st.wrap, old), str(st.wrap, nw), str(st.wrap, c.Reason)}
+		cells := []any{excelize.Cell{StyleID: st.dateTime, Value: c.OccurredAt.UTC()}, str(st.text, who), str(st.text, b.actionLabel(c.Action)),
+			str(st.bold, deref(c.Code)), str(st.text, deref(c.Period)), b.long(st.wrap, old), b.long(st.wrap, nw), b.long(st.wrap, c.Reason)}
 		if err := sw.SetRow(cellName(1, row), cells); err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUnti
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if err := b.f.AutoFilter(sheet, cellName(1, header)+":"+cellName(len(keys), max(row-1, header+1)), nil); err != nil {
+	if err := b.filter(sheet, len(keys), header, row-1); err != nil {
 		return err
 	}
 	if err := b.pageSetup(sheet, header, header); err != nil {

@@ -46,7 +46,7 @@ func (b *build) normalSheet(key, title, intro string, heads []string, widths []f
 // finishTable adds the autofilter over a table (header at row 3) and the
 // print setup; lastRow is the table's last row.
 func (b *build) finishTable(sheet string, cols, lastRow int) error {
-	if err := b.f.AutoFilter(sheet, "A3:"+cellName(cols, max(lastRow, 4)), nil); err != nil {
+	if err := b.filter(sheet, cols, 3, lastRow); err != nil {
 		return err
 	}
 	// AutoFilter replaces the sheet properties, so they come after it.

@@ -63,7 +63,6 @@ func (b *build) writeCover() error {
 		row++
 	}
 	row++
-	legendHeader := row
 	if err := b.setRow(sheet, row, []any{str(st.header, L.T("report.cover.rating")), str(st.header, L.T("report.cover.meaning"))}); err != nil {
 		return err
 	}
@@ -101,9 +100,7 @@ func (b *build) writeCover() error {
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(sheet, cellName(1, legendHeader)+":"+cellName(2, legendHeader+len(models.RAGs)), nil); err != nil {
-		return err
-	}
+	b.used("cover", 2, row-1)
 	if err := b.sheetProps(sheet); err != nil {
 		return err
 	}

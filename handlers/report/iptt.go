@@ -61,7 +61,7 @@ func (b *build) writeIPTT() error {
 		return err
 	}
 	lastRow := w.row - 1
-	if err := b.f.AutoFilter(sheet, cellName(1, ipttHeaderRow)+":"+cellName(lastCol, max(lastRow, ipttHeaderRow+1)), nil); err != nil {
+	if err := b.filter(sheet, lastCol, ipttHeaderRow, lastRow); err != nil {
 		return err
 	}
 	if err := b.pageSetup(sheet, 3, ipttHeaderRow); err != nil {

@@ -96,7 +96,10 @@ func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error
 	// The cover is the active sheet already (it was the first one); asking
 	// excelize to set it would parse every streamed sheet back into memory.
 	// Zip straight into w instead of into excelize's in-memory buffer.
-	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSpliceZip(w, b.zipRows) })
+	if err := b.docProps(); err != nil {
+		return err
+	}
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSpliceZip(w, b.zipRows, b.dims, b.charts) })
 	_, err = b.f.WriteTo(io.Discard)
 	return err
 }
@@ -125,6 +128,11 @@ type build struct {
 	acts map[int64]activityState
 	// rows written when the workbook is zipped, by the sheet's zip path.
 	zipRows map[string]func(rowSink) error
+	// dims is each sheet's used range, by zip path (see used).
+	dims map[string]string
+	// charts holds, by the chart's zip path, the values of the cells its
+	// series refer to, written into the chart as its cache (chartCache).
+	charts map[string]map[string]any
 	// snap is the review snapshot the report is produced from (nil: live data).
 	snap        *models.ReviewSnapshot
 	snapContent *models.SnapshotContent
@@ -148,7 +156,7 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 	}
 	opts.Now = opts.Now.UTC()
 	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), audience: opts.Audience,
-		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
+		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, dims: map[string]string{}, charts: map[string]map[string]any{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
 	b.generated = opts.Now
 	tree, err := b.loadTree()
 	if err != nil {
@@ -322,6 +330,23 @@ func (b *build) statusLabel() string {
 		return b.L.T("report.status.unapproved")
 	}
 	return b.L.T("report.status.approved")
+}
+
+// docProps names the workbook in its file properties: title, subject,
+// author, dates and language, as file managers and readers show them.
+func (b *build) docProps() error {
+	at := b.generated.Format(time.RFC3339)
+	return b.f.SetDocProps(&excelize.DocProperties{
+		Title:          b.L.T("report.cover.title") + " — " + b.tree.Plan.Code,
+		Subject:        b.tree.Plan.Title + " · " + b.rangeLabel(),
+		Description:    b.statusLabel() + " · " + b.L.T("report.audience."+b.audience.String()),
+		Creator:        "NAP Tracker",
+		LastModifiedBy: "NAP Tracker",
+		Created:        at,
+		Modified:       at,
+		Language:       b.L.Lang,
+		Category:       b.L.T("report.cover.title"),
+	})
 }
 
 // audienceBanner is what every printed page of an internal workbook says

@@ -205,6 +205,15 @@ func escapeText(b *bufio.Writer, s string) {
 	}
 }
 
+// utf16Len is the length of s in UTF-16 code units, as Excel counts.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 // truncateUTF16 cuts s to at most n UTF-16 code units (Excel's cell limit).
 func truncateUTF16(s string, n int) string {
 	if len(s) <= n {
@@ -249,10 +258,20 @@ func limitDigits(num []byte) []byte {
 // spliceZip is the zip writer excelize writes the workbook into. For the
 // entries given rows, it keeps excelize's sheet frame and writes the rows
 // produced by the function in place of the empty sheet data.
+//
+// Every worksheet's head is also corrected on the way: its dimension
+// element (excelize leaves "A1", so streaming readers see an empty sheet)
+// gets the sheet's used range from dims, and the filterMode flag excelize
+// sets with every autofilter (readers take it for rows hidden by a filter)
+// goes.
 type spliceZip struct {
 	zw      *zip.Writer
 	rows    map[string]func(rowSink) error
+	dims    map[string]string
+	charts  map[string]map[string]any
+	chart   *chartCache
 	pending *splice
+	head    *headPatch
 }
 
 type splice struct {
@@ -261,14 +280,14 @@ type splice struct {
 	rows  func(rowSink) error
 }
 
-func newSpliceZip(w io.Writer, rows map[string]func(rowSink) error) *spliceZip {
+func newSpliceZip(w io.Writer, rows map[string]func(rowSink) error, dims map[string]string, charts map[string]map[string]any) *spliceZip {
 	zw := zip.NewWriter(w)
 	// Fastest deflate: the workbook is mostly repetitive XML, and speed
 	// matters more than the last few percent of size.
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
-	return &spliceZip{zw: zw, rows: rows}
+	return &spliceZip{zw: zw, rows: rows, dims: dims, charts: charts}
 }
 
 func (z *spliceZip) Create(name string) (io.Writer, error) {
@@ -278,6 +297,14 @@ func (z *spliceZip) Create(name string) (io.Writer, error) {
 	w, err := z.zw.Create(name)
 	if err != nil {
 		return nil, err
+	}
+	if cells := z.charts[name]; cells != nil {
+		z.chart = &chartCache{to: w, cells: cells}
+		return z.chart, nil
+	}
+	if strings.HasPrefix(name, "xl/worksheets/sheet") {
+		z.head = &headPatch{to: w, dim: z.dims[name]}
+		w = z.head
 	}
 	if rows := z.rows[name]; rows != nil {
 		z.pending = &splice{to: w, rows: rows}
@@ -303,6 +330,24 @@ func (z *spliceZip) Close() error {
 // finish writes the pending sheet: its frame up to the end of the sheet
 // data, the rows, then the rest of the frame.
 func (z *spliceZip) finish() error {
+	if err := z.finishSheet(); err != nil {
+		return err
+	}
+	if c := z.chart; c != nil {
+		z.chart = nil
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+	if h := z.head; h != nil {
+		z.head = nil
+		return h.flush()
+	}
+	return nil
+}
+
+// finishSheet writes the pending spliced sheet.
+func (z *spliceZip) finishSheet() error {
 	s := z.pending
 	if s == nil {
 		return nil
@@ -338,4 +383,138 @@ func (z *spliceZip) finish() error {
 	}
 	_, err = s.to.Write(frame[at:])
 	return err
+}
+
+// headPatch corrects a worksheet's head (everything before its sheet data)
+// as it passes: the dimension element gets the used range, and the
+// filterMode flag goes. The rest passes through untouched.
+type headPatch struct {
+	to   io.Writer
+	dim  string
+	buf  []byte
+	done bool
+}
+
+func (h *headPatch) Write(p []byte) (int, error) {
+	if h.done {
+		return h.to.Write(p)
+	}
+	h.buf = append(h.buf, p...)
+	if bytes.Contains(h.buf, []byte("<sheetData")) {
+		return len(p), h.flush()
+	}
+	return len(p), nil
+}
+
+var (
+	dimensionA1 = []byte(`<dimension ref="A1"></dimension>`)
+	dimensionA2 = []byte(`<dimension ref="A1"/>`)
+	filterMode  = []byte(` filterMode="true"`)
+)
+
+// flush writes the buffered head, corrected.
+func (h *headPatch) flush() error {
+	if h.done {
+		return nil
+	}
+	h.done = true
+	at := bytes.Index(h.buf, []byte("<sheetData"))
+	if at < 0 {
+		at = len(h.buf)
+	}
+	head := bytes.Replace(h.buf[:at], filterMode, nil, 1)
+	if h.dim != "" {
+		dim := []byte(`<dimension ref="` + h.dim + `"/>`)
+		head = bytes.Replace(head, dimensionA1, dim, 1)
+		head = bytes.Replace(head, dimensionA2, dim, 1)
+	}
+	if _, err := h.to.Write(head); err != nil {
+		return err
+	}
+	_, err := h.to.Write(h.buf[at:])
+	h.buf = nil
+	return err
+}
+
+// chartCache fills a chart's caches as it is zipped: excelize writes each
+// series' references (name, categories, values) with empty caches, so a
+// viewer that does not recalculate (a previewer, a phone) shows a blank
+// chart. The values come from the cells the references name.
+type chartCache struct {
+	to    io.Writer
+	cells map[string]any
+	buf   bytes.Buffer
+}
+
+func (c *chartCache) Write(p []byte) (int, error) { return c.buf.Write(p) }
+
+var chartRef = regexp.MustCompile(`<(strRef|numRef)><f>([^<]*)</f>(?:<numCache>.*?</numCache>|<strCache>.*?</strCache>)?</(?:strRef|numRef)>`)
+
+func (c *chartCache) flush() error {
+	out := chartRef.ReplaceAllFunc(c.buf.Bytes(), func(m []byte) []byte {
+		sub := chartRef.FindSubmatch(m)
+		kind, ref := string(sub[1]), string(sub[2])
+		cells := refCells(strings.ReplaceAll(ref, "&#39;", "'"))
+		var b strings.Builder
+		b.WriteString("<" + kind + "><f>" + ref + "</f>")
+		if kind == "numRef" {
+			b.WriteString("<numCache><formatCode>General</formatCode>")
+		} else {
+			b.WriteString("<strCache>")
+		}
+		b.WriteString(`<ptCount val="` + strconv.Itoa(len(cells)) + `"/>`)
+		for i, name := range cells {
+			v, ok := c.cells[name]
+			if !ok {
+				continue
+			}
+			var text string
+			switch x := v.(type) {
+			case float64:
+				text = strconv.FormatFloat(x, 'f', -1, 64)
+			case string:
+				text = x
+			default:
+				continue
+			}
+			var esc bytes.Buffer
+			bw := bufio.NewWriter(&esc)
+			escapeText(bw, text)
+			bw.Flush()
+			b.WriteString(`<pt idx="` + strconv.Itoa(i) + `"><v>` + esc.String() + `</v></pt>`)
+		}
+		if kind == "numRef" {
+			b.WriteString("</numCache></numRef>")
+		} else {
+			b.WriteString("</strCache></strRef>")
+		}
+		return []byte(b.String())
+	})
+	_, err := c.to.Write(out)
+	return err
+}
+
+// refCells lists the cells of a reference such as 'Summary'!$D$4:$D$8, in
+// order (one column or one row).
+func refCells(ref string) []string {
+	if i := strings.LastIndexByte(ref, '!'); i >= 0 {
+		ref = ref[i+1:]
+	}
+	ref = strings.ReplaceAll(ref, "$", "")
+	from, to, ok := strings.Cut(ref, ":")
+	if !ok {
+		return []string{from}
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	var out []string
+	for c := c1; c <= c2; c++ {
+		for r := r1; r <= r2; r++ {
+			out = append(out, cellName(c, r))
+		}
+	}
+	return out
 }

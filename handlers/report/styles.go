@@ -19,7 +19,7 @@ const fontName = "Noto Sans Lao"
 type styles struct {
 	title, subtitle, header, text, wrap, bold int
 	pillar, objective, indent                 int
-	intNum, decNum, pct, money, date          int
+	intNum, decNum, pct, money, date, dateTime int
 	// unapproved numbers: the same formats, marked by fill and italics.
 	uIntNum, uDecNum, uPct int
 	rag                    map[string]int
@@ -75,6 +75,7 @@ func newStyles(f *excelize.File) (styles, error) {
 		{&s.pct, num("0.0%", false)},
 		{&s.money, num("#,##0", false)},
 		{&s.date, num("yyyy-mm-dd", false)},
+		{&s.dateTime, num("yyyy-mm-dd hh:mm", false)},
 		{&s.uIntNum, num("#,##0", true)},
 		{&s.uDecNum, num("#,##0.00", true)},
 		{&s.uPct, num("0.0%", true)},
@@ -155,6 +156,47 @@ func (b *build) pageSetup(sheet string, first, last int) error {
 		return err
 	}
 	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, first, last), Scope: sheet})
+}
+
+// filter puts an autofilter on a table whose header is row header and last
+// row lastRow, when it has data rows, and records the sheet's used range.
+// excelize marks every filtered sheet as having a filter applied
+// (filterMode), which readers take for hidden rows: spliceZip removes it.
+func (b *build) filter(sheet string, cols, header, lastRow int) error {
+	b.used(b.keyOf(sheet), cols, max(lastRow, header))
+	if lastRow <= header {
+		return nil
+	}
+	return b.f.AutoFilter(sheet, cellName(1, header)+":"+cellName(cols, lastRow), nil)
+}
+
+// used records the used range of a sheet (A1 to the given column and row),
+// which spliceZip writes into its dimension element.
+func (b *build) used(key string, cols, rows int) {
+	b.dims[sheetPath(sheetKeys, key)] = "A1:" + cellName(max(cols, 1), max(rows, 1))
+}
+
+// keyOf is the key of a sheet by its (translated) name.
+func (b *build) keyOf(sheet string) string {
+	for k, name := range b.sheet {
+		if name == sheet {
+			return k
+		}
+	}
+	return ""
+}
+
+// long is a cell of free text that may exceed what a cell holds (32,767
+// characters): cut, it ends with a visible mark saying where the full
+// text is.
+func (b *build) long(style int, s string) excelize.Cell {
+	if len(s) > excelize.TotalCellChars/2 {
+		mark := b.L.T("report.cut")
+		if cut := truncateUTF16(s, excelize.TotalCellChars-utf16Len(mark)-1); len(cut) < len(s) {
+			s = cut + mark
+		}
+	}
+	return str(style, s)
 }
 
 // sheetProps fits a sheet to the page width and puts outline summary rows

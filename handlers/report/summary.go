@@ -26,11 +26,11 @@ func (b *build) writeSummary() error {
 	L, st := b.L, b.st
 	heads := []string{L.T("report.col.pillar"), L.T("report.col.title"), L.T("report.col.activities")}
 	for _, s := range activityStatuses {
-		heads = append(heads, b.statusWord(s))
+		heads = append(heads, L.T("report.summary.of_activities", b.statusWord(s)))
 	}
 	heads = append(heads, L.T("report.col.indicators"))
 	for _, r := range models.RAGs {
-		heads = append(heads, L.T(ragKey(r)))
+		heads = append(heads, L.T("report.summary.of_indicators", L.T(ragKey(r))))
 	}
 	heads = append(heads, L.T("report.col.budget"), L.T("report.col.expenditure"))
 	widths := []float64{8, 40, 10}
@@ -40,6 +40,11 @@ func (b *build) writeSummary() error {
 	sheet, err := b.normalSheet("summary", L.T("report.summary.title", b.tree.Plan.Code), L.T("report.summary.intro", b.rangeLabel(), b.statusLabel()), heads, widths)
 	if err != nil {
 		return err
+	}
+	// The cells the charts refer to, kept for their caches (chartCache).
+	cache := map[string]any{}
+	for i, h := range heads {
+		cache[cellName(i+1, 3)] = h
 	}
 	pillars := b.pillars()
 	row := 4
@@ -74,6 +79,9 @@ func (b *build) writeSummary() error {
 			cells = append(cells, st.number(float64(rags[r]), false))
 		}
 		cells = append(cells, st.number(budget, false), st.number(spent, unapproved))
+		for i, c := range cells {
+			cache[cellName(i+1, row)] = c.(excelize.Cell).Value
+		}
 		if err := b.setRow(sheet, row, cells); err != nil {
 			return err
 		}
@@ -96,11 +104,15 @@ func (b *build) writeSummary() error {
 		statusChart := &excelize.Chart{Type: excelize.BarStacked, Series: series(4, activityStatuses, func(k string) string { return statusColours[k] }),
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L.T("report.summary.chart_status")}}},
 			Legend: excelize.ChartLegend{Position: "bottom"}, Dimension: excelize.ChartDimension{Width: 720, Height: 320}}
+		// The workbook's two charts are these, both over the Summary.
+		for i := 1; i <= 2; i++ {
+			b.charts[fmt.Sprintf("xl/charts/chart%d.xml", i)] = cache
+		}
 		if err := b.f.AddChart(sheet, cellName(1, at), statusChart); err != nil {
 			return err
 		}
 		ragFirst := 4 + len(activityStatuses) + 1
-		ragChart := &excelize.Chart{Type: excelize.Bar, Series: series(ragFirst, models.RAGs, func(k string) string {
+		ragChart := &excelize.Chart{Type: excelize.BarStacked, Series: series(ragFirst, models.RAGs, func(k string) string {
 			if k == models.RAGNotDue {
 				return "D9D9D9"
 			}

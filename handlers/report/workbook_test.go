@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,13 +48,22 @@ func TestWorkbookStructure(t *testing.T) {
 			t.Errorf("%s: panes %+v (%v), want a frozen header", s, p, err)
 		}
 		filter := names[s]["_xlnm._FilterDatabase"]
-		if filter == "" {
-			t.Errorf("%s has no autofilter", s)
+		rows, _ := f.GetRows(s)
+		header := 3
+		if s == "IPTT" {
+			header = 4
+		}
+		switch {
+		case s == "Cover" && filter != "":
+			t.Errorf("the Cover has an autofilter %s", filter)
+		case s != "Cover" && len(rows) > header && filter == "":
+			t.Errorf("%s has data rows but no autofilter", s)
+		case s != "Cover" && len(rows) <= header && filter != "":
+			t.Errorf("%s has no data rows but an autofilter %s", s, filter)
 		}
 		// The IPTT and Activities rows are written after their autofilter
 		// (when the workbook is zipped): the filter must end at the last row.
 		if s == "IPTT" || s == "Activities" {
-			rows, _ := f.GetRows(s)
 			if want := fmt.Sprintf("$%d", len(rows)); !strings.HasSuffix(filter, want) {
 				t.Errorf("%s: autofilter %s does not end at the last row %d", s, filter, len(rows))
 			}
@@ -77,10 +88,50 @@ func TestWorkbookStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	charts := 0
-	for _, zf := range zr.File {
+	for i, zf := range zr.File {
 		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
 			charts++
 		}
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		// Streaming readers trust the dimension; a filterMode flag says
+		// rows are hidden by a filter, which none are.
+		rc, err := zr.File[i].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 16<<10)
+		n, _ := io.ReadFull(rc, head)
+		rc.Close()
+		head = head[:n]
+		if bytes.Contains(head, []byte("filterMode")) {
+			t.Errorf("%s claims a filter is applied", zf.Name)
+		}
+		m := regexp.MustCompile(`<dimension ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"`).FindSubmatch(head)
+		if m == nil || string(m[1]) == "A1" {
+			t.Errorf("%s: dimension %q, want the used range", zf.Name, m)
+		}
+	}
+	for _, s := range sheets {
+		dim, err := f.GetSheetDimension(s)
+		rows, _ := f.GetRows(s)
+		if err != nil || !strings.HasSuffix(dim, fmt.Sprintf("%d", len(rows))) {
+			t.Errorf("%s: dimension %q, but %d rows", s, dim, len(rows))
+		}
+	}
+	props, err := f.GetDocProps()
+	if err != nil || props.Creator != "NAP Tracker" || !strings.Contains(props.Title, seed.DemoPlanCode) || props.Language != "en" ||
+		!strings.HasPrefix(props.Created, today.Format("2006-01-02")) {
+		t.Errorf("document properties %+v (%v)", props, err)
+	}
+	heads, _ := f.GetRows("Summary")
+	seen := map[string]bool{}
+	for _, h := range heads[2] {
+		if seen[h] {
+			t.Errorf("the Summary has two columns titled %q", h)
+		}
+		seen[h] = true
 	}
 	if charts != 2 {
 		t.Errorf("%d charts, want 2", charts)
@@ -301,5 +352,71 @@ func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
 	st, err := os.Stat(filepath.Join(dir, "report.pdf"))
 	if err != nil || st.Size() < 10000 {
 		t.Fatalf("no PDF produced (%v): %s", err, out)
+	}
+}
+
+// TestStreamingReadersSeeEveryRow: openpyxl in read-only mode (a streaming
+// reader that trusts each sheet's dimension, as many tools do) reads every
+// row of every sheet, and the charts carry cached values for viewers that
+// do not recalculate. CI installs python3-openpyxl; without it the test
+// skips.
+func TestStreamingReadersSeeEveryRow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the Python reader")
+	}
+	python := ""
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import openpyxl").Run() == nil {
+			python = p
+			break
+		}
+	}
+	if python == "" {
+		t.Skip("python3 with openpyxl is not installed (Debian: python3-openpyxl)")
+	}
+	db := demo(t)
+	f, raw := generate(t, db, report.Options{Scope: secretariat, From: "2024-Q1", To: "2025-Q2"})
+	path := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+for ws in wb.worksheets:
+    last = 0
+    for i, row in enumerate(ws.iter_rows(values_only=True), 1):
+        if any(v is not None for v in row):
+            last = i
+    print(ws.title + "\t" + str(last))
+`
+	out, err := exec.Command(python, "-c", script, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	got := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, n, _ := strings.Cut(line, "\t")
+		got[name], _ = strconv.Atoi(n)
+	}
+	for _, s := range sheets {
+		rows, _ := f.GetRows(s)
+		if got[s] != len(rows) || len(rows) < 2 {
+			t.Errorf("%s: openpyxl read-only reads %d rows, the sheet has %d", s, got[s], len(rows))
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			continue
+		}
+		rc, _ := zf.Open()
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		if n := bytes.Count(body, []byte("<pt idx=")); n == 0 || bytes.Contains(body, []byte("<numCache><formatCode></formatCode></numCache>")) {
+			t.Errorf("%s: the chart has no cached values (%d points)", zf.Name, n)
+		}
 	}
 }
