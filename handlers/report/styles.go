@@ -17,8 +17,8 @@ const fontName = "Noto Sans Lao"
 
 // styles are the cell styles of the workbook, created once.
 type styles struct {
-	title, subtitle, header, text, wrap, bold int
-	pillar, objective, indent                 int
+	title, subtitle, header, text, wrap, bold  int
+	pillar, objective, indent                  int
 	intNum, decNum, pct, money, date, dateTime int
 	// unapproved numbers: the same formats, marked by fill and italics.
 	uIntNum, uDecNum, uPct int
