@@ -20,6 +20,9 @@ type activityState struct {
 	unapproved  bool
 }
 
+// activityWidths are the column widths of the activities sheet.
+var activityWidths = []float64{8, 9, 44, 10, 18, 11, 11, 12, 9, 12, 13, 10, 9, 40, 40, 40, 12}
+
 // latestUpdate is one row of the updates query.
 type latestUpdate struct {
 	activity                            int64
@@ -48,7 +51,7 @@ func (b *build) writeActivities() error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: header, TopLeftCell: cellName(3, header+1), ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	if err := setWidths(sw, []float64{8, 9, 44, 10, 18, 11, 11, 12, 9, 12, 13, 10, 9, 40, 40, 40, 12}); err != nil {
+	if err := setWidths(sw, activityWidths); err != nil {
 		return err
 	}
 	st, L := b.st, b.L
@@ -90,7 +93,7 @@ func (b *build) writeActivities() error {
 	if err := b.filter(sheet, len(keys), header, last); err != nil {
 		return err
 	}
-	if err := b.pageSetup(sheet, header, header); err != nil {
+	if err := b.pageSetup(sheet, header, header, 3, activityWidths); err != nil {
 		return err
 	}
 	b.zipRows[sheetPath(sheetKeys, "activities")] = func(out rowSink) error { return b.activityRows(out, header+1, listed) }
@@ -149,7 +152,7 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 		} else {
 			cells = append(cells, st.dash(), str(st.text, L.T("report.status_"+noReport)), st.dash(), st.dash())
 		}
-		err = out.SetRow(cellName(1, row), cells)
+		err = out.SetRow(cellName(1, row), cells, b.fitRow(cells, activityWidths))
 		row++
 	})
 	if err == nil {

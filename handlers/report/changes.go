@@ -60,7 +60,8 @@ func (b *build) writeChanges() error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: header, TopLeftCell: cellName(1, header+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	if err := setWidths(sw, []float64{17, 22, 22, 10, 9, 40, 40, 40}); err != nil {
+	widths := []float64{17, 22, 22, 10, 9, 40, 40, 40}
+	if err := setWidths(sw, widths); err != nil {
 		return err
 	}
 	st, L := b.st, b.L
@@ -133,7 +134,7 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUnti
 		}
 		cells := []any{excelize.Cell{StyleID: st.dateTime, Value: c.OccurredAt.UTC()}, str(st.text, who), str(st.text, b.actionLabel(c.Action)),
 			str(st.bold, deref(c.Code)), str(st.text, deref(c.Period)), b.long(st.wrap, old), b.long(st.wrap, nw), b.long(st.wrap, c.Reason)}
-		if err := sw.SetRow(cellName(1, row), cells); err != nil {
+		if err := sw.SetRow(cellName(1, row), cells, b.fitRow(cells, widths)); err != nil {
 			return err
 		}
 		row++
@@ -144,7 +145,7 @@ ORDER BY e.occurred_at, e.id`, b.tree.Plan.ID, b.rng[0].StartDate, b.changesUnti
 	if err := b.filter(sheet, len(keys), header, row-1); err != nil {
 		return err
 	}
-	if err := b.pageSetup(sheet, header, header); err != nil {
+	if err := b.pageSetup(sheet, header, header, 1, widths); err != nil {
 		return err
 	}
 	return sw.Flush()

@@ -44,8 +44,9 @@ func (b *build) normalSheet(key, title, intro string, heads []string, widths []f
 }
 
 // finishTable adds the autofilter over a table (header at row 3) and the
-// print setup; lastRow is the table's last row.
-func (b *build) finishTable(sheet string, cols, lastRow int) error {
+// print setup (see pageSetup: repeatCols 0 fits the page width); lastRow is
+// the table's last row.
+func (b *build) finishTable(sheet string, cols, lastRow, repeatCols int, widths []float64) error {
 	if err := b.filter(sheet, cols, 3, lastRow); err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (b *build) finishTable(sheet string, cols, lastRow int) error {
 	if err := b.sheetProps(sheet); err != nil {
 		return err
 	}
-	return b.pageSetup(sheet, 3, 3)
+	return b.pageSetup(sheet, 3, 3, repeatCols, widths)
 }
 
 // setRow writes cells (as built for the stream writer) into a normal sheet.
@@ -128,7 +129,7 @@ func (b *build) writeCompliance() error {
 		}
 		row++
 	}
-	return b.finishTable(sheet, len(keys), row-1)
+	return b.finishTable(sheet, len(keys), row-1, 0, nil)
 }
 
 // complianceResult is what the background read of the compliance figures gave.

@@ -89,12 +89,18 @@ func (b *build) writeCover() error {
 	}
 	row++
 	for _, k := range []string{"targets", "actuals", "progress", "summary", "suppression", "funding", "changes"} {
-		if err := b.setRow(sheet, row, []any{str(st.text, "•"), str(st.wrap, L.T("report.notes."+k))}); err != nil {
+		cells := []any{str(st.text, "•"), str(st.wrap, L.T("report.notes."+k))}
+		if err := b.setRow(sheet, row, cells); err != nil {
 			return err
+		}
+		if h := b.fitRow(cells, coverWidths).Height; h > 0 {
+			if err := f.SetRowHeight(sheet, row, h); err != nil {
+				return err
+			}
 		}
 		row++
 	}
-	if err := setWidths(sheetWidths{f, sheet}, []float64{26, 100}); err != nil {
+	if err := setWidths(sheetWidths{f, sheet}, coverWidths); err != nil {
 		return err
 	}
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
@@ -104,5 +110,8 @@ func (b *build) writeCover() error {
 	if err := b.sheetProps(sheet); err != nil {
 		return err
 	}
-	return b.pageSetup(sheet, 1, 1)
+	return b.pageSetup(sheet, 1, 1, 0, nil)
 }
+
+// coverWidths are the Cover's column widths.
+var coverWidths = []float64{26, 100}

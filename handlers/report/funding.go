@@ -124,5 +124,5 @@ func (b *build) writeFunding() error {
 		}
 		row++
 	}
-	return b.finishTable(sheet, len(keys), row-1)
+	return b.finishTable(sheet, len(keys), row-1, 0, nil)
 }

@@ -15,6 +15,8 @@ import (
 const (
 	ipttFixed     = 9 // No., indicator, level, unit, direction, accumulation, baseline, reporting org, note
 	ipttHeaderRow = 4
+	// Widths (characters) of the indicator name and note columns.
+	ipttNameWidth, ipttNoteWidth = 48, 12
 )
 
 // ipttRow is one indicator, or one breakdown cell, being written.
@@ -38,7 +40,7 @@ func (b *build) writeIPTT() error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: ipttHeaderRow, TopLeftCell: cellName(3, ipttHeaderRow+1), ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	widths := []float64{9, 48, 9, 11, 11, 13, 10, 10, 12}
+	widths := []float64{9, ipttNameWidth, 9, 11, 11, 13, 10, 10, ipttNoteWidth}
 	for i := 0; i <= len(b.rng); i++ {
 		widths = append(widths, 11, 11, 9, 11)
 	}
@@ -52,7 +54,7 @@ func (b *build) writeIPTT() error {
 	if err != nil {
 		return err
 	}
-	w := &ipttWriter{build: b, tg: map[int]float64{}, sets: sets}
+	w := &ipttWriter{build: b, tg: map[int]float64{}, sets: sets, widths: widths}
 	w.window = b.tree.Plan.Window(models.FigurePeriods(b.all), b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1]), b.opts.Now)
 	// First pass: count the rows (the autofilter needs the last one) and
 	// rate the indicators for the summary. The rows themselves are written
@@ -61,10 +63,16 @@ func (b *build) writeIPTT() error {
 		return err
 	}
 	lastRow := w.row - 1
+	// Each pillar starts a page: a printed page never mixes two pillars.
+	for _, row := range w.pillarRows[1:] {
+		if err := b.f.InsertPageBreak(sheet, cellName(1, row)); err != nil {
+			return err
+		}
+	}
 	if err := b.filter(sheet, lastCol, ipttHeaderRow, lastRow); err != nil {
 		return err
 	}
-	if err := b.pageSetup(sheet, 3, ipttHeaderRow); err != nil {
+	if err := b.pageSetup(sheet, 3, ipttHeaderRow, 2, w.widths); err != nil {
 		return err
 	}
 	b.zipRows[sheetPath(sheetKeys, "iptt")] = func(out rowSink) error { return w.walk(out, false) }
@@ -148,13 +156,17 @@ func (b *build) eachIndicator(fn func(*models.PillarNode, *models.ObjectiveNode,
 // ipttWriter walks the plan tree and writes a row per indicator and per breakdown cell.
 type ipttWriter struct {
 	*build
-	sw     rowSink
-	row    int
-	rate   bool // count the ratings per pillar (first pass only)
-	src    *ipttSource
-	tg     map[int]float64 // the current indicator's targets by year
-	sets   map[int64]*models.DisaggregationSet
-	window figures.Window
+	sw   rowSink
+	row  int
+	rate bool // count the ratings per pillar (first pass only)
+	src  *ipttSource
+	tg   map[int]float64 // the current indicator's targets by year
+	// widths are the column widths.
+	widths []float64
+	// pillarRows are the rows where each pillar starts (first pass).
+	pillarRows []int
+	sets       map[int64]*models.DisaggregationSet
+	window     figures.Window
 }
 
 // walk writes the rows below the header into out, in the order of the tree;
@@ -183,13 +195,16 @@ func (w *ipttWriter) walk(out rowSink, rate bool) (err error) {
 			if w.ragByPillar[p.ID] == nil {
 				w.ragByPillar[p.ID] = map[string]int{}
 			}
-			if err = w.separator(w.st.pillar, w.tree.Plan.Tier1Label+" "+p.Code, p.TitleIn(w.L.Lang)); err != nil {
+			if w.rate {
+				w.pillarRows = append(w.pillarRows, w.row)
+			}
+			if err = w.separator(w.st.pillar, p.Code, w.tree.Plan.Tier1Label+" "+p.Code+" — "+p.TitleIn(w.L.Lang)); err != nil {
 				return
 			}
 		}
 		if o.ID != lastObjective {
 			lastObjective = o.ID
-			if err = w.separator(w.st.objective, w.tree.Plan.Tier2Label+" "+o.Code, o.TitleIn(w.L.Lang)); err != nil {
+			if err = w.separator(w.st.objective, o.Code, w.tree.Plan.Tier2Label+" "+o.Code+" — "+o.TitleIn(w.L.Lang)); err != nil {
 				return
 			}
 		}
@@ -240,7 +255,13 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 		w.group(&r, c)
 	}
 	w.setNote(&r)
-	if err := w.sw.SetRow(cellName(1, w.row), r.cells); err != nil {
+	// The row is as tall as its wrapped name and note need, so that
+	// LibreOffice and Excel show them whole.
+	name, note := ind.NameIn(L.Lang), ""
+	if c, ok := r.cells[ipttFixed-1].(excelize.Cell); ok {
+		note, _ = c.Value.(string)
+	}
+	if err := w.sw.SetRow(cellName(1, w.row), r.cells, excelize.RowOpts{Height: wrapHeight([]string{name, note}, []float64{ipttNameWidth, ipttNoteWidth})}); err != nil {
 		return err
 	}
 	w.row++

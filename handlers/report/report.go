@@ -130,6 +130,9 @@ type build struct {
 	zipRows map[string]func(rowSink) error
 	// dims is each sheet's used range, by zip path (see used).
 	dims map[string]string
+	// printRows extends a sheet's print area below its cells (to the
+	// Summary's charts), by sheet name.
+	printRows map[string]int
 	// charts holds, by the chart's zip path, the values of the cells its
 	// series refer to, written into the chart as its cache (chartCache).
 	charts map[string]map[string]any
@@ -156,7 +159,7 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 	}
 	opts.Now = opts.Now.UTC()
 	b := &build{ctx: ctx, db: db.WithContext(ctx), opts: opts, L: bundle.For(opts.Lang), audience: opts.Audience,
-		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, dims: map[string]string{}, charts: map[string]map[string]any{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
+		sheet: map[string]string{}, zipRows: map[string]func(rowSink) error{}, dims: map[string]string{}, printRows: map[string]int{}, charts: map[string]map[string]any{}, ragByPillar: map[int64]map[string]int{}, acts: map[int64]activityState{}}
 	b.generated = opts.Now
 	tree, err := b.loadTree()
 	if err != nil {

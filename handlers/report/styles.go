@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"naptracker/models"
 
@@ -136,13 +138,24 @@ func (s styles) percent(x float64, unapproved bool) excelize.Cell {
 // dash marks a cell with no data.
 func (s styles) dash() excelize.Cell { return excelize.Cell{StyleID: s.text, Value: "–"} }
 
-// pageSetup prepares a sheet for print: landscape A4, fit to the page
-// width, the header rows first..last repeated on every page, the plan and
-// sheet in the header and page numbers in the footer. Call it before any
-// stream writer of the sheet is flushed.
-func (b *build) pageSetup(sheet string, first, last int) error {
-	land, a4, one, zero := "landscape", 9, 1, 0
-	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &land, Size: &a4, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+// pageSetup prints a sheet on A4 landscape with its header rows first..last
+// repeated on every page and the plan, the audience banner, the sheet, the
+// data status and page numbers in the header and footer. A narrow sheet
+// (repeatCols 0) fits the page width. A wide one, whose columns are widths
+// characters wide, is fitted to as many pages across as keep its 10-point
+// text at 8 points or more, each page repeating its first repeatCols
+// columns so that a row can be followed across pages; shrinking it to one
+// page wide made the IPTT's text 3–4 points. (A plain print scale makes
+// LibreOffice add blank pages.)
+func (b *build) pageSetup(sheet string, first, last, repeatCols int, widths []float64) error {
+	land, a4, zero := "landscape", 9, 0
+	lay := &excelize.PageLayoutOptions{Orientation: &land, Size: &a4, FitToHeight: &zero}
+	across := 1
+	if repeatCols > 0 {
+		across = pagesAcross(widths, repeatCols)
+	}
+	lay.FitToWidth = &across
+	if err := b.f.SetPageLayout(sheet, lay); err != nil {
 		return err
 	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
@@ -155,7 +168,24 @@ func (b *build) pageSetup(sheet string, first, last int) error {
 	if err := b.f.SetHeaderFooter(sheet, hf); err != nil {
 		return err
 	}
-	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, first, last), Scope: sheet})
+	// The print area is the used range: styled rows (the pillar bands)
+	// would otherwise make LibreOffice print blank pages to their right.
+	if dim := b.dims[sheetPath(sheetKeys, b.keyOf(sheet))]; dim != "" {
+		from, to, _ := strings.Cut(dim, ":")
+		abs := func(cell string) string {
+			c, r, _ := excelize.CellNameToCoordinates(cell)
+			return "$" + colName(c) + "$" + strconv.Itoa(max(r, b.printRows[sheet]))
+		}
+		area := &excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!%s:%s", sheet, abs(from), abs(to)), Scope: sheet}
+		if err := b.f.SetDefinedName(area); err != nil {
+			return err
+		}
+	}
+	titles := fmt.Sprintf("'%s'!$%d:$%d", sheet, first, last)
+	if repeatCols > 0 {
+		titles = fmt.Sprintf("'%s'!$A:$%s,%s", sheet, colName(repeatCols), titles)
+	}
+	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: titles, Scope: sheet})
 }
 
 // filter puts an autofilter on a table whose header is row header and last
@@ -173,7 +203,13 @@ func (b *build) filter(sheet string, cols, header, lastRow int) error {
 // used records the used range of a sheet (A1 to the given column and row),
 // which spliceZip writes into its dimension element.
 func (b *build) used(key string, cols, rows int) {
-	b.dims[sheetPath(sheetKeys, key)] = "A1:" + cellName(max(cols, 1), max(rows, 1))
+	path := sheetPath(sheetKeys, key)
+	if old := b.dims[path]; old != "" { // keep the larger of two ranges
+		_, to, _ := strings.Cut(old, ":")
+		c, r, _ := excelize.CellNameToCoordinates(to)
+		cols, rows = max(cols, c), max(rows, r)
+	}
+	b.dims[path] = "A1:" + cellName(max(cols, 1), max(rows, 1))
 }
 
 // keyOf is the key of a sheet by its (translated) name.
@@ -199,12 +235,33 @@ func (b *build) long(style int, s string) excelize.Cell {
 	return str(style, s)
 }
 
-// sheetProps fits a sheet to the page width and puts outline summary rows
-// above their details (an indicator above its breakdown). Streamed sheets
-// must call it before their stream writer is created.
+// sheetProps fits a sheet to its pages (see pageSetup) and puts outline
+// summary rows above their details (an indicator above its breakdown).
+// Streamed sheets must call it before their stream writer is created.
 func (b *build) sheetProps(sheet string) error {
 	yes, no := true, false
 	return b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &yes, OutlineSummaryBelow: &no})
+}
+
+// pageChars is how many characters of column width an A4 landscape page
+// holds with 10-point text printed at about 8.5 points.
+const pageChars = 130
+
+// pagesAcross is the number of pages across that prints columns of these
+// widths, the first repeatCols of them repeated on every page, with no
+// page holding more than pageChars.
+func pagesAcross(widths []float64, repeatCols int) int {
+	var total, rep float64
+	for i, w := range widths {
+		total += w
+		if i < repeatCols {
+			rep += w
+		}
+	}
+	if total <= pageChars {
+		return 1
+	}
+	return int(math.Ceil((total - rep) / (pageChars - rep)))
 }
 
 // cellName is the A1 name of a cell (column and row from 1).
@@ -243,4 +300,44 @@ type sheetWidths struct {
 // SetColWidth sets the width of columns minVal..maxVal.
 func (s sheetWidths) SetColWidth(minVal, maxVal int, width float64) error {
 	return s.f.SetColWidth(s.sheet, colName(minVal), colName(maxVal), width)
+}
+
+// wrapHeight is the height in points a row needs to show its wrapped texts
+// whole — texts[i] in a column widths[i] characters wide, at the workbook's
+// 10-point font — or 0 (the default height) when one line is enough.
+// LibreOffice does not grow rows for wrapped text by itself, so cells were
+// cut to one line.
+func wrapHeight(texts []string, widths []float64) float64 {
+	lines := 1
+	for i, t := range texts {
+		if t == "" {
+			continue
+		}
+		perLine := max(1, int(widths[i]*1.1))
+		n := 0
+		for _, par := range strings.Split(t, "\n") {
+			n += max(1, (utf8.RuneCountInString(par)+perLine-1)/perLine)
+		}
+		lines = max(lines, n)
+	}
+	if lines <= 1 {
+		return 0
+	}
+	return min(409, float64(lines)*14+4)
+}
+
+// fitRow gives the row options that show the row's wrapped text cells
+// whole, the columns being widths characters wide (see wrapHeight).
+func (b *build) fitRow(cells []any, widths []float64) excelize.RowOpts {
+	texts, ws := make([]string, 0, 4), make([]float64, 0, 4)
+	for i, c := range cells {
+		cell, ok := c.(excelize.Cell)
+		if !ok || i >= len(widths) || (cell.StyleID != b.st.wrap && cell.StyleID != b.st.note) {
+			continue
+		}
+		if s, ok := cell.Value.(string); ok {
+			texts, ws = append(texts, s), append(ws, widths[i])
+		}
+	}
+	return excelize.RowOpts{Height: wrapHeight(texts, ws)}
 }

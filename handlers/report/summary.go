@@ -127,7 +127,11 @@ func (b *build) writeSummary() error {
 			return err
 		}
 	}
-	return b.finishTable(sheet, len(heads), last)
+	if len(pillars) > 0 {
+		// The charts print with the table: 18 rows each below it.
+		b.printRows[sheet] = last + 3 + 36
+	}
+	return b.finishTable(sheet, len(heads), last, 2, widths)
 }
 
 // statusWord names an activity status (or "no report").

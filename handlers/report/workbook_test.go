@@ -71,16 +71,21 @@ func TestWorkbookStructure(t *testing.T) {
 		if names[s]["_xlnm.Print_Titles"] == "" {
 			t.Errorf("%s has no print titles", s)
 		}
+		// Narrow sheets fit the page width; wide ones spread over pages
+		// across (repeating their first columns) so that text stays
+		// readable (TestPrintedWorkbookIsReadable measures it).
 		lay, err := f.GetPageLayout(s)
-		if err != nil || lay.Orientation == nil || *lay.Orientation != "landscape" || lay.FitToWidth == nil || *lay.FitToWidth != 1 {
-			t.Errorf("%s: page layout %+v (%v)", s, lay, err)
+		wide := s == "Summary" || s == "IPTT" || s == "Activities" || s == "Changes"
+		if err != nil || lay.Orientation == nil || *lay.Orientation != "landscape" || lay.FitToWidth == nil ||
+			(*lay.FitToWidth == 1) == wide && s != "Changes" || *lay.FitToWidth < 1 {
+			t.Errorf("%s: page layout landscape %v, pages across %v (%v)", s, deref(lay.Orientation), derefInt(lay.FitToWidth), err)
 		}
 		hf, err := f.GetHeaderFooter(s)
 		if err != nil || !strings.Contains(hf.OddFooter, "Page &P of &N") || strings.Contains(hf.OddFooter, "&&P") {
 			t.Errorf("%s: footer %+v has no page number", s, hf)
 		}
 	}
-	if got := names["IPTT"]["_xlnm.Print_Titles"]; got != "'IPTT'!$3:$4" {
+	if got := names["IPTT"]["_xlnm.Print_Titles"]; got != "'IPTT'!$A:$B,'IPTT'!$3:$4" {
 		t.Errorf("IPTT print titles %q", got)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
@@ -330,15 +335,22 @@ func TestFiltersRestrictTheReport(t *testing.T) {
 	}
 }
 
-// TestLibreOfficeOpensTheWorkbook converts the report to PDF with
-// LibreOffice, which fails on a workbook it would need to repair.
-func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
+// TestLibreOfficeOpensAndPrintsTheWorkbook converts the report to PDF with
+// LibreOffice, which fails on a workbook it would need to repair, and reads
+// the PDF as a printed page: the IPTT's text is at least 8 points (measured
+// from the words' boxes with pdftotext -bbox), every word of every
+// indicator name and of the Cover's notes is printed (a cell cut to one
+// line loses words), and no page is blank.
+func TestLibreOfficeOpensAndPrintsTheWorkbook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips LibreOffice")
+	}
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("LibreOffice (soffice) is not installed")
 	}
 	db := demo(t)
-	_, raw := generate(t, db, report.Options{Scope: secretariat, IncludeUnapproved: true})
+	f, raw := generate(t, db, report.Options{Scope: secretariat, IncludeUnapproved: true})
 	dir := t.TempDir()
 	in := filepath.Join(dir, "report.xlsx")
 	if err := os.WriteFile(in, raw, 0o600); err != nil {
@@ -349,10 +361,85 @@ func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
-	st, err := os.Stat(filepath.Join(dir, "report.pdf"))
+	pdf := filepath.Join(dir, "report.pdf")
+	st, err := os.Stat(pdf)
 	if err != nil || st.Size() < 10000 {
 		t.Fatalf("no PDF produced (%v): %s", err, out)
 	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (Debian poppler-utils) is not installed: the PDF is not measured")
+	}
+	html, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each page's words with their box heights; a word box is about 1.11
+	// times the font size (10-point text gives 11.1-point boxes).
+	pageRe := regexp.MustCompile(`(?s)<page [^>]*>(.*?)</page>`)
+	wordRe := regexp.MustCompile(`<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>`)
+	ipttWords, coverWords := map[string]bool{}, map[string]bool{}
+	ipttPages, smallest := 0, 100.0
+	for i, pm := range pageRe.FindAllStringSubmatch(string(html), -1) {
+		words := wordRe.FindAllStringSubmatch(pm[1], -1)
+		if len(words) == 0 {
+			t.Errorf("page %d is blank", i+1)
+			continue
+		}
+		var text []string
+		for _, w := range words {
+			text = append(text, html2text(w[3]))
+		}
+		header := strings.Join(text[:min(4, len(text))], " ")
+		switch {
+		case strings.Contains(header, "IPTT"):
+			ipttPages++
+			for _, w := range words {
+				y0, _ := strconv.ParseFloat(w[1], 64)
+				y1, _ := strconv.ParseFloat(w[2], 64)
+				smallest = min(smallest, (y1-y0)/1.11)
+				ipttWords[html2text(w[3])] = true
+			}
+		case strings.Contains(header, "Cover"):
+			for _, w := range text {
+				coverWords[w] = true
+			}
+		}
+	}
+	if ipttPages == 0 {
+		t.Fatal("no IPTT page found in the PDF")
+	}
+	if smallest < 8 {
+		t.Errorf("the printed IPTT has text of %.1f points, under 8", smallest)
+	}
+	t.Logf("%d IPTT pages, smallest text %.1f pt", ipttPages, smallest)
+	x := readIPTT(t, f)
+	rows, _ := f.GetRows("IPTT")
+	missing := 0
+	for code, r := range x.rows {
+		for _, w := range strings.Fields(rows[r-1][1]) {
+			if !ipttWords[w] && missing < 10 {
+				missing++
+				t.Errorf("%s: the word %q of its name is not printed (cut cell?)", code, w)
+			}
+		}
+	}
+	cover, _ := f.GetRows("Cover")
+	for _, row := range cover {
+		if len(row) < 2 || len(row[1]) < 200 {
+			continue
+		}
+		for _, w := range strings.Fields(row[1]) {
+			if !coverWords[w] && missing < 20 {
+				missing++
+				t.Errorf("the Cover's note word %q is not printed (cut cell?)", w)
+			}
+		}
+	}
+}
+
+// html2text undoes pdftotext's HTML escaping of a word.
+func html2text(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'", "&#39;", "'").Replace(s)
 }
 
 // TestStreamingReadersSeeEveryRow: openpyxl in read-only mode (a streaming
@@ -419,4 +506,18 @@ for ws in wb.worksheets:
 			t.Errorf("%s: the chart has no cached values (%d points)", zf.Name, n)
 		}
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return -1
+	}
+	return *n
 }
