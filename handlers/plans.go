@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"naptracker/handlers/report"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +31,8 @@ type planPage struct {
 	Report *reportLinks
 	// Periods feed the workshop report's download form.
 	Periods []models.ReportingPeriod
+	// CanPDF: the form offers the report as PDF (LibreOffice is installed).
+	CanPDF bool
 	// Decisions are the plan's open workshop decisions.
 	Decisions *decisionsBlock
 }
@@ -50,7 +53,7 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := planPage{Page: h.page(c), Tree: tree}
+	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF()}
 	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,7 +16,8 @@ import (
 // WorkshopReport sends the Excel workshop report of a plan:
 // GET /api/v1/plans/{plan}/reports/workshop.xlsx (token) and
 // GET /plans/{plan}/report.xlsx (browser session), with the filters from,
-// to, pillar, org, funder, lang, include_unapproved, audience (external, the
+// to, pillar, org, funder, lang, include_unapproved, format (xlsx, the
+// default, or pdf when LibreOffice is installed), audience (external, the
 // default, or internal) and snapshot (the id of a review snapshot to
 // reproduce) as query parameters.
 // Only the secretariat and administrators may include unapproved data or
@@ -60,8 +62,28 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 		Lang: lang, IncludeUnapproved: include, Audience: audience, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",
 		Now: now, Bundle: h.I18n,
 	}
-	name := safeFilename(opts.Plan) + "-workshop-report-" + now.Format("2006-01-02") + ".xlsx"
-	w := &downloadWriter{res: c.Response(), filename: name}
+	name := safeFilename(opts.Plan) + "-workshop-report-" + now.Format("2006-01-02")
+	switch strings.ToLower(strings.TrimSpace(q.Get("format"))) {
+	case "", "xlsx":
+	case "pdf":
+		// The PDF is LibreOffice's print of the workbook: made whole, then sent.
+		if !report.CanPDF() {
+			v := &models.ValidationError{}
+			v.AddKey("format", "err.pdf_unavailable")
+			return v
+		}
+		var xlsx bytes.Buffer
+		if err := report.Workshop(c.Request().Context(), h.DB, opts, &xlsx); err != nil {
+			return err
+		}
+		w := &downloadWriter{res: c.Response(), filename: name + ".pdf", contentType: report.PDFContentType}
+		return report.PDF(c.Request().Context(), xlsx.Bytes(), w)
+	default:
+		v := &models.ValidationError{}
+		v.AddKey("format", "err.report_format")
+		return v
+	}
+	w := &downloadWriter{res: c.Response(), filename: name + ".xlsx", contentType: report.ContentType}
 	return report.Workshop(c.Request().Context(), h.DB, opts, w)
 }
 
@@ -102,16 +124,17 @@ func safeFilename(s string) string {
 // an error found before the workbook starts (an unknown plan or filter)
 // still gets a normal error page or JSON body.
 type downloadWriter struct {
-	res      *echo.Response
-	filename string
-	started  bool
+	res         *echo.Response
+	filename    string
+	contentType string
+	started     bool
 }
 
 func (d *downloadWriter) Write(p []byte) (int, error) {
 	if !d.started {
 		d.started = true
 		hd := d.res.Header()
-		hd.Set(echo.HeaderContentType, report.ContentType)
+		hd.Set(echo.HeaderContentType, d.contentType)
 		hd.Set(echo.HeaderContentDisposition, `attachment; filename="`+d.filename+`"`)
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("X-Content-Type-Options", "nosniff")

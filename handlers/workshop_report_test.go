@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -66,4 +67,70 @@ func checkWorkbook(t *testing.T, r *apptest.Response) *excelize.File {
 		t.Errorf("%d sheets", n)
 	}
 	return f
+}
+
+// TestWorkshopReportAudienceAndPDF: only the secretariat gets the internal
+// workbook, which says so on its Cover and on every printed page; the
+// report comes as PDF when LibreOffice is installed, with a clear message
+// where it is not; an unknown format is refused naming the field.
+func TestWorkshopReportAudienceAndPDF(t *testing.T) {
+	env := apptest.New(t)
+	api := "/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx"
+	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	if r := donor.Get(api + "?audience=internal"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a donor asking for the internal workbook: %d, want 403", r.StatusCode)
+	}
+	if r := donor.Get(api + "?audience=everyone"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"audience"`) {
+		t.Errorf("unknown audience: %d %s", r.StatusCode, r.Body)
+	}
+	if r := donor.Get(api + "?format=docx"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"format"`) {
+		t.Errorf("unknown format: %d %s", r.StatusCode, r.Body)
+	}
+	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	internal := checkWorkbook(t, sec.Get(api+"?audience=internal&lang=en"))
+	banner := "Internal — contains unsuppressed small counts, do not share"
+	if v, _ := internal.GetCellValue("Cover", "A2"); v != banner {
+		t.Errorf("the internal Cover says %q, want %q", v, banner)
+	}
+	for _, s := range internal.GetSheetList() {
+		if hf, err := internal.GetHeaderFooter(s); err != nil || !strings.Contains(hf.OddHeader, banner) {
+			t.Errorf("%s: the printed header %+v does not say it is internal", s, hf)
+		}
+	}
+	external := checkWorkbook(t, donor.Get(api+"?lang=en"))
+	if v, _ := external.GetCellValue("Cover", "A2"); v != "" {
+		t.Errorf("the external Cover carries %q", v)
+	}
+	if hf, _ := external.GetHeaderFooter("IPTT"); strings.Contains(hf.OddHeader, "Internal") {
+		t.Errorf("the external header %q says internal", hf.OddHeader)
+	}
+	if testing.Short() {
+		return
+	}
+	if _, err := exec.LookPath("soffice"); err != nil {
+		t.Log("LibreOffice is not installed: the PDF itself is not checked")
+		return
+	}
+	r := donor.Get(api + "?format=pdf&lang=fr")
+	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.Body, "%PDF-") ||
+		!strings.Contains(r.Header.Get("Content-Disposition"), ".pdf") {
+		t.Errorf("PDF: %d %q %q %.8q", r.StatusCode, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"), r.Body)
+	}
+}
+
+// TestWorkshopReportPDFWithoutLibreOffice: without LibreOffice on the
+// server, asking for a PDF gets a message saying what is missing and what
+// to do instead, and the plan page does not offer it.
+func TestWorkshopReportPDFWithoutLibreOffice(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no soffice to be found
+	env := apptest.New(t)
+	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	r := donor.Get("/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx?format=pdf")
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "LibreOffice") {
+		t.Errorf("PDF without LibreOffice: %d %s, want 422 naming LibreOffice", r.StatusCode, r.Body)
+	}
+	page := env.SignedIn(t, env.User(t, models.RoleFacilitator, "")).Get("/plans/" + seed.DemoPlanCode)
+	if strings.Contains(page.Body, `value="pdf"`) {
+		t.Error("the report form offers a PDF the server cannot make")
+	}
 }

@@ -108,6 +108,8 @@ var englishMessages = map[string]string{
 	"err.red_threshold":         "Enter a percentage above 0.",
 	"err.red_below_green":       "The red threshold must be below the green threshold.",
 	"err.language_choice":       "Choose English, French or Lao.",
+	"err.pdf_unavailable":       "A PDF needs LibreOffice Calc on the server, and it is not installed here: download the Excel workbook and print it, or ask the administrator to install LibreOffice.",
+	"err.report_format":         "Choose xlsx or pdf.",
 	"err.audience_choice":       "Choose external (to share) or internal (every number, not to be shared).",
 	"err.activities_outside":    "%d activities run outside %d–%d: change their dates first.",
 	"err.targets_outside":       "%d yearly indicator targets lie outside %d–%d: remove them first.",

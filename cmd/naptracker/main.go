@@ -105,7 +105,7 @@ Commands:
               server does this every 15 minutes)
   report workshop --plan CODE [--from P] [--to P] [--pillar CODE] [--org ACRONYM]
               [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved]
-              [--audience external|internal] [--snapshot NAME] -o FILE.xlsx
+              [--audience external|internal] [--snapshot NAME] [--pdf] -o FILE
               write the Excel workshop report (approved data unless
               --include-unapproved, which marks what is not approved; for
               the external audience, small counts protected, unless

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 	"naptracker/models"
 )
 
-const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--audience external|internal] [--snapshot NAME] -o FILE.xlsx\n"
+const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--audience external|internal] [--snapshot NAME] [--pdf] -o FILE\n"
 
 // cmdReport writes the Excel workshop report of a plan to a file. The
 // command line acts as the system, with the secretariat's view: approved
@@ -43,13 +44,18 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&audience, "audience", "external", "who the workbook is for: external (small counts of victims protected, the default) or internal (every number; not to be shared)")
 	var snapshot string
 	fs.StringVar(&snapshot, "snapshot", "", "reproduce the review snapshot with this name (its range and approved data)")
-	fs.StringVar(&out, "o", "", "output file (.xlsx)")
+	fs.StringVar(&out, "o", "", "output file (.xlsx, or .pdf with --pdf)")
+	var pdf bool
+	fs.BoolVar(&pdf, "pdf", false, "write the report as PDF, printed by LibreOffice (which must be installed)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
 	if strings.TrimSpace(o.Plan) == "" || strings.TrimSpace(out) == "" || fs.NArg() > 0 {
 		fmt.Fprint(e.stderr, reportUsage)
 		return errUsage
+	}
+	if pdf && !report.CanPDF() {
+		return errors.New("--pdf needs LibreOffice (soffice), which is not installed: install LibreOffice Calc, or write the .xlsx without --pdf")
 	}
 	switch audience {
 	case "external":
@@ -81,7 +87,14 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = report.Workshop(ctx, a.DB, o, f)
+	if pdf {
+		var xlsx bytes.Buffer
+		if err = report.Workshop(ctx, a.DB, o, &xlsx); err == nil {
+			err = report.PDF(ctx, xlsx.Bytes(), f)
+		}
+	} else {
+		err = report.Workshop(ctx, a.DB, o, f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

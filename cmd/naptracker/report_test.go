@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestReportCommand writes the workshop report as a user would: for the
+// external audience by default (the Cover says so), internal on request
+// (and said on the Cover), as PDF with --pdf when LibreOffice is installed;
+// a bad --audience is a usage error and writes nothing.
+func TestReportCommand(t *testing.T) {
+	env := testEnv(t)
+	if code, _, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
+		t.Fatalf("seed demo: %s", errOut)
+	}
+	dir := t.TempDir()
+	cover := func(path string) string {
+		t.Helper()
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, _ := f.GetRows("Cover")
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, " ") + "\n")
+		}
+		return b.String()
+	}
+	ext := filepath.Join(dir, "external.xlsx")
+	if code, out, errOut := runCmd(t, env, "", "report", "workshop", "--plan", "NPA-TIP-DEMO", "-o", ext); code != exitOK || !strings.Contains(out, "wrote") {
+		t.Fatalf("report = %d %q %q", code, out, errOut)
+	}
+	if c := cover(ext); !strings.Contains(c, "External — small counts of victims are protected") || strings.Contains(c, "do not share") {
+		t.Errorf("the default workbook's Cover:\n%s", c)
+	}
+	in := filepath.Join(dir, "internal.xlsx")
+	if code, _, errOut := runCmd(t, env, "", "report", "workshop", "--plan", "NPA-TIP-DEMO", "--audience", "internal", "-o", in); code != exitOK {
+		t.Fatalf("report --audience internal: %s", errOut)
+	}
+	if c := cover(in); !strings.Contains(c, "Internal — contains unsuppressed small counts, do not share") {
+		t.Errorf("the internal workbook's Cover:\n%s", c)
+	}
+	bad := filepath.Join(dir, "bad.xlsx")
+	if code, _, _ := runCmd(t, env, "", "report", "workshop", "--plan", "NPA-TIP-DEMO", "--audience", "public", "-o", bad); code != exitUsage {
+		t.Errorf("--audience public: exit %d, want usage", code)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("a refused report left a file")
+	}
+	if testing.Short() {
+		return
+	}
+	if _, err := exec.LookPath("soffice"); err != nil {
+		t.Log("LibreOffice is not installed: --pdf is not checked")
+		return
+	}
+	pdf := filepath.Join(dir, "report.pdf")
+	if code, _, errOut := runCmd(t, env, "", "report", "workshop", "--plan", "NPA-TIP-DEMO", "--pdf", "-o", pdf); code != exitOK {
+		t.Fatalf("report --pdf: %s", errOut)
+	}
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Errorf("--pdf wrote %d bytes that are not a PDF (%v)", len(b), err)
+	}
+}
