@@ -167,6 +167,8 @@ var expectedAccess = map[string][]string{
 	// workshop report
 	"GET /api/v1/plans/:plan/reports/workshop.xlsx": all,
 	"GET /plans/:plan/report.xlsx":                  all,
+	"GET /plans/:plan/iati.xml":                     all,
+	"GET /api/v1/plans/:plan/iati.xml":              all,
 
 	// completeness, reminders, audit log
 	"GET /plans/:plan/completeness":        managers,

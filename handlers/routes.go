@@ -213,6 +213,8 @@ func (h *Handler) Routes() []Route {
 		// --- workshop report ---
 		{Method: get, Path: "/api/v1/plans/:plan/reports/workshop.xlsx", Roles: everyone, Handler: h.WorkshopReport},
 		{Method: get, Path: "/plans/:plan/report.xlsx", Roles: everyone, Handler: h.WorkshopReport},
+		{Method: get, Path: "/api/v1/plans/:plan/iati.xml", Roles: everyone, Handler: h.IATIExport},
+		{Method: get, Path: "/plans/:plan/iati.xml", Roles: everyone, Handler: h.IATIExport},
 		// --- end workshop report ---
 	}
 }

@@ -39,6 +39,10 @@ func (i Indicator) Figures(targets map[int]float64) figures.Indicator {
 		Targets: targets, Count: i.UnitType == UnitNumber, Sensitive: i.Sensitive}
 }
 
+// PublicScope is the scope of anything published (the IATI file): approved
+// data only, and every figure for the external audience.
+var PublicScope = Scope{Role: RoleDonor}
+
 // AudienceFor is the audience the scope is for an indicator's figures
 // reported by the given organisation: internal for administrators, the
 // secretariat and the reporting organisation's own focal points, external

@@ -110,6 +110,9 @@ Commands:
               --include-unapproved, which marks what is not approved; for
               the external audience, small counts protected, unless
               --audience internal)
+  report iati --plan CODE [--from P] [--to P] [--funder ACRONYM] [--country ISO2]
+              [--publisher IATI-ID] -o FILE.xml
+              write the plan's results as an IATI 2.03 activity file
   rollups rebuild
               recompute the dashboard's roll-ups from the values (safe while
               the server runs) and say how many rows the cache had wrong

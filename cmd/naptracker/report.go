@@ -24,6 +24,9 @@ const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIO
 // --audience internal says otherwise; an internal workbook says so on its
 // cover and on every printed page.
 func cmdReport(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "iati" {
+		return cmdReportIATI(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "workshop" {
 		fmt.Fprint(e.stderr, reportUsage)
 		return errUsage
@@ -135,4 +138,58 @@ func findSnapshot(ctx context.Context, a *app.App, planCode, name string) (int64
 		}
 	}
 	return 0, fmt.Errorf("plan %s has no review snapshot named %q", planCode, name)
+}
+
+const iatiUsage = "usage: naptracker report iati --plan CODE [--from PERIOD] [--to PERIOD] [--funder ACRONYM] [--country ISO2] [--publisher IATI-ID] -o FILE.xml\n"
+
+// cmdReportIATI writes a plan's results as an IATI 2.03 activity file: the
+// same figures as a donor's workbook (approved data, small counts of
+// victims protected).
+func cmdReportIATI(ctx context.Context, e env, args []string) error {
+	var cfg app.Config
+	fs := e.flags("report iati", &cfg)
+	var o report.IATIOptions
+	var out string
+	fs.StringVar(&o.Plan, "plan", "", "plan code")
+	fs.StringVar(&o.From, "from", "", "first period (label)")
+	fs.StringVar(&o.To, "to", "", "last period (label)")
+	fs.StringVar(&o.Funder, "funder", "", "only the activities this partner funds (acronym); it is then the reporting organisation")
+	fs.StringVar(&o.Country, "country", "", "recipient country, ISO 3166-1 alpha-2 (e.g. LA)")
+	fs.StringVar(&o.Publisher, "publisher", "", "the reporting organisation's IATI identifier (e.g. XM-DAC-41114)")
+	fs.StringVar(&out, "o", "", "output file (.xml)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if strings.TrimSpace(o.Plan) == "" || strings.TrimSpace(out) == "" || fs.NArg() > 0 {
+		fmt.Fprint(e.stderr, iatiUsage)
+		return errUsage
+	}
+	a, err := e.open(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	o.Country, o.Now = strings.ToUpper(o.Country), time.Now().UTC()
+	var buf bytes.Buffer
+	if err := report.IATI(ctx, a.DB, o, &buf); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			for field, msg := range ve.Fields {
+				fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
+			}
+			return errors.New("no file was written")
+		}
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("no plan with code %q", o.Plan)
+		}
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s\n", out)
+	return nil
 }

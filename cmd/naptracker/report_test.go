@@ -71,3 +71,27 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("--pdf wrote %d bytes that are not a PDF (%v)", len(b), err)
 	}
 }
+
+// TestReportIATICommand writes the demo plan's IATI file and refuses a bad
+// country code without writing anything.
+func TestReportIATICommand(t *testing.T) {
+	env := testEnv(t)
+	if code, _, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
+		t.Fatalf("seed demo: %s", errOut)
+	}
+	out := filepath.Join(t.TempDir(), "iati.xml")
+	if code, stdout, errOut := runCmd(t, env, "", "report", "iati", "--plan", "NPA-TIP-DEMO", "--funder", "APJP", "--country", "la", "-o", out); code != exitOK || !strings.Contains(stdout, "wrote") {
+		t.Fatalf("report iati = %d %q %q", code, stdout, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(b, []byte(`<iati-activities version="2.03"`)) || !bytes.Contains(b, []byte(`<recipient-country code="LA"`)) {
+		t.Errorf("the IATI file (%v): %.300s", err, b)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	if code, _, errOut := runCmd(t, env, "", "report", "iati", "--plan", "NPA-TIP-DEMO", "--country", "Laos", "-o", bad); code != exitError || !strings.Contains(errOut, "--country") {
+		t.Errorf("a bad country: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("a refused export left a file")
+	}
+}
