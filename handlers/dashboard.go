@@ -3,6 +3,8 @@ package handlers
 import (
 	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"naptracker/handlers/chart"
 	"naptracker/models"
@@ -24,6 +26,10 @@ type dashboardPage struct {
 	OffTrack                          []offTrackView
 	Orgs                              []orgView
 	Changes                           []changeView
+	// Review is what moved since a review snapshot (nil without one);
+	// Snapshots are the plan's snapshots to compare with.
+	Review    *models.ReviewChanges
+	Snapshots []models.SnapshotSummary
 	// RatingLabel names the rating period; the spans size the table's header groups.
 	RatingLabel         string
 	StatusSpan, RAGSpan int
@@ -77,13 +83,29 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.LoadDashboard(ctx, h.DB, *plan, h.Now().UTC())
+	now := h.Now().UTC()
+	d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
 	if err != nil {
 		return err
 	}
 	p, err := buildDashboardPage(h.page(c), d)
 	if err != nil {
 		return err
+	}
+	// Since the last review (or the snapshot chosen with ?since=ID).
+	since, err := sinceParam(c)
+	if err != nil {
+		return err
+	}
+	if d.Period != nil {
+		if p.Review, err = models.LoadReviewChanges(ctx, h.DB, *plan, since, now, d.Ratings); err != nil {
+			return err
+		}
+		if p.Review != nil {
+			if p.Snapshots, err = models.ListSnapshots(ctx, h.DB, plan.ID); err != nil {
+				return err
+			}
+		}
 	}
 	return c.Render(http.StatusOK, "dashboard", p)
 }
@@ -195,4 +217,19 @@ func values(cs []count) []float64 {
 		out[i] = float64(c.N)
 	}
 	return out
+}
+
+// sinceParam reads ?since=ID, the review snapshot to compare with (0: the latest).
+func sinceParam(c echo.Context) (int64, error) {
+	s := strings.TrimSpace(c.QueryParam("since"))
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		v := &models.ValidationError{}
+		v.AddKey("since", "err.snapshot_id")
+		return 0, v
+	}
+	return id, nil
 }

@@ -55,8 +55,12 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 		}
 		snapshot = id
 	}
+	since, err := sinceParam(c)
+	if err != nil {
+		return err
+	}
 	now := h.Now().UTC()
-	opts := report.Options{Snapshot: snapshot,
+	opts := report.Options{Snapshot: snapshot, Since: since,
 		Plan: c.Param("plan"), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Pillar: strings.TrimSpace(q.Get("pillar")), Org: strings.TrimSpace(q.Get("org")), Funder: strings.TrimSpace(q.Get("funder")),
 		Lang: lang, IncludeUnapproved: include, Audience: audience, Scope: scope, GeneratedBy: who.User.Name + " <" + who.User.Email + ">",

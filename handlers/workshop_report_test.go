@@ -63,7 +63,7 @@ func checkWorkbook(t *testing.T, r *apptest.Response) *excelize.File {
 		t.Fatalf("the download is not a workbook: %v", err)
 	}
 	t.Cleanup(func() { f.Close() })
-	if n := len(f.GetSheetList()); n != 7 {
+	if n := len(f.GetSheetList()); n != 8 {
 		t.Errorf("%d sheets", n)
 	}
 	return f

@@ -45,6 +45,9 @@ type Dashboard struct {
 	OrgRAG       map[int64]map[string]int
 	// Changes are the latest approvals, reopenings and plan edits.
 	Changes []DashboardChange
+	// Ratings is each indicator's rating at Period (the since-the-last-
+	// review panel compares them with a snapshot's).
+	Ratings map[int64]figures.Cell
 }
 
 // PillarSummary counts a pillar's activities by status and indicators by
@@ -124,7 +127,7 @@ type activityGroup struct {
 // rating period, and the recent changes.
 func LoadDashboard(ctx context.Context, db *gorm.DB, plan Plan, now time.Time) (*Dashboard, error) {
 	db = db.WithContext(ctx)
-	d := &Dashboard{Plan: plan, At: now, OrgRAG: map[int64]map[string]int{}}
+	d := &Dashboard{Plan: plan, At: now, OrgRAG: map[int64]map[string]int{}, Ratings: map[int64]figures.Cell{}}
 	periods, err := PlanPeriods(db.Statement.Context, db, plan.ID)
 	if err != nil {
 		return nil, err
@@ -232,6 +235,7 @@ AND (i.activity_id IS NULL OR a.archived_at IS NULL)`, false, false, periodID, d
 	rag := make([]string, len(rows))
 	for i, r := range rows {
 		rag[i] = figures.Word(r.Reported, r.Small || r.Withheld, r.Progress, th, due)
+		d.Ratings[r.IndicatorID] = figures.Cell{Period: k, Rating: rag[i]}
 		if s := byPillar[r.PillarID]; s != nil {
 			s.Indicators++
 			s.ByRAG[rag[i]]++

@@ -227,3 +227,18 @@ func CountPillars(ctx context.Context, db *gorm.DB, planID int64) (int, error) {
 	err := db.WithContext(ctx).Model(&Pillar{}).Where("plan_id = ? AND archived_at IS NULL", planID).Count(&n).Error
 	return int(n), err
 }
+
+// AllIndicators lists the tree's indicators in plan order: each
+// objective's outcome indicators, then its activities' output indicators.
+func (t *PlanTree) AllIndicators() []Indicator {
+	var out []Indicator
+	for _, p := range t.Pillars {
+		for _, o := range p.Objectives {
+			out = append(out, o.Indicators...)
+			for _, a := range o.Activities {
+				out = append(out, a.Indicators...)
+			}
+		}
+	}
+	return out
+}

@@ -63,10 +63,13 @@ type Options struct {
 	// report is produced from the data it froze (approved data only), as of
 	// the moment it was taken, so what a workshop saw can be reproduced.
 	Snapshot int64
+	// Since is the review snapshot the sheet "Since the last review"
+	// compares with (0: the latest).
+	Since int64
 }
 
 // Sheet names, in workbook order.
-var sheetKeys = []string{"cover", "summary", "iptt", "activities", "compliance", "funding", "changes"}
+var sheetKeys = []string{"cover", "summary", "iptt", "activities", "compliance", "funding", "changes", "review"}
 
 // Workshop writes the workshop report of a plan to w as an .xlsx workbook.
 // It returns models.ErrNotFound for an unknown plan, models.ErrForbidden
@@ -85,7 +88,7 @@ func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error
 	// core while the indicator table is worked out.
 	b.prefetchCompliance()
 	defer b.waitCompliance()
-	for _, step := range []func() error{b.writeIPTT, b.writeActivities, b.writeChanges, b.writeCompliance, b.writeFunding, b.writeSummary, b.writeCover} {
+	for _, step := range []func() error{b.writeIPTT, b.writeActivities, b.writeChanges, b.writeCompliance, b.writeFunding, b.writeReview, b.writeSummary, b.writeCover} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-var sheets = []string{"Cover", "Summary", "IPTT", "Activities", "Compliance", "Funding", "Changes"}
+var sheets = []string{"Cover", "Summary", "IPTT", "Activities", "Compliance", "Funding", "Changes", "Since last review"}
 
 // TestWorkbookStructure: the seven sheets in order, each with a frozen
 // header, an autofilter, print titles, landscape fit-to-width, and the
