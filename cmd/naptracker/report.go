@@ -69,14 +69,11 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "naptracker report workshop: --audience must be external or internal, not %q\n", audience)
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	if snapshot != "" {
 		if o.Snapshot, err = findSnapshot(ctx, a, o.Plan, snapshot); err != nil {
 			return err
@@ -103,17 +100,7 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			for field, msg := range ve.Fields {
-				fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
-			}
-			return errors.New("no report was written")
-		}
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Errorf("no plan with code %q", o.Plan)
-		}
-		return err
+		return e.reportError(err, o.Plan)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return err
@@ -164,32 +151,35 @@ func cmdReportIATI(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, iatiUsage)
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	o.Country, o.Now = strings.ToUpper(o.Country), time.Now().UTC()
 	var buf bytes.Buffer
 	if err := report.IATI(ctx, a.DB, o, &buf); err != nil {
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			for field, msg := range ve.Fields {
-				fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
-			}
-			return errors.New("no file was written")
-		}
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Errorf("no plan with code %q", o.Plan)
-		}
-		return err
+		return e.reportError(err, o.Plan)
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", out)
 	return nil
+}
+
+// reportError explains why no report or file was written: each refused
+// option with its message, or the unknown plan.
+func (e env) reportError(err error, plan string) error {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for field, msg := range ve.Fields {
+			fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
+		}
+		return errors.New("no file was written")
+	}
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("no plan with code %q", plan)
+	}
+	return err
 }

@@ -23,14 +23,11 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	res, err := models.RebuildAllRollupsChecked(ctx, a.DB)
 	if err != nil {
 		return err
@@ -38,4 +35,18 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "rebuilt the roll-ups of %d plan(s): %d indicator-period rows, %d activity rows; %d row(s) differed from the cache\n",
 		res.Plans, res.IndicatorRows, res.ActivityRows, res.Changed)
 	return nil
+}
+
+// openMigrated builds the application for a command and brings its
+// database to the current schema.
+func (e env) openMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
+	a, err := e.open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }
