@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -52,7 +53,44 @@ func Config(t testing.TB) app.Config {
 }
 
 // New starts the application on a fresh database with the demo plan loaded.
-func New(t testing.TB) *Env { return Start(t, Config(t)) }
+// The database is a copy of one bootstrapped once per test process (see
+// DemoConfig), which Start then bootstraps again: a no-op that proves it is one.
+func New(t testing.TB) *Env {
+	t.Helper()
+	return Start(t, DemoConfig(t))
+}
+
+// DemoConfig returns a configuration for a fresh database that already holds
+// the demo plan and the demo accounts: a copy of a template database that the
+// test process bootstraps once (modelstest.Clone).
+func DemoConfig(t testing.TB) app.Config {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	setDSN(&cfg, modelstest.Clone(t, "demo", func(dsn string) error {
+		c := app.DefaultConfig()
+		setDSN(&c, dsn)
+		a, err := app.New(c, io.Discard)
+		if err != nil {
+			return err
+		}
+		_, err = a.Bootstrap(context.Background())
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}))
+	return cfg
+}
+
+// setDSN points cfg at dsn: a PostgreSQL URL, or the SQLite file
+// <DataDir>/naptracker.db.
+func setDSN(cfg *app.Config, dsn string) {
+	if models.IsPostgresURL(dsn) {
+		cfg.DatabaseURL = dsn
+	} else {
+		cfg.DataDir = filepath.Dir(dsn)
+	}
+}
 
 // Start starts the application with cfg (bootstrapping its database) behind
 // an httptest server; both stop when t ends.
@@ -221,4 +259,14 @@ func (c *Client) RefreshCSRF() {
 	if m := csrfField.FindStringSubmatch(c.Get("/account").Body); m != nil {
 		c.CSRF = m[1]
 	}
+}
+
+// Main runs the tests of a package that uses apptest, then stops the shared
+// Chromium and removes the template databases:
+// func TestMain(m *testing.M) { apptest.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	CloseBrowser()
+	modelstest.CleanupTemplates()
+	os.Exit(code)
 }
