@@ -126,6 +126,7 @@ func chartDescs(body string) map[string]string {
 // colour with its word, links the indicators furthest off track and lists
 // recent approvals.
 func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
@@ -210,6 +211,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 // TestDashboardInEveryLanguage renders the dashboard in French and Lao: no
 // key may show as "[key]".
 func TestDashboardInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	c := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
 	for _, lang := range []string{"fr", "lo"} {
@@ -229,6 +231,7 @@ func TestDashboardInEveryLanguage(t *testing.T) {
 // number of queries for the demo plan and for a synthetic plan of 100,000
 // values, and that the demo dashboard stays under 100 KB compressed.
 func TestDashboardQueryCountAndWeight(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads a plan of 100,000 values")
 	}
@@ -302,6 +305,7 @@ func BenchmarkDashboard(b *testing.B) {
 // victims between 1 and 4 (or would reveal one) shows "<5" or "withheld",
 // never the count nor the progress that gives it away.
 func TestDashboardWithholdsSmallCounts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	var hidden []struct {
 		Code   string

@@ -19,6 +19,7 @@ import (
 var queueItem = regexp.MustCompile(`name="item" value="([^"]+)" form="bulk"`)
 
 func TestValidationQueue(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	base := "/plans/" + seed.DemoPlanCode + "/queue"
@@ -71,6 +72,7 @@ func TestValidationQueue(t *testing.T) {
 }
 
 func TestQueueQueriesDoNotGrow(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC()); err != nil {
 		t.Fatal(err)

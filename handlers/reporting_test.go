@@ -16,6 +16,7 @@ import (
 )
 
 func TestMyReportingPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
@@ -57,6 +58,7 @@ func TestMyReportingPage(t *testing.T) {
 }
 
 func TestMyReportingQueriesDoNotGrow(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	// A synthetic plan ends the year before the day it is loaded for; loading
 	// it "a year from now" makes its last year this one, with an open period.
@@ -84,6 +86,7 @@ func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 }
 
 func TestActivityUpdateByPageAndAPI(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	molswUser := env.User(t, models.RoleFocalPoint, "MOLSW")
 	fp := env.SignedIn(t, molswUser)

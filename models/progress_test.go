@@ -9,6 +9,7 @@ import (
 func f(v float64) *float64 { return &v }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		actual    float64
@@ -57,6 +58,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	th := DefaultThresholds
 	tests := []struct {
 		progress float64
@@ -87,6 +89,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestRate(t *testing.T) {
+	t.Parallel()
 	th := DefaultThresholds
 	tests := []struct {
 		name             string
@@ -126,6 +129,7 @@ func TestRate(t *testing.T) {
 }
 
 func TestActual(t *testing.T) {
+	t.Parallel()
 	q := func(y int, m time.Month) time.Time { return Date(y, m, 1).AddDate(0, 1, -1) }
 	values := []PeriodValue{
 		{q(2023, 3), 5}, {q(2023, 6), 7}, {q(2023, 9), 0}, {q(2023, 12), 8},
@@ -178,6 +182,7 @@ func TestActual(t *testing.T) {
 }
 
 func TestPeriodState(t *testing.T) {
+	t.Parallel()
 	locked, unlocked := LockLocked, LockUnlocked
 	p := ReportingPeriod{StartDate: Date(2024, 1, 1), EndDate: Date(2024, 3, 31), DueDate: Date(2024, 4, 30), GraceDays: 10}
 	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
@@ -211,6 +216,7 @@ func TestPeriodState(t *testing.T) {
 }
 
 func TestGeneratePeriods(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		freq      string
 		n         int
@@ -244,6 +250,7 @@ func TestGeneratePeriods(t *testing.T) {
 }
 
 func TestDisaggregationCells(t *testing.T) {
+	t.Parallel()
 	set := DisaggregationSet{Dimensions: []DisaggregationDimension{
 		{Code: "sex", Categories: []DisaggregationCategory{{Code: "f"}, {Code: "m"}}},
 		{Code: "age", Categories: []DisaggregationCategory{{Code: "child"}, {Code: "adult"}}},
@@ -264,6 +271,7 @@ func TestDisaggregationCells(t *testing.T) {
 }
 
 func TestCurrentPeriodLabel(t *testing.T) {
+	t.Parallel()
 	p := Plan{StartYear: 2024, EndYear: 2027, Frequency: Quarterly}
 	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 	for now, want := range map[time.Time]string{at(2025, 1, 1): "2025-Q1", at(2025, 3, 31): "2025-Q1", at(2025, 11, 27): "2025-Q4", at(2023, 6, 1): "", at(2028, 1, 1): ""} {
@@ -278,6 +286,7 @@ func TestCurrentPeriodLabel(t *testing.T) {
 }
 
 func TestMeasureBaseline(t *testing.T) {
+	t.Parallel()
 	b := 40.0
 	for mode, want := range map[string]*float64{AccumulateSum: nil, AccumulateCumulative: &b, AccumulateLatest: &b} {
 		got := MeasureBaseline(Indicator{Accumulation: mode, BaselineValue: &b})

@@ -105,6 +105,7 @@ func workflowItem(t *testing.T, db *gorm.DB, kind, status, accumulation string) 
 // reopenings and a target edit on the demo plan and checks after each that
 // the roll-ups kept in those transactions equal a full rebuild.
 func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
@@ -197,6 +198,7 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 // the rating period counts as missing, which is "not due" before the
 // period's due date and "no data" after it.
 func TestRollupRAGAtReadTime(t *testing.T) {
+	t.Parallel()
 	th := models.DefaultThresholds
 	p := func(x float64) *float64 { return &x }
 	cases := []struct {

@@ -27,6 +27,7 @@ var sheets = []string{"Cover", "Summary", "IPTT", "Activities", "Compliance", "F
 // header, an autofilter, print titles, landscape fit-to-width, and the
 // summary's two native charts.
 func TestWorkbookStructure(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	f, raw := generate(t, db, report.Options{Scope: secretariat})
 	if got := f.GetSheetList(); !slices.Equal(got, sheets) {
@@ -104,6 +105,7 @@ func TestWorkbookStructure(t *testing.T) {
 // donor's IPTT is what the approved values give, and sensitive counts from
 // 1 to 4 read "<5" (while the secretariat sees the number).
 func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	d := loadPlan(t, db)
 	var unapproved int64
@@ -163,6 +165,7 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 // TestHostileTextIsNeverAFormula: text that starts with "=" is stored as a
 // string cell without a formula, in the activities and the changes sheets.
 func TestHostileTextIsNeverAFormula(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	ctx := context.Background()
 	u := &models.User{Email: "sec@test.example", Name: "Sec", Role: models.RoleSecretariat}
@@ -240,6 +243,7 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 
 // TestFiltersRestrictTheReport: pillar, organisation and period range.
 func TestFiltersRestrictTheReport(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	f, _ := generate(t, db, report.Options{Scope: secretariat, Pillar: "2", From: "2024-Q1", To: "2024-Q4"})
 	x := readIPTT(t, f)
@@ -278,6 +282,7 @@ func TestFiltersRestrictTheReport(t *testing.T) {
 // TestLibreOfficeOpensTheWorkbook converts the report to PDF with
 // LibreOffice, which fails on a workbook it would need to repair.
 func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
+	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("LibreOffice (soffice) is not installed")
