@@ -132,12 +132,15 @@ func Scaled(d time.Duration) time.Duration {
 }
 
 // NewBrowser opens a tab for the test in the test process's headless
-// Chromium (starting it on first use); the test is skipped where no
-// Chromium is installed (CI installs it). Screenshots go to
+// Chromium (starting it on first use); the test is skipped with -short
+// and where no Chromium is installed (CI installs it). Screenshots go to
 // $TMPDIR/naptracker-screenshots/<test name>, which the test log names.
 func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	t.Helper()
 	path := chromiumPath()
+	if testing.Short() {
+		t.Skip("a browser test: -short skips it")
+	}
 	if path == "" {
 		t.Skip("no Chromium installed (apt-get install -y chromium)")
 	}

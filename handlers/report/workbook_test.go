@@ -283,6 +283,9 @@ func TestFiltersRestrictTheReport(t *testing.T) {
 // LibreOffice, which fails on a workbook it would need to repair.
 func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs LibreOffice: -short skips it")
+	}
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("LibreOffice (soffice) is not installed")
