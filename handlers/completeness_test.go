@@ -174,10 +174,7 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 // plan several times larger, whatever the number of periods shown.
 func TestCompletenessQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
 	sec := env.User(t, models.RoleSecretariat, "")
 	browser, api := env.SignedIn(t, sec), env.APIClient(t, sec)
 	counter := modelstest.CountQueries(env.App.DB)

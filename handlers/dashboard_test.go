@@ -235,11 +235,7 @@ func TestDashboardQueryCountAndWeight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a plan of 100,000 values")
 	}
-	env := apptest.New(t)
-	big, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, big := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, 0)
 	if big.Values < 100000 {
 		t.Fatalf("the large plan has %d values, want 100,000", big.Values)
 	}
@@ -286,10 +282,7 @@ func TestDashboardQueryCountAndWeight(t *testing.T) {
 // BenchmarkDashboard measures the dashboard of a synthetic plan of 1,000
 // activities × 5 indicators × 5 years (100,000 values) for a donor.
 func BenchmarkDashboard(b *testing.B) {
-	env := apptest.New(b)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC()); err != nil {
-		b.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(b, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, 0)
 	c := env.SignedIn(b, env.User(b, models.RoleDonor, "APJP"))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -135,10 +135,7 @@ func TestOrganisationPage(t *testing.T) {
 // queries on the demo plan and on a synthetic plan many times larger.
 func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {

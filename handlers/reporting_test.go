@@ -1,13 +1,11 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/models"
@@ -59,12 +57,9 @@ func TestMyReportingPage(t *testing.T) {
 
 func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
 	// A synthetic plan ends the year before the day it is loaded for; loading
 	// it "a year from now" makes its last year this one, with an open period.
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"naptracker/app"
 	"naptracker/models"
 	"naptracker/models/modelstest"
+
+	"gorm.io/gorm"
 )
 
 // Env is a running application on its own database.
@@ -269,4 +272,39 @@ func Main(m *testing.M) {
 	CloseBrowser()
 	modelstest.CleanupTemplates()
 	os.Exit(code)
+}
+
+// prepared holds what each template's prepare function returned, by template name.
+var prepared sync.Map
+
+// NewWith starts the application on a fresh copy of a template database that
+// holds the demo plan and what prepare added to it (a large synthetic plan,
+// say), and returns what prepare returned. The template is built once per
+// test process for each name, so the name must stand for what prepare does.
+func NewWith[T any](t testing.TB, name string, prepare func(context.Context, *gorm.DB) (T, error)) (*Env, T) {
+	t.Helper()
+	name = "demo+" + name
+	cfg := app.DefaultConfig()
+	setDSN(&cfg, modelstest.Clone(t, name, func(dsn string) error {
+		c := app.DefaultConfig()
+		setDSN(&c, dsn)
+		a, err := app.New(c, io.Discard)
+		if err != nil {
+			return err
+		}
+		ctx := context.Background()
+		_, err = a.Bootstrap(ctx)
+		if err == nil {
+			var v T
+			if v, err = prepare(ctx, a.DB); err == nil {
+				prepared.Store(name, v)
+			}
+		}
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}))
+	v, _ := prepared.Load(name)
+	return Start(t, cfg), v.(T)
 }
