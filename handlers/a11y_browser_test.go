@@ -58,17 +58,33 @@ func (a *axeAudit) run(b *apptest.Browser, page, lang string) {
 // original English carries lang="en"; that every control shows a focus
 // indicator with 3:1 contrast; that the first Tab on the dashboard reaches
 // the skip link; and that the arrow keys move between the slides (axe then
-// runs on every slide). Full-page screenshots go to the folder the test
-// log names.
+// runs on every slide). Each language is a subtest with a browser of its
+// own and a facilitator of its own, run in parallel; the focal point signs
+// in after the facilitator on the Lao browser. Full-page screenshots go to the folders the test log names.
 func TestAccessibilityInChromium(t *testing.T) {
+	t.Parallel()
 	script, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := apptest.New(t)
-	fac := env.User(t, models.RoleFacilitator, "")
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
 	snapshot := takeSnapshot(t, env)
+	originals := planOriginals(t, env)
+	for _, lang := range []string{"en", "fr", "lo"} {
+		// A facilitator each: the language chosen is remembered per person.
+		fac := env.User(t, models.RoleFacilitator, "")
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			a11yInLanguage(t, env, script, originals, snapshot, fac, fp, lang)
+		})
+	}
+}
+
+// a11yInLanguage is TestAccessibilityInChromium's work in one language, on
+// a browser of its own: the sign-in page first in English, and the focal
+// point's pages after the facilitator's in Lao.
+func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []string, snapshot string, fac, fp *models.User, lang string) {
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
@@ -77,7 +93,6 @@ func TestAccessibilityInChromium(t *testing.T) {
 		os.Remove(f)
 	}
 	audit := &axeAudit{t: t, script: script}
-	originals := planOriginals(t, env)
 	var mixed, focus []string
 	untagged := func(page, skip string) {
 		lang := apptest.Eval[string](b, `document.documentElement.lang`)
@@ -99,82 +114,84 @@ func TestAccessibilityInChromium(t *testing.T) {
 	}
 	plan := "/plans/" + seed.DemoPlanCode
 
-	b.Open("/login")
-	audit.check(b, "login", "en")
-	rings("login")
+	if lang == "en" {
+		b.Open("/login")
+		audit.check(b, "login", "en")
+		rings("login")
+	}
 
 	b.SignIn(fac.Email, apptest.Password, nil)
-	for _, lang := range []string{"en", "fr", "lo"} {
-		b.Open(plan)
-		b.ClickAndWait(`.lang-switch button[value="` + lang + `"]`)
-		if got := apptest.Eval[string](b, `document.documentElement.lang`); got != lang {
-			t.Fatalf("after choosing %s the page is in %q", lang, got)
+	b.Open(plan)
+	b.ClickAndWait(`.lang-switch button[value="` + lang + `"]`)
+	if got := apptest.Eval[string](b, `document.documentElement.lang`); got != lang {
+		t.Fatalf("after choosing %s the page is in %q", lang, got)
+	}
+	// skipLang: the snapshots page's heading puts the plan's title inside
+	// a translated sentence ("Review snapshots of %s"), which the
+	// translator builds as plain text, so it cannot mark the title.
+	pages := []struct{ name, path, skipLang string }{
+		{"plan", plan, ""},
+		{"dashboard", plan + "/dashboard", ""},
+		{"indicator", plan + "/indicators/3.3.b", ""},
+		{"organisation", plan + "/organisations/MOLSW", ""},
+		{"presentation", plan + "/present", ""},
+		{"snapshots", plan + "/snapshots", "main > h1"},
+		{"snapshot-presentation", snapshot, ""},
+	}
+	for _, p := range pages {
+		b.Open(p.path)
+		if lang == "lo" {
+			laoDrawn(t, b, p.name)
 		}
-		// skipLang: the snapshots page's heading puts the plan's title inside
-		// a translated sentence ("Review snapshots of %s"), which the
-		// translator builds as plain text, so it cannot mark the title.
-		pages := []struct{ name, path, skipLang string }{
-			{"plan", plan, ""},
-			{"dashboard", plan + "/dashboard", ""},
-			{"indicator", plan + "/indicators/3.3.b", ""},
-			{"organisation", plan + "/organisations/MOLSW", ""},
-			{"presentation", plan + "/present", ""},
-			{"snapshots", plan + "/snapshots", "main > h1"},
-			{"snapshot-presentation", snapshot, ""},
+		if lang != "en" {
+			untagged(p.name, p.skipLang)
 		}
-		for _, p := range pages {
-			b.Open(p.path)
-			if lang == "lo" {
-				laoDrawn(t, b, p.name)
+		if p.name == "dashboard" && lang == "en" {
+			skipLinkFirst(t, b)
+		}
+		audit.check(b, p.name, lang)
+		if p.name == "presentation" {
+			moveSlides(t, b, lang)
+			audit.check(b, "presentation-slide-2", lang)
+		}
+		if p.name == "presentation" && lang == "en" {
+			// axe sees the current slide only: walk through the others.
+			for n := 3; n <= apptest.Eval[int](b, `document.querySelectorAll(".slide").length`); n++ {
+				b.Run(chromedp.KeyEvent(kb.ArrowRight))
+				audit.run(b, "presentation-slide-"+strconv.Itoa(n), lang)
 			}
-			if lang != "en" {
-				untagged(p.name, p.skipLang)
-			}
-			if p.name == "dashboard" && lang == "en" {
-				skipLinkFirst(t, b)
-			}
-			audit.check(b, p.name, lang)
-			if p.name == "presentation" {
-				moveSlides(t, b, lang)
-				audit.check(b, "presentation-slide-2", lang)
-			}
-			if p.name == "presentation" && lang == "en" {
-				// axe sees the current slide only: walk through the others.
-				for n := 3; n <= apptest.Eval[int](b, `document.querySelectorAll(".slide").length`); n++ {
-					b.Run(chromedp.KeyEvent(kb.ArrowRight))
-					audit.run(b, "presentation-slide-"+strconv.Itoa(n), lang)
-				}
-			}
-			if lang == "en" {
-				rings(p.name)
-			}
+		}
+		if lang == "en" {
+			rings(p.name)
 		}
 	}
 
-	// The focal point signs in on the same browser, so in the Lao chosen
-	// last; the refused value form shows the error messages too.
-	b.SignOut()
-	b.SignIn(fp.Email, apptest.Password, nil)
-	b.Open(plan + "/reporting")
-	if got := apptest.Eval[string](b, `document.documentElement.lang`); got != "lo" {
-		t.Fatalf("the focal point's pages are in %q, not in the Lao chosen last", got)
+	if lang == "lo" {
+		// The focal point signs in on the same browser, so in the Lao the
+		// facilitator chose; the refused value form shows the error messages too.
+		b.SignOut()
+		b.SignIn(fp.Email, apptest.Password, nil)
+		b.Open(plan + "/reporting")
+		if got := apptest.Eval[string](b, `document.documentElement.lang`); got != "lo" {
+			t.Fatalf("the focal point's pages are in %q, not in the Lao chosen last", got)
+		}
+		audit.check(b, "my-reporting", "lo")
+		untagged("my-reporting", "")
+		rings("my-reporting")
+		b.Open(plan + "/indicators/2.1.1.a/values/" + currentPeriod())
+		if n := apptest.Eval[int](b, `document.querySelectorAll("#value").length`); n != 1 {
+			t.Fatalf("the value form has %d value fields", n)
+		}
+		audit.check(b, "value-form", "lo")
+		untagged("value-form", "")
+		b.Run(chromedp.SetValue(chromedp.ID("value"), "about forty"))
+		b.ClickAndWait(`button[value="submit"]`)
+		if n := apptest.Eval[int](b, `document.querySelectorAll("#value[aria-invalid=true][aria-describedby]").length`); n != 1 {
+			t.Fatal("the refused value form does not mark the value field invalid")
+		}
+		audit.check(b, "value-form-refused", "lo")
+		rings("value-form-refused")
 	}
-	audit.check(b, "my-reporting", "lo")
-	untagged("my-reporting", "")
-	rings("my-reporting")
-	b.Open(plan + "/indicators/2.1.1.a/values/" + currentPeriod())
-	if n := apptest.Eval[int](b, `document.querySelectorAll("#value").length`); n != 1 {
-		t.Fatalf("the value form has %d value fields", n)
-	}
-	audit.check(b, "value-form", "lo")
-	untagged("value-form", "")
-	b.Run(chromedp.SetValue(chromedp.ID("value"), "about forty"))
-	b.ClickAndWait(`button[value="submit"]`)
-	if n := apptest.Eval[int](b, `document.querySelectorAll("#value[aria-invalid=true][aria-describedby]").length`); n != 1 {
-		t.Fatal("the refused value form does not mark the value field invalid")
-	}
-	audit.check(b, "value-form-refused", "lo")
-	rings("value-form-refused")
 
 	if len(focus) > 0 {
 		t.Errorf("controls without a visible focus indicator (3:1 against the background):\n  %s", strings.Join(focus, "\n  "))

@@ -189,6 +189,7 @@ func samplePath(path string) string {
 // the API), roles outside the rule get 403, and roles inside it get through
 // the guard (any answer but 401, 403 or a sign-in redirect).
 func TestRouteAccessMatrix(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	routes := env.App.Handler.Routes()
 	users := map[string]*models.User{

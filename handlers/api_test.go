@@ -59,6 +59,7 @@ type apiErr struct {
 // public without a token, with a made-up one, a revoked one, an expired one
 // and the token of a disabled user: each gets 401 with a JSON error.
 func TestAPIRefusesMissingAndDeadTokens(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
 	routes := apiRoutes(t, env)
@@ -120,6 +121,7 @@ func TestAPIRefusesMissingAndDeadTokens(t *testing.T) {
 
 // TestAPIMe shows who a token acts as, with the organisation or null.
 func TestAPIMe(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	type me struct {
 		ID           int64
@@ -162,6 +164,7 @@ type planList struct {
 
 // TestAPIPlans lists the demo plan with its size.
 func TestAPIPlans(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	resp := env.APIClient(t, env.User(t, models.RoleDonor, "APJP")).Get("/api/v1/plans")
 	list := decode[planList](t, resp)
@@ -222,6 +225,7 @@ type planTree struct {
 
 // TestAPIPlanTree reads the demo plan's whole tree as a program would.
 func TestAPIPlanTree(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	api := env.APIClient(t, env.User(t, models.RoleFacilitator, ""))
 	resp := api.Get("/api/v1/plans/" + seed.DemoPlanCode)
@@ -318,6 +322,7 @@ type periodList struct {
 // would see today: past periods closed, the current one open, later ones
 // upcoming; moving the clock past a period's lock closes it.
 func TestAPIPeriods(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	api := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOJ"))
 	get := func() periodList {
@@ -369,11 +374,8 @@ func TestAPIPeriods(t *testing.T) {
 // cost the same number of SQL statements for the demo plan and for a plan
 // several times larger.
 func TestAPIPlanQueriesDoNotGrowWithThePlan(t *testing.T) {
-	env := apptest.New(t)
-	big, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC())
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	env, big := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
 	api := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(path string) int64 {

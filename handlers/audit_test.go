@@ -46,6 +46,7 @@ func auditLink(r *apptest.Response, rel string) string {
 // behind a details view, and refusing bad dates with 422 — with the same
 // number of queries on every page after the first.
 func TestAuditLogBrowsing(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	db := env.App.DB

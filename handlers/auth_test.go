@@ -34,6 +34,7 @@ func sessionRow(t *testing.T, env *apptest.Env, userID int64) models.Session {
 }
 
 func TestLoginAndLogout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOLSW")
 	b := env.Client(t)
@@ -87,6 +88,7 @@ func TestLoginAndLogout(t *testing.T) {
 }
 
 func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleDonor, "APJP")
 	b := env.Client(t)
@@ -117,6 +119,7 @@ func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFacilitator, "")
 
@@ -147,6 +150,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOPS")
 	b := env.SignedIn(t, u)
@@ -166,6 +170,7 @@ func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
 }
 
 func TestThrottlingSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOJ")
 	b := env.Client(t)
@@ -191,6 +196,7 @@ func TestThrottlingSurvivesARestart(t *testing.T) {
 }
 
 func TestCSRFProtection(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, u)
@@ -223,6 +229,7 @@ func TestCSRFProtection(t *testing.T) {
 }
 
 func TestSecurityLog(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOLSW")
 	b := env.Client(t)

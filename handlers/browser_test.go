@@ -24,6 +24,7 @@ import (
 // completeness page show it all. Screenshots of every step are written to
 // the folder the test log names.
 func TestReportingCycleInChromium(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")

@@ -43,6 +43,7 @@ type apiCounts struct {
 // organisation links to what it still owes, and that what was not due
 // becomes missing once the due date passes.
 func TestCompletenessPageAndAPI(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	sec := env.User(t, models.RoleSecretariat, "")
@@ -172,10 +173,8 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 // API cost the same number of SQL statements for the demo plan and for a
 // plan several times larger, whatever the number of periods shown.
 func TestCompletenessQueriesDoNotGrowWithThePlan(t *testing.T) {
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
 	sec := env.User(t, models.RoleSecretariat, "")
 	browser, api := env.SignedIn(t, sec), env.APIClient(t, sec)
 	counter := modelstest.CountQueries(env.App.DB)

@@ -177,6 +177,7 @@ func (c *stormClient) update(period string, target stormTarget, client, round in
 // clients run on SQLite, whose writers queue on one lock, and on PostgreSQL,
 // where they wait on row locks.
 func TestConcurrentValueUpdates(t *testing.T) {
+	t.Parallel()
 	const clients, rounds = 50, 8
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB

@@ -118,6 +118,7 @@ func chartDescs(body string) map[string]string {
 // colour with its word, links the indicators furthest off track and lists
 // recent approvals.
 func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
@@ -202,6 +203,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 // TestDashboardInEveryLanguage renders the dashboard in French and Lao: no
 // key may show as "[key]".
 func TestDashboardInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	c := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
 	for _, lang := range []string{"fr", "lo"} {
@@ -221,14 +223,11 @@ func TestDashboardInEveryLanguage(t *testing.T) {
 // number of queries for the demo plan and for a synthetic plan of 100,000
 // values, and that the demo dashboard stays under 100 KB compressed.
 func TestDashboardQueryCountAndWeight(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads a plan of 100,000 values")
 	}
-	env := apptest.New(t)
-	big, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, big := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, 0)
 	if big.Values < 100000 {
 		t.Fatalf("the large plan has %d values, want 100,000", big.Values)
 	}
@@ -275,10 +274,7 @@ func TestDashboardQueryCountAndWeight(t *testing.T) {
 // BenchmarkDashboard measures the dashboard of a synthetic plan of 1,000
 // activities × 5 indicators × 5 years (100,000 values) for a donor.
 func BenchmarkDashboard(b *testing.B) {
-	env := apptest.New(b)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC()); err != nil {
-		b.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(b, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, 0)
 	c := env.SignedIn(b, env.User(b, models.RoleDonor, "APJP"))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -295,6 +291,7 @@ func BenchmarkDashboard(b *testing.B) {
 // "withheld" and never listed among those furthest off track, where its
 // count, its progress or even its place in the ranking would give it away.
 func TestDashboardWithholdsSmallCounts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)

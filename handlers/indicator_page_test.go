@@ -126,6 +126,7 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 // accumulation mode and direction, that every period row of the page shows
 // the target, actual, % of target and rating the models compute.
 func TestIndicatorPageNumbers(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	b, err := i18n.Load()
 	if err != nil {
@@ -181,6 +182,7 @@ AND i.sensitive = ? AND i.unit_type = 'number' AND i.archived_at IS NULL ORDER B
 // small count of a sensitive indicator as "<5"; the reporting
 // organisation's focal point sees its own unapproved value, marked.
 func TestIndicatorPageScopes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	b, _ := i18n.Load()
 	L := b.For("en")
@@ -251,10 +253,8 @@ func TestIndicatorPageScopes(t *testing.T) {
 // TestIndicatorPageQueriesDoNotGrow: the page costs the same number of
 // queries on the demo plan and on a synthetic plan many times larger.
 func TestIndicatorPageQueriesDoNotGrow(t *testing.T) {
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	// In each plan, an output indicator with a disaggregation set whose
 	// latest value has a breakdown, so that every query of the page runs.

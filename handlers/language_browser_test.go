@@ -16,6 +16,7 @@ import (
 // sign-in page and the plan page in each language go to the folder the
 // test log names.
 func TestLanguagesInChromium(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFacilitator, "")
 	var shots atomic.Int32

@@ -30,6 +30,7 @@ func inLanguage(t *testing.T, env *apptest.Env, u *models.User, lang string) {
 // translation where the demo has one, else the English original marked
 // lang="en".
 func TestMainPagesInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
 	sec := env.User(t, models.RoleSecretariat, "")
@@ -94,6 +95,7 @@ func TestMainPagesInEveryLanguage(t *testing.T) {
 // back to the page it was used on, never to another site, and a signed-in
 // user's switch needs the session's CSRF token.
 func TestLanguageSwitcher(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	anon := env.Client(t)
 	r := anon.Post("/language", url.Values{"lang": {"lo"}, "next": {"/login?next=%2Fplans"}})
@@ -161,6 +163,7 @@ func TestLanguageSwitcher(t *testing.T) {
 // edit's audit row, limited in length like the title, shown on the plan
 // page and in the API's plan tree.
 func TestPlanContentTranslationsAreEdited(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	c := env.SignedIn(t, sec)
@@ -212,6 +215,7 @@ func TestPlanContentTranslationsAreEdited(t *testing.T) {
 // TestValidationMessagesInTheReadersLanguage: a refused value form and a
 // refused API call explain themselves in the reader's language.
 func TestValidationMessagesInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
@@ -243,6 +247,7 @@ func TestValidationMessagesInTheReadersLanguage(t *testing.T) {
 // TestLaoFontIsServed: the Lao font is embedded, served as font/woff2 under
 // a hashed, immutable address that the stylesheet names, with its licence.
 func TestLaoFontIsServed(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	c := env.Client(t)
 	page := c.Get("/login").Body
@@ -273,6 +278,7 @@ func TestLaoFontIsServed(t *testing.T) {
 // TestSwitcherComesBackWithoutTheFlash: the switcher names the page it is
 // on, without a one-off flash message that would otherwise show again.
 func TestSwitcherComesBackWithoutTheFlash(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	c := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
 	body := c.Get("/account?flash=flash.language_saved&x=1").Body

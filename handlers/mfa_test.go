@@ -129,6 +129,7 @@ func mfaEnrol(t *testing.T, env *apptest.Env, u *models.User) (*apptest.Client, 
 }
 
 func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.User(t, models.RoleAdmin, "")
 	b := mfaSignIn(t, env, admin, "/account/2fa")
@@ -197,6 +198,7 @@ func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 }
 
 func TestSignInWithTheSecondFactor(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleSecretariat, "")
 	_, secret, codes := mfaEnrol(t, env, u)
@@ -306,6 +308,7 @@ func mfaNoSecretsInAudit(t *testing.T, env *apptest.Env, secrets []string) {
 }
 
 func TestOptionalSecondFactor(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, fp)

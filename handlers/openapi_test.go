@@ -36,6 +36,7 @@ var echoParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
 // parameters, and the document must describe nothing the server does not
 // serve. Protected operations list 401 and 403 answers with the Error schema.
 func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	resp := env.Client(t).Get("/api/v1/openapi.json")
 	if resp.StatusCode != http.StatusOK {

@@ -19,6 +19,7 @@ import (
 // donor sees no unapproved status, no return comment and no e-mail
 // address, while the ministry's focal point sees them.
 func TestOrganisationPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, db, now := context.Background(), env.App.DB, env.Clock.Now().UTC()
 	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")
@@ -133,10 +134,8 @@ func TestOrganisationPage(t *testing.T) {
 // TestOrganisationPageQueriesDoNotGrow: the page costs the same number of
 // queries on the demo plan and on a synthetic plan many times larger.
 func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {
@@ -160,6 +159,7 @@ func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 // TestIndicatorAndOrganisationPageWeights keeps both pages under 100 KB
 // compressed, as sent to a focal point on a slow connection.
 func TestIndicatorAndOrganisationPageWeights(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	fp.Header.Set("Accept-Encoding", "gzip")

@@ -42,6 +42,7 @@ func printPDF(t *testing.T, b *apptest.Browser) []byte {
 // ministry with the most responsibilities in the demo plan: it must fit on
 // one A4 sheet, as the workshop hands it out.
 func TestIndicatorAndOrganisationPagesInChromium(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fac := env.User(t, models.RoleFacilitator, "")
 	var shots atomic.Int32

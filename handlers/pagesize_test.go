@@ -14,6 +14,7 @@ import (
 // small: each, gzip-compressed as the server sends it, stays under 100 KB.
 // The sizes are logged (go test -v -run PageWeights) for the record.
 func TestPageWeights(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	fp.Header.Set("Accept-Encoding", "gzip")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestStaleEditsConflict(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.User(t, models.RoleAdmin, "")
 	a, s := env.SignedIn(t, admin), env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
@@ -54,6 +55,7 @@ func TestStaleEditsConflict(t *testing.T) {
 }
 
 func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
@@ -154,6 +156,7 @@ func mustAtoi(t *testing.T, s string) int {
 }
 
 func TestIndicatorMeasureCannotChangeOnceReported(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	b := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	ctx := context.Background()
@@ -185,6 +188,7 @@ func peValue(c *apptest.Client, plan, code, period string, value float64, versio
 }
 
 func TestPeriodLocksAndExceptions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
 	sec := env.User(t, models.RoleSecretariat, "")
@@ -267,6 +271,7 @@ func mustID(t *testing.T, s string) int64 {
 // TestPlanEditingWordsAreInTheCatalogue checks the keys the plan-editing
 // handlers build from values (the template scan cannot see them).
 func TestPlanEditingWordsAreInTheCatalogue(t *testing.T) {
+	t.Parallel()
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)

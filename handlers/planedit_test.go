@@ -78,6 +78,7 @@ func peAudited(t *testing.T, env *apptest.Env, userID int64, action, contains st
 }
 
 func TestSecretariatBuildsAPlan(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
@@ -200,6 +201,7 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 }
 
 func TestPlanEditingFormsExplainMistakes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	b := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	demo := "/plans/" + seed.DemoPlanCode

@@ -19,6 +19,7 @@ import (
 // the slide, with the slide number and the address kept in step; then sees
 // it in Lao. Screenshots go to the folder the test log names.
 func TestPresentationInChromium(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fac := env.User(t, models.RoleFacilitator, "")
 	var shots atomic.Int32

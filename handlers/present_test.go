@@ -21,6 +21,7 @@ import (
 // facilitator in English and Lao: every pillar has its slide, the rating
 // words stand beside the colours, and the page stays light.
 func TestPresentationShowsPillarsAndRatings(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fac := env.User(t, models.RoleFacilitator, "")
 	c := env.SignedIn(t, fac)
@@ -75,6 +76,7 @@ func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 // TestSnapshotForm checks the snapshot form's refusals, its success, and
 // that a donor may list snapshots but not take one.
 func TestSnapshotForm(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	path := "/plans/" + seed.DemoPlanCode + "/snapshots"
@@ -133,6 +135,7 @@ var snapshotLink = regexp.MustCompile(`href="(/plans/[^"]+/snapshots/(\d+)/prese
 // live value is approved: the page is byte for byte the same, while the
 // live presentation moves on.
 func TestSnapshotPresentationIsFrozen(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	secUser := env.User(t, models.RoleSecretariat, "")
@@ -204,6 +207,7 @@ func mustPeriods(t *testing.T, env *apptest.Env, plan *models.Plan) []models.Rep
 // decision returns to the slide and shows on the plan and organisation
 // pages until it is marked done.
 func TestWorkshopDecisions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fac := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
 	plan := mustPlan(t, env)

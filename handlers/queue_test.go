@@ -1,14 +1,12 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/models"
@@ -19,6 +17,7 @@ import (
 var queueItem = regexp.MustCompile(`name="item" value="([^"]+)" form="bulk"`)
 
 func TestValidationQueue(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	base := "/plans/" + seed.DemoPlanCode + "/queue"
@@ -71,10 +70,8 @@ func TestValidationQueue(t *testing.T) {
 }
 
 func TestQueueQueriesDoNotGrow(t *testing.T) {
-	env := apptest.New(t)
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
 	// Give the large plan a queue as long as its size suggests: submit 300 of its values.
 	env.App.DB.Exec("UPDATE indicator_values SET status = 'submitted', approved_at = NULL, approved_by_id = NULL WHERE id IN (SELECT v.id FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN plans p ON p.id = i.plan_id WHERE p.code = 'BIG' ORDER BY v.id LIMIT 300)")
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))

@@ -134,6 +134,7 @@ func (f *remFixture) indicatorOf(t *testing.T, org string) models.Indicator {
 // started by the test: who gets what, that a second run sends nothing new,
 // and that a refused message is recorded and sent at a later run.
 func TestRemindersByEmail(t *testing.T) {
+	t.Parallel()
 	smtp := startFakeSMTP(t)
 	f := newRemFixture(t, smtp.URL())
 	env := f.env
@@ -250,6 +251,7 @@ func TestRemindersByEmail(t *testing.T) {
 // TestRemindersAreSentOnceByConcurrentRuns runs the reminders on two
 // "instances" at once: every reminder reaches its recipient exactly once.
 func TestRemindersAreSentOnceByConcurrentRuns(t *testing.T) {
+	t.Parallel()
 	smtp := startFakeSMTP(t)
 	f := newRemFixture(t, smtp.URL())
 	f.moveTo(f.cur.DueBy().Add(9 * time.Hour))
@@ -287,6 +289,7 @@ func TestRemindersAreSentOnceByConcurrentRuns(t *testing.T) {
 // still recorded, once, and listed for the secretariat as not sent, and that
 // the secretariat gets a weekly digest on Mondays only.
 func TestRemindersWithoutEmail(t *testing.T) {
+	t.Parallel()
 	f := newRemFixture(t, "")
 	env := f.env
 	f.moveTo(f.cur.DueDate.AddDate(0, 0, -2).Add(8 * time.Hour))

@@ -1,13 +1,11 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/models"
@@ -16,6 +14,7 @@ import (
 )
 
 func TestMyReportingPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
@@ -57,12 +56,10 @@ func TestMyReportingPage(t *testing.T) {
 }
 
 func TestMyReportingQueriesDoNotGrow(t *testing.T) {
-	env := apptest.New(t)
+	t.Parallel()
 	// A synthetic plan ends the year before the day it is loaded for; loading
 	// it "a year from now" makes its last year this one, with an open period.
-	if _, err := seed.Synthetic(context.Background(), env.App.DB, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC().AddDate(1, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {
@@ -84,6 +81,7 @@ func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 }
 
 func TestActivityUpdateByPageAndAPI(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	molswUser := env.User(t, models.RoleFocalPoint, "MOLSW")
 	fp := env.SignedIn(t, molswUser)

@@ -27,6 +27,7 @@ func bearer(env *apptest.Env, t *testing.T, token string) *apptest.Client {
 // shows it once with an example command, later pages only its prefix, and
 // the token works on the API as its user.
 func TestCreateTokenShowsItOnce(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, u)
@@ -95,6 +96,7 @@ func TestCreateTokenShowsItOnce(t *testing.T) {
 // TestCreateTokenValidation re-renders the form with 422 and the field's
 // message, keeping what was typed, and creates nothing.
 func TestCreateTokenValidation(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleDonor, "APJP")
 	b := env.SignedIn(t, u)
@@ -130,6 +132,7 @@ func TestCreateTokenValidation(t *testing.T) {
 // once; another user's token id is not found and the token keeps working;
 // the form needs the CSRF token.
 func TestRevokeToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
 	owner, other := env.User(t, models.RoleFocalPoint, "MOJ"), env.User(t, models.RoleFacilitator, "")

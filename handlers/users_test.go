@@ -64,6 +64,7 @@ func umContains(t *testing.T, r *apptest.Response, texts ...string) {
 var umLink = regexp.MustCompile(`/set-password/([A-Za-z0-9_-]{20,})`)
 
 func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
@@ -134,6 +135,7 @@ func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 }
 
 func TestCreateUserShowsFieldMessages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.User(t, models.RoleAdmin, "")
 	taken := env.User(t, models.RoleFacilitator, "")
@@ -169,6 +171,7 @@ func TestCreateUserShowsFieldMessages(t *testing.T) {
 }
 
 func TestSecretariatCannotTouchAdministrators(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	admin := env.User(t, models.RoleAdmin, "")
@@ -224,6 +227,7 @@ func TestSecretariatCannotTouchAdministrators(t *testing.T) {
 }
 
 func TestNobodyDisablesThemselvesOrChangesTheirRole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.User(t, models.RoleAdmin, "")
 	b := env.SignedIn(t, admin)
@@ -242,6 +246,7 @@ func TestNobodyDisablesThemselvesOrChangesTheirRole(t *testing.T) {
 }
 
 func TestDisablingSignsThePersonOutEverywhere(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
@@ -282,6 +287,7 @@ func TestDisablingSignsThePersonOutEverywhere(t *testing.T) {
 }
 
 func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin, sec := env.User(t, models.RoleAdmin, ""), env.User(t, models.RoleSecretariat, "")
 	fac := env.User(t, models.RoleFacilitator, "")
@@ -317,6 +323,7 @@ func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
 }
 
 func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleDonor, "APJP")
 	here, elsewhere := env.SignedIn(t, u), env.SignedIn(t, u)
@@ -358,6 +365,7 @@ func TestChangeOwnPassword(t *testing.T) {
 }
 
 func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.User(t, models.RoleAdmin, "")
 	b := env.SignedIn(t, admin)

@@ -29,6 +29,7 @@ type apiError struct {
 }
 
 func TestValueAPIObjectLevelAccess(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	molsw := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	mops := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOPS"))
@@ -120,6 +121,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 }
 
 func TestValueFormByPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	other := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))

@@ -17,6 +17,7 @@ import (
 // data to a donor and sends the workbook as an attachment; the plan page
 // offers the form and a browser gets the same workbook.
 func TestWorkshopReportDownload(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	api := "/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx"
 	if r := env.Client(t).Get(api); r.StatusCode != http.StatusUnauthorized {

@@ -108,6 +108,7 @@ func workflow(status string, submitted *time.Time, created time.Time) models.Wor
 // a plan small enough to count on paper, including the edges of the due
 // date (the last second of it is on time, midnight after it is late).
 func TestCompletenessHandComputed(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	tp := newTinyPlan(t, db)
@@ -258,6 +259,7 @@ func TestCompletenessHandComputed(t *testing.T) {
 // consistency in every period: each row adds up, the totals are the sums of
 // the rows, and the item-by-item list gives the same counts.
 func TestCompletenessOfTheDemoPlan(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	today := time.Now().UTC()
@@ -359,6 +361,7 @@ func TestCompletenessOfTheDemoPlan(t *testing.T) {
 }
 
 func TestDefaultCompletenessPeriods(t *testing.T) {
+	t.Parallel()
 	plan := models.Plan{StartYear: 2024, EndYear: 2025, Frequency: models.Quarterly}
 	periods := models.GeneratePeriods(plan, 30, 15)
 	labels := func(ps []models.ReportingPeriod) (out []string) {

@@ -14,6 +14,7 @@ import (
 // per-field messages, a donor may not record one, a good one is listed
 // with what it names, and marked done with an audit row.
 func TestDecisions(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	plan := demoPlan(t, db)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestPasswordHashing(t *testing.T) {
+	t.Parallel()
 	lao := "ລະຫັດຜ່ານຂອງຂ້ອຍຍາວຫຼາຍກວ່າເຈັດສິບສອງໄບ ແລະ ຍັງສືບຕໍ່" // far beyond bcrypt's 72 bytes
 	h, err := HashPassword(lao)
 	if err != nil {
@@ -33,6 +34,7 @@ func TestPasswordHashing(t *testing.T) {
 }
 
 func TestValidateNewUser(t *testing.T) {
+	t.Parallel()
 	org := int64(1)
 	tests := []struct {
 		name   string

@@ -49,6 +49,7 @@ func peFields(err error) map[string]string {
 }
 
 func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx, now := context.Background(), time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 	in := models.PlanInput{Code: "P-1", Title: "Plan", StartYear: 2026, EndYear: 2027, Frequency: models.Quarterly,
@@ -91,6 +92,7 @@ func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
 }
 
 func TestPlanYearsCannotDropReportedPeriods(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx := context.Background()
 	in := models.PlanInput{Title: plan.Title, StartYear: plan.StartYear + 1, EndYear: plan.EndYear, Frequency: plan.Frequency,
@@ -109,6 +111,7 @@ func TestPlanYearsCannotDropReportedPeriods(t *testing.T) {
 }
 
 func TestSuggestedCodes(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx := context.Background()
 	for _, tt := range []struct{ kind, parent, want string }{
@@ -122,6 +125,7 @@ func TestSuggestedCodes(t *testing.T) {
 }
 
 func TestDeleteNamesWhatDependsOnIt(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx := context.Background()
 	id, err := models.EntityID(ctx, db, "objective", plan.ID, "2.1")
@@ -163,6 +167,7 @@ func TestDeleteNamesWhatDependsOnIt(t *testing.T) {
 }
 
 func TestStaleEditNamesWhoChangedIt(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx := context.Background()
 	who := models.Actor{Name: "Khamla <khamla@test.example>"}
@@ -179,6 +184,7 @@ func TestStaleEditNamesWhoChangedIt(t *testing.T) {
 }
 
 func TestExceptionsAreReplacedNotDuplicated(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx := context.Background()
 	molsw, _ := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
@@ -200,6 +206,7 @@ func TestExceptionsAreReplacedNotDuplicated(t *testing.T) {
 }
 
 func TestDeletingAnUnusedActivityTakesItsFundingAndTargets(t *testing.T) {
+	t.Parallel()
 	db, plan := peDemo(t)
 	ctx, now := context.Background(), time.Now().UTC()
 	o, err := models.FindCoded[models.Objective](ctx, db, plan.ID, "2.2")

@@ -8,6 +8,7 @@ import (
 func f(v float64) *float64 { return &v }
 
 func TestPeriodState(t *testing.T) {
+	t.Parallel()
 	locked, unlocked := LockLocked, LockUnlocked
 	p := ReportingPeriod{StartDate: Date(2024, 1, 1), EndDate: Date(2024, 3, 31), DueDate: Date(2024, 4, 30), GraceDays: 10}
 	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
@@ -41,6 +42,7 @@ func TestPeriodState(t *testing.T) {
 }
 
 func TestGeneratePeriods(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		freq      string
 		n         int
@@ -74,6 +76,7 @@ func TestGeneratePeriods(t *testing.T) {
 }
 
 func TestDisaggregationCells(t *testing.T) {
+	t.Parallel()
 	set := DisaggregationSet{Dimensions: []DisaggregationDimension{
 		{Code: "sex", Categories: []DisaggregationCategory{{Code: "f"}, {Code: "m"}}},
 		{Code: "age", Categories: []DisaggregationCategory{{Code: "child"}, {Code: "adult"}}},
@@ -94,6 +97,7 @@ func TestDisaggregationCells(t *testing.T) {
 }
 
 func TestCurrentPeriodLabel(t *testing.T) {
+	t.Parallel()
 	p := Plan{StartYear: 2024, EndYear: 2027, Frequency: Quarterly}
 	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 	for now, want := range map[time.Time]string{at(2025, 1, 1): "2025-Q1", at(2025, 3, 31): "2025-Q1", at(2025, 11, 27): "2025-Q4", at(2023, 6, 1): "", at(2028, 1, 1): ""} {

@@ -105,6 +105,7 @@ func workflowItem(t *testing.T, db *gorm.DB, kind, status, accumulation string) 
 // reopenings and a target edit on the demo plan and checks after each that
 // the roll-ups kept in those transactions equal a full rebuild.
 func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)

@@ -15,6 +15,7 @@ import (
 // migrated schema has a column for every persisted field, so a field added to
 // a struct without a migration fails here on both databases.
 func TestEveryFieldHasAColumn(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	m := db.Migrator()
 	for _, model := range models.AllModels() {
@@ -47,6 +48,7 @@ func TestEveryFieldHasAColumn(t *testing.T) {
 }
 
 func TestMigrateIsIdempotentAndRecorded(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	applied, err := models.Migrate(ctx, db)
@@ -64,6 +66,7 @@ func TestMigrateIsIdempotentAndRecorded(t *testing.T) {
 }
 
 func TestMigrationsMatchAcrossDatabases(t *testing.T) {
+	t.Parallel()
 	pg, err := models.Migrations("postgres")
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +86,7 @@ func TestMigrationsMatchAcrossDatabases(t *testing.T) {
 }
 
 func TestSchemaConstraints(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	org := models.Organisation{Acronym: "MOLSW", Name: "Labour", Type: models.OrgMinistry, Version: 1}
 	must(t, db.Create(&org).Error)

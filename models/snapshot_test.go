@@ -75,6 +75,7 @@ func count(t *testing.T, db *gorm.DB, sql string, args ...any) int64 {
 // afterwards changes neither its rows nor its slides, that its JSON
 // decodes, and that names are unique per plan.
 func TestSnapshotFreezesApprovedData(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	plan := demoPlan(t, db)
@@ -175,6 +176,7 @@ WHERE a.plan_id = ? AND u.status = 'approved' AND p.end_date <= ?`, plan.ID, end
 // TestSlidesCostAFixedNumberOfQueries compares the demo plan with a larger
 // synthetic plan: the slides cost the same number of queries.
 func TestSlidesCostAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	demoPlan(t, db)

@@ -59,6 +59,7 @@ func enrol(t *testing.T, db *gorm.DB, u *models.User, now time.Time) (string, []
 }
 
 func TestTOTPEnrolment(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	u := newMFAUser(t, db, models.RoleAdmin)
@@ -144,6 +145,7 @@ func TestTOTPEnrolment(t *testing.T) {
 }
 
 func TestTOTPCodesWorkOnce(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	u := newMFAUser(t, db, models.RoleSecretariat)
@@ -179,6 +181,7 @@ func TestTOTPCodesWorkOnce(t *testing.T) {
 }
 
 func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	u := newMFAUser(t, db, models.RoleAdmin)
@@ -224,6 +227,7 @@ func TestRecoveryCodes(t *testing.T) {
 }
 
 func TestDisableTOTP(t *testing.T) {
+	t.Parallel()
 	db := modelstest.New(t)
 	ctx := context.Background()
 	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)

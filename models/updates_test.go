@@ -10,6 +10,7 @@ import (
 )
 
 func TestActivityUpdateWorkflow(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	target := models.UpdateTarget{Plan: seed.DemoPlanCode, Activity: "2.3.3", Period: f.period}
@@ -59,6 +60,7 @@ func TestActivityUpdateWorkflow(t *testing.T) {
 }
 
 func TestContributionNotes(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	molsw, _ := models.FindOrganisationByAcronym(ctx, f.db, "MOLSW")

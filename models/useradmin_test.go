@@ -105,6 +105,7 @@ func fieldMsg(err error, field string) string {
 }
 
 func TestCommonPasswordList(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("passwords/common.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +132,7 @@ func TestCommonPasswordList(t *testing.T) {
 }
 
 func TestPasswordRules(t *testing.T) {
+	t.Parallel()
 	// A Lao passphrase of exactly 128 characters (far more bytes).
 	lao := string([]rune(strings.Repeat("ສະບາຍດີ ປະເທດລາວ ", 20))[:models.MaxPasswordLen])
 	tests := []struct {
@@ -156,6 +158,7 @@ func TestPasswordRules(t *testing.T) {
 }
 
 func TestInviteAndOneTimeLink(t *testing.T) {
+	t.Parallel()
 	f := newUAFixture(t)
 	u := &models.User{Email: " Somchai@Molsw.Example ", Name: "Somchai", Role: models.RoleFocalPoint, OrganisationID: &f.ministry.ID}
 	secret, tok, err := models.InviteUser(f.ctx, f.db, f.asSecretariat, u, f.now)
@@ -221,6 +224,7 @@ func TestInviteAndOneTimeLink(t *testing.T) {
 }
 
 func TestManagerPrivileges(t *testing.T) {
+	t.Parallel()
 	f := newUAFixture(t)
 	otherAdmin := f.user(t, models.RoleAdmin, nil)
 	fp := f.user(t, models.RoleFocalPoint, f.ministry)
@@ -298,6 +302,7 @@ func TestManagerPrivileges(t *testing.T) {
 }
 
 func TestDisableAndEnable(t *testing.T) {
+	t.Parallel()
 	f := newUAFixture(t)
 	fp := f.user(t, models.RoleFocalPoint, f.ministry)
 	f.session(t, fp)
@@ -338,6 +343,7 @@ func TestDisableAndEnable(t *testing.T) {
 }
 
 func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
 	f := newUAFixture(t)
 	fp := f.user(t, models.RoleFocalPoint, f.ministry)
 	here, elsewhere := f.session(t, fp), f.session(t, fp)
@@ -368,6 +374,7 @@ func TestChangeOwnPassword(t *testing.T) {
 }
 
 func TestListUsersUsesAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	f := newUAFixture(t)
 	f.user(t, models.RoleFocalPoint, f.ministry)
 	f.user(t, models.RoleDonor, f.partner)

@@ -21,6 +21,7 @@ import (
 // conflict naming who saved first, or for an exact retry by the same user
 // the no-op success — never an internal error.
 func TestSaveValueFirstSaveRace(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	var ind struct {

@@ -78,6 +78,7 @@ func (f *valueFixture) audits(t *testing.T, action string) int64 {
 func num(v float64) *float64 { return &v }
 
 func TestSaveValueRules(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	plain := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
@@ -146,6 +147,7 @@ func TestSaveValueRules(t *testing.T) {
 }
 
 func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
@@ -170,6 +172,7 @@ func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
 }
 
 func TestValueWorkflow(t *testing.T) {
+	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
 	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
@@ -225,6 +228,7 @@ func TestValueWorkflow(t *testing.T) {
 }
 
 func TestJumpFromPrevious(t *testing.T) {
+	t.Parallel()
 	mk := func(cur *float64, prev ...*float64) *models.ValueForm {
 		f := &models.ValueForm{}
 		if cur != nil {

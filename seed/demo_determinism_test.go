@@ -65,6 +65,7 @@ func digest(d *planData, withTimes bool, upTo int) (string, int) {
 }
 
 func TestDemoIsDeterministic(t *testing.T) {
+	t.Parallel()
 	dbA, sumA := loadDemo(t, lateInYear())
 	dbB, sumB := loadDemo(t, lateInYear())
 	a, b := load(t, dbA, sumA.PlanID), load(t, dbB, sumB.PlanID)
@@ -90,6 +91,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 }
 
 func TestDemoTwiceConflictsAndReusesOrganisations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := modelstest.New(t)
 	now := time.Now().UTC()

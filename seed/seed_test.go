@@ -111,6 +111,7 @@ func (d *planData) current(today time.Time) int {
 }
 
 func TestDemoContent(t *testing.T) {
+	t.Parallel()
 	today := lateInYear()
 	db, sum := loadDemo(t, today)
 	d := load(t, db, sum.PlanID)
@@ -250,6 +251,7 @@ func TestDemoContent(t *testing.T) {
 }
 
 func TestDemoValuesAndBreakdowns(t *testing.T) {
+	t.Parallel()
 	db, sum := loadDemo(t, lateInYear())
 	d := load(t, db, sum.PlanID)
 	indByID := map[int64]models.Indicator{}
@@ -315,6 +317,7 @@ func TestDemoValuesAndBreakdowns(t *testing.T) {
 }
 
 func TestDemoWorkflow(t *testing.T) {
+	t.Parallel()
 	for _, today := range []time.Time{lateInYear(), earlyInYear()} {
 		t.Run(today.Format(time.DateOnly), func(t *testing.T) {
 			db, sum := loadDemo(t, today)

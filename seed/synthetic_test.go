@@ -12,6 +12,7 @@ import (
 )
 
 func TestSyntheticSmall(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	opts := seed.SyntheticOptions{Activities: 20, IndicatorsPerActivity: 3, Years: 2}
 	db := modelstest.New(t)

@@ -11,8 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +22,8 @@ import (
 	"naptracker/app"
 	"naptracker/models"
 	"naptracker/models/modelstest"
+
+	"gorm.io/gorm"
 )
 
 // Env is a running application on its own database.
@@ -52,7 +56,44 @@ func Config(t testing.TB) app.Config {
 }
 
 // New starts the application on a fresh database with the demo plan loaded.
-func New(t testing.TB) *Env { return Start(t, Config(t)) }
+// The database is a copy of one bootstrapped once per test process (see
+// DemoConfig), which Start then bootstraps again: a no-op that proves it is one.
+func New(t testing.TB) *Env {
+	t.Helper()
+	return Start(t, DemoConfig(t))
+}
+
+// DemoConfig returns a configuration for a fresh database that already holds
+// the demo plan and the demo accounts: a copy of a template database that the
+// test process bootstraps once (modelstest.Clone).
+func DemoConfig(t testing.TB) app.Config {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	setDSN(&cfg, modelstest.Clone(t, "demo", func(dsn string) error {
+		c := app.DefaultConfig()
+		setDSN(&c, dsn)
+		a, err := app.New(c, io.Discard)
+		if err != nil {
+			return err
+		}
+		_, err = a.Bootstrap(context.Background())
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}))
+	return cfg
+}
+
+// setDSN points cfg at dsn: a PostgreSQL URL, or the SQLite file
+// <DataDir>/naptracker.db.
+func setDSN(cfg *app.Config, dsn string) {
+	if models.IsPostgresURL(dsn) {
+		cfg.DatabaseURL = dsn
+	} else {
+		cfg.DataDir = filepath.Dir(dsn)
+	}
+}
 
 // Start starts the application with cfg (bootstrapping its database) behind
 // an httptest server; both stop when t ends.
@@ -221,4 +262,49 @@ func (c *Client) RefreshCSRF() {
 	if m := csrfField.FindStringSubmatch(c.Get("/account").Body); m != nil {
 		c.CSRF = m[1]
 	}
+}
+
+// Main runs the tests of a package that uses apptest, then stops the shared
+// Chromium and removes the template databases:
+// func TestMain(m *testing.M) { apptest.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	CloseBrowser()
+	modelstest.CleanupTemplates()
+	os.Exit(code)
+}
+
+// prepared holds what each template's prepare function returned, by template name.
+var prepared sync.Map
+
+// NewWith starts the application on a fresh copy of a template database that
+// holds the demo plan and what prepare added to it (a large synthetic plan,
+// say), and returns what prepare returned. The template is built once per
+// test process for each name, so the name must stand for what prepare does.
+func NewWith[T any](t testing.TB, name string, prepare func(context.Context, *gorm.DB) (T, error)) (*Env, T) {
+	t.Helper()
+	name = "demo+" + name
+	cfg := app.DefaultConfig()
+	setDSN(&cfg, modelstest.Clone(t, name, func(dsn string) error {
+		c := app.DefaultConfig()
+		setDSN(&c, dsn)
+		a, err := app.New(c, io.Discard)
+		if err != nil {
+			return err
+		}
+		ctx := context.Background()
+		_, err = a.Bootstrap(ctx)
+		if err == nil {
+			var v T
+			if v, err = prepare(ctx, a.DB); err == nil {
+				prepared.Store(name, v)
+			}
+		}
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}))
+	v, _ := prepared.Load(name)
+	return Start(t, cfg), v.(T)
 }

@@ -2,11 +2,14 @@ package apptest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,9 +33,10 @@ func chromiumPath() string {
 	return ""
 }
 
-// Browser is a headless Chromium driven by chromedp, with a folder for its
-// screenshots. Each Browser is its own browser process, so its cookies are
-// its own: use one per person in a test.
+// Browser is a tab of a headless Chromium driven by chromedp, with a folder
+// for its screenshots. The test process starts one Chromium and gives each
+// Browser a tab in a browser context of its own (like a private window), so
+// its cookies are its own: use one per person in a test.
 type Browser struct {
 	Ctx  context.Context
 	t    testing.TB
@@ -41,14 +45,25 @@ type Browser struct {
 	base string
 }
 
-// NewBrowser starts a headless Chromium for the test; the test is skipped
-// where no Chromium is installed (CI installs it). Screenshots go to
-// $TMPDIR/naptracker-screenshots/<test name>, which the test log names.
-func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
-	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		t.Skip("no Chromium installed (apt-get install -y chromium)")
+// shared is the test process's Chromium: started by the first browser test,
+// stopped by CloseBrowser (which Main calls) or with the process.
+var shared struct {
+	mu      sync.Mutex
+	ctx     context.Context // the browser's first tab, never used for pages
+	cancel  func()
+	dataDir string
+	err     error
+}
+
+func sharedBrowser(path string) (context.Context, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.ctx != nil || shared.err != nil {
+		return shared.ctx, shared.err
+	}
+	dir, err := os.MkdirTemp("", "naptracker-chromium-")
+	if err != nil {
+		return nil, err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -58,15 +73,92 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		// Tabs of parallel tests are all in the background: they must not be throttled.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.WindowSize(1280, 900),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 6*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	// The browser lives as long as the context of its first run, so that
+	// context gets no deadline: a timer cancels it if Chromium is not up in time.
+	stuck := time.AfterFunc(Scaled(2*time.Minute), cancelCtx)
+	err = chromedp.Do(ctx)
+	if !stuck.Stop() && err == nil {
+		err = errors.New("Chromium did not start in time")
+	}
+	if err != nil {
+		cancelCtx()
+		cancelAlloc()
+		os.RemoveAll(dir)
+		shared.err = fmt.Errorf("start Chromium: %w", err)
+		return nil, shared.err
+	}
+	shared.ctx, shared.dataDir = ctx, dir
+	shared.cancel = func() { cancelCtx(); cancelAlloc() }
+	return ctx, nil
+}
+
+// CloseBrowser stops the shared Chromium, if one was started, and removes
+// its profile.
+func CloseBrowser() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.cancel != nil {
+		shared.cancel()
+		os.RemoveAll(shared.dataDir)
+	}
+	shared.ctx, shared.cancel, shared.err = nil, nil, nil
+}
+
+// BrowserBudget is how long one browser test may take on a quiet machine of
+// the project's kind (two cores) with -race, with room to spare; a test's
+// browser gives up after Scaled(BrowserBudget), or a little before the
+// test binary's -timeout, whichever comes first, so that a stuck page fails
+// its own test with the step it was on instead of a panic of the whole binary.
+const BrowserBudget = 5 * time.Minute
+
+// Scaled stretches a time limit for a machine slower than the one it was
+// chosen on: NAPTRACKER_TEST_SLOWDOWN=3 makes every limit three times as
+// long. It never shortens one.
+func Scaled(d time.Duration) time.Duration {
+	if f, err := strconv.ParseFloat(os.Getenv("NAPTRACKER_TEST_SLOWDOWN"), 64); err == nil && f > 1 {
+		return time.Duration(float64(d) * f)
+	}
+	return d
+}
+
+// NewBrowser opens a tab for the test in the test process's headless
+// Chromium (starting it on first use); the test is skipped with -short
+// and where no Chromium is installed (CI installs it). Screenshots go to
+// $TMPDIR/naptracker-screenshots/<test name>, which the test log names.
+func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
+	t.Helper()
+	path := chromiumPath()
+	if testing.Short() {
+		t.Skip("a browser test: -short skips it")
+	}
+	if path == "" {
+		t.Skip("no Chromium installed (apt-get install -y chromium)")
+	}
+	root, err := sharedBrowser(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, cancelTab := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	deadline := time.Now().Add(Scaled(BrowserBudget))
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := d.Deadline(); ok && end.Add(-20*time.Second).Before(deadline) {
+			deadline = end.Add(-20 * time.Second)
+		}
+	}
+	ctx, cancelTimeout := context.WithDeadline(tab, deadline)
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+		t.Fatalf("open a Chromium tab: %v", err)
 	}
 	dir := filepath.Join(os.TempDir(), "naptracker-screenshots", strings.ReplaceAll(t.Name(), "/", "_"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -121,8 +213,7 @@ func (b *Browser) ClickAndWait(sel string) {
 // waitLoaded waits until a new page (one without the mark) is complete.
 func (b *Browser) waitLoaded() {
 	b.t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
+	for {
 		done, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !document.documentElement.dataset.leaving && !!document.querySelector("main")`))
 		if err == nil && done {
 			return
@@ -130,10 +221,12 @@ func (b *Browser) waitLoaded() {
 		if b.Ctx.Err() != nil {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
-	b.t.Fatalf("the page after %s did not load", loc)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.Ctx), 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	b.t.Fatalf("the page after %s did not load before the browser's deadline", loc)
 }
 
 // Shot saves a full-page screenshot named after the step.

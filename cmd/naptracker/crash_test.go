@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func startServer(t *testing.T, bin, dataDir string) *server {
 	addr := freeAddr(t)
 	s := &server{base: "http://" + addr, exited: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	s.cmd = exec.Command(bin)
-	s.cmd.Env = append(os.Environ(), "NAPTRACKER_ADDR="+addr, "NAPTRACKER_DATA_DIR="+dataDir, "DATABASE_URL=", "NAPTRACKER_LOG_LEVEL=warn")
+	s.cmd.Env = append(os.Environ(), runMainEnv+"=1", "NAPTRACKER_ADDR="+addr, "NAPTRACKER_DATA_DIR="+dataDir, "DATABASE_URL=", "NAPTRACKER_LOG_LEVEL=warn")
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -101,11 +102,14 @@ type crashWriter struct {
 	indicator string
 	version   int          // the version read or last acknowledged
 	acked     []crashWrite // answered 200
+	nAcked    atomic.Int32 // len(acked), for the test to read while the writer runs
+	stopped   atomic.Bool  // run has returned
 	inflight  *crashWrite  // sent when the server died: it may or may not have been applied
 	failure   string       // an answer that is neither 200 nor a broken connection
 }
 
 func (w *crashWriter) run(c *http.Client, base, token, period string, next float64) {
+	defer w.stopped.Store(true)
 	path := fmt.Sprintf("%s/api/v1/plans/%s/indicators/%s/values/%s", base, seed.DemoPlanCode, w.indicator, period)
 	for value := next; ; value++ {
 		body := fmt.Sprintf(`{"value": %v, "narrative": "write %v", "version": %d}`, value, value, w.version)
@@ -130,6 +134,7 @@ func (w *crashWriter) run(c *http.Client, base, token, period string, next float
 		}
 		w.version = saved.Version
 		w.acked = append(w.acked, crashWrite{indicator: w.indicator, value: value, version: saved.Version})
+		w.nAcked.Add(1)
 	}
 }
 
@@ -178,18 +183,12 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		t.Skip("about the SQLite file; PostgreSQL's durability is PostgreSQL's")
 	}
-	dir := t.TempDir()
-	bin, dataDir := filepath.Join(dir, "naptracker"), filepath.Join(dir, "data")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, dataDir := selfBinary(t), filepath.Join(t.TempDir(), "data")
 	srv := startServer(t, bin, dataDir)
 
 	// A token for the demo MOLSW focal point, made by the CLI while the server runs.
 	tokenCmd := exec.Command(bin, "token", "create", "--email", "focal.molsw@nap.example")
-	tokenCmd.Env = append(os.Environ(), "NAPTRACKER_DATA_DIR="+dataDir, "DATABASE_URL=", "NAPTRACKER_LOG_LEVEL=warn")
+	tokenCmd.Env = append(os.Environ(), runMainEnv+"=1", "NAPTRACKER_DATA_DIR="+dataDir, "DATABASE_URL=", "NAPTRACKER_LOG_LEVEL=warn")
 	out, err := tokenCmd.Output()
 	token := strings.TrimSpace(string(out))
 	if err != nil || token == "" {
@@ -208,6 +207,8 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 		for _, w := range writers {
 			checkSurvived(t, w, stored[w.indicator])
 			w.version, w.acked, w.inflight = stored[w.indicator].version, nil, nil
+			w.nAcked.Store(0)
+			w.stopped.Store(false)
 		}
 		var wg sync.WaitGroup
 		for _, w := range writers {
@@ -217,7 +218,13 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 				w.run(client, srv.base, token, period, next)
 			}()
 		}
-		time.Sleep(time.Duration(400+200*cycle) * time.Millisecond)
+		// Kill once every writer has had some writes acknowledged — however
+		// slow the machine — while all of them keep writing.
+		if err := waitForAcks(writers, 3+2*cycle, time.Now().Add(ackDeadline)); err != nil {
+			srv.kill(t)
+			wg.Wait()
+			t.Fatalf("cycle %d: %v", cycle, err)
+		}
 		srv.kill(t)
 		wg.Wait()
 		client.CloseIdleConnections()
@@ -244,6 +251,41 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 	}
 	srv.stop(t)
 	checkFile(t, filepath.Join(dataDir, "naptracker.db"), acked)
+}
+
+// ackDeadline is how long the writers get to have their first writes
+// acknowledged: generous, as a loaded machine answers slowly, but finite.
+const ackDeadline = 3 * time.Minute
+
+// waitForAcks waits until every writer has had at least n writes
+// acknowledged. It fails when a writer stopped (with an error, or because
+// the server went away) before that, or at the deadline, saying which
+// writers had how many.
+func waitForAcks(writers []*crashWriter, n int, deadline time.Time) error {
+	for {
+		done := true
+		var counts []string
+		for _, w := range writers {
+			k := int(w.nAcked.Load())
+			counts = append(counts, fmt.Sprintf("%s: %d", w.indicator, k))
+			if k < n {
+				done = false
+				if w.stopped.Load() {
+					if w.failure != "" {
+						return fmt.Errorf("%s stopped after %d acknowledged writes: %s", w.indicator, k, w.failure)
+					}
+					return fmt.Errorf("%s stopped after %d acknowledged writes: the server went away before the kill", w.indicator, k)
+				}
+			}
+		}
+		if done {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not every writer had %d writes acknowledged within %v (%s); the server answers too slowly or not at all", n, ackDeadline, strings.Join(counts, ", "))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // crashTargets reads the current period and a few MOLSW indicators counted

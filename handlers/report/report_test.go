@@ -255,6 +255,7 @@ func checkNumber(t *testing.T, what, got string, want *float64) {
 // TestIPTTMatchesTheModels checks, cell by cell, an indicator of every
 // accumulation mode and direction in every period of the range.
 func TestIPTTMatchesTheModels(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	f, _ := generate(t, db, report.Options{Scope: secretariat})
 	x, d := readIPTT(t, f), loadPlan(t, db)

@@ -35,6 +35,7 @@ func cellsOf(t *testing.T, f *excelize.File) map[string][][]string {
 // approved, another reopened and corrected, a decision recorded — while the
 // live report shows the changes.
 func TestSnapshotReproducesTheReport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := demo(t)
 	d := loadPlan(t, db)

@@ -30,6 +30,7 @@ var sheets = []string{"Cover", "Summary", "IPTT", "Activities", "Compliance", "F
 // header, an autofilter, print titles, landscape fit-to-width, and the
 // summary's two native charts.
 func TestWorkbookStructure(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	f, raw := generate(t, db, report.Options{Scope: secretariat})
 	if got := f.GetSheetList(); !slices.Equal(got, sheets) {
@@ -161,6 +162,7 @@ func TestWorkbookStructure(t *testing.T) {
 // donor's IPTT is what the approved values give, and sensitive counts from
 // 1 to 4 read "<5" (while the secretariat sees the number).
 func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	d := loadPlan(t, db)
 	var unapproved int64
@@ -223,6 +225,7 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 // TestHostileTextIsNeverAFormula: text that starts with "=" is stored as a
 // string cell without a formula, in the activities and the changes sheets.
 func TestHostileTextIsNeverAFormula(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	ctx := context.Background()
 	u := &models.User{Email: "sec@test.example", Name: "Sec", Role: models.RoleSecretariat}
@@ -300,6 +303,7 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 
 // TestFiltersRestrictTheReport: pillar, organisation and period range.
 func TestFiltersRestrictTheReport(t *testing.T) {
+	t.Parallel()
 	db := demo(t)
 	f, _ := generate(t, db, report.Options{Scope: secretariat, Pillar: "2", From: "2024-Q1", To: "2024-Q4"})
 	x := readIPTT(t, f)
@@ -342,6 +346,7 @@ func TestFiltersRestrictTheReport(t *testing.T) {
 // indicator name and of the Cover's notes is printed (a cell cut to one
 // line loses words), and no page is blank.
 func TestLibreOfficeOpensAndPrintsTheWorkbook(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: skips LibreOffice")
 	}
@@ -448,6 +453,7 @@ func html2text(s string) string {
 // do not recalculate. CI installs python3-openpyxl; without it the test
 // skips.
 func TestStreamingReadersSeeEveryRow(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: skips the Python reader")
 	}

@@ -1,11 +1,13 @@
-// Package modelstest gives each test a fresh, migrated database: a new SQLite
-// file by default, or a new PostgreSQL schema when TEST_DATABASE_URL is set.
+// Package modelstest gives each test a fresh database: a new SQLite file by
+// default, or, when TEST_DATABASE_URL is set, a new PostgreSQL database (a
+// copy of a template) or schema (an empty one, from DSN).
 package modelstest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -52,13 +54,30 @@ func DSN(t testing.TB) string {
 }
 
 // New opens a fresh, migrated database for t and closes it when t ends.
+// The database is a copy of one migrated once per test process (see Clone).
 func New(t testing.TB) *gorm.DB {
 	t.Helper()
-	db := Open(t, DSN(t))
-	if _, err := models.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
+	return Open(t, MigratedDSN(t))
+}
+
+// MigratedDSN returns the connection string of a fresh, migrated database
+// for t (a copy of the process's migrated template) and registers its removal.
+func MigratedDSN(t testing.TB) string {
+	t.Helper()
+	return Clone(t, "migrated", func(dsn string) error {
+		db, err := models.Open(dsn, nil)
+		if err != nil {
+			return err
+		}
+		_, err = models.Migrate(context.Background(), db)
+		if s, e := db.DB(); e == nil {
+			s.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
+	})
 }
 
 // Open opens dsn and closes it when t ends, without migrating.
