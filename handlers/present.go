@@ -17,6 +17,9 @@ import (
 type presentPage struct {
 	Page
 	S *models.Slides
+	// Deck is the slides as shown, long lists continued on follow-on
+	// slides (2a, 2b…) so that each fits the screen (present_deck.go).
+	Deck []deckSlide
 	// Snapshot is set when presenting a review snapshot.
 	Snapshot *models.ReviewSnapshot
 	// Periods feed the range form of the live presentation.
@@ -40,9 +43,11 @@ type decisionForm struct {
 }
 
 // Slide numbers: the overview, one per pillar, compliance, key
-// indicators, funding, decisions.
+// indicators, funding, decisions. A slide continued on follow-on slides
+// keeps its number (2a, 2b…), so the numbers, and the decisions slide's
+// address, do not depend on how long the lists are.
 
-// Total is the number of slides.
+// Total is the number of slides, follow-on slides not counted.
 func (p presentPage) Total() int { return len(p.S.Pillars) + 5 }
 
 // PillarNo is the slide number of the pillar with index i.
@@ -179,6 +184,7 @@ func (h *Handler) presentData(c echo.Context, planCode string, snapshotID int64,
 		}
 		p.Targets = decisionTargets(p)
 	}
+	p.Deck = p.buildDeck()
 	return p, nil
 }
 

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,11 +27,15 @@ func TestPresentationInChromium(t *testing.T) {
 	b.SignIn(fac.Email, apptest.Password, nil)
 	b.Open("/plans/" + seed.DemoPlanCode + "/present")
 	b.Run(chromedp.WaitVisible(chromedp.CSS(`.presentation.js-deck #slide-1.current`)))
-	total := apptest.Eval[int](b, `document.querySelectorAll(".slide").length`)
+	// Slides are numbered 1…N, a long one continued as 2a, 2b…: ids[i] is
+	// the number of the (i+1)th slide, total the number of numbers.
+	ids := apptest.Eval[[]string](b, `[...document.querySelectorAll(".slide")].map(s => s.dataset.slide)`)
+	total := strings.Split(apptest.Eval[string](b, `document.querySelector("[data-deck=count]").textContent`), " / ")[1]
 	visible := apptest.Eval[int](b, `[...document.querySelectorAll(".slide")].filter(s => s.offsetParent !== null).length`)
-	if visible != 1 || total < 6 {
-		t.Fatalf("%d of %d slides visible, want 1", visible, total)
+	if visible != 1 || len(ids) < 6 || ids[len(ids)-1] != total {
+		t.Fatalf("%d of %d slides visible, want 1; numbers %v of %s", visible, len(ids), ids, total)
 	}
+	at := func(i int) string { return "slide-" + ids[i] + " #slide-" + ids[i] }
 	b.Shot("slide-1-overview")
 
 	state := func() (string, string) {
@@ -41,51 +44,51 @@ func TestPresentationInChromium(t *testing.T) {
 	}
 	b.Run(chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
 	cur, count := state()
-	if cur != "slide-3 #slide-3" || count != "3 / "+strconv.Itoa(total) {
+	if cur != at(2) || count != ids[2]+" / "+total {
 		t.Fatalf("after two ArrowRight: %q, counter %q", cur, count)
 	}
-	if !strings.Contains(apptest.Eval[string](b, `document.querySelector("#slide-3").innerText`), "3 / "+strconv.Itoa(total)) {
-		t.Error("slide 3 does not say its number")
+	if !strings.Contains(apptest.Eval[string](b, `document.querySelector("#slide-`+ids[2]+`").innerText`), ids[2]+" / "+total) {
+		t.Errorf("slide %s does not say its number", ids[2])
 	}
-	b.Shot("slide-3-pillar")
+	b.Shot("slide-3rd-pillar")
 	b.Run(chromedp.KeyEvent(kb.ArrowLeft))
-	if cur, count = state(); cur != "slide-2 #slide-2" || count != "2 / "+strconv.Itoa(total) {
+	if cur, count = state(); cur != at(1) || count != ids[1]+" / "+total {
 		t.Fatalf("after ArrowLeft: %q, counter %q", cur, count)
 	}
-	b.Shot("slide-2-after-arrow-left")
+	b.Shot("slide-2nd-after-arrow-left")
 
 	// The buttons, a click on the slide, End and Home.
 	b.Run(chromedp.Click(chromedp.CSS(`[data-deck=next]`)))
-	if cur, _ = state(); cur != "slide-3 #slide-3" {
+	if cur, _ = state(); cur != at(2) {
 		t.Errorf("after Next: %q", cur)
 	}
-	b.Run(chromedp.Click(chromedp.CSS(`#slide-3 .slide-no`)))
-	if cur, _ = state(); cur != "slide-4 #slide-4" {
+	b.Run(chromedp.Click(chromedp.CSS(`#slide-` + ids[2] + ` .slide-no`)))
+	if cur, _ = state(); cur != at(3) {
 		t.Errorf("after a click on the slide: %q", cur)
 	}
 	b.Run(chromedp.Click(chromedp.CSS(`[data-deck=prev]`)))
-	if cur, _ = state(); cur != "slide-3 #slide-3" {
+	if cur, _ = state(); cur != at(2) {
 		t.Errorf("after Previous: %q", cur)
 	}
-	b.Run(chromedp.Click(chromedp.CSS(`#slide-3 h2`)), chromedp.KeyEvent(kb.End))
-	last := "slide-" + strconv.Itoa(total)
-	if cur, _ = state(); cur != last+" #"+last {
+	b.Run(chromedp.Click(chromedp.CSS(`#slide-`+ids[2]+` h2`)), chromedp.KeyEvent(kb.End))
+	if cur, _ = state(); cur != at(len(ids)-1) {
 		t.Errorf("after End: %q", cur)
 	}
 	b.Shot("last-slide-decisions")
 	b.Run(chromedp.KeyEvent(kb.Home))
-	if cur, _ = state(); cur != "slide-1 #slide-1" {
+	if cur, _ = state(); cur != at(0) {
 		t.Errorf("after Home: %q", cur)
 	}
 
-	// Opening an address with #slide-N starts there; in Lao the words are Lao.
+	// Opening an address with #slide-N starts there (#slide-2 at 2a when
+	// slide 2 continues); in Lao the words are Lao.
 	if err := env.App.DB.Model(&models.User{}).Where("id = ?", fac.ID).Update("language", "lo").Error; err != nil {
 		t.Fatal(err)
 	}
 	// (another address than the open page's, so that the page loads again).
 	b.Open("/plans/" + seed.DemoPlanCode + "/present?to=#slide-2")
-	b.Run(chromedp.WaitVisible(chromedp.CSS(`#slide-2.current`)))
-	if txt := apptest.Eval[string](b, `document.querySelector("#slide-2").innerText`); !strings.Contains(txt, "ຕົວຊີ້ວັດ") {
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`#slide-` + ids[1] + `.current`)))
+	if txt := apptest.Eval[string](b, `document.querySelector("#slide-`+ids[1]+`").innerText`); !strings.Contains(txt, "ຕົວຊີ້ວັດ") {
 		t.Errorf("the Lao slide lacks Lao words: %.300s", txt)
 	}
 	b.Shot("slide-2-lao")

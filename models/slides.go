@@ -17,15 +17,24 @@ type Slides struct {
 	Tier1Label   string
 	Tier3Label   string
 	From, To     string // labels of the first and last period of the range
-	// Latest is the label of the range's last period, whose compliance is shown.
+	// Latest is the label of the period whose compliance is shown: the
+	// latest period of the range whose due date has passed (in snapshots
+	// taken before this rule, the range's last period).
 	Latest     string
 	At         time.Time
 	Thresholds Thresholds
+	// LatestDue is the due date of the period Latest names (zero in older
+	// snapshots).
+	LatestDue time.Time
+	// NoneDue: no period of the range was due at the instant At, so no
+	// compliance is shown; Latest names the first period, due at LatestDue.
+	// (A negative, so that older snapshots read false and show their rows.)
+	NoneDue bool
 
 	Overview   SlideTotals
 	Pillars    []PillarSlide
 	Compliance []ComplianceLine
-	// ComplianceTotal sums every organisation of the latest period.
+	// ComplianceTotal sums every organisation of the period Latest names.
 	ComplianceTotal ComplianceLine
 	// OffTrack lists the indicators furthest off track (at most KeyOffTrack),
 	// worst first; BestOnTrack those furthest ahead (at most KeyOnTrack).
@@ -121,7 +130,7 @@ type IndicatorLine struct {
 	Small    bool
 }
 
-// ComplianceLine is one organisation's reporting in the latest period of the range.
+// ComplianceLine is one organisation's reporting in the period Latest names.
 type ComplianceLine struct {
 	Acronym string
 	Name    string

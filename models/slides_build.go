@@ -16,7 +16,8 @@ import (
 // for the default range, see ResolveRange), at the instant now. It runs a
 // fixed number of queries whatever the size of the plan: the tree, the
 // periods, the targets, the approved values up to the end of the range,
-// the approved updates of the range and the compliance of its last period.
+// the approved updates of the range and the compliance of its latest
+// period that is due (none when no period of the range is due yet).
 func LoadSlides(ctx context.Context, db *gorm.DB, code, from, to string, now time.Time) (*Slides, error) {
 	tree, err := LoadPlanTree(ctx, db, code)
 	if err != nil {
@@ -30,11 +31,25 @@ func LoadSlides(ctx context.Context, db *gorm.DB, code, from, to string, now tim
 	if err != nil {
 		return nil, err
 	}
-	comp, err := Completeness(ctx, db, tree.Plan, []ReportingPeriod{rng.Last()}, 0, now)
-	if err != nil {
-		return nil, err
+	var comp PeriodCompleteness
+	if k, due := compliancePeriod(rng, now); due {
+		rep, err := Completeness(ctx, db, tree.Plan, []ReportingPeriod{rng.All[k]}, 0, now)
+		if err != nil {
+			return nil, err
+		}
+		comp = rep.Periods[0]
 	}
-	return buildSlides(db.WithContext(ctx), tree, rng, comp.Periods[0], now)
+	return buildSlides(db.WithContext(ctx), tree, rng, comp, now)
+}
+
+// compliancePeriod is the index in rng.All of the period whose compliance
+// the slides show: the latest period of the range whose due date has
+// passed at now, the rule the figures use for the rated period (due is
+// false when none has, and k is then the range's first period). The last
+// period of the range has usually started but is not due yet: its
+// compliance would be nothing but "not due".
+func compliancePeriod(rng PeriodRange, now time.Time) (k int, due bool) {
+	return figures.RatedPeriod(FigurePeriods(rng.All), rng.From, rng.To, now)
 }
 
 // slideUpdate is an activity's latest approved update in the range.
@@ -46,7 +61,9 @@ type slideUpdate struct {
 }
 
 // buildSlides computes the slides from a loaded tree and range, with the
-// compliance of the range's last period already computed (three queries).
+// compliance of a period of the range already computed (three queries).
+// When comp is not the compliance of the latest period that is due (a
+// snapshot passes the range's last period), that period's is computed.
 func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodCompleteness, now time.Time) (*Slides, error) {
 	ids := db.Model(&Indicator{}).Select("id").Where("plan_id = ? AND archived_at IS NULL", tree.Plan.ID)
 	data, err := LoadFigureData(db, rng.All, ids, true, false)
@@ -58,7 +75,19 @@ func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodComple
 		return nil, err
 	}
 	s := &Slides{PlanID: tree.Plan.ID, PlanCode: tree.Plan.Code, PlanTitle: tree.Plan.Title, PlanLanguage: tree.Plan.Language, Tier1Label: tree.Plan.Tier1Label, Tier3Label: tree.Plan.Tier3Label,
-		From: rng.First().Label, To: rng.Last().Label, Latest: rng.Last().Label, At: now.UTC(), Thresholds: tree.Plan.Thresholds()}
+		From: rng.First().Label, To: rng.Last().Label, At: now.UTC(), Thresholds: tree.Plan.Thresholds()}
+	k, due := compliancePeriod(rng, now)
+	s.Latest, s.LatestDue, s.NoneDue = rng.All[k].Label, rng.All[k].DueDate, !due
+	if due && comp.Period.ID != rng.All[k].ID {
+		rep, err := Completeness(db.Statement.Context, db, tree.Plan, []ReportingPeriod{rng.All[k]}, 0, now)
+		if err != nil {
+			return nil, err
+		}
+		comp = rep.Periods[0]
+	}
+	if !due {
+		comp = PeriodCompleteness{}
+	}
 	// The slides are shown to donors: the external audience.
 	window := tree.Plan.Window(FigurePeriods(rng.All), rng.From, rng.To, now)
 	var keys []rankedLine

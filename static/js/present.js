@@ -1,7 +1,8 @@
 // Workshop presentation: shows one slide at a time, moved with the arrow
 // keys, Page Up/Down, Space, Home/End, the buttons and a click on the
-// slide; keeps #slide-N in the address; full screen on request. Without
-// this script the slides simply follow one another. No network is used.
+// slide; keeps #slide-N in the address (#slide-2b for a follow-on slide;
+// #slide-2 opens 2a); full screen on request. Without this script the
+// slides simply follow one another. No network is used.
 (function () {
   "use strict";
   var deck = document.getElementById("presentation");
@@ -10,11 +11,22 @@
   if (slides.length === 0) { return; }
   var controls = deck.querySelector(".deck-controls");
   var count = deck.querySelector('[data-deck="count"]');
-  var current = 0;
+  var current = 0, opening = false;
+  var total = count.textContent.split(" / ")[1] || String(slides.length);
+
+  // position is the place (1-based) of the slide numbered id ("3", "2b";
+  // "2" finds 2a), 0 when there is none.
+  function position(id) {
+    for (var i = 0; i < slides.length; i++) {
+      var s = slides[i].getAttribute("data-slide");
+      if (s === id || s === id + "a") { return i + 1; }
+    }
+    return 0;
+  }
 
   function fromHash() {
-    var m = /^#slide-(\d+)$/.exec(window.location.hash);
-    return m ? parseInt(m[1], 10) : 0;
+    var m = /^#slide-(\d+[a-z]?)$/.exec(window.location.hash);
+    return m ? position(m[1]) : 0;
   }
 
   function show(n, focus) {
@@ -25,21 +37,31 @@
       s.classList.toggle("current", on);
       s.setAttribute("aria-hidden", on ? "false" : "true");
     });
-    count.textContent = n + " / " + slides.length;
-    var hash = "#slide-" + n;
+    var id = slides[n - 1].getAttribute("data-slide");
+    count.textContent = id + " / " + total;
+    var hash = "#slide-" + id;
     if (window.location.hash !== hash) {
       history.replaceState(null, "", hash);
     }
     if (focus) {
       slides[n - 1].focus({ preventScroll: true });
     }
+    // The controls and the slide fill the screen: once the facilitator
+    // moves, bring them into view (not on opening, which would hide the
+    // page's notices).
+    var r = deck.getBoundingClientRect();
+    if (!opening && Math.abs(r.top) > 1 && !document.fullscreenElement) {
+      window.scrollBy(0, r.top);
+    }
   }
 
   deck.classList.add("js-deck");
   controls.hidden = false;
   slides.forEach(function (s) { s.setAttribute("tabindex", "-1"); });
-  var start = fromHash() || parseInt(deck.getAttribute("data-start"), 10) || 1;
+  var start = fromHash() || position(deck.getAttribute("data-start") || "1") || 1;
+  opening = true;
   show(start, false);
+  opening = false;
 
   document.addEventListener("keydown", function (e) {
     var el = document.activeElement;
