@@ -22,6 +22,9 @@ type presentPage struct {
 	Deck []deckSlide
 	// Snapshot is set when presenting a review snapshot.
 	Snapshot *models.ReviewSnapshot
+	// Review is what moved since the plan's last review snapshot (live
+	// presentations of a plan that has one).
+	Review *models.ReviewChanges
 	// Periods feed the range form of the live presentation.
 	Periods   []models.ReportingPeriod
 	Decisions []models.DecisionRow
@@ -48,7 +51,16 @@ type decisionForm struct {
 // address, do not depend on how long the lists are.
 
 // Total is the number of slides, follow-on slides not counted.
-func (p presentPage) Total() int { return len(p.S.Pillars) + 5 }
+func (p presentPage) Total() int {
+	if p.Review != nil {
+		return len(p.S.Pillars) + 6
+	}
+	return len(p.S.Pillars) + 5
+}
+
+// ReviewNo is the number of the since-the-last-review slide, after the
+// decisions (so that adding it moves no other slide).
+func (p presentPage) ReviewNo() int { return decisionsSlide(len(p.S.Pillars)) + 1 }
 
 // PillarNo is the slide number of the pillar with index i.
 func (p presentPage) PillarNo(i int) int { return i + 2 }
@@ -183,6 +195,16 @@ func (h *Handler) presentData(c echo.Context, planCode string, snapshotID int64,
 			p.Orgs = append(p.Orgs, choice{Value: strconv.FormatInt(o.ID, 10), Label: o.Acronym + " — " + o.Name})
 		}
 		p.Targets = decisionTargets(p)
+	}
+	if snapshotID == 0 {
+		// What moved since the last review, on a slide of its own.
+		plan, err := models.FindPlan(ctx, h.DB, p.S.PlanCode)
+		if err != nil {
+			return p, err
+		}
+		if p.Review, err = models.LoadReviewChanges(ctx, h.DB, *plan, 0, now, nil); err != nil {
+			return p, err
+		}
 	}
 	p.Deck = p.buildDeck()
 	return p, nil

@@ -406,6 +406,9 @@ func (p presentPage) buildDeck() []deckSlide {
 	}
 
 	deck = append(deck, deckSlide{No: p.DecisionsNo(), Kind: "decisions"})
+	if p.Review != nil {
+		deck = append(deck, deckSlide{No: p.ReviewNo(), Kind: "review"})
+	}
 	return letter(deck)
 }
 

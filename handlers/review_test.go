@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,24 @@ func TestSinceTheLastReview(t *testing.T) {
 		if !strings.Contains(panel, want) {
 			t.Errorf("the panel does not say %q:\n%s", want, panel)
 		}
+	}
+
+	// The presentation's last slide.
+	deck := env.SignedIn(t, donorUser).Get("/plans/" + seed.DemoPlanCode + "/present")
+	mustStatus(t, deck, http.StatusOK)
+	at = strings.Index(deck.Body, `class="slide slide-review"`)
+	if at < 0 {
+		t.Fatal("the presentation has no since-the-last-review slide")
+	}
+	slide := deck.Body[at : at+strings.Index(deck.Body[at:], "</section>")]
+	movedOnSlide := 0
+	for _, m := range regexp.MustCompile(`(\d+) indicators? moved from`).FindAllStringSubmatch(slide, -1) {
+		n, _ := strconv.Atoi(m[1])
+		movedOnSlide += n
+	}
+	if movedOnSlide != len(moved) || !strings.Contains(slide, fmt.Sprintf("%d approvals", len(approved))) ||
+		!strings.Contains(slide, "1 decision overdue") || !strings.Contains(slide, overdue.Text) || !strings.Contains(slide, "1 decision done") {
+		t.Errorf("the slide says %d moved (want %d):\n%s", movedOnSlide, len(moved), slide)
 	}
 
 	// The workbook sheet.
