@@ -101,11 +101,25 @@ func (s *ReviewSnapshot) Decode() (*SnapshotContent, error) {
 	return c, nil
 }
 
-// Slides reads the slides the snapshot froze.
+// Slides reads the slides the snapshot froze. Snapshots taken before the
+// figures package rated a hidden figure "withheld" kept a rating word and
+// progress beside a hidden count; those are withheld as they are read.
 func (s *ReviewSnapshot) Slides() (*Slides, error) {
 	var out Slides
 	if err := json.Unmarshal([]byte(s.SlidesJSON), &out); err != nil {
 		return nil, err
+	}
+	withhold := func(lines []IndicatorLine) {
+		for i := range lines {
+			if l := &lines[i]; l.Withheld || l.Small {
+				l.RAG, l.Actual, l.Progress = RAGWithheld, nil, nil
+			}
+		}
+	}
+	withhold(out.OffTrack)
+	withhold(out.BestOnTrack)
+	for i := range out.Pillars {
+		withhold(out.Pillars[i].OffTrack)
 	}
 	return &out, nil
 }
