@@ -18,7 +18,7 @@ import (
 	"naptracker/seed"
 )
 
-// section returns the HTML of the page's section of the given class.
+// pageSection returns the HTML of the page's section of the given class.
 func pageSection(t *testing.T, body, class string) string {
 	t.Helper()
 	i := strings.Index(body, `class="`+class+`"`)
