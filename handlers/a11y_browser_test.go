@@ -134,6 +134,8 @@ func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []s
 		{"dashboard", plan + "/dashboard", ""},
 		{"indicator", plan + "/indicators/3.3.b", ""},
 		{"organisation", plan + "/organisations/MOLSW", ""},
+		{"funder", plan + "/organisations/APJP", ""},
+		{"activity", plan + "/activities/1.3.1", ""},
 		{"presentation", plan + "/present", ""},
 		{"snapshots", plan + "/snapshots", "main > h1"},
 		{"snapshot-presentation", snapshot, ""},

@@ -60,6 +60,7 @@ var expectedAccess = map[string][]string{
 	// indicator and organisation pages
 	"GET /plans/:plan/indicators/:code":   all,
 	"GET /plans/:plan/organisations/:org": all,
+	"GET /plans/:plan/activities/:code":   all,
 	// end indicator and organisation pages
 
 	// --- dashboard ---

@@ -50,7 +50,7 @@ func TestOrganisationPage(t *testing.T) {
 	for class, codes := range map[string][]string{"org-leads": leads, "org-supports": supports} {
 		s := section(own.Body, class)
 		for _, c := range codes {
-			if !strings.Contains(s, `#h-a-`+c+`">`+c+`</a>`) {
+			if !strings.Contains(s, `/activities/`+c+`">`+c+`</a>`) {
 				t.Errorf("%s lacks activity %s", class, c)
 			}
 		}

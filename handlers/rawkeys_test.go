@@ -122,6 +122,7 @@ WHERE pl.code = ? ORDER BY o.acronym LIMIT 1`, plan).Row().Scan(&org); err != ni
 		{base + "/organisations/" + org, 200}, {base + "/present", 200}, {base + "/present?from=" + first + "&to=" + last, 200},
 		{base + "/snapshots", 200}, {fmt.Sprintf("%s/snapshots/%d/present", base, snap), 200},
 		{"/account", 200}, {"/account/tokens", 200}, {base + "/indicators/NO-SUCH", 404},
+		{base + "/organisations/APJP", 200}, {base + "/activities/1.3.1", 200}, {base + "/activities/NO-SUCH", 404},
 	}
 	readers := []struct {
 		name  string

@@ -192,6 +192,7 @@ func (h *Handler) Routes() []Route {
 		// decided in models by the caller's Scope.
 		{Method: get, Path: "/plans/:plan/indicators/:code", Roles: everyone, Handler: h.ShowIndicator},
 		{Method: get, Path: "/plans/:plan/organisations/:org", Roles: everyone, Handler: h.ShowOrganisation},
+		{Method: get, Path: "/plans/:plan/activities/:code", Roles: everyone, Handler: h.ShowActivity},
 		// --- end indicator and organisation pages ---
 
 		// --- workshop presentation, review snapshots, decisions ---

@@ -63,12 +63,17 @@ type OrgPage struct {
 	Orgs map[int64]Organisation
 	// Restricted: the reader sees the organisation's approved data only.
 	Restricted bool
+	// Funds lists, for a development partner or international organisation,
+	// the activities it funds with its amounts; FundTotals adds them up per currency.
+	Funds      []OrgFunded
+	FundTotals []FundingTotal
 }
 
 // LoadOrgPage gathers what an organisation leads, supports and reports in a
 // plan, with the latest status of each, what it still owes in the periods
-// open or overdue for it, and its focal points, in thirteen queries
-// whatever the size of the plan. Names are in lang where translated.
+// open or overdue for it, its focal points and, for a funder, the
+// activities it funds, in at most fifteen queries whatever the size of the
+// plan. Names are in lang where translated.
 func LoadOrgPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, acronym, lang string, now time.Time) (*OrgPage, error) {
 	db = db.WithContext(ctx)
 	plan, err := FindPlan(ctx, db, planCode)
@@ -82,6 +87,11 @@ func LoadOrgPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, acrony
 	pg := &OrgPage{Plan: *plan, Org: *org, Orgs: map[int64]Organisation{}, Restricted: !scope.SeesUnapproved(org.ID)}
 	if err := pg.loadActivities(db, scope); err != nil {
 		return nil, err
+	}
+	if org.IsFunder() {
+		if err := pg.loadFunding(db, scope); err != nil {
+			return nil, err
+		}
 	}
 	periods, err := PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
