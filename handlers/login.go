@@ -78,6 +78,17 @@ func (h *Handler) Login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The attempt counts as a failure before its password is hashed, so that
+	// a burst sent at once cannot pass the limits; it is taken back below
+	// when the password is right or the server too busy to check it.
+	var res *models.Reservation
+	if until.IsZero() {
+		res, until, err = models.ReserveAttempt(ctx, h.DB, now,
+			models.ThrottleKey{Key: accountKey, Policy: h.Throttle}, models.ThrottleKey{Key: addressKey, Policy: h.AddressThrottle})
+		if err != nil {
+			return err
+		}
+	}
 	if !until.IsZero() {
 		h.security(c, "login.throttled", nil, map[string]any{"email": email, "until": until})
 		c.Response().Header().Set("Retry-After", retryAfter(until, now))
@@ -85,7 +96,7 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	user, err := models.FindUserByEmail(ctx, h.DB, email)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return err
+		return errors.Join(err, res.Release(ctx, h.DB))
 	}
 	var hash string
 	if user != nil {
@@ -93,7 +104,16 @@ func (h *Handler) Login(c echo.Context) error {
 	} else {
 		hash = dummyHash()
 	}
-	ok := models.CheckPassword(hash, password)
+	ok, err := models.VerifyPassword(ctx, hash, password)
+	if err != nil {
+		if rerr := res.Release(ctx, h.DB); rerr != nil {
+			return rerr
+		}
+		if errors.Is(err, models.ErrBusy) {
+			return h.busy(c, email)
+		}
+		return err
+	}
 	if !ok || user == nil || user.Disabled() {
 		var uid *int64
 		reason := "wrong password"
@@ -106,14 +126,11 @@ func (h *Handler) Login(c echo.Context) error {
 		default:
 			uid = &user.ID
 		}
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, accountKey, now); err != nil {
-			return err
-		}
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.AddressThrottle, addressKey, now); err != nil {
-			return err
-		}
 		h.security(c, "login.failure", uid, map[string]any{"email": email, "reason": reason})
 		return h.renderLogin(c, http.StatusUnauthorized, email, l.T("login.failed"))
+	}
+	if err := res.Release(ctx, h.DB); err != nil {
+		return err
 	}
 	if err := models.ClearLoginFailures(ctx, h.DB, accountKey); err != nil {
 		return err
@@ -141,6 +158,18 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
+
+// busy answers a sign-in that found every password-hashing slot taken:
+// 503 with Retry-After, the attempt not counted against anyone.
+func (h *Handler) busy(c echo.Context, email string) error {
+	h.security(c, "login.busy", nil, map[string]any{"email": email})
+	c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetrySeconds))
+	return h.renderLogin(c, http.StatusServiceUnavailable, email, h.Localizer(c).T("login.busy"))
+}
+
+// busyRetrySeconds is the Retry-After of a busy answer: by then the
+// hashes running now have finished.
+const busyRetrySeconds = 2
 
 // Logout ends the session on the server and clears the cookie.
 func (h *Handler) Logout(c echo.Context) error {
