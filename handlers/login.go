@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"naptracker/models"
 
@@ -191,13 +193,54 @@ func (h *Handler) mfaStep(who *Principal) string {
 	return "/account/2fa"
 }
 
-// safeNext keeps a post-sign-in destination only when it is a path on this
-// site, so that the sign-in form cannot be used to send people elsewhere.
+// safeNext keeps a post-sign-in (or language switch) destination only when
+// it is a path on this site, so that these forms cannot send people
+// elsewhere. It judges the address as a browser will read it: browsers
+// drop TAB, LF and CR anywhere, trim leading and trailing controls and
+// spaces, and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" both mean //evil.example, another site. The address is
+// normalised the same way, then parsed: no scheme, no host, a path that
+// starts with one slash. What is returned is the normalised address with
+// every byte that is not printable ASCII escaped; anything else gives "/".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	next = strings.TrimFunc(next, func(r rune) bool { return r <= ' ' })
+	next = strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, next)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		out += "#" + u.EscapedFragment()
+	}
+	var sb strings.Builder
+	for i := 0; i < len(out); i++ {
+		if b := out[i]; b <= ' ' || b >= 0x7f {
+			fmt.Fprintf(&sb, "%%%02X", b)
+		} else {
+			sb.WriteByte(b)
+		}
+	}
+	out = sb.String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
 }
 
 func minutesUntil(until, now time.Time) int {
