@@ -46,7 +46,15 @@ func New(cfg Config, logOut io.Writer) (*App, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
-	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})
+	// Failing and slow statements are logged (every statement at the debug
+	// level), always without their values: those are narratives, e-mail
+	// addresses, hashes of sessions, tokens and passwords, TOTP secrets.
+	dbLevel := logger.Warn
+	if cfg.LogLevel == "debug" {
+		dbLevel = logger.Info
+	}
+	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: dbLevel,
+		IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
 	db, err := models.Open(cfg.DSN(), dbLog)
 	if err != nil {
 		return nil, err

@@ -58,7 +58,13 @@ func New(t testing.TB) *Env { return Start(t, Config(t)) }
 // an httptest server; both stop when t ends.
 func Start(t testing.TB, cfg app.Config) *Env {
 	t.Helper()
-	a, err := app.New(cfg, io.Discard)
+	return StartLogged(t, cfg, io.Discard)
+}
+
+// StartLogged is Start with the application's JSON log written to logOut.
+func StartLogged(t testing.TB, cfg app.Config, logOut io.Writer) *Env {
+	t.Helper()
+	a, err := app.New(cfg, logOut)
 	if err != nil {
 		t.Fatal(err)
 	}
