@@ -69,7 +69,7 @@ func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
 	mustStatus(t, api.JSON(http.MethodPut, path, `{"value": 4, "narrative": "`+narrative+`", "version": 0}`), http.StatusOK)
 
 	// A second factor being set up stores a TOTP secret.
-	key, err := models.BeginTOTP(ctx, env.App.DB, fp)
+	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, fp)
 	if err != nil {
 		t.Fatal(err)
 	}

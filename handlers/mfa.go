@@ -67,7 +67,7 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 	}
 	method, reason := "totp", ""
 	if models.IsTOTPCode(code) {
-		res, err := models.VerifyTOTP(ctx, h.DB, who.User.ID, code, now)
+		res, err := models.VerifyTOTP(ctx, h.DB, h.Keys, who.User.ID, code, now)
 		if err != nil {
 			return err
 		}

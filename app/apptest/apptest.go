@@ -43,10 +43,9 @@ func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 // PostgreSQL schema when TEST_DATABASE_URL is set).
 func Config(t testing.TB) app.Config {
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir() // the SQLite file, and the key file on either database
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cfg.DatabaseURL = modelstest.DSN(t)
-	} else {
-		cfg.DataDir = t.TempDir()
 	}
 	return cfg
 }
