@@ -27,12 +27,14 @@ import (
 // App is one running NAP Tracker: its configuration, database, web server,
 // templates and logger.
 type App struct {
-	Config  Config
-	DB      *gorm.DB
-	Echo    *echo.Echo
-	Views   *Views
-	Log     *slog.Logger
-	I18n    *i18n.Bundle
+	Config Config
+	DB     *gorm.DB
+	Echo   *echo.Echo
+	Views  *Views
+	Log    *slog.Logger
+	I18n   *i18n.Bundle
+	// Keys encrypt secrets at rest (NAPTRACKER_SECRET_KEY or the key file).
+	Keys    *models.Keyring
 	Handler *handlers.Handler
 	// Reminders records and sends the reminders; Serve runs it on a timer
 	// and `naptracker reminders run` once.
@@ -46,12 +48,32 @@ func New(cfg Config, logOut io.Writer) (*App, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
-	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})
+	// Failing and slow statements are logged (every statement at the debug
+	// level), always without their values: those are narratives, e-mail
+	// addresses, hashes of sessions, tokens and passwords, TOTP secrets.
+	dbLevel := logger.Warn
+	if cfg.LogLevel == "debug" {
+		dbLevel = logger.Info
+	}
+	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: dbLevel,
+		IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
 	db, err := models.Open(cfg.DSN(), dbLog)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Log: log}
+	keys, created, err := models.LoadKeyring(cfg.SecretKey, cfg.KeyFile())
+	if err != nil {
+		if s, e := db.DB(); e == nil {
+			s.Close()
+		}
+		return nil, err
+	}
+	if created {
+		log.Warn("created a new secret key file: back it up with the database, kept apart from it", "file", keys.File())
+	} else if keys.File() != "" && models.IsPostgres(db) {
+		log.Warn("the secret keys come from a file in the data directory: several instances on one PostgreSQL database need the same keys, set NAPTRACKER_SECRET_KEY on each", "file", keys.File())
+	}
+	a := &App{Config: cfg, DB: db, Log: log, Keys: keys}
 	if err := a.build(); err != nil {
 		a.Close()
 		return nil, err
@@ -74,7 +96,7 @@ func (a *App) build() error {
 	}
 	a.I18n, a.Views = bundle, views
 	a.Handler = &handlers.Handler{
-		DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now,
+		DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now, Keys: a.Keys,
 		Sessions:        models.SessionPolicy{Idle: a.Config.SessionIdle, Absolute: a.Config.SessionMax},
 		Throttle:        models.DefaultThrottlePolicy,
 		AddressThrottle: models.ThrottlePolicy{Free: 20, Base: models.DefaultThrottlePolicy.Base, Max: models.DefaultThrottlePolicy.Max, Forget: models.DefaultThrottlePolicy.Forget},
@@ -121,7 +143,9 @@ func (a *App) ipExtractor() echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// Migrate applies pending migrations and logs what it applied.
+// Migrate applies pending migrations and logs what it applied, then seals
+// any TOTP secret still stored in clear (by a version before they were
+// encrypted, or by an old instance during a rolling upgrade).
 func (a *App) Migrate(ctx context.Context) error {
 	applied, err := models.Migrate(ctx, a.DB)
 	if err != nil {
@@ -129,6 +153,13 @@ func (a *App) Migrate(ctx context.Context) error {
 	}
 	for _, m := range applied {
 		a.Log.Info("migration applied", "migration", m)
+	}
+	n, err := models.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
+	if err != nil {
+		return fmt.Errorf("encrypt the TOTP secrets: %w", err)
+	}
+	if n > 0 {
+		a.Log.Info("TOTP secrets encrypted", "count", n, "key", a.Keys.CurrentID())
 	}
 	return nil
 }

@@ -23,10 +23,9 @@ import (
 func newApp(t *testing.T) *app.App {
 	t.Helper()
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cfg.DatabaseURL = modelstest.DSN(t)
-	} else {
-		cfg.DataDir = t.TempDir()
 	}
 	a, err := app.New(cfg, io.Discard)
 	if err != nil {
@@ -211,10 +210,9 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 // database at once: both must come up, with one demo plan and one set of accounts.
 func TestTwoInstancesStartingTogether(t *testing.T) {
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cfg.DatabaseURL = modelstest.DSN(t)
-	} else {
-		cfg.DataDir = t.TempDir()
 	}
 	var apps [2]*app.App
 	for i := range apps {

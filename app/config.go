@@ -43,6 +43,12 @@ type Config struct {
 	// (NAPTRACKER_REMINDER_INTERVAL, -reminder-interval; 15m; 0 turns the
 	// loop off, for instances that should leave it to the others).
 	ReminderInterval time.Duration
+	// SecretKey holds the keys that encrypt secrets at rest
+	// (NAPTRACKER_SECRET_KEY: base64 keys separated by commas, the first
+	// one current; environment only, never a flag, which the process list
+	// would show). Empty: the key file secret.key in the data directory,
+	// created on first start.
+	SecretKey string
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -85,6 +91,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		}
 	}
 	setDuration(&c.ReminderInterval, "NAPTRACKER_REMINDER_INTERVAL")
+	set(&c.SecretKey, "NAPTRACKER_SECRET_KEY")
 	return c
 }
 
@@ -136,6 +143,11 @@ func (c Config) Validate() error {
 	if c.ReminderDays < 1 || c.ReminderDays > 90 {
 		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_DAYS must be a number of days from 1 to 90"))
 	}
+	if c.SecretKey != "" {
+		if _, err := models.ParseKeys(c.SecretKey); err != nil {
+			errs = append(errs, fmt.Errorf("NAPTRACKER_SECRET_KEY: %w", err))
+		}
+	}
 	if c.ReminderInterval != 0 && c.ReminderInterval < time.Second {
 		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_INTERVAL must be a duration such as 15m (at least 1s), or 0 to turn the reminders off on this instance"))
 	}
@@ -165,6 +177,9 @@ func (c Config) DSN() string {
 	}
 	return filepath.Join(c.DataDir, "naptracker.db")
 }
+
+// KeyFile is where the secret keys are kept when NAPTRACKER_SECRET_KEY is not set.
+func (c Config) KeyFile() string { return filepath.Join(c.DataDir, models.KeyFileName) }
 
 // TLS reports whether the site is served over HTTPS (behind a TLS proxy).
 func (c Config) TLS() bool { return strings.HasPrefix(c.BaseURL, "https://") }

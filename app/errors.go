@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,10 @@ type errorPage struct {
 func statusOf(err error) int {
 	var he *echo.HTTPError
 	var ve *models.ValidationError
+	var br *models.BadRequestError
 	switch {
+	case errors.As(err, &br):
+		return http.StatusBadRequest
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, models.ErrNotFound):
@@ -109,14 +113,33 @@ func (a *App) handleError(err error, c echo.Context) {
 		base.Flash = ""
 		page := errorPage{Page: base, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
 		var le *models.LockedError
-		if errors.As(err, &le) {
+		var ve *models.ValidationError
+		switch {
+		case errors.As(err, &le):
 			page.Detail = lockedReason(l.T, le)
+		case errors.As(err, &ve):
+			page.Detail = fieldDetail(ve.Localized(l.T))
 		}
 		resp = c.Render(status, "error", page)
 	}
 	if resp != nil {
 		a.Log.Error("writing error response failed", "request_id", reqID, "err", resp)
 	}
+}
+
+// fieldDetail lists field messages as "field: message", in field order,
+// for an error page that has no form to put them beside.
+func fieldDetail(fields map[string]string) string {
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = f + ": " + fields[f]
+	}
+	return strings.Join(parts, " ")
 }
 
 // lockedReason is why something is locked, in the reader's language when

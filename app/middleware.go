@@ -25,6 +25,7 @@ func (a *App) use(e *echo.Echo) {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 	e.Use(a.securityHeaders)
 	e.Use(a.Handler.Authenticate)
+	e.Use(rejectBadText)
 }
 
 // assignRequestID gives every request a fresh id, in the response header and

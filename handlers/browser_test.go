@@ -29,13 +29,13 @@ func TestReportingCycleInChromium(t *testing.T) {
 	ctx := context.Background()
 	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")
 	secUser := env.User(t, models.RoleSecretariat, "")
-	key, err := models.BeginTOTP(ctx, env.App.DB, secUser)
+	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, secUser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enrolled := time.Now().Add(-2 * time.Minute)
 	first, _ := totp.GenerateCode(key.Secret(), enrolled)
-	if _, err := models.ConfirmTOTP(ctx, env.App.DB, models.SystemActor, secUser.ID, first, enrolled); err != nil {
+	if _, err := models.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, models.SystemActor, secUser.ID, first, enrolled); err != nil {
 		t.Fatal(err)
 	}
 	code := func() string { c, _ := totp.GenerateCode(key.Secret(), time.Now()); return c }

@@ -16,10 +16,12 @@ import (
 
 // Handler carries what every handler needs. It holds no per-request state.
 type Handler struct {
-	DB       *gorm.DB
-	Log      *slog.Logger
-	I18n     *i18n.Bundle
-	Now      func() time.Time
+	DB   *gorm.DB
+	Log  *slog.Logger
+	I18n *i18n.Bundle
+	Now  func() time.Time
+	// Keys seal the TOTP secrets in the database.
+	Keys     *models.Keyring
 	Sessions models.SessionPolicy
 	// Throttle applies per account; AddressThrottle per client address,
 	// which many honest users behind one office NAT may share.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"naptracker/models"
 
@@ -78,6 +80,17 @@ func (h *Handler) Login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The attempt counts as a failure before its password is hashed, so that
+	// a burst sent at once cannot pass the limits; it is taken back below
+	// when the password is right or the server too busy to check it.
+	var res *models.Reservation
+	if until.IsZero() {
+		res, until, err = models.ReserveAttempt(ctx, h.DB, now,
+			models.ThrottleKey{Key: accountKey, Policy: h.Throttle}, models.ThrottleKey{Key: addressKey, Policy: h.AddressThrottle})
+		if err != nil {
+			return err
+		}
+	}
 	if !until.IsZero() {
 		h.security(c, "login.throttled", nil, map[string]any{"email": email, "until": until})
 		c.Response().Header().Set("Retry-After", retryAfter(until, now))
@@ -85,7 +98,7 @@ func (h *Handler) Login(c echo.Context) error {
 	}
 	user, err := models.FindUserByEmail(ctx, h.DB, email)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return err
+		return errors.Join(err, res.Release(ctx, h.DB))
 	}
 	var hash string
 	if user != nil {
@@ -93,7 +106,16 @@ func (h *Handler) Login(c echo.Context) error {
 	} else {
 		hash = dummyHash()
 	}
-	ok := models.CheckPassword(hash, password)
+	ok, err := models.VerifyPassword(ctx, hash, password)
+	if err != nil {
+		if rerr := res.Release(ctx, h.DB); rerr != nil {
+			return rerr
+		}
+		if errors.Is(err, models.ErrBusy) {
+			return h.busy(c, email)
+		}
+		return err
+	}
 	if !ok || user == nil || user.Disabled() {
 		var uid *int64
 		reason := "wrong password"
@@ -106,14 +128,11 @@ func (h *Handler) Login(c echo.Context) error {
 		default:
 			uid = &user.ID
 		}
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, accountKey, now); err != nil {
-			return err
-		}
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.AddressThrottle, addressKey, now); err != nil {
-			return err
-		}
 		h.security(c, "login.failure", uid, map[string]any{"email": email, "reason": reason})
 		return h.renderLogin(c, http.StatusUnauthorized, email, l.T("login.failed"))
+	}
+	if err := res.Release(ctx, h.DB); err != nil {
+		return err
 	}
 	if err := models.ClearLoginFailures(ctx, h.DB, accountKey); err != nil {
 		return err
@@ -142,6 +161,18 @@ func (h *Handler) Login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
+// busy answers a sign-in that found every password-hashing slot taken:
+// 503 with Retry-After, the attempt not counted against anyone.
+func (h *Handler) busy(c echo.Context, email string) error {
+	h.security(c, "login.busy", nil, map[string]any{"email": email})
+	c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetrySeconds))
+	return h.renderLogin(c, http.StatusServiceUnavailable, email, h.Localizer(c).T("login.busy"))
+}
+
+// busyRetrySeconds is the Retry-After of a busy answer: by then the
+// hashes running now have finished.
+const busyRetrySeconds = 2
+
 // Logout ends the session on the server and clears the cookie.
 func (h *Handler) Logout(c echo.Context) error {
 	who := PrincipalOf(c)
@@ -162,13 +193,54 @@ func (h *Handler) mfaStep(who *Principal) string {
 	return "/account/2fa"
 }
 
-// safeNext keeps a post-sign-in destination only when it is a path on this
-// site, so that the sign-in form cannot be used to send people elsewhere.
+// safeNext keeps a post-sign-in (or language switch) destination only when
+// it is a path on this site, so that these forms cannot send people
+// elsewhere. It judges the address as a browser will read it: browsers
+// drop TAB, LF and CR anywhere, trim leading and trailing controls and
+// spaces, and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" both mean //evil.example, another site. The address is
+// normalised the same way, then parsed: no scheme, no host, a path that
+// starts with one slash. What is returned is the normalised address with
+// every byte that is not printable ASCII escaped; anything else gives "/".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	next = strings.TrimFunc(next, func(r rune) bool { return r <= ' ' })
+	next = strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, next)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		out += "#" + u.EscapedFragment()
+	}
+	var sb strings.Builder
+	for i := 0; i < len(out); i++ {
+		if b := out[i]; b <= ' ' || b >= 0x7f {
+			fmt.Fprintf(&sb, "%%%02X", b)
+		} else {
+			sb.WriteByte(b)
+		}
+	}
+	out = sb.String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
 }
 
 func minutesUntil(until, now time.Time) int {

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"naptracker/models"
 
@@ -65,7 +67,7 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 	}
 	method, reason := "totp", ""
 	if models.IsTOTPCode(code) {
-		res, err := models.VerifyTOTP(ctx, h.DB, who.User.ID, code, now)
+		res, err := models.VerifyTOTP(ctx, h.DB, h.Keys, who.User.ID, code, now)
 		if err != nil {
 			return err
 		}
@@ -159,12 +161,28 @@ func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, e
 	if password == "" {
 		return http.StatusUnprocessableEntity, l.T("mfa.password_missing"), nil
 	}
-	if !models.CheckPassword(who.User.PasswordHash, password) {
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, key, now); err != nil {
-			return 0, "", err
+	res, until, err := models.ReserveAttempt(ctx, h.DB, now, models.ThrottleKey{Key: key, Policy: h.Throttle})
+	if err != nil {
+		return 0, "", err
+	}
+	if !until.IsZero() {
+		c.Response().Header().Set("Retry-After", retryAfter(until, now))
+		return http.StatusTooManyRequests, l.N("mfa.password_throttled", minutesUntil(until, now)), nil
+	}
+	ok, err := models.VerifyPassword(ctx, who.User.PasswordHash, password)
+	if err != nil {
+		if rerr := res.Release(ctx, h.DB); rerr != nil {
+			return 0, "", rerr
 		}
+		if errors.Is(err, models.ErrBusy) {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetrySeconds))
+			return http.StatusServiceUnavailable, l.T("login.busy"), nil
+		}
+		return 0, "", err
+	}
+	if !ok {
 		h.security(c, "reauth.failure", &who.User.ID, map[string]any{"route": c.Request().Method + " " + c.Path()})
 		return http.StatusUnprocessableEntity, l.T("mfa.password_wrong"), nil
 	}
-	return 0, "", nil
+	return 0, "", res.Release(ctx, h.DB)
 }

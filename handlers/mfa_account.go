@@ -72,7 +72,7 @@ func (h *Handler) MFASetup(c echo.Context) error {
 
 func (h *Handler) renderMFASetup(c echo.Context, status int, errs map[string]string) error {
 	who := PrincipalOf(c)
-	key, err := models.BeginTOTP(c.Request().Context(), h.DB, &who.User)
+	key, err := models.BeginTOTP(c.Request().Context(), h.DB, h.Keys, &who.User)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (h *Handler) MFAConfirm(c echo.Context) error {
 	if models.NormaliseTOTPCode(c.FormValue("code")) == "" {
 		return h.renderMFASetup(c, http.StatusUnprocessableEntity, map[string]string{"code": l.T("mfa.code_missing")})
 	}
-	codes, err := models.ConfirmTOTP(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("code"), now)
+	codes, err := models.ConfirmTOTP(ctx, h.DB, h.Keys, h.actor(c), who.User.ID, c.FormValue("code"), now)
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):

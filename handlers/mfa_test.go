@@ -56,6 +56,18 @@ func mfaUser(t *testing.T, env *apptest.Env, id int64) models.User {
 	return u
 }
 
+// mfaSecret is the TOTP secret of a user as their app holds it, opened
+// from its sealed form in the database.
+func mfaSecret(t *testing.T, env *apptest.Env, id int64) string {
+	t.Helper()
+	u := mfaUser(t, env, id)
+	s, err := models.OpenTOTPSecret(env.App.Keys, &u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func mfaCode(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCode(secret, at)
@@ -102,7 +114,7 @@ func mfaEnrol(t *testing.T, env *apptest.Env, u *models.User) (*apptest.Client, 
 	b := mfaSignIn(t, env, u, "/account/2fa")
 	page := mfaGet(b, "/account/2fa")
 	mustStatus(t, page, http.StatusOK)
-	secret := mfaUser(t, env, u.ID).TOTPSecret
+	secret := mfaSecret(t, env, u.ID)
 	if secret == "" {
 		t.Fatal("the set-up page stored no pending secret")
 	}
@@ -148,7 +160,7 @@ func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 	if !strings.Contains(page.Body, "As Administrator you must use two-step sign-in") {
 		t.Error("the set-up page does not say why an administrator must enrol")
 	}
-	secret := mfaUser(t, env, admin.ID).TOTPSecret
+	secret := mfaSecret(t, env, admin.ID)
 	wrong := "123456"
 	if wrong == mfaCode(t, secret, env.Clock.Now()) {
 		wrong = "654321"
@@ -212,7 +224,7 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 	// Nor can the password alone replace the authenticator.
 	mfaLocation(t, b.Get("/account/2fa"), "/login/2fa?next=%2F")
 	mfaLocation(t, b.Post("/account/2fa", url.Values{"code": {"000000"}}), "/login/2fa?next=%2F")
-	if got := mfaUser(t, env, u.ID); got.TOTPSecret != secret || got.TOTPEnabledAt == nil {
+	if got := mfaUser(t, env, u.ID); mfaSecret(t, env, u.ID) != secret || got.TOTPEnabledAt == nil {
 		t.Fatal("a session owing the second factor changed the authenticator")
 	}
 	form := mfaGet(b, "/login/2fa")
@@ -322,7 +334,7 @@ func TestOptionalSecondFactor(t *testing.T) {
 	if !strings.Contains(page.Body, `name="password"`) {
 		t.Fatal("adding a second factor from an ordinary session does not ask for the password")
 	}
-	secret := mfaUser(t, env, fp.ID).TOTPSecret
+	secret := mfaSecret(t, env, fp.ID)
 	before := mfaCookie(t, env, b)
 
 	r := b.Post("/account/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}, "password": {"not my password"}})

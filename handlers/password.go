@@ -109,15 +109,27 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	if who.Session != nil {
 		keep = who.Session.ID
 	}
+	// Counted before the current password is hashed, so that parallel
+	// guesses cannot pass the throttle; taken back unless it was wrong.
+	res, until, err := models.ReserveAttempt(ctx, h.DB, now, models.ThrottleKey{Key: key, Policy: h.Throttle})
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		c.Response().Header().Set("Retry-After", retryAfter(until, now))
+		p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
+		return c.Render(http.StatusTooManyRequests, "account_password", p)
+	}
 	err = models.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
 	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		if ve.Fields["current"] != "" {
-			if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, key, now); err != nil {
-				return err
-			}
-			h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
-		}
+	if errors.As(err, &ve) && ve.Fields["current"] != "" {
+		h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
+		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: h.fieldErrors(c, ve)})
+	}
+	if rerr := res.Release(ctx, h.DB); rerr != nil {
+		return rerr
+	}
+	if ve != nil {
 		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: h.fieldErrors(c, ve)})
 	}
 	if err != nil {

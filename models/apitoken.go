@@ -100,6 +100,14 @@ func RevokeAPIToken(ctx context.Context, db *gorm.DB, actor Actor, userID, token
 	})
 }
 
+// revokeUserTokens revokes, inside tx, every API token of a user that is
+// still live, and returns how many: a new password must also shut out a
+// script or thief holding a token made with the old one.
+func revokeUserTokens(tx *gorm.DB, userID int64, now time.Time) (int64, error) {
+	res := tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now)
+	return res.RowsAffected, res.Error
+}
+
 // UserTokens lists a user's tokens that are not revoked, newest first.
 func UserTokens(ctx context.Context, db *gorm.DB, userID int64) ([]APIToken, error) {
 	var out []APIToken

@@ -59,6 +59,13 @@ func (e *ValidationError) AddKey(field, key string, args ...any) {
 	e.Keys[field] = Message{Key: key, Args: args}
 }
 
+// BadRequestError is invalid input in the address of a request (its path
+// or query) rather than in what it submits: 400, with per-field messages.
+type BadRequestError struct{ *ValidationError }
+
+// Unwrap lets errors.As find the field messages.
+func (e *BadRequestError) Unwrap() error { return e.ValidationError }
+
 // FieldError is a validation error with one catalogued message.
 func FieldError(field, key string, args ...any) *ValidationError {
 	v := &ValidationError{}

@@ -142,6 +142,7 @@ var englishMessages = map[string]string{
 	"err.totp_code":           "The code is not right. Enter the 6 digits the app shows now.",
 	"err.token_name":          "Name the token (up to 100 characters), for example the script that uses it.",
 	"err.token_expires":       "Choose a date in the future.",
+	"err.text_bytes":          "This text contains a character that cannot be stored (a NUL character or bytes that are not UTF-8). Remove it and try again.",
 	"lock.already":            "it is already %s",
 	"lock.approve_submitted":  "only submitted items can be approved; this one is %s",
 	"lock.return_submitted":   "only submitted items can be returned; this one is %s",

@@ -129,9 +129,13 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor Actor, secret, pas
 		if err != nil {
 			return err
 		}
+		tokens, err := revokeUserTokens(tx, u.ID, now)
+		if err != nil {
+			return err
+		}
 		a := actor
 		a.UserID, a.Name = &u.ID, u.Email
-		return Audit(tx, a, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "link", "sessions_ended": n}, "")
+		return Audit(tx, a, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "link", "sessions_ended": n, "tokens_revoked": tokens}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -178,9 +182,14 @@ func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor Actor, userID int
 		if res.Error != nil {
 			return res.Error
 		}
+		ended := res.RowsAffected
 		if err := expirePasswordTokens(tx, u.ID, now); err != nil {
 			return err
 		}
-		return Audit(tx, actor, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "own", "sessions_ended": res.RowsAffected}, "")
+		tokens, err := revokeUserTokens(tx, u.ID, now)
+		if err != nil {
+			return err
+		}
+		return Audit(tx, actor, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "own", "sessions_ended": ended, "tokens_revoked": tokens}, "")
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,65 @@ const (
 // someone who knows the password cannot try every code.
 func MFAKey(userID int64) string { return "mfa:" + strconv.FormatInt(userID, 10) }
 
+// totpContext binds a sealed TOTP secret to its user's row, so that a
+// secret copied into another user's row does not open there.
+func totpContext(userID int64) string { return "users.totp_secret:" + strconv.FormatInt(userID, 10) }
+
+// openTOTPSecret returns the base32 secret stored for a user. A value
+// stored in clear by an older version is returned as is; the next start
+// seals it (SealTOTPSecrets).
+func openTOTPSecret(keys *Keyring, userID int64, stored string) (string, error) {
+	if stored == "" || !IsSealed(stored) {
+		return stored, nil
+	}
+	b, err := keys.Open(totpContext(userID), stored)
+	if err != nil {
+		return "", fmt.Errorf("the TOTP secret of user %d: %w", userID, err)
+	}
+	return string(b), nil
+}
+
+// OpenTOTPSecret returns the base32 TOTP secret of a user as their app
+// holds it ("" when they have none).
+func OpenTOTPSecret(keys *Keyring, u *User) (string, error) {
+	return openTOTPSecret(keys, u.ID, u.TOTPSecret)
+}
+
+// SealTOTPSecrets encrypts, in one transaction, the TOTP secrets stored in
+// clear (by a version before 0.11) and, when all is set, re-encrypts those
+// sealed under any key but the current one (after a key rotation). It
+// returns how many it sealed.
+func SealTOTPSecrets(ctx context.Context, db *gorm.DB, keys *Keyring, all bool) (int, error) {
+	n := 0
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []User
+		if err := tx.Select("id", "totp_secret").Where("totp_secret <> ''").Find(&rows).Error; err != nil {
+			return err
+		}
+		cur := keys.CurrentID()
+		for _, u := range rows {
+			if IsSealed(u.TOTPSecret) && (!all || SealedWith(u.TOTPSecret) == cur) {
+				continue
+			}
+			plain, err := openTOTPSecret(keys, u.ID, u.TOTPSecret)
+			if err != nil {
+				return err
+			}
+			sealed, err := keys.Seal(totpContext(u.ID), []byte(plain))
+			if err != nil {
+				return err
+			}
+			res := tx.Model(&User{}).Where("id = ? AND totp_secret = ?", u.ID, u.TOTPSecret).UpdateColumn("totp_secret", sealed)
+			if res.Error != nil {
+				return res.Error
+			}
+			n += int(res.RowsAffected)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // TOTPKey rebuilds the key of a stored base32 secret for a user, for the
 // set-up page (otpauth:// address and QR code).
 func TOTPKey(secret, email string) (*otp.Key, error) {
@@ -65,13 +125,17 @@ func TOTPKey(secret, email string) (*otp.Key, error) {
 // (totp_enabled_at stays NULL) until a first code confirms it. A pending
 // secret is kept and returned again, so that reloading the set-up page does
 // not invalidate an app that already scanned it. An enrolled user gets
-// ErrConflict.
-func BeginTOTP(ctx context.Context, db *gorm.DB, u *User) (*otp.Key, error) {
+// ErrConflict. The secret is stored sealed by keys.
+func BeginTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, u *User) (*otp.Key, error) {
 	if u.TOTPEnabledAt != nil {
 		return nil, ErrConflict
 	}
 	if u.TOTPSecret != "" {
-		return TOTPKey(u.TOTPSecret, u.Email)
+		plain, err := openTOTPSecret(keys, u.ID, u.TOTPSecret)
+		if err != nil {
+			return nil, err
+		}
+		return TOTPKey(plain, u.Email)
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
 		Issuer: TOTPIssuer, AccountName: u.Email, Period: totpPeriod, SecretSize: 20,
@@ -80,14 +144,18 @@ func BeginTOTP(ctx context.Context, db *gorm.DB, u *User) (*otp.Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	sealed, err := keys.Seal(totpContext(u.ID), []byte(key.Secret()))
+	if err != nil {
+		return nil, err
+	}
 	db = db.WithContext(ctx)
 	res := db.Model(&User{}).Where("id = ? AND totp_enabled_at IS NULL AND totp_secret = ''", u.ID).
-		UpdateColumn("totp_secret", key.Secret())
+		UpdateColumn("totp_secret", sealed)
 	if res.Error != nil {
 		return nil, res.Error
 	}
 	if res.RowsAffected == 1 {
-		u.TOTPSecret = key.Secret()
+		u.TOTPSecret = sealed
 		return key, nil
 	}
 	// Another request got there first: use what it stored.
@@ -99,7 +167,11 @@ func BeginTOTP(ctx context.Context, db *gorm.DB, u *User) (*otp.Key, error) {
 		return nil, ErrConflict
 	}
 	u.TOTPSecret = cur.TOTPSecret
-	return TOTPKey(cur.TOTPSecret, u.Email)
+	plain, err := openTOTPSecret(keys, u.ID, cur.TOTPSecret)
+	if err != nil {
+		return nil, err
+	}
+	return TOTPKey(plain, u.Email)
 }
 
 // ConfirmTOTP finishes enrolment with a first code from the app: it enables
@@ -107,7 +179,7 @@ func BeginTOTP(ctx context.Context, db *gorm.DB, u *User) (*otp.Key, error) {
 // in one transaction, and returns the codes (shown once, stored as hashes).
 // A wrong code is a ValidationError on "code"; no pending secret, or a user
 // already enrolled, is ErrConflict.
-func ConfirmTOTP(ctx context.Context, db *gorm.DB, actor Actor, userID int64, code string, now time.Time) ([]string, error) {
+func ConfirmTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, actor Actor, userID int64, code string, now time.Time) ([]string, error) {
 	var codes []string
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
@@ -117,7 +189,11 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, actor Actor, userID int64, co
 		if u.TOTPEnabledAt != nil || u.TOTPSecret == "" {
 			return ErrConflict
 		}
-		step, ok := matchStep(u.TOTPSecret, code, now)
+		plain, err := openTOTPSecret(keys, userID, u.TOTPSecret)
+		if err != nil {
+			return err
+		}
+		step, ok := matchStep(plain, code, now)
 		if !ok {
 			return FieldError("code", "err.totp_code")
 		}
@@ -129,7 +205,6 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, actor Actor, userID int64, co
 		if res.RowsAffected != 1 {
 			return ErrConflict
 		}
-		var err error
 		if codes, err = replaceRecoveryCodes(tx, userID); err != nil {
 			return err
 		}
@@ -145,7 +220,7 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, actor Actor, userID int64, co
 // allowing one step of clock drift either way. A code is accepted once: its
 // step must be later than the last one accepted, which the same UPDATE
 // records, so two requests racing with one code cannot both pass.
-func VerifyTOTP(ctx context.Context, db *gorm.DB, userID int64, code string, now time.Time) (CodeCheck, error) {
+func VerifyTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, userID int64, code string, now time.Time) (CodeCheck, error) {
 	db = db.WithContext(ctx)
 	var u User
 	if err := db.Take(&u, userID).Error; err != nil {
@@ -154,7 +229,11 @@ func VerifyTOTP(ctx context.Context, db *gorm.DB, userID int64, code string, now
 	if u.TOTPEnabledAt == nil || u.TOTPSecret == "" {
 		return CodeWrong, nil
 	}
-	step, ok := matchStep(u.TOTPSecret, code, now)
+	plain, err := openTOTPSecret(keys, userID, u.TOTPSecret)
+	if err != nil {
+		return CodeWrong, err
+	}
+	step, ok := matchStep(plain, code, now)
 	if !ok {
 		return CodeWrong, nil
 	}

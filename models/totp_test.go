@@ -47,11 +47,11 @@ func code(t *testing.T, secret string, at time.Time) string {
 func enrol(t *testing.T, db *gorm.DB, u *models.User, now time.Time) (string, []string) {
 	t.Helper()
 	ctx := context.Background()
-	key, err := models.BeginTOTP(ctx, db, u)
+	key, err := models.BeginTOTP(ctx, db, testKeys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := models.ConfirmTOTP(ctx, db, testKeys, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	u := newMFAUser(t, db, models.RoleAdmin)
 	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
 
-	key, err := models.BeginTOTP(ctx, db, u)
+	key, err := models.BeginTOTP(ctx, db, testKeys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +76,11 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Errorf("otpauth address = %q", key.URL())
 	}
 	stored := reload(t, db, u.ID)
-	if stored.TOTPSecret != key.Secret() || stored.TOTPEnabledAt != nil {
-		t.Fatalf("after BeginTOTP the secret is %q (enabled %v), want it pending", stored.TOTPSecret, stored.TOTPEnabledAt)
+	if !models.IsSealed(stored.TOTPSecret) || strings.Contains(stored.TOTPSecret, key.Secret()) || stored.TOTPEnabledAt != nil {
+		t.Fatalf("after BeginTOTP the secret is stored as %q (enabled %v), want it sealed and pending", stored.TOTPSecret, stored.TOTPEnabledAt)
 	}
 	// Reloading the set-up page keeps the secret an app may already have scanned.
-	again, err := models.BeginTOTP(ctx, db, &models.User{ID: u.ID, Email: u.Email})
+	again, err := models.BeginTOTP(ctx, db, testKeys, &models.User{ID: u.ID, Email: u.Email})
 	if err != nil || again.Secret() != key.Secret() {
 		t.Fatalf("a second BeginTOTP gave another secret (%v)", err)
 	}
@@ -90,7 +90,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if wrong == code(t, key.Secret(), now) {
 		wrong = "111111"
 	}
-	_, err = models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, wrong, now)
+	_, err = models.ConfirmTOTP(ctx, db, testKeys, models.SystemActor, u.ID, wrong, now)
 	var ve *models.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["code"] == "" {
 		t.Fatalf("a wrong first code gave %v, want a validation error on code", err)
@@ -99,7 +99,7 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Fatal("a wrong code enabled the second factor")
 	}
 
-	codes, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := models.ConfirmTOTP(ctx, db, testKeys, models.SystemActor, u.ID, code(t, key.Secret(), now), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,10 +136,10 @@ func TestTOTPEnrolment(t *testing.T) {
 			t.Error("the audit row holds a secret or a recovery code")
 		}
 	}
-	if _, err := models.ConfirmTOTP(ctx, db, models.SystemActor, u.ID, code(t, key.Secret(), now), now); !errors.Is(err, models.ErrConflict) {
+	if _, err := models.ConfirmTOTP(ctx, db, testKeys, models.SystemActor, u.ID, code(t, key.Secret(), now), now); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("confirming an enrolled user gave %v, want ErrConflict", err)
 	}
-	if _, err := models.BeginTOTP(ctx, db, reload(t, db, u.ID)); !errors.Is(err, models.ErrConflict) {
+	if _, err := models.BeginTOTP(ctx, db, testKeys, reload(t, db, u.ID)); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("re-enrolling an enrolled user gave %v, want ErrConflict", err)
 	}
 }
@@ -154,7 +154,7 @@ func TestTOTPCodesWorkOnce(t *testing.T) {
 
 	check := func(c string, at time.Time, want models.CodeCheck) {
 		t.Helper()
-		got, err := models.VerifyTOTP(ctx, db, u.ID, c, at)
+		got, err := models.VerifyTOTP(ctx, db, testKeys, u.ID, c, at)
 		if err != nil {
 			t.Fatal(err)
 		}

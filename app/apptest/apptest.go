@@ -47,10 +47,9 @@ func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 // PostgreSQL schema when TEST_DATABASE_URL is set).
 func Config(t testing.TB) app.Config {
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir() // the SQLite file, and the key file on either database
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cfg.DatabaseURL = modelstest.DSN(t)
-	} else {
-		cfg.DataDir = t.TempDir()
 	}
 	return cfg
 }
@@ -99,7 +98,13 @@ func setDSN(cfg *app.Config, dsn string) {
 // an httptest server; both stop when t ends.
 func Start(t testing.TB, cfg app.Config) *Env {
 	t.Helper()
-	a, err := app.New(cfg, io.Discard)
+	return StartLogged(t, cfg, io.Discard)
+}
+
+// StartLogged is Start with the application's JSON log written to logOut.
+func StartLogged(t testing.TB, cfg app.Config, logOut io.Writer) *Env {
+	t.Helper()
+	a, err := app.New(cfg, logOut)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,13 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d\n", len(applied), v)
+	n, err := models.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
+	if err != nil {
+		return fmt.Errorf("encrypt the TOTP secrets: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(e.stdout, "encrypted %d TOTP secret(s) stored in clear\n", n)
+	}
 	return nil
 }
 

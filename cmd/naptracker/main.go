@@ -8,6 +8,7 @@
 //	naptracker token create       create an API token for a user (printed once)
 //	naptracker reminders run      record the reminders due now and send those waiting
 //	naptracker report workshop    write the Excel workshop report of a plan
+//	naptracker keys rotate        encrypt the secrets at rest under a new key
 package main
 
 import (
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdReport(ctx, e, args)
 	case "rollups":
 		err = cmdRollups(ctx, e, args)
+	case "keys":
+		err = cmdKeys(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -116,6 +119,10 @@ Commands:
   rollups rebuild
               recompute the dashboard's roll-ups from the values (safe while
               the server runs) and say how many rows the cache had wrong
+  keys rotate
+              with the key file: add a new key and encrypt every TOTP secret
+              under it (the old keys stay, for reading only); with
+              NAPTRACKER_SECRET_KEY=NEW,OLD: encrypt them under NEW
 
 Every command takes the configuration flags (see "naptracker serve -h"):
   -addr, -database-url, -data-dir, -base-url, -log-level, -session-idle,
@@ -123,5 +130,6 @@ Every command takes the configuration flags (see "naptracker serve -h"):
 or the environment variables NAPTRACKER_ADDR, DATABASE_URL, NAPTRACKER_DATA_DIR,
 NAPTRACKER_BASE_URL, NAPTRACKER_LOG_LEVEL, NAPTRACKER_SESSION_IDLE,
 NAPTRACKER_SESSION_MAX, NAPTRACKER_TRUSTED_PROXIES, NAPTRACKER_SMTP_URL,
-NAPTRACKER_REMINDER_DAYS, NAPTRACKER_REMINDER_INTERVAL.
+NAPTRACKER_REMINDER_DAYS, NAPTRACKER_REMINDER_INTERVAL, and (environment only)
+NAPTRACKER_SECRET_KEY.
 `

@@ -15,11 +15,9 @@ import (
 
 // testEnv gives commands a fresh database through the environment, as a user would.
 func testEnv(t *testing.T) func(string) string {
-	env := map[string]string{}
+	env := map[string]string{"NAPTRACKER_DATA_DIR": t.TempDir()}
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		env["DATABASE_URL"] = modelstest.DSN(t)
-	} else {
-		env["NAPTRACKER_DATA_DIR"] = t.TempDir()
 	}
 	return func(k string) string { return env[k] }
 }

@@ -53,11 +53,11 @@ func TestServeProcess(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info")
+	cmd.Env = append(os.Environ(), "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info", "NAPTRACKER_DATA_DIR="+t.TempDir())
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cmd.Env = append(cmd.Env, "DATABASE_URL="+modelstest.DSN(t))
 	} else {
-		cmd.Env = append(cmd.Env, "NAPTRACKER_DATA_DIR="+t.TempDir(), "DATABASE_URL=")
+		cmd.Env = append(cmd.Env, "DATABASE_URL=")
 	}
 	var stdout, stderr syncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
