@@ -385,6 +385,7 @@ func checkFile(t *testing.T, file string, acked []crashWrite) {
 	}
 	if missing > 0 {
 		t.Errorf("%d of %d acknowledged writes are missing from the audit log", missing, len(acked))
+		return
 	}
 	t.Logf("%d acknowledged writes, all in the audit log of a file that passes integrity_check", len(acked))
 }
