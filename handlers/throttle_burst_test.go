@@ -127,7 +127,9 @@ func TestParallelSignInBurstsAreThrottledBeforeHashing(t *testing.T) {
 	// The test binary holds earlier tests' databases and templates, so the
 	// bound is on what the burst adds: the server alone starts near 100 MB
 	// and must stay under 300 MB.
-	if measured && peak-base > 200<<20 {
+	// Under the race detector every allocation has shadow memory several
+	// times its size, so the bound is checked only without it (go test ./...).
+	if measured && !raceEnabled && peak-base > 200<<20 {
 		t.Errorf("the burst made the process grow from %d MB to %d MB, want less than 200 MB more", base>>20, peak>>20)
 	}
 }
