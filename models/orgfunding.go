@@ -51,32 +51,15 @@ func (pg *OrgPage) loadFunding(db *gorm.DB, scope Scope) error {
 	if err != nil {
 		return err
 	}
-	var updates []struct {
-		ActivityUpdate
-		PeriodLabel string
-	}
-	err = db.Table("activity_updates").Select("activity_updates.*, reporting_periods.label AS period_label").
-		Joins("JOIN reporting_periods ON reporting_periods.id = activity_updates.period_id").
-		Where("activity_updates.activity_id IN (?)", db.Model(&Activity{}).Select("activities.id").
-			Where("activities.plan_id = ? AND activities.id IN (?)", pg.Plan.ID,
-				db.Model(&FundingLine{}).Select("activity_id").Where("funder_id = ?", pg.Org.ID))).
-		Order("reporting_periods.start_date, reporting_periods.id").Scan(&updates).Error
-	if err != nil {
-		return err
-	}
 	lead := map[int64]int64{}
 	for _, l := range lines {
 		lead[l.ID] = l.LeadOrgID
 	}
-	type latest struct {
-		u     ActivityUpdate
-		label string
-	}
-	last := map[int64]latest{}
-	for _, u := range updates {
-		if u.Status == StatusApproved || scope.SeesUnapproved(lead[u.ActivityID]) {
-			last[u.ActivityID] = latest{u.ActivityUpdate, u.PeriodLabel}
-		}
+	last, err := latestVisibleUpdates(db, scope, db.Model(&Activity{}).Select("activities.id").
+		Where("activities.plan_id = ? AND activities.id IN (?)", pg.Plan.ID,
+			db.Model(&FundingLine{}).Select("activity_id").Where("funder_id = ?", pg.Org.ID)), lead)
+	if err != nil {
+		return err
 	}
 	totals := fundingTotals{}
 	for _, l := range lines {
@@ -88,8 +71,8 @@ func (pg *OrgPage) loadFunding(db *gorm.DB, scope Scope) error {
 		f := OrgFunded{Activity: l.Activity, PillarCode: l.PillarCode, Funding: FundingTotal{Currency: l.LineCurrency}}
 		f.Funding.add(l.LineAmount, l.LineStatus)
 		if u, ok := last[l.ID]; ok {
-			x := u.u
-			f.Latest, f.LatestPeriod = &x, u.label
+			x := u.update
+			f.Latest, f.LatestPeriod = &x, u.period
 		}
 		pg.Funds = append(pg.Funds, f)
 	}

@@ -135,38 +135,21 @@ func (pg *OrgPage) loadActivities(db *gorm.DB, scope Scope) error {
 	for _, o := range orgs {
 		pg.Orgs[o.ID] = o
 	}
-	var updates []struct {
-		ActivityUpdate
-		PeriodLabel string
-	}
-	err = db.Table("activity_updates").Select("activity_updates.*, reporting_periods.label AS period_label").
-		Joins("JOIN reporting_periods ON reporting_periods.id = activity_updates.period_id").
-		Where("activity_updates.activity_id IN (?)", db.Model(&Activity{}).Select("activities.id").
-			Where("activities.plan_id = ? AND (activities.lead_org_id = ? OR activities.id IN (?))", pg.Plan.ID, pg.Org.ID,
-				db.Model(&ActivitySupporter{}).Select("activity_id").Where("organisation_id = ?", pg.Org.ID))).
-		Order("reporting_periods.start_date, reporting_periods.id").Scan(&updates).Error
-	if err != nil {
-		return err
-	}
 	lead := map[int64]int64{}
 	for _, a := range acts {
 		lead[a.ID] = a.LeadOrgID
 	}
-	type latest struct {
-		u     ActivityUpdate
-		label string
-	}
-	last := map[int64]latest{}
-	for _, u := range updates {
-		if u.Status == StatusApproved || scope.SeesUnapproved(lead[u.ActivityID]) {
-			last[u.ActivityID] = latest{u.ActivityUpdate, u.PeriodLabel}
-		}
+	last, err := latestVisibleUpdates(db, scope, db.Model(&Activity{}).Select("activities.id").
+		Where("activities.plan_id = ? AND (activities.lead_org_id = ? OR activities.id IN (?))", pg.Plan.ID, pg.Org.ID,
+			db.Model(&ActivitySupporter{}).Select("activity_id").Where("organisation_id = ?", pg.Org.ID)), lead)
+	if err != nil {
+		return err
 	}
 	for _, a := range acts {
 		oa := OrgActivity{Activity: a.Activity, PillarCode: a.PillarCode, Lead: a.LeadOrgID == pg.Org.ID}
 		if l, ok := last[a.ID]; ok {
-			u := l.u
-			oa.Latest, oa.LatestPeriod = &u, l.label
+			u := l.update
+			oa.Latest, oa.LatestPeriod = &u, l.period
 		}
 		if oa.Lead {
 			pg.Leads = append(pg.Leads, oa)
@@ -292,4 +275,36 @@ func (pg *OrgPage) loadLate(ctx context.Context, db *gorm.DB, periods []Reportin
 		}
 	}
 	return nil
+}
+
+// visibleUpdate is an activity's latest update a reader may see, with the
+// label of its period.
+type visibleUpdate struct {
+	update ActivityUpdate
+	period string
+}
+
+// latestVisibleUpdates reads, in one query, the updates of the activities
+// the subquery ids selects and keeps each activity's latest that the scope
+// may see: approved, or any when the scope sees the unapproved data of the
+// activity's lead organisation (lead maps activity ids to it).
+func latestVisibleUpdates(db *gorm.DB, scope Scope, ids *gorm.DB, lead map[int64]int64) (map[int64]visibleUpdate, error) {
+	var updates []struct {
+		ActivityUpdate
+		PeriodLabel string
+	}
+	err := db.Table("activity_updates").Select("activity_updates.*, reporting_periods.label AS period_label").
+		Joins("JOIN reporting_periods ON reporting_periods.id = activity_updates.period_id").
+		Where("activity_updates.activity_id IN (?)", ids).
+		Order("reporting_periods.start_date, reporting_periods.id").Scan(&updates).Error
+	if err != nil {
+		return nil, err
+	}
+	last := map[int64]visibleUpdate{}
+	for _, u := range updates {
+		if u.Status == StatusApproved || scope.SeesUnapproved(lead[u.ActivityID]) {
+			last[u.ActivityID] = visibleUpdate{u.ActivityUpdate, u.PeriodLabel}
+		}
+	}
+	return last, nil
 }

@@ -25,14 +25,11 @@ func cmdKeys(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	keys := a.Keys
 	if keys.File() != "" {
 		if _, err := keys.RotateKeyFile(); err != nil {
