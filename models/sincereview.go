@@ -19,7 +19,7 @@ import (
 type ReviewChanges struct {
 	Snapshot SnapshotSummary
 	// Ratings lists the indicators rated differently now than when the
-	// snapshot was taken, in plan order; Moves counts them by move.
+	// snapshot was taken, in code order; Moves counts them by move.
 	Ratings []RatingChange
 	Moves   []RatingMove
 	// Approvals are the approvals of values and updates since the snapshot,
@@ -104,12 +104,12 @@ func LoadReviewChanges(ctx context.Context, db *gorm.DB, plan Plan, snapshotID i
 	if err != nil {
 		return nil, err
 	}
-	// Now: the live tree and, unless given, the ratings from the approved values.
-	tree, err := LoadPlanTree(ctx, db, plan.Code)
-	if err != nil {
-		return nil, err
-	}
+	// Now: unless given, the ratings from the live tree and approved values.
 	if current == nil {
+		tree, err := LoadPlanTree(ctx, db, plan.Code)
+		if err != nil {
+			return nil, err
+		}
 		ids := db.Model(&Indicator{}).Select("id").Where("plan_id = ? AND archived_at IS NULL", plan.ID)
 		live, err := LoadFigureData(db, periods, ids, true, false)
 		if err != nil {
@@ -121,13 +121,32 @@ func LoadReviewChanges(ctx context.Context, db *gorm.DB, plan Plan, snapshotID i
 			current[ind.ID] = live.Assess(ind, nil, nowWindow, figures.External).Current()
 		}
 	}
-	moves := map[[2]string]int{}
-	for _, ind := range tree.AllIndicators() {
-		before, ok := past[ind.ID]
-		after, ok2 := current[ind.ID]
-		if !ok || !ok2 || before.Rating == after.Rating {
-			continue // added since the snapshot, or unchanged
+	// The indicators rated both then and now (not added or archived since)
+	// whose rating differs, read in one query, in code order.
+	var changed []int64
+	for id, before := range past {
+		if after, ok := current[id]; ok && before.Rating != after.Rating {
+			changed = append(changed, id)
 		}
+	}
+	var inds []Indicator
+	if len(changed) > 0 {
+		if err := db.Where("id IN ?", changed).Find(&inds).Error; err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(inds, func(a, b Indicator) int {
+		switch {
+		case CodeLess(a.Code, b.Code):
+			return -1
+		case CodeLess(b.Code, a.Code):
+			return 1
+		}
+		return 0
+	})
+	moves := map[[2]string]int{}
+	for _, ind := range inds {
+		before, after := past[ind.ID], current[ind.ID]
 		rc.Ratings = append(rc.Ratings, RatingChange{Indicator: ind, From: before.Rating, To: after.Rating,
 			FromPeriod: periods[before.Period].Label, ToPeriod: periods[after.Period].Label})
 		moves[[2]string{before.Rating, after.Rating}]++
