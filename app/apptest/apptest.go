@@ -68,6 +68,7 @@ func New(t testing.TB) *Env {
 func DemoConfig(t testing.TB) app.Config {
 	t.Helper()
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
 	setDSN(&cfg, modelstest.Clone(t, "demo", func(dsn string) error {
 		c := app.DefaultConfig()
 		setDSN(&c, dsn)
@@ -86,9 +87,18 @@ func DemoConfig(t testing.TB) app.Config {
 
 // setDSN points cfg at dsn: a PostgreSQL URL, or the SQLite file
 // <DataDir>/naptracker.db.
+//
+// On PostgreSQL the data directory still holds the server's key file: one
+// left at the default ("data", under the test's working directory) is
+// replaced by a temporary one, so that tests never write into the tree.
 func setDSN(cfg *app.Config, dsn string) {
 	if models.IsPostgresURL(dsn) {
 		cfg.DatabaseURL = dsn
+		if cfg.DataDir == app.DefaultConfig().DataDir {
+			if dir, err := os.MkdirTemp("", "naptracker-test-"); err == nil {
+				cfg.DataDir = dir
+			}
+		}
 	} else {
 		cfg.DataDir = filepath.Dir(dsn)
 	}
@@ -290,6 +300,7 @@ func NewWith[T any](t testing.TB, name string, prepare func(context.Context, *go
 	t.Helper()
 	name = "demo+" + name
 	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
 	setDSN(&cfg, modelstest.Clone(t, name, func(dsn string) error {
 		c := app.DefaultConfig()
 		setDSN(&c, dsn)
