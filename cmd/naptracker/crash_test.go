@@ -177,6 +177,7 @@ func storedValues(t *testing.T, base, token, period string) map[string]crashWrit
 // at the kill was committed but not answered) and every acknowledged version
 // in the audit log — and the file must pass SQLite's integrity check.
 func TestSIGKILLDuringWrites(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

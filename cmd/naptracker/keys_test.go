@@ -71,6 +71,7 @@ func codeWorks(t *testing.T, env func(string) string, id int64, secret string) s
 // keeps the old one after it, and seals every secret under the new key;
 // sign-in codes keep working.
 func TestKeysRotateWithTheKeyFile(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	id, secret := enrolAdmin(t, env)
 	file := filepath.Join(env("NAPTRACKER_DATA_DIR"), models.KeyFileName)
@@ -105,6 +106,7 @@ func TestKeysRotateWithTheKeyFile(t *testing.T) {
 // NEW, after which OLD can go; the secrets stored in clear by an older
 // version are sealed by `naptracker migrate`.
 func TestKeysRotateWithTheEnvironment(t *testing.T) {
+	t.Parallel()
 	base := testEnv(t)
 	oldKey, newKey := models.NewKey(), models.NewKey()
 	with := func(keys string) func(string) string {

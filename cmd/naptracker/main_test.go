@@ -22,6 +22,43 @@ func testEnv(t *testing.T) func(string) string {
 	return func(k string) string { return env[k] }
 }
 
+// demoEnv gives commands a fresh database that already holds the demo plan
+// and accounts: a copy of a template the test process seeds once with
+// `naptracker seed demo` (TestSeedCommands runs that command on its own).
+func demoEnv(t *testing.T) func(string) string {
+	t.Helper()
+	dsn := modelstest.Clone(t, "cmd-demo", func(dsn string) error {
+		dataDir := filepath.Dir(dsn)
+		if models.IsPostgresURL(dsn) {
+			dir, err := os.MkdirTemp("", "naptracker-cmd-test-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			dataDir = dir
+		}
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"seed", "demo"}, envFor(dsn, dataDir), strings.NewReader(""), &out, &errOut); code != exitOK {
+			return fmt.Errorf("seed demo: exit %d: %s", code, errOut.String())
+		}
+		return nil
+	})
+	return envFor(dsn, t.TempDir())
+}
+
+// envFor is the environment of a command using the database dsn (a
+// PostgreSQL URL, or an SQLite file, whose directory is then the data
+// directory) with dataDir for the key file on PostgreSQL.
+func envFor(dsn, dataDir string) func(string) string {
+	env := map[string]string{"NAPTRACKER_DATA_DIR": dataDir}
+	if models.IsPostgresURL(dsn) {
+		env["DATABASE_URL"] = dsn
+	} else {
+		env["NAPTRACKER_DATA_DIR"] = filepath.Dir(dsn)
+	}
+	return func(k string) string { return env[k] }
+}
+
 func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -30,6 +67,7 @@ func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...stri
 }
 
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	migs, err := models.Migrations("sqlite")
 	if err != nil {
@@ -47,6 +85,7 @@ func TestMigrateCommand(t *testing.T) {
 }
 
 func TestUserCreateCommand(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	code, out, errOut := runCmd(t, env, "a long passphrase ລາວ\n", "user", "create", "--email", "Chief@Example.org", "--name", "Chief", "--role", "admin")
 	if code != exitOK || !strings.Contains(out, "created user chief@example.org (admin)") {
@@ -89,6 +128,7 @@ func TestUserCreateCommand(t *testing.T) {
 }
 
 func TestSeedCommands(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	code, out, errOut := runCmd(t, env, "", "seed", "demo")
 	if code != exitOK || !strings.Contains(out, "activities") || !strings.Contains(out, "admin@nap.example") {
@@ -105,6 +145,7 @@ func TestSeedCommands(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	for _, args := range [][]string{{"frobnicate"}, {"seed"}, {"seed", "lots"}, {"user"}, {"serve", "-no-such-flag"}, {"seed", "synthetic", "--activities", "0"}} {
 		if code, _, _ := runCmd(t, env, "", args...); code != exitUsage {

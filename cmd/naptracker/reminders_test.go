@@ -15,10 +15,8 @@ import (
 // a mail server: it records reminders for the focal points, says they wait
 // for e-mail, and a second run records nothing new.
 func TestRemindersRunCommand(t *testing.T) {
-	env := testEnv(t)
-	if code, out, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
-		t.Fatalf("seed demo = %d, %q, %q", code, out, errOut)
-	}
+	t.Parallel()
+	env := demoEnv(t)
 	// A focal point in every ministry and agency: the demo always has returned
 	// items in a period still open to their organisation.
 	db := modelstest.Open(t, dsnOf(env))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"naptracker/models/modelstest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,10 +17,8 @@ import (
 // (and said on the Cover), as PDF with --pdf when LibreOffice is installed;
 // a bad --audience is a usage error and writes nothing.
 func TestReportCommand(t *testing.T) {
-	env := testEnv(t)
-	if code, _, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
-		t.Fatalf("seed demo: %s", errOut)
-	}
+	t.Parallel()
+	env := demoEnv(t)
 	dir := t.TempDir()
 	cover := func(path string) string {
 		t.Helper()
@@ -63,6 +62,10 @@ func TestReportCommand(t *testing.T) {
 		t.Log("LibreOffice is not installed: --pdf is not checked")
 		return
 	}
+	if modelstest.OnSecondDatabase() {
+		t.Log("the PDF is LibreOffice's reading of the same workbook: checked on SQLite only")
+		return
+	}
 	pdf := filepath.Join(dir, "report.pdf")
 	if code, _, errOut := runCmd(t, env, "", "report", "workshop", "--plan", "NPA-TIP-DEMO", "--pdf", "-o", pdf); code != exitOK {
 		t.Fatalf("report --pdf: %s", errOut)
@@ -75,10 +78,8 @@ func TestReportCommand(t *testing.T) {
 // TestReportIATICommand writes the demo plan's IATI file and refuses a bad
 // country code without writing anything.
 func TestReportIATICommand(t *testing.T) {
-	env := testEnv(t)
-	if code, _, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
-		t.Fatalf("seed demo: %s", errOut)
-	}
+	t.Parallel()
+	env := demoEnv(t)
 	out := filepath.Join(t.TempDir(), "iati.xml")
 	if code, stdout, errOut := runCmd(t, env, "", "report", "iati", "--plan", "NPA-TIP-DEMO", "--funder", "APJP", "--country", "la", "-o", out); code != exitOK || !strings.Contains(stdout, "wrote") {
 		t.Fatalf("report iati = %d %q %q", code, stdout, errOut)

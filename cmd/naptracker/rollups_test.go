@@ -17,10 +17,8 @@ import (
 // same as before, the command must say how many rows the cache had wrong,
 // and a second run must find nothing to correct.
 func TestRollupsRebuildCommand(t *testing.T) {
-	env := testEnv(t)
-	if code, _, errOut := runCmd(t, env, "", "seed", "demo"); code != exitOK {
-		t.Fatalf("seed demo: %s", errOut)
-	}
+	t.Parallel()
+	env := demoEnv(t)
 	db := modelstest.Open(t, dsnOf(env))
 	ctx := context.Background()
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)

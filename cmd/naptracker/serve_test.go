@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -38,22 +37,19 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestServeProcess builds the real binary, starts it on an empty database as
-// a new user would, waits for /readyz, checks the demo is served, and stops
-// it with SIGTERM, expecting a clean exit.
+// TestServeProcess starts the program as a process on an empty database as
+// a new user would (the test binary runs main, see TestMain; CI builds the
+// real binary without cgo as a step of its own), waits for /readyz, checks
+// the demo is served, and stops it with SIGTERM, expecting a clean exit.
 func TestServeProcess(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("runs the program as a process")
 	}
-	bin := filepath.Join(t.TempDir(), "naptracker")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := selfBinary(t)
 	addr := freeAddr(t)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info", "NAPTRACKER_DATA_DIR="+t.TempDir())
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info", "NAPTRACKER_DATA_DIR="+t.TempDir())
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		cmd.Env = append(cmd.Env, "DATABASE_URL="+modelstest.DSN(t))
 	} else {

@@ -3,6 +3,9 @@ package main
 import (
 	"os"
 	"testing"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
 )
 
 // runMainEnv makes the test binary run the program's main instead of the
@@ -15,7 +18,10 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0) // main exits itself; this is for the linter
 	}
-	os.Exit(m.Run())
+	models.ReuseHashesInTests()
+	code := m.Run()
+	modelstest.CleanupTemplates()
+	os.Exit(code)
 }
 
 // selfBinary is the test binary, which runs the program when runMainEnv=1

@@ -19,6 +19,7 @@ import (
 // token is printed on standard output, and that unknown or disabled
 // accounts get none.
 func TestTokenCreateCommand(t *testing.T) {
+	t.Parallel()
 	env := testEnv(t)
 	for _, email := range []string{"robot@example.org", "gone@example.org"} {
 		if code, out, errOut := runCmd(t, env, "a long passphrase\n", "user", "create", "--email", email, "--name", "Robot", "--role", "facilitator"); code != exitOK {
