@@ -375,7 +375,7 @@ func TestAPIPeriods(t *testing.T) {
 // several times larger.
 func TestAPIPlanQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
-	env, big := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
+	env, big := newWithLargePlan(t)
 	api := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(path string) int64 {

@@ -174,7 +174,7 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 // plan several times larger, whatever the number of periods shown.
 func TestCompletenessQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
-	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 300, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
+	env, _ := newWithLargePlan(t)
 	sec := env.User(t, models.RoleSecretariat, "")
 	browser, api := env.SignedIn(t, sec), env.APIClient(t, sec)
 	counter := modelstest.CountQueries(env.App.DB)

@@ -254,7 +254,7 @@ func TestIndicatorPageScopes(t *testing.T) {
 // queries on the demo plan and on a synthetic plan many times larger.
 func TestIndicatorPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
+	env, _ := newWithLargePlan(t)
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
 	// In each plan, an output indicator with a disaggregation set whose
 	// latest value has a breakdown, so that every query of the page runs.

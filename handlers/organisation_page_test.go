@@ -135,7 +135,7 @@ func TestOrganisationPage(t *testing.T) {
 // queries on the demo plan and on a synthetic plan many times larger.
 func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
+	env, _ := newWithLargePlan(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {

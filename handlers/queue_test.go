@@ -71,7 +71,7 @@ func TestValidationQueue(t *testing.T) {
 
 func TestQueueQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 0)
+	env, _ := newWithLargePlan(t)
 	// Give the large plan a queue as long as its size suggests: submit 300 of its values.
 	env.App.DB.Exec("UPDATE indicator_values SET status = 'submitted', approved_at = NULL, approved_by_id = NULL WHERE id IN (SELECT v.id FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN plans p ON p.id = i.plan_id WHERE p.code = 'BIG' ORDER BY v.id LIMIT 300)")
 	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))

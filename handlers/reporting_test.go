@@ -57,9 +57,7 @@ func TestMyReportingPage(t *testing.T) {
 
 func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
-	// A synthetic plan ends the year before the day it is loaded for; loading
-	// it "a year from now" makes its last year this one, with an open period.
-	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
+	env, _ := newWithLargePlan(t)
 	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
 	counter := modelstest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {

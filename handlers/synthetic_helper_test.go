@@ -23,3 +23,15 @@ func newWithSyntheticPlan(t testing.TB, opts seed.SyntheticOptions, yearsAhead i
 		return seed.Synthetic(ctx, db, opts, time.Now().UTC().AddDate(yearsAhead, 0, 0))
 	})
 }
+
+// largePlan is the synthetic plan the query-count tests share (one template
+// per test process): 500 activities × 2 indicators × 2 years, loaded "a year
+// from now" so that its last year is this one, with an open period.
+var largePlan = seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}
+
+// newWithLargePlan starts the application on a copy of the demo plan and
+// largePlan, and returns largePlan's summary.
+func newWithLargePlan(t testing.TB) (*apptest.Env, *seed.Summary) {
+	t.Helper()
+	return newWithSyntheticPlan(t, largePlan, 1)
+}
