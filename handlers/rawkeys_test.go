@@ -25,8 +25,8 @@ import (
 // would see as garbage. The main pages are rendered in every interface
 // language for the secretariat and a donor, and the workshop workbook
 // (every cell of every sheet, headers and footers, and every other part of
-// the file: chart titles and series names, the workbook's names) in every
-// language for both audiences; any "[a.key]" fails the test, named with the
+// the file: chart titles and series names, the workbook's names) for both
+// audiences and from a snapshot, each in another language; any "[a.key]" fails the test, named with the
 // page or sheet and cell where it shows.
 //
 //	go test ./handlers -run TestNoRawCatalogueKey -count=1 -v
@@ -73,6 +73,7 @@ func TestRawKeyDetector(t *testing.T) {
 }
 
 func TestNoRawCatalogueKey(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	db := env.App.DB
@@ -170,10 +171,15 @@ WHERE pl.code = ? ORDER BY o.acronym LIMIT 1`, plan).Row().Scan(&org); err != ni
 		{"secretariat (internal)", secU, "from=" + first + "&to=" + last + "&audience=internal&include_unapproved=1"},
 		{"donor, snapshot", donorU, fmt.Sprintf("snapshot=%d", snap)},
 	}
+	// Each variant of the workbook is read in one language, a different one
+	// for each: every catalogue holds every English key (i18n.TestEveryEnglishKeyIsTranslated),
+	// so a raw key in a workbook is one missing from all of them, and shows
+	// in whatever language the workbook is written. The pages above are
+	// still read in every language.
 	cells := 0
-	for _, bk := range books {
+	for i, bk := range books {
 		api := env.APIClient(t, bk.user)
-		for _, lang := range i18n.Supported {
+		for _, lang := range []string{i18n.Supported[i%len(i18n.Supported)]} {
 			path := "/api/v1/plans/" + plan + "/reports/workshop.xlsx?lang=" + lang + "&" + bk.query
 			r := api.Get(path)
 			mustStatus(t, r, http.StatusOK)
