@@ -69,6 +69,7 @@ func get(t *testing.T, a *app.App, path string, header ...string) *httptest.Resp
 }
 
 func TestBootstrapServesTheDemoPlan(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	cookie := signIn(t, a)
 
@@ -181,6 +182,7 @@ func TestBootstrapServesTheDemoPlan(t *testing.T) {
 }
 
 func TestBootstrapTwiceKeepsOneDemo(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	creds, err := a.Bootstrap(context.Background())
 	if err != nil {
@@ -192,6 +194,7 @@ func TestBootstrapTwiceKeepsOneDemo(t *testing.T) {
 }
 
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.Close()
 	done := make(chan int, 1)
@@ -209,6 +212,7 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 // TestTwoInstancesStartingTogether starts two applications on the same empty
 // database at once: both must come up, with one demo plan and one set of accounts.
 func TestTwoInstancesStartingTogether(t *testing.T) {
+	t.Parallel()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	if os.Getenv("TEST_DATABASE_URL") != "" {
@@ -254,6 +258,7 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 }
 
 func TestPagesAreCompressed(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	cookie := signIn(t, a)
 	rec := get(t, a, "/plans/"+seed.DemoPlanCode, "Accept-Encoding", "gzip", "Cookie", cookie)
@@ -270,6 +275,7 @@ func TestPagesAreCompressed(t *testing.T) {
 // TestPageQueriesDoNotGrowWithThePlan shows the home and plan pages cost the
 // same number of SQL statements for the demo plan and for a plan ten times larger.
 func TestPageQueriesDoNotGrowWithThePlan(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	big, err := seed.Synthetic(context.Background(), a.DB, seed.SyntheticOptions{Activities: 460, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC())
 	if err != nil {

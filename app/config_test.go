@@ -8,6 +8,7 @@ import (
 )
 
 func TestConfigPrecedence(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"NAPTRACKER_ADDR": ":9000", "NAPTRACKER_DATA_DIR": "/var/lib/nap", "NAPTRACKER_BASE_URL": "https://nap.example.gov"}
 	cfg := ConfigFromEnv(func(k string) string { return env[k] })
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
@@ -30,6 +31,7 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestConfigDefaultsWork(t *testing.T) {
+	t.Parallel()
 	cfg := ConfigFromEnv(func(string) string { return "" })
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
@@ -40,6 +42,7 @@ func TestConfigDefaultsWork(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		mod  func(*Config)

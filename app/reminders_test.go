@@ -13,6 +13,7 @@ import (
 )
 
 func TestSMTPConfiguration(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"NAPTRACKER_SMTP_URL":          "smtp://nap%40mail:pa%3Ass@mail.example.gov:2525?from=NAP%20Tracker%20%3Cnap@example.gov%3E&starttls=1",
 		"NAPTRACKER_REMINDER_DAYS":     "10",
@@ -85,6 +86,7 @@ func TestSMTPConfiguration(t *testing.T) {
 // TestServeRunsTheReminders shows that Serve runs the reminders at once and
 // on its timer, using the application's clock, and stops them when it stops.
 func TestServeRunsTheReminders(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.Config.Addr = "127.0.0.1:0"
 	a.Config.ReminderInterval = time.Second

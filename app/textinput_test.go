@@ -5,6 +5,7 @@ import "testing"
 // badJSON names the string at fault however deep it is, and does not
 // mistake an escaped backslash followed by "u0000" for a NUL.
 func TestBadJSONNamesTheField(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		body  string
 		field string

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 func lateInYear() time.Time  { return models.Date(2026, time.November, 27) }
 func earlyInYear() time.Time { return models.Date(2025, time.February, 10) }
 
-func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
+// freshDemo loads the demo plan for today into a new migrated database.
+func freshDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	t.Helper()
 	db := modelstest.New(t)
 	s, err := seed.Demo(context.Background(), db, today)
@@ -29,6 +31,39 @@ func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 		t.Fatalf("Demo: %v", err)
 	}
 	return db, s
+}
+
+// demoSummaries holds the summary of each demo template, by template name.
+var demoSummaries sync.Map
+
+// loadDemo gives the test a copy of a database into which the test process
+// loaded the demo plan for today once (a template per day).
+func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
+	t.Helper()
+	name := "demo-" + today.Format("20060102")
+	dsn := modelstest.Clone(t, name, func(dsn string) error {
+		db, err := models.Open(dsn, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if s, err := db.DB(); err == nil {
+				s.Close()
+			}
+		}()
+		if _, err := models.Migrate(context.Background(), db); err != nil {
+			return err
+		}
+		s, err := seed.Demo(context.Background(), db, today)
+		if err != nil {
+			return err
+		}
+		demoSummaries.Store(name, s)
+		return nil
+	})
+	s, _ := demoSummaries.Load(name)
+	sum := *s.(*seed.Summary)
+	return modelstest.Open(t, dsn), &sum
 }
 
 // planData is everything a test looks at, loaded back from the database.
