@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,6 +92,35 @@ func HoldHashSlots() (release func()) {
 // ($argon2id$v=19$m=…,t=…,p=…$salt$hash). Unlike bcrypt it uses every byte
 // of long (for example Lao) passphrases.
 func HashPassword(password string) (string, error) {
+	if !reuseHashes.Load() {
+		return newHash(password)
+	}
+	if h, ok := hashMemo.Load(password); ok {
+		return h.(string), nil
+	}
+	h, err := newHash(password)
+	if err == nil {
+		hashMemo.Store(password, h)
+	}
+	return h, err
+}
+
+var (
+	reuseHashes atomic.Bool
+	hashMemo    sync.Map // password → its first hash, when reuseHashes
+)
+
+// ReuseHashesInTests makes HashPassword return, for a password it has
+// hashed before in this process, the same hash (salt included) instead of
+// computing a new one. Test binaries call it from TestMain (modelstest.Main,
+// apptest.Main): each user a test creates otherwise costs an argon2id
+// computation (19 MiB, a tenth of a second, several times that under the
+// race detector) and a hashing slot. Verifying a password is unchanged.
+// Never call it in a server: users with the same password would share a salt.
+func ReuseHashesInTests() { reuseHashes.Store(true) }
+
+// newHash hashes password with a new random salt.
+func newHash(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err

@@ -282,7 +282,11 @@ func (c *Client) RefreshCSRF() {
 // Main runs the tests of a package that uses apptest, then stops the shared
 // Chromium and removes the template databases:
 // func TestMain(m *testing.M) { apptest.Main(m) }.
+//
+// Users created by the tests share one hash per password
+// (models.ReuseHashesInTests).
 func Main(m *testing.M) {
+	models.ReuseHashesInTests()
 	code := m.Run()
 	CloseBrowser()
 	modelstest.CleanupTemplates()

@@ -246,7 +246,11 @@ func copyFile(src, dst string) error {
 
 // Main runs the tests of a package that uses templates and removes the
 // templates afterwards: func TestMain(m *testing.M) { modelstest.Main(m) }.
+//
+// Users created by the tests share one hash per password
+// (models.ReuseHashesInTests).
 func Main(m *testing.M) {
+	models.ReuseHashesInTests()
 	code := m.Run()
 	CleanupTemplates()
 	os.Exit(code)
