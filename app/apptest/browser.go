@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/models/modelstest"
+
 	"github.com/chromedp/chromedp"
 )
 
@@ -133,7 +135,9 @@ func Scaled(d time.Duration) time.Duration {
 
 // NewBrowser opens a tab for the test in the test process's headless
 // Chromium (starting it on first use); the test is skipped with -short
-// and where no Chromium is installed (CI installs it). Screenshots go to
+// and where no Chromium is installed (CI installs it), and on PostgreSQL
+// (modelstest.SkipOnSecondDatabase): what a browser checks (layout,
+// scripts, accessibility) is the same on either database. Screenshots go to
 // $TMPDIR/naptracker-screenshots/<test name>, which the test log names.
 func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	t.Helper()
@@ -144,6 +148,7 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	if path == "" {
 		t.Skip("no Chromium installed (apt-get install -y chromium)")
 	}
+	modelstest.SkipOnSecondDatabase(t, "a browser test")
 	root, err := sharedBrowser(path)
 	if err != nil {
 		t.Fatal(err)

@@ -94,3 +94,25 @@ func Open(t testing.TB, dsn string) *gorm.DB {
 	})
 	return db
 }
+
+// AllOnPostgresEnv, set to 1, makes the tests that check nothing the
+// database decides (a browser's layout and scripts, LibreOffice's reading of
+// a workbook) run on PostgreSQL too; by default they run on SQLite only.
+const AllOnPostgresEnv = "NAPTRACKER_TEST_ALL_ON_POSTGRES"
+
+// OnSecondDatabase reports whether a test that checks nothing the database
+// decides should leave out what is database-independent: the suite is
+// running on PostgreSQL (TEST_DATABASE_URL), where it has run already on
+// SQLite in CI, and AllOnPostgresEnv is not set. What such tests check of
+// the server's answers is covered on both databases by the HTTP tests.
+func OnSecondDatabase() bool {
+	return os.Getenv("TEST_DATABASE_URL") != "" && os.Getenv(AllOnPostgresEnv) != "1"
+}
+
+// SkipOnSecondDatabase skips a database-independent test when OnSecondDatabase.
+func SkipOnSecondDatabase(t testing.TB, what string) {
+	t.Helper()
+	if OnSecondDatabase() {
+		t.Skipf("%s does not depend on the database: run on SQLite only (%s=1 runs it on PostgreSQL too)", what, AllOnPostgresEnv)
+	}
+}
