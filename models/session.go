@@ -19,6 +19,7 @@ const (
 	EndRotated  = "replaced by a new session"
 	EndPassword = "password changed"
 	EndRole     = "role changed"
+	EndMFAReset = "second factor reset"
 )
 
 // Session is a signed-in browser, stored on the server so that several
