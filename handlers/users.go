@@ -309,7 +309,7 @@ func (h *Handler) ResetUserMFA(c echo.Context) error {
 		return h.renderUserEditFor(c, http.StatusUnprocessableEntity, fresh, formOf(fresh), h.fieldErrors(c, ve), confirmMFAReset, reason)
 	}
 	if err == nil {
-		h.security(c, "user.mfa_reset", &PrincipalOf(c).User.ID, map[string]any{"target_user_id": u.ID,
+		h.security(c, "mfa.reset_by_admin", &PrincipalOf(c).User.ID, map[string]any{"target_user_id": u.ID,
 			"sessions_ended": res.SessionsEnded, "tokens_revoked": res.TokensRevoked})
 	}
 	return h.afterUserChange(c, u, nil, err, "flash.user_mfa_reset")
