@@ -52,6 +52,7 @@ var expectedAccess = map[string][]string{
 	"POST /users/:id/enable":        managers,
 	"POST /users/:id/password-link": managers,
 	"POST /users/:id/sessions/end":  adminOnly,
+	"POST /users/:id/mfa-reset":     adminOnly,
 	"GET /set-password/:token":      public,
 	"POST /set-password/:token":     public,
 	"GET /account/password":         all,

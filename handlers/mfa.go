@@ -134,6 +134,13 @@ func (h *Handler) passMFA(c echo.Context, who *Principal) (*models.Session, erro
 	if err != nil {
 		return nil, err
 	}
+	// The password was last typed when the replaced session began (or was
+	// last confirmed), not now: the new session keeps that time.
+	if at := who.Session.PasswordCheckedAt; at == nil || at.Before(now) {
+		if err := models.SetPasswordChecked(ctx, h.DB, sess, at); err != nil {
+			return nil, err
+		}
+	}
 	h.setSessionCookie(c, token)
 	c.Set(principalKey, &Principal{User: user, Session: sess})
 	return sess, nil
@@ -184,5 +191,14 @@ func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, e
 		h.security(c, "reauth.failure", &who.User.ID, map[string]any{"route": c.Request().Method + " " + c.Path()})
 		return http.StatusUnprocessableEntity, l.T("mfa.password_wrong"), nil
 	}
-	return 0, "", res.Release(ctx, h.DB)
+	if err := res.Release(ctx, h.DB); err != nil {
+		return 0, "", err
+	}
+	// A password typed now is a fresh check for the high-value actions too.
+	if who.Session != nil {
+		if err := models.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
+			return 0, "", err
+		}
+	}
+	return 0, "", nil
 }

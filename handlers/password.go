@@ -135,6 +135,12 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if who.Session != nil {
+		// The current password was just typed: a fresh check for high-value actions.
+		if err := models.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
+			return err
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, "/account?flash=flash.password_changed")
 }
 

@@ -162,6 +162,7 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/users/:id/enable", Roles: managers, Handler: h.EnableUser},
 		{Method: post, Path: "/users/:id/password-link", Roles: managers, Handler: h.UserPasswordLink},
 		{Method: post, Path: "/users/:id/sessions/end", Roles: []string{models.RoleAdmin}, Handler: h.EndUserSessions},
+		{Method: post, Path: "/users/:id/mfa-reset", Roles: []string{models.RoleAdmin}, Handler: h.ResetUserMFA},
 		// The token in the address authorises these two (no session, so no CSRF token).
 		{Method: get, Path: "/set-password/:token", Public: true, Handler: h.SetPasswordForm},
 		{Method: post, Path: "/set-password/:token", Public: true, Handler: h.SetPassword},

@@ -32,6 +32,9 @@ type tokensPage struct {
 	MinExpires string
 	// Errors maps form fields to translated messages.
 	Errors map[string]string
+	// PasswordStale is set for a privileged user whose last password check
+	// is too old: the create form then asks for the password.
+	PasswordStale bool
 }
 
 // tokenRow is one token in the list. LastDay is the last calendar day on
@@ -56,6 +59,7 @@ func (h *Handler) renderTokens(c echo.Context, status int, p tokensPage) error {
 	p.Page = h.page(c)
 	p.BaseURL = strings.TrimRight(h.BaseURL, "/")
 	p.MinExpires = h.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	p.PasswordStale = models.Privileged(who.User.Role) && h.passwordStale(c)
 	for _, t := range tokens {
 		row := tokenRow{APIToken: t}
 		if t.ExpiresAt != nil {
@@ -74,7 +78,9 @@ func (h *Handler) renderTokens(c echo.Context, status int, p tokensPage) error {
 // CreateToken makes an API token for the signed-in user from the form (a
 // name, and an optional last day as YYYY-MM-DD) and shows it on the answer
 // to this request only: it cannot be shown again, so there is no redirect.
-// Invalid input re-renders the form with 422 and the field messages.
+// Invalid input re-renders the form with 422 and the field messages. An
+// administrator or secretariat member whose last password check is older
+// than models.RecentPasswordWindow must give their password too.
 func (h *Handler) CreateToken(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
 	l := h.Localizer(c)
@@ -88,6 +94,18 @@ func (h *Handler) CreateToken(c echo.Context) error {
 	}
 	if len(p.Errors) > 0 {
 		return h.renderTokens(c, http.StatusUnprocessableEntity, p)
+	}
+	// A token of an administrator or the secretariat acts with their rights
+	// without a second factor: it needs a recent password check.
+	if models.Privileged(who.User.Role) {
+		status, msg, err := h.confirmRecentPassword(c)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			p.Errors["password"] = msg
+			return h.renderTokens(c, status, p)
+		}
 	}
 	secret, _, err := models.CreateAPIToken(ctx, h.DB, h.actor(c), &who.User, p.Name, expires, now)
 	var ve *models.ValidationError

@@ -72,7 +72,27 @@ type userEditPage struct {
 	CanChange bool
 	IsSelf    bool
 	IsAdmin   bool
+	// PasswordStale is set when the manager's last password check is too old
+	// for high-value actions: their forms then carry a password field.
+	// PasswordFor names the form whose password was refused (confirm…).
+	PasswordStale bool
+	PasswordFor   string
+	// Reason is the second-factor reset reason typed, kept when the form is refused.
+	Reason string
 }
+
+// PasswordError is the message of a refused password for the named form
+// (confirm…), "" for the other forms of the page.
+func (p userEditPage) PasswordError(form string) string {
+	if p.PasswordFor != form {
+		return ""
+	}
+	return p.Errors["password"]
+}
+
+// TargetMFARequired reports whether the account's role must have a second
+// factor, so that a reset means setting one up again at the next sign-in.
+func (p userEditPage) TargetMFARequired() bool { return models.MFARequired(p.Target.Role) }
 
 // userLinkPage shows a new set-password link, once.
 type userLinkPage struct {
@@ -154,35 +174,60 @@ func (h *Handler) ShowUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := userForm{Email: u.Email, Name: u.Name, Role: u.Role, Version: u.Version}
-	if u.OrganisationID != nil {
-		f.OrgID = *u.OrganisationID
-	}
-	return h.renderUserEdit(c, http.StatusOK, u, f, nil)
+	return h.renderUserEdit(c, http.StatusOK, u, formOf(u), nil)
 }
 
 func (h *Handler) renderUserEdit(c echo.Context, status int, u *models.User, f userForm, errs map[string]string) error {
+	p, err := h.userEditPage(c, u, f, errs)
+	if err != nil {
+		return err
+	}
+	return c.Render(status, "user_edit", p)
+}
+
+// renderUserEditFor renders an account's page again after one of its forms
+// (confirm…) was refused, keeping the reason typed into the reset form.
+func (h *Handler) renderUserEditFor(c echo.Context, status int, u *models.User, f userForm, errs map[string]string, form, reason string) error {
+	p, err := h.userEditPage(c, u, f, errs)
+	if err != nil {
+		return err
+	}
+	p.PasswordFor, p.Reason = form, reason
+	return c.Render(status, "user_edit", p)
+}
+
+func (h *Handler) userEditPage(c echo.Context, u *models.User, f userForm, errs map[string]string) (userEditPage, error) {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
 	orgs, err := models.OrganisationChoices(ctx, h.DB)
 	if err != nil {
-		return err
+		return userEditPage{}, err
 	}
 	history, err := models.UserAudit(ctx, h.DB, u.ID, 20)
 	if err != nil {
-		return err
+		return userEditPage{}, err
 	}
 	p := userEditPage{Page: h.page(c), Target: u, Form: f, Errors: errs, Orgs: orgs, Audit: history,
-		Roles:     models.GrantableRoles(who.User.Role),
-		CanChange: models.CanManageRole(who.User.Role, u.Role),
-		IsSelf:    who.User.ID == u.ID,
-		IsAdmin:   who.User.Role == models.RoleAdmin,
+		Roles:         models.GrantableRoles(who.User.Role),
+		CanChange:     models.CanManageRole(who.User.Role, u.Role),
+		IsSelf:        who.User.ID == u.ID,
+		IsAdmin:       who.User.Role == models.RoleAdmin,
+		PasswordStale: h.passwordStale(c),
 	}
 	for i := range orgs {
 		if u.OrganisationID != nil && orgs[i].ID == *u.OrganisationID {
 			p.Org = &orgs[i]
 		}
 	}
-	return c.Render(status, "user_edit", p)
+	return p, nil
+}
+
+// formOf is the edit form as the stored account fills it.
+func formOf(u *models.User) userForm {
+	f := userForm{Email: u.Email, Name: u.Name, Role: u.Role, Version: u.Version}
+	if u.OrganisationID != nil {
+		f.OrgID = *u.OrganisationID
+	}
+	return f
 }
 
 // UpdateUser saves the edit form; the form's version must still be current.
@@ -192,19 +237,82 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 		return err
 	}
 	f := parseUserForm(c)
+	m := h.manager(c)
+	// A change of role is a high-value action: it needs a recent password
+	// check. Changes the models would refuse anyway are left to them.
+	if f.Role != u.Role && !m.Is(u.ID) && models.CanManageRole(m.Role, u.Role) && models.CanManageRole(m.Role, f.Role) {
+		status, msg, err := h.confirmRecentPassword(c)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			return h.renderUserEditFor(c, status, u, f, map[string]string{"password": msg}, confirmDetails, "")
+		}
+	}
 	ch := models.UserChange{Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr(), Version: f.Version}
-	err = models.UpdateUser(c.Request().Context(), h.DB, h.manager(c), u.ID, ch, h.Now().UTC())
+	err = models.UpdateUser(c.Request().Context(), h.DB, m, u.ID, ch, h.Now().UTC())
 	return h.afterUserChange(c, u, &f, err, "flash.user_updated")
 }
 
-// DisableUser disables an account; its sessions and API tokens stop working at once.
+// DisableUser disables an account; its sessions and API tokens stop
+// working at once. It needs a recent password check.
 func (h *Handler) DisableUser(c echo.Context) error {
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
-	err = models.DisableUser(c.Request().Context(), h.DB, h.manager(c), u.ID, formVersion(c), h.Now().UTC())
+	m := h.manager(c)
+	if !u.Disabled() && !m.Is(u.ID) && models.CanManageRole(m.Role, u.Role) {
+		status, msg, err := h.confirmRecentPassword(c)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmDisable, "")
+		}
+	}
+	err = models.DisableUser(c.Request().Context(), h.DB, m, u.ID, formVersion(c), h.Now().UTC())
 	return h.afterUserChange(c, u, nil, err, "flash.user_disabled")
+}
+
+// ResetUserMFA clears the second factor of a person who lost it
+// (administrators only, never their own, with a reason and a recent
+// password check): they set it up again at their next sign-in, and their
+// sessions and API tokens end.
+func (h *Handler) ResetUserMFA(c echo.Context) error {
+	u, err := h.targetUser(c)
+	if err != nil {
+		return err
+	}
+	m, reason := h.manager(c), strings.TrimSpace(c.FormValue("reason"))
+	if m.Role != models.RoleAdmin {
+		h.logDenied(c, models.ErrForbidden, &u.ID, "")
+		return models.ErrForbidden
+	}
+	var ve *models.ValidationError
+	if err := models.CheckMFAReset(m, u, reason); errors.As(err, &ve) {
+		return h.renderUserEditFor(c, http.StatusUnprocessableEntity, u, formOf(u), h.fieldErrors(c, ve), confirmMFAReset, reason)
+	}
+	status, msg, err := h.confirmRecentPassword(c)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmMFAReset, reason)
+	}
+	res, err := models.ResetUserMFA(c.Request().Context(), h.DB, m, u.ID, reason, h.Now().UTC())
+	if errors.As(err, &ve) {
+		fresh, ferr := models.FindUser(c.Request().Context(), h.DB, u.ID)
+		if ferr != nil {
+			return ferr
+		}
+		return h.renderUserEditFor(c, http.StatusUnprocessableEntity, fresh, formOf(fresh), h.fieldErrors(c, ve), confirmMFAReset, reason)
+	}
+	if err == nil {
+		h.security(c, "mfa.reset_by_admin", &PrincipalOf(c).User.ID, map[string]any{"target_user_id": u.ID,
+			"sessions_ended": res.SessionsEnded, "tokens_revoked": res.TokensRevoked})
+	}
+	return h.afterUserChange(c, u, nil, err, "flash.user_mfa_reset")
 }
 
 // EnableUser lets a disabled account sign in again.

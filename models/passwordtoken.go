@@ -29,7 +29,7 @@ func CreatePasswordToken(ctx context.Context, db *gorm.DB, m Manager, userID int
 		if !CanManageRole(m.Role, u.Role) {
 			return ErrForbidden
 		}
-		if m.is(u.ID) {
+		if m.Is(u.ID) {
 			return FieldError("password_link", "err.password_own_link")
 		}
 		if u.Disabled() {

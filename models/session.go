@@ -19,6 +19,7 @@ const (
 	EndRotated  = "replaced by a new session"
 	EndPassword = "password changed"
 	EndRole     = "role changed"
+	EndMFAReset = "second factor reset"
 )
 
 // Session is a signed-in browser, stored on the server so that several
@@ -37,6 +38,31 @@ type Session struct {
 	EndedReason string
 	ClientIP    string `gorm:"column:client_ip"`
 	UserAgent   string
+	// PasswordCheckedAt is when the user last typed their password in this
+	// session (signing in, or confirming it for a high-value action); nil
+	// counts as long ago.
+	PasswordCheckedAt *time.Time
+}
+
+// RecentPasswordWindow is how long a password check lets high-value
+// actions (role change, disabling an account, a privileged user's API
+// token, resetting a second factor) go ahead without asking again.
+const RecentPasswordWindow = 5 * time.Minute
+
+// PasswordRecent reports whether the session's user typed their password
+// less than RecentPasswordWindow before now.
+func (s *Session) PasswordRecent(now time.Time) bool {
+	return s.PasswordCheckedAt != nil && now.Sub(*s.PasswordCheckedAt) < RecentPasswordWindow
+}
+
+// SetPasswordChecked records when the session's user last typed their
+// password (nil: never, which counts as long ago).
+func SetPasswordChecked(ctx context.Context, db *gorm.DB, s *Session, at *time.Time) error {
+	if err := db.WithContext(ctx).Model(&Session{}).Where("id = ?", s.ID).Update("password_checked_at", at).Error; err != nil {
+		return err
+	}
+	s.PasswordCheckedAt = at
+	return nil
 }
 
 // SessionPolicy holds the timeouts of sessions.
@@ -52,7 +78,9 @@ var DefaultSessionPolicy = SessionPolicy{Idle: 30 * time.Minute, Absolute: 12 * 
 // pages does not turn into a stream of writes; idle timeouts are accurate to it.
 const touchEvery = time.Minute
 
-// CreateSession starts a session for u and returns the token for the cookie.
+// CreateSession starts a session for u and returns the token for the
+// cookie. Every session starts from a sign-in with the password, so its
+// password check is recorded at now.
 func CreateSession(ctx context.Context, db *gorm.DB, pol SessionPolicy, u *User, mfaPassed bool, ip, userAgent string, now time.Time) (string, *Session, error) {
 	token := NewSecret()
 	if len(userAgent) > 300 {
@@ -61,6 +89,7 @@ func CreateSession(ctx context.Context, db *gorm.DB, pol SessionPolicy, u *User,
 	s := &Session{
 		TokenHash: HashSecret(token), UserID: u.ID, CSRFToken: NewSecret(), MFAPassed: mfaPassed,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(pol.Absolute), ClientIP: ip, UserAgent: userAgent,
+		PasswordCheckedAt: &now,
 	}
 	if err := db.WithContext(ctx).Create(s).Error; err != nil {
 		return "", nil, err

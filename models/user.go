@@ -46,6 +46,11 @@ type User struct {
 // MFARequired reports whether a role must use a second factor.
 func MFARequired(role string) bool { return role == RoleAdmin || role == RoleSecretariat }
 
+// Privileged reports whether a role manages accounts and validates data
+// (administrators and the NAP secretariat): their high-value actions ask
+// for a recent password check.
+func Privileged(role string) bool { return role == RoleAdmin || role == RoleSecretariat }
+
 // Disabled reports whether the account is disabled.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
 

@@ -38,8 +38,8 @@ type Manager struct {
 	Role string
 }
 
-// is reports whether the manager is the user with this id.
-func (m Manager) is(id int64) bool { return m.UserID != nil && *m.UserID == id }
+// Is reports whether the manager is the user with this id (their own account).
+func (m Manager) Is(id int64) bool { return m.UserID != nil && *m.UserID == id }
 
 // CanManageRole reports whether a manager with role manager may create,
 // change, disable or grant accounts of role target: administrators every
@@ -139,10 +139,10 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		}
 		roleChanged, orgChanged := ch.Role != u.Role, !sameID(ch.OrganisationID, u.OrganisationID)
 		v := &ValidationError{}
-		if m.is(u.ID) && roleChanged {
+		if m.Is(u.ID) && roleChanged {
 			v.AddKey("role", "err.own_role")
 		}
-		if m.is(u.ID) && orgChanged {
+		if m.Is(u.ID) && orgChanged {
 			v.AddKey("organisation", "err.own_org")
 		}
 		org, err := checkAccount(tx, v, ch.Name, ch.Role, ch.OrganisationID, orgChanged)
@@ -190,7 +190,7 @@ func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version 
 		if !CanManageRole(m.Role, u.Role) {
 			return ErrForbidden
 		}
-		if m.is(u.ID) {
+		if m.Is(u.ID) {
 			return FieldError("status", "err.own_disable")
 		}
 		if version != u.Version {
