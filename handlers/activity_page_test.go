@@ -41,6 +41,7 @@ var fundRowRe = regexp.MustCompile(`(?s)<td class="code"><a href="/plans/[^/]+/a
 // disbursed ones), totals per currency, approved statuses only, and links
 // to the workbook and IATI file filtered to APJP that answer.
 func TestFunderOrganisationPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
 	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
@@ -178,6 +179,7 @@ ORDER BY p.start_date`, models.StatusApproved, apjp.ID).Scan(&approved)
 // the secretariat, not by the donor; a supporting organisation sees its
 // own note; unknown and archived activities are not found.
 func TestActivityPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, db, now := context.Background(), env.App.DB, env.Clock.Now().UTC()
 	plan := mustPlan(t, env)

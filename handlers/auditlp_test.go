@@ -325,6 +325,7 @@ func (p *lpSolver) interval(e linExpr) (lo, hi float64) {
 // them the two examples of DISCLOSURE.md, so that the audit is known to be
 // able to find a leak.
 func TestAuditLP(t *testing.T) {
+	t.Parallel()
 	t.Run("two suppressed cells with a known sum of 2 are both pinned to 1", func(t *testing.T) {
 		var s lpSystem
 		a, b, c := s.newVar(), s.newVar(), s.newVar()

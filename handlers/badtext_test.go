@@ -17,6 +17,7 @@ import (
 // 4xx naming the field, on PostgreSQL (which cannot store them) and SQLite
 // (which would) alike, and nothing is written.
 func TestNULAndInvalidUTF8AreRefusedAtTheEdge(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
 	api, page := env.APIClient(t, fp), env.SignedIn(t, fp)

@@ -171,6 +171,7 @@ func (c consCell) String() string {
 }
 
 func TestFiguresAgreeAcrossOutputs(t *testing.T) {
+	t.Parallel()
 	started := time.Now()
 	env := apptest.New(t)
 	ctx := context.Background()

@@ -48,6 +48,7 @@ const auditSyntheticActivities = 80
 const auditSyntheticPlan = "AUDIT-SYN"
 
 func TestDisclosureAudit(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	opts := seed.SyntheticOptions{Activities: auditSyntheticActivities, IndicatorsPerActivity: 3, Years: 2, Code: auditSyntheticPlan}
 	if _, err := seed.Synthetic(context.Background(), env.App.DB, opts, env.Clock.Now().UTC()); err != nil {

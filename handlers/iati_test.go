@@ -143,6 +143,7 @@ func checkIATIRules(t *testing.T, n xmlNode, path string) {
 // it is the one the donor's workbook shows for the same periods — small
 // counts of victims included, which carry no value.
 func TestIATIExport(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
 	periods := decode[struct {

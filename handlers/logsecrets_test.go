@@ -39,6 +39,7 @@ func (b *syncBuffer) String() string {
 // no line may hold a password, its hash, a session or API token or their
 // hashes, a TOTP secret, an e-mail address that was saved or a narrative.
 func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
+	t.Parallel()
 	cfg := apptest.Config(t)
 	cfg.LogLevel = "debug"
 	logs := &syncBuffer{}

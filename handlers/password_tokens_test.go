@@ -15,6 +15,7 @@ import (
 // or a reset by link is shut out by it, as the sessions are: the pages say
 // so beforehand.
 func TestNewPasswordRevokesAPITokens(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleFocalPoint, "MOJ")
 

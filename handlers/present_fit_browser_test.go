@@ -71,6 +71,7 @@ const slideFitJS = `(() => {
 // at least 24 px, and its focus frame has 3:1 contrast. A screenshot of
 // every slide goes to the folder the log names.
 func TestSlidesFitTheScreen(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser test (-short)")
 	}

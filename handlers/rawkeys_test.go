@@ -48,6 +48,7 @@ func rawKeys(s string) []string {
 // e.g. the Summary sheet's "no report" column header when
 // report.status_no_report was missing, and nothing in ordinary text.
 func TestRawKeyDetector(t *testing.T) {
+	t.Parallel()
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,7 @@ var hostileNext = []string{
 // The sign-in and language forms only ever send the browser to a path of
 // this site, whatever next holds; a plain same-site path is kept.
 func TestRedirectTargetsStayOnTheSite(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, models.RoleDonor, "APJP")
 	check := func(via, next, loc string) {
@@ -84,6 +85,7 @@ func TestRedirectTargetsStayOnTheSite(t *testing.T) {
 // submits the language switcher with a hostile next and follows the
 // redirect for real.
 func TestRedirectTargetsInChromium(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	b := env.NewBrowser(t, nil)
 	b.Open("/login")

@@ -41,6 +41,7 @@ var reviewRowRe = regexp.MustCompile(`(?s)<tr><th scope="row"><a href="/plans/[^
 // after), the approvals made, the decisions done and overdue. A second
 // snapshot then becomes the default, with nothing to list.
 func TestSinceTheLastReview(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
 	now := env.Clock.Now().UTC()

@@ -23,6 +23,7 @@ import (
 // rotation by another process (`naptracker keys rotate` while the server
 // runs), the running server still signs the user in.
 func TestTOTPSecretsAreEncryptedAtRest(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
 	u := env.User(t, models.RoleSecretariat, "")

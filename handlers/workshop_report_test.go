@@ -76,6 +76,7 @@ func checkWorkbook(t *testing.T, r *apptest.Response) *excelize.File {
 // report comes as PDF when LibreOffice is installed, with a clear message
 // where it is not; an unknown format is refused naming the field.
 func TestWorkshopReportAudienceAndPDF(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	api := "/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx"
 	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
@@ -128,6 +129,7 @@ func TestWorkshopReportAudienceAndPDF(t *testing.T) {
 // server, asking for a PDF gets a message saying what is missing and what
 // to do instead, and the plan page does not offer it.
 func TestWorkshopReportPDFWithoutLibreOffice(t *testing.T) {
+	// Not parallel: it empties PATH for the process.
 	t.Setenv("PATH", t.TempDir()) // no soffice to be found
 	env := apptest.New(t)
 	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))

@@ -285,8 +285,13 @@ func (c *Client) RefreshCSRF() {
 //
 // Users created by the tests share one hash per password
 // (models.ReuseHashesInTests).
+//
+// A sign-in waits as long as it takes for a password-hashing slot, not
+// models.HashWait: tests run many sign-ins at once on a busy machine, and
+// the one test of a saturated server sets its own wait.
 func Main(m *testing.M) {
 	models.ReuseHashesInTests()
+	models.HashWait = 2 * time.Minute
 	code := m.Run()
 	CloseBrowser()
 	modelstest.CleanupTemplates()
