@@ -24,13 +24,26 @@ var today = time.Date(2025, 5, 20, 9, 0, 0, 0, time.UTC)
 
 var secretariat = models.Scope{UserID: 1, Role: models.RoleSecretariat}
 
+// demo gives the test a copy of a database holding the demo plan for
+// today, loaded once per test process.
 func demo(t testing.TB) *gorm.DB {
 	t.Helper()
-	db := modelstest.New(t)
-	if _, err := seed.Demo(context.Background(), db, today); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return modelstest.Open(t, modelstest.Clone(t, "report-demo", func(dsn string) error {
+		db, err := models.Open(dsn, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if s, err := db.DB(); err == nil {
+				s.Close()
+			}
+		}()
+		if _, err := models.Migrate(context.Background(), db); err != nil {
+			return err
+		}
+		_, err = seed.Demo(context.Background(), db, today)
+		return err
+	}))
 }
 
 // generate writes a report and opens it again, with its raw bytes.
