@@ -260,12 +260,9 @@ func TestCompletenessHandComputed(t *testing.T) {
 // the rows, and the item-by-item list gives the same counts.
 func TestCompletenessOfTheDemoPlan(t *testing.T) {
 	t.Parallel()
-	db := modelstest.New(t)
-	ctx := context.Background()
 	today := time.Now().UTC()
-	if _, err := seed.Demo(ctx, db, today); err != nil {
-		t.Fatal(err)
-	}
+	db := modelstest.Demo(t, today)
+	ctx := context.Background()
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"naptracker/models"
-	"naptracker/models/modelstest"
 )
 
 // TestDecisions records decisions on the demo plan: bad input gets
@@ -15,7 +14,7 @@ import (
 // with what it names, and marked done with an audit row.
 func TestDecisions(t *testing.T) {
 	t.Parallel()
-	db := modelstest.New(t)
+	db := demoDB(t)
 	ctx := context.Background()
 	plan := demoPlan(t, db)
 	actor, _ := secretariatUser(t, db)

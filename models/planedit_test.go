@@ -17,11 +17,8 @@ import (
 // peDemo is a database with the demo plan as of 15 May 2026 (it runs 2023–2027).
 func peDemo(t *testing.T) (*gorm.DB, *models.Plan) {
 	t.Helper()
-	db := modelstest.New(t)
+	db := modelstest.Demo(t, models.Date(2026, 5, 15))
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db, models.Date(2026, 5, 15)); err != nil {
-		t.Fatal(err)
-	}
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)

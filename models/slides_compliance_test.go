@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"naptracker/models"
-	"naptracker/models/modelstest"
 )
 
 // TestSlidesShowTheLatestPeriodThatIsDue: the compliance slide shows the
@@ -15,7 +14,7 @@ import (
 // last period (started but not due, so every organisation would show 0 %);
 // when no period of the range is due yet, the slides say so.
 func TestSlidesShowTheLatestPeriodThatIsDue(t *testing.T) {
-	db := modelstest.New(t)
+	db := demoDB(t)
 	ctx := context.Background()
 	plan := demoPlan(t, db)
 	all, err := models.PlanPeriods(ctx, db, plan.ID)

@@ -23,13 +23,16 @@ func secretariatUser(t *testing.T, db *gorm.DB) (models.Actor, models.Scope) {
 	return models.Actor{UserID: &u.ID, Name: u.Email}, models.ScopeOf(u)
 }
 
-// demoPlan loads the demo plan placed around today and returns it.
+// demoDB is a copy of a database holding the demo plan placed around today.
+func demoDB(t *testing.T) *gorm.DB {
+	t.Helper()
+	return modelstest.Demo(t, time.Now().UTC())
+}
+
+// demoPlan returns the demo plan of a database made by demoDB.
 func demoPlan(t *testing.T, db *gorm.DB) *models.Plan {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := seed.Demo(ctx, db, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
 	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +79,7 @@ func count(t *testing.T, db *gorm.DB, sql string, args ...any) int64 {
 // decodes, and that names are unique per plan.
 func TestSnapshotFreezesApprovedData(t *testing.T) {
 	t.Parallel()
-	db := modelstest.New(t)
+	db := demoDB(t)
 	ctx := context.Background()
 	plan := demoPlan(t, db)
 	now := time.Now().UTC()
@@ -177,7 +180,7 @@ WHERE a.plan_id = ? AND u.status = 'approved' AND p.end_date <= ?`, plan.ID, end
 // synthetic plan: the slides cost the same number of queries.
 func TestSlidesCostAFixedNumberOfQueries(t *testing.T) {
 	t.Parallel()
-	db := modelstest.New(t)
+	db := demoDB(t)
 	ctx := context.Background()
 	demoPlan(t, db)
 	if _, err := seed.Synthetic(ctx, db, seed.SyntheticOptions{Activities: 60, IndicatorsPerActivity: 3, Years: 2, Code: "SYN"}, time.Now().UTC()); err != nil {

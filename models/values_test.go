@@ -26,12 +26,9 @@ type valueFixture struct {
 
 func newValueFixture(t *testing.T) *valueFixture {
 	t.Helper()
-	db := modelstest.New(t)
-	ctx := context.Background()
 	today := models.Date(2026, 5, 15)
-	if _, err := seed.Demo(ctx, db, today); err != nil {
-		t.Fatal(err)
-	}
+	db := modelstest.Demo(t, today)
+	ctx := context.Background()
 	mk := func(email, role, org string) models.Scope {
 		u := &models.User{Email: email, Name: email, Role: role}
 		if org != "" {

@@ -1,6 +1,7 @@
 package modelstest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -14,8 +15,10 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"naptracker/models"
+	"naptracker/seed"
 
 	"gorm.io/gorm"
 )
@@ -254,4 +257,30 @@ func Main(m *testing.M) {
 	code := m.Run()
 	CleanupTemplates()
 	os.Exit(code)
+}
+
+// Demo returns a fresh copy of a database holding the demo plan loaded for
+// day (a template per calendar day, seeded once per test process) and
+// registers its removal.
+func Demo(t testing.TB, day time.Time) *gorm.DB {
+	t.Helper()
+	name := "demo-" + day.UTC().Format("20060102")
+	return Open(t, Clone(t, name, func(dsn string) error {
+		db, err := models.Open(dsn, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if s, err := db.DB(); err == nil {
+				s.Close()
+			}
+		}()
+		if _, err := models.Migrate(context.Background(), db); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if _, err := seed.Demo(context.Background(), db, day); err != nil {
+			return fmt.Errorf("seed the demo plan: %w", err)
+		}
+		return nil
+	}))
 }
