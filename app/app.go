@@ -169,6 +169,25 @@ func (a *App) Migrate(ctx context.Context) error {
 // nothing was created), for the caller to print once. Instances starting
 // together take turns on a lock, so the demo is loaded once.
 func (a *App) Bootstrap(ctx context.Context) ([]seed.Credential, error) {
+	// On SQLite a second instance started beside the first waits out the
+	// first one's seeding (which holds the database's write lock for longer
+	// than SQLite's busy timeout on a slow machine) instead of failing.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		creds, err := a.bootstrap(ctx)
+		if err == nil || !models.IsSQLiteBusy(err) || time.Now().After(deadline) {
+			return creds, err
+		}
+		a.Log.Warn("database busy during start-up: waiting for the other instance", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func (a *App) bootstrap(ctx context.Context) ([]seed.Credential, error) {
 	if err := a.Migrate(ctx); err != nil {
 		return nil, err
 	}

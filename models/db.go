@@ -94,3 +94,10 @@ func AdvisoryLock(tx *gorm.DB, key int64) error {
 	}
 	return tx.Exec("SELECT pg_advisory_xact_lock(?)", key).Error
 }
+
+// IsSQLiteBusy reports whether err is SQLite's "database is locked"
+// (SQLITE_BUSY): another connection held the write lock for longer than the
+// busy timeout.
+func IsSQLiteBusy(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+}
