@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"naptracker/app"
+	"naptracker/app/apptest"
 	"naptracker/models"
 	"naptracker/models/modelstest"
 	"naptracker/seed"
@@ -38,6 +39,22 @@ func newApp(t *testing.T) *app.App {
 	}
 	if len(creds) != 5 {
 		t.Fatalf("bootstrap created %d demo accounts, want one per role (5)", len(creds))
+	}
+	return a
+}
+
+// demoApp builds the real application on a copy of a database that already
+// holds the demo plan and accounts (apptest.DemoConfig), for tests whose
+// subject is not the first start.
+func demoApp(t *testing.T) *app.App {
+	t.Helper()
+	a, err := app.New(apptest.DemoConfig(t), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := a.Bootstrap(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	return a
 }
@@ -195,7 +212,7 @@ func TestBootstrapTwiceKeepsOneDemo(t *testing.T) {
 
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := demoApp(t)
 	a.Close()
 	done := make(chan int, 1)
 	go func() { done <- get(t, a, "/readyz").Code }()
@@ -259,7 +276,7 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 
 func TestPagesAreCompressed(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := demoApp(t)
 	cookie := signIn(t, a)
 	rec := get(t, a, "/plans/"+seed.DemoPlanCode, "Accept-Encoding", "gzip", "Cookie", cookie)
 	if rec.Header().Get("Content-Encoding") != "gzip" {
@@ -276,7 +293,7 @@ func TestPagesAreCompressed(t *testing.T) {
 // same number of SQL statements for the demo plan and for a plan ten times larger.
 func TestPageQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := demoApp(t)
 	big, err := seed.Synthetic(context.Background(), a.DB, seed.SyntheticOptions{Activities: 460, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)

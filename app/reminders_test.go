@@ -87,7 +87,7 @@ func TestSMTPConfiguration(t *testing.T) {
 // on its timer, using the application's clock, and stops them when it stops.
 func TestServeRunsTheReminders(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := demoApp(t)
 	a.Config.Addr = "127.0.0.1:0"
 	a.Config.ReminderInterval = time.Second
 	ctx := context.Background()
