@@ -341,6 +341,20 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 				return err
 			}
 		}
+		// A returned value edited is a draft again: it no longer counts as handed in.
+		var before *Workflow
+		if old != nil {
+			before = &old.Workflow
+		}
+		changed, err := adjustValueCompleteness(tx, vc.plan.ID, vc.indicator.ReportingOrgID, vc.period, before, &nv.Workflow)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := touchPlan(tx, vc.plan.ID); err != nil {
+				return err
+			}
+		}
 		if err := Audit(tx, actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), ""); err != nil {
 			return err
 		}
