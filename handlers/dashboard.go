@@ -83,6 +83,10 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Approved data only, for every role: a repeated request costs a 304.
+	if h.notModified(c, plan, true) {
+		return nil
+	}
 	now := h.Now().UTC()
 	d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
 	if err != nil {
