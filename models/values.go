@@ -113,6 +113,11 @@ func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.
 // periodStateFor is a period's state for one organisation at now, taking
 // the organisation's exception, if it has one, into account.
 func periodStateFor(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.Time) (string, error) {
+	// An exception only keeps a period open that would be closed, and not
+	// one the secretariat locked: the exception is read only then.
+	if st := period.State(now, nil); st != PeriodClosed || (period.LockOverride != nil && *period.LockOverride == LockLocked) {
+		return st, nil
+	}
 	var exc PeriodException
 	var until *time.Time
 	err := tx.Where("period_id = ? AND organisation_id = ?", period.ID, orgID).Take(&exc).Error
@@ -328,8 +333,10 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 			if res.RowsAffected != 1 {
 				return &StaleError{Current: old.Version + 1}
 			}
-			if err := tx.Where("value_id = ?", old.ID).Delete(&ValueBreakdown{}).Error; err != nil {
-				return err
+			if len(old.Breakdown) > 0 {
+				if err := tx.Where("value_id = ?", old.ID).Delete(&ValueBreakdown{}).Error; err != nil {
+					return err
+				}
 			}
 		}
 		for cell, x := range in.Disaggregation {
