@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"naptracker/models"
@@ -90,4 +91,40 @@ func (h *Handler) planNotModified(c echo.Context) (done bool, err error) {
 		return false, err
 	}
 	return h.notModified(c, plan, true), nil
+}
+
+// versioned keeps one value per plan, valid while the plan's version key
+// (its data version, and what else the value depends on) is unchanged. The
+// key is read from the database on every request, so every instance on a
+// shared database sees a change at once.
+type versioned[T any] struct {
+	mu sync.Mutex
+	m  map[int64]versionedEntry[T]
+}
+
+type versionedEntry[T any] struct {
+	key string
+	v   T
+}
+
+// get returns the value kept for the plan under key, if any.
+func (c *versioned[T]) get(plan int64, key string) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[plan]
+	if !ok || e.key != key {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+// put keeps v for the plan under key, replacing what was kept.
+func (c *versioned[T]) put(plan int64, key string, v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]versionedEntry[T]{}
+	}
+	c.m[plan] = versionedEntry[T]{key, v}
 }

@@ -47,10 +47,11 @@ WHERE v.status = 'submitted' AND o.acronym = 'MOLSW' AND i.archived_at IS NULL O
 		}
 		return c.Get(path)
 	}
-	tags := map[string]string{}
+	tags, bodies := map[string]string{}, map[string]string{}
 	for _, path := range pages {
 		r := get(donor, path, "", "")
 		mustStatus(t, r, http.StatusOK)
+		bodies[path] = r.Body
 		etag := r.Header.Get("ETag")
 		if etag == "" {
 			t.Fatalf("%s: no ETag for a donor", path)
@@ -78,8 +79,13 @@ WHERE i.code = ? AND p.label = ?`, item.Code, item.Label).Scan(&v)
 		t.Fatal(err)
 	}
 	for _, path := range pages {
-		if r := get(donor, path, tags[path], ""); r.StatusCode != http.StatusOK || r.Header.Get("ETag") == tags[path] {
+		r := get(donor, path, tags[path], "")
+		if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == tags[path] {
 			t.Errorf("%s after an approval = %d, want 200 and a new ETag", path, r.StatusCode)
+		}
+		// The dashboard's figures, kept between requests, are read again.
+		if path == pages[0] && r.Body == bodies[path] {
+			t.Errorf("%s after an approval is the page from before it", path)
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"naptracker/handlers/chart"
 	"naptracker/models"
@@ -88,9 +89,17 @@ func (h *Handler) Dashboard(c echo.Context) error {
 		return nil
 	}
 	now := h.Now().UTC()
-	d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
-	if err != nil {
-		return err
+	// The figures are the same for every reader, and change only with the
+	// plan's data (its data version) and the date (ratings "not due", what
+	// is overdue): read once, then kept until one of them changes. They are
+	// never modified once loaded.
+	key := strconv.FormatInt(plan.DataVersion, 10) + "/" + now.Format(time.DateOnly)
+	d, ok := h.dashboards.get(plan.ID, key)
+	if !ok {
+		if d, err = models.LoadDashboard(ctx, h.DB, *plan, now); err != nil {
+			return err
+		}
+		h.dashboards.put(plan.ID, key, d)
 	}
 	p, err := buildDashboardPage(h.page(c), d)
 	if err != nil {

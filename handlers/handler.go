@@ -30,6 +30,9 @@ type Handler struct {
 	// SecureCookies is true behind TLS: cookies get Secure and the __Host- prefix.
 	SecureCookies bool
 	BaseURL       string
+	// dashboards keeps each plan's dashboard figures for as long as the
+	// plan's data version and the date stay the same (see Dashboard).
+	dashboards versioned[*models.Dashboard]
 }
 
 // Page is the data every page template receives.
