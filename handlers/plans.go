@@ -17,7 +17,7 @@ type homePage struct {
 
 // Home lists every plan with its size.
 func (h *Handler) Home(c echo.Context) error {
-	plans, err := models.ListPlans(c.Request().Context(), h.DB)
+	plans, err := models.ListPlansCached(c.Request().Context(), h.DB, &h.planSizes)
 	if err != nil {
 		return err
 	}
