@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"slices"
+	"net/url"
 	"net/http"
 
 	"naptracker/handlers/report"
@@ -35,6 +37,42 @@ type planPage struct {
 	CanPDF bool
 	// Decisions are the plan's open workshop decisions.
 	Decisions *decisionsBlock
+	// Folded: the plan is too large to show whole (more than
+	// planFoldAbove indicators), so each objective shows its activities and
+	// indicators only when opened with a link (?open=CODE, as many as
+	// wanted), without JavaScript.
+	Folded bool
+	open   []string
+}
+
+// planFoldAbove is the number of indicators above which the plan page folds.
+const planFoldAbove = 500
+
+// IsOpen reports whether the objective's contents are shown.
+func (p planPage) IsOpen(code string) bool { return !p.Folded || slices.Contains(p.open, code) }
+
+// ToggleLink is the address of this page with the objective opened (or
+// closed, when it is open), the others left as they are.
+func (p planPage) ToggleLink(code string) string {
+	q := url.Values{}
+	for _, o := range p.open {
+		if o != code {
+			q.Add("open", o)
+		}
+	}
+	if !slices.Contains(p.open, code) {
+		q.Add("open", code)
+	}
+	return "/plans/" + url.PathEscape(p.Tree.Plan.Code) + "?" + q.Encode() + "#h-o-" + code
+}
+
+// ObjectiveIndicators counts an objective's indicators: its own and its activities'.
+func (p planPage) ObjectiveIndicators(o *models.ObjectiveNode) int {
+	n := len(o.Indicators)
+	for _, a := range o.Activities {
+		n += len(a.Indicators)
+	}
+	return n
 }
 
 // reportLinks decides which indicators get a link to report the current period.
@@ -53,7 +91,7 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF()}
+	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF(), Folded: tree.Indicators > planFoldAbove, open: c.QueryParams()["open"]}
 	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
 		return err
 	}
