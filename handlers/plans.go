@@ -1,9 +1,9 @@
 package handlers
 
 import (
-	"slices"
-	"net/url"
 	"net/http"
+	"net/url"
+	"slices"
 
 	"naptracker/handlers/report"
 	"naptracker/models"
