@@ -93,13 +93,14 @@ func (h *Handler) planNotModified(c echo.Context) (done bool, err error) {
 	return h.notModified(c, plan, true), nil
 }
 
-// versioned keeps one value per plan, valid while the plan's version key
+// versioned keeps one value per plan (or per plan and language: the slot),
+// valid while the plan's version key
 // (its data version, and what else the value depends on) is unchanged. The
 // key is read from the database on every request, so every instance on a
 // shared database sees a change at once.
 type versioned[T any] struct {
 	mu sync.Mutex
-	m  map[int64]versionedEntry[T]
+	m  map[string]versionedEntry[T]
 }
 
 type versionedEntry[T any] struct {
@@ -107,11 +108,11 @@ type versionedEntry[T any] struct {
 	v   T
 }
 
-// get returns the value kept for the plan under key, if any.
-func (c *versioned[T]) get(plan int64, key string) (T, bool) {
+// get returns the value kept in the slot under key, if any.
+func (c *versioned[T]) get(slot, key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[plan]
+	e, ok := c.m[slot]
 	if !ok || e.key != key {
 		var zero T
 		return zero, false
@@ -119,12 +120,12 @@ func (c *versioned[T]) get(plan int64, key string) (T, bool) {
 	return e.v, true
 }
 
-// put keeps v for the plan under key, replacing what was kept.
-func (c *versioned[T]) put(plan int64, key string, v T) {
+// put keeps v in the slot under key, replacing what was kept.
+func (c *versioned[T]) put(slot, key string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]versionedEntry[T]{}
+		c.m = map[string]versionedEntry[T]{}
 	}
-	c.m[plan] = versionedEntry[T]{key, v}
+	c.m[slot] = versionedEntry[T]{key, v}
 }

@@ -89,22 +89,28 @@ func (h *Handler) Dashboard(c echo.Context) error {
 		return nil
 	}
 	now := h.Now().UTC()
-	// The figures are the same for every reader, and change only with the
-	// plan's data (its data version) and the date (ratings "not due", what
-	// is overdue): read once, then kept until one of them changes. They are
-	// never modified once loaded.
+	// The figures and their charts are the same for every reader in a
+	// language, and change only with the plan's data (its data version) and
+	// the date (ratings "not due", what is overdue): read and drawn once,
+	// then kept until one of them changes. They are never modified once
+	// built; each request gets its own copy of the page around them.
+	pg := h.page(c)
+	slot := strconv.FormatInt(plan.ID, 10) + "/" + pg.L.Lang
 	key := strconv.FormatInt(plan.DataVersion, 10) + "/" + now.Format(time.DateOnly)
-	d, ok := h.dashboards.get(plan.ID, key)
+	built, ok := h.dashboards.get(slot, key)
 	if !ok {
-		if d, err = models.LoadDashboard(ctx, h.DB, *plan, now); err != nil {
+		d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
+		if err != nil {
 			return err
 		}
-		h.dashboards.put(plan.ID, key, d)
+		if built, err = buildDashboardPage(pg, d); err != nil {
+			return err
+		}
+		h.dashboards.put(slot, key, built)
 	}
-	p, err := buildDashboardPage(h.page(c), d)
-	if err != nil {
-		return err
-	}
+	p := *built
+	p.Page = pg
+	d := p.D
 	// Since the last review (or the snapshot chosen with ?since=ID).
 	since, err := sinceParam(c)
 	if err != nil {

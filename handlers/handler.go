@@ -32,7 +32,7 @@ type Handler struct {
 	BaseURL       string
 	// dashboards keeps each plan's dashboard figures for as long as the
 	// plan's data version and the date stay the same (see Dashboard).
-	dashboards versioned[*models.Dashboard]
+	dashboards versioned[*dashboardPage]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
 	planSizes models.PlanSizes
 }
