@@ -33,6 +33,8 @@ type Handler struct {
 	// dashboards keeps each plan's dashboard figures for as long as the
 	// plan's data version and the date stay the same (see Dashboard).
 	dashboards versioned[*dashboardPage]
+	// planTrees keeps each plan's tree for its page (see ShowPlan).
+	planTrees versioned[*models.PlanTree]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
 	planSizes models.PlanSizes
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"naptracker/handlers/report"
 	"naptracker/models"
@@ -87,9 +88,21 @@ func (r *reportLinks) For(orgID int64) bool { return r != nil && r.scope.CanRepo
 // ShowPlan shows the plan's tree: pillars → objectives → activities →
 // indicators, with lead and supporting organisations.
 func (h *Handler) ShowPlan(c echo.Context) error {
-	tree, err := models.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
+	// The tree changes only with the plan's data version (every plan edit
+	// raises it): read once, then kept, never modified.
+	plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return err
+	}
+	slot, key := strconv.FormatInt(plan.ID, 10), strconv.FormatInt(plan.DataVersion, 10)
+	tree, ok := h.planTrees.get(slot, key)
+	if !ok {
+		if tree, err = models.LoadPlanTree(c.Request().Context(), h.DB, plan.Code); err != nil {
+			return err
+		}
+		if tree.Plan.DataVersion == plan.DataVersion {
+			h.planTrees.put(slot, key, tree)
+		}
 	}
 	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF(), Folded: tree.Indicators > planFoldAbove, open: c.QueryParams()["open"]}
 	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
