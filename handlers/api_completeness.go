@@ -60,7 +60,7 @@ func (h *Handler) APICompleteness(c echo.Context) error {
 		return err
 	}
 	now := h.Now().UTC()
-	rep, err := models.Completeness(c.Request().Context(), h.DB, *f.plan, f.selected, f.orgID(), now)
+	rep, err := models.CompletenessFromRollups(c.Request().Context(), h.DB, *f.plan, f.selected, f.orgID(), now)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func (h *Handler) Completeness(c echo.Context) error {
 	if p.Orgs, err = models.OrganisationChoices(ctx, h.DB); err != nil {
 		return err
 	}
-	if p.Report, err = models.Completeness(ctx, h.DB, *f.plan, f.selected, f.orgID(), now); err != nil {
+	if p.Report, err = models.CompletenessFromRollups(ctx, h.DB, *f.plan, f.selected, f.orgID(), now); err != nil {
 		return err
 	}
 	return c.Render(http.StatusOK, "completeness", p)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"naptracker/handlers/chart"
 	"naptracker/models"
@@ -83,15 +84,33 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Approved data only, for every role: a repeated request costs a 304.
+	if h.notModified(c, plan, true) {
+		return nil
+	}
 	now := h.Now().UTC()
-	d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
-	if err != nil {
-		return err
+	// The figures and their charts are the same for every reader in a
+	// language, and change only with the plan's data (its data version) and
+	// the date (ratings "not due", what is overdue): read and drawn once,
+	// then kept until one of them changes. They are never modified once
+	// built; each request gets its own copy of the page around them.
+	pg := h.page(c)
+	slot := strconv.FormatInt(plan.ID, 10) + "/" + pg.L.Lang
+	key := strconv.FormatInt(plan.DataVersion, 10) + "/" + now.Format(time.DateOnly)
+	built, ok := h.dashboards.get(slot, key)
+	if !ok {
+		d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
+		if err != nil {
+			return err
+		}
+		if built, err = buildDashboardPage(pg, d); err != nil {
+			return err
+		}
+		h.dashboards.put(slot, key, built)
 	}
-	p, err := buildDashboardPage(h.page(c), d)
-	if err != nil {
-		return err
-	}
+	p := *built
+	p.Page = pg
+	d := p.D
 	// Since the last review (or the snapshot chosen with ?since=ID).
 	since, err := sinceParam(c)
 	if err != nil {

@@ -30,6 +30,13 @@ type Handler struct {
 	// SecureCookies is true behind TLS: cookies get Secure and the __Host- prefix.
 	SecureCookies bool
 	BaseURL       string
+	// dashboards keeps each plan's dashboard figures for as long as the
+	// plan's data version and the date stay the same (see Dashboard).
+	dashboards versioned[*dashboardPage]
+	// planTrees keeps each plan's tree for its page (see ShowPlan).
+	planTrees versioned[*models.PlanTree]
+	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
+	planSizes models.PlanSizes
 }
 
 // Page is the data every page template receives.

@@ -24,6 +24,25 @@ type indicatorView struct {
 // small counts of sensitive indicators as "<5".
 func (h *Handler) ShowIndicator(c echo.Context) error {
 	who := PrincipalOf(c)
+	// Readers of approved data only get a 304 for a page they hold: donors
+	// and facilitators, and focal points of other organisations.
+	if role := who.User.Role; role == models.RoleDonor || role == models.RoleFacilitator || role == models.RoleFocalPoint {
+		plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+		if err != nil {
+			return err
+		}
+		org := int64(0)
+		if role == models.RoleFocalPoint {
+			ind, err := models.FindCoded[models.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+			if err != nil {
+				return err
+			}
+			org = ind.ReportingOrgID
+		}
+		if h.notModified(c, plan, readsApprovedOnly(who, org)) {
+			return nil
+		}
+	}
 	pg, err := models.LoadIndicatorPage(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
 	if err != nil {
 		return err

@@ -2,6 +2,9 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 
 	"naptracker/handlers/report"
 	"naptracker/models"
@@ -17,7 +20,7 @@ type homePage struct {
 
 // Home lists every plan with its size.
 func (h *Handler) Home(c echo.Context) error {
-	plans, err := models.ListPlans(c.Request().Context(), h.DB)
+	plans, err := models.ListPlansCached(c.Request().Context(), h.DB, &h.planSizes)
 	if err != nil {
 		return err
 	}
@@ -35,6 +38,42 @@ type planPage struct {
 	CanPDF bool
 	// Decisions are the plan's open workshop decisions.
 	Decisions *decisionsBlock
+	// Folded: the plan is too large to show whole (more than
+	// planFoldAbove indicators), so each objective shows its activities and
+	// indicators only when opened with a link (?open=CODE, as many as
+	// wanted), without JavaScript.
+	Folded bool
+	open   []string
+}
+
+// planFoldAbove is the number of indicators above which the plan page folds.
+const planFoldAbove = 500
+
+// IsOpen reports whether the objective's contents are shown.
+func (p planPage) IsOpen(code string) bool { return !p.Folded || slices.Contains(p.open, code) }
+
+// ToggleLink is the address of this page with the objective opened (or
+// closed, when it is open), the others left as they are.
+func (p planPage) ToggleLink(code string) string {
+	q := url.Values{}
+	for _, o := range p.open {
+		if o != code {
+			q.Add("open", o)
+		}
+	}
+	if !slices.Contains(p.open, code) {
+		q.Add("open", code)
+	}
+	return "/plans/" + url.PathEscape(p.Tree.Plan.Code) + "?" + q.Encode() + "#h-o-" + code
+}
+
+// ObjectiveIndicators counts an objective's indicators: its own and its activities'.
+func (p planPage) ObjectiveIndicators(o *models.ObjectiveNode) int {
+	n := len(o.Indicators)
+	for _, a := range o.Activities {
+		n += len(a.Indicators)
+	}
+	return n
 }
 
 // reportLinks decides which indicators get a link to report the current period.
@@ -49,11 +88,23 @@ func (r *reportLinks) For(orgID int64) bool { return r != nil && r.scope.CanRepo
 // ShowPlan shows the plan's tree: pillars → objectives → activities →
 // indicators, with lead and supporting organisations.
 func (h *Handler) ShowPlan(c echo.Context) error {
-	tree, err := models.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
+	// The tree changes only with the plan's data version (every plan edit
+	// raises it): read once, then kept, never modified.
+	plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
-	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF()}
+	slot, key := strconv.FormatInt(plan.ID, 10), strconv.FormatInt(plan.DataVersion, 10)
+	tree, ok := h.planTrees.get(slot, key)
+	if !ok {
+		if tree, err = models.LoadPlanTree(c.Request().Context(), h.DB, plan.Code); err != nil {
+			return err
+		}
+		if tree.Plan.DataVersion == plan.DataVersion {
+			h.planTrees.put(slot, key, tree)
+		}
+	}
+	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF(), Folded: tree.Indicators > planFoldAbove, open: c.QueryParams()["open"]}
 	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
 		return err
 	}

@@ -130,6 +130,10 @@ func (p presentPage) StatusWord(status string) string {
 // range chosen by the from and to query parameters (period labels; by
 // default the year of the last period that has started).
 func (h *Handler) Present(c echo.Context) error {
+	// Slides show approved data only: a repeated request costs a 304.
+	if done, err := h.planNotModified(c); done || err != nil {
+		return err
+	}
 	p, err := h.presentData(c, c.Param("plan"), 0, c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
 		return err
@@ -143,6 +147,9 @@ func (h *Handler) PresentSnapshot(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return models.ErrNotFound
+	}
+	if done, err := h.planNotModified(c); done || err != nil {
+		return err
 	}
 	p, err := h.presentData(c, c.Param("plan"), id, "", "")
 	if err != nil {

@@ -89,7 +89,12 @@ func (h *Handler) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			c.Set(principalKey, &Principal{User: *user, Token: tok})
-			h.security(c, "token.use", &user.ID, map[string]any{"token_id": tok.ID, "prefix": tok.Prefix})
+			// The trail of a token's use: its first use, then at most one
+			// row a minute (a script saving values would otherwise write
+			// an audit row per request).
+			if tok.Recorded {
+				h.security(c, "token.use", &user.ID, map[string]any{"token_id": tok.ID, "prefix": tok.Prefix})
+			}
 			return next(c)
 		}
 		cookie, err := c.Cookie(h.sessionCookie())

@@ -26,6 +26,10 @@ type APIToken struct {
 	LastUsedAt *time.Time
 	ExpiresAt  *time.Time
 	RevokedAt  *time.Time
+	// Recorded is set by LookupAPIToken when this use is the one it
+	// recorded (the first, then at most one a minute): the caller writes the
+	// token.use audit row then, not on every request.
+	Recorded bool `gorm:"-"`
 }
 
 // CreateAPIToken makes a token for u and returns it; it is shown once and never again.
@@ -53,7 +57,7 @@ func CreateAPIToken(ctx context.Context, db *gorm.DB, actor Actor, u *User, name
 
 // LookupAPIToken finds the user of a live token; ErrNotFound for an unknown,
 // revoked or expired token or a disabled user. It records the last use at
-// most once a minute.
+// most once a minute, and sets Recorded on the token when it did.
 func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Time) (*APIToken, *User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, nil, ErrNotFound
@@ -78,10 +82,14 @@ func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Ti
 		return nil, nil, ErrNotFound
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {
-		t.LastUsedAt = &now
-		if err := db.Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
-			return nil, nil, err
+		// Conditional, so that of parallel requests (on any instance) only
+		// one records the use.
+		res := db.Model(&APIToken{}).Where("id = ? AND (last_used_at IS NULL OR last_used_at <= ?)", t.ID, now.Add(-touchEvery)).
+			Update("last_used_at", now)
+		if res.Error != nil {
+			return nil, nil, res.Error
 		}
+		t.LastUsedAt, t.Recorded = &now, res.RowsAffected == 1
 	}
 	return &t, &u, nil
 }

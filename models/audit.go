@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,7 +56,35 @@ func Audit(tx *gorm.DB, a Actor, action, entityType string, entityID, planID *in
 		RequestID:  a.RequestID,
 		ClientIP:   a.ClientIP,
 	}
-	return tx.Create(&e).Error
+	if err := tx.Create(&e).Error; err != nil {
+		return err
+	}
+	return touchForAudit(tx, action, planID)
+}
+
+// touchForAudit raises the data version of the plans a change may show on
+// their pages (see Plan.DataVersion), in the change's transaction: the
+// plan it is about; every plan for a change of an organisation or a user,
+// whose names the pages show. Saving a draft is left out: only its own
+// organisation and the secretariat see drafts, and the pages that show
+// drafts to them are never answered 304 Not Modified. A draft saved over a
+// returned value changes the completeness counts, and the save raises the
+// version itself (touchPlan).
+func touchForAudit(tx *gorm.DB, action string, planID *int64) error {
+	switch {
+	case action == "value.save" || action == "update.save":
+		return nil
+	case planID != nil:
+		return touchPlan(tx, *planID)
+	case strings.HasPrefix(action, "organisation.") || strings.HasPrefix(action, "user."):
+		return tx.Exec("UPDATE plans SET data_version = data_version + 1").Error
+	}
+	return nil
+}
+
+// touchPlan raises a plan's data version inside tx.
+func touchPlan(tx *gorm.DB, planID int64) error {
+	return tx.Exec("UPDATE plans SET data_version = data_version + 1 WHERE id = ?", planID).Error
 }
 
 func jsonText(v any) string {

@@ -124,25 +124,41 @@ type CompletenessReport struct {
 // It runs four queries whatever the size of the plan and the number of
 // periods (GROUP BY queries over the reported values, the indicators per
 // organisation and the activities with their updates, and one for the
-// organisations), so the completeness page, the API, the Excel
-// report's compliance sheet and the weekly digest can all use it.
+// organisations). It is the recount: the pages and the API read the same
+// report from the roll-ups (CompletenessFromRollups), which it rebuilds; the
+// Excel report's compliance sheet and the weekly digest use it directly.
 func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []ReportingPeriod, orgID int64, now time.Time) (*CompletenessReport, error) {
-	rep := &CompletenessReport{Plan: plan, At: now}
 	if len(periods) == 0 {
-		return rep, nil
+		return &CompletenessReport{Plan: plan, At: now}, nil
 	}
 	db = db.WithContext(ctx)
+	groups, err := countCompleteness(db, plan.ID, periods, orgID, "")
+	if err != nil {
+		return nil, err
+	}
+	return assembleCompleteness(db, plan, periods, groups, now)
+}
+
+// completenessGroup counts the items of one kind expected from an
+// organisation in a period, as read from the values and updates or from
+// their roll-up (CompletenessRollup), before the instant decides which of
+// those not handed in are missing and which are not due yet.
+type completenessGroup struct {
+	Kind                                                      string
+	OrgID, PeriodID                                           int64
+	Expected, HandedIn, OnTime, Submitted, Returned, Approved int64
+}
+
+// countCompleteness counts the expected items of the periods for one
+// organisation (orgID) or all (0), of one kind (ItemValue, ItemUpdate) or
+// both (""), in at most three queries whatever the size of the plan.
+func countCompleteness(db *gorm.DB, planID int64, periods []ReportingPeriod, orgID int64, kind string) ([]completenessGroup, error) {
 	type key struct{ org, period int64 }
-	type group struct {
-		OrgID, PeriodID                                           int64
-		Expected, HandedIn, OnTime, Submitted, Returned, Approved int64
-	}
-	counts := map[key]*CompletenessCounts{}
-	byID := map[int64]ReportingPeriod{}
-	for _, p := range periods {
-		byID[p.ID] = p
-	}
-	for _, src := range expectedSources(plan.ID, periods, orgID) {
+	var out []completenessGroup
+	for _, src := range expectedSources(planID, periods, orgID) {
+		if kind != "" && src.kind != kind {
+			continue
+		}
 		onTime, onTimeArgs := onTimeCondition(src.alias, periods)
 		period := "p.id"
 		if src.reported != "" {
@@ -155,7 +171,7 @@ func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []Reporti
 			"SUM(CASE WHEN " + src.alias + ".status = 'returned' AND " + src.alias + ".submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS returned, " +
 			"SUM(CASE WHEN " + src.alias + ".status = 'approved' THEN 1 ELSE 0 END) AS approved " +
 			cmp.Or(src.reported, src.from) + " GROUP BY " + src.org + ", " + period
-		var rows []group
+		var rows []completenessGroup
 		if err := db.Raw(sql, append(onTimeArgs, src.args...)...).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
@@ -169,7 +185,7 @@ func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []Reporti
 			if err := db.Raw(src.perOrg, src.perOrgArgs...).Scan(&expected).Error; err != nil {
 				return nil, err
 			}
-			reported := map[key]group{}
+			reported := map[key]completenessGroup{}
 			for _, g := range rows {
 				reported[key{g.OrgID, g.PeriodID}] = g
 			}
@@ -182,23 +198,45 @@ func Completeness(ctx context.Context, db *gorm.DB, plan Plan, periods []Reporti
 				}
 			}
 		}
-		for _, g := range rows {
-			k := key{g.OrgID, g.PeriodID}
-			c := counts[k]
-			if c == nil {
-				c = &CompletenessCounts{}
-				counts[k] = c
-			}
-			notIn := int(g.Expected - g.HandedIn)
-			part := CompletenessCounts{Expected: int(g.Expected), OnTime: int(g.OnTime), Late: int(g.HandedIn - g.OnTime),
-				Submitted: int(g.Submitted), Returned: int(g.Returned), Approved: int(g.Approved)}
-			if now.Before(byID[g.PeriodID].DueBy()) {
-				part.NotDue = notIn
-			} else {
-				part.Missing = notIn
-			}
-			c.add(part)
+		for i := range rows {
+			rows[i].Kind = src.kind
 		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// assembleCompleteness adds up the groups per organisation and period,
+// splits what was not handed in into missing and not due at the instant
+// now, and names the organisations (one query).
+func assembleCompleteness(db *gorm.DB, plan Plan, periods []ReportingPeriod, groups []completenessGroup, now time.Time) (*CompletenessReport, error) {
+	rep := &CompletenessReport{Plan: plan, At: now}
+	type key struct{ org, period int64 }
+	counts := map[key]*CompletenessCounts{}
+	byID := map[int64]ReportingPeriod{}
+	for _, p := range periods {
+		byID[p.ID] = p
+	}
+	for _, g := range groups {
+		p, ok := byID[g.PeriodID]
+		if !ok {
+			continue
+		}
+		k := key{g.OrgID, g.PeriodID}
+		c := counts[k]
+		if c == nil {
+			c = &CompletenessCounts{}
+			counts[k] = c
+		}
+		notIn := int(g.Expected - g.HandedIn)
+		part := CompletenessCounts{Expected: int(g.Expected), OnTime: int(g.OnTime), Late: int(g.HandedIn - g.OnTime),
+			Submitted: int(g.Submitted), Returned: int(g.Returned), Approved: int(g.Approved)}
+		if now.Before(p.DueBy()) {
+			part.NotDue = notIn
+		} else {
+			part.Missing = notIn
+		}
+		c.add(part)
 	}
 	var orgIDs []int64
 	for k := range counts {
@@ -298,6 +336,9 @@ func expectedSources(planID int64, periods []ReportingPeriod, orgID int64) []exp
 			"AND (done.end_date IS NULL OR done.end_date >= p.start_date)",
 		args: []any{planID, planID, ids}}
 	if orgID != 0 {
+		// Only this organisation's activities can be done.
+		updates.from = strings.Replace(updates.from, "WHERE fp.plan_id = ? AND", "WHERE fp.plan_id = ? AND f.activity_id IN (SELECT id FROM activities WHERE lead_org_id = ?) AND", 1)
+		updates.args = []any{planID, orgID, planID, ids}
 		values.from += " AND i.reporting_org_id = ?"
 		values.reported += " AND i.reporting_org_id = ?"
 		values.args = append(values.args, orgID)

@@ -157,7 +157,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, plan Plan, now time.Time) (
 		d.Total.add(s)
 	}
 	if d.Period != nil {
-		rep, err := Completeness(ctx, db, plan, []ReportingPeriod{*d.Period}, 0, now)
+		rep, err := CompletenessFromRollups(ctx, db, plan, []ReportingPeriod{*d.Period}, 0, now)
 		if err != nil {
 			return nil, err
 		}

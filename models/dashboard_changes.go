@@ -1,6 +1,8 @@
 package models
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,12 +37,26 @@ func dashboardActions() []string {
 }
 
 // recentChanges reads the latest changes of a plan's approved data and
-// structure, naming the item each is about, in one query.
+// structure, naming the item each is about, in one query. It reads at most
+// limit entries of each listed action, each from the end of its range of
+// the (plan_id, action, occurred_at, id) index, so what it reads does not
+// grow with the history: the saves, sign-ins and token uses in between are
+// never read.
 func recentChanges(db *gorm.DB, planID int64, limit int) ([]DashboardChange, error) {
+	actions := dashboardActions()
+	parts := make([]string, len(actions))
+	args := make([]any, 0, 3*len(actions)+1)
+	for i, a := range actions {
+		parts[i] = "SELECT * FROM (SELECT id FROM audit_entries WHERE plan_id = ? AND action = ? " +
+			"ORDER BY occurred_at DESC, id DESC LIMIT ?) r" + strconv.Itoa(i)
+		args = append(args, planID, a, limit)
+	}
+	args = append(args, limit)
 	var out []DashboardChange
 	err := db.Raw(`SELECT e.occurred_at, COALESCE(u.name, e.actor) AS who, e.action, e.entity_type,
  COALESCE(vi.code, ua.code, xp.code, xo.code, xa.code, xi.code, '') AS code, COALESCE(vp.label, up.label, '') AS period
-FROM audit_entries e
+FROM (`+strings.Join(parts, " UNION ALL ")+`) latest
+JOIN audit_entries e ON e.id = latest.id
 LEFT JOIN users u ON u.id = e.user_id
 LEFT JOIN indicator_values iv ON e.entity_type = 'indicator_value' AND iv.id = e.entity_id
 LEFT JOIN indicators vi ON vi.id = iv.indicator_id
@@ -52,8 +68,7 @@ LEFT JOIN pillars xp ON e.entity_type = 'pillar' AND xp.id = e.entity_id
 LEFT JOIN objectives xo ON e.entity_type = 'objective' AND xo.id = e.entity_id
 LEFT JOIN activities xa ON e.entity_type = 'activity' AND xa.id = e.entity_id
 LEFT JOIN indicators xi ON e.entity_type = 'indicator' AND xi.id = e.entity_id
-WHERE e.plan_id = ? AND e.action IN ?
 ORDER BY e.occurred_at DESC, e.id DESC
-LIMIT ?`, planID, dashboardActions(), limit).Scan(&out).Error
+LIMIT ?`, args...).Scan(&out).Error
 	return out, err
 }

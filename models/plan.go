@@ -30,8 +30,12 @@ type Plan struct {
 	Demo           bool
 	ArchivedAt     *time.Time
 	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// DataVersion goes up in the transaction of every change a page of the
+	// plan may show (see Audit): pages use it to answer 304 Not Modified.
+	// Read-only here, so that saving a plan never writes an older count back.
+	DataVersion int64 `gorm:"->"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Thresholds returns the plan's RAG thresholds.

@@ -156,6 +156,9 @@ func CreateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, o
 		if err != nil {
 			return err
 		}
+		if err := RefreshCompleteness(tx, plan.ID, []int64{a.LeadOrgID}, nil, ItemUpdate); err != nil {
+			return err
+		}
 		return Audit(tx, actor, "activity.create", "activity", &a.ID, &plan.ID, nil, activityFacts(a, in.SupporterIDs, orgs), "")
 	})
 	return a, err
@@ -219,6 +222,12 @@ func UpdateActivity(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, c
 			return err
 		}
 		old := activityFacts(&a, supporters, orgs)
+		// Completeness: the lead reports an update in every period the activity overlaps.
+		if a.LeadOrgID != in.LeadOrgID || !a.StartDate.Equal(in.StartDate) || !a.EndDate.Equal(in.EndDate) {
+			if err := RefreshCompleteness(tx, plan.ID, []int64{a.LeadOrgID, in.LeadOrgID}, nil, ItemUpdate); err != nil {
+				return err
+			}
+		}
 		a.Title, a.TitleI18n, a.Description, a.Position, a.StartDate, a.EndDate = in.Title, in.Titles, in.Description, in.Position, in.StartDate, in.EndDate
 		a.LeadOrgID, a.Budget, a.Currency = in.LeadOrgID, in.Budget, in.Currency
 		return Audit(tx, actor, "activity.update", "activity", &a.ID, &plan.ID, old, activityFacts(&a, in.SupporterIDs, orgs), "")

@@ -274,6 +274,9 @@ func CreateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 		if err := setTargets(tx, ind.ID, in.Targets); err != nil {
 			return err
 		}
+		if err := RefreshCompleteness(tx, plan.ID, []int64{ind.ReportingOrgID}, nil, ItemValue); err != nil {
+			return err
+		}
 		return Audit(tx, actor, "indicator.create", "indicator", &ind.ID, &plan.ID, nil, indicatorFacts(ind, in.Targets), "")
 	})
 	return ind, err
@@ -302,6 +305,7 @@ func UpdateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 			return err
 		}
 		old := indicatorFacts(&ind, oldTargets)
+		oldOrg := ind.ReportingOrgID
 		applyIndicator(&ind, in, parent)
 		changes := indicatorFacts(&ind, nil)
 		delete(changes, "code")
@@ -314,6 +318,11 @@ func UpdateIndicator(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, 
 		}
 		if err := RefreshIndicatorRollup(tx, ind.ID); err != nil { // roll-ups: targets, baseline, direction, accumulation
 			return err
+		}
+		if oldOrg != ind.ReportingOrgID { // completeness: another organisation reports it now
+			if err := RefreshCompleteness(tx, plan.ID, []int64{oldOrg, ind.ReportingOrgID}, nil, ItemValue); err != nil {
+				return err
+			}
 		}
 		return Audit(tx, actor, "indicator.update", "indicator", &ind.ID, &plan.ID, old, indicatorFacts(&ind, in.Targets), "")
 	})

@@ -158,7 +158,14 @@ func DeleteEntity(ctx context.Context, db *gorm.DB, actor Actor, ref EntityRef) 
 			}
 			old["funding_lines"] = n
 		}
+		org, err := itemOrg(tx, ref.Kind, row.ID)
+		if err != nil {
+			return err
+		}
 		if err := tx.Table(entityTables[ref.Kind]).Where("id = ?", row.ID).Delete(nil).Error; err != nil {
+			return err
+		}
+		if err := refreshItemCompleteness(tx, ref, org); err != nil {
 			return err
 		}
 		return Audit(tx, actor, ref.Kind+".delete", ref.Kind, &row.ID, ref.PlanID, old, nil, "")
@@ -183,6 +190,13 @@ func ArchiveEntity(ctx context.Context, db *gorm.DB, actor Actor, ref EntityRef,
 			at, action = &now, ".archive"
 		}
 		if err := bumpRow(tx, ref.Kind, entityTables[ref.Kind], row.ID, row.Version, map[string]any{"archived_at": at}, now); err != nil {
+			return err
+		}
+		org, err := itemOrg(tx, ref.Kind, row.ID)
+		if err != nil {
+			return err
+		}
+		if err := refreshItemCompleteness(tx, ref, org); err != nil {
 			return err
 		}
 		oldF, newF := row.facts(ref.Kind), row.facts(ref.Kind)

@@ -114,6 +114,14 @@ func UpdatePeriod(ctx context.Context, db *gorm.DB, actor Actor, plan *Plan, lab
 			return err
 		}
 		p.DueDate, p.GraceDays = in.DueDate, in.GraceDays
+		// Completeness: what was handed in on time depends on the due date.
+		periods, err := PlanPeriods(tx.Statement.Context, tx, plan.ID)
+		if err != nil {
+			return err
+		}
+		if err := rebuildCompleteness(tx, plan.ID, periods); err != nil {
+			return err
+		}
 		return Audit(tx, actor, "period.update", "period", &p.ID, &plan.ID, old, periodFacts(p), "")
 	})
 }

@@ -85,9 +85,14 @@ func RebuildRollups(tx *gorm.DB, planID int64) error {
 		return err
 	}
 	if len(arows) > 0 {
-		return tx.CreateInBatches(arows, 500).Error
+		if err := tx.CreateInBatches(arows, 500).Error; err != nil {
+			return err
+		}
 	}
-	return nil
+	if err := rebuildCompleteness(tx, planID, periods); err != nil {
+		return err
+	}
+	return touchPlan(tx, planID)
 }
 
 // RebuildAllRollups recomputes the roll-ups of every plan inside tx: the

@@ -13,6 +13,6 @@ func AllModels() []any {
 		&Reminder{},
 		// review snapshots and workshop decisions
 		&ReviewSnapshot{}, &SnapshotValue{}, &SnapshotBreakdown{}, &SnapshotUpdate{}, &Decision{},
-		&IndicatorRollup{}, &ActivityRollup{}, // dashboard roll-ups
+		&IndicatorRollup{}, &ActivityRollup{}, &CompletenessRollup{}, // dashboard roll-ups
 	}
 }

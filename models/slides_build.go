@@ -33,7 +33,7 @@ func LoadSlides(ctx context.Context, db *gorm.DB, code, from, to string, now tim
 	}
 	var comp PeriodCompleteness
 	if k, due := compliancePeriod(rng, now); due {
-		rep, err := Completeness(ctx, db, tree.Plan, []ReportingPeriod{rng.All[k]}, 0, now)
+		rep, err := CompletenessFromRollups(ctx, db, tree.Plan, []ReportingPeriod{rng.All[k]}, 0, now)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 )
@@ -183,10 +184,38 @@ type PlanSummary struct {
 
 // ListPlans returns every plan that is not archived, with its sizes, in four queries.
 func ListPlans(ctx context.Context, db *gorm.DB) ([]PlanSummary, error) {
+	return ListPlansCached(ctx, db, nil)
+}
+
+// PlanSizes keeps the sizes ListPlansCached counted, each plan's for as
+// long as its data version is unchanged (a plan edit raises it).
+type PlanSizes struct {
+	mu sync.Mutex
+	m  map[int64]PlanSummary
+}
+
+// ListPlansCached is ListPlans reading the sizes from known when every
+// plan's are there at its current data version: then in one query, which
+// does not grow with the plans' size. known may be nil.
+func ListPlansCached(ctx context.Context, db *gorm.DB, known *PlanSizes) ([]PlanSummary, error) {
 	db = db.WithContext(ctx)
 	var plans []Plan
 	if err := db.Where("archived_at IS NULL").Order("start_year DESC, code").Find(&plans).Error; err != nil {
 		return nil, err
+	}
+	if known != nil {
+		known.mu.Lock()
+		out := make([]PlanSummary, 0, len(plans))
+		for _, p := range plans {
+			if s, ok := known.m[p.ID]; ok && s.DataVersion == p.DataVersion {
+				s.Plan = p
+				out = append(out, s)
+			}
+		}
+		known.mu.Unlock()
+		if len(out) == len(plans) {
+			return out, nil
+		}
 	}
 	type count struct {
 		PlanID int64
@@ -216,6 +245,16 @@ func ListPlans(ctx context.Context, db *gorm.DB) ([]PlanSummary, error) {
 	out := make([]PlanSummary, len(plans))
 	for i, p := range plans {
 		out[i] = PlanSummary{Plan: p, Pillars: pillars[p.ID], Activities: activities[p.ID], Indicators: indicators[p.ID]}
+	}
+	if known != nil {
+		known.mu.Lock()
+		if known.m == nil {
+			known.m = map[int64]PlanSummary{}
+		}
+		for _, s := range out {
+			known.m[s.ID] = s
+		}
+		known.mu.Unlock()
 	}
 	return out, nil
 }

@@ -167,6 +167,15 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Up
 				return &StaleError{Current: old.Version + 1}
 			}
 		}
+		// A returned update edited is a draft again: it no longer counts as handed in.
+		if old != nil && old.Status == StatusReturned {
+			if err := RefreshCompleteness(tx, uc.plan.ID, []int64{uc.activity.LeadOrgID}, []ReportingPeriod{uc.period}, ItemUpdate); err != nil {
+				return err
+			}
+			if err := touchPlan(tx, uc.plan.ID); err != nil {
+				return err
+			}
+		}
 		if err := Audit(tx, actor, "update.save", "activity_update", &nu.ID, &uc.plan.ID, updateSnapshot(old), updateSnapshot(&nu), ""); err != nil {
 			return err
 		}
@@ -213,6 +222,16 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor Actor, scope Scope
 			if err := tx.Create(&Comment{ActivityUpdateID: &u.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
 				return err
 			}
+		}
+		// Completeness: an approved update that reports the activity
+		// completed or cancelled ends what is expected of it in the later
+		// periods, so approving and reopening recount every period.
+		periods := []ReportingPeriod{uc.period}
+		if action == ActionApprove || action == ActionReopen {
+			periods = nil
+		}
+		if err := RefreshCompleteness(tx, uc.plan.ID, []int64{uc.activity.LeadOrgID}, periods, ItemUpdate); err != nil {
+			return err
 		}
 		var nu ActivityUpdate
 		if err := tx.Take(&nu, u.ID).Error; err != nil {

@@ -113,6 +113,11 @@ func checkPeriodOpen(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.
 // periodStateFor is a period's state for one organisation at now, taking
 // the organisation's exception, if it has one, into account.
 func periodStateFor(tx *gorm.DB, period ReportingPeriod, orgID int64, now time.Time) (string, error) {
+	// An exception only keeps a period open that would be closed, and not
+	// one the secretariat locked: the exception is read only then.
+	if st := period.State(now, nil); st != PeriodClosed || (period.LockOverride != nil && *period.LockOverride == LockLocked) {
+		return st, nil
+	}
 	var exc PeriodException
 	var until *time.Time
 	err := tx.Where("period_id = ? AND organisation_id = ?", period.ID, orgID).Take(&exc).Error
@@ -328,8 +333,10 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 			if res.RowsAffected != 1 {
 				return &StaleError{Current: old.Version + 1}
 			}
-			if err := tx.Where("value_id = ?", old.ID).Delete(&ValueBreakdown{}).Error; err != nil {
-				return err
+			if len(old.Breakdown) > 0 {
+				if err := tx.Where("value_id = ?", old.ID).Delete(&ValueBreakdown{}).Error; err != nil {
+					return err
+				}
 			}
 		}
 		for cell, x := range in.Disaggregation {
@@ -338,6 +345,20 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 		sort.Slice(nv.Breakdown, func(i, j int) bool { return nv.Breakdown[i].Cell < nv.Breakdown[j].Cell })
 		if len(nv.Breakdown) > 0 {
 			if err := tx.Create(&nv.Breakdown).Error; err != nil {
+				return err
+			}
+		}
+		// A returned value edited is a draft again: it no longer counts as handed in.
+		var before *Workflow
+		if old != nil {
+			before = &old.Workflow
+		}
+		changed, err := adjustValueCompleteness(tx, vc.plan.ID, vc.indicator.ReportingOrgID, vc.period, before, &nv.Workflow)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := touchPlan(tx, vc.plan.ID); err != nil {
 				return err
 			}
 		}

@@ -72,6 +72,9 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 			return err
 		}
 		nv.Breakdown = v.Breakdown
+		if _, err := adjustValueCompleteness(tx, vc.plan.ID, vc.indicator.ReportingOrgID, vc.period, &v.Workflow, &nv.Workflow); err != nil {
+			return err
+		}
 		if err := Audit(tx, actor, "value."+action, "indicator_value", &v.ID, &vc.plan.ID, old, valueSnapshot(&nv), comment); err != nil {
 			return err
 		}

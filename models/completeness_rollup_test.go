@@ -1,0 +1,249 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/seed"
+
+	"gorm.io/gorm"
+)
+
+// completenessRows reads a plan's completeness roll-up rows without their timestamps.
+func completenessRows(t *testing.T, db *gorm.DB, planID int64) []models.CompletenessRollup {
+	t.Helper()
+	var rows []models.CompletenessRollup
+	if err := db.Where("plan_id = ?", planID).Order("period_id, organisation_id, kind").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		rows[i].UpdatedAt = time.Time{}
+	}
+	return rows
+}
+
+// requireCompletenessMatchesRecount checks that the completeness kept in
+// roll-ups equals a full recount: the report the pages read from the
+// roll-ups equals models.Completeness over the values and updates, for
+// every period of the plan, and the rows equal those a rebuild writes.
+func requireCompletenessMatchesRecount(t *testing.T, db *gorm.DB, planID int64, now time.Time, step string) {
+	t.Helper()
+	ctx := context.Background()
+	var plan models.Plan
+	if err := db.Take(&plan, planID).Error; err != nil {
+		t.Fatal(err)
+	}
+	periods, err := models.PlanPeriods(ctx, db, planID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := models.Completeness(ctx, db, plan, periods, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := models.CompletenessFromRollups(ctx, db, plan, periods, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range want.Periods {
+		if w, g := want.Periods[k], got.Periods[k]; !reflect.DeepEqual(w, g) {
+			t.Errorf("%s: completeness of %s from the roll-ups differs from a recount:\n got %+v\nwant %+v", step, w.Period.Label, g.Total, w.Total)
+			for i := range max(len(w.Rows), len(g.Rows)) {
+				if i >= len(w.Rows) || i >= len(g.Rows) || !reflect.DeepEqual(w.Rows[i], g.Rows[i]) {
+					t.Errorf("  first differing row %d", i)
+					break
+				}
+			}
+		}
+	}
+	kept := completenessRows(t, db, planID)
+	var rebuilt []models.CompletenessRollup
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := models.RebuildRollups(tx, planID); err != nil {
+			return err
+		}
+		rebuilt = completenessRows(t, tx, planID)
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("%s: rebuild: %v", step, err)
+	}
+	if !reflect.DeepEqual(kept, rebuilt) {
+		t.Errorf("%s: completeness roll-up rows differ from a rebuild:\n got %+v\nwant %+v", step, kept, rebuilt)
+	}
+}
+
+// TestCompletenessRollupEqualsRecount makes every kind of change that moves
+// the completeness counts on the demo plan — save, submit, approve, return,
+// reopen of values and activity updates, a period locked and its due date
+// moved, an indicator and an activity given to another organisation, an
+// indicator added, archived, restored and removed, an activity archived —
+// and checks after each that the roll-ups kept in those transactions equal
+// a full recount.
+func TestCompletenessRollupEqualsRecount(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx, db := context.Background(), f.db
+	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		requireCompletenessMatchesRecount(t, db, plan.ID, f.now, step)
+		// After every period's due date, and before the first one's.
+		requireCompletenessMatchesRecount(t, db, plan.ID, f.now.AddDate(10, 0, 0), step+" (ten years on)")
+	}
+	if len(completenessRows(t, db, plan.ID)) == 0 {
+		t.Fatal("the demo seed left no completeness roll-ups")
+	}
+	check("after seeding")
+
+	// A value of the open period through its whole workflow.
+	var ind models.Indicator
+	if err := db.Where("plan_id = ? AND reporting_org_id = ? AND unit_type = ? AND disaggregation_set_id IS NULL AND archived_at IS NULL",
+		plan.ID, f.molsw.OrgID, models.UnitNumber).Order("id").Take(&ind).Error; err != nil {
+		t.Fatal(err)
+	}
+	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: f.period}
+	version := f.current(t, ind.Code, f.period)
+	move := func(step string, do func(version int) (*models.IndicatorValue, error)) {
+		t.Helper()
+		v, err := do(version)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		version = v.Version
+		check(step)
+	}
+	save := func(x float64) func(int) (*models.IndicatorValue, error) {
+		return func(version int) (*models.IndicatorValue, error) {
+			return models.SaveValue(ctx, db, f.actor, f.molsw, target, models.ValueInput{Value: &x, Version: version}, f.now)
+		}
+	}
+	act := func(scope models.Scope, action, comment string) func(int) (*models.IndicatorValue, error) {
+		return func(version int) (*models.IndicatorValue, error) {
+			return models.TransitionValue(ctx, db, f.actor, scope, target, action, version, comment, f.now)
+		}
+	}
+	move("save a value", save(7))
+	move("submit it", act(f.molsw, models.ActionSubmit, ""))
+	move("return it", act(f.sec, models.ActionReturn, "Source?"))
+	move("save it again after return", save(8))
+	move("submit it again", act(f.molsw, models.ActionSubmit, ""))
+	move("approve it", act(f.sec, models.ActionApprove, ""))
+	move("reopen it", act(f.sec, models.ActionReopen, "Wrong source"))
+
+	// Activity updates: approve a submitted one, return another, reopen an approved one.
+	for _, step := range []struct{ status, action, comment string }{
+		{models.StatusSubmitted, models.ActionApprove, ""},
+		{models.StatusSubmitted, models.ActionReturn, "Expenditure?"},
+		{models.StatusApproved, models.ActionReopen, "Expenditure double counted"},
+	} {
+		code, period, v := workflowItem(t, db, "update", step.status, "")
+		if _, err := models.TransitionUpdate(ctx, db, f.actor, f.sec, models.UpdateTarget{Plan: seed.DemoPlanCode, Activity: code, Period: period},
+			step.action, v, step.comment, f.now); err != nil {
+			t.Fatalf("%s update %s %s: %v", step.action, code, period, err)
+		}
+		check(step.action + " update " + code + " " + period)
+	}
+
+	// Periods: lock one, move an old one's due date back to its end.
+	var open, old models.ReportingPeriod
+	db.Where("plan_id = ? AND label = ?", plan.ID, f.period).Take(&open)
+	db.Where("plan_id = ? AND label = ?", plan.ID, f.oldPeriod).Take(&old)
+	if err := models.SetPeriodLock(ctx, db, f.actor, plan, open.Label, models.LockLocked, open.Version, f.now); err != nil {
+		t.Fatal(err)
+	}
+	check("lock " + open.Label)
+	if err := models.UpdatePeriod(ctx, db, f.actor, plan, old.Label, models.PeriodInput{DueDate: old.EndDate, GraceDays: 0, Version: old.Version}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	check("move the due date of " + old.Label)
+
+	// Organisations: the indicator reported by MOPS from now on; an
+	// activity led by MOPS.
+	mops := f.mops.OrgID
+	in := indicatorInput(ind)
+	if in.Targets, err = models.IndicatorTargets(ctx, db, ind.ID); err != nil {
+		t.Fatal(err)
+	}
+	in.ReportingOrgID = mops
+	if err := models.UpdateIndicator(ctx, db, f.actor, plan, indicatorParent(t, db, ind), ind.Code, in, f.now); err != nil {
+		t.Fatal(err)
+	}
+	check("indicator " + ind.Code + " moved to MOPS")
+	var a models.Activity
+	if err := db.Where("plan_id = ? AND lead_org_id <> ? AND archived_at IS NULL", plan.ID, mops).
+		Where("id NOT IN (SELECT activity_id FROM activity_supporters WHERE organisation_id = ?)", mops).Order("id").Take(&a).Error; err != nil {
+		t.Fatal(err)
+	}
+	supporters, err := models.ActivitySupporterIDs(ctx, db, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ain := models.ActivityInput{NodeInput: models.NodeInput{Code: a.Code, Title: a.Title, Titles: a.TitleI18n, Description: a.Description, Position: a.Position, Version: a.Version},
+		StartDate: a.StartDate, EndDate: a.EndDate, LeadOrgID: mops, SupporterIDs: supporters, Budget: a.Budget, Currency: a.Currency}
+	if err := models.UpdateActivity(ctx, db, f.actor, plan, a.Code, ain, f.now); err != nil {
+		t.Fatal(err)
+	}
+	check("activity " + a.Code + " led by MOPS")
+
+	// Indicators added, archived, restored and removed; an activity archived.
+	parent := indicatorParent(t, db, ind)
+	nin := in
+	nin.Code, nin.Version = ind.Code+"x", 0
+	added, err := models.CreateIndicator(ctx, db, f.actor, plan, parent, nin, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("indicator " + added.Code + " added")
+	ref := models.EntityRef{Kind: "indicator", ID: ind.ID, PlanID: &plan.ID}
+	for _, archive := range []bool{true, false} {
+		var cur models.Indicator
+		db.Take(&cur, ind.ID)
+		ref.Version = cur.Version
+		if err := models.ArchiveEntity(ctx, db, f.actor, ref, archive, f.now); err != nil {
+			t.Fatal(err)
+		}
+		check("indicator " + ind.Code + " archived or restored")
+	}
+	if err := models.DeleteEntity(ctx, db, f.actor, models.EntityRef{Kind: "indicator", ID: added.ID, PlanID: &plan.ID, Version: added.Version}); err != nil {
+		t.Fatal(err)
+	}
+	check("indicator " + added.Code + " removed")
+	db.Take(&a, a.ID)
+	if err := models.ArchiveEntity(ctx, db, f.actor, models.EntityRef{Kind: "activity", ID: a.ID, PlanID: &plan.ID, Version: a.Version}, true, f.now); err != nil {
+		t.Fatal(err)
+	}
+	check("activity " + a.Code + " archived")
+}
+
+// indicatorInput is the plan editor's form for an indicator as it is.
+func indicatorInput(ind models.Indicator) models.IndicatorInput {
+	return models.IndicatorInput{Code: ind.Code, Name: ind.Name, Definition: ind.Definition, UnitType: ind.UnitType, UnitLabel: ind.UnitLabel,
+		Direction: ind.Direction, Accumulation: ind.Accumulation, BaselineValue: ind.BaselineValue, BaselineYear: ind.BaselineYear,
+		EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification, ReportingOrgID: ind.ReportingOrgID,
+		DisaggregationSetID: ind.DisaggregationSetID, Sensitive: ind.Sensitive, Position: ind.Position, Version: ind.Version}
+}
+
+// indicatorParent is the objective or activity an indicator belongs to.
+func indicatorParent(t *testing.T, db *gorm.DB, ind models.Indicator) models.IndicatorParent {
+	t.Helper()
+	ctx := context.Background()
+	var p models.IndicatorParent
+	var err error
+	if ind.ActivityID != nil {
+		p.Activity, err = models.FindByID[models.Activity](ctx, db, *ind.ActivityID)
+	} else {
+		p.Objective, err = models.FindByID[models.Objective](ctx, db, *ind.ObjectiveID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
