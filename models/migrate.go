@@ -66,7 +66,7 @@ func Migrations(dialect string) ([]Migration, error) {
 // roll-ups, which are then rebuilt from the values.
 var afterMigration = map[int]func(tx *gorm.DB) error{
 	10: RebuildAllRollups,
-	11: RebuildAllRollups, // the completeness roll-ups
+	12: RebuildAllRollups, // the completeness roll-ups
 }
 
 // Migrate applies every pending migration in one transaction and returns the

@@ -1,5 +1,5 @@
 -- Completeness and timeliness roll-ups, and each plan's data version (SQLite).
--- Keep in step with ../postgres/0011_completeness_rollups.sql.
+-- Keep in step with ../postgres/0012_completeness_rollups.sql.
 --
 -- completeness_rollups counts, per period, organisation and kind of item
 -- (an indicator value or an activity update), what models.Completeness
