@@ -74,7 +74,7 @@ func Open(cfg Config, logOut io.Writer) (*App, error) {
 	}
 	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: dbLevel,
 		IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
-	db, err := models.Open(cfg.DSN(), dbLog)
+	db, err := models.OpenWith(cfg.DSN(), dbLog, models.OpenOptions{SQLiteCacheKiB: cfg.SQLiteCacheKiB})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -14,6 +15,20 @@ import (
 	"naptracker/handlers/report"
 	"naptracker/models"
 )
+
+// reportCacheKiB is the page cache of each SQLite connection of the
+// report (SQLite's default is 2,000 KiB): with the default, the pooled
+// connections' caches were 19 MB of the report's resident memory on the
+// synthetic plan, and smaller ones cost no measurable time.
+const reportCacheKiB = 128
+
+// reportMemoryLimit is the Go runtime's soft memory limit while the
+// command line writes a report (GOMEMLIMIT overrides it). The report's
+// live heap stays about 11 MB on a 5,000-indicator plan, 7 MB on the
+// demo plan, but the garbage collector's default target lets the heap
+// double that before it collects; at 28 MiB it collects sooner, for no
+// measurable time (24 MiB cost 15 % more CPU).
+const reportMemoryLimit = 28 << 20
 
 const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--audience external|internal] [--snapshot NAME] [--pdf] -o FILE\n"
 
@@ -68,6 +83,12 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	default:
 		fmt.Fprintf(e.stderr, "naptracker report workshop: --audience must be external or internal, not %q\n", audience)
 		return errUsage
+	}
+	// The report streams the plan once: a big page cache per pooled
+	// SQLite connection would only hold pages it never reads again.
+	cfg.SQLiteCacheKiB = reportCacheKiB
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemoryLimit))
 	}
 	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
