@@ -44,6 +44,23 @@ type App struct {
 // New builds the application from cfg, logging JSON to logOut. It opens the
 // database but does not migrate it; call Migrate (or Bootstrap) next.
 func New(cfg Config, logOut io.Writer) (*App, error) {
+	a, err := Open(cfg, logOut)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.build(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Open is New without the web: the configuration, logger, database and
+// keys, for commands that only read or write the store (the report,
+// roll-ups, keys). It parses no templates, loads no static files and
+// mounts no routes — about 10 MB of heap the workshop report would
+// otherwise carry (Echo, Views, Handler and Reminders stay nil).
+func Open(cfg Config, logOut io.Writer) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -57,7 +74,7 @@ func New(cfg Config, logOut io.Writer) (*App, error) {
 	}
 	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: dbLevel,
 		IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
-	db, err := models.Open(cfg.DSN(), dbLog)
+	db, err := models.OpenWith(cfg.DSN(), dbLog, models.OpenOptions{SQLiteCacheKiB: cfg.SQLiteCacheKiB})
 	if err != nil {
 		return nil, err
 	}
@@ -73,12 +90,7 @@ func New(cfg Config, logOut io.Writer) (*App, error) {
 	} else if keys.File() != "" && models.IsPostgres(db) {
 		log.Warn("the secret keys come from a file in the data directory: several instances on one PostgreSQL database need the same keys, set NAPTRACKER_SECRET_KEY on each", "file", keys.File())
 	}
-	a := &App{Config: cfg, DB: db, Log: log, Keys: keys}
-	if err := a.build(); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
+	return &App{Config: cfg, DB: db, Log: log, Keys: keys}, nil
 }
 
 func (a *App) build() error {

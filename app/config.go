@@ -49,6 +49,10 @@ type Config struct {
 	// would show). Empty: the key file secret.key in the data directory,
 	// created on first start.
 	SecretKey string
+	// SQLiteCacheKiB is the page cache of each SQLite connection in KiB
+	// (0: SQLite's default). Not configurable from outside: a command that
+	// reads a whole plan once (the workshop report) sets it small.
+	SQLiteCacheKiB int
 }
 
 // DefaultConfig returns the built-in defaults.

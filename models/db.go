@@ -24,6 +24,20 @@ func IsPostgresURL(dsn string) bool {
 // connection has foreign keys on, WAL, a busy timeout and immediate
 // transactions, so that concurrent writers queue instead of failing.
 func Open(dsn string, log logger.Interface) (*gorm.DB, error) {
+	return OpenWith(dsn, log, OpenOptions{})
+}
+
+// OpenOptions tune a connection pool for its use.
+type OpenOptions struct {
+	// SQLiteCacheKiB is the page cache of each SQLite connection in KiB
+	// (0: SQLite's default, 2,000 KiB). Each pooled connection fills its
+	// own: a command that reads a whole plan once, such as the workshop
+	// report, gains nothing from them and sets a small one.
+	SQLiteCacheKiB int
+}
+
+// OpenWith is Open with options.
+func OpenWith(dsn string, log logger.Interface, o OpenOptions) (*gorm.DB, error) {
 	if log == nil {
 		log = logger.Discard
 	}
@@ -41,7 +55,11 @@ func Open(dsn string, log logger.Interface) (*gorm.DB, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		dial = sqlite.Open(SQLiteDSN(dsn))
+		dsn = SQLiteDSN(dsn)
+		if o.SQLiteCacheKiB > 0 {
+			dsn += "&" + url.Values{"_pragma": {fmt.Sprintf("cache_size(-%d)", o.SQLiteCacheKiB)}}.Encode()
+		}
+		dial = sqlite.Open(dsn)
 	}
 	db, err := gorm.Open(dial, cfg)
 	if err != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -180,8 +181,13 @@ func LoadReviewChanges(ctx context.Context, db *gorm.DB, plan Plan, snapshotID i
 
 // pastRatings caches each snapshot's ratings, which never change (a
 // snapshot is frozen), so that the dashboard does not read its values on
-// every request; keyed by database, snapshot, its instant and the plan's
-// thresholds, a few at a time.
+// every request; keyed by database, snapshot, its instant, the plan's
+// thresholds and everything else the ratings are worked out from that is
+// not frozen — the range and the plan's periods (their dates and due
+// dates, which the secretariat may edit) — a few at a time. A key made
+// of what is read on each request keeps every instance of the
+// application right when another one changes the plan: there is nothing
+// to invalidate.
 var pastRatings struct {
 	sync.Mutex
 	m map[pastKey]map[int64]figures.Cell
@@ -192,12 +198,15 @@ type pastKey struct {
 	snapshot int64
 	at       time.Time
 	th       figures.Thresholds
+	from, to int
+	periods  string // the periods as figures.Period values, in order, with their ids
 }
 
 // snapshotRatings rates every indicator of a snapshot as it was: its
 // frozen tree, targets and approved values, its range, at its instant.
 func snapshotRatings(ctx context.Context, db *gorm.DB, summary SnapshotSummary, plan Plan, periods []ReportingPeriod, from, to int, index map[int64]int) (map[int64]figures.Cell, error) {
-	key := pastKey{db: db.Config.ConnPool, snapshot: summary.ID, at: summary.CreatedAt, th: plan.Thresholds()}
+	key := pastKey{db: db.Config.ConnPool, snapshot: summary.ID, at: summary.CreatedAt, th: plan.Thresholds(), from: from, to: to,
+		periods: fmt.Sprint(FigurePeriods(periods), periodIDs(periods))}
 	pastRatings.Lock()
 	cached := pastRatings.m[key]
 	pastRatings.Unlock()
@@ -295,4 +304,13 @@ func (rc *ReviewChanges) loadApprovals(db *gorm.DB, planID int64, since time.Tim
 		rc.Approvals = append(rc.Approvals, a)
 	}
 	return nil
+}
+
+// periodIDs lists the ids of periods, in order.
+func periodIDs(periods []ReportingPeriod) []int64 {
+	ids := make([]int64, len(periods))
+	for i, p := range periods {
+		ids[i] = p.ID
+	}
+	return ids
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -14,6 +15,24 @@ import (
 	"naptracker/handlers/report"
 	"naptracker/models"
 )
+
+// reportCacheKiB is the page cache of each SQLite connection of the
+// report (SQLite's default is 2,000 KiB). The report reads each table once
+// in index order, so a cache only needs the pages of a b-tree's path: with
+// the default, the pooled connections' caches (and the allocator's slack
+// around them) were 22 MB of the report's resident memory on the synthetic
+// plan; 32 KiB costs no measurable time (16 KiB did).
+const reportCacheKiB = 32
+
+// reportMemoryLimit is the Go runtime's soft memory limit while the
+// command line writes a report (GOMEMLIMIT overrides it). The report's
+// live heap stays about 11 MB on a 5,000-indicator plan and 7 MB on the
+// demo plan, but the collector's default target lets the heap grow to
+// twice the live heap before it collects; at 24 MiB it collects sooner,
+// for about 0.1 s more CPU on the synthetic plan, and the resident size
+// stays within 10 MB of the demo plan's. A much larger plan only makes
+// the collector work harder (it never takes more than half the CPU).
+const reportMemoryLimit = 24 << 20
 
 const reportUsage = "usage: naptracker report workshop --plan CODE [--from PERIOD] [--to PERIOD] [--pillar CODE] [--org ACRONYM] [--funder ACRONYM] [--lang en|fr|lo] [--include-unapproved] [--audience external|internal] [--snapshot NAME] [--pdf] -o FILE\n"
 
@@ -68,6 +87,12 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 	default:
 		fmt.Fprintf(e.stderr, "naptracker report workshop: --audience must be external or internal, not %q\n", audience)
 		return errUsage
+	}
+	// The report streams the plan once: a big page cache per pooled
+	// SQLite connection would only hold pages it never reads again.
+	cfg.SQLiteCacheKiB = reportCacheKiB
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(reportMemoryLimit))
 	}
 	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {

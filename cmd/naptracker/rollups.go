@@ -37,10 +37,10 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// openMigrated builds the application for a command and brings its
-// database to the current schema.
+// openMigrated opens the store for a command that needs no web parts
+// (app.Open) and brings its database to the current schema.
 func (e env) openMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
-	a, err := e.open(cfg)
+	a, err := app.Open(cfg, e.stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -165,7 +165,9 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 // (the order of an index: no sort); latestOf picks each one's latest in
 // the range. Without narratives the rows carry only what the summary needs.
 func (b *build) openUpdates(listed map[int64]bool, narratives bool) (*cursor[latestUpdate], error) {
-	cols := `u.activity_id, u.period_id, u.progress, u.percent_complete, '', '', '', u.expenditure, u.status`
+	// NULL, not '': the SQLite driver tries every time format on a text
+	// column without a declared type, which cost more than the query.
+	cols := `u.activity_id, u.period_id, u.progress, u.percent_complete, NULL, NULL, NULL, u.expenditure, u.status`
 	if narratives {
 		cols = `u.activity_id, u.period_id, u.progress, u.percent_complete, u.achievements, u.challenges, u.next_steps, u.expenditure, u.status`
 	}

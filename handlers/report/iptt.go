@@ -167,6 +167,37 @@ type ipttWriter struct {
 	pillarRows []int
 	sets       map[int64]*models.DisaggregationSet
 	window     figures.Window
+	// row is the cells of the row being written, reused from row to row
+	// (the sink copies them out), and the cells every row repeats are
+	// boxed once: 5,000 indicators × 21 groups made them most of the
+	// report's garbage.
+	rowBuf   []any
+	dash     any
+	withheld any
+	small    any
+	rag      map[string]any
+}
+
+// cellsFor starts a row's cells in the reused buffer.
+func (w *ipttWriter) cellsFor(fixed ...any) []any {
+	if w.rowBuf == nil {
+		w.rowBuf = make([]any, 0, ipttFixed+4*(len(w.rng)+1))
+		w.dash = w.st.dash()
+		w.withheld = str(w.st.text, w.L.T("report.withheld"))
+		w.small = str(w.st.text, "<5")
+		w.rag = map[string]any{}
+	}
+	return append(w.rowBuf[:0], fixed...)
+}
+
+// ragCell is the cell of a rating word.
+func (w *ipttWriter) ragCell(rating string) any {
+	c, ok := w.rag[rating]
+	if !ok {
+		c = str(w.st.rag[rating], w.L.T(ragKey(rating)))
+		w.rag[rating] = c
+	}
+	return c
 }
 
 // walk writes the rows below the header into out, in the order of the tree;
@@ -241,15 +272,14 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 		w.row += 1 + len(cells)
 		return nil
 	}
-	baseline := any(w.st.dash())
-	if ind.BaselineValue != nil {
-		baseline = st.number(*ind.BaselineValue, false)
-	}
-	r := ipttRow{cells: []any{
+	r := ipttRow{cells: w.cellsFor(
 		str(st.bold, ind.Code), str(st.wrap, ind.NameIn(L.Lang)), str(st.text, L.T("report.level."+ind.Level())),
 		str(st.text, L.T("unit."+ind.UnitType)), str(st.text, L.T("direction."+ind.Direction)),
-		str(st.text, L.T("accumulation."+ind.Accumulation)), baseline, str(st.text, w.tree.Org(ind.ReportingOrgID).Acronym), nil,
-	}}
+		str(st.text, L.T("accumulation."+ind.Accumulation)), w.dash, str(st.text, w.tree.Org(ind.ReportingOrgID).Acronym), nil,
+	)}
+	if ind.BaselineValue != nil {
+		r.cells[6] = st.number(*ind.BaselineValue, false)
+	}
 	w.group(&r, a.Range)
 	for _, c := range a.Periods {
 		w.group(&r, c)
@@ -266,7 +296,7 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 	}
 	w.row++
 	for i, c := range cells {
-		r := ipttRow{cells: []any{str(w.st.indent, ind.Code), str(w.st.indent, cellLabel(set, c)), nil, nil, nil, nil, nil, nil, nil}}
+		r := ipttRow{cells: w.cellsFor(str(w.st.indent, ind.Code), str(w.st.indent, cellLabel(set, c)), nil, nil, nil, nil, nil, nil, nil)}
 		for _, f := range a.Breakdown[i] {
 			r.cells = append(r.cells, nil, w.figureCell(&r, f), nil, nil)
 		}
@@ -282,18 +312,18 @@ func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
 // group appends a target / actual / % of target / rating group.
 func (w *ipttWriter) group(r *ipttRow, c figures.Cell) {
 	st := w.st
-	t := any(st.dash())
+	t := w.dash
 	if c.Target != nil {
 		t = st.number(*c.Target, false)
 	}
-	pct := any(st.dash())
+	pct := w.dash
 	switch {
 	case c.Progress != nil:
 		pct = st.percent(*c.Progress, c.Actual.Unapproved)
 	case c.Actual.Hidden():
-		pct = str(st.text, w.L.T("report.withheld"))
+		pct = w.withheld
 	}
-	r.cells = append(r.cells, t, w.figureCell(r, c.Actual), pct, str(st.rag[c.Rating], w.L.T(ragKey(c.Rating))))
+	r.cells = append(r.cells, t, w.figureCell(r, c.Actual), pct, w.ragCell(c.Rating))
 }
 
 // figureCell is the cell of an actual: a number, "–", "<5" or the withheld marker.
@@ -302,13 +332,13 @@ func (w *ipttWriter) figureCell(r *ipttRow, f figures.Figure) any {
 	case f.Small:
 		r.hid = true
 		r.note = r.note || f.Unapproved
-		return str(w.st.text, "<5")
+		return w.small
 	case f.Withheld:
 		r.hid = true
 		r.note = r.note || f.Unapproved
-		return str(w.st.text, w.L.T("report.withheld"))
+		return w.withheld
 	case f.Value == nil:
-		return w.st.dash()
+		return w.dash
 	default:
 		r.note = r.note || f.Unapproved
 		return w.st.number(*f.Value, f.Unapproved)

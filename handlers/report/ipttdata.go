@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"database/sql"
 	"errors"
 	"slices"
@@ -52,6 +51,10 @@ type ipttSource struct {
 	cbuf    []cellRow
 	tbuf    []yearTarget
 	names   map[string]string // breakdown cell names, stored once
+	// The points handed out, reused from indicator to indicator (the
+	// caller is done with them when it asks for the next).
+	total  []point
+	cellPt map[string][]point
 	// approvedOnly drops the values not approved yet.
 	approvedOnly bool
 }
@@ -93,21 +96,24 @@ WHERE v.indicator_id IN (SELECT id FROM indicators WHERE plan_id = ? AND disaggr
 WHERE v.snapshot_id = ?`
 		args = []any{b.snap.ID}
 	}
-	approved := []byte(models.StatusApproved)
-	var status sql.RawBytes
-	rows, err := b.db.Raw(`SELECT v.indicator_id, v.period_id, v.value, v.status `+from+` AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
+	// Whether a value is approved comes as a number: a status as text
+	// would be a string made for every one of 100,000 rows.
+	unapproved := `CASE WHEN v.status = ? THEN 0 ELSE 1 END`
+	args = append([]any{models.StatusApproved}, args...)
+	var flag int64
+	rows, err := b.db.Raw(`SELECT v.indicator_id, v.period_id, v.value, `+unapproved+` `+from+` AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	s.values = newCursor(rows, wanted, func(r *sql.Rows) (id int64, v valueRow, err error) {
-		err = r.Scan(&id, &v.period, &v.value, &status)
-		v.unapproved = !bytes.Equal(status, approved)
+		err = r.Scan(&id, &v.period, &v.value, &flag)
+		v.unapproved = flag != 0
 		return id, v, err
 	})
 	// Only indicators with a disaggregation set have breakdown cells.
 	s.cells = &cursor[cellRow]{done: true}
 	if withCells {
-		rows, err = b.db.Raw(`SELECT v.indicator_id, v.period_id, bd.value, v.status, bd.cell `+cellFrom+`
+		rows, err = b.db.Raw(`SELECT v.indicator_id, v.period_id, bd.value, `+unapproved+`, bd.cell `+cellFrom+`
 AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 		if err != nil {
 			s.values.close()
@@ -115,8 +121,8 @@ AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 		}
 		var cell sql.RawBytes
 		s.cells = newCursor(rows, wanted, func(r *sql.Rows) (id int64, c cellRow, err error) {
-			err = r.Scan(&id, &c.period, &c.value, &status, &cell)
-			c.unapproved = !bytes.Equal(status, approved)
+			err = r.Scan(&id, &c.period, &c.value, &flag, &cell)
+			c.unapproved = flag != 0
 			name, ok := s.names[string(cell)]
 			if !ok {
 				name = string(cell)
@@ -149,9 +155,12 @@ WHERE t.indicator_id IN (SELECT id FROM indicators WHERE plan_id = ?) ORDER BY t
 }
 
 // next returns the values (in period order) and yearly targets of the
-// indicator the walk has reached.
+// indicator the walk has reached, valid until the next call.
 func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
-	var d indicatorData
+	d := indicatorData{total: s.total[:0]}
+	for c, pts := range s.cellPt {
+		s.cellPt[c] = pts[:0]
+	}
 	s.vbuf = s.values.take(id, s.vbuf)
 	for _, v := range s.vbuf {
 		if pi, ok := s.period[v.period]; ok && !(s.approvedOnly && v.unapproved) {
@@ -163,15 +172,17 @@ func (s *ipttSource) next(id int64) (indicatorData, []yearTarget) {
 	s.cbuf = s.cells.take(id, s.cbuf)
 	for _, c := range s.cbuf {
 		if pi, ok := s.period[c.period]; ok && !(s.approvedOnly && c.unapproved) {
-			if d.cells == nil {
-				d.cells = map[string][]point{}
+			if s.cellPt == nil {
+				s.cellPt = map[string][]point{}
 			}
+			d.cells = s.cellPt
 			d.cells[c.cell] = append(d.cells[c.cell], point{Period: pi, Value: c.value, Unapproved: c.unapproved})
 		}
 	}
 	for _, pts := range d.cells {
 		slices.SortFunc(pts, byPeriod)
 	}
+	s.total = d.total
 	s.tbuf = s.targets.take(id, s.tbuf)
 	return d, s.tbuf
 }

@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -89,7 +91,9 @@ func newStyles(f *excelize.File) (styles, error) {
 		}
 	}
 	s.rag = map[string]int{}
-	for rag, c := range ragColours {
+	// In a fixed order, so that two reports number their styles alike.
+	for _, rag := range slices.Sorted(maps.Keys(ragColours)) {
+		c := ragColours[rag]
 		st := &excelize.Style{Font: font(true, false, 9, c[1]), Fill: fill(c[0]), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}
 		if s.rag[rag], err = f.NewStyle(st); err != nil {
 			return s, err
