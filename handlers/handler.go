@@ -30,6 +30,8 @@ type Handler struct {
 	// SecureCookies is true behind TLS: cookies get Secure and the __Host- prefix.
 	SecureCookies bool
 	BaseURL       string
+	// EvidenceMaxSize is the largest evidence file accepted, in bytes.
+	EvidenceMaxSize int64
 }
 
 // Page is the data every page template receives.
