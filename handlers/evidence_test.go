@@ -364,6 +364,12 @@ func TestEvidenceTypeIsSniffedFromTheContent(t *testing.T) {
 			t.Errorf("%s: 422 without a message on files: %s", u.name, r.Body)
 		}
 	}
+	// By page, the form comes back with 422 and the message beside the field.
+	page := postFiles(t, env.SignedIn(t, f.fp), f.valuePath+"/evidence", refused[0])
+	mustStatus(t, page, http.StatusUnprocessableEntity)
+	if !strings.Contains(page.Body, `id="files-error"`) || !strings.Contains(page.Body, "report.pdf is not an accepted file") {
+		t.Error("the value page does not say which file was refused")
+	}
 	// A refused file in a batch stops the good ones too.
 	mustStatus(t, postFiles(t, fp, f.apiPath+"/evidence", upload{name: "ok.pdf", content: pdfBytes}, refused[0]), http.StatusUnprocessableEntity)
 	var files int64

@@ -153,7 +153,7 @@ func AddEvidence(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, of 
 		}
 		t, ok := SniffEvidence(f.Name, f.Content, f.Size)
 		if !ok {
-			return nil, FieldError("files", "err.evidence_type", SanitizeFilename(f.Name, TypeTXT))
+			return nil, FieldError("files", "err.evidence_type", cleanFilename(f.Name))
 		}
 		types[i] = t
 	}

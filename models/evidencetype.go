@@ -139,19 +139,7 @@ const maxFilenameRunes = 120
 // overrides) or reserved characters, trimmed, at most 120 characters, and
 // ending with an extension that fits the type sniffed.
 func SanitizeFilename(name string, t EvidenceType) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsSpace(r):
-			return ' '
-		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), strings.ContainsRune(`<>:"/\|?*;`, r):
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.Join(strings.Fields(name), " ")
+	name = cleanFilename(name)
 	ext := path.Ext(name)
 	base := strings.TrimSuffix(name, ext)
 	fits := false
@@ -169,6 +157,24 @@ func SanitizeFilename(name string, t EvidenceType) string {
 		base = "evidence"
 	}
 	return base + strings.ToLower(ext)
+}
+
+// cleanFilename keeps the last path segment of a name, without control,
+// format or reserved characters, its spaces collapsed.
+func cleanFilename(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), strings.ContainsRune(`<>:"/\|?*;`, r):
+			return -1
+		}
+		return r
+	}, name)
+	return strings.Join(strings.Fields(name), " ")
 }
 
 // TypeLabel is the short name of the file's type for lists: PDF, PNG, …
