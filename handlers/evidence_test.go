@@ -426,6 +426,10 @@ func TestEvidenceOverTheLimitLeavesNothing(t *testing.T) {
 	huge := bytes.Repeat([]byte("y"), int(cfg.EvidenceBodyLimit())+10)
 	r = postFiles(t, env.APIClient(t, f.fp), f.apiPath+"/evidence", upload{name: "huge.txt", content: huge})
 	mustStatus(t, r, http.StatusRequestEntityTooLarge)
+	// Also when the body is sent without a length (chunked) and only grows over the limit.
+	body, ct := multipartBody(t, nil, upload{name: "huge.txt", content: huge})
+	r = env.APIClient(t, f.fp).Do(http.MethodPost, f.apiPath+"/evidence", io.MultiReader(body), ct)
+	mustStatus(t, r, http.StatusRequestEntityTooLarge)
 
 	if n, b, a := countRows(t, env, "evidence"), countRows(t, env, "evidence_blobs"), auditCount(env, "evidence.upload"); n != before || b != blobs || a != audits {
 		t.Errorf("after 413: evidence %d→%d, blobs %d→%d, audit %d→%d", before, n, blobs, b, audits, a)
