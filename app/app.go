@@ -114,6 +114,7 @@ func (a *App) build() error {
 		AddressThrottle: models.ThrottlePolicy{Free: 20, Base: models.DefaultThrottlePolicy.Base, Max: models.DefaultThrottlePolicy.Max, Forget: models.DefaultThrottlePolicy.Forget},
 		SecureCookies:   a.Config.TLS(),
 		BaseURL:         a.Config.BaseURL,
+		EvidenceMaxSize: a.Config.EvidenceMaxSize,
 	}
 
 	e := echo.New()

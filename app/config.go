@@ -53,12 +53,66 @@ type Config struct {
 	// (0: SQLite's default). Not configurable from outside: a command that
 	// reads a whole plan once (the workshop report) sets it small.
 	SQLiteCacheKiB int
+	// EvidenceMaxSize is the largest evidence file accepted, in bytes
+	// (NAPTRACKER_EVIDENCE_MAX_SIZE, -evidence-max-size: a number of bytes
+	// or with KB, MB or GB; 20MB). An upload request may carry up to
+	// models.MaxEvidenceFiles such files; its whole body is bounded by
+	// EvidenceBodyLimit.
+	EvidenceMaxSize int64
+}
+
+// EvidenceBodyLimit bounds the body of an evidence upload: the largest
+// number of files at the largest size, plus 1 MB for the form fields and
+// the multipart framing.
+func (c Config) EvidenceBodyLimit() int64 {
+	return c.EvidenceMaxSize*models.MaxEvidenceFiles + 1<<20
+}
+
+// ParseSize reads a size such as 20MB, 500KB, 1GB or 1048576 (bytes);
+// KB, MB and GB are powers of 1024.
+func ParseSize(s string) (int64, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 20MB", s)
+	}
+	return n * mult, nil
+}
+
+// sizeFlag is a flag.Value for a size in bytes written as ParseSize reads it.
+type sizeFlag struct{ dst *int64 }
+
+func (f sizeFlag) String() string {
+	if f.dst == nil {
+		return ""
+	}
+	return strconv.FormatInt(*f.dst, 10)
+}
+
+func (f sizeFlag) Set(s string) error {
+	n, err := ParseSize(s)
+	if err != nil {
+		return err
+	}
+	*f.dst = n
+	return nil
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "data", BaseURL: "http://localhost:8080", LogLevel: "info",
-		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, ReminderDays: 7, ReminderInterval: 15 * time.Minute}
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, ReminderDays: 7, ReminderInterval: 15 * time.Minute,
+		EvidenceMaxSize: 20 << 20}
 }
 
 // ConfigFromEnv reads the environment over the defaults.
@@ -96,6 +150,13 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	setDuration(&c.ReminderInterval, "NAPTRACKER_REMINDER_INTERVAL")
 	set(&c.SecretKey, "NAPTRACKER_SECRET_KEY")
+	if v := strings.TrimSpace(getenv("NAPTRACKER_EVIDENCE_MAX_SIZE")); v != "" {
+		if n, err := ParseSize(v); err == nil {
+			c.EvidenceMaxSize = n
+		} else {
+			c.EvidenceMaxSize = -1 // reported by Validate
+		}
+	}
 	return c
 }
 
@@ -111,6 +172,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (NAPTRACKER_TRUSTED_PROXIES)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for reminders, smtp://user:pass@host:587?from=nap@example.gov&starttls=1; empty to record them without sending (NAPTRACKER_SMTP_URL)")
 	fs.IntVar(&c.ReminderDays, "reminder-days", c.ReminderDays, "remind focal points this many days before a due date (NAPTRACKER_REMINDER_DAYS)")
+	fs.Var(sizeFlag{&c.EvidenceMaxSize}, "evidence-max-size", "largest evidence file accepted, such as 20MB or 500KB (NAPTRACKER_EVIDENCE_MAX_SIZE)")
 	fs.DurationVar(&c.ReminderInterval, "reminder-interval", c.ReminderInterval, "how often reminders run while serving; 0 to not run them on this instance (NAPTRACKER_REMINDER_INTERVAL)")
 }
 
@@ -154,6 +216,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReminderInterval != 0 && c.ReminderInterval < time.Second {
 		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_INTERVAL must be a duration such as 15m (at least 1s), or 0 to turn the reminders off on this instance"))
+	}
+	if c.EvidenceMaxSize < 1 || c.EvidenceMaxSize > 1<<30 {
+		errs = append(errs, fmt.Errorf("NAPTRACKER_EVIDENCE_MAX_SIZE must be a size from 1 byte to 1GB, such as 20MB"))
 	}
 	return errors.Join(errs...)
 }

@@ -68,3 +68,32 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("postgresql:// URL refused: %v", err)
 	}
 }
+
+func TestEvidenceMaxSizeSetting(t *testing.T) {
+	t.Parallel()
+	if c := DefaultConfig(); c.EvidenceMaxSize != 20<<20 || c.EvidenceBodyLimit() != 10*(20<<20)+1<<20 {
+		t.Errorf("default %d, body limit %d", c.EvidenceMaxSize, c.EvidenceBodyLimit())
+	}
+	for in, want := range map[string]int64{"500KB": 500 << 10, "2 mb": 2 << 20, "1GB": 1 << 30, "4096": 4096} {
+		c := ConfigFromEnv(func(k string) string {
+			if k == "NAPTRACKER_EVIDENCE_MAX_SIZE" {
+				return in
+			}
+			return ""
+		})
+		if c.EvidenceMaxSize != want || c.Validate() != nil {
+			t.Errorf("%q: %d (%v), want %d", in, c.EvidenceMaxSize, c.Validate(), want)
+		}
+	}
+	for _, in := range []string{"big", "-1MB", "2GB", "0"} {
+		c := ConfigFromEnv(func(k string) string {
+			if k == "NAPTRACKER_EVIDENCE_MAX_SIZE" {
+				return in
+			}
+			return ""
+		})
+		if c.Validate() == nil {
+			t.Errorf("%q accepted as %d", in, c.EvidenceMaxSize)
+		}
+	}
+}

@@ -47,7 +47,10 @@ func statusOf(err error) int {
 	var he *echo.HTTPError
 	var ve *models.ValidationError
 	var br *models.BadRequestError
+	var tl *models.TooLargeError
 	switch {
+	case errors.As(err, &tl):
+		return http.StatusRequestEntityTooLarge
 	case errors.As(err, &br):
 		return http.StatusBadRequest
 	case errors.As(err, &ve):

@@ -12,20 +12,47 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// maxBody caps request bodies; evidence uploads get their own limit when they land.
+// maxBody caps request bodies; evidence uploads have their own limit
+// (Config.EvidenceBodyLimit).
 const maxBody = "12M"
+
+// isUpload reports whether the request is an evidence upload, whose body
+// is bounded by the evidence limit instead of maxBody. Middleware added
+// with Use runs after routing, so the route's pattern is known.
+func isUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && strings.HasSuffix(c.Path(), "/evidence")
+}
 
 // use installs the middleware every request goes through, outermost first.
 func (a *App) use(e *echo.Echo) {
 	e.Use(assignRequestID)
 	e.Use(a.logRequests)
 	e.Use(a.recoverPanics)
-	e.Use(middleware.BodyLimit(maxBody))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: isUpload}))
+	e.Use(a.limitUploads)
 	// Focal points often report over slow connections: compress every text response.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
 	e.Use(a.securityHeaders)
 	e.Use(a.Handler.Authenticate)
 	e.Use(rejectBadText)
+}
+
+// limitUploads bounds the body of evidence uploads: a declared length over
+// the limit is refused at once with 413, a body that grows over it fails
+// when read (413 as well, see rejectBadText).
+func (a *App) limitUploads(next echo.HandlerFunc) echo.HandlerFunc {
+	limit := a.Config.EvidenceBodyLimit()
+	return func(c echo.Context) error {
+		if !isUpload(c) {
+			return next(c)
+		}
+		req := c.Request()
+		if req.ContentLength > limit {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
 }
 
 // assignRequestID gives every request a fresh id, in the response header and

@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,8 +21,9 @@ import (
 // rejectBadText refuses, before any handler sees them, text that no
 // database can store alike: NUL characters (PostgreSQL refuses them, SQLite
 // keeps them) and bytes that are not UTF-8. It looks at the path, the
-// query, form bodies and JSON bodies, and names the field at fault: 400 for
-// the address (path, query parameter), 422 for what is submitted.
+// query, form bodies, multipart bodies (their fields and file names) and
+// JSON bodies, and names the field at fault: 400 for the address (path,
+// query parameter), 422 for what is submitted.
 func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -49,6 +52,20 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 					}
 				}
 			}
+		case ct == echo.MIMEMultipartForm:
+			if err := req.ParseMultipartForm(multipartMemory); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					return echo.ErrStatusRequestEntityTooLarge
+				}
+				return &models.BadRequestError{ValidationError: models.FieldError("files", "err.multipart")}
+			}
+			// Files past multipartMemory wait in temporary files: remove
+			// them whatever the handler does.
+			defer req.MultipartForm.RemoveAll()
+			if field, bad := badMultipart(req.MultipartForm); bad {
+				return models.FieldError(field, "err.text_bytes")
+			}
 		case ct == echo.MIMEApplicationJSON || strings.HasSuffix(ct, "+json"):
 			body, err := io.ReadAll(req.Body)
 			req.Body.Close()
@@ -62,6 +79,36 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// multipartMemory is how much of a multipart body is held in memory; the
+// rest of its files go to temporary files.
+const multipartMemory = 8 << 20
+
+// badMultipart returns the first field of a multipart form whose name or
+// value, or whose file's name, is not good text.
+func badMultipart(f *multipart.Form) (string, bool) {
+	for name, values := range f.Value {
+		if !goodText(name) {
+			return "form", true
+		}
+		for _, v := range values {
+			if !goodText(v) {
+				return name, true
+			}
+		}
+	}
+	for name, files := range f.File {
+		if !goodText(name) {
+			return "form", true
+		}
+		for _, fh := range files {
+			if !goodText(fh.Filename) {
+				return name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // goodText reports whether s is UTF-8 without NUL characters.

@@ -26,6 +26,21 @@ var (
 var reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
 
 var expectedAccess = map[string][]string{
+	// evidence files
+	"POST /plans/:plan/indicators/:code/values/:period/evidence":             reporters,
+	"GET /plans/:plan/indicators/:code/values/:period/evidence/:id":          all,
+	"POST /plans/:plan/indicators/:code/values/:period/evidence/:id/delete":  reporters,
+	"POST /plans/:plan/activities/:code/updates/:period/evidence":            reporters,
+	"GET /plans/:plan/activities/:code/updates/:period/evidence/:id":         all,
+	"POST /plans/:plan/activities/:code/updates/:period/evidence/:id/delete": reporters,
+	"GET /api/v1/plans/:plan/indicators/:code/values/:period/evidence":       all,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/evidence":      reporters,
+	"GET /api/v1/plans/:plan/indicators/:code/values/:period/evidence/:id":   all,
+	"GET /api/v1/plans/:plan/activities/:code/updates/:period/evidence":      all,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/evidence":     reporters,
+	"GET /api/v1/plans/:plan/activities/:code/updates/:period/evidence/:id":  all,
+	// end evidence files
+
 	"GET /healthz":                   public,
 	"GET /readyz":                    public,
 	"GET /login":                     public,

@@ -190,7 +190,7 @@ func (h *Handler) APIValues(c echo.Context) error {
 // denyLogged records refused object-level access in the security log before
 // passing the error on.
 func (h *Handler) denyLogged(c echo.Context, err error) error {
-	if errors.Is(err, models.ErrForbidden) {
+	if errors.Is(err, models.ErrForbidden) || errors.Is(err, models.ErrEvidenceHidden) {
 		who := PrincipalOf(c)
 		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": c.Request().URL.Path})
 	}

@@ -55,11 +55,11 @@ const auditShortLen = 80
 
 // auditPrefixes are the common beginnings of actions, offered in the filter.
 var auditPrefixes = []string{"value.", "update.", "contribution.", "comment.", "plan.", "pillar.", "objective.", "activity.",
-	"indicator.", "funding.", "period.", "organisation.", "user.", "login.", "logout", "mfa.", "session.", "token.", "access.", "csrf.", "seed."}
+	"indicator.", "funding.", "period.", "organisation.", "evidence.", "user.", "login.", "logout", "mfa.", "session.", "token.", "access.", "csrf.", "seed."}
 
 // auditEntityTypes are the entity types the application records.
 var auditEntityTypes = []string{"plan", "pillar", "objective", "activity", "indicator", "funding_line", "period", "organisation",
-	"indicator_value", "activity_update", "contribution_note", "user", "api_token", "security"}
+	"indicator_value", "activity_update", "contribution_note", "evidence", "user", "api_token", "security"}
 
 // AuditLog shows the audit log, newest first, 50 entries a page, filtered by
 // plan, user (e-mail), action prefix, entity type and dates (UTC,

@@ -37,6 +37,8 @@ type Handler struct {
 	planTrees versioned[*models.PlanTree]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
 	planSizes models.PlanSizes
+	// EvidenceMaxSize is the largest evidence file accepted, in bytes.
+	EvidenceMaxSize int64
 }
 
 // Page is the data every page template receives.

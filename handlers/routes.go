@@ -80,6 +80,26 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/comments", Roles: reporters, Handler: h.AddValueComment},
 		// --- end reporting ---
 
+		// --- evidence files ---
+		// Uploading and removing: those who report the item (the object-level
+		// rule, and that only the uploader removes, is in models). Downloading
+		// and listing: every role, then models.Scope.SeesEvidence decides (the
+		// figure's own scope; for sensitive indicators only the reporting
+		// organisation, the secretariat and administrators).
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/evidence", Roles: reporters, Handler: h.UploadEvidence(valueEvidence)},
+		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period/evidence/:id", Roles: everyone, Handler: h.DownloadEvidence(valueEvidence)},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/evidence/:id/delete", Roles: reporters, Handler: h.RemoveEvidence(valueEvidence)},
+		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period/evidence", Roles: reporters, Handler: h.UploadEvidence(updateEvidence)},
+		{Method: get, Path: "/plans/:plan/activities/:code/updates/:period/evidence/:id", Roles: everyone, Handler: h.DownloadEvidence(updateEvidence)},
+		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period/evidence/:id/delete", Roles: reporters, Handler: h.RemoveEvidence(updateEvidence)},
+		{Method: get, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/evidence", Roles: everyone, Handler: h.APIEvidence(valueEvidence)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/evidence", Roles: reporters, Handler: h.APIUploadEvidence(valueEvidence)},
+		{Method: get, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/evidence/:id", Roles: everyone, Handler: h.DownloadEvidence(valueEvidence)},
+		{Method: get, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/evidence", Roles: everyone, Handler: h.APIEvidence(updateEvidence)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/evidence", Roles: reporters, Handler: h.APIUploadEvidence(updateEvidence)},
+		{Method: get, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/evidence/:id", Roles: everyone, Handler: h.DownloadEvidence(updateEvidence)},
+		// --- end evidence files ---
+
 		// --- plan editing ---
 		{Method: get, Path: "/plans/new", Roles: managers, Handler: h.NewPlanForm},
 		{Method: post, Path: "/plans", Roles: managers, Handler: h.CreatePlan},

@@ -22,6 +22,8 @@ type updatePage struct {
 	Errors   map[string]string
 	Stale    *models.StaleError
 	Statuses []string
+	// EvidenceMax is the size limit of an evidence file, as the upload form says it.
+	EvidenceMax string
 }
 
 func updateTarget(c echo.Context) models.UpdateTarget {
@@ -29,7 +31,8 @@ func updateTarget(c echo.Context) models.UpdateTarget {
 }
 
 func (h *Handler) updatePage(c echo.Context, form *models.UpdateForm) updatePage {
-	p := updatePage{Page: h.page(c), Form: form, Statuses: models.ProgressStatuses, Input: models.UpdateInput{Progress: models.ProgressOnTrack, Version: form.Version()}}
+	p := updatePage{Page: h.page(c), Form: form, Statuses: models.ProgressStatuses, Input: models.UpdateInput{Progress: models.ProgressOnTrack, Version: form.Version()},
+		EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if u := form.Update; u != nil {
 		p.Input = models.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
 			Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}

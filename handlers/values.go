@@ -21,6 +21,8 @@ type valuePage struct {
 	// Stale is set when the save was based on an old version: the page then
 	// shows the stored version beside what the user typed.
 	Stale *models.StaleError
+	// EvidenceMax is the size limit of an evidence file, as the upload form says it.
+	EvidenceMax string
 }
 
 // valueFields is the form as typed, kept as text so that a mistake is shown back as entered.
@@ -70,12 +72,17 @@ func (h *Handler) ValueForm(c echo.Context) error {
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
-	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}}
+	return c.Render(http.StatusOK, "value", h.valuePageFor(c, form))
+}
+
+// valuePageFor is the value page showing what is stored.
+func (h *Handler) valuePageFor(c echo.Context, form *models.ValueForm) valuePage {
+	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}, EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if form.Value != nil {
 		p.Input.Value, p.Input.TextValue, p.Input.Narrative = formatInput(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
 	p.Cells = cellFields(form.Set, func(cell string) string { return formatInput(form.Cell(cell)) })
-	return c.Render(http.StatusOK, "value", p)
+	return p
 }
 
 // SaveValueForm saves the form as a draft, or saves and submits it
@@ -116,7 +123,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 		}
 		in.Disaggregation[cf.Key] = x
 	}
-	page := valuePage{Page: h.page(c), Form: form, Cells: cells, Input: typed, Errors: fieldErrs}
+	page := valuePage{Page: h.page(c), Form: form, Cells: cells, Input: typed, Errors: fieldErrs, EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if len(fieldErrs) > 0 {
 		return c.Render(http.StatusUnprocessableEntity, "value", page)
 	}

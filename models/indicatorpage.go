@@ -172,7 +172,9 @@ func LoadIndicatorPage(ctx context.Context, db *gorm.DB, scope Scope, planCode, 
 	if err := pg.loadHistory(db, visible(), valuePeriod); err != nil {
 		return nil, err
 	}
-	// Evidence about counts of victims is for the internal audience only.
+	// Evidence about counts of victims is for the internal audience only:
+	// Suppressed is exactly where Scope.SeesEvidence refuses a sensitive
+	// indicator's evidence, and visible() where it refuses the rest.
 	if pg.Suppressed {
 		return pg, nil
 	}

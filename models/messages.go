@@ -155,6 +155,15 @@ var englishMessages = map[string]string{
 	"lock.value_status":       "the value is %s; it can be changed once it is returned or reopened",
 	"lock.update_status":      "the update is %s; it can be changed once it is returned or reopened",
 
+	// Evidence files.
+	"err.evidence_none":       "Choose at least one file.",
+	"err.evidence_too_many":   "Send at most %d files at once.",
+	"err.evidence_type":       "%s is not an accepted file: send a PDF, PNG, JPEG, DOCX, XLSX, ODT, CSV or plain text file (the content decides, not the name).",
+	"err.evidence_save_first": "Save a draft first, then attach the files to it.",
+	"err.multipart":           "The upload could not be read. Choose the files again and send the form once more.",
+	"lock.evidence_status":    "the item is %s; files can be attached to a draft or a returned item",
+	"lock.evidence_remove":    "the item is %s; files can be removed only while it is a draft",
+
 	// Periods, review snapshots and workshop decisions.
 	"err.no_periods":          "The plan has no reporting period.",
 	"err.no_such_period":      "The plan has no period %q.",

@@ -16,6 +16,7 @@ type QueueFilter struct {
 
 // QueueItem is a submitted value or activity update awaiting validation.
 type QueueItem struct {
+	ID          int64  // of the value or the update
 	Kind        string // ItemIndicator or ItemActivity
 	Code        string
 	Name        string
@@ -31,6 +32,8 @@ type QueueItem struct {
 	Text        string // narrative, or achievements
 	Version     int
 	SubmittedAt time.Time
+	// Evidence is the files and links attached to the item.
+	Evidence []EvidenceListing `gorm:"-"`
 }
 
 // Late reports whether the item was submitted after its period's due date.
@@ -46,7 +49,7 @@ type Queue struct {
 }
 
 // LoadQueue lists everything submitted in a plan, oldest submission first,
-// filtered, with six queries whatever the plan's size.
+// filtered, with eight queries whatever the plan's size.
 func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter) (*Queue, error) {
 	db = db.WithContext(ctx)
 	plan, err := FindPlan(ctx, db, planCode)
@@ -77,7 +80,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	}
 	var values []QueueItem
 	err = filter(db.Table("indicator_values").
-		Select("'indicator' AS kind, indicators.code, indicators.name, indicators.name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
+		Select("indicator_values.id, 'indicator' AS kind, indicators.code, indicators.name, indicators.name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Joins("LEFT JOIN activities ON activities.id = indicators.activity_id").
 		Joins("JOIN objectives ON objectives.id = COALESCE(indicators.objective_id, activities.objective_id)").
@@ -91,7 +94,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	}
 	var updates []QueueItem
 	err = filter(db.Table("activity_updates").
-		Select("'activity' AS kind, activities.code, activities.title AS name, activities.title_i18n AS name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, activity_updates.progress, activity_updates.percent_complete AS percent, activity_updates.achievements AS text, activity_updates.version, activity_updates.submitted_at").
+		Select("activity_updates.id, 'activity' AS kind, activities.code, activities.title AS name, activities.title_i18n AS name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, activity_updates.progress, activity_updates.percent_complete AS percent, activity_updates.achievements AS text, activity_updates.version, activity_updates.submitted_at").
 		Joins("JOIN activities ON activities.id = activity_updates.activity_id").
 		Joins("JOIN objectives ON objectives.id = activities.objective_id").
 		Joins("JOIN pillars ON pillars.id = objectives.pillar_id").
@@ -102,6 +105,41 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	if err != nil {
 		return nil, err
 	}
+	if err := attachEvidence(db, values, updates); err != nil {
+		return nil, err
+	}
 	q.Items = append(values, updates...)
 	return q, nil
+}
+
+// attachEvidence fills the evidence of the queue's values and updates in
+// one query, whatever their number.
+func attachEvidence(db *gorm.DB, values, updates []QueueItem) error {
+	index := func(items []QueueItem) ([]int64, map[int64]int) {
+		ids := make([]int64, len(items))
+		at := make(map[int64]int, len(items))
+		for i, it := range items {
+			ids[i], at[it.ID] = it.ID, i
+		}
+		return ids, at
+	}
+	valueIDs, valueAt := index(values)
+	updateIDs, updateAt := index(updates)
+	// GORM writes an empty list as IN (NULL), which matches nothing.
+	var ev []EvidenceListing
+	err := evidenceListing(db).Where("evidence.indicator_value_id IN ? OR evidence.activity_update_id IN ?", valueIDs, updateIDs).
+		Order("evidence.id").Scan(&ev).Error
+	if err != nil {
+		return err
+	}
+	for _, e := range ev {
+		if e.IndicatorValueID != nil {
+			if i, ok := valueAt[*e.IndicatorValueID]; ok {
+				values[i].Evidence = append(values[i].Evidence, e)
+			}
+		} else if i, ok := updateAt[*e.ActivityUpdateID]; ok {
+			updates[i].Evidence = append(updates[i].Evidence, e)
+		}
+	}
+	return nil
 }

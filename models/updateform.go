@@ -24,6 +24,8 @@ type UpdateForm struct {
 	// organisation whose note the viewer may write (0 when none).
 	CanEdit bool
 	NoteOrg int64
+	// Evidence is the files and links of the update, when the viewer may see them.
+	Evidence []EvidenceListing
 }
 
 // LoadUpdateForm reads an activity update's page for the lead's focal
@@ -58,7 +60,10 @@ func LoadUpdateForm(ctx context.Context, db *gorm.DB, scope Scope, t UpdateTarge
 		if f.State, err = periodStateFor(tx, uc.period, uc.activity.LeadOrgID, now); err != nil {
 			return err
 		}
-		return nil
+		if uc.update != nil && scope.SeesEvidence(uc.activity.LeadOrgID, false, uc.update.Status) {
+			f.Evidence, err = evidenceOf(tx, "activity_update_id", uc.update.ID)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -21,6 +21,8 @@ type ValueForm struct {
 	Previous  []ScopedPeriodValue
 	History   []HistoryEntry
 	Comments  []CommentView
+	// Evidence is the files and links attached to the value.
+	Evidence []EvidenceListing
 }
 
 // ScopedPeriodValue is an earlier period's value of the same indicator.
@@ -54,6 +56,9 @@ func LoadValueForm(ctx context.Context, db *gorm.DB, scope Scope, t ValueTarget,
 				return err
 			}
 			if f.Comments, err = ValueComments(ctx, tx, vc.value.ID); err != nil {
+				return err
+			}
+			if f.Evidence, err = evidenceOf(tx, "indicator_value_id", vc.value.ID); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,527 @@
+package handlers_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+)
+
+// upload is one file part of a multipart body.
+type upload struct {
+	name    string
+	content []byte
+	// contentType is what the client claims; the server must ignore it.
+	contentType string
+}
+
+// multipartBody builds a multipart/form-data body with text fields and
+// files in the "files" field.
+func multipartBody(t *testing.T, fields map[string]string, files ...upload) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, f.name))
+		ct := f.contentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		h.Set("Content-Type", ct)
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(f.content)
+	}
+	w.Close()
+	return &buf, w.FormDataContentType()
+}
+
+// postFiles sends files the way the page's upload form does (with the CSRF
+// token) or, for an API client, as the API expects.
+func postFiles(t *testing.T, c *apptest.Client, path string, files ...upload) *apptest.Response {
+	t.Helper()
+	fields := map[string]string{}
+	if c.CSRF != "" {
+		fields["csrf_token"] = c.CSRF
+	}
+	body, ct := multipartBody(t, fields, files...)
+	return c.Do(http.MethodPost, path, body, ct)
+}
+
+// zipOf builds a zip file; a "mimetype" entry, if named first, is stored
+// uncompressed as OpenDocument requires.
+func zipOf(t *testing.T, names ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, n := range names {
+		var f io.Writer
+		var err error
+		if n == "mimetype" {
+			f, err = w.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
+		} else {
+			f, err = w.Create(n)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == "mimetype" {
+			io.WriteString(f, "application/vnd.oasis.opendocument.text")
+		} else {
+			io.WriteString(f, "<x/>")
+		}
+	}
+	w.Close()
+	return buf.Bytes()
+}
+
+var (
+	pdfBytes  = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	pngBytes  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00")
+	htmlBytes = []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>")
+	elfBytes  = append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 64)...)
+	peBytes   = append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 64)...)
+)
+
+// evidenceFixture is a draft value of a sensitive indicator in the open
+// quarter, with the focal points and readers the tests need.
+type evidenceFixture struct {
+	env        *apptest.Env
+	code       string // the indicator
+	org        string // its reporting organisation
+	valuePath  string // /plans/…/values/<period>
+	apiPath    string // /api/v1/plans/…/values/<period>
+	fp         *models.User
+	version    int
+	sensitive  bool
+	otherOrgFP *models.User
+}
+
+// newEvidenceFixture saves a draft of a (sensitive or not) number
+// indicator with nothing submitted in the open quarter yet.
+func newEvidenceFixture(t *testing.T, env *apptest.Env, sensitive bool) *evidenceFixture {
+	t.Helper()
+	period := currentPeriod()
+	var code, org string
+	err := env.App.DB.Raw(`SELECT i.code, o.acronym FROM indicators i
+JOIN plans pl ON pl.id = i.plan_id JOIN organisations o ON o.id = i.reporting_org_id
+JOIN reporting_periods p ON p.plan_id = pl.id AND p.label = ?
+LEFT JOIN indicator_values v ON v.indicator_id = i.id AND v.period_id = p.id
+WHERE pl.code = ? AND i.sensitive = ? AND i.unit_type = 'number' AND i.disaggregation_set_id IS NULL AND i.archived_at IS NULL
+AND (v.id IS NULL OR v.status = 'draft') ORDER BY i.code LIMIT 1`, period, seed.DemoPlanCode, sensitive).Row().Scan(&code, &org)
+	if err != nil {
+		t.Fatalf("no %v indicator open in %s: %v", sensitive, period, err)
+	}
+	f := &evidenceFixture{env: env, code: code, org: org, sensitive: sensitive,
+		valuePath: fmt.Sprintf("/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, code, period),
+		fp:        env.User(t, models.RoleFocalPoint, org)}
+	f.apiPath = "/api/v1" + f.valuePath
+	other := "MOPS"
+	if org == other {
+		other = "MOLSW"
+	}
+	f.otherOrgFP = env.User(t, models.RoleFocalPoint, other)
+	var version int
+	env.App.DB.Raw(`SELECT COALESCE(MAX(v.version), 0) FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id
+JOIN reporting_periods p ON p.id = v.period_id JOIN plans pl ON pl.id = i.plan_id
+WHERE pl.code = ? AND i.code = ? AND p.label = ?`, seed.DemoPlanCode, code, period).Row().Scan(&version)
+	r := env.APIClient(t, f.fp).JSON(http.MethodPut, f.apiPath, fmt.Sprintf(`{"value": 12, "narrative": "with evidence", "version": %d}`, version))
+	mustStatus(t, r, http.StatusOK)
+	f.version = decode[struct{ Version int }](t, r).Version
+	return f
+}
+
+func countRows(t *testing.T, env *apptest.Env, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := env.App.DB.Table(table).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func auditCount(env *apptest.Env, action string) int64 {
+	var n int64
+	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", action).Count(&n)
+	return n
+}
+
+// mustBeAttachment checks the headers that keep a download out of the page.
+func mustBeAttachment(t *testing.T, r *apptest.Response) {
+	t.Helper()
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("%s: Content-Disposition %q, want an attachment", r.Request.URL.Path, cd)
+	}
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%s: no nosniff", r.Request.URL.Path)
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") {
+		t.Errorf("%s: Content-Security-Policy %q, want a sandbox", r.Request.URL.Path, csp)
+	}
+}
+
+// The evidence of a sensitive indicator: its reporting organisation's focal
+// point uploads by page and by API and downloads as an attachment; the
+// secretariat downloads it; a donor, a facilitator and another ministry's
+// focal point get nothing, by page or API, before or after approval; the
+// queue lists the files; once submitted they cannot be removed; everything
+// is audited.
+func TestEvidenceOfASensitiveIndicator(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := newEvidenceFixture(t, env, true)
+	fpPage := env.SignedIn(t, f.fp)
+	fpAPI := env.APIClient(t, f.fp)
+
+	r := postFiles(t, fpPage, f.valuePath+"/evidence", upload{name: "Shelter register Q4.pdf", content: pdfBytes, contentType: "text/html"})
+	mustStatus(t, r, http.StatusSeeOther)
+	r = postFiles(t, fpAPI, f.apiPath+"/evidence", upload{name: "photo.png", content: pngBytes})
+	mustStatus(t, r, http.StatusOK)
+	added := decode[struct {
+		Evidence []struct {
+			ID          int64
+			Filename    string
+			ContentType string `json:"content_type"`
+			SHA256      string
+		}
+	}](t, r)
+	if len(added.Evidence) != 1 || added.Evidence[0].ContentType != "image/png" || len(added.Evidence[0].SHA256) != 64 {
+		t.Fatalf("API upload answered %s", r.Body)
+	}
+	list := decode[struct {
+		Evidence []struct {
+			ID          int64
+			Filename    string
+			ContentType string `json:"content_type"`
+		}
+	}](t, fpAPI.Get(f.apiPath+"/evidence"))
+	if len(list.Evidence) != 2 || list.Evidence[0].Filename != "Shelter register Q4.pdf" || list.Evidence[0].ContentType != "application/pdf" {
+		t.Fatalf("evidence list %+v: the PDF's type must come from its content, not the claimed text/html", list.Evidence)
+	}
+	pdf := fmt.Sprintf("/evidence/%d", list.Evidence[0].ID)
+
+	// The value page lists the files with their download links.
+	page := fpPage.Get(f.valuePath)
+	mustStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.Body, "Shelter register Q4.pdf") || !strings.Contains(page.Body, f.valuePath+pdf) {
+		t.Error("the value page does not list the file with its download link")
+	}
+
+	// Those who may download get the bytes, always as an attachment.
+	sec := env.User(t, models.RoleSecretariat, "")
+	for name, c := range map[string]*apptest.Client{"focal point page": fpPage, "focal point API": fpAPI,
+		"secretariat page": env.SignedIn(t, sec), "secretariat API": env.APIClient(t, sec)} {
+		path := f.valuePath + pdf
+		if c.Header.Get("Authorization") != "" {
+			path = f.apiPath + pdf
+		}
+		r := c.Get(path)
+		if r.StatusCode != http.StatusOK || r.Body != string(pdfBytes) {
+			t.Errorf("%s: download %d, %d bytes", name, r.StatusCode, len(r.Body))
+			continue
+		}
+		mustBeAttachment(t, r)
+		if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+			t.Errorf("%s: Content-Type %q", name, ct)
+		}
+	}
+
+	// Those who may not get 403 or 404, by page and by API, list and file.
+	outsiders := func(when string) {
+		t.Helper()
+		donor := env.User(t, models.RoleDonor, "APJP")
+		fac := env.User(t, models.RoleFacilitator, "")
+		for _, u := range []*models.User{donor, fac, f.otherOrgFP} {
+			for _, c := range []*apptest.Client{env.SignedIn(t, u), env.APIClient(t, u)} {
+				paths := []string{f.valuePath + pdf}
+				if c.Header.Get("Authorization") != "" {
+					paths = []string{f.apiPath + pdf, f.apiPath + "/evidence"}
+				}
+				for _, p := range paths {
+					r := c.Get(p)
+					if r.StatusCode != http.StatusForbidden && r.StatusCode != http.StatusNotFound {
+						t.Errorf("%s, %s %s: %s got %d", when, u.Role, u.Email, p, r.StatusCode)
+					}
+					if strings.Contains(r.Body, "%PDF") {
+						t.Errorf("%s: %s received the file", when, u.Role)
+					}
+				}
+			}
+		}
+	}
+	outsiders("draft")
+
+	// Submitted: the uploader can no longer remove the file.
+	r = fpAPI.JSON(http.MethodPost, f.apiPath+"/submit", fmt.Sprintf(`{"version": %d}`, f.version))
+	mustStatus(t, r, http.StatusOK)
+	submitted := decode[struct{ Version int }](t, r).Version
+	mustStatus(t, fpPage.Post(f.valuePath+pdf+"/delete", nil), http.StatusLocked)
+	if n := countRows(t, env, "evidence_blobs"); n != 2 {
+		t.Errorf("%d blobs after a refused removal, want 2", n)
+	}
+
+	// The validation queue shows the files.
+	q := env.SignedIn(t, sec).Get("/plans/" + seed.DemoPlanCode + "/queue")
+	mustStatus(t, q, http.StatusOK)
+	if !strings.Contains(q.Body, f.valuePath+pdf) {
+		t.Error("the queue does not link the evidence of the submitted value")
+	}
+
+	// Approved: a sensitive indicator's evidence still stays internal.
+	mustStatus(t, env.APIClient(t, sec).JSON(http.MethodPost, f.apiPath+"/approve", fmt.Sprintf(`{"version": %d}`, submitted)), http.StatusOK)
+	outsiders("approved")
+
+	if n := auditCount(env, "evidence.upload"); n != 2 {
+		t.Errorf("%d uploads audited, want 2", n)
+	}
+	if n := auditCount(env, "evidence.download"); n != 4 {
+		t.Errorf("%d downloads audited, want 4", n)
+	}
+	var denied int64
+	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND new_value LIKE ?", "access.denied", "%evidence%").Count(&denied)
+	if denied == 0 {
+		t.Error("refused evidence downloads are not in the security log")
+	}
+}
+
+// A non-sensitive indicator's evidence follows the figure: a donor gets it
+// once the value is approved, not before.
+func TestEvidenceOfAnOrdinaryIndicatorFollowsTheFigure(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := newEvidenceFixture(t, env, false)
+	fp := env.APIClient(t, f.fp)
+	r := postFiles(t, fp, f.apiPath+"/evidence", upload{name: "minutes.txt", content: []byte("Minutes of the provincial meeting, 12 participants.\n")})
+	mustStatus(t, r, http.StatusOK)
+	id := decode[struct{ Evidence []struct{ ID int64 } }](t, r).Evidence[0].ID
+	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	file := fmt.Sprintf("%s/evidence/%d", f.apiPath, id)
+	mustStatus(t, donor.Get(file), http.StatusNotFound)
+
+	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	r = fp.JSON(http.MethodPost, f.apiPath+"/submit", fmt.Sprintf(`{"version": %d}`, f.version))
+	mustStatus(t, r, http.StatusOK)
+	r = sec.JSON(http.MethodPost, f.apiPath+"/approve", fmt.Sprintf(`{"version": %d}`, decode[struct{ Version int }](t, r).Version))
+	mustStatus(t, r, http.StatusOK)
+	r = donor.Get(file)
+	mustStatus(t, r, http.StatusOK)
+	mustBeAttachment(t, r)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	// The indicator page links it.
+	ind := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get(fmt.Sprintf("/plans/%s/indicators/%s", seed.DemoPlanCode, f.code))
+	mustStatus(t, ind, http.StatusOK)
+	if !strings.Contains(ind.Body, fmt.Sprintf("/evidence/%d", id)) {
+		t.Error("the indicator page does not link the approved value's file")
+	}
+}
+
+// The type is decided by the content against the allow-list: HTML or an
+// executable named .pdf, a zip that is no office document, SVG named .png
+// are refused with 422 and a message on the files field; nothing is stored.
+// The office documents and text are accepted.
+func TestEvidenceTypeIsSniffedFromTheContent(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := newEvidenceFixture(t, env, true)
+	fp := env.APIClient(t, f.fp)
+	refused := []upload{
+		{name: "report.pdf", content: htmlBytes, contentType: "application/pdf"},
+		{name: "report.pdf", content: elfBytes, contentType: "application/pdf"},
+		{name: "report.pdf", content: peBytes, contentType: "application/pdf"},
+		{name: "report.docx", content: zipOf(t, "a.txt", "b/c.xml")},
+		{name: "report.docx", content: zipOf(t, "word/document.xml")}, // no [Content_Types].xml
+		{name: "report.odt", content: zipOf(t, "content.xml", "mimetype")},
+		{name: "chart.png", content: []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)},
+		{name: "notes.txt", content: []byte("hello\x00world")},
+		{name: "empty.txt", content: nil},
+	}
+	for _, u := range refused {
+		r := postFiles(t, fp, f.apiPath+"/evidence", u)
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s (%.12q): %d, want 422", u.name, u.content, r.StatusCode)
+			continue
+		}
+		if e := decode[apiError](t, r); e.Error.Fields["files"] == "" {
+			t.Errorf("%s: 422 without a message on files: %s", u.name, r.Body)
+		}
+	}
+	// By page, the form comes back with 422 and the message beside the field.
+	page := postFiles(t, env.SignedIn(t, f.fp), f.valuePath+"/evidence", refused[0])
+	mustStatus(t, page, http.StatusUnprocessableEntity)
+	if !strings.Contains(page.Body, `id="files-error"`) || !strings.Contains(page.Body, "report.pdf is not an accepted file") {
+		t.Error("the value page does not say which file was refused")
+	}
+	// A refused file in a batch stops the good ones too.
+	mustStatus(t, postFiles(t, fp, f.apiPath+"/evidence", upload{name: "ok.pdf", content: pdfBytes}, refused[0]), http.StatusUnprocessableEntity)
+	var files int64
+	env.App.DB.Table("evidence").Where("kind = ?", models.EvidenceFile).Count(&files)
+	if n := files; n != 0 {
+		t.Fatalf("%d files stored after refusals", n)
+	}
+
+	accepted := map[string]upload{
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {name: "letter.docx", content: zipOf(t, "[Content_Types].xml", "word/document.xml")},
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       {name: "table.xlsx", content: zipOf(t, "[Content_Types].xml", "xl/workbook.xml")},
+		"application/vnd.oasis.opendocument.text":                                 {name: "note.odt", content: zipOf(t, "mimetype", "content.xml")},
+		"text/csv":   {name: "cases.csv", content: []byte("province,count\nVientiane,3\n")},
+		"text/plain": {name: "ລາຍງານ.txt", content: []byte("ລາຍງານປະຈຳໄຕມາດ\n")},
+		"image/jpeg": {name: "scan.jpg", content: []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")},
+	}
+	for want, u := range accepted {
+		r := postFiles(t, fp, f.apiPath+"/evidence", u)
+		mustStatus(t, r, http.StatusOK)
+		got := decode[struct {
+			Evidence []struct {
+				ID          int64
+				ContentType string `json:"content_type"`
+			}
+		}](t, r).Evidence[0]
+		if got.ContentType != want {
+			t.Errorf("%s stored as %s, want %s", u.name, got.ContentType, want)
+		}
+		if u.name == "ລາຍງານ.txt" {
+			d := fp.Get(fmt.Sprintf("%s/evidence/%d", f.apiPath, got.ID))
+			mustBeAttachment(t, d)
+			if cd := d.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''%E0%BA%A5") {
+				t.Errorf("a Lao file name is not offered in the RFC 5987 form: %q", cd)
+			}
+		}
+	}
+}
+
+// An upload over the configured size, or a body over the request limit,
+// gets 413 and leaves no row and no blob behind.
+func TestEvidenceOverTheLimitLeavesNothing(t *testing.T) {
+	t.Parallel()
+	cfg := apptest.DemoConfig(t)
+	cfg.EvidenceMaxSize = 1024
+	env := apptest.Start(t, cfg)
+	f := newEvidenceFixture(t, env, true)
+	fp := env.SignedIn(t, f.fp)
+	before, blobs, audits := countRows(t, env, "evidence"), countRows(t, env, "evidence_blobs"), auditCount(env, "evidence.upload")
+
+	big := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte("x"), 1025)...)
+	r := postFiles(t, fp, f.valuePath+"/evidence", upload{name: "small.pdf", content: pdfBytes}, upload{name: "big.pdf", content: big})
+	mustStatus(t, r, http.StatusRequestEntityTooLarge)
+	// The whole body is bounded too: ten files of the limit plus 1 MB.
+	huge := bytes.Repeat([]byte("y"), int(cfg.EvidenceBodyLimit())+10)
+	r = postFiles(t, env.APIClient(t, f.fp), f.apiPath+"/evidence", upload{name: "huge.txt", content: huge})
+	mustStatus(t, r, http.StatusRequestEntityTooLarge)
+	// Also when the body is sent without a length (chunked) and only grows over the limit.
+	body, ct := multipartBody(t, nil, upload{name: "huge.txt", content: huge})
+	r = env.APIClient(t, f.fp).Do(http.MethodPost, f.apiPath+"/evidence", io.MultiReader(body), ct)
+	mustStatus(t, r, http.StatusRequestEntityTooLarge)
+
+	if n, b, a := countRows(t, env, "evidence"), countRows(t, env, "evidence_blobs"), auditCount(env, "evidence.upload"); n != before || b != blobs || a != audits {
+		t.Errorf("after 413: evidence %d→%d, blobs %d→%d, audit %d→%d", before, n, blobs, b, audits, a)
+	}
+	// Just under the limit is fine.
+	mustStatus(t, postFiles(t, fp, f.valuePath+"/evidence", upload{name: "small.pdf", content: pdfBytes}), http.StatusSeeOther)
+}
+
+// Only the uploader removes a file, only while the item is a draft, and
+// the removal is audited; activity updates take evidence the same way.
+func TestEvidenceRemovalAndActivityUpdates(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := newEvidenceFixture(t, env, false)
+	fp := env.SignedIn(t, f.fp)
+	mustStatus(t, postFiles(t, fp, f.valuePath+"/evidence", upload{name: "a.pdf", content: pdfBytes}), http.StatusSeeOther)
+	var id int64
+	env.App.DB.Table("evidence").Select("MAX(id)").Row().Scan(&id)
+	file := fmt.Sprintf("%s/evidence/%d", f.valuePath, id)
+
+	colleague := env.SignedIn(t, env.User(t, models.RoleFocalPoint, f.org))
+	mustStatus(t, colleague.Post(file+"/delete", nil), http.StatusForbidden)
+	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleSecretariat, "")).Post(file+"/delete", nil), http.StatusForbidden)
+	mustStatus(t, fp.Post(file+"/delete", nil), http.StatusSeeOther)
+	mustStatus(t, fp.Get(file), http.StatusNotFound)
+	if n := countRows(t, env, "evidence_blobs"); n != 0 {
+		t.Errorf("%d blobs left after removal", n)
+	}
+	if n := auditCount(env, "evidence.remove"); n != 1 {
+		t.Errorf("%d removals audited, want 1", n)
+	}
+
+	// An activity update of the same organisation's lead.
+	var act string
+	period := currentPeriod()
+	err := env.App.DB.Raw(`SELECT a.code FROM activities a JOIN plans pl ON pl.id = a.plan_id JOIN organisations o ON o.id = a.lead_org_id
+JOIN reporting_periods p ON p.plan_id = pl.id AND p.label = ?
+LEFT JOIN activity_updates u ON u.activity_id = a.id AND u.period_id = p.id
+WHERE pl.code = ? AND o.acronym = ? AND a.archived_at IS NULL AND u.id IS NULL ORDER BY a.code LIMIT 1`, period, seed.DemoPlanCode, f.org).Row().Scan(&act)
+	if err != nil {
+		t.Fatalf("no activity of %s without an update: %v", f.org, err)
+	}
+	upd := fmt.Sprintf("/plans/%s/activities/%s/updates/%s", seed.DemoPlanCode, act, period)
+	api := env.APIClient(t, f.fp)
+	// Nothing reported yet: save a draft first.
+	r := postFiles(t, api, "/api/v1"+upd+"/evidence", upload{name: "a.pdf", content: pdfBytes})
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	mustStatus(t, api.JSON(http.MethodPut, "/api/v1"+upd, `{"progress": "on_track", "percent_complete": 40, "achievements": "Two trainings", "version": 0}`), http.StatusOK)
+	mustStatus(t, postFiles(t, fp, upd+"/evidence", upload{name: "training.pdf", content: pdfBytes}), http.StatusSeeOther)
+	page := fp.Get(upd)
+	mustStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.Body, "training.pdf") {
+		t.Error("the update page does not list its file")
+	}
+	list := decode[struct{ Evidence []struct{ ID int64 } }](t, api.Get("/api/v1"+upd+"/evidence"))
+	if len(list.Evidence) != 1 {
+		t.Fatalf("update evidence %+v", list)
+	}
+	d := api.Get(fmt.Sprintf("/api/v1%s/evidence/%d", upd, list.Evidence[0].ID))
+	mustStatus(t, d, http.StatusOK)
+	mustBeAttachment(t, d)
+	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	mustStatus(t, donor.Get(fmt.Sprintf("/api/v1%s/evidence/%d", upd, list.Evidence[0].ID)), http.StatusNotFound)
+}
+
+// NUL characters and bytes that are not UTF-8 in a multipart field or file
+// name are refused at the edge, naming the field, before anything is stored.
+func TestEvidenceMultipartBadTextIsRefused(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := newEvidenceFixture(t, env, false)
+	fp := env.APIClient(t, f.fp)
+	for name, tc := range map[string]struct {
+		fields map[string]string
+		file   upload
+		field  string
+	}{
+		"file name not UTF-8": {file: upload{name: "rapport\xff.pdf", content: pdfBytes}, field: "files"},
+		"NUL in a field":      {fields: map[string]string{"note": "a\x00b"}, file: upload{name: "a.pdf", content: pdfBytes}, field: "note"},
+		"field not UTF-8":     {fields: map[string]string{"note": "\xc3\x28"}, file: upload{name: "a.pdf", content: pdfBytes}, field: "note"},
+	} {
+		body, ct := multipartBody(t, tc.fields, tc.file)
+		r := fp.Do(http.MethodPost, f.apiPath+"/evidence", body, ct)
+		if r.StatusCode != http.StatusUnprocessableEntity && r.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400 or 422", name, r.StatusCode)
+			continue
+		}
+		if e := decode[apiError](t, r); e.Error.Fields[tc.field] == "" {
+			t.Errorf("%s: the answer does not name %s: %s", name, tc.field, r.Body)
+		}
+	}
+	if n := countRows(t, env, "evidence_blobs"); n != 0 {
+		t.Errorf("%d blobs stored from refused bodies", n)
+	}
+}
