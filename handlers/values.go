@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/handlers/i18n"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"
@@ -70,11 +71,12 @@ func (h *Handler) ValueForm(c echo.Context) error {
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
+	l := h.Localizer(c)
 	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}}
 	if form.Value != nil {
-		p.Input.Value, p.Input.TextValue, p.Input.Narrative = formatInput(form.Value.Value), form.Value.TextValue, form.Value.Narrative
+		p.Input.Value, p.Input.TextValue, p.Input.Narrative = l.InputNum(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
-	p.Cells = cellFields(form.Set, func(cell string) string { return formatInput(form.Cell(cell)) })
+	p.Cells = cellFields(form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
 	return c.Render(http.StatusOK, "value", p)
 }
 
@@ -95,10 +97,10 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	fieldErrs := map[string]string{}
 	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version}
 	if typed.Value != "" {
-		if x, err := parseNumber(typed.Value); err == nil {
+		if x, bad := parseNumber(l.Lang, typed.Value); bad == "" {
 			in.Value = &x
 		} else {
-			fieldErrs["value"] = l.T("value.not_a_number")
+			fieldErrs["value"] = l.T(bad)
 		}
 	}
 	cells := cellFields(form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
@@ -106,9 +108,9 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 		if cf.Value == "" {
 			continue
 		}
-		x, err := parseNumber(cf.Value)
-		if err != nil {
-			fieldErrs["disaggregation."+cf.Key] = l.T("value.not_a_number")
+		x, bad := parseNumber(l.Lang, cf.Value)
+		if bad != "" {
+			fieldErrs["disaggregation."+cf.Key] = l.T(bad)
 			continue
 		}
 		if in.Disaggregation == nil {
@@ -143,21 +145,18 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
 }
 
-// parseNumber reads a number typed by a person: spaces and thousands
-// commas are ignored ("1,250" is 1250); a decimal comma is not accepted, to
-// avoid reading "1,5" as fifteen.
-func parseNumber(s string) (float64, error) {
-	s = strings.NewReplacer(" ", "", "\u202f", "", "\u00a0", "").Replace(s)
-	if strings.Count(s, ",") > 0 {
-		groups := strings.Split(strings.SplitN(s, ".", 2)[0], ",")
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, strconv.ErrSyntax
-			}
-		}
-		s = strings.ReplaceAll(s, ",", "")
+// parseNumber reads a number typed by a person in the interface language
+// (i18n.ParseNumber: "62,5" in French, "62.5" in English); on failure it
+// returns the message key to show beside the field.
+func parseNumber(lang, s string) (float64, string) {
+	x, err := i18n.ParseNumber(lang, s)
+	switch {
+	case errors.Is(err, i18n.ErrAmbiguous):
+		return 0, "value.ambiguous_number"
+	case err != nil:
+		return 0, "value.not_a_number"
 	}
-	return strconv.ParseFloat(s, 64)
+	return x, ""
 }
 
 // AddValueComment adds a message to a value's thread and comes back to its page.
