@@ -26,8 +26,8 @@ type valuePage struct {
 
 // valueFields is the form as typed, kept as text so that a mistake is shown back as entered.
 type valueFields struct {
-	Value, TextValue, Narrative string
-	Version                     int
+	Value, TextValue, Narrative, Reason string
+	Version                             int
 }
 
 // cellField is one input of the breakdown grid.
@@ -92,10 +92,10 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
-	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative")}
+	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative"), Reason: c.FormValue("reason")}
 	typed.Version, _ = strconv.Atoi(c.FormValue("version"))
 	fieldErrs := map[string]string{}
-	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version}
+	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version, Reason: typed.Reason}
 	if typed.Value != "" {
 		if x, bad := parseNumber(l.Lang, typed.Value); bad == "" {
 			in.Value = &x
@@ -169,4 +169,21 @@ func (h *Handler) AddValueComment(c echo.Context) error {
 	}
 	back := strings.TrimSuffix(c.Request().URL.Path, "/comments")
 	return c.Redirect(http.StatusSeeOther, back+"?flash=flash.comment_added#comments")
+}
+
+// WithdrawValue takes the caller's submission back to draft while the
+// secretariat has not acted on it, and comes back to the page it was asked
+// from (the value's page or the grid).
+func (h *Handler) WithdrawValue(c echo.Context) error {
+	who := PrincipalOf(c)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	_, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), models.ActionWithdraw, version, "", h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	back := strings.TrimSuffix(c.Request().URL.Path, "/withdraw")
+	if b := c.FormValue("back"); strings.HasPrefix(b, "/plans/") && !strings.ContainsAny(b, "?#\\") {
+		back = b
+	}
+	return c.Redirect(http.StatusSeeOther, back+"?flash=flash.value_withdrawn")
 }
