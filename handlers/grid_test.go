@@ -139,3 +139,69 @@ func TestGridSavesEachRowOnItsOwn(t *testing.T) {
 		}
 	}
 }
+
+func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	u := f.env.User(t, models.RoleFocalPoint, "MOLSW")
+	if err := f.env.App.DB.Model(u).Update("language", "fr").Error; err != nil {
+		t.Fatal(err)
+	}
+	molsw := f.env.SignedIn(t, u)
+	sec := f.env.APIClient(t, f.env.User(t, models.RoleSecretariat, ""))
+	a, b := f.plain[0], f.plain[1]
+
+	// "1,234" could be either reading: refused, the row kept as typed.
+	form := url.Values{"action": {"save"}}
+	row(form, b, "1,234", "", nil)
+	r := molsw.Post(f.path, form)
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.Body, "peut se lire de deux façons") || !strings.Contains(r.Body, `value="1,234"`) {
+		t.Errorf("the ambiguous number is not refused with its message: %.2000s", r.Body)
+	}
+
+	// French "62,5" is 62.5, and "submit all" submits the complete row.
+	form = url.Values{"action": {"submit"}}
+	row(form, a, "62,5", "Soixante-deux et demi", nil)
+	mustStatus(t, molsw.Post(f.path, form), http.StatusSeeOther)
+	v := f.stored(t, a.Indicator.Code)
+	if v == nil || v.Value == nil || *v.Value != 62.5 || v.Status != models.StatusSubmitted {
+		t.Fatalf("after submitting 62,5: %+v", v)
+	}
+	// The grid shows it back in French notation.
+	if page := molsw.Get(f.path); !strings.Contains(page.Body, "62,5") {
+		t.Errorf("the grid does not show 62,5")
+	}
+
+	// Withdrawn before the secretariat acts: a draft again.
+	withdraw := fmt.Sprintf("/plans/%s/indicators/%s/values/%s/withdraw", seed.DemoPlanCode, a.Indicator.Code, f.period)
+	mustStatus(t, molsw.Post(withdraw, url.Values{"version": {strconv.Itoa(v.Version)}}), http.StatusSeeOther)
+	w := f.stored(t, a.Indicator.Code)
+	if w.Status != models.StatusDraft || w.Version != v.Version+1 {
+		t.Fatalf("after withdrawing: %s v%d", w.Status, w.Version)
+	}
+
+	// Submitted again and returned: withdrawing is refused, and the
+	// correction needs a reason.
+	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
+	focal := f.env.APIClient(t, u)
+	mustStatus(t, focal.JSON(http.MethodPost, api+"/submit", fmt.Sprintf(`{"version": %d}`, w.Version)), http.StatusOK)
+	mustStatus(t, sec.JSON(http.MethodPost, api+"/return", fmt.Sprintf(`{"version": %d, "comment": "Vérifiez le registre"}`, w.Version+1)), http.StatusOK)
+	mustStatus(t, molsw.Post(withdraw, url.Values{"version": {strconv.Itoa(w.Version + 2)}}), http.StatusLocked)
+
+	returned := f.stored(t, a.Indicator.Code)
+	ga := a
+	ga.Value = returned
+	form = url.Values{"action": {"save"}}
+	row(form, ga, "63", "corrigé", nil)
+	r = molsw.Post(f.path, form)
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.Body, "indiquez pourquoi vous la modifiez") {
+		t.Errorf("no message asks for the reason")
+	}
+	form.Set("r:"+a.Indicator.Code, "Registre recompté")
+	mustStatus(t, molsw.Post(f.path, form), http.StatusSeeOther)
+	if v := f.stored(t, a.Indicator.Code); *v.Value != 63 || v.Status != models.StatusDraft {
+		t.Errorf("the correction with a reason was not saved: %+v", v)
+	}
+}
