@@ -32,7 +32,7 @@ func TestGridInChromium(t *testing.T) {
 	b.SignIn(u.Email, apptest.Password, nil)
 	b.Open("/plans/" + seed.DemoPlanCode + "/reporting")
 	b.ClickAndWait(`a[href="` + f.path + `"]`)
-	b.Run(chromedp.SendKeys(chromedp.CSS(in("v", a.Indicator.Code)), "5"), chromedp.KeyEvent(kb.Enter))
+	b.Run(chromedp.SendKeys(chromedp.CSS(in("v", a.Indicator.Code)), "5"+kb.Enter))
 	if col := apptest.Eval[string](b, `document.activeElement.getAttribute("data-col") + " " + document.activeElement.name`); !strings.HasPrefix(col, "v ") || strings.HasSuffix(col, a.Indicator.Code) {
 		t.Errorf("Enter did not move down the value column: focus on %q", col)
 	}
@@ -59,6 +59,9 @@ func TestGridInChromium(t *testing.T) {
 	b.Run(chromedp.SetValue(chromedp.CSS(in("v", a.Indicator.Code)), "6"))
 	b.ClickAndWait(`button[value="submit"]`)
 	expect(t, b, "Someone else changed this value meanwhile.")
+	if strings.Contains(b.Text(), "All changed rows were saved") {
+		t.Errorf("the conflict page still shows the earlier success message")
+	}
 	b.Shot("grid-conflict")
 	if v := f.stored(t, split.Indicator.Code); v.Status != models.StatusSubmitted {
 		t.Errorf("the complete row beside the conflict was not submitted: %s", v.Status)

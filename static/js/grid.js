@@ -62,4 +62,9 @@
     }
     if (e.key === "Enter") e.preventDefault(); // no accidental save from the last row
   });
+  // Enter in a grid field never submits the form (a browser may still send
+  // the key's keypress after the keydown moved the focus).
+  table.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && e.target.getAttribute("data-col") && e.target.tagName !== "TEXTAREA") e.preventDefault();
+  });
 })();
