@@ -205,3 +205,35 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 		t.Errorf("the correction with a reason was not saved: %+v", v)
 	}
 }
+
+func TestQueueShowsTargetPreviousValueAndJump(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	var a *models.GridRow
+	for i := range f.plain {
+		if r := &f.plain[i]; r.Previous != nil && r.Previous.Value != nil && *r.Previous.Value > 0 && r.Target != nil {
+			a = r
+			break
+		}
+	}
+	if a == nil {
+		t.Fatal("no MOLSW row with a previous value and a target in the demo")
+	}
+	focal := f.env.APIClient(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
+	ten := *a.Previous.Value * 10
+	mustStatus(t, focal.JSON(http.MethodPut, api, fmt.Sprintf(`{"value": %v, "version": %d}`, ten, a.Version())), http.StatusOK)
+	mustStatus(t, focal.JSON(http.MethodPost, api+"/submit", fmt.Sprintf(`{"version": %d}`, a.Version()+1)), http.StatusOK)
+
+	sec := f.env.SignedIn(t, f.env.User(t, models.RoleSecretariat, ""))
+	r := sec.Get("/plans/" + seed.DemoPlanCode + "/queue?org=MOLSW&period=" + f.period)
+	mustStatus(t, r, http.StatusOK)
+	_, rest, _ := strings.Cut(r.Body, `value="indicator|`+a.Indicator.Code+`|`)
+	rowHTML, _, _ := strings.Cut(rest, "</tr>")
+	l := f.env.App.I18n.For("en")
+	for _, want := range []string{l.Num(a.Target), l.Num(a.Previous.Value) + ` <span class="meta">(` + f.grid.PreviousLabel + `)</span>`, "× 10: check"} {
+		if !strings.Contains(rowHTML, want) {
+			t.Errorf("the queue row of %s lacks %q: %s", a.Indicator.Code, want, rowHTML)
+		}
+	}
+}
