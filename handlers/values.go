@@ -57,11 +57,18 @@ func cellFields(set *models.DisaggregationSet, value func(cell string) string) [
 	return out
 }
 
+// formatInput writes a number into a form field that is read back in any
+// interface language: a decimal point, and a fourth decimal digit where
+// exactly three would make French read "12.345" as ambiguous.
 func formatInput(v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) == 3 {
+		s += "0"
+	}
+	return s
 }
 
 // ValueForm shows the data-entry form of a value to those who report it.

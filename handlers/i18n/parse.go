@@ -111,13 +111,18 @@ func parseDigits(s string) (float64, error) {
 
 // InputNum writes a stored number into a form field so that ParseNumber
 // reads it back in the same language: no thousands separator, the
-// language's decimal mark ("62,5" in French). A nil pointer gives "".
+// language's decimal mark ("62,5" in French), never an ambiguous text. A
+// nil pointer gives "".
 func (l *Localizer) InputNum(v *float64) string {
 	if v == nil {
 		return ""
 	}
 	s := strconv.FormatFloat(*v, 'f', -1, 64)
 	if l.Lang == "fr" {
+		// "12,345" would read back as ambiguous: "12,3450" is the same number.
+		if _, frac, ok := strings.Cut(s, "."); ok && len(frac) == 3 {
+			s += "0"
+		}
 		s = strings.Replace(s, ".", ",", 1)
 	}
 	return s

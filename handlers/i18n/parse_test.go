@@ -56,3 +56,20 @@ func TestParseNumberInTheReadersNotation(t *testing.T) {
 		}
 	}
 }
+
+func TestInputNumReadsBackAsTheSameNumber(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "fr", "lo"} {
+		l := b.For(lang)
+		for _, x := range []float64{62.5, 12.345, 1234.5, 0.125, 1234567, 3} {
+			s := l.InputNum(&x)
+			if got, err := i18n.ParseNumber(lang, s); err != nil || got != x {
+				t.Errorf("%s: %v written as %q reads back as %v, %v", lang, x, s, got, err)
+			}
+		}
+	}
+}
