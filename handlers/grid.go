@@ -97,7 +97,10 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 	for i := range g.Rows {
 		r := &g.Rows[i]
 		code := r.Indicator.Code
-		if _, posted := c.Request().PostForm[gridField("ver", code)]; !posted || !r.Editable(g.Open()) {
+		// Only rows the page offered carry a version; one that was locked
+		// meanwhile (submitted by a colleague, period closed) is still
+		// tried, so that the model says why it is refused.
+		if _, posted := c.Request().PostForm[gridField("ver", code)]; !posted {
 			continue
 		}
 		o := &gridOutcome{typed: h.typedRow(c, l, r)}
