@@ -130,7 +130,9 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			}
 			saved := *r
 			saved.Value = o.saved
-			if !saved.Complete() || (o.saved.Status != models.StatusDraft && o.saved.Status != models.StatusReturned) {
+			// A returned value goes back only once corrected (saved with a
+			// reason, which makes it a draft), as on the single form.
+			if !saved.Complete() || o.saved.Status != models.StatusDraft {
 				continue
 			}
 			target := models.ValueTarget{Plan: g.Plan.Code, Indicator: r.Indicator.Code, Period: g.Period.Label}
