@@ -92,6 +92,13 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/approve": managers,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/return":  managers,
 
+	// grid and withdrawing (issue 12)
+	"POST /plans/:plan/indicators/:code/values/:period/withdraw":         reporters,
+	"GET /plans/:plan/organisations/:org/values/:period":                 reporters,
+	"POST /plans/:plan/organisations/:org/values/:period":                reporters,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/withdraw":  reporters,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/withdraw": reporters,
+
 	// reporting: activity updates, my reporting, validation queue
 	"POST /plans/:plan/indicators/:code/values/:period/comments":        reporters,
 	"GET /plans/:plan/queue":                                            managers,

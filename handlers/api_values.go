@@ -86,11 +86,46 @@ func valueTarget(c echo.Context) models.ValueTarget {
 
 // valueBody is the body of PUT …/values/{period}.
 type valueBody struct {
-	Value          *float64           `json:"value"`
+	Value          localNumber        `json:"value"`
 	TextValue      string             `json:"text_value"`
 	Disaggregation map[string]float64 `json:"disaggregation"`
 	Narrative      string             `json:"narrative"`
 	Version        *int               `json:"version"`
+	Reason         string             `json:"reason"`
+}
+
+// localNumber is a number in a JSON body: a JSON number, or a string as the
+// caller writes it in their interface language ("62,5" in French).
+type localNumber struct {
+	num  *float64
+	text *string
+}
+
+// UnmarshalJSON keeps a number as it is and a string for reading later, in
+// the caller's language.
+func (n *localNumber) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		n.text = new(string)
+		return json.Unmarshal(b, n.text)
+	}
+	n.num = new(float64)
+	return json.Unmarshal(b, n.num)
+}
+
+// read gives the number, reading a string in lang; on failure the message
+// key to show on the field.
+func (n localNumber) read(lang string) (*float64, string) {
+	if n.text == nil || strings.TrimSpace(*n.text) == "" {
+		return n.num, ""
+	}
+	x, bad := parseNumber(lang, *n.text)
+	if bad != "" {
+		return nil, bad
+	}
+	return &x, ""
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are errors.
@@ -117,8 +152,12 @@ func (h *Handler) APIPutValue(c echo.Context) error {
 	if body.Version == nil {
 		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new value)."}}
 	}
-	who := PrincipalOf(c)
-	in := models.ValueInput{Value: body.Value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version}
+	who, l := PrincipalOf(c), h.Localizer(c)
+	value, bad := body.Value.read(l.Lang)
+	if bad != "" {
+		return &models.ValidationError{Fields: map[string]string{"value": l.T(bad)}}
+	}
+	in := models.ValueInput{Value: value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version, Reason: body.Reason}
 	v, err := models.SaveValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), in, h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)

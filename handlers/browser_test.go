@@ -113,6 +113,7 @@ func TestReportingCycleInChromium(t *testing.T) {
 	fp.Run(
 		chromedp.SetValue(chromedp.ID("value"), "41"),
 		chromedp.SetValue(chromedp.CSS(cell("sex=male;age=adult")), "8"),
+		chromedp.SetValue(chromedp.ID("reason"), "Register recounted: 8 boys"),
 	)
 	fp.ClickAndWait(`button[value="submit"]`)
 	expect(t, fp, "The value was saved and submitted")

@@ -24,6 +24,7 @@ func TestPageWeights(t *testing.T) {
 		fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, period),
 		fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period),
 		"/plans/" + seed.DemoPlanCode,
+		fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, period),
 	} {
 		r := fp.Get(path)
 		mustStatus(t, r, http.StatusOK)

@@ -124,9 +124,9 @@ func (p *formParser) optNumber(name string) *float64 {
 	if s == "" {
 		return nil
 	}
-	x, err := parseNumber(s)
-	if err != nil {
-		p.fail(name, "value.not_a_number")
+	x, bad := parseNumber(p.l.Lang, s)
+	if bad != "" {
+		p.fail(name, bad)
 		return nil
 	}
 	return &x

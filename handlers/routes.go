@@ -54,10 +54,15 @@ func (h *Handler) Routes() []Route {
 		// secretariat; the object-level rule (which organisation) is in models.Scope.
 		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.ValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.SaveValueForm},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.WithdrawValue},
+		// The data-entry grid: every value an organisation owes for a period.
+		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.ValueGrid},
+		{Method: post, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.SaveValueGrid},
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
 		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/submit", Roles: reporters, Handler: h.APITransitionValue(models.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.APITransitionValue(models.ActionWithdraw)},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/approve", Roles: managers, Handler: h.APITransitionValue(models.ActionApprove)},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/return", Roles: managers, Handler: h.APITransitionValue(models.ActionReturn)},
 
@@ -71,6 +76,7 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.SaveUpdateForm},
 		{Method: put, Path: "/api/v1/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.APIPutUpdate},
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/submit", Roles: reporters, Handler: h.APITransitionUpdate(models.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/withdraw", Roles: reporters, Handler: h.APITransitionUpdate(models.ActionWithdraw)},
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/approve", Roles: managers, Handler: h.APITransitionUpdate(models.ActionApprove)},
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/return", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReturn)},
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReopen)},

@@ -78,19 +78,19 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 	} else {
 		pct, pctErr := strconv.Atoi(strings.TrimSpace(c.FormValue("percent_complete")))
 		p.Expense = strings.TrimSpace(c.FormValue("expenditure"))
-		spent, spentErr := 0.0, error(nil)
+		spent, spentErr := 0.0, ""
 		if p.Expense != "" {
-			spent, spentErr = parseNumber(p.Expense)
+			spent, spentErr = parseNumber(l.Lang, p.Expense)
 		}
 		p.Input = models.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
 			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent, Version: version}
-		if pctErr != nil || spentErr != nil {
+		if pctErr != nil || spentErr != "" {
 			p.Errors = map[string]string{}
 			if pctErr != nil {
 				p.Errors["percent_complete"] = l.T("value.not_a_number")
 			}
-			if spentErr != nil {
-				p.Errors["expenditure"] = l.T("value.not_a_number")
+			if spentErr != "" {
+				p.Errors["expenditure"] = l.T(spentErr)
 			}
 			return c.Render(http.StatusUnprocessableEntity, "update", p)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/handlers/i18n"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"
@@ -27,8 +28,8 @@ type valuePage struct {
 
 // valueFields is the form as typed, kept as text so that a mistake is shown back as entered.
 type valueFields struct {
-	Value, TextValue, Narrative string
-	Version                     int
+	Value, TextValue, Narrative, Reason string
+	Version                             int
 }
 
 // cellField is one input of the breakdown grid.
@@ -58,11 +59,18 @@ func cellFields(set *models.DisaggregationSet, value func(cell string) string) [
 	return out
 }
 
+// formatInput writes a number into a form field that is read back in any
+// interface language: a decimal point, and a fourth decimal digit where
+// exactly three would make French read "12.345" as ambiguous.
 func formatInput(v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) == 3 {
+		s += "0"
+	}
+	return s
 }
 
 // ValueForm shows the data-entry form of a value to those who report it.
@@ -77,11 +85,12 @@ func (h *Handler) ValueForm(c echo.Context) error {
 
 // valuePageFor is the value page showing what is stored.
 func (h *Handler) valuePageFor(c echo.Context, form *models.ValueForm) valuePage {
+	l := h.Localizer(c)
 	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}, EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if form.Value != nil {
-		p.Input.Value, p.Input.TextValue, p.Input.Narrative = formatInput(form.Value.Value), form.Value.TextValue, form.Value.Narrative
+		p.Input.Value, p.Input.TextValue, p.Input.Narrative = l.InputNum(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
-	p.Cells = cellFields(form.Set, func(cell string) string { return formatInput(form.Cell(cell)) })
+	p.Cells = cellFields(form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
 	return p
 }
 
@@ -97,15 +106,15 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
-	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative")}
+	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative"), Reason: c.FormValue("reason")}
 	typed.Version, _ = strconv.Atoi(c.FormValue("version"))
 	fieldErrs := map[string]string{}
-	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version}
+	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version, Reason: typed.Reason}
 	if typed.Value != "" {
-		if x, err := parseNumber(typed.Value); err == nil {
+		if x, bad := parseNumber(l.Lang, typed.Value); bad == "" {
 			in.Value = &x
 		} else {
-			fieldErrs["value"] = l.T("value.not_a_number")
+			fieldErrs["value"] = l.T(bad)
 		}
 	}
 	cells := cellFields(form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
@@ -113,9 +122,9 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 		if cf.Value == "" {
 			continue
 		}
-		x, err := parseNumber(cf.Value)
-		if err != nil {
-			fieldErrs["disaggregation."+cf.Key] = l.T("value.not_a_number")
+		x, bad := parseNumber(l.Lang, cf.Value)
+		if bad != "" {
+			fieldErrs["disaggregation."+cf.Key] = l.T(bad)
 			continue
 		}
 		if in.Disaggregation == nil {
@@ -150,21 +159,18 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
 }
 
-// parseNumber reads a number typed by a person: spaces and thousands
-// commas are ignored ("1,250" is 1250); a decimal comma is not accepted, to
-// avoid reading "1,5" as fifteen.
-func parseNumber(s string) (float64, error) {
-	s = strings.NewReplacer(" ", "", "\u202f", "", "\u00a0", "").Replace(s)
-	if strings.Count(s, ",") > 0 {
-		groups := strings.Split(strings.SplitN(s, ".", 2)[0], ",")
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, strconv.ErrSyntax
-			}
-		}
-		s = strings.ReplaceAll(s, ",", "")
+// parseNumber reads a number typed by a person in the interface language
+// (i18n.ParseNumber: "62,5" in French, "62.5" in English); on failure it
+// returns the message key to show beside the field.
+func parseNumber(lang, s string) (float64, string) {
+	x, err := i18n.ParseNumber(lang, s)
+	switch {
+	case errors.Is(err, i18n.ErrAmbiguous):
+		return 0, "value.ambiguous_number"
+	case err != nil:
+		return 0, "value.not_a_number"
 	}
-	return strconv.ParseFloat(s, 64)
+	return x, ""
 }
 
 // AddValueComment adds a message to a value's thread and comes back to its page.
@@ -177,4 +183,21 @@ func (h *Handler) AddValueComment(c echo.Context) error {
 	}
 	back := strings.TrimSuffix(c.Request().URL.Path, "/comments")
 	return c.Redirect(http.StatusSeeOther, back+"?flash=flash.comment_added#comments")
+}
+
+// WithdrawValue takes the caller's submission back to draft while the
+// secretariat has not acted on it, and comes back to the page it was asked
+// from (the value's page or the grid).
+func (h *Handler) WithdrawValue(c echo.Context) error {
+	who := PrincipalOf(c)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	_, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), models.ActionWithdraw, version, "", h.Now().UTC())
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	back := strings.TrimSuffix(c.Request().URL.Path, "/withdraw")
+	if b := c.FormValue("back"); strings.HasPrefix(b, "/plans/") && !strings.ContainsAny(b, "?#\\") {
+		back = b
+	}
+	return c.Redirect(http.StatusSeeOther, back+"?flash=flash.value_withdrawn")
 }

@@ -122,7 +122,8 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	}
 	save := func(x float64) func(int) (*models.IndicatorValue, error) {
 		return func(version int) (*models.IndicatorValue, error) {
-			return models.SaveValue(ctx, db, f.actor, f.molsw, target, models.ValueInput{Value: &x, Version: version}, f.now)
+			// A returned value is corrected with a reason; a draft ignores it.
+			return models.SaveValue(ctx, db, f.actor, f.molsw, target, models.ValueInput{Value: &x, Version: version, Reason: "Checked against the register"}, f.now)
 		}
 	}
 	act := func(scope models.Scope, action, comment string) func(int) (*models.IndicatorValue, error) {

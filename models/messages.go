@@ -71,6 +71,7 @@ var englishMessages = map[string]string{
 	"err.return_comment":          "Say what needs to change (up to 5,000 characters).",
 	"err.reopen_reason":           "Give the reason for reopening (up to 5,000 characters).",
 	"err.comment":                 "Write a comment (up to 5,000 characters).",
+	"err.correction_reason":       "This value was returned or reopened: say why you are changing it (kept in its history).",
 
 	// Activity updates.
 	"err.progress":       "Choose the activity's status.",
@@ -150,6 +151,7 @@ var englishMessages = map[string]string{
 	"lock.approve_submitted":  "only submitted items can be approved; this one is %s",
 	"lock.return_submitted":   "only submitted items can be returned; this one is %s",
 	"lock.reopen_approved":    "only approved items can be reopened; this one is %s",
+	"lock.withdraw_submitted": "only submitted items can be withdrawn; this one is %s",
 	"lock.period_closed":      "period %s is closed",
 	"lock.period_not_started": "period %s has not started",
 	"lock.value_status":       "the value is %s; it can be changed once it is returned or reopened",

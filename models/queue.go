@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
@@ -34,6 +36,16 @@ type QueueItem struct {
 	SubmittedAt time.Time
 	// Evidence is the files and links attached to the item.
 	Evidence []EvidenceListing `gorm:"-"`
+	// For values: the period's target (figures.PeriodTargets), the
+	// previous period's value (figures.Disclose) and its label, and the
+	// jump from it (JumpBetween), so that the secretariat validates with
+	// the same context the focal point had.
+	IndicatorID   int64
+	PeriodID      int64
+	Target        *float64
+	Previous      *float64
+	PreviousLabel string
+	Jump          *Jump `gorm:"-"`
 }
 
 // Late reports whether the item was submitted after its period's due date.
@@ -49,7 +61,8 @@ type Queue struct {
 }
 
 // LoadQueue lists everything submitted in a plan, oldest submission first,
-// filtered, with eight queries whatever the plan's size.
+// filtered, with the same number of queries whatever the plan's size and the
+// queue's length.
 func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter) (*Queue, error) {
 	db = db.WithContext(ctx)
 	plan, err := FindPlan(ctx, db, planCode)
@@ -80,7 +93,7 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	}
 	var values []QueueItem
 	err = filter(db.Table("indicator_values").
-		Select("indicator_values.id, 'indicator' AS kind, indicators.code, indicators.name, indicators.name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at").
+		Select("indicator_values.id, 'indicator' AS kind, indicators.code, indicators.name, indicators.name_i18n, pillars.code AS pillar_code, organisations.acronym AS org, reporting_periods.label AS period, reporting_periods.due_date, indicator_values.value, indicators.unit_type, indicator_values.narrative AS text, indicator_values.version, indicator_values.submitted_at, indicators.id AS indicator_id, indicator_values.period_id").
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Joins("LEFT JOIN activities ON activities.id = indicators.activity_id").
 		Joins("JOIN objectives ON objectives.id = COALESCE(indicators.objective_id, activities.objective_id)").
@@ -106,6 +119,9 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 		return nil, err
 	}
 	if err := attachEvidence(db, values, updates); err != nil {
+		return nil, err
+	}
+	if err := addValueContext(db, plan, values); err != nil {
 		return nil, err
 	}
 	q.Items = append(values, updates...)
@@ -139,6 +155,72 @@ func attachEvidence(db *gorm.DB, values, updates []QueueItem) error {
 			}
 		} else if i, ok := updateAt[*e.ActivityUpdateID]; ok {
 			updates[i].Evidence = append(updates[i].Evidence, e)
+		}
+	}
+	return nil
+}
+
+// addValueContext fills the target, previous value and jump of the queue's
+// values, with four queries whatever their number (even none, so that
+// the queue's query count does not depend on its length). The queue is for the
+// secretariat, an internal audience.
+func addValueContext(db *gorm.DB, plan *Plan, values []QueueItem) error {
+	var periods []ReportingPeriod
+	if err := db.Where("plan_id = ?", plan.ID).Order("start_date, id").Find(&periods).Error; err != nil {
+		return err
+	}
+	index := map[int64]int{}
+	for k, p := range periods {
+		index[p.ID] = k
+	}
+	ids := make([]int64, 0, len(values))
+	prevIDs := []int64{0}
+	for _, v := range values {
+		ids = append(ids, v.IndicatorID)
+		if k := index[v.PeriodID]; k > 0 {
+			prevIDs = append(prevIDs, periods[k-1].ID)
+		}
+	}
+	var inds []Indicator
+	if err := db.Where("id IN ?", ids).Find(&inds).Error; err != nil {
+		return err
+	}
+	var targets []IndicatorTarget
+	if err := db.Where("indicator_id IN ?", ids).Find(&targets).Error; err != nil {
+		return err
+	}
+	var earlier []IndicatorValue
+	if err := db.Select("indicator_id, period_id, value, status").Where("indicator_id IN ? AND period_id IN ?", ids, prevIDs).Find(&earlier).Error; err != nil {
+		return err
+	}
+	yearly := map[int64]map[int]float64{}
+	for _, t := range targets {
+		if yearly[t.IndicatorID] == nil {
+			yearly[t.IndicatorID] = map[int]float64{}
+		}
+		yearly[t.IndicatorID][t.Year] = t.Value
+	}
+	type key struct{ ind, period int64 }
+	byKey := map[key]*IndicatorValue{}
+	for i := range earlier {
+		byKey[key{earlier[i].IndicatorID, earlier[i].PeriodID}] = &earlier[i]
+	}
+	indByID := map[int64]Indicator{}
+	for _, ind := range inds {
+		indByID[ind.ID] = ind
+	}
+	all := FigurePeriods(periods)
+	for i := range values {
+		v := &values[i]
+		ind, k := indByID[v.IndicatorID], index[v.PeriodID]
+		v.Target = figures.PeriodTargets(ind.Figures(yearly[ind.ID]), all)[k]
+		if k == 0 {
+			continue
+		}
+		if p := byKey[key{ind.ID, periods[k-1].ID}]; p != nil && p.Value != nil {
+			f, _ := figures.Disclose(ind.Sensitive, figures.Internal, p.Value, nil, p.Status != StatusApproved)
+			v.Previous, v.PreviousLabel = f.Value, periods[k-1].Label
+			v.Jump = JumpBetween(v.Previous, v.Value, v.PreviousLabel)
 		}
 	}
 	return nil

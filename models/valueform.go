@@ -115,15 +115,21 @@ type Jump struct {
 // ordinary (within a factor of 1.5 either way). The page shows it as a soft
 // warning: big jumps are often typing slips, but not always.
 func (f *ValueForm) JumpFromPrevious() *Jump {
-	if f.Value == nil || f.Value.Value == nil || len(f.Previous) == 0 || f.Previous[0].Value == nil {
+	if f.Value == nil || len(f.Previous) == 0 {
 		return nil
 	}
-	prev, cur := *f.Previous[0].Value, *f.Value.Value
-	if prev <= 0 || cur < 0 {
+	return JumpBetween(f.Previous[0].Value, f.Value.Value, f.Previous[0].Label)
+}
+
+// JumpBetween compares a value with an earlier period's (labelled label):
+// nil when there is nothing to compare or the change is ordinary (within a
+// factor of 1.5 either way).
+func JumpBetween(prev, cur *float64, label string) *Jump {
+	if prev == nil || cur == nil || *prev <= 0 || *cur < 0 {
 		return nil
 	}
-	if r := cur / prev; r > 1.5 || r < 1/1.5 {
-		return &Jump{Ratio: r, Label: f.Previous[0].Label}
+	if r := *cur / *prev; r > 1.5 || r < 1/1.5 {
+		return &Jump{Ratio: r, Label: label}
 	}
 	return nil
 }

@@ -22,6 +22,9 @@ type ValueInput struct {
 	Disaggregation map[string]float64
 	Narrative      string
 	Version        int
+	// Reason says why a returned or reopened value is corrected; it is
+	// required then, and kept in the value's history (the audit row).
+	Reason string
 }
 
 // ValueTarget names a value: the plan, the indicator and the period.
@@ -310,8 +313,9 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 		if old != nil && (old.Status == StatusSubmitted || old.Status == StatusApproved) {
 			return lockedf("lock.value_status", Enum{"status.", old.Status})
 		}
-		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil {
-			return err
+		reason := strings.TrimSpace(in.Reason)
+		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil || (old != nil && old.Status == StatusReturned && reason == "") || utf8.RuneCountInString(reason) > 5000 {
+			return withReason(err, old, reason)
 		}
 		uid := &scope.UserID
 		nv := IndicatorValue{IndicatorID: vc.indicator.ID, PeriodID: vc.period.ID, Value: in.Value, TextValue: in.TextValue, Narrative: in.Narrative}
@@ -362,13 +366,30 @@ func saveValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope, t Val
 				return err
 			}
 		}
-		if err := Audit(tx, actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), ""); err != nil {
+		if err := Audit(tx, actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), reason); err != nil {
 			return err
 		}
 		out = &nv
 		return nil
 	})
 	return out, err
+}
+
+// withReason adds to the validation error err (nil when the input itself is
+// valid) the message about the reason: a returned or reopened value is
+// corrected only with a reason, of at most 5,000 characters.
+func withReason(err error, old *IndicatorValue, reason string) error {
+	ve := &ValidationError{}
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	switch {
+	case old != nil && old.Status == StatusReturned && reason == "":
+		ve.AddKey("reason", "err.correction_reason")
+	case utf8.RuneCountInString(reason) > 5000:
+		ve.AddKey("reason", "err.too_long", 5000)
+	}
+	return ve.Err()
 }
 
 // ScopedValue is a value with its indicator's code, for listings.

@@ -205,9 +205,16 @@ func TestValueWorkflow(t *testing.T) {
 	if v.Status != models.StatusReturned || v.ReturnComment == "" {
 		t.Fatalf("after return: %+v", v.Workflow)
 	}
-	v, err = models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(6), Version: v.Version}, f.now)
+	if _, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(6), Version: v.Version, Reason: " "}, f.now); !errors.As(err, &ve) || ve.Fields["reason"] == "" {
+		t.Errorf("correcting a returned value without a reason: %v, want a message on the reason", err)
+	}
+	v, err = models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"}, f.now)
 	if err != nil {
 		t.Fatalf("correcting a returned value: %v", err)
+	}
+	var reason string
+	if err := f.db.Table("audit_entries").Select("reason").Where("action = ? AND entity_id = ?", "value.save", v.ID).Order("id DESC").Limit(1).Scan(&reason).Error; err != nil || reason != "Q2 register recounted" {
+		t.Errorf("the correction's reason in the history: %q, %v", reason, err)
 	}
 	v = step(f.molsw, models.ActionSubmit, v.Version, "", nil)
 	v = step(f.sec, models.ActionApprove, v.Version, "", nil)
@@ -257,5 +264,40 @@ func TestJumpFromPrevious(t *testing.T) {
 		case tt.want != 0 && (j == nil || j.Ratio != tt.want || j.Label != "P-1"):
 			t.Errorf("%s: %+v, want ratio %v against P-1", tt.name, j, tt.want)
 		}
+	}
+}
+
+func TestWithdrawUntilTheSecretariatActs(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	v, err := models.SaveValue(ctx, f.db, f.actor, f.molsw, target, models.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = models.TransitionValue(ctx, f.db, f.actor, f.molsw, target, models.ActionSubmit, v.Version, "", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.TransitionValue(ctx, f.db, f.actor, f.mops, target, models.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("another ministry withdrawing: %v, want ErrForbidden", err)
+	}
+	before := f.audits(t, "value.withdraw")
+	w, err := models.TransitionValue(ctx, f.db, f.actor, f.molsw, target, models.ActionWithdraw, v.Version, "", f.now)
+	if err != nil {
+		t.Fatalf("withdrawing a submission: %v", err)
+	}
+	if w.Status != models.StatusDraft || w.Version != v.Version+1 || w.SubmittedAt != nil || f.audits(t, "value.withdraw") != before+1 {
+		t.Errorf("after withdrawing: status %s, version %d → %d, submitted at %v, %d audit rows", w.Status, v.Version, w.Version, w.SubmittedAt, f.audits(t, "value.withdraw")-before)
+	}
+	v, err = models.TransitionValue(ctx, f.db, f.actor, f.molsw, target, models.ActionSubmit, w.Version, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = models.TransitionValue(ctx, f.db, f.actor, f.sec, target, models.ActionApprove, v.Version, "", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.TransitionValue(ctx, f.db, f.actor, f.molsw, target, models.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, models.ErrLocked) {
+		t.Errorf("withdrawing an approved value: %v, want ErrLocked", err)
 	}
 }

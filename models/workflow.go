@@ -17,6 +17,9 @@ const (
 	// ActionReopen sends an approved item back to its organisation; only the
 	// secretariat may, and only with a reason.
 	ActionReopen = "reopen"
+	// ActionWithdraw takes a submission back to draft, by its organisation,
+	// as long as the secretariat has not acted on it.
+	ActionWithdraw = "withdraw"
 )
 
 // TransitionValue moves a value through its workflow: a focal point (or the
@@ -92,7 +95,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor Actor, scope Scope,
 // the move already happened: a retried click is not an error.
 func checkTransition(tx *gorm.DB, scope Scope, action string, orgID int64, period ReportingPeriod, w *Workflow, field string, version int, now time.Time) (done bool, err error) {
 	switch action {
-	case ActionSubmit:
+	case ActionSubmit, ActionWithdraw:
 		if !scope.CanReport(orgID) {
 			return false, ErrForbidden
 		}
@@ -106,7 +109,7 @@ func checkTransition(tx *gorm.DB, scope Scope, action string, orgID int64, perio
 	if w == nil {
 		return false, FieldError(field, "err.nothing_reported")
 	}
-	if action == ActionSubmit {
+	if action == ActionSubmit || action == ActionWithdraw {
 		if err := checkPeriodOpen(tx, period, orgID, now); err != nil {
 			return false, err
 		}
@@ -135,6 +138,11 @@ func applyTransition(tx *gorm.DB, model any, id int64, w *Workflow, action strin
 			return lockedf("lock.already", Enum{"status.", w.Status})
 		}
 		updates["status"], updates["submitted_at"], updates["submitted_by_id"] = StatusSubmitted, now, uid
+	case ActionWithdraw:
+		if w.Status != StatusSubmitted {
+			return lockedf("lock.withdraw_submitted", Enum{"status.", w.Status})
+		}
+		updates["status"], updates["submitted_at"], updates["submitted_by_id"] = StatusDraft, nil, nil
 	case ActionApprove:
 		if w.Status != StatusSubmitted {
 			return lockedf("lock.approve_submitted", Enum{"status.", w.Status})
@@ -176,6 +184,8 @@ func statusAfter(action string) string {
 		return StatusSubmitted
 	case ActionApprove:
 		return StatusApproved
+	case ActionWithdraw:
+		return StatusDraft
 	default:
 		return StatusReturned
 	}
