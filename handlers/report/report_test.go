@@ -28,22 +28,7 @@ var secretariat = models.Scope{UserID: 1, Role: models.RoleSecretariat}
 // today, loaded once per test process.
 func demo(t testing.TB) *gorm.DB {
 	t.Helper()
-	return modelstest.Open(t, modelstest.Clone(t, "report-demo", func(dsn string) error {
-		db, err := models.Open(dsn, nil)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if s, err := db.DB(); err == nil {
-				s.Close()
-			}
-		}()
-		if _, err := models.Migrate(context.Background(), db); err != nil {
-			return err
-		}
-		_, err = seed.Demo(context.Background(), db, today)
-		return err
-	}))
+	return modelstest.Demo(t, today)
 }
 
 // generate writes a report and opens it again, with its raw bytes.
