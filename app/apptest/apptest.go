@@ -292,7 +292,6 @@ func (c *Client) RefreshCSRF() {
 func Main(m *testing.M) {
 	models.ReuseHashesInTests()
 	models.HashWait = 2 * time.Minute
-	modelstest.WidenParallel()
 	code := m.Run()
 	CloseBrowser()
 	modelstest.CleanupTemplates()

@@ -19,7 +19,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0) // main exits itself; this is for the linter
 	}
 	models.ReuseHashesInTests()
-	modelstest.WidenParallel()
 	code := m.Run()
 	modelstest.CleanupTemplates()
 	os.Exit(code)

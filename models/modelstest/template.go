@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,7 +254,6 @@ func copyFile(src, dst string) error {
 // (models.ReuseHashesInTests).
 func Main(m *testing.M) {
 	models.ReuseHashesInTests()
-	WidenParallel()
 	code := m.Run()
 	CleanupTemplates()
 	os.Exit(code)
@@ -286,21 +283,4 @@ func Demo(t testing.TB, day time.Time) *gorm.DB {
 		}
 		return nil
 	}))
-}
-
-// WidenParallel lets more parallel tests run at once than the testing
-// package's default (-parallel = GOMAXPROCS) when the command line does not
-// set -parallel: most tests wait on a database, a browser or LibreOffice
-// for much of their time, so with one test per core the cores idle (the
-// handlers package used about 1.1 of 2 cores under -race). TestMain calls
-// it before m.Run.
-func WidenParallel() {
-	if !flag.Parsed() {
-		flag.Parse()
-	}
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		_ = flag.Set("test.parallel", strconv.Itoa(max(4, 3*runtime.GOMAXPROCS(0))))
-	}
 }
