@@ -35,7 +35,7 @@ var demoSummaries sync.Map
 // loaded the demo plan for today once (a template per day).
 func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	t.Helper()
-	name := "demo-" + today.Format("20060102")
+	name := "seed-demo-" + today.Format("20060102") // not modelstest.Demo's template: this one keeps its summary
 	dsn := modelstest.Clone(t, name, func(dsn string) error {
 		db, err := models.Open(dsn, nil)
 		if err != nil {
