@@ -69,7 +69,8 @@ const slideFitJS = `(() => {
 // Lao, as a facilitator does with the keyboard: each slide is entirely on
 // the screen, its content no taller and no wider than its box, its type
 // at least 24 px, and its focus frame has 3:1 contrast. A screenshot of
-// every slide goes to the folder the log names.
+// every slide goes to the folder the log names (with
+// NAPTRACKER_TEST_SCREENSHOTS=1; otherwise from the first failed slide on).
 func TestSlidesFitTheScreen(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -139,12 +140,14 @@ func TestSlidesFitTheScreen(t *testing.T) {
 					t.Errorf("%s: focused %v, focus frame contrast %.1f:1, want 3:1", where, f.Focused, f.Frame)
 				}
 				t.Logf("%s: %3.0f%% full (estimated %3.0f%%), type ≥ %.1f px", where, 100*f.ContentH/f.ClientH, f.Est, f.MinFont)
-				png, err := chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d-slide-%s.png", name, i+1, f.ID)), png, 0o644); err != nil {
-					t.Fatal(err)
+				if apptest.Screenshots() || t.Failed() {
+					png, err := chromedp.Run(b.Ctx, chromedp.CaptureScreenshot())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d-slide-%s.png", name, i+1, f.ID)), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			// End then Page Up, Home then Space.

@@ -169,7 +169,20 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &Browser{Ctx: ctx, t: t, dir: dir, step: shots, base: e.Server.URL}
+	b := &Browser{Ctx: ctx, t: t, dir: dir, step: shots, base: e.Server.URL}
+	// A failed test leaves a picture of the page it failed on; registered
+	// after the tab's own clean-up, so it runs before the tab closes.
+	t.Cleanup(func() {
+		if t.Failed() && ctx.Err() == nil {
+			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+				file := filepath.Join(dir, "failed.png")
+				if os.WriteFile(file, png, 0o644) == nil {
+					t.Logf("the page it failed on: %s", file)
+				}
+			}
+		}
+	})
+	return b
 }
 
 // Dir is where the screenshots go.
@@ -234,9 +247,19 @@ func (b *Browser) waitLoaded() {
 	b.t.Fatalf("the page after %s did not load before the browser's deadline", loc)
 }
 
-// Shot saves a full-page screenshot named after the step.
+// Screenshots reports whether the browser tests save a screenshot of each
+// step (NAPTRACKER_TEST_SCREENSHOTS=1). Without it, only a failed test saves
+// one, of the page it failed on: encoding full-page PNGs is a third of the
+// browser tests' time, and a passing test's pictures are rarely looked at.
+func Screenshots() bool { return os.Getenv("NAPTRACKER_TEST_SCREENSHOTS") != "" }
+
+// Shot saves a full-page screenshot named after the step, when screenshots
+// are asked for (Screenshots).
 func (b *Browser) Shot(name string) {
 	b.t.Helper()
+	if !Screenshots() {
+		return
+	}
 	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err != nil {
 		b.t.Fatalf("screenshot: %v", err)
