@@ -150,3 +150,14 @@ func rowsOf(g *models.ValueGrid) (map[string]int, map[string]map[string]int) {
 	}
 	return rows, cells
 }
+
+func emptyWorkbook(t testing.TB) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
