@@ -86,7 +86,14 @@ func Parse(data []byte, keys *models.Keyring, lim Limits) (*File, error) {
 	if !contains(sheets, m.Sheet) {
 		return nil, refuse(KindTampered, "offline.err.sheet_missing", nil, m.Sheet)
 	}
-	data2, err := b.rows(m.Sheet)
+	// The values sheet is read only as far as the signed rows go (and a
+	// margin for notes typed below): its cells are then looked at one by
+	// one, which loads the sheet whole.
+	last := firstDataRow
+	for _, r := range m.Rows {
+		last = max(last, r.SheetRow)
+	}
+	data2, err := b.rowsUpTo(m.Sheet, last+200)
 	if err != nil {
 		return nil, err
 	}

@@ -130,6 +130,12 @@ func (b *book) sheets() (names []string, err error) {
 // or a number comes back as the number itself), refusing a sheet with more
 // rows, columns or characters in a cell than the limits allow.
 func (b *book) rows(sheet string) ([][]string, error) {
+	return b.rowsUpTo(sheet, b.lim.MaxRows)
+}
+
+// rowsUpTo is rows with a lower cap on the rows (never above the limit).
+func (b *book) rowsUpTo(sheet string, maxRows int) ([][]string, error) {
+	maxRows = min(maxRows, b.lim.MaxRows)
 	var out [][]string
 	err := guard(func() error {
 		it, err := b.f.Rows(sheet)
@@ -138,8 +144,8 @@ func (b *book) rows(sheet string) ([][]string, error) {
 		}
 		defer it.Close()
 		for it.Next() {
-			if len(out) >= b.lim.MaxRows {
-				return unreadable("offline.err.too_many_rows", nil, b.lim.MaxRows)
+			if len(out) >= maxRows {
+				return unreadable("offline.err.too_many_rows", nil, maxRows)
 			}
 			cols, err := it.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
