@@ -93,11 +93,17 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/return":  managers,
 
 	// grid and withdrawing (issue 12)
-	"POST /plans/:plan/indicators/:code/values/:period/withdraw":         reporters,
-	"GET /plans/:plan/organisations/:org/values/:period":                 reporters,
-	"POST /plans/:plan/organisations/:org/values/:period":                reporters,
-	"POST /api/v1/plans/:plan/indicators/:code/values/:period/withdraw":  reporters,
-	"POST /api/v1/plans/:plan/activities/:code/updates/:period/withdraw": reporters,
+	"POST /plans/:plan/indicators/:code/values/:period/withdraw":              reporters,
+	"GET /plans/:plan/organisations/:org/values/:period":                      reporters,
+	"POST /plans/:plan/organisations/:org/values/:period":                     reporters,
+	"GET /plans/:plan/organisations/:org/values/:period/template.xlsx":        reporters,
+	"GET /api/v1/plans/:plan/organisations/:org/values/:period/template.xlsx": reporters,
+	"GET /plans/:plan/import/values":                                          reporters,
+	"POST /plans/:plan/import/values":                                         reporters,
+	"POST /plans/:plan/import/values/confirm":                                 reporters,
+	"POST /api/v1/plans/:plan/values/import":                                  reporters,
+	"POST /api/v1/plans/:plan/indicators/:code/values/:period/withdraw":       reporters,
+	"POST /api/v1/plans/:plan/activities/:code/updates/:period/withdraw":      reporters,
 
 	// reporting: activity updates, my reporting, validation queue
 	"POST /plans/:plan/indicators/:code/values/:period/comments":        reporters,

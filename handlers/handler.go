@@ -9,6 +9,7 @@ import (
 
 	"naptracker/handlers/i18n"
 	"naptracker/models"
+	"naptracker/offline"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -39,6 +40,8 @@ type Handler struct {
 	planSizes models.PlanSizes
 	// EvidenceMaxSize is the largest evidence file accepted, in bytes.
 	EvidenceMaxSize int64
+	// OfflineLimits bound an uploaded offline template (nil: offline.DefaultLimits).
+	OfflineLimits *offline.Limits
 }
 
 // Page is the data every page template receives.

@@ -58,6 +58,13 @@ func (h *Handler) Routes() []Route {
 		// The data-entry grid: every value an organisation owes for a period.
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.ValueGrid},
 		{Method: post, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.SaveValueGrid},
+		// The offline template of the grid, and its upload (preview, then confirm).
+		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
+		{Method: get, Path: "/api/v1/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
+		{Method: get, Path: "/plans/:plan/import/values", Roles: reporters, Handler: h.OfflineUploadForm},
+		{Method: post, Path: "/plans/:plan/import/values", Roles: reporters, Handler: h.OfflinePreview},
+		{Method: post, Path: "/plans/:plan/import/values/confirm", Roles: reporters, Handler: h.OfflineConfirm},
+		{Method: post, Path: "/api/v1/plans/:plan/values/import", Roles: reporters, Handler: h.APIOfflineImport},
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
 		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},

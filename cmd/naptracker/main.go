@@ -9,6 +9,8 @@
 //	naptracker reminders run      record the reminders due now and send those waiting
 //	naptracker report workshop    write the Excel workshop report of a plan
 //	naptracker keys rotate        encrypt the secrets at rest under a new key
+//	naptracker template values    write an organisation's offline values template
+//	naptracker import values FILE preview and import a filled offline template
 package main
 
 import (
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdRollups(ctx, e, args)
 	case "keys":
 		err = cmdKeys(ctx, e, args)
+	case "template":
+		err = cmdTemplate(ctx, e, args)
+	case "import":
+		err = cmdImport(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -119,6 +125,13 @@ Commands:
   rollups rebuild
               recompute the dashboard's roll-ups from the values (safe while
               the server runs) and say how many rows the cache had wrong
+  template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo]
+              [--for EMAIL] -o FILE.xlsx
+              write the offline values template of an organisation for a
+              period (made for a focal point with --for)
+  import values [--as EMAIL] [--dry-run] [--submit] [--max-mb N] FILE.xlsx
+              preview a filled offline template and save its accepted rows
+              in one transaction, as the user it was made for (or --as)
   keys rotate
               with the key file: add a new key and encrypt every TOTP secret
               under it (the old keys stay, for reading only); with

@@ -65,6 +65,8 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"report.rag.":       models.RAGs,
 		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},
 		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
+		// offline template preview rows (offline.WillSave, Unchanged, Invalid, Conflict)
+		"offline.row.": {"save", "unchanged", "error", "conflict"},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]

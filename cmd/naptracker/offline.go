@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"naptracker/app"
+	"naptracker/figures"
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+	"naptracker/offline"
+	"naptracker/seed"
+)
+
+const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
+const importUsage = "usage: naptracker import values [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
+
+// cmdTemplate writes the offline values template of an organisation for a
+// period, made for a user (--for) or, without one, for whoever imports it
+// with --as.
+func cmdTemplate(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "values" {
+		fmt.Fprint(e.stderr, templateUsage)
+		return errUsage
+	}
+	var cfg app.Config
+	fs := e.flags("template values", &cfg)
+	var plan, org, period, lang, forEmail, out string
+	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
+	fs.StringVar(&org, "org", "", "organisation acronym")
+	fs.StringVar(&period, "period", "", "period label, such as 2025-Q1")
+	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
+	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
+	fs.StringVar(&out, "o", "", "output file (.xlsx)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	if org == "" || period == "" || out == "" || fs.NArg() > 0 || !i18n.IsSupported(lang) {
+		fmt.Fprint(e.stderr, templateUsage)
+		return errUsage
+	}
+	a, err := e.openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	scope, userID := models.Scope{Role: models.RoleAdmin}, int64(0)
+	if forEmail != "" {
+		u, err := models.FindUserByEmail(ctx, a.DB, forEmail)
+		if err != nil {
+			return fmt.Errorf("no user %q: %w", forEmail, err)
+		}
+		scope, userID = models.ScopeOf(u), u.ID
+	}
+	g, err := models.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
+	if errors.Is(err, models.ErrForbidden) {
+		return fmt.Errorf("%s does not report for %s", forEmail, org)
+	}
+	if err != nil {
+		return fmt.Errorf("plan %s, organisation %s, period %s: %w", plan, org, period, err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, len(g.Rows), g.Org.Acronym, g.Period.Label)
+	return nil
+}
+
+// cmdImport reads a filled offline template, prints its preview and,
+// unless --dry-run, saves the accepted rows in one transaction as the user
+// the template was made for (or --as).
+func cmdImport(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "values" {
+		fmt.Fprint(e.stderr, importUsage)
+		return errUsage
+	}
+	var cfg app.Config
+	fs := e.flags("import values", &cfg)
+	var as, lang string
+	var dry, submit bool
+	var maxMB int64
+	fs.StringVar(&as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
+	fs.BoolVar(&dry, "dry-run", false, "only show what would be saved")
+	fs.BoolVar(&submit, "submit", false, "submit the saved values that are complete")
+	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
+	fs.Int64Var(&maxMB, "max-mb", 10, "largest file accepted, in MB")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	if fs.NArg() != 1 || maxMB < 1 {
+		fmt.Fprint(e.stderr, importUsage)
+		return errUsage
+	}
+	data, err := readLimited(fs.Arg(0), maxMB<<20)
+	if err != nil {
+		return err
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	l := bundle.For(lang)
+	a, err := e.openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	lim := offline.DefaultLimits()
+	lim.MaxFileBytes = maxMB << 20
+	file, err := offline.Parse(data, a.Keys, lim)
+	if err != nil {
+		return explain(l, err)
+	}
+	var u *models.User
+	switch {
+	case as != "":
+		u, err = models.FindUserByEmail(ctx, a.DB, as)
+	case file.UserID != 0:
+		u = &models.User{}
+		err = a.DB.WithContext(ctx).Take(u, file.UserID).Error
+	default:
+		return errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
+	}
+	if err != nil {
+		return fmt.Errorf("the importing user: %w", err)
+	}
+	scope := models.ScopeOf(u)
+	actor := models.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
+	now := time.Now().UTC()
+	var p *offline.Preview
+	var saved, submitted []string
+	if dry {
+		p, err = offline.MakePreview(ctx, a.DB, scope, file, now)
+	} else {
+		var out *offline.Outcome
+		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: fs.Arg(0)}, now)
+		if out != nil {
+			p, saved, submitted = out.Preview, out.Saved, out.Submitted
+		}
+	}
+	if err != nil {
+		return explain(l, err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ROW\tINDICATOR\tIN THE FILE\tSAVED NOW\tMESSAGES\n")
+	for _, r := range p.Rows {
+		var msgs []string
+		for _, m := range r.Errors {
+			msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
+		}
+		if r.Status == offline.Conflict {
+			msgs = append(msgs, l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt)))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), shown(l, r.Stored), strings.Join(msgs, " "))
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, l.T("offline.preview.summary", p.Count(offline.WillSave), p.Count(offline.Unchanged), p.Count(offline.Invalid), p.Count(offline.Conflict)))
+	if !dry {
+		fmt.Fprintf(e.stdout, "saved %d value(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
+	}
+	return nil
+}
+
+// shown writes a figure as its reader may see it.
+func shown(l *i18n.Localizer, f figures.Figure) string {
+	switch {
+	case f.Small:
+		return "<5"
+	case f.Withheld:
+		return l.T("pages.withheld")
+	case f.Value == nil:
+		return ""
+	}
+	return l.Num(f.Value)
+}
+
+// readLimited reads a file, refusing one over limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s is larger than %d MB", path, limit>>20)
+	}
+	return os.ReadFile(path)
+}
+
+// explain turns a refusal into its message.
+func explain(l *i18n.Localizer, err error) error {
+	if r, ok := offline.AsRefusal(err); ok {
+		return errors.New(r.Msg.Translate(l.T))
+	}
+	return err
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/models/modelstest"
+	"naptracker/seed"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestTemplateAndImportValuesCommands: a template written for a focal
+// point, filled, previewed with --dry-run (nothing saved), imported (the
+// value saved as that focal point), and imported again (nothing saved).
+func TestTemplateAndImportValuesCommands(t *testing.T) {
+	t.Parallel()
+	env := demoEnv(t)
+	db := modelstest.Open(t, dsnOf(env))
+	ctx := context.Background()
+	org, err := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &models.User{Email: "fp.cli@test.example", Name: "CLI focal point", Role: models.RoleFocalPoint, OrganisationID: &org.ID}
+	if err := models.CreateUser(ctx, db, models.SystemActor, u, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	period := models.PeriodLabel(models.Quarterly, models.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
+	g, err := models.LoadValueGrid(ctx, db, models.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, code := 3, ""
+	for _, r := range g.Rows {
+		if r.Editable(g.Open()) && r.Indicator.UnitType == models.UnitNumber && r.Set == nil {
+			code = r.Indicator.Code
+			break
+		}
+		row++
+		if r.Set != nil {
+			row += len(r.Set.Cells())
+		}
+	}
+	if code == "" {
+		t.Fatal("no editable row")
+	}
+	file := filepath.Join(t.TempDir(), "template.xlsx")
+	c, out, errOut := runCmd(t, env, "", "template", "values", "--org", "MOLSW", "--period", period, "--for", u.Email, "-o", file)
+	if c != exitOK || !strings.Contains(out, "wrote") {
+		t.Fatalf("template values = %d %q %q", c, out, errOut)
+	}
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SetCellValue("Values", "G"+strconv.Itoa(row), 8765); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() *float64 {
+		g, err := models.LoadValueGrid(ctx, db, models.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range g.Rows {
+			if r.Indicator.Code == code && r.Value != nil {
+				return r.Value.Value
+			}
+		}
+		return nil
+	}
+	c, out, errOut = runCmd(t, env, "", "import", "values", "--dry-run", file)
+	if c != exitOK || !strings.Contains(out, "Will save") || !strings.Contains(out, code) {
+		t.Fatalf("import --dry-run = %d %q %q", c, out, errOut)
+	}
+	if v := stored(); v != nil && *v == 8765 {
+		t.Fatal("--dry-run saved the value")
+	}
+	c, out, errOut = runCmd(t, env, "", "import", "values", file)
+	if c != exitOK || !strings.Contains(out, "saved 1 value(s)") {
+		t.Fatalf("import = %d %q %q", c, out, errOut)
+	}
+	if v := stored(); v == nil || *v != 8765 {
+		t.Errorf("stored %v", v)
+	}
+	c, out, _ = runCmd(t, env, "", "import", "values", file)
+	if c != exitOK || !strings.Contains(out, "saved 0 value(s)") {
+		t.Errorf("import again = %d %q", c, out)
+	}
+	c, _, errOut = runCmd(t, env, "", "import", "values", filepath.Join(t.TempDir(), "missing.xlsx"))
+	if c != exitError {
+		t.Errorf("a missing file: exit %d %q", c, errOut)
+	}
+	os.WriteFile(file, []byte("not a workbook"), 0o600)
+	c, _, errOut = runCmd(t, env, "", "import", "values", file)
+	if c != exitError || !strings.Contains(errOut, "not an Excel workbook") {
+		t.Errorf("not a workbook: exit %d %q", c, errOut)
+	}
+}

@@ -1,0 +1,253 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+	"naptracker/offline"
+
+	"github.com/labstack/echo/v4"
+)
+
+// offlineUploadPage is the upload form of a filled offline template, and
+// after a preview the preview with the buttons that confirm it.
+type offlineUploadPage struct {
+	Page
+	Plan     string
+	MaxMB    int64
+	Error    string
+	Preview  *offline.Preview
+	Rows     []offlineRowView
+	FileName string
+	// File is the uploaded workbook in base64: the confirmation posts it
+	// back, so that the server keeps nothing between the two steps.
+	File string
+}
+
+// offlineRowView is one preview row as shown.
+type offlineRowView struct {
+	offline.Row
+	Messages []string
+	Conflict string
+}
+
+// offlineLimits are the reader's limits (the defaults unless configured).
+func (h *Handler) offlineLimits() offline.Limits {
+	if h.OfflineLimits == nil {
+		return offline.DefaultLimits()
+	}
+	return *h.OfflineLimits
+}
+
+// OfflineTemplate sends the offline template of an organisation for a
+// period, to those who report for it (the page and the API).
+func (h *Handler) OfflineTemplate(c echo.Context) error {
+	g, err := h.loadGrid(c)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	l := h.Localizer(c)
+	if lang := c.QueryParam("lang"); lang != "" && i18n.IsSupported(lang) {
+		l = h.I18n.For(lang)
+	}
+	var buf bytes.Buffer
+	who := PrincipalOf(c)
+	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: l, Keys: h.Keys, UserID: who.User.ID, Now: h.Now()}); err != nil {
+		return err
+	}
+	name := "naptracker-" + g.Plan.Code + "-" + g.Org.Acronym + "-" + g.Period.Label + "-" + l.Lang + ".xlsx"
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+safeFileName(name)+`"`)
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// safeFileName keeps letters, digits and -._ of a download's name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '.' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// OfflineUploadForm shows the upload form.
+func (h *Handler) OfflineUploadForm(c echo.Context) error {
+	return c.Render(http.StatusOK, "offline_upload", h.offlinePage(c))
+}
+
+func (h *Handler) offlinePage(c echo.Context) offlineUploadPage {
+	return offlineUploadPage{Page: h.page(c), Plan: c.Param("plan"), MaxMB: h.offlineLimits().MaxFileBytes >> 20}
+}
+
+// OfflinePreview reads an uploaded template and shows what it would save,
+// without writing anything.
+func (h *Handler) OfflinePreview(c echo.Context) error {
+	p := h.offlinePage(c)
+	data, name, err := h.uploadedTemplate(c)
+	if err != nil {
+		return h.offlineRefused(c, p, err)
+	}
+	pv, err := h.offlineRead(c, data)
+	if err != nil {
+		return h.offlineRefused(c, p, err)
+	}
+	p.Preview, p.Rows, p.FileName, p.File = pv, h.offlineRows(c, pv), name, base64.StdEncoding.EncodeToString(data)
+	return c.Render(http.StatusOK, "offline_upload", p)
+}
+
+// OfflineConfirm saves the rows a preview accepted (as drafts, or
+// submitted with action=submit) and goes back to the grid; if anything
+// changed since the preview, nothing is saved and the new preview is shown (409).
+func (h *Handler) OfflineConfirm(c echo.Context) error {
+	p := h.offlinePage(c)
+	data, err := base64.StdEncoding.DecodeString(c.FormValue("file"))
+	if err != nil || len(data) == 0 {
+		return h.offlineRefused(c, p, models.FieldError("file", "offline.err.no_file"))
+	}
+	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
+	if err == nil && file.Plan != c.Param("plan") {
+		err = models.ErrNotFound
+	}
+	if err != nil {
+		return h.offlineRefused(c, p, err)
+	}
+	who := PrincipalOf(c)
+	expect := c.Request().PostForm["expect"]
+	if expect == nil {
+		expect = []string{}
+	}
+	submit := c.FormValue("action") == "submit"
+	out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), file,
+		offline.ApplyOptions{Submit: submit, Expect: expect, FileName: c.FormValue("name")}, h.Now().UTC())
+	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindChanged {
+		// Show the preview as it is now, to confirm again.
+		if pv, perr := h.offlineRead(c, data); perr == nil {
+			p.Preview, p.Rows, p.FileName, p.File = pv, h.offlineRows(c, pv), c.FormValue("name"), c.FormValue("file")
+		}
+		p.Error = r.Msg.Translate(h.Localizer(c).T)
+		return c.Render(http.StatusConflict, "offline_upload", p)
+	}
+	if err != nil {
+		return h.offlineRefused(c, p, err)
+	}
+	flash := "flash.offline_saved"
+	switch {
+	case len(out.Saved) == 0:
+		flash = "flash.offline_nothing"
+	case submit:
+		flash = "flash.offline_submitted"
+	}
+	return c.Redirect(http.StatusSeeOther, "/plans/"+out.Plan.Code+"/organisations/"+out.Org.Acronym+"/values/"+out.Period.Label+"?flash="+flash)
+}
+
+// uploadedTemplate reads the "file" field of a multipart form, or the raw
+// body of an API request, within the size limit.
+func (h *Handler) uploadedTemplate(c echo.Context) ([]byte, string, error) {
+	limit := h.offlineLimits().MaxFileBytes
+	var r io.Reader
+	name := ""
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return nil, "", models.FieldError("file", "offline.err.no_file")
+		}
+		if fh.Size > limit {
+			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: models.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, "", err
+		}
+		defer f.Close()
+		r, name = f, fh.Filename
+	} else {
+		r = c.Request().Body
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: models.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
+		}
+		return nil, "", err
+	}
+	if len(data) == 0 {
+		return nil, "", models.FieldError("file", "offline.err.no_file")
+	}
+	return data, name, nil // Parse refuses a file over the limit
+}
+
+// offlineRead parses an upload and previews it for the request's user.
+func (h *Handler) offlineRead(c echo.Context, data []byte) (*offline.Preview, error) {
+	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
+	if err != nil {
+		return nil, err
+	}
+	if file.Plan != c.Param("plan") {
+		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: models.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+	}
+	who := PrincipalOf(c)
+	return offline.MakePreview(c.Request().Context(), h.DB, models.ScopeOf(&who.User), file, h.Now().UTC())
+}
+
+// offlineRows translates the messages of a preview.
+func (h *Handler) offlineRows(c echo.Context, p *offline.Preview) []offlineRowView {
+	l := h.Localizer(c)
+	out := make([]offlineRowView, len(p.Rows))
+	for i, r := range p.Rows {
+		v := offlineRowView{Row: r}
+		for _, e := range r.Errors {
+			v.Messages = append(v.Messages, e.Cell+": "+e.Msg.Translate(l.T))
+		}
+		if r.Status == offline.Conflict {
+			v.Conflict = l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt))
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// RefusalStatus is the HTTP status of a refused file.
+func RefusalStatus(r *offline.Refusal) int {
+	switch r.Kind {
+	case offline.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case offline.KindForbidden:
+		return http.StatusForbidden
+	case offline.KindClosed:
+		return http.StatusLocked
+	case offline.KindChanged:
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// offlineRefused shows the upload form again with why the file was
+// refused, or hands other errors to the error handler.
+func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error) error {
+	l := h.Localizer(c)
+	var ve *models.ValidationError
+	if r, ok := offline.AsRefusal(err); ok {
+		if r.Kind == offline.KindForbidden {
+			who := PrincipalOf(c)
+			h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
+		}
+		p.Error = r.Msg.Translate(l.T)
+		return c.Render(RefusalStatus(r), "offline_upload", p)
+	}
+	if errors.As(err, &ve) {
+		for _, m := range ve.Localized(l.T) {
+			p.Error = m
+		}
+		return c.Render(http.StatusUnprocessableEntity, "offline_upload", p)
+	}
+	return err
+}

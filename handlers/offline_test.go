@@ -1,0 +1,188 @@
+package handlers_test
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/models"
+	"naptracker/seed"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// multipartFile is a multipart body with one "file" field (and the CSRF token).
+func multipartFile(t *testing.T, csrf string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if csrf != "" {
+		_ = w.WriteField("csrf_token", csrf)
+	}
+	fw, err := w.CreateFormFile("file", "filled.xlsx")
+	if err == nil {
+		_, err = fw.Write(data)
+	}
+	if err != nil || w.Close() != nil {
+		t.Fatal(err)
+	}
+	return &buf, w.FormDataContentType()
+}
+
+// fillCell types a value into the "Values" sheet of a template.
+func fillCell(t *testing.T, data []byte, cells map[string]any) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for ref, v := range cells {
+		if err := f.SetCellValue("Values", ref, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if _, err := f.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// templateRow is the row of an indicator in the template of the fixture's grid.
+func (f *gridFixture) templateRow(code string) int {
+	r := 3
+	for _, gr := range f.grid.Rows {
+		if gr.Indicator.Code == code {
+			return r
+		}
+		r++
+		if gr.Set != nil {
+			r += len(gr.Set.Cells())
+		}
+	}
+	return 0
+}
+
+// TestOfflineTemplateUploadThroughThePages: a focal point downloads the
+// template from the grid's link, uploads it filled, sees the preview, and
+// confirms without JavaScript; the value is saved and the grid says so.
+// Another ministry and a donor get no template.
+func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	fp := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	grid := fp.Get(f.path)
+	mustStatus(t, grid, http.StatusOK)
+	link := f.path + "/template.xlsx"
+	if !strings.Contains(grid.Body, link) || !strings.Contains(grid.Body, "/plans/"+seed.DemoPlanCode+"/import/values") {
+		t.Fatal("the grid does not link to the template and the upload page")
+	}
+	tmpl := fp.Get(link)
+	mustStatus(t, tmpl, http.StatusOK)
+	if ct := tmpl.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats") {
+		t.Errorf("content type %q", ct)
+	}
+	mustStatus(t, f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOPS")).Get(link), http.StatusForbidden)
+	mustStatus(t, f.env.SignedIn(t, f.env.User(t, models.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
+
+	code := f.plain[0].Indicator.Code
+	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 4242})
+	upload := "/plans/" + seed.DemoPlanCode + "/import/values"
+	mustStatus(t, fp.Get(upload), http.StatusOK)
+	body, ct := multipartFile(t, fp.CSRF, filled)
+	preview := fp.Do(http.MethodPost, upload, body, ct)
+	mustStatus(t, preview, http.StatusOK)
+	if !strings.Contains(preview.Body, "Will save") || !strings.Contains(preview.Body, "4,242") {
+		t.Fatalf("the preview does not show the row to save:\n%s", preview.Body)
+	}
+	if v := f.stored(t, code); v != nil && v.Value != nil && *v.Value == 4242 {
+		t.Fatal("the preview saved the value")
+	}
+	form := url.Values{"action": {"save"}}
+	for _, name := range []string{"file", "name", "expect"} {
+		for _, m := range regexp.MustCompile(`name="`+name+`" value="([^"]*)"`).FindAllStringSubmatch(preview.Body, -1) {
+			form.Add(name, html.UnescapeString(m[1]))
+		}
+	}
+	done := fp.Post(upload+"/confirm", form)
+	mustStatus(t, done, http.StatusSeeOther)
+	if loc := done.Header.Get("Location"); !strings.HasPrefix(loc, f.path) || !strings.Contains(loc, "flash.offline_saved") {
+		t.Errorf("redirect to %q", loc)
+	}
+	if v := f.stored(t, code); v == nil || *v.Value != 4242 || v.Status != models.StatusDraft {
+		t.Errorf("stored %+v", v)
+	}
+	// Confirming the same preview again: nothing left to save, nothing written.
+	again := fp.Post(upload+"/confirm", form)
+	mustStatus(t, again, http.StatusConflict)
+}
+
+// TestOfflineImportAPI: preview and apply through the API, and each
+// refusal with its status and message.
+func TestOfflineImportAPI(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	u := f.env.User(t, models.RoleFocalPoint, "MOLSW")
+	api := f.env.APIClient(t, u)
+	path := fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?lang=fr", seed.DemoPlanCode, f.period)
+	tmpl := api.Get(path)
+	mustStatus(t, tmpl, http.StatusOK)
+	code := f.plain[0].Indicator.Code
+	// The French template: the sheet is "Valeurs"; a number typed as French text.
+	x, err := excelize.OpenReader(strings.NewReader(tmpl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SetCellStr("Valeurs", fmt.Sprintf("G%d", f.templateRow(code)), "62,5"); err != nil {
+		t.Fatal(err)
+	}
+	var filled bytes.Buffer
+	if _, err := x.WriteTo(&filled); err != nil {
+		t.Fatal(err)
+	}
+	imp := "/api/v1/plans/" + seed.DemoPlanCode + "/values/import"
+	xlsx := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	pv := api.Do(http.MethodPost, imp, bytes.NewReader(filled.Bytes()), xlsx)
+	mustStatus(t, pv, http.StatusOK)
+	if !strings.Contains(pv.Body, `"status":"save"`) || !strings.Contains(pv.Body, `"applied":false`) {
+		t.Fatalf("preview %s", pv.Body)
+	}
+	applied := api.Do(http.MethodPost, imp+"?apply=true&expect="+url.QueryEscape(code), bytes.NewReader(filled.Bytes()), xlsx)
+	mustStatus(t, applied, http.StatusOK)
+	if !strings.Contains(applied.Body, `"saved":["`+code+`"]`) {
+		t.Errorf("apply %s", applied.Body)
+	}
+	if v := f.stored(t, code); v == nil || *v.Value != 62.5 {
+		t.Errorf("stored %+v", v)
+	}
+	// Refusals, each with its own status.
+	mops := f.env.APIClient(t, f.env.User(t, models.RoleFocalPoint, "MOPS"))
+	r := mops.Do(http.MethodPost, imp, bytes.NewReader(filled.Bytes()), xlsx)
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, `"code":"forbidden"`) {
+		t.Errorf("another ministry: %d %s", r.StatusCode, r.Body)
+	}
+	r = api.Do(http.MethodPost, imp, strings.NewReader("not a workbook"), xlsx)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "xlsx") {
+		t.Errorf("not a workbook: %d %s", r.StatusCode, r.Body)
+	}
+	r = api.Do(http.MethodPost, "/api/v1/plans/OTHER/values/import", bytes.NewReader(filled.Bytes()), xlsx)
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("another plan: %d %s", r.StatusCode, r.Body)
+	}
+	if err := f.env.App.DB.Model(&models.ReportingPeriod{}).Where("id = ?", f.grid.Period.ID).Update("lock_override", models.LockLocked).Error; err != nil {
+		t.Fatal(err)
+	}
+	r = api.Do(http.MethodPost, imp+"?apply=true", bytes.NewReader(filled.Bytes()), xlsx)
+	if r.StatusCode != http.StatusLocked || !strings.Contains(r.Body, "closed") {
+		t.Errorf("closed period: %d %s", r.StatusCode, r.Body)
+	}
+	_ = apptest.Password
+}

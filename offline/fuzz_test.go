@@ -1,0 +1,101 @@
+package offline_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"naptracker/models"
+	"naptracker/offline"
+)
+
+// syntheticGrid is a grid made without a database: n indicators of MOLSW,
+// every third one disaggregated by sex.
+func syntheticGrid(n int) *models.ValueGrid {
+	set := &models.DisaggregationSet{ID: 1, Code: "sex", Dimensions: []models.DisaggregationDimension{{Code: "sex", Name: "Sex",
+		Categories: []models.DisaggregationCategory{{Code: "female", Label: "Female"}, {Code: "male", Label: "Male"}}}}}
+	g := &models.ValueGrid{Plan: models.Plan{ID: 1, Code: "FUZZ"}, Org: models.Organisation{ID: 7, Acronym: "MOLSW"},
+		Period: models.ReportingPeriod{ID: 3, Label: "2025-Q1"}, State: models.PeriodOpen, PreviousLabel: "2024-Q4"}
+	units := []string{models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone}
+	for i := 0; i < n; i++ {
+		ind := models.Indicator{ID: int64(i + 1), Code: "1." + string(rune('1'+i%9)) + "." + itoa(i), Name: "Indicator " + itoa(i), UnitType: units[i%4], Sensitive: i%5 == 0}
+		r := models.GridRow{Indicator: ind}
+		if i%3 == 0 && ind.UnitType == models.UnitNumber {
+			r.Set = set
+		}
+		if i%2 == 0 {
+			x := float64(i)
+			r.Value = &models.IndicatorValue{ID: int64(100 + i), Value: &x, Narrative: "stored", Workflow: models.Workflow{Status: models.StatusDraft, Version: 2}}
+		}
+		t := float64(10 * i)
+		r.Target = &t
+		g.Rows = append(g.Rows, r)
+	}
+	return g
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+var fuzzKeys = func() *models.Keyring {
+	k, err := models.ParseKeys("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func syntheticTemplate(t testing.TB, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	err := offline.WriteTemplate(&buf, syntheticGrid(n), offline.TemplateOptions{L: bundle.For("fr"), Keys: fuzzKeys, UserID: 5,
+		Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// fuzzLimits are small limits, so that the hostile seeds are refused after
+// little work and the fuzzer spends its time on mutations, not on reading
+// the same megabytes again (the default limits are checked by
+// TestHostileFilesAreRefusedCleanly).
+var fuzzLimits = offline.Limits{MaxFileBytes: 1 << 20, MaxUnzipBytes: 8 << 20, MaxXMLBytes: 1 << 20, MaxRows: 2000,
+	MaxSharedStrings: 5000, MaxSharedStringsBytes: 1 << 20}
+
+// FuzzParse feeds the import parser mutations of valid and hostile files:
+// it may refuse them, never panic, and stays within the limits' memory.
+func FuzzParse(f *testing.F) {
+	tmpl := syntheticTemplate(f, 12)
+	f.Add(tmpl)
+	f.Add(edit(f, tmpl, "Valeurs", map[string]any{"G3": "=SUM(1,2)", "G4": "62,5", "G6": time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
+		"I3": "=HYPERLINK(\"http://x\")", "G7": "abc", "A8": "moved"}))
+	f.Add(edit(f, tmpl, offline.MetaSheet, map[string]any{"G11": "9"}))
+	f.Add(tmpl[:len(tmpl)/2])
+	f.Add(tmpl[:40])
+	f.Add(zipBomb(f, 16<<20))
+	f.Add(edit(f, emptyWorkbook(f), "Sheet1", map[string]any{"A1": "format", "B1": offline.Format}))
+	f.Add(rezip(f, tmpl, map[string][]byte{"xl/worksheets/sheet2.xml": manyRows(1048576, true)}))
+	f.Add(rezip(f, tmpl, map[string][]byte{"xl/sharedStrings.xml": manyStrings(5001)}))
+	f.Add(rezip(f, tmpl, map[string][]byte{"xl/worksheets/sheet1.xml": manyRows(2100, false)}))
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := offline.Parse(data, fuzzKeys, fuzzLimits)
+		if err == nil && file == nil {
+			t.Fatal("no file and no error")
+		}
+		if err != nil {
+			if _, ok := offline.AsRefusal(err); !ok {
+				t.Fatalf("an error that is not a refusal: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,239 @@
+package offline
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"naptracker/figures"
+	"naptracker/models"
+
+	"gorm.io/gorm"
+)
+
+// Row statuses of a preview.
+const (
+	// WillSave: the row was edited and passes every check of the grid.
+	WillSave = "save"
+	// Unchanged: the row holds what the file was made with, or what is
+	// stored now (a file uploaded again).
+	Unchanged = "unchanged"
+	// Invalid: a cell cannot be read or the value does not pass a check.
+	Invalid = "error"
+	// Conflict: the value was changed on the server since the file was
+	// made, and the file holds something else.
+	Conflict = "conflict"
+)
+
+// Preview is what an upload would do, row by row, before anything is written.
+type Preview struct {
+	File   *File
+	Plan   models.Plan
+	Org    models.Organisation
+	Period models.ReportingPeriod
+	Rows   []Row
+}
+
+// Row is one indicator of the preview.
+type Row struct {
+	Code   string
+	Name   string
+	Status string
+	Errors []CellError
+	// Typed is the value in the file; Stored the value saved now, as the
+	// user may see them (figures.Disclose).
+	Typed, Stored figures.Figure
+	// StoredVersion, ChangedBy and ChangedAt describe the saved value of a conflict.
+	StoredVersion int
+	ChangedBy     string
+	ChangedAt     time.Time
+	item          *Item
+	grid          *models.GridRow
+}
+
+// Count returns how many rows have the status.
+func (p *Preview) Count(status string) int {
+	n := 0
+	for _, r := range p.Rows {
+		if r.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// Codes lists the indicator codes of the rows with the status.
+func (p *Preview) Codes(status string) []string {
+	var out []string
+	for _, r := range p.Rows {
+		if r.Status == status {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
+
+// MakePreview compares the file with what is stored now, for a user of
+// scope. The file as a whole is refused (a *Refusal, nothing read further)
+// when it is a template of an organisation the user does not report for,
+// or of a period that no longer takes changes.
+func MakePreview(ctx context.Context, db *gorm.DB, scope models.Scope, f *File, now time.Time) (*Preview, error) {
+	db = db.WithContext(ctx)
+	if !scope.CanReport(f.OrgID) {
+		return nil, refuse(KindForbidden, "offline.err.other_org", nil, f.Org)
+	}
+	var org models.Organisation
+	if err := db.Take(&org, f.OrgID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, refuse(KindTampered, "offline.err.gone", err)
+		}
+		return nil, err
+	}
+	g, err := models.LoadValueGrid(ctx, db, scope, f.Plan, org.Acronym, f.Period, now)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, refuse(KindTampered, "offline.err.gone", err)
+	case errors.Is(err, models.ErrForbidden):
+		return nil, refuse(KindForbidden, "offline.err.other_org", err, f.Org)
+	case err != nil:
+		return nil, err
+	}
+	if !g.Open() {
+		return nil, refuse(KindClosed, "offline.err.period_closed", nil, f.Period, models.Enum{Prefix: "period.state.", Value: g.State})
+	}
+	p := &Preview{File: f, Plan: g.Plan, Org: g.Org, Period: g.Period}
+	byID := make(map[int64]*models.GridRow, len(g.Rows))
+	for i := range g.Rows {
+		byID[g.Rows[i].Indicator.ID] = &g.Rows[i]
+	}
+	changers := map[int64]bool{}
+	for i := range f.Items {
+		it := &f.Items[i]
+		r := Row{Code: it.Code, item: it, grid: byID[it.IndicatorID]}
+		r.Typed, _ = figures.Disclose(false, figures.Internal, it.Input.Value, nil, true) // the user's own typing
+		if r.grid == nil {
+			r.Status = Invalid
+			r.Errors = []CellError{{cellRef(colCode, it.Row), models.Message{Key: "offline.err.not_owed", Args: []any{it.Code}}}}
+			p.Rows = append(p.Rows, r)
+			continue
+		}
+		judge(&r, r.grid, scope.AudienceFor(g.Org.ID))
+		if r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
+			changers[*r.grid.Value.UpdatedByID] = true
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	if len(changers) > 0 {
+		ids := make([]int64, 0, len(changers))
+		for id := range changers {
+			ids = append(ids, id)
+		}
+		var users []models.User
+		if err := db.Select("id", "name", "email").Where("id IN ?", ids).Find(&users).Error; err != nil {
+			return nil, err
+		}
+		names := map[int64]string{}
+		for _, u := range users {
+			names[u.ID] = u.Name + " <" + u.Email + ">"
+		}
+		for i := range p.Rows {
+			if r := &p.Rows[i]; r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
+				r.ChangedBy = names[*r.grid.Value.UpdatedByID]
+			}
+		}
+	}
+	return p, nil
+}
+
+// judge sets a row's status, in the order of the grid's own checks.
+func judge(r *Row, gr *models.GridRow, aud figures.Audience) {
+	it := r.item
+	ind := gr.Indicator
+	r.Name = ind.Name
+	if gr.Value != nil {
+		r.Stored, _ = figures.Disclose(ind.Sensitive, aud, gr.Value.Value, nil, gr.Value.Status != models.StatusApproved)
+		r.StoredVersion, r.ChangedAt = gr.Value.Version, gr.Value.UpdatedAt
+	}
+	switch {
+	case len(it.Errors) > 0:
+		r.Status, r.Errors = Invalid, it.Errors
+	case contentHash(it.Input) == it.Original || gr.Unchanged(it.Input):
+		r.Status = Unchanged
+	case it.Version != gr.Version():
+		r.Status = Conflict
+	case !gr.Editable(true):
+		r.Status = Invalid
+		r.Errors = []CellError{{cellRef(colStatus, it.Row), models.Message{Key: "lock.value_status", Args: []any{models.Enum{Prefix: "status.", Value: gr.Value.Status}}}}}
+	default:
+		r.Errors = validate(gr, it)
+		r.Status = WillSave
+		if len(r.Errors) > 0 {
+			r.Status = Invalid
+		}
+	}
+}
+
+// validate runs the grid's checks of an input (models.ValidateValueInput,
+// and the reason a returned value needs), each message at its cell.
+func validate(gr *models.GridRow, it *Item) []CellError {
+	var out []CellError
+	err := models.ValidateValueInput(gr.Indicator, gr.Set, it.Input)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		for field := range ve.Fields {
+			msg, ok := ve.Keys[field]
+			if !ok {
+				msg = models.Message{Key: "offline.err.invalid"}
+			}
+			out = append(out, CellError{fieldCell(it, field), msg})
+		}
+	}
+	if gr.Value != nil && gr.Value.Status == models.StatusReturned && strings.TrimSpace(it.Input.Reason) == "" {
+		out = append(out, CellError{cellRef(colReason, it.Row), models.Message{Key: "err.correction_reason"}})
+	}
+	sortErrors(out)
+	return out
+}
+
+// fieldCell is the cell of a model's field name.
+func fieldCell(it *Item, field string) string {
+	switch {
+	case field == "text_value":
+		return cellRef(colText, it.Row)
+	case field == "narrative":
+		return cellRef(colNarrative, it.Row)
+	case field == "reason":
+		return cellRef(colReason, it.Row)
+	case strings.HasPrefix(field, "disaggregation."):
+		if row, ok := it.CellRows[strings.TrimPrefix(field, "disaggregation.")]; ok {
+			return cellRef(colValue, row)
+		}
+	}
+	return cellRef(colValue, it.Row)
+}
+
+// sortErrors orders messages by row, then column.
+func sortErrors(errs []CellError) {
+	key := func(ref string) (int, string) {
+		i := strings.IndexAny(ref, "0123456789")
+		if i < 0 {
+			return 0, ref
+		}
+		n := 0
+		for _, c := range ref[i:] {
+			n = n*10 + int(c-'0')
+		}
+		return n, ref[:i]
+	}
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0; j-- {
+			rj, cj := key(errs[j].Cell)
+			ri, ci := key(errs[j-1].Cell)
+			if rj > ri || (rj == ri && cj >= ci) {
+				break
+			}
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}
