@@ -35,6 +35,7 @@ func (a *App) use(e *echo.Echo) {
 	e.Use(a.securityHeaders)
 	e.Use(a.Handler.Authenticate)
 	e.Use(rejectBadText)
+	e.Use(a.retryConflicts)
 }
 
 // limitUploads bounds the body of evidence uploads: a declared length over
