@@ -38,6 +38,8 @@ type gridRow struct {
 	// Refused is why the row could not be saved or submitted (locked).
 	Refused string
 	Jump    *models.Jump
+	// OutOfRange is the plausible range the stored value is outside of.
+	OutOfRange *models.Range
 }
 
 // Grid field names: one per row and input, keyed by the indicator's code.
@@ -53,7 +55,7 @@ func storedRows(l *i18n.Localizer, g *models.ValueGrid) []gridRow {
 	rows := make([]gridRow, len(g.Rows))
 	for i := range g.Rows {
 		r := &g.Rows[i]
-		row := gridRow{GridRow: r, Editable: r.Editable(g.Open()), Version: r.Version(), Jump: r.Jump(g.PreviousLabel)}
+		row := gridRow{GridRow: r, Editable: r.Editable(g.Open()), Version: r.Version(), Jump: r.Jump(g.PreviousLabel), OutOfRange: r.OutOfRange()}
 		if r.Value != nil {
 			row.Input, row.TextInput, row.NarrativeInput = l.InputNum(r.Value.Value), r.Value.TextValue, r.Value.Narrative
 		}
@@ -168,7 +170,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 		}
 		stored := p.Rows[i]
 		p.Rows[i] = o.typed
-		p.Rows[i].GridRow, p.Rows[i].Jump = stored.GridRow, stored.Jump
+		p.Rows[i].GridRow, p.Rows[i].Jump, p.Rows[i].OutOfRange = stored.GridRow, stored.Jump, stored.OutOfRange
 		p.Rows[i].Editable = stored.Editable || o.typed.Stale != nil
 		if o.typed.Stale != nil {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version

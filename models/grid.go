@@ -33,6 +33,9 @@ type GridRow struct {
 	// Previous is the previous period's value as the reader may see it
 	// (figures.Disclose); nil when nothing was reported.
 	Previous *figures.Figure
+	// Range is where the period's value is expected (PlausibleRange), nil
+	// when the plan gives nothing to derive it from.
+	Range *Range
 }
 
 // LoadValueGrid reads the grid of the organisation (by acronym) for a
@@ -138,7 +141,8 @@ func LoadValueGrid(ctx context.Context, db *gorm.DB, scope Scope, planCode, orgA
 		if ind.DisaggregationSetID != nil {
 			r.Set = setByID[*ind.DisaggregationSetID]
 		}
-		r.Target = figures.PeriodTargets(ind.Figures(yearly[ind.ID]), all)[k]
+		targets := figures.PeriodTargets(ind.Figures(yearly[ind.ID]), all)
+		r.Target, r.Range = targets[k], PlausibleRange(ind, targets, k)
 		if p := prev[ind.ID]; p != nil && p.Value != nil {
 			f, _ := figures.Disclose(ind.Sensitive, aud, p.Value, nil, p.Status != StatusApproved)
 			r.Previous = &f
@@ -191,6 +195,15 @@ func (r *GridRow) Jump(previousLabel string) *Jump {
 		return nil
 	}
 	return JumpBetween(r.Previous.Value, r.Value.Value, previousLabel)
+}
+
+// OutOfRange returns the plausible range when the stored value is outside
+// it, else nil.
+func (r *GridRow) OutOfRange() *Range {
+	if r.Value == nil || !r.Range.Outside(r.Value.Value) {
+		return nil
+	}
+	return r.Range
 }
 
 // Unchanged reports whether saving in would leave the stored value as it
