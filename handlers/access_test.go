@@ -40,6 +40,8 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/plans/:plan/activities/:code/updates/:period/evidence":     reporters,
 	"GET /api/v1/plans/:plan/activities/:code/updates/:period/evidence/:id":  all,
 	// end evidence files
+	"POST /plans/:plan/indicators/:code/values/:period/reopen":  managers,
+	"POST /plans/:plan/activities/:code/updates/:period/reopen": managers,
 
 	"GET /healthz":                   public,
 	"GET /readyz":                    public,

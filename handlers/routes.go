@@ -55,6 +55,8 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.ValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.SaveValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.WithdrawValue},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.ReopenValue},
+		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.ReopenUpdate},
 		// The data-entry grid: every value an organisation owes for a period.
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.ValueGrid},
 		{Method: post, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.SaveValueGrid},
