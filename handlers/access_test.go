@@ -41,6 +41,8 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/plans/:plan/activities/:code/updates/:period/evidence/:id":  all,
 	// end evidence files
 	"POST /plans/:plan/indicators/:code/values/:period/reopen":  managers,
+	"GET /plans/:plan/organisations/:org/updates":               reporters,
+	"POST /plans/:plan/organisations/:org/updates":              reporters,
 	"POST /plans/:plan/activities/:code/updates/:period/reopen": managers,
 
 	"GET /healthz":                   public,

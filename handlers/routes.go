@@ -60,6 +60,8 @@ func (h *Handler) Routes() []Route {
 		// The data-entry grid: every value an organisation owes for a period.
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.ValueGrid},
 		{Method: post, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.SaveValueGrid},
+		{Method: get, Path: "/plans/:plan/organisations/:org/updates", Roles: reporters, Handler: h.UpdateGrid},
+		{Method: post, Path: "/plans/:plan/organisations/:org/updates", Roles: reporters, Handler: h.SaveUpdateGrid},
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
 		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},
