@@ -59,7 +59,7 @@ func storedRows(l *i18n.Localizer, g *models.ValueGrid) []gridRow {
 		if r.Value != nil {
 			row.Input, row.TextInput, row.NarrativeInput = l.InputNum(r.Value.Value), r.Value.TextValue, r.Value.Narrative
 		}
-		row.Cells = cellFields(r.Set, func(cell string) string { return l.InputNum(r.Cell(cell)) })
+		row.Cells = cellFields(l.Lang, r.Set, func(cell string) string { return l.InputNum(r.Cell(cell)) })
 		rows[i] = row
 	}
 	return rows
@@ -190,7 +190,7 @@ func (h *Handler) typedRow(c echo.Context, l *i18n.Localizer, r *models.GridRow)
 		Input: strings.TrimSpace(c.FormValue(gridField("v", code))), TextInput: c.FormValue(gridField("t", code)),
 		NarrativeInput: c.FormValue(gridField("n", code)), ReasonInput: c.FormValue(gridField("r", code))}
 	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", code)))
-	t.Cells = cellFields(r.Set, func(cell string) string { return strings.TrimSpace(c.FormValue(gridField("c", code) + ":" + cell)) })
+	t.Cells = cellFields(l.Lang, r.Set, func(cell string) string { return strings.TrimSpace(c.FormValue(gridField("c", code) + ":" + cell)) })
 	return t
 }
 

@@ -114,6 +114,8 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/new", Roles: managers, Handler: h.NewPlanForm},
 		{Method: post, Path: "/plans", Roles: managers, Handler: h.CreatePlan},
 		{Method: get, Path: "/plans/:plan/edit", Roles: managers, Handler: h.EditPlanHome},
+		{Method: get, Path: "/plans/:plan/disaggregations", Roles: managers, Handler: h.EditCategories},
+		{Method: post, Path: "/plans/:plan/disaggregations", Roles: managers, Handler: h.SaveCategories},
 		{Method: get, Path: "/plans/:plan/settings", Roles: managers, Handler: h.PlanSettingsForm},
 		{Method: post, Path: "/plans/:plan/settings", Roles: managers, Handler: h.UpdatePlanSettings},
 		{Method: get, Path: "/plans/:plan/pillars/new", Roles: managers, Handler: h.NewPillarForm},

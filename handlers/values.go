@@ -47,15 +47,16 @@ type cellField struct {
 	Key, Label, Value string
 }
 
-// cellFields lays out the breakdown grid of a set with the given values.
-func cellFields(set *models.DisaggregationSet, value func(cell string) string) []cellField {
+// cellFields lays out the breakdown grid of a set with the given values,
+// labelled in lang.
+func cellFields(lang string, set *models.DisaggregationSet, value func(cell string) string) []cellField {
 	if set == nil {
 		return nil
 	}
 	labels := map[string]string{}
 	for _, d := range set.Dimensions {
 		for _, c := range d.Categories {
-			labels[d.Code+"="+c.Code] = c.Label
+			labels[d.Code+"="+c.Code] = c.LabelIn(lang)
 		}
 	}
 	var out []cellField
@@ -100,7 +101,7 @@ func (h *Handler) valuePageFor(c echo.Context, form *models.ValueForm) valuePage
 	if form.Value != nil {
 		p.Input.Value, p.Input.TextValue, p.Input.Narrative = l.InputNum(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
-	p.Cells = cellFields(form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
+	p.Cells = cellFields(l.Lang, form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
 	p.Breakdown = storedBreakdown(p.Cells, form, models.ScopeOf(&PrincipalOf(c).User).AudienceFor(form.Reporter.ID))
 	return p
 }
@@ -149,7 +150,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 			fieldErrs["value"] = l.T(bad)
 		}
 	}
-	cells := cellFields(form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
+	cells := cellFields(l.Lang, form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
 	for _, cf := range cells {
 		if cf.Value == "" {
 			continue

@@ -16,9 +16,10 @@ type QueueCell struct {
 	Figure figures.Figure
 }
 
-// CategoryLabel is a breakdown category's label.
+// CategoryLabel is a breakdown category's label with its translations.
 type CategoryLabel struct {
-	Label string
+	Label     string
+	LabelI18n Texts
 }
 
 // attachComments counts the comments of the queue's values and updates in
@@ -122,9 +123,10 @@ func loadSetLabels(db *gorm.DB, setIDs []int64) (map[int64]*DisaggregationSet, e
 		DimCode     string
 		Code        string
 		Label       string
+		LabelI18n   Texts
 	}
 	err := db.Table("disaggregation_categories").
-		Select("disaggregation_dimensions.set_id, disaggregation_dimensions.id AS dimension_id, disaggregation_dimensions.code AS dim_code, disaggregation_categories.code, disaggregation_categories.label").
+		Select("disaggregation_dimensions.set_id, disaggregation_dimensions.id AS dimension_id, disaggregation_dimensions.code AS dim_code, disaggregation_categories.code, disaggregation_categories.label, disaggregation_categories.label_i18n").
 		Joins("JOIN disaggregation_dimensions ON disaggregation_dimensions.id = disaggregation_categories.dimension_id").
 		Where("disaggregation_dimensions.set_id IN ?", setIDs).
 		Order("disaggregation_dimensions.set_id, disaggregation_dimensions.position, disaggregation_dimensions.id, disaggregation_categories.position, disaggregation_categories.id").
@@ -143,7 +145,7 @@ func loadSetLabels(db *gorm.DB, setIDs []int64) (map[int64]*DisaggregationSet, e
 			s.Dimensions = append(s.Dimensions, DisaggregationDimension{ID: r.DimensionID, SetID: r.SetID, Code: r.DimCode})
 		}
 		d := &s.Dimensions[len(s.Dimensions)-1]
-		d.Categories = append(d.Categories, DisaggregationCategory{DimensionID: r.DimensionID, Code: r.Code, Label: r.Label})
+		d.Categories = append(d.Categories, DisaggregationCategory{DimensionID: r.DimensionID, Code: r.Code, Label: r.Label, LabelI18n: r.LabelI18n})
 	}
 	return out, nil
 }
@@ -156,7 +158,7 @@ func (s DisaggregationSet) CellLabels(cell string) []CategoryLabel {
 	for _, d := range s.Dimensions {
 		for _, c := range d.Categories {
 			if cellHas(cell, d.Code+"="+c.Code) {
-				out = append(out, CategoryLabel{Label: c.Label})
+				out = append(out, CategoryLabel{Label: c.Label, LabelI18n: c.LabelI18n})
 			}
 		}
 	}
