@@ -66,6 +66,9 @@ func BenchmarkGridPage(b *testing.B) {
 	fp := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
 	path := fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, currentPeriod())
 	first := fp.Get(path)
+	if n := strings.Count(first.Body, `<tr id="row-`); first.StatusCode != http.StatusOK || n != len(rows) {
+		b.Fatalf("grid: %d with %d rows", first.StatusCode, n)
+	}
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
 	w.Write([]byte(first.Body))
