@@ -40,6 +40,12 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/plans/:plan/activities/:code/updates/:period/evidence":     reporters,
 	"GET /api/v1/plans/:plan/activities/:code/updates/:period/evidence/:id":  all,
 	// end evidence files
+	"GET /plans/:plan/disaggregations":                          managers,
+	"POST /plans/:plan/disaggregations":                         managers,
+	"POST /plans/:plan/indicators/:code/values/:period/reopen":  managers,
+	"GET /plans/:plan/organisations/:org/updates":               reporters,
+	"POST /plans/:plan/organisations/:org/updates":              reporters,
+	"POST /plans/:plan/activities/:code/updates/:period/reopen": managers,
 
 	"GET /healthz":                   public,
 	"GET /readyz":                    public,

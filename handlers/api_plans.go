@@ -23,8 +23,13 @@ type apiPlanTree struct {
 	Currency    string        `json:"currency"`
 	Demo        bool          `json:"demo"`
 	TierLabels  apiTierLabels `json:"tier_labels"`
-	Thresholds  apiThresholds `json:"thresholds"`
-	Pillars     []apiPillar   `json:"pillars"`
+	// TierLabelsI18n are the tier labels' translations.
+	TierLabelsI18n apiTierTexts `json:"tier_labels_i18n"`
+	// DisaggregationSets are the breakdowns indicators may have, with
+	// their categories' translations.
+	DisaggregationSets []apiSet      `json:"disaggregation_sets"`
+	Thresholds         apiThresholds `json:"thresholds"`
+	Pillars            []apiPillar   `json:"pillars"`
 }
 
 // apiTierLabels are the plan's names for its three tiers.
@@ -32,6 +37,52 @@ type apiTierLabels struct {
 	Pillar    string `json:"pillar"`
 	Objective string `json:"objective"`
 	Activity  string `json:"activity"`
+}
+
+// apiTierTexts are the translations of the plan's names for its tiers.
+type apiTierTexts struct {
+	Pillar    models.Texts `json:"pillar"`
+	Objective models.Texts `json:"objective"`
+	Activity  models.Texts `json:"activity"`
+}
+
+// apiSet is a disaggregation set: its dimensions and their categories.
+type apiSet struct {
+	Code       string         `json:"code"`
+	Name       string         `json:"name"`
+	Dimensions []apiDimension `json:"dimensions"`
+}
+
+// apiDimension is one axis of a disaggregation set, such as sex.
+type apiDimension struct {
+	Code       string        `json:"code"`
+	Name       string        `json:"name"`
+	Categories []apiCategory `json:"categories"`
+}
+
+// apiCategory is a category of a dimension; a breakdown cell names one per
+// dimension ("sex=female;age=child").
+type apiCategory struct {
+	Code      string       `json:"code"`
+	Label     string       `json:"label"`
+	LabelI18n models.Texts `json:"label_i18n"`
+}
+
+// setsJSON converts the disaggregation sets to their API form.
+func setsJSON(sets []models.DisaggregationSet) []apiSet {
+	out := make([]apiSet, 0, len(sets))
+	for _, s := range sets {
+		as := apiSet{Code: s.Code, Name: s.Name, Dimensions: make([]apiDimension, 0, len(s.Dimensions))}
+		for _, d := range s.Dimensions {
+			ad := apiDimension{Code: d.Code, Name: d.Name, Categories: make([]apiCategory, 0, len(d.Categories))}
+			for _, c := range d.Categories {
+				ad.Categories = append(ad.Categories, apiCategory{Code: c.Code, Label: c.Label, LabelI18n: texts(c.LabelI18n)})
+			}
+			as.Dimensions = append(as.Dimensions, ad)
+		}
+		out = append(out, as)
+	}
+	return out
 }
 
 // apiThresholds are the RAG thresholds, as fractions of the target (0.85).
@@ -96,9 +147,11 @@ type apiIndicator struct {
 	Name                  string       `json:"name"`
 	NameI18n              models.Texts `json:"name_i18n"`
 	Definition            string       `json:"definition"`
+	DefinitionI18n        models.Texts `json:"definition_i18n"`
 	Level                 string       `json:"level"`
 	UnitType              string       `json:"unit_type"`
 	UnitLabel             string       `json:"unit_label"`
+	UnitLabelI18n         models.Texts `json:"unit_label_i18n"`
 	Direction             string       `json:"direction"`
 	Accumulation          string       `json:"accumulation"`
 	Baseline              *apiBaseline `json:"baseline"`
@@ -124,7 +177,13 @@ func (h *Handler) APIPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, planTreeJSON(tree))
+	sets, err := models.DisaggregationSets(c.Request().Context(), h.DB)
+	if err != nil {
+		return err
+	}
+	out := planTreeJSON(tree)
+	out.DisaggregationSets = setsJSON(sets)
+	return c.JSON(http.StatusOK, out)
 }
 
 // planTreeJSON converts a loaded tree to its API form. Lists are never nil,
@@ -135,9 +194,11 @@ func planTreeJSON(t *models.PlanTree) apiPlanTree {
 		Code: p.Code, Title: p.Title, Description: p.Description, Country: p.Country,
 		StartYear: p.StartYear, EndYear: p.EndYear, Frequency: p.Frequency, Language: p.Language,
 		Currency: p.Currency, Demo: p.Demo,
-		TierLabels: apiTierLabels{Pillar: p.Tier1Label, Objective: p.Tier2Label, Activity: p.Tier3Label},
-		Thresholds: apiThresholds{Green: p.GreenThreshold, Red: p.RedThreshold},
-		Pillars:    make([]apiPillar, 0, len(t.Pillars)),
+		TierLabels:         apiTierLabels{Pillar: p.Tier1Label, Objective: p.Tier2Label, Activity: p.Tier3Label},
+		TierLabelsI18n:     apiTierTexts{Pillar: texts(p.Tier1LabelI18n), Objective: texts(p.Tier2LabelI18n), Activity: texts(p.Tier3LabelI18n)},
+		Thresholds:         apiThresholds{Green: p.GreenThreshold, Red: p.RedThreshold},
+		Pillars:            make([]apiPillar, 0, len(t.Pillars)),
+		DisaggregationSets: []apiSet{},
 	}
 	for _, pn := range t.Pillars {
 		pillar := apiPillar{Code: pn.Code, Title: pn.Title, TitleI18n: texts(pn.TitleI18n), Description: pn.Description, Objectives: make([]apiObjective, 0, len(pn.Objectives))}
@@ -179,6 +240,7 @@ func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator 
 	for _, ind := range inds {
 		ai := apiIndicator{
 			Code: ind.Code, Name: ind.Name, NameI18n: texts(ind.NameI18n), Definition: ind.Definition, Level: ind.Level(),
+			DefinitionI18n: texts(ind.DefinitionI18n), UnitLabelI18n: texts(ind.UnitLabelI18n),
 			UnitType: ind.UnitType, UnitLabel: ind.UnitLabel, Direction: ind.Direction, Accumulation: ind.Accumulation,
 			EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification,
 			ReportingOrganisation: t.Org(ind.ReportingOrgID).Acronym, Sensitive: ind.Sensitive,

@@ -95,8 +95,8 @@ func TestReportingCycleInChromium(t *testing.T) {
 	sec.Shot("secretariat-queue")
 	row := `tr:has(input[value^="indicator|2.1.1.a|` + period + `|"]) `
 	sec.Run(
-		chromedp.Click(chromedp.CSS(row+`summary`)),
-		chromedp.SendKeys(chromedp.CSS(row+`textarea`), "The shelter register shows 8 boys, not 7. Please check."),
+		chromedp.Click(chromedp.CSS(row+`.queue-actions summary`)),
+		chromedp.SendKeys(chromedp.CSS(row+`.queue-actions textarea`), "The shelter register shows 8 boys, not 7. Please check."),
 	)
 	sec.ClickAndWait(row + `button[value="return"]`)
 	expect(t, sec, "1 item done.")

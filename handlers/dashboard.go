@@ -154,7 +154,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 		label := L.T("dashboard.whole_plan")
 		if i < len(d.Pillars) {
 			v.ID, v.Code, v.Title = "p-"+s.Pillar.Code, s.Pillar.Code, s.Pillar.TitleIn(L.Lang)
-			label = d.Plan.Tier1Label + " " + s.Pillar.Code
+			label = d.Plan.Tier1In(L.Lang) + " " + s.Pillar.Code
 			one := chart.Stacked{ID: "ch-s-" + s.Pillar.Code, Title: L.T("dashboard.chart.status_of", label), Series: statusSeries,
 				TotalLabel: L.T("dashboard.total"), Number: num, Rows: []chart.StackedRow{{Label: L.T("dashboard.activities"), Values: values(v.Statuses)}}}
 			if v.StatusChart, err = one.SVG(); err != nil {

@@ -38,6 +38,8 @@ type gridRow struct {
 	// Refused is why the row could not be saved or submitted (locked).
 	Refused string
 	Jump    *models.Jump
+	// OutOfRange is the plausible range the stored value is outside of.
+	OutOfRange *models.Range
 }
 
 // Grid field names: one per row and input, keyed by the indicator's code.
@@ -53,11 +55,11 @@ func storedRows(l *i18n.Localizer, g *models.ValueGrid) []gridRow {
 	rows := make([]gridRow, len(g.Rows))
 	for i := range g.Rows {
 		r := &g.Rows[i]
-		row := gridRow{GridRow: r, Editable: r.Editable(g.Open()), Version: r.Version(), Jump: r.Jump(g.PreviousLabel)}
+		row := gridRow{GridRow: r, Editable: r.Editable(g.Open()), Version: r.Version(), Jump: r.Jump(g.PreviousLabel), OutOfRange: r.OutOfRange()}
 		if r.Value != nil {
 			row.Input, row.TextInput, row.NarrativeInput = l.InputNum(r.Value.Value), r.Value.TextValue, r.Value.Narrative
 		}
-		row.Cells = cellFields(r.Set, func(cell string) string { return l.InputNum(r.Cell(cell)) })
+		row.Cells = cellFields(l.Lang, r.Set, func(cell string) string { return l.InputNum(r.Cell(cell)) })
 		rows[i] = row
 	}
 	return rows
@@ -168,7 +170,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 		}
 		stored := p.Rows[i]
 		p.Rows[i] = o.typed
-		p.Rows[i].GridRow, p.Rows[i].Jump = stored.GridRow, stored.Jump
+		p.Rows[i].GridRow, p.Rows[i].Jump, p.Rows[i].OutOfRange = stored.GridRow, stored.Jump, stored.OutOfRange
 		p.Rows[i].Editable = stored.Editable || o.typed.Stale != nil
 		if o.typed.Stale != nil {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version
@@ -188,7 +190,7 @@ func (h *Handler) typedRow(c echo.Context, l *i18n.Localizer, r *models.GridRow)
 		Input: strings.TrimSpace(c.FormValue(gridField("v", code))), TextInput: c.FormValue(gridField("t", code)),
 		NarrativeInput: c.FormValue(gridField("n", code)), ReasonInput: c.FormValue(gridField("r", code))}
 	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", code)))
-	t.Cells = cellFields(r.Set, func(cell string) string { return strings.TrimSpace(c.FormValue(gridField("c", code) + ":" + cell)) })
+	t.Cells = cellFields(l.Lang, r.Set, func(cell string) string { return strings.TrimSpace(c.FormValue(gridField("c", code) + ":" + cell)) })
 	return t
 }
 

@@ -96,7 +96,7 @@ func (h *Handler) renderActivity(c echo.Context, status int, plan *models.Plan, 
 		return err
 	}
 	p := activityFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: v.form, Errors: v.errs, Creating: a == nil},
-		Parent: objective, Tier: plan.Tier3Label, Activity: a, FundingFailed: len(v.fundingErrs) > 0, Statuses: enumOptions(l, "funding.", models.FundingStatuses)}
+		Parent: objective, Tier: plan.Tier3In(l.Lang), Activity: a, FundingFailed: len(v.fundingErrs) > 0, Statuses: enumOptions(l, "funding.", models.FundingStatuses)}
 	funders := func(f formValues) []choice {
 		return orgOptions(l, orgs, f, "funder", models.Organisation.IsFunder)
 	}

@@ -37,6 +37,8 @@ func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues 
 		f.set(k, v)
 	}
 	f.setTexts("name", ind.NameI18n)
+	f.setTexts("definition", ind.DefinitionI18n)
+	f.setTexts("unit_label", ind.UnitLabelI18n)
 	f.setNum("baseline_value", ind.BaselineValue)
 	if ind.BaselineYear != nil {
 		f.set("baseline_year", strconv.Itoa(*ind.BaselineYear))
@@ -55,6 +57,7 @@ func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues 
 
 func parseIndicator(p *formParser, plan *models.Plan) models.IndicatorInput {
 	in := models.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Names: p.texts("name"), Definition: p.text("definition"),
+		Definitions: p.texts("definition"), UnitLabels: p.texts("unit_label"),
 		UnitType: p.text("unit_type"), UnitLabel: p.text("unit_label"), Direction: p.text("direction"), Accumulation: p.text("accumulation"),
 		BaselineValue: p.optNumber("baseline_value"), BaselineYear: p.optInt("baseline_year"), Targets: map[int]float64{},
 		EndTarget: p.optNumber("end_target"), MeansOfVerification: p.text("means_of_verification"), ReportingOrgID: p.id("reporting_org"),

@@ -67,19 +67,19 @@ func parseNode(p *formParser) models.NodeInput {
 		Position: p.integer("position", 0), Version: p.version()}
 }
 
-func peTierLabel(plan *models.Plan, kind string) string {
+func peTierLabel(plan *models.Plan, kind, lang string) string {
 	switch kind {
 	case "pillar":
-		return plan.Tier1Label
+		return plan.Tier1In(lang)
 	case "objective":
-		return plan.Tier2Label
+		return plan.Tier2In(lang)
 	}
-	return plan.Tier3Label
+	return plan.Tier3In(lang)
 }
 
 func (h *Handler) renderNodeNew(c echo.Context, status int, plan *models.Plan, kind, parent string, f formValues, errs map[string]string) error {
 	p := nodeFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Creating: true,
-		Action: planEditPath(plan, "/pillars")}, Kind: kind, Tier: peTierLabel(plan, kind), Parent: parent}
+		Action: planEditPath(plan, "/pillars")}, Kind: kind, Tier: peTierLabel(plan, kind, h.Localizer(c).Lang), Parent: parent}
 	if kind == "objective" {
 		p.Action = peChildPath(plan, "pillar", parent, "objective")
 	}
@@ -171,7 +171,7 @@ func (h *Handler) renderNodeEdit(c echo.Context, kind string, status int, plan *
 	f.set("code", n.Code)
 	path := peItemPath(plan, kind, n.Code)
 	p := nodeFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Action: path,
-		Item: itemBox(path, n.Version, n.ArchivedAt, inUse)}, Kind: kind, Tier: peTierLabel(plan, kind), Parent: n.Parent}
+		Item: itemBox(path, n.Version, n.ArchivedAt, inUse)}, Kind: kind, Tier: peTierLabel(plan, kind, h.Localizer(c).Lang), Parent: n.Parent}
 	return c.Render(status, "edit_node", p)
 }
 

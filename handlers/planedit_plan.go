@@ -48,6 +48,9 @@ func planFields(p *models.Plan) formValues {
 	} {
 		f.set(k, v)
 	}
+	f.setTexts("tier1_label", p.Tier1LabelI18n)
+	f.setTexts("tier2_label", p.Tier2LabelI18n)
+	f.setTexts("tier3_label", p.Tier3LabelI18n)
 	return f
 }
 
@@ -65,6 +68,7 @@ func parsePlan(p *formParser) models.PlanInput {
 		Code: p.text("code"), Title: p.text("title"), Description: p.text("description"), Country: p.text("country"),
 		StartYear: p.required("start_year"), EndYear: p.required("end_year"), Frequency: p.text("frequency"),
 		Tier1Label: p.text("tier1_label"), Tier2Label: p.text("tier2_label"), Tier3Label: p.text("tier3_label"),
+		TierLabels:     [3]models.Texts{p.texts("tier1_label"), p.texts("tier2_label"), p.texts("tier3_label")},
 		GreenThreshold: pct("green_threshold"), RedThreshold: pct("red_threshold"),
 		Language: p.text("language"), Currency: p.text("currency"),
 		DueDays: p.integer("due_days", models.DefaultDueDays), GraceDays: p.integer("grace_days", models.DefaultGraceDays),
@@ -154,7 +158,7 @@ func (h *Handler) EditPlanHome(c echo.Context) error {
 	}
 	p := planEditHome{Page: h.page(c), Tree: tree}
 	for _, a := range archived {
-		tier := peTierLabel(&tree.Plan, a.Kind)
+		tier := peTierLabel(&tree.Plan, a.Kind, h.Localizer(c).Lang)
 		if a.Kind == "indicator" {
 			tier = h.Localizer(c).T("pe.indicator")
 		}

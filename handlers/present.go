@@ -223,9 +223,9 @@ func decisionTargets(p presentPage) []choice {
 	lang := p.L.Lang
 	out := []choice{{Value: "plan", Label: p.L.T("present.decision.whole_plan")}}
 	for _, ps := range p.S.Pillars {
-		out = append(out, choice{Value: "pillar:" + ps.Code, Label: p.S.Tier1Label + " " + ps.Code + " — " + ps.TitleIn(lang)})
+		out = append(out, choice{Value: "pillar:" + ps.Code, Label: p.S.Tier1In(lang) + " " + ps.Code + " — " + ps.TitleIn(lang)})
 		for _, a := range ps.Activities {
-			out = append(out, choice{Value: "activity:" + a.Code, Label: "  " + p.S.Tier3Label + " " + a.Code + " — " + a.TitleIn(lang)})
+			out = append(out, choice{Value: "activity:" + a.Code, Label: "  " + p.S.Tier3In(lang) + " " + a.Code + " — " + a.TitleIn(lang)})
 		}
 	}
 	return out

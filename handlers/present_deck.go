@@ -313,7 +313,7 @@ func (p presentPage) buildDeck() []deckSlide {
 
 	for i := range S.Pillars {
 		ps := &S.Pillars[i]
-		name := S.Tier1Label + " " + ps.Code + " " + ps.TitleIn(lang)
+		name := S.Tier1In(lang) + " " + ps.Code + " " + ps.TitleIn(lang)
 		secs := []section{{key: "totals", head: p.totalsHeight(ps.Totals)}}
 		oh, or := indicators(ps.OffTrack, true)
 		secs = append(secs, list("off", L.T("present.furthest_off"), oh, or, len(ps.OffTrack) == 0))
@@ -326,7 +326,7 @@ func (p presentPage) buildDeck() []deckSlide {
 			cells = append(cells, []string{a.Code + " " + a.TitleIn(lang) + " (" + a.Lead + ")", st})
 		}
 		// The activities' table has no heading of its own: its head says it.
-		ah, ar := table([]string{S.Tier3Label, L.T("present.status")}, cells)
+		ah, ar := table([]string{S.Tier3In(lang), L.T("present.status")}, cells)
 		if len(ps.Activities) == 0 {
 			ah, ar = none, nil
 		}

@@ -25,7 +25,7 @@ type queuePage struct {
 
 // Queue lists everything submitted, filterable by period, pillar and organisation.
 func (h *Handler) Queue(c echo.Context) error {
-	f := models.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org")}
+	f := models.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org"), Jump: c.QueryParam("jump") == "1"}
 	q, err := models.LoadQueue(c.Request().Context(), h.DB, c.Param("plan"), f)
 	if err != nil {
 		return err
@@ -42,6 +42,9 @@ func filterQuery(f models.QueueFilter) string {
 		if x != "" {
 			v.Set(k, x)
 		}
+	}
+	if f.Jump {
+		v.Set("jump", "1")
 	}
 	return v.Encode()
 }

@@ -55,9 +55,13 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.ValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.SaveValueForm},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.WithdrawValue},
+		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.ReopenValue},
+		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.ReopenUpdate},
 		// The data-entry grid: every value an organisation owes for a period.
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.ValueGrid},
 		{Method: post, Path: "/plans/:plan/organisations/:org/values/:period", Roles: reporters, Handler: h.SaveValueGrid},
+		{Method: get, Path: "/plans/:plan/organisations/:org/updates", Roles: reporters, Handler: h.UpdateGrid},
+		{Method: post, Path: "/plans/:plan/organisations/:org/updates", Roles: reporters, Handler: h.SaveUpdateGrid},
 		// The offline template of the grid, and its upload (preview, then confirm).
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
 		{Method: get, Path: "/api/v1/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
@@ -117,6 +121,8 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/new", Roles: managers, Handler: h.NewPlanForm},
 		{Method: post, Path: "/plans", Roles: managers, Handler: h.CreatePlan},
 		{Method: get, Path: "/plans/:plan/edit", Roles: managers, Handler: h.EditPlanHome},
+		{Method: get, Path: "/plans/:plan/disaggregations", Roles: managers, Handler: h.EditCategories},
+		{Method: post, Path: "/plans/:plan/disaggregations", Roles: managers, Handler: h.SaveCategories},
 		{Method: get, Path: "/plans/:plan/settings", Roles: managers, Handler: h.PlanSettingsForm},
 		{Method: post, Path: "/plans/:plan/settings", Roles: managers, Handler: h.UpdatePlanSettings},
 		{Method: get, Path: "/plans/:plan/pillars/new", Roles: managers, Handler: h.NewPillarForm},

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/figures"
 	"naptracker/handlers/i18n"
 	"naptracker/models"
 
@@ -24,6 +25,15 @@ type valuePage struct {
 	Stale *models.StaleError
 	// EvidenceMax is the size limit of an evidence file, as the upload form says it.
 	EvidenceMax string
+	// Breakdown is the stored breakdown as the reader may see it, shown
+	// once the value can no longer be edited.
+	Breakdown []shownCell
+}
+
+// shownCell is a stored breakdown cell with its label.
+type shownCell struct {
+	Label  string
+	Figure figures.Figure
 }
 
 // valueFields is the form as typed, kept as text so that a mistake is shown back as entered.
@@ -37,15 +47,16 @@ type cellField struct {
 	Key, Label, Value string
 }
 
-// cellFields lays out the breakdown grid of a set with the given values.
-func cellFields(set *models.DisaggregationSet, value func(cell string) string) []cellField {
+// cellFields lays out the breakdown grid of a set with the given values,
+// labelled in lang.
+func cellFields(lang string, set *models.DisaggregationSet, value func(cell string) string) []cellField {
 	if set == nil {
 		return nil
 	}
 	labels := map[string]string{}
 	for _, d := range set.Dimensions {
 		for _, c := range d.Categories {
-			labels[d.Code+"="+c.Code] = c.Label
+			labels[d.Code+"="+c.Code] = c.LabelIn(lang)
 		}
 	}
 	var out []cellField
@@ -90,8 +101,30 @@ func (h *Handler) valuePageFor(c echo.Context, form *models.ValueForm) valuePage
 	if form.Value != nil {
 		p.Input.Value, p.Input.TextValue, p.Input.Narrative = l.InputNum(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
-	p.Cells = cellFields(form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
+	p.Cells = cellFields(l.Lang, form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
+	p.Breakdown = storedBreakdown(p.Cells, form, models.ScopeOf(&PrincipalOf(c).User).AudienceFor(form.Reporter.ID))
 	return p
+}
+
+// storedBreakdown gives the stored cells of the form's value (figures.Disclose
+// for the audience), in the set's order, labelled as the input grid is.
+func storedBreakdown(cells []cellField, form *models.ValueForm, aud figures.Audience) []shownCell {
+	if form.Value == nil || len(form.Value.Breakdown) == 0 {
+		return nil
+	}
+	var raw []float64
+	var labels []string
+	for _, cf := range cells {
+		if x := form.Cell(cf.Key); x != nil {
+			raw, labels = append(raw, *x), append(labels, cf.Label)
+		}
+	}
+	_, figs := figures.Disclose(form.Indicator.Sensitive, aud, form.Value.Value, raw, form.Value.Status != models.StatusApproved)
+	out := make([]shownCell, len(figs))
+	for i := range figs {
+		out[i] = shownCell{Label: labels[i], Figure: figs[i]}
+	}
+	return out
 }
 
 // SaveValueForm saves the form as a draft, or saves and submits it
@@ -117,7 +150,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 			fieldErrs["value"] = l.T(bad)
 		}
 	}
-	cells := cellFields(form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
+	cells := cellFields(l.Lang, form.Set, func(cell string) string { return strings.TrimSpace(c.FormValue("cell." + cell)) })
 	for _, cf := range cells {
 		if cf.Value == "" {
 			continue

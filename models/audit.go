@@ -64,8 +64,8 @@ func Audit(tx *gorm.DB, a Actor, action, entityType string, entityID, planID *in
 
 // touchForAudit raises the data version of the plans a change may show on
 // their pages (see Plan.DataVersion), in the change's transaction: the
-// plan it is about; every plan for a change of an organisation or a user,
-// whose names the pages show. Saving a draft is left out: only its own
+// plan it is about; every plan for a change of an organisation, a user or a
+// breakdown category (shared by every plan), whose names the pages show. Saving a draft is left out: only its own
 // organisation and the secretariat see drafts, and the pages that show
 // drafts to them are never answered 304 Not Modified. A draft saved over a
 // returned value changes the completeness counts, and the save raises the
@@ -76,7 +76,7 @@ func touchForAudit(tx *gorm.DB, action string, planID *int64) error {
 		return nil
 	case planID != nil:
 		return touchPlan(tx, *planID)
-	case strings.HasPrefix(action, "organisation.") || strings.HasPrefix(action, "user."):
+	case strings.HasPrefix(action, "organisation.") || strings.HasPrefix(action, "user.") || strings.HasPrefix(action, "disaggregation."):
 		return tx.Exec("UPDATE plans SET data_version = data_version + 1").Error
 	}
 	return nil

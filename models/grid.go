@@ -33,6 +33,11 @@ type GridRow struct {
 	// Previous is the previous period's value as the reader may see it
 	// (figures.Disclose); nil when nothing was reported.
 	Previous *figures.Figure
+	// Range is where the period's value is expected (PlausibleRange), nil
+	// when the plan gives nothing to derive it from.
+	Range *Range
+	// Evidence is the number of files and links attached to the value.
+	Evidence int
 }
 
 // LoadValueGrid reads the grid of the organisation (by acronym) for a
@@ -95,6 +100,14 @@ func LoadValueGrid(ctx context.Context, db *gorm.DB, scope Scope, planCode, orgA
 	if err := db.Where("value_id IN (?)", current).Order("value_id, cell").Find(&cells).Error; err != nil {
 		return nil, err
 	}
+	var evidence []struct {
+		IndicatorValueID int64
+		N                int
+	}
+	if err := db.Table("evidence").Select("indicator_value_id, COUNT(*) AS n").Where("indicator_value_id IN (?)", current).
+		Group("indicator_value_id").Scan(&evidence).Error; err != nil {
+		return nil, err
+	}
 	var sets []DisaggregationSet
 	setIDs := db.Model(&Indicator{}).Select("disaggregation_set_id").Where("plan_id = ? AND reporting_org_id = ? AND archived_at IS NULL AND disaggregation_set_id IS NOT NULL", plan.ID, g.Org.ID)
 	err = db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
@@ -130,6 +143,10 @@ func LoadValueGrid(ctx context.Context, db *gorm.DB, scope Scope, planCode, orgA
 			v.Breakdown = append(v.Breakdown, b)
 		}
 	}
+	evidenceOf := map[int64]int{}
+	for _, e := range evidence {
+		evidenceOf[e.IndicatorValueID] = e.N
+	}
 	all := FigurePeriods(periods)
 	aud := scope.AudienceFor(g.Org.ID)
 	g.Rows = make([]GridRow, len(inds))
@@ -138,7 +155,11 @@ func LoadValueGrid(ctx context.Context, db *gorm.DB, scope Scope, planCode, orgA
 		if ind.DisaggregationSetID != nil {
 			r.Set = setByID[*ind.DisaggregationSetID]
 		}
-		r.Target = figures.PeriodTargets(ind.Figures(yearly[ind.ID]), all)[k]
+		if r.Value != nil {
+			r.Evidence = evidenceOf[r.Value.ID]
+		}
+		targets := figures.PeriodTargets(ind.Figures(yearly[ind.ID]), all)
+		r.Target, r.Range = targets[k], PlausibleRange(ind, targets, k)
 		if p := prev[ind.ID]; p != nil && p.Value != nil {
 			f, _ := figures.Disclose(ind.Sensitive, aud, p.Value, nil, p.Status != StatusApproved)
 			r.Previous = &f
@@ -191,6 +212,15 @@ func (r *GridRow) Jump(previousLabel string) *Jump {
 		return nil
 	}
 	return JumpBetween(r.Previous.Value, r.Value.Value, previousLabel)
+}
+
+// OutOfRange returns the plausible range when the stored value is outside
+// it, else nil.
+func (r *GridRow) OutOfRange() *Range {
+	if r.Value == nil || !r.Range.Outside(r.Value.Value) {
+		return nil
+	}
+	return r.Range
 }
 
 // Unchanged reports whether saving in would leave the stored value as it

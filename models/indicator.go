@@ -46,8 +46,10 @@ type Indicator struct {
 	Name                string
 	NameI18n            Texts
 	Definition          string
+	DefinitionI18n      Texts
 	UnitType            string
 	UnitLabel           string
+	UnitLabelI18n       Texts
 	Direction           string
 	Accumulation        string
 	BaselineValue       *float64
@@ -106,6 +108,7 @@ type DisaggregationCategory struct {
 	DimensionID int64
 	Code        string
 	Label       string
+	LabelI18n   Texts
 	Position    int
 }
 

@@ -12,17 +12,21 @@ const (
 // Plan is a National Action Plan: the root of the pillar → objective →
 // activity tree, with its own tier labels and RAG thresholds.
 type Plan struct {
-	ID             int64
-	Code           string
-	Title          string
-	Description    string
-	Country        string
-	StartYear      int
-	EndYear        int
-	Frequency      string
-	Tier1Label     string `gorm:"column:tier1_label"`
-	Tier2Label     string `gorm:"column:tier2_label"`
-	Tier3Label     string `gorm:"column:tier3_label"`
+	ID          int64
+	Code        string
+	Title       string
+	Description string
+	Country     string
+	StartYear   int
+	EndYear     int
+	Frequency   string
+	Tier1Label  string `gorm:"column:tier1_label"`
+	Tier2Label  string `gorm:"column:tier2_label"`
+	Tier3Label  string `gorm:"column:tier3_label"`
+	// Translations of the tier labels (TierLabelIn).
+	Tier1LabelI18n Texts `gorm:"column:tier1_label_i18n"`
+	Tier2LabelI18n Texts `gorm:"column:tier2_label_i18n"`
+	Tier3LabelI18n Texts `gorm:"column:tier3_label_i18n"`
 	GreenThreshold float64
 	RedThreshold   float64
 	Language       string

@@ -25,6 +25,7 @@ var (
 type IndicatorInput struct {
 	Code, Name, Definition  string
 	Names                   Texts // the name's translations by language (optional)
+	Definitions, UnitLabels Texts // the definition's and unit label's translations
 	UnitType, UnitLabel     string
 	Direction, Accumulation string
 	BaselineValue           *float64
@@ -44,6 +45,7 @@ type IndicatorInput struct {
 func (in IndicatorInput) trimmed(planLang string) IndicatorInput {
 	in.Code, in.Name, in.Definition = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.Definition)
 	in.Names = cleanTexts(in.Names, planLang)
+	in.Definitions, in.UnitLabels = cleanTexts(in.Definitions, planLang), cleanTexts(in.UnitLabels, planLang)
 	in.UnitLabel, in.MeansOfVerification = strings.TrimSpace(in.UnitLabel), strings.TrimSpace(in.MeansOfVerification)
 	return in
 }
@@ -90,6 +92,8 @@ func checkIndicator(tx *gorm.DB, v *ValidationError, plan *Plan, parent Indicato
 	v.rename("title", "name")
 	checkTexts(v, "name", in.Names, 500)
 	checkText(v, "definition", in.Definition, false, 5000)
+	checkTexts(v, "definition", in.Definitions, 5000)
+	checkTexts(v, "unit_label", in.UnitLabels, 60)
 	checkText(v, "unit_label", in.UnitLabel, false, 60)
 	checkText(v, "means_of_verification", in.MeansOfVerification, false, 2000)
 	unitOK := slices.Contains(UnitTypes, in.UnitType)
@@ -213,6 +217,7 @@ func indicatorFacts(i *Indicator, targets map[int]float64) map[string]any {
 	}
 	return map[string]any{
 		"code": i.Code, "name": i.Name, "name_i18n": cleanTexts(i.NameI18n, ""), "definition": i.Definition, "unit_type": i.UnitType, "unit_label": i.UnitLabel,
+		"definition_i18n": cleanTexts(i.DefinitionI18n, ""), "unit_label_i18n": cleanTexts(i.UnitLabelI18n, ""),
 		"direction": i.Direction, "accumulation": i.Accumulation, "baseline_value": i.BaselineValue, "baseline_year": i.BaselineYear,
 		"targets": ts, "end_target": i.EndTarget, "means_of_verification": i.MeansOfVerification,
 		"reporting_org_id": i.ReportingOrgID, "disaggregation_set_id": i.DisaggregationSetID, "sensitive": i.Sensitive, "position": i.Position,
@@ -222,6 +227,7 @@ func indicatorFacts(i *Indicator, targets map[int]float64) map[string]any {
 // applyIndicator copies the form onto an indicator (all but its code and parent).
 func applyIndicator(i *Indicator, in IndicatorInput, parent IndicatorParent) {
 	i.Name, i.NameI18n, i.Definition, i.UnitType, i.UnitLabel = in.Name, in.Names, in.Definition, in.UnitType, in.UnitLabel
+	i.DefinitionI18n, i.UnitLabelI18n = in.Definitions, in.UnitLabels
 	i.Direction, i.Accumulation, i.BaselineValue, i.BaselineYear = in.Direction, in.Accumulation, in.BaselineValue, in.BaselineYear
 	i.EndTarget, i.MeansOfVerification, i.ReportingOrgID = in.EndTarget, in.MeansOfVerification, in.ReportingOrgID
 	if i.ReportingOrgID == 0 && parent.Activity != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,10 +31,12 @@ type PlanInput struct {
 	StartYear, EndYear                 int
 	Frequency                          string
 	Tier1Label, Tier2Label, Tier3Label string
-	GreenThreshold, RedThreshold       float64
-	Language, Currency                 string
-	DueDays, GraceDays                 int
-	Version                            int
+	// TierLabels are the tier labels' translations, one per tier.
+	TierLabels                   [3]Texts
+	GreenThreshold, RedThreshold float64
+	Language, Currency           string
+	DueDays, GraceDays           int
+	Version                      int
 }
 
 // planFacts is what the audit log records of a plan.
@@ -42,6 +45,7 @@ func planFacts(p *Plan) map[string]any {
 		"code": p.Code, "title": p.Title, "description": p.Description, "country": p.Country,
 		"start_year": p.StartYear, "end_year": p.EndYear, "frequency": p.Frequency,
 		"tiers":           []string{p.Tier1Label, p.Tier2Label, p.Tier3Label},
+		"tiers_i18n":      []Texts{cleanTexts(p.Tier1LabelI18n, ""), cleanTexts(p.Tier2LabelI18n, ""), cleanTexts(p.Tier3LabelI18n, "")},
 		"green_threshold": p.GreenThreshold, "red_threshold": p.RedThreshold,
 		"language": p.Language, "currency": p.Currency,
 	}
@@ -52,6 +56,7 @@ func (in PlanInput) apply(p *Plan) {
 	p.Title, p.Description, p.Country = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), strings.TrimSpace(in.Country)
 	p.StartYear, p.EndYear, p.Frequency = in.StartYear, in.EndYear, in.Frequency
 	p.Tier1Label, p.Tier2Label, p.Tier3Label = strings.TrimSpace(in.Tier1Label), strings.TrimSpace(in.Tier2Label), strings.TrimSpace(in.Tier3Label)
+	p.Tier1LabelI18n, p.Tier2LabelI18n, p.Tier3LabelI18n = cleanTexts(in.TierLabels[0], in.Language), cleanTexts(in.TierLabels[1], in.Language), cleanTexts(in.TierLabels[2], in.Language)
 	p.GreenThreshold, p.RedThreshold = in.GreenThreshold, in.RedThreshold
 	p.Language, p.Currency = in.Language, strings.ToUpper(strings.TrimSpace(in.Currency))
 }
@@ -94,6 +99,9 @@ func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*ValidationError, e
 	checkText(v, "tier1_label", in.Tier1Label, true, 40)
 	checkText(v, "tier2_label", in.Tier2Label, true, 40)
 	checkText(v, "tier3_label", in.Tier3Label, true, 40)
+	for k, t := range in.TierLabels {
+		checkTexts(v, fmt.Sprintf("tier%d_label", k+1), t, 40)
+	}
 	switch {
 	case in.GreenThreshold <= 0 || in.GreenThreshold > 1.5:
 		v.AddKey("green_threshold", "err.green_threshold")
@@ -198,6 +206,8 @@ func UpdatePlan(ctx context.Context, db *gorm.DB, actor Actor, code string, in P
 		}
 		changes := planFacts(&next)
 		delete(changes, "tiers")
+		delete(changes, "tiers_i18n")
+		changes["tier1_label_i18n"], changes["tier2_label_i18n"], changes["tier3_label_i18n"] = next.Tier1LabelI18n, next.Tier2LabelI18n, next.Tier3LabelI18n
 		delete(changes, "code")
 		changes["tier1_label"], changes["tier2_label"], changes["tier3_label"] = next.Tier1Label, next.Tier2Label, next.Tier3Label
 		if err := bumpRow(tx, "plan", "plans", p.ID, p.Version, changes, now); err != nil {

@@ -14,6 +14,8 @@ type QueueFilter struct {
 	Period string // period label
 	Pillar string // pillar code
 	Org    string // acronym of the reporting (or lead) organisation
+	// Jump keeps only values that jumped from the previous period's.
+	Jump bool
 }
 
 // QueueItem is a submitted value or activity update awaiting validation.
@@ -46,6 +48,10 @@ type QueueItem struct {
 	Previous      *float64
 	PreviousLabel string
 	Jump          *Jump `gorm:"-"`
+	// Breakdown is the value's breakdown, Comments the number of comments
+	// in the item's thread.
+	Breakdown []QueueCell `gorm:"-"`
+	Comments  int         `gorm:"-"`
 }
 
 // Late reports whether the item was submitted after its period's due date.
@@ -121,8 +127,20 @@ func LoadQueue(ctx context.Context, db *gorm.DB, planCode string, f QueueFilter)
 	if err := attachEvidence(db, values, updates); err != nil {
 		return nil, err
 	}
+	if err := attachComments(db, values, updates); err != nil {
+		return nil, err
+	}
 	if err := addValueContext(db, plan, values); err != nil {
 		return nil, err
+	}
+	if f.Jump {
+		jumped := values[:0]
+		for _, v := range values {
+			if v.Jump != nil {
+				jumped = append(jumped, v)
+			}
+		}
+		values, updates = jumped, nil
 	}
 	q.Items = append(values, updates...)
 	return q, nil
@@ -161,7 +179,7 @@ func attachEvidence(db *gorm.DB, values, updates []QueueItem) error {
 }
 
 // addValueContext fills the target, previous value and jump of the queue's
-// values, with four queries whatever their number (even none, so that
+// values, and their breakdowns, with six queries whatever their number (even none, so that
 // the queue's query count does not depend on its length). The queue is for the
 // secretariat, an internal audience.
 func addValueContext(db *gorm.DB, plan *Plan, values []QueueItem) error {
@@ -208,6 +226,9 @@ func addValueContext(db *gorm.DB, plan *Plan, values []QueueItem) error {
 	indByID := map[int64]Indicator{}
 	for _, ind := range inds {
 		indByID[ind.ID] = ind
+	}
+	if err := attachBreakdowns(db, values, indByID); err != nil {
+		return err
 	}
 	all := FigurePeriods(periods)
 	for i := range values {

@@ -16,7 +16,10 @@ type Slides struct {
 	PlanLanguage string
 	Tier1Label   string
 	Tier3Label   string
-	From, To     string // labels of the first and last period of the range
+	// Translations of the tier labels (Tier1In, Tier3In).
+	Tier1LabelI18n Texts  `json:",omitempty"`
+	Tier3LabelI18n Texts  `json:",omitempty"`
+	From, To       string // labels of the first and last period of the range
 	// Latest is the label of the period whose compliance is shown: the
 	// latest period of the range whose due date has passed (in snapshots
 	// taken before this rule, the range's last period).

@@ -75,6 +75,7 @@ func buildSlides(db *gorm.DB, tree *PlanTree, rng PeriodRange, comp PeriodComple
 		return nil, err
 	}
 	s := &Slides{PlanID: tree.Plan.ID, PlanCode: tree.Plan.Code, PlanTitle: tree.Plan.Title, PlanLanguage: tree.Plan.Language, Tier1Label: tree.Plan.Tier1Label, Tier3Label: tree.Plan.Tier3Label,
+		Tier1LabelI18n: tree.Plan.Tier1LabelI18n, Tier3LabelI18n: tree.Plan.Tier3LabelI18n,
 		From: rng.First().Label, To: rng.Last().Label, At: now.UTC(), Thresholds: tree.Plan.Thresholds()}
 	k, due := compliancePeriod(rng, now)
 	s.Latest, s.LatestDue, s.NoneDue = rng.All[k].Label, rng.All[k].DueDate, !due

@@ -70,3 +70,28 @@ func (a Activity) TitleIn(lang string) string { return a.TitleI18n.In(lang, a.Ti
 
 // NameIn is the indicator's name in lang, else the original.
 func (i Indicator) NameIn(lang string) string { return i.NameI18n.In(lang, i.Name) }
+
+// DefinitionIn is the indicator's definition in lang, else the original.
+func (i Indicator) DefinitionIn(lang string) string { return i.DefinitionI18n.In(lang, i.Definition) }
+
+// UnitLabelIn is the indicator's unit label in lang, else the original.
+func (i Indicator) UnitLabelIn(lang string) string { return i.UnitLabelI18n.In(lang, i.UnitLabel) }
+
+// LabelIn is the breakdown category's label in lang, else the original.
+func (c DisaggregationCategory) LabelIn(lang string) string { return c.LabelI18n.In(lang, c.Label) }
+
+// Tier1In, Tier2In and Tier3In are the plan's tier labels (Pillar,
+// Objective, Activity or the plan's own words) in lang, else the originals.
+func (p Plan) Tier1In(lang string) string { return p.Tier1LabelI18n.In(lang, p.Tier1Label) }
+
+// Tier2In is the second tier's label in lang (see Tier1In).
+func (p Plan) Tier2In(lang string) string { return p.Tier2LabelI18n.In(lang, p.Tier2Label) }
+
+// Tier3In is the third tier's label in lang (see Tier1In).
+func (p Plan) Tier3In(lang string) string { return p.Tier3LabelI18n.In(lang, p.Tier3Label) }
+
+// Tier1In is the slides' first tier label in lang (see Plan.Tier1In).
+func (s Slides) Tier1In(lang string) string { return s.Tier1LabelI18n.In(lang, s.Tier1Label) }
+
+// Tier3In is the slides' third tier label in lang (see Plan.Tier1In).
+func (s Slides) Tier3In(lang string) string { return s.Tier3LabelI18n.In(lang, s.Tier3Label) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"naptracker/figures"
+
 	"gorm.io/gorm"
 )
 
@@ -23,6 +25,10 @@ type ValueForm struct {
 	Comments  []CommentView
 	// Evidence is the files and links attached to the value.
 	Evidence []EvidenceListing
+	// Target is the period's target (figures.PeriodTargets) and Range
+	// where the value is expected (PlausibleRange); nil when none.
+	Target *float64
+	Range  *Range
 }
 
 // ScopedPeriodValue is an earlier period's value of the same indicator.
@@ -62,6 +68,9 @@ func LoadValueForm(ctx context.Context, db *gorm.DB, scope Scope, t ValueTarget,
 				return err
 			}
 		}
+		if err := loadFormTargets(tx, f); err != nil {
+			return err
+		}
 		return tx.Table("indicator_values").Select("reporting_periods.label, indicator_values.value, indicator_values.status").
 			Joins("JOIN reporting_periods ON reporting_periods.id = indicator_values.period_id").
 			Where("indicator_values.indicator_id = ? AND reporting_periods.end_date < ?", vc.indicator.ID, vc.period.StartDate).
@@ -71,6 +80,38 @@ func LoadValueForm(ctx context.Context, db *gorm.DB, scope Scope, t ValueTarget,
 		return nil, err
 	}
 	return f, nil
+}
+
+// loadFormTargets fills the form's period target and plausible range.
+func loadFormTargets(tx *gorm.DB, f *ValueForm) error {
+	var periods []ReportingPeriod
+	if err := tx.Where("plan_id = ?", f.Plan.ID).Order("start_date, id").Find(&periods).Error; err != nil {
+		return err
+	}
+	var rows []IndicatorTarget
+	if err := tx.Where("indicator_id = ?", f.Indicator.ID).Find(&rows).Error; err != nil {
+		return err
+	}
+	yearly := map[int]float64{}
+	for _, t := range rows {
+		yearly[t.Year] = t.Value
+	}
+	targets := figures.PeriodTargets(f.Indicator.Figures(yearly), FigurePeriods(periods))
+	for k, p := range periods {
+		if p.ID == f.Period.ID {
+			f.Target, f.Range = targets[k], PlausibleRange(f.Indicator, targets, k)
+		}
+	}
+	return nil
+}
+
+// OutOfRange returns the plausible range when the stored value is outside
+// it, else nil.
+func (f *ValueForm) OutOfRange() *Range {
+	if f.Value == nil || !f.Range.Outside(f.Value.Value) {
+		return nil
+	}
+	return f.Range
 }
 
 // Editable reports whether the value can be changed now (open period, not

@@ -207,7 +207,8 @@ func ensureSets(tx *gorm.DB, at time.Time) (map[string]models.DisaggregationSet,
 		for i, d := range spec.dims {
 			dim := models.DisaggregationDimension{Code: d.code, Name: d.name, Position: i + 1}
 			for j, c := range d.cats {
-				dim.Categories = append(dim.Categories, models.DisaggregationCategory{Code: c[0], Label: c[1], Position: j + 1})
+				dim.Categories = append(dim.Categories, models.DisaggregationCategory{Code: c[0], Label: c[1], Position: j + 1,
+					LabelI18n: demoCategoryLabels[d.code+"="+c[0]]})
 			}
 			set.Dimensions = append(set.Dimensions, dim)
 		}

@@ -118,6 +118,8 @@ func loadDemo(tx *gorm.DB, today time.Time) (*Summary, error) {
 			"the policy or the results of any government.",
 		Country: "Lao PDR (demonstration)", StartYear: start, EndYear: end, Frequency: models.Quarterly,
 		Tier1Label: "Pillar", Tier2Label: "Objective", Tier3Label: "Activity",
+		Tier1LabelI18n: models.Texts{"fr": "Pilier", "lo": "ເສົາຫຼັກ"}, Tier2LabelI18n: models.Texts{"fr": "Objectif", "lo": "ຈຸດປະສົງ"},
+		Tier3LabelI18n: models.Texts{"fr": "Activité", "lo": "ກິດຈະກຳ"},
 		GreenThreshold: models.DefaultThresholds.Green, RedThreshold: models.DefaultThresholds.Red,
 		Language: "en", Currency: "USD", Demo: true, Version: 1, CreatedAt: l.setup, UpdatedAt: l.setup,
 	}
@@ -285,7 +287,7 @@ func (l *demoLoad) createIndicators() error {
 		pos[parent]++
 		ind := &demoIndicator{spec: s, act: actByCode[parent]}
 		m := models.Indicator{PlanID: l.plan.ID, Code: s.code, Name: s.name, NameI18n: demoIndicatorNames[s.code],
-			Definition: strings.TrimSpace(s.def + " " + accumulationNote(s.acc)), UnitType: s.unit, UnitLabel: s.label,
+			Definition: strings.TrimSpace(s.def + " " + accumulationNote(s.acc)), UnitType: s.unit, UnitLabel: s.label, UnitLabelI18n: demoUnitLabels[s.label],
 			Direction: s.dir, Accumulation: s.acc, MeansOfVerification: s.mov, Sensitive: s.sens,
 			Position: pos[parent], Version: 1, CreatedAt: l.setup, UpdatedAt: l.setup}
 		if ind.act != nil {

@@ -60,7 +60,12 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"history.action.":   {"save", "submit", "approve", "return", "reopen", "comment.add"},
 		"reporting.kind.":   {models.ItemIndicator, models.ItemActivity, models.ItemContribution},
 		// translation fields of the plan-editing forms
-		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo"},
+		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo",
+			"unit_label_in.en", "unit_label_in.fr", "unit_label_in.lo",
+			"tier1_label_in.en", "tier1_label_in.fr", "tier1_label_in.lo", "tier2_label_in.en", "tier2_label_in.fr", "tier2_label_in.lo",
+			"tier3_label_in.en", "tier3_label_in.fr", "tier3_label_in.lo"},
+		"i18n.label_in.":      {"en", "fr", "lo"},
+		"i18n.definition_in.": {"en", "fr", "lo"},
 		// indicator and organisation pages
 		"report.rag.":       models.RAGs,
 		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},

@@ -229,13 +229,13 @@ func (w *ipttWriter) walk(out rowSink, rate bool) (err error) {
 			if w.rate {
 				w.pillarRows = append(w.pillarRows, w.row)
 			}
-			if err = w.separator(w.st.pillar, p.Code, w.tree.Plan.Tier1Label+" "+p.Code+" — "+p.TitleIn(w.L.Lang)); err != nil {
+			if err = w.separator(w.st.pillar, p.Code, w.tree.Plan.Tier1In(w.L.Lang)+" "+p.Code+" — "+p.TitleIn(w.L.Lang)); err != nil {
 				return
 			}
 		}
 		if o.ID != lastObjective {
 			lastObjective = o.ID
-			if err = w.separator(w.st.objective, o.Code, w.tree.Plan.Tier2Label+" "+o.Code+" — "+o.TitleIn(w.L.Lang)); err != nil {
+			if err = w.separator(w.st.objective, o.Code, w.tree.Plan.Tier2In(w.L.Lang)+" "+o.Code+" — "+o.TitleIn(w.L.Lang)); err != nil {
 				return
 			}
 		}

@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"naptracker/handlers/i18n"
+	"naptracker/models"
+
+	"github.com/labstack/echo/v4"
+)
+
+// updateGridPage is the activity-update grid of an organisation over a
+// range of periods.
+type updateGridPage struct {
+	Page
+	Grid     *models.UpdateGrid
+	Rows     []updateGridRow
+	Statuses []string
+	// Action is the grid's own address (with its range), to post to.
+	Action        string
+	Failed, Stale int
+	From, To      string
+}
+
+// updateGridRow is one row as shown: the stored update, and the inputs (as
+// typed when the row was refused, else as stored).
+type updateGridRow struct {
+	*models.UpdateRow
+	Editable bool
+	Input    models.UpdateInput
+	Percent  string // percent complete as typed
+	Expense  string // expenditure as typed
+	Version  int
+	Errors   map[string]string
+	Conflict *models.StaleError
+	Refused  string
+}
+
+func (h *Handler) loadUpdateGrid(c echo.Context) (*models.UpdateGrid, error) {
+	who := PrincipalOf(c)
+	return models.LoadUpdateGrid(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), h.Now().UTC())
+}
+
+// storedUpdateRows lays out the rows with their stored updates.
+func storedUpdateRows(l *i18n.Localizer, g *models.UpdateGrid) []updateGridRow {
+	rows := make([]updateGridRow, len(g.Rows))
+	for i := range g.Rows {
+		r := &g.Rows[i]
+		row := updateGridRow{UpdateRow: r, Editable: r.Editable(), Version: r.Version()}
+		if u := r.Update; u != nil {
+			row.Input = models.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
+				Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+			row.Percent = strconv.Itoa(u.PercentComplete)
+			row.Expense = l.InputNum(&u.Expenditure)
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+func (h *Handler) updateGridPage(c echo.Context, g *models.UpdateGrid) updateGridPage {
+	from, to := g.Periods[0].Label, g.Periods[len(g.Periods)-1].Label
+	action := c.Request().URL.Path + "?" + url.Values{"from": {from}, "to": {to}}.Encode()
+	return updateGridPage{Page: h.page(c), Grid: g, Statuses: models.ProgressStatuses, Action: action, From: from, To: to}
+}
+
+// UpdateGrid shows every activity update an organisation owes as lead over
+// a range of periods on one page.
+func (h *Handler) UpdateGrid(c echo.Context) error {
+	g, err := h.loadUpdateGrid(c)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	p := h.updateGridPage(c, g)
+	p.Rows = storedUpdateRows(h.Localizer(c), g)
+	return c.Render(http.StatusOK, "grid_updates", p)
+}
+
+// SaveUpdateGrid saves every edited row as a draft, each on its own with
+// its own version (models.SaveUpdate, as the single form), and with
+// "action=submit" then submits every row saved as a draft. Refused rows
+// come back as typed with their messages (422), or with both versions when
+// stale (409); the others are saved — as SaveValueGrid.
+func (h *Handler) SaveUpdateGrid(c echo.Context) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	scope, l := models.ScopeOf(&who.User), h.Localizer(c)
+	g, err := h.loadUpdateGrid(c)
+	if err != nil {
+		return h.denyLogged(c, err)
+	}
+	submit := c.FormValue("action") == "submit"
+	type outcome struct {
+		typed  updateGridRow
+		failed bool
+		saved  *models.ActivityUpdate
+	}
+	outcomes := map[string]*outcome{}
+	for i := range g.Rows {
+		r := &g.Rows[i]
+		key := r.Key()
+		if _, posted := c.Request().PostForm[gridField("ver", key)]; !posted {
+			continue
+		}
+		o := &outcome{typed: typedUpdateRow(c, l, r)}
+		outcomes[key] = o
+		if len(o.typed.Errors) > 0 {
+			o.failed = true
+			continue
+		}
+		in := o.typed.Input
+		if o.typed.Version == r.Version() && r.Unchanged(in) {
+			o.saved = r.Update
+			continue
+		}
+		target := models.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
+		u, err := models.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, in, now)
+		if o.failed = !h.updateRowRefused(c, &o.typed, err); !o.failed {
+			o.saved = u
+		}
+	}
+	if submit {
+		for i := range g.Rows {
+			r := &g.Rows[i]
+			o := outcomes[r.Key()]
+			if o == nil || o.failed || o.saved == nil || o.saved.Status != models.StatusDraft {
+				continue
+			}
+			target := models.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
+			_, err := models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, o.saved.Version, "", now)
+			o.failed = !h.updateRowRefused(c, &o.typed, err)
+		}
+	}
+	p := h.updateGridPage(c, g)
+	for _, o := range outcomes {
+		if o.failed {
+			p.Failed++
+			if o.typed.Conflict != nil {
+				p.Stale++
+			}
+		}
+	}
+	if p.Failed == 0 {
+		flash := "flash.grid_saved"
+		if submit {
+			flash = "flash.grid_submitted"
+		}
+		return c.Redirect(http.StatusSeeOther, p.Action+"&flash="+flash)
+	}
+	if g, err = h.loadUpdateGrid(c); err != nil {
+		return h.denyLogged(c, err)
+	}
+	p.Grid, p.Rows = g, storedUpdateRows(l, g)
+	for i := range p.Rows {
+		o := outcomes[p.Rows[i].Key()]
+		if o == nil || !o.failed {
+			continue
+		}
+		stored := p.Rows[i]
+		p.Rows[i] = o.typed
+		p.Rows[i].UpdateRow = stored.UpdateRow
+		p.Rows[i].Editable = stored.Editable || o.typed.Conflict != nil
+		if o.typed.Conflict != nil {
+			p.Rows[i].Version = stored.Version // saving again replaces the stored version
+		}
+	}
+	status := http.StatusConflict
+	if p.Failed > p.Stale {
+		status = http.StatusUnprocessableEntity
+	}
+	return c.Render(status, "grid_updates", p)
+}
+
+// typedUpdateRow reads one row of the posted grid as typed, noting
+// unreadable numbers in its errors.
+func typedUpdateRow(c echo.Context, l *i18n.Localizer, r *models.UpdateRow) updateGridRow {
+	key := r.Key()
+	t := updateGridRow{UpdateRow: r, Editable: true, Errors: map[string]string{},
+		Percent: strings.TrimSpace(c.FormValue(gridField("pc", key))), Expense: strings.TrimSpace(c.FormValue(gridField("x", key)))}
+	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", key)))
+	t.Input = models.UpdateInput{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
+		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key)), Version: t.Version}
+	if t.Percent != "" {
+		pct, err := strconv.Atoi(t.Percent)
+		if err != nil {
+			t.Errors["percent_complete"] = l.T("value.not_a_number")
+		}
+		t.Input.PercentComplete = pct
+	}
+	if t.Expense != "" {
+		x, bad := parseNumber(l.Lang, t.Expense)
+		if bad != "" {
+			t.Errors["expenditure"] = l.T(bad)
+		}
+		t.Input.Expenditure = x
+	}
+	return t
+}
+
+// updateRowRefused is rowRefused for an update row.
+func (h *Handler) updateRowRefused(c echo.Context, t *updateGridRow, err error) bool {
+	if err == nil {
+		return true
+	}
+	l := h.Localizer(c)
+	var ve *models.ValidationError
+	var se *models.StaleError
+	var le *models.LockedError
+	switch {
+	case errors.As(err, &ve):
+		for k, v := range h.fieldErrors(c, ve) {
+			t.Errors[k] = v
+		}
+	case errors.As(err, &se):
+		t.Conflict = se
+	case errors.As(err, &le):
+		if le.Msg != nil {
+			t.Refused = le.Msg.Translate(l.T)
+		} else {
+			t.Refused = le.Reason
+		}
+	default:
+		h.Log.Error("update grid row save failed", "activity", t.Activity.Code, "period", t.Period.Label, "err", err)
+		t.Refused = l.T("error.500.message")
+	}
+	return false
+}
