@@ -123,3 +123,22 @@ func (t *Table) fail(res *RowResult, i int, column, key string, args ...any) {
 	res.Status = Invalid
 	res.Errors = append(res.Errors, CellError{Sheet: t.def.name, Cell: t.ref(i, column), Msg: models.Message{Key: key, Args: args}})
 }
+
+// Details are a row's changes (old → new) and messages, translated by t
+// (a localizer's T).
+func (r RowResult) Details(t func(key string, args ...any) string) []string {
+	var out []string
+	orEmpty := func(s string) string {
+		if s == "" {
+			return t("planxlsx.empty")
+		}
+		return s
+	}
+	for _, c := range r.Changes {
+		out = append(out, t("planxlsx.change", c.Column, orEmpty(c.Old), orEmpty(c.New)))
+	}
+	for _, e := range r.Errors {
+		out = append(out, e.Cell+": "+e.Msg.Translate(t))
+	}
+	return out
+}
