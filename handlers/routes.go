@@ -166,6 +166,13 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/organisations/:id/delete", Roles: managers, Handler: h.ItemLifecycle("organisation", opDelete)},
 		{Method: post, Path: "/organisations/:id/archive", Roles: managers, Handler: h.ItemLifecycle("organisation", opArchive)},
 		{Method: post, Path: "/organisations/:id/unarchive", Roles: managers, Handler: h.ItemLifecycle("organisation", opUnarchive)},
+		// The whole plan as one workbook, and its import (dry run, then confirm).
+		{Method: get, Path: "/plans/:plan/plan.xlsx", Roles: managers, Handler: h.PlanExport},
+		{Method: get, Path: "/api/v1/plans/:plan/plan.xlsx", Roles: managers, Handler: h.PlanExport},
+		{Method: get, Path: "/plans/import", Roles: managers, Handler: h.PlanImportForm},
+		{Method: post, Path: "/plans/import", Roles: managers, Handler: h.PlanImportPreview},
+		{Method: post, Path: "/plans/import/confirm", Roles: managers, Handler: h.PlanImportConfirm},
+		{Method: post, Path: "/api/v1/plans/import", Roles: managers, Handler: h.APIPlanImport},
 		// --- end plan editing ---
 
 		// --- completeness, reminders, audit log ---

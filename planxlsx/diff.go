@@ -19,7 +19,9 @@ const (
 
 // Change is one field an update changes.
 type Change struct {
-	Column, Old, New string
+	Column string `json:"column"`
+	Old    string `json:"old"`
+	New    string `json:"new"`
 }
 
 // RowResult is what the import does with one row of the file.
