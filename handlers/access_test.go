@@ -34,6 +34,8 @@ var expectedAccess = map[string][]string{
 	"POST /plans/import/confirm":        managers,
 	"POST /api/v1/plans/import":         managers,
 	// end the plan workbook
+	"GET /plans/:plan/queue.csv":   managers,
+	"GET /plans/:plan/figures.csv": all,
 
 	// evidence files
 	"POST /plans/:plan/indicators/:code/values/:period/evidence":             reporters,

@@ -89,6 +89,9 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReopen)},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.APITransitionValue(models.ActionReopen)},
 		{Method: get, Path: "/plans/:plan/queue", Roles: managers, Handler: h.Queue},
+		{Method: get, Path: "/plans/:plan/queue.csv", Roles: managers, Handler: h.QueueCSV},
+		// Every indicator's figures for a period or range, as CSV (the API figures' filters and disclosure).
+		{Method: get, Path: "/plans/:plan/figures.csv", Roles: everyone, Handler: h.FiguresCSV},
 		{Method: post, Path: "/plans/:plan/queue", Roles: managers, Handler: h.QueueAction},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/comments", Roles: reporters, Handler: h.AddValueComment},
 		// --- end reporting ---

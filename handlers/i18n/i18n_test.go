@@ -67,6 +67,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
 		// offline template preview rows (offline.WillSave, Unchanged, Invalid, Conflict)
 		"offline.row.": {"save", "unchanged", "error", "conflict"},
+		"planxlsx.status.": {"create", "update", "unchanged", "error"},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]
