@@ -26,6 +26,17 @@ var (
 var reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
 
 var expectedAccess = map[string][]string{
+	// the plan workbook
+	"GET /plans/:plan/plan.xlsx":        managers,
+	"GET /api/v1/plans/:plan/plan.xlsx": managers,
+	"GET /plans/import":                 managers,
+	"POST /plans/import":                managers,
+	"POST /plans/import/confirm":        managers,
+	"POST /api/v1/plans/import":         managers,
+	// end the plan workbook
+	"GET /plans/:plan/queue.csv":   managers,
+	"GET /plans/:plan/figures.csv": all,
+
 	// evidence files
 	"POST /plans/:plan/indicators/:code/values/:period/evidence":             reporters,
 	"GET /plans/:plan/indicators/:code/values/:period/evidence/:id":          all,

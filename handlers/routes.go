@@ -93,6 +93,9 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReopen)},
 		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.APITransitionValue(models.ActionReopen)},
 		{Method: get, Path: "/plans/:plan/queue", Roles: managers, Handler: h.Queue},
+		{Method: get, Path: "/plans/:plan/queue.csv", Roles: managers, Handler: h.QueueCSV},
+		// Every indicator's figures for a period or range, as CSV (the API figures' filters and disclosure).
+		{Method: get, Path: "/plans/:plan/figures.csv", Roles: everyone, Handler: h.FiguresCSV},
 		{Method: post, Path: "/plans/:plan/queue", Roles: managers, Handler: h.QueueAction},
 		{Method: post, Path: "/plans/:plan/indicators/:code/values/:period/comments", Roles: reporters, Handler: h.AddValueComment},
 		// --- end reporting ---
@@ -172,6 +175,13 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/organisations/:id/delete", Roles: managers, Handler: h.ItemLifecycle("organisation", opDelete)},
 		{Method: post, Path: "/organisations/:id/archive", Roles: managers, Handler: h.ItemLifecycle("organisation", opArchive)},
 		{Method: post, Path: "/organisations/:id/unarchive", Roles: managers, Handler: h.ItemLifecycle("organisation", opUnarchive)},
+		// The whole plan as one workbook, and its import (dry run, then confirm).
+		{Method: get, Path: "/plans/:plan/plan.xlsx", Roles: managers, Handler: h.PlanExport},
+		{Method: get, Path: "/api/v1/plans/:plan/plan.xlsx", Roles: managers, Handler: h.PlanExport},
+		{Method: get, Path: "/plans/import", Roles: managers, Handler: h.PlanImportForm},
+		{Method: post, Path: "/plans/import", Roles: managers, Handler: h.PlanImportPreview},
+		{Method: post, Path: "/plans/import/confirm", Roles: managers, Handler: h.PlanImportConfirm},
+		{Method: post, Path: "/api/v1/plans/import", Roles: managers, Handler: h.APIPlanImport},
 		// --- end plan editing ---
 
 		// --- completeness, reminders, audit log ---

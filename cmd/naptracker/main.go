@@ -11,6 +11,7 @@
 //	naptracker keys rotate        encrypt the secrets at rest under a new key
 //	naptracker template values    write an organisation's offline values template
 //	naptracker import values FILE preview and import a filled offline template
+//	naptracker plan export|import write a plan as a workbook, or upsert one
 package main
 
 import (
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdTemplate(ctx, e, args)
 	case "import":
 		err = cmdImport(ctx, e, args)
+	case "plan":
+		err = cmdPlan(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -132,6 +135,13 @@ Commands:
   import values [--as EMAIL] [--dry-run] [--submit] [--max-mb N] FILE.xlsx
               preview a filled offline template and save its accepted rows
               in one transaction, as the user it was made for (or --as)
+  plan export --plan CODE -o FILE.xlsx
+              write the plan (organisations, tree, indicators with
+              translations, yearly targets, funding) as one workbook
+  plan import [--dry-run] [--as EMAIL] [--lang en|fr|lo] [--max-mb N] FILE.xlsx
+              upsert a plan workbook by code: list every row as create,
+              update, unchanged or error, then (unless --dry-run, or any
+              row is in error) save it all in one transaction; never deletes
   keys rotate
               with the key file: add a new key and encrypt every TOTP secret
               under it (the old keys stay, for reading only); with

@@ -71,7 +71,8 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},
 		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
 		// offline template preview rows (offline.WillSave, Unchanged, Invalid, Conflict)
-		"offline.row.": {"save", "unchanged", "error", "conflict"},
+		"offline.row.":     {"save", "unchanged", "error", "conflict"},
+		"planxlsx.status.": {"create", "update", "unchanged", "error"},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]
