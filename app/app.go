@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"naptracker/handlers"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/seed"
 	"naptracker/static"

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/models/modelstest"
 	"naptracker/seed"

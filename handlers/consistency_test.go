@@ -12,7 +12,7 @@ import (
 
 	"naptracker/app/apptest"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/seed"
 )

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"github.com/xuri/excelize/v2"

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"

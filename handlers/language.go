@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"

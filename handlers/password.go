@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"github.com/labstack/echo/v4"

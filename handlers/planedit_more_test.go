@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/seed"
 )

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"naptracker/i18n"
 	"naptracker/models"
 )
 
@@ -13,7 +14,7 @@ import (
 // for: every interface language but the plan's own.
 func (b editBase) TranslationLanguages() []string {
 	var out []string
-	for _, lang := range models.InterfaceLanguages {
+	for _, lang := range i18n.Supported {
 		if b.Plan == nil || lang != b.Plan.Language {
 			out = append(out, lang)
 		}
@@ -32,7 +33,7 @@ func (f formValues) setTexts(prefix string, t models.Texts) {
 // the plan can have.
 func (p *formParser) texts(prefix string) models.Texts {
 	out := models.Texts{}
-	for _, lang := range models.InterfaceLanguages {
+	for _, lang := range i18n.Supported {
 		if s := p.text(prefix + "_" + lang); s != "" {
 			out[lang] = s
 		}

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/seed"
 

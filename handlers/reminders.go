@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"gorm.io/gorm"

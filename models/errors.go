@@ -27,7 +27,7 @@ type ValidationError struct {
 }
 
 // Message is a translatable message: a key of the errors catalogue
-// (handlers/i18n/locales/*/errors.json) and its format arguments.
+// (i18n/locales/*/errors.json) and its format arguments.
 type Message struct {
 	Key  string
 	Args []any

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,16 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// ForeignKeysOff: on SQLite the migration rebuilds a table that others
+	// reference, which must run with foreign keys off (SQLite cannot alter a
+	// constraint in place). Its SQL carries the line
+	// "-- naptracker:foreign-keys-off"; Migrate then checks every foreign key
+	// before it commits.
+	ForeignKeysOff bool
 }
+
+// foreignKeysOffMarker is the line that sets Migration.ForeignKeysOff.
+const foreignKeysOffMarker = "-- naptracker:foreign-keys-off"
 
 // Migrations returns the embedded migrations for the dialect ("postgres" or "sqlite") in order.
 func Migrations(dialect string) ([]Migration, error) {
@@ -50,7 +60,8 @@ func Migrations(dialect string) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(b)})
+		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(b),
+			ForeignKeysOff: dialect == "sqlite" && strings.Contains(string(b), "\n"+foreignKeysOffMarker+"\n")})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	for i := 1; i < len(out); i++ {
@@ -80,7 +91,52 @@ func Migrate(ctx context.Context, db *gorm.DB) ([]string, error) {
 		return nil, err
 	}
 	var applied []string
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	fkOff := dialect == "sqlite" && pendingNeedForeignKeysOff(ctx, db, migs)
+	// One connection, so that foreign keys can be turned off (outside the
+	// transaction, the only place SQLite allows it) for the migrations
+	// that need it, and back on before the connection returns to the pool.
+	err = db.WithContext(ctx).Connection(func(conn *gorm.DB) (err error) {
+		if fkOff {
+			if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+				return err
+			}
+			defer func() {
+				if e := conn.Exec("PRAGMA foreign_keys = ON").Error; err == nil {
+					err = e
+				}
+			}()
+		}
+		return migrateIn(conn, dialect, migs, fkOff, &applied)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
+}
+
+// pendingNeedForeignKeysOff reports whether a migration not applied yet
+// asks for foreign keys off. The answer is read before the migration
+// transaction; a second instance that finds the work done meanwhile only
+// runs its empty transaction with foreign keys off.
+func pendingNeedForeignKeysOff(ctx context.Context, db *gorm.DB, migs []Migration) bool {
+	var done []int
+	var tables int64
+	if err := db.WithContext(ctx).Raw("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&tables).Error; err != nil || tables == 1 {
+		if err := db.WithContext(ctx).Raw("SELECT version FROM schema_migrations").Scan(&done).Error; err != nil {
+			return true // cannot tell: the safe way
+		}
+	}
+	for _, m := range migs {
+		if m.ForeignKeysOff && !slices.Contains(done, m.Version) {
+			return true
+		}
+	}
+	return false
+}
+
+// migrateIn applies the pending migrations in one transaction on conn.
+func migrateIn(conn *gorm.DB, dialect string, migs []Migration, fkOff bool, applied *[]string) error {
+	return conn.Transaction(func(tx *gorm.DB) error {
 		if dialect == "postgres" {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLockKey).Error; err != nil {
 				return fmt.Errorf("take migration lock: %w", err)
@@ -111,19 +167,24 @@ func Migrate(ctx context.Context, db *gorm.DB) ([]string, error) {
 				m.Version, m.Name, time.Now().UTC()).Error; err != nil {
 				return err
 			}
-			applied = append(applied, m.Name)
+			*applied = append(*applied, m.Name)
 			if after := afterMigration[m.Version]; after != nil {
 				if err := after(tx); err != nil {
 					return fmt.Errorf("after migration %s: %w", m.Name, err)
 				}
 			}
 		}
+		if fkOff {
+			var broken []map[string]any
+			if err := tx.Raw("PRAGMA foreign_key_check").Scan(&broken).Error; err != nil {
+				return err
+			}
+			if len(broken) > 0 {
+				return fmt.Errorf("migrations leave %d rows with broken foreign keys, first %v", len(broken), broken[0])
+			}
+		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return applied, nil
 }
 
 // SchemaVersion returns the highest applied migration version (0 when none).

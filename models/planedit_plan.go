@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"naptracker/i18n"
 	"slices"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 // PlanLanguages are the languages a plan's reports can be written in: the
 // interface's.
-var PlanLanguages = InterfaceLanguages
+var PlanLanguages = i18n.Supported
 
 // Frequencies lists the reporting frequencies in display order.
 var Frequencies = []string{Quarterly, HalfYearly, Yearly}

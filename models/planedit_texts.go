@@ -1,7 +1,7 @@
 package models
 
 import (
-	"slices"
+	"naptracker/i18n"
 	"strings"
 )
 
@@ -14,7 +14,7 @@ import (
 func cleanTexts(t Texts, planLang string) Texts {
 	out := Texts{}
 	for lang, s := range t {
-		if s = strings.TrimSpace(s); s != "" && lang != planLang && slices.Contains(InterfaceLanguages, lang) {
+		if s = strings.TrimSpace(s); s != "" && lang != planLang && i18n.Valid(lang) {
 			out[lang] = s
 		}
 	}

@@ -2,22 +2,18 @@ package models
 
 import (
 	"context"
-	"slices"
+	"naptracker/i18n"
 	"time"
 
 	"gorm.io/gorm"
 )
-
-// InterfaceLanguages are the languages a user may choose for the pages and
-// e-mails; "" means "follow the browser" (Accept-Language).
-var InterfaceLanguages = []string{"en", "fr", "lo"}
 
 // SetUserLanguage saves a user's own choice of interface language, with its
 // audit row in the same transaction. It does not bump the account's
 // version: the language is the person's own preference, and changing it
 // must not make an administrator's open edit form stale.
 func SetUserLanguage(ctx context.Context, db *gorm.DB, actor Actor, userID int64, lang string, now time.Time) error {
-	if lang != "" && !slices.Contains(InterfaceLanguages, lang) {
+	if lang != "" && !i18n.Valid(lang) { // "": follow the browser (Accept-Language)
 		v := &ValidationError{}
 		v.AddKey("language", "err.language_choice")
 		return v

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 
 	"github.com/xuri/excelize/v2"

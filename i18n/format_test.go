@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 )
 
 // TestFormattingPerLanguage checks numbers, percentages, money, dates and

@@ -2,6 +2,9 @@ package i18n_test
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -9,9 +12,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 )
 
@@ -55,9 +59,11 @@ func TestEveryEnglishKeyIsTranslated(t *testing.T) {
 	}
 }
 
-// TestErrorCatalogueMatchesTheModels keeps en/errors.json and the English
-// texts the models produce in step: a message changed in one place only
-// would read differently on an English page and in the logs.
+// TestErrorCatalogueMatchesTheModels keeps en/errors.json and the code that
+// writes its messages in step: every "err.…" or "lock.…" key written in the
+// Go code has its English text, and every text of en/errors.json is used.
+// The English catalogue is the one source of those texts (the models render
+// them with i18n.English for logs and error values).
 func TestErrorCatalogueMatchesTheModels(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("locales", "en", "errors.json"))
 	if err != nil {
@@ -67,17 +73,66 @@ func TestErrorCatalogueMatchesTheModels(t *testing.T) {
 	if err := json.Unmarshal(raw, &file); err != nil {
 		t.Fatal(err)
 	}
-	code := models.EnglishMessages()
-	for k, v := range code {
-		if file[k] != v {
-			t.Errorf("%s: models say %q, en/errors.json says %q", k, v, file[k])
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := codeMessageKeys(t, "..")
+	if len(code) == 0 {
+		t.Fatal("found no message keys in the code")
+	}
+	en := b.For("en")
+	for k, where := range code {
+		if got := en.T(k); got == "["+k+"]" {
+			t.Errorf("%s (%s) has no English text", k, where)
 		}
 	}
 	for k := range file {
 		if _, ok := code[k]; !ok {
-			t.Errorf("%s is in en/errors.json but no model uses it", k)
+			t.Errorf("%s is in en/errors.json but no code uses it", k)
 		}
 	}
+}
+
+// codeMessageKeys returns the string literals of the module's non-test Go
+// files (outside i18n) that are error or lock message keys, with a place
+// each is written.
+func codeMessageKeys(t *testing.T, root string) map[string]string {
+	t.Helper()
+	key := regexp.MustCompile(`^(err|lock)\.[A-Za-z0-9_.]*[A-Za-z0-9_]$`)
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n == "i18n" || n == "testdata" || strings.HasPrefix(n, ".") && p != root {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && key.MatchString(s) {
+					out[s] = fset.Position(lit.Pos()).String()
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestModelMessagesAreTranslated shows a model's validation message in

@@ -8,11 +8,9 @@ import (
 )
 
 // separators returns the thousands and decimal separators of a language.
-func separators(lang string) (thousands, decimal string) {
-	if lang == "fr" {
-		return "\u202f", ","
-	}
-	return ",", "."
+func separators(code string) (thousands, decimal string) {
+	l := languageOf(code)
+	return l.Thousands, l.Decimal
 }
 
 // Num writes a number with the language's separators and at most
@@ -39,12 +37,7 @@ func (l *Localizer) Num(v any) string {
 
 // Pct writes a fraction as a percentage (0.85 → 85 %).
 func (l *Localizer) Pct(fraction float64) string {
-	lang := l.Lang
-	s := groupDigits(lang, fraction*100, 1)
-	if lang == "fr" {
-		return s + "\u202f%"
-	}
-	return s + "%"
+	return groupDigits(l.Lang, fraction*100, 1) + languageOf(l.Lang).PercentSep + "%"
 }
 
 // Money writes an amount with its currency code (USD 120,000).
@@ -52,25 +45,15 @@ func (l *Localizer) Money(amount float64, currency string) string {
 	return currency + " " + groupDigits(l.Lang, amount, 0)
 }
 
-// Month names: French uses the CLDR abbreviations ("27 nov. 2026"); Lao
-// writes the month in full, as official letters do ("27 ພະຈິກ 2026"), with
-// Western digits, which are the usual ones in Lao official documents.
-var (
-	frMonths = [12]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
-	loMonths = [12]string{"ມັງກອນ", "ກຸມພາ", "ມີນາ", "ເມສາ", "ພຶດສະພາ", "ມິຖຸນາ", "ກໍລະກົດ", "ສິງຫາ", "ກັນຍາ", "ຕຸລາ", "ພະຈິກ", "ທັນວາ"}
-)
-
 // Date writes a calendar date so that it cannot be misread: ISO in English
 // (2024-03-31, which scripts and tests also read), day and month name in
 // French (31 mars 2024) and Lao (31 ມີນາ 2024), never an ambiguous 03/04.
 func (l *Localizer) Date(t time.Time) string {
-	switch l.Lang {
-	case "fr":
-		return strconv.Itoa(t.Day()) + "\u00a0" + frMonths[t.Month()-1] + "\u00a0" + strconv.Itoa(t.Year())
-	case "lo":
-		return strconv.Itoa(t.Day()) + " " + loMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	lg := languageOf(l.Lang)
+	if lg.Months[0] == "" {
+		return t.Format("2006-01-02")
 	}
-	return t.Format("2006-01-02")
+	return strconv.Itoa(t.Day()) + lg.DateSep + lg.Months[t.Month()-1] + lg.DateSep + strconv.Itoa(t.Year())
 }
 
 func groupDigits(lang string, f float64, decimals int) string {

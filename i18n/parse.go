@@ -43,7 +43,7 @@ func ParseNumber(lang, s string) (float64, error) {
 	if s == "" {
 		return 0, ErrNotNumber
 	}
-	if lang == "fr" {
+	if languageOf(lang).Decimal == "," {
 		return parseFrench(s, grouped)
 	}
 	if strings.Contains(s, ",") {
@@ -118,7 +118,7 @@ func (l *Localizer) InputNum(v *float64) string {
 		return ""
 	}
 	s := strconv.FormatFloat(*v, 'f', -1, 64)
-	if l.Lang == "fr" {
+	if languageOf(l.Lang).Decimal == "," {
 		// "12,345" would read back as ambiguous: "12,3450" is the same number.
 		if _, frac, ok := strings.Cut(s, "."); ok && len(frac) == 3 {
 			s += "0"

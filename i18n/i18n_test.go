@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 	"naptracker/models"
 	"naptracker/templates"
 )

@@ -13,22 +13,13 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"sync"
 
 	"golang.org/x/text/language"
 )
 
 //go:embed locales
 var localeFiles embed.FS
-
-// Default is the language used when nothing else matches, and the fallback
-// for a key missing from another catalogue.
-const Default = "en"
-
-// Supported lists the interface languages in switcher order.
-var Supported = []string{"en", "fr", "lo"}
-
-// Names gives each language's name in that language, for the switcher.
-var Names = map[string]string{"en": "English", "fr": "Français", "lo": "ພາສາລາວ"}
 
 // message is a catalogue entry: either a single text or plural forms.
 type message struct {
@@ -201,20 +192,28 @@ func (l *Localizer) N(key string, n int, args ...any) string {
 	return fmt.Sprintf(text, append([]any{n}, args...)...)
 }
 
-// PluralForm returns the CLDR plural category of n in lang: English has
-// "one" for 1 only, French for 0 and 1, Lao has no plural forms.
-func PluralForm(lang string, n int) string {
-	switch lang {
-	case "lo":
-		return "other"
-	case "fr":
-		if n == 0 || n == 1 {
-			return "one"
-		}
-	default:
-		if n == 1 {
-			return "one"
-		}
+// PluralForm returns the CLDR plural category of n in lang (see Languages).
+func PluralForm(code string, n int) string { return languageOf(code).Plural(n) }
+
+// embedded is the bundle of the embedded catalogues, parsed once for
+// English.
+var embedded = sync.OnceValues(Load)
+
+// English returns the English text of a catalogue key (the "other" form of
+// a plural message), for code that writes messages outside a page: logs,
+// error values, the command line. The English catalogue is the one source
+// of those texts.
+func English(key string) (string, bool) {
+	b, err := embedded()
+	if err != nil {
+		return "", false
 	}
-	return "other"
+	m, ok := b.catalogues[Default][key]
+	if !ok {
+		return "", false
+	}
+	if m.Forms != nil {
+		return m.Forms["other"], true
+	}
+	return m.Text, true
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 )
 
 func TestParseNumberInTheReadersNotation(t *testing.T) {
