@@ -15,6 +15,7 @@ import (
 	"naptracker/handlers"
 	"naptracker/i18n"
 	"naptracker/models"
+	"naptracker/notify"
 	"naptracker/seed"
 	"naptracker/static"
 	"naptracker/templates"
@@ -38,7 +39,7 @@ type App struct {
 	Handler *handlers.Handler
 	// Reminders records and sends the reminders; Serve runs it on a timer
 	// and `naptracker reminders run` once.
-	Reminders *handlers.ReminderRunner
+	Reminders *notify.ReminderRunner
 }
 
 // New builds the application from cfg, logging JSON to logOut. It opens the
@@ -126,10 +127,10 @@ func (a *App) build() error {
 	e.GET("/static/*", echo.WrapHandler(assets.Handler()))
 	a.Handler.Register(e)
 	a.Echo = e
-	a.Reminders = &handlers.ReminderRunner{DB: a.DB, Log: a.Log, I18n: bundle, BaseURL: a.Config.BaseURL,
+	a.Reminders = &notify.ReminderRunner{DB: a.DB, Log: a.Log, I18n: bundle, BaseURL: a.Config.BaseURL,
 		Policy: models.ReminderPolicy{DaysBefore: a.Config.ReminderDays}}
 	if a.Config.SMTPURL != "" {
-		smtpCfg, err := ParseSMTPURL(a.Config.SMTPURL) // validated in New
+		smtpCfg, err := notify.ParseSMTPURL(a.Config.SMTPURL) // validated in New
 		if err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (a *App) build() error {
 		if u, err := url.Parse(a.Config.BaseURL); err == nil {
 			hello = u.Hostname()
 		}
-		a.Reminders.Mailer = &SMTPMailer{Config: *smtpCfg, HelloName: hello}
+		a.Reminders.Mailer = &notify.SMTPMailer{Config: *smtpCfg, HelloName: hello}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"naptracker/models"
+	"naptracker/notify"
 )
 
 // Config is everything NAP Tracker reads from flags and the environment.
@@ -202,7 +203,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.SMTPURL != "" {
-		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+		if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
 			errs = append(errs, err)
 		}
 	}

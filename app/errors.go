@@ -79,7 +79,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	status := statusOf(err)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
-		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", handlers.RedactPath(c.Request().URL.Path), "err", err)
+		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", models.RedactPath(c.Request().URL.Path), "err", err)
 	}
 	l := a.Handler.Localizer(c)
 	key := "error." + strconv.Itoa(status)

@@ -9,6 +9,7 @@ import (
 
 	"naptracker/app"
 	"naptracker/models"
+	"naptracker/notify"
 	"naptracker/seed"
 )
 
@@ -31,7 +32,7 @@ func TestSMTPConfiguration(t *testing.T) {
 	if cfg.ReminderDays != 3 || cfg.ReminderInterval != 5*time.Minute {
 		t.Errorf("days %d (flag wins), interval %s", cfg.ReminderDays, cfg.ReminderInterval)
 	}
-	s, err := app.ParseSMTPURL(cfg.SMTPURL)
+	s, err := notify.ParseSMTPURL(cfg.SMTPURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestSMTPConfiguration(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"smtps://nap:pw@mail.example.gov?from=nap@example.gov", "smtp://nap:pw@127.0.0.1:2525?from=nap@example.gov"} {
-		if _, err := app.ParseSMTPURL(ok); err != nil {
+		if _, err := notify.ParseSMTPURL(ok); err != nil {
 			t.Errorf("%s refused: %v", ok, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"naptracker/models"
+	"naptracker/notify"
 
 	"github.com/labstack/echo/v4"
 )
@@ -199,7 +200,7 @@ func CompletenessLink(plan, org, period string) string {
 
 // ItemLink is the address of the form of an expected item for a period.
 func (p completenessOrgPage) ItemLink(it models.CompletenessItem) string {
-	return completenessItemPath(p.Plan.Code, p.Period.Label, it)
+	return notify.ItemPath(p.Plan.Code, p.Period.Label, it)
 }
 
 // MissingLink is the address of an organisation's list for a period.

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strconv"
 
-	"naptracker/handlers/report"
 	"naptracker/models"
+	"naptracker/report"
 
 	"github.com/labstack/echo/v4"
 )

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"log/slog"
-	"strings"
 
 	"naptracker/models"
 
@@ -26,7 +25,7 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 		slog.String("request_id", a.RequestID),
 		slog.String("ip", a.ClientIP),
 		slog.String("method", c.Request().Method),
-		slog.String("path", RedactPath(c.Request().URL.Path)),
+		slog.String("path", models.RedactPath(c.Request().URL.Path)),
 	}
 	if a.UserID != nil {
 		attrs = append(attrs, slog.Int64("user_id", *a.UserID))
@@ -35,13 +34,4 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 		attrs = append(attrs, slog.Any(k, v))
 	}
 	h.Log.Info("security", attrs...)
-}
-
-// RedactPath hides the secret part of paths that carry one (one-time
-// set-password links), so that logs never hold a usable link.
-func RedactPath(p string) string {
-	if strings.HasPrefix(p, "/set-password/") {
-		return "/set-password/…"
-	}
-	return p
 }

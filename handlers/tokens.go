@@ -88,7 +88,7 @@ func (h *Handler) CreateToken(c echo.Context) error {
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > maxTokenName {
 		p.Errors["name"] = l.T("tokens.error_name", maxTokenName)
 	}
-	expires, ok := TokenExpiry(p.Expires, now)
+	expires, ok := models.TokenExpiry(p.Expires, now)
 	if !ok {
 		p.Errors["expires"] = l.T("tokens.error_expires")
 	}
@@ -138,25 +138,4 @@ func (h *Handler) RevokeToken(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account/tokens?flash=flash.token_revoked")
-}
-
-// TokenExpiry reads the optional last day of a token (YYYY-MM-DD). The
-// token stops working at the midnight (UTC) that ends that day, which must
-// be after today. An empty value means the token never expires (nil, true);
-// ok is false for a value that is not a date in the future. The web form
-// and the command line share it, so a date means the same in both.
-func TokenExpiry(value string, now time.Time) (expires *time.Time, ok bool) {
-	if value == "" {
-		return nil, true
-	}
-	day, err := time.Parse(time.DateOnly, value)
-	if err != nil {
-		return nil, false
-	}
-	end := day.AddDate(0, 0, 1)
-	y, m, d := now.UTC().Date()
-	if !day.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
-		return nil, false
-	}
-	return &end, true
 }

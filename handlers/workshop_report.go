@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"naptracker/figures"
-	"naptracker/handlers/report"
 	"naptracker/models"
+	"naptracker/report"
 
 	"github.com/labstack/echo/v4"
 )

@@ -122,3 +122,24 @@ func UserTokens(ctx context.Context, db *gorm.DB, userID int64) ([]APIToken, err
 	err := db.WithContext(ctx).Where("user_id = ? AND revoked_at IS NULL", userID).Order("created_at DESC, id DESC").Find(&out).Error
 	return out, err
 }
+
+// TokenExpiry reads the optional last day of a token (YYYY-MM-DD). The
+// token stops working at the midnight (UTC) that ends that day, which must
+// be after today. An empty value means the token never expires (nil, true);
+// ok is false for a value that is not a date in the future. The web form
+// and the command line share it, so a date means the same in both.
+func TokenExpiry(value string, now time.Time) (expires *time.Time, ok bool) {
+	if value == "" {
+		return nil, true
+	}
+	day, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return nil, false
+	}
+	end := day.AddDate(0, 0, 1)
+	y, m, d := now.UTC().Date()
+	if !day.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+		return nil, false
+	}
+	return &end, true
+}

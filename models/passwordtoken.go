@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -192,4 +193,13 @@ func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor Actor, userID int
 		}
 		return Audit(tx, actor, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "own", "sessions_ended": ended, "tokens_revoked": tokens}, "")
 	})
+}
+
+// RedactPath hides the secret part of paths that carry one (one-time
+// set-password links), so that logs never hold a usable link.
+func RedactPath(p string) string {
+	if strings.HasPrefix(p, "/set-password/") {
+		return "/set-password/…"
+	}
+	return p
 }

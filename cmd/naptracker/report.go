@@ -12,8 +12,8 @@ import (
 
 	"naptracker/app"
 	"naptracker/figures"
-	"naptracker/handlers/report"
 	"naptracker/models"
+	"naptracker/report"
 )
 
 // reportCacheKiB is the page cache of each SQLite connection of the

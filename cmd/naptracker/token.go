@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"naptracker/app"
-	"naptracker/handlers"
 	"naptracker/models"
 )
 
@@ -35,7 +34,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		return errUsage
 	}
 	now := time.Now().UTC()
-	until, ok := handlers.TokenExpiry(strings.TrimSpace(expires), now)
+	until, ok := models.TokenExpiry(strings.TrimSpace(expires), now)
 	if !ok {
 		fmt.Fprintf(e.stderr, "naptracker token create: --expires must be a date after today as YYYY-MM-DD, got %q\n", expires)
 		return errUsage

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/handlers/report"
 	"naptracker/models"
 	"naptracker/models/modelstest"
+	"naptracker/report"
 	"naptracker/seed"
 )
 

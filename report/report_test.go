@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"naptracker/figures"
-	"naptracker/handlers/report"
 	"naptracker/models"
 	"naptracker/models/modelstest"
+	"naptracker/report"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"

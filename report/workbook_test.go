@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"naptracker/figures"
-	"naptracker/handlers/report"
 	"naptracker/models"
+	"naptracker/report"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/handlers/report"
 	"naptracker/models/modelstest"
+	"naptracker/report"
 )
 
 // TestLibreOfficeOpensAndPrintsTheWorkbook converts the report to PDF with

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/handlers/report"
 	"naptracker/models"
+	"naptracker/report"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"

@@ -1,4 +1,7 @@
-package handlers
+// Package notify tells people what they have to do: the reminder job
+// (which reminders are due, their text in the recipient's language,
+// sending them once) and the SMTP client that sends them.
+package notify
 
 import (
 	"context"
@@ -150,7 +153,7 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 			line("> " + strings.TrimRight(s, "\r"))
 		}
 		line("")
-		line(l.T("reminder.returned.link", r.link(completenessItemPath(d.Plan.Code, p.Label, it))))
+		line(l.T("reminder.returned.link", r.link(ItemPath(d.Plan.Code, p.Label, it))))
 		line("")
 		line(l.T("reminder.footer_focal", d.Org.Name))
 	case models.ReminderDigest:
@@ -215,8 +218,9 @@ func reminderKindName(l *i18n.Localizer, kind string) string {
 	return l.T("reminder.kind_value")
 }
 
-// completenessItemPath is the address of the form of an item for a period.
-func completenessItemPath(plan, period string, it models.CompletenessItem) string {
+// ItemPath is the address of the form of an expected item for a period,
+// for the reminders' links and the completeness page alike.
+func ItemPath(plan, period string, it models.CompletenessItem) string {
 	kind, suffix := "indicators", "/values/"
 	if it.Kind == models.ItemUpdate {
 		kind, suffix = "activities", "/updates/"
