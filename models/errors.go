@@ -1,6 +1,10 @@
 package models
 
-import "errors"
+import (
+	"errors"
+
+	"gorm.io/gorm"
+)
 
 // Sentinel errors returned by the models package. The HTTP error handler in
 // app maps each of them to one status code, so handlers can simply return them.
@@ -109,4 +113,11 @@ func (e *ValidationError) Err() error {
 		return nil
 	}
 	return e
+}
+
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
 }

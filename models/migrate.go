@@ -74,10 +74,19 @@ func Migrations(dialect string) ([]Migration, error) {
 
 // afterMigration holds the steps that must run in Go right after a
 // migration, in its transaction: 0010 changed the shape of the indicator
-// roll-ups, which are then rebuilt from the values.
-var afterMigration = map[int]func(tx *gorm.DB) error{
-	10: RebuildAllRollups,
-	12: RebuildAllRollups, // the completeness roll-ups
+// roll-ups, which are then rebuilt from the values (0012: the completeness
+// roll-ups). The package that owns the roll-ups registers them
+// (RegisterAfterMigration), since it sits above the store; stepsNeeded
+// makes Migrate refuse to apply such a migration without its step.
+var (
+	afterMigration = map[int]func(tx *gorm.DB) error{}
+	stepsNeeded    = []int{10, 12}
+)
+
+// RegisterAfterMigration sets the Go step that runs right after migration
+// version, in its transaction. Packages call it from init.
+func RegisterAfterMigration(version int, step func(tx *gorm.DB) error) {
+	afterMigration[version] = step
 }
 
 // Migrate applies every pending migration in one transaction and returns the
@@ -159,6 +168,9 @@ func migrateIn(conn *gorm.DB, dialect string, migs []Migration, fkOff bool, appl
 		for _, m := range migs {
 			if have[m.Version] {
 				continue
+			}
+			if slices.Contains(stepsNeeded, m.Version) && afterMigration[m.Version] == nil {
+				return fmt.Errorf("migration %s needs its Go step, which no package registered (import naptracker/reporting)", m.Name)
 			}
 			if err := tx.Exec(m.SQL).Error; err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)

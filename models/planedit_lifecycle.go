@@ -75,16 +75,6 @@ var labelColumns = map[string][2]string{
 	"indicator": {"code", "name"}, "organisation": {"acronym", "name"},
 }
 
-// EntityRef names a record for deleting or archiving: its kind (pillar,
-// objective, activity, indicator, organisation), id, plan (nil for an
-// organisation) and the version the page showed.
-type EntityRef struct {
-	Kind    string
-	ID      int64
-	PlanID  *int64
-	Version int
-}
-
 // entityRow is the part of a record that deleting and archiving need.
 type entityRow struct {
 	ID         int64

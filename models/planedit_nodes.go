@@ -32,12 +32,9 @@ func nodeFacts(code, title string, titles Texts, description string, position in
 	return map[string]any{"code": code, "title": title, "title_i18n": cleanTexts(titles, ""), "description": description, "position": position}
 }
 
-// entityTables maps each editable kind to its table, and the kinds whose
-// codes end in letters (indicators: 2.1.a) rather than numbers.
-var (
-	entityTables = map[string]string{"pillar": "pillars", "objective": "objectives", "activity": "activities", "indicator": "indicators", "organisation": "organisations"}
-	letterCodes  = map[string]bool{"indicator": true}
-)
+// letterCodes are the kinds whose codes end in letters (indicators: 2.1.a)
+// rather than numbers.
+var letterCodes = map[string]bool{"indicator": true}
 
 // SuggestCode proposes the code of a new item of a kind (pillar, objective,
 // activity, indicator) under the parent with the given code ("" for a

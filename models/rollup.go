@@ -12,6 +12,12 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// The roll-ups are rebuilt after the migrations that changed their shape.
+func init() {
+	RegisterAfterMigration(10, RebuildAllRollups)
+	RegisterAfterMigration(12, RebuildAllRollups) // the completeness roll-ups
+}
+
 // IndicatorRollup is an indicator's figures for one period with an
 // approved value, as figures.Assess works them out over the whole plan for
 // the external audience (the dashboard is shown to donors). It is a cache

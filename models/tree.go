@@ -281,3 +281,13 @@ func (t *PlanTree) AllIndicators() []Indicator {
 	}
 	return out
 }
+
+// FindOrganisationByAcronym looks an organisation up by acronym, ignoring case.
+func FindOrganisationByAcronym(ctx context.Context, db *gorm.DB, acronym string) (*Organisation, error) {
+	var o Organisation
+	err := db.WithContext(ctx).Where("lower(acronym) = lower(?)", acronym).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &o, err
+}

@@ -354,7 +354,3 @@ func accountFacts(u *User, org *Organisation) map[string]any {
 	}
 	return f
 }
-
-func sameID(a, b *int64) bool {
-	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
-}

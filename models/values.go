@@ -84,13 +84,6 @@ func loadValueContext(tx *gorm.DB, t ValueTarget) (*valueContext, error) {
 	return vc, nil
 }
 
-func notFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ErrNotFound
-	}
-	return err
-}
-
 // checkOpen refuses changes in a period that is closed (or not started) for
 // the indicator's reporting organisation, taking its exception into account.
 func checkOpen(tx *gorm.DB, vc *valueContext, now time.Time) error {
