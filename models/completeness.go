@@ -30,10 +30,6 @@ const (
 	ItemUpdate = "update" // an activity update
 )
 
-// DueBy is the instant a period's due date ends (midnight UTC after it): an
-// item submitted before it is on time.
-func (p ReportingPeriod) DueBy() time.Time { return dayAfter(p.DueDate) }
-
 // CompletenessCounts counts the items expected from an organisation in a
 // period. OnTime, Late, Missing and NotDue split Expected by timeliness;
 // Submitted, Returned and Approved count, among the items handed in (on

@@ -58,11 +58,6 @@ type DecisionInput struct {
 	SnapshotID     int64
 }
 
-// CanRecordDecisions reports whether a scope may record decisions and mark
-// them done: the facilitator who runs the workshop, the secretariat and
-// administrators.
-func (s Scope) CanRecordDecisions() bool { return s.Validates() || s.Role == RoleFacilitator }
-
 // CreateDecision records a decision of a plan with an audit row
 // ("decision.create"). It returns ErrForbidden for a scope that may not
 // record decisions and a *ValidationError (fields text, target,

@@ -67,20 +67,6 @@ func (t UpdateTarget) evidenceSubject(tx *gorm.DB) (*evidenceSubject, error) {
 	return s, nil
 }
 
-// SeesEvidence reports whether the scope may list and download the
-// evidence of an item reported by orgID, in the given status, of a
-// sensitive indicator or not. It is the figure's own rule (its organisation
-// and the secretariat always, everyone else once approved), narrowed for
-// sensitive indicators, whose evidence may hold victims' personal data, to
-// the reporting organisation's focal points, the secretariat and
-// administrators, even once approved.
-func (s Scope) SeesEvidence(orgID int64, sensitive bool, status string) bool {
-	if s.SeesUnapproved(orgID) {
-		return true
-	}
-	return !sensitive && status == StatusApproved
-}
-
 // EvidenceListing is an evidence row as lists show it, with its uploader's name.
 type EvidenceListing struct {
 	Evidence

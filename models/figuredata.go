@@ -2,7 +2,6 @@ package models
 
 import (
 	"slices"
-	"time"
 
 	"naptracker/figures"
 
@@ -131,10 +130,4 @@ func (fd *FigureData) Assess(ind Indicator, cells []string, w figures.Window, au
 		d = *v
 	}
 	return figures.Assess(ind.Figures(fd.Targets[ind.ID]), d.For(cells), w, aud)
-}
-
-// Window is the figures window of a plan's periods from..to (indices in
-// all) at the instant now.
-func (p Plan) Window(all []figures.Period, from, to int, now time.Time) figures.Window {
-	return figures.Window{Periods: all, From: from, To: to, Now: now.UTC(), Thresholds: p.Thresholds()}
 }

@@ -151,3 +151,26 @@ func CurrentPeriodLabel(p Plan, now time.Time) string {
 	start := Date(y, time.Month((int(now.Month())-1)/months*months+1), 1)
 	return PeriodLabel(p.Frequency, start)
 }
+
+// DueBy is the instant a period's due date ends (midnight UTC after it): an
+// item submitted before it is on time.
+func (p ReportingPeriod) DueBy() time.Time { return dayAfter(p.DueDate) }
+
+// Lock is the period's lock setting: locked, unlocked or auto.
+func (p ReportingPeriod) Lock() string {
+	if p.LockOverride == nil {
+		return LockAuto
+	}
+	return *p.LockOverride
+}
+
+// Lock settings of a period as the secretariat chooses them: locked,
+// unlocked, or automatic (locks after the due date and grace days).
+const LockAuto = "auto"
+
+// PeriodStateRow is a reporting period with its state now and its number of exceptions.
+type PeriodStateRow struct {
+	ReportingPeriod
+	State      string
+	Exceptions int
+}

@@ -9,25 +9,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Lock settings of a period as the secretariat chooses them: locked,
-// unlocked, or automatic (locks after the due date and grace days).
-const LockAuto = "auto"
-
-// PeriodStateRow is a reporting period with its state now and its number of exceptions.
-type PeriodStateRow struct {
-	ReportingPeriod
-	State      string
-	Exceptions int
-}
-
-// Lock is the period's lock setting: locked, unlocked or auto.
-func (p ReportingPeriod) Lock() string {
-	if p.LockOverride == nil {
-		return LockAuto
-	}
-	return *p.LockOverride
-}
-
 // PlanPeriodRows lists a plan's periods in order with their state at now, in two queries.
 func PlanPeriodRows(ctx context.Context, db *gorm.DB, planID int64, now time.Time) ([]PeriodStateRow, error) {
 	db = db.WithContext(ctx)

@@ -1,6 +1,9 @@
 package models
 
-import "naptracker/figures"
+import (
+	"naptracker/figures"
+	"time"
+)
 
 // Rating words, as the figures package decides them (figures.Word). The
 // names stay here because templates, handlers and the seeds speak of them.
@@ -52,4 +55,10 @@ func (s Scope) AudienceFor(reportingOrgID int64) figures.Audience {
 		return figures.Internal
 	}
 	return figures.External
+}
+
+// Window is the figures window of a plan's periods from..to (indices in
+// all) at the instant now.
+func (p Plan) Window(all []figures.Period, from, to int, now time.Time) figures.Window {
+	return figures.Window{Periods: all, From: from, To: to, Now: now.UTC(), Thresholds: p.Thresholds()}
 }

@@ -33,3 +33,22 @@ func (s Scope) CanReport(reportingOrgID int64) bool {
 func (s Scope) SeesUnapproved(reportingOrgID int64) bool {
 	return s.Validates() || (s.Role == RoleFocalPoint && s.OrgID != 0 && s.OrgID == reportingOrgID)
 }
+
+// SeesEvidence reports whether the scope may list and download the
+// evidence of an item reported by orgID, in the given status, of a
+// sensitive indicator or not. It is the figure's own rule (its organisation
+// and the secretariat always, everyone else once approved), narrowed for
+// sensitive indicators, whose evidence may hold victims' personal data, to
+// the reporting organisation's focal points, the secretariat and
+// administrators, even once approved.
+func (s Scope) SeesEvidence(orgID int64, sensitive bool, status string) bool {
+	if s.SeesUnapproved(orgID) {
+		return true
+	}
+	return !sensitive && status == StatusApproved
+}
+
+// CanRecordDecisions reports whether a scope may record decisions and mark
+// them done: the facilitator who runs the workshop, the secretariat and
+// administrators.
+func (s Scope) CanRecordDecisions() bool { return s.Validates() || s.Role == RoleFacilitator }

@@ -65,3 +65,22 @@ func ValidRole(r string) bool {
 func sameID(a, b *int64) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
+
+// Account statuses, as the user list shows them.
+const (
+	AccountActive   = "active"
+	AccountDisabled = "disabled"
+	AccountInvited  = "invited" // no password set yet
+)
+
+// AccountStatus says whether the account is disabled, still waits for its
+// owner to set a password through their link, or is active.
+func (u *User) AccountStatus() string {
+	switch {
+	case u.DisabledAt != nil:
+		return AccountDisabled
+	case u.PasswordHash == "":
+		return AccountInvited
+	}
+	return AccountActive
+}

@@ -12,25 +12,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Account statuses, as the user list shows them.
-const (
-	AccountActive   = "active"
-	AccountDisabled = "disabled"
-	AccountInvited  = "invited" // no password set yet
-)
-
-// AccountStatus says whether the account is disabled, still waits for its
-// owner to set a password through their link, or is active.
-func (u *User) AccountStatus() string {
-	switch {
-	case u.DisabledAt != nil:
-		return AccountDisabled
-	case u.PasswordHash == "":
-		return AccountInvited
-	}
-	return AccountActive
-}
-
 // Manager is who changes accounts: the identity written to the audit log and
 // the role that limits which accounts they may touch.
 type Manager struct {
