@@ -2,7 +2,7 @@ package app
 
 import (
 	"log/slog"
-	"naptracker/models"
+	"naptracker/account"
 	"net/http"
 	"strings"
 	"time"
@@ -80,7 +80,7 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		a.Log.LogAttrs(req.Context(), level, "request",
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", req.Method),
-			slog.String("path", models.RedactPath(req.URL.Path)),
+			slog.String("path", account.RedactPath(req.URL.Path)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", time.Since(start)),

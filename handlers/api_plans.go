@@ -4,7 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -44,7 +45,7 @@ type apiThresholds struct {
 type apiPillar struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Objectives  []apiObjective `json:"objectives"`
 }
@@ -53,7 +54,7 @@ type apiPillar struct {
 type apiObjective struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Indicators  []apiIndicator `json:"indicators"`
 	Activities  []apiActivity  `json:"activities"`
@@ -64,7 +65,7 @@ type apiObjective struct {
 type apiActivity struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	StartDate   string         `json:"start_date"`
 	EndDate     string         `json:"end_date"`
@@ -94,7 +95,7 @@ type apiFunding struct {
 type apiIndicator struct {
 	Code                  string       `json:"code"`
 	Name                  string       `json:"name"`
-	NameI18n              models.Texts `json:"name_i18n"`
+	NameI18n              domain.Texts `json:"name_i18n"`
 	Definition            string       `json:"definition"`
 	Level                 string       `json:"level"`
 	UnitType              string       `json:"unit_type"`
@@ -120,7 +121,7 @@ type apiBaseline struct {
 // funding and output indicators). It costs the same fixed number of queries
 // as the plan page, whatever the size of the plan.
 func (h *Handler) APIPlan(c echo.Context) error {
-	tree, err := models.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
+	tree, err := planning.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func (h *Handler) APIPlan(c echo.Context) error {
 
 // planTreeJSON converts a loaded tree to its API form. Lists are never nil,
 // so clients always get [] rather than null.
-func planTreeJSON(t *models.PlanTree) apiPlanTree {
+func planTreeJSON(t *planning.PlanTree) apiPlanTree {
 	p := t.Plan
 	out := apiPlanTree{
 		Code: p.Code, Title: p.Title, Description: p.Description, Country: p.Country,
@@ -154,7 +155,7 @@ func planTreeJSON(t *models.PlanTree) apiPlanTree {
 	return out
 }
 
-func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
+func activityJSON(t *planning.PlanTree, a *planning.ActivityNode) apiActivity {
 	lead := t.Org(a.LeadOrgID)
 	out := apiActivity{
 		Code: a.Code, Title: a.Title, TitleI18n: texts(a.TitleI18n), Description: a.Description,
@@ -174,7 +175,7 @@ func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
 	return out
 }
 
-func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator {
+func indicatorsJSON(t *planning.PlanTree, inds []domain.Indicator) []apiIndicator {
 	out := make([]apiIndicator, 0, len(inds))
 	for _, ind := range inds {
 		ai := apiIndicator{
@@ -197,9 +198,9 @@ func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator 
 
 // texts gives the API a translations object that is {} rather than null
 // when there are none, like the lists.
-func texts(t models.Texts) models.Texts {
+func texts(t domain.Texts) domain.Texts {
 	if t == nil {
-		return models.Texts{}
+		return domain.Texts{}
 	}
 	return t
 }

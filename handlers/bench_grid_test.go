@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -19,7 +20,7 @@ import (
 // in the demo (28 rows) for its focal point.
 func BenchmarkGridPage(b *testing.B) {
 	env := apptest.New(b)
-	fp := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	path := fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, currentPeriod())
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -37,16 +38,16 @@ func BenchmarkGridPage(b *testing.B) {
 // transaction, version check and audit row, then the redirect.
 func BenchmarkGridSave(b *testing.B) {
 	env := apptest.New(b)
-	fp := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	period := currentPeriod()
 	path := fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, period)
-	g, err := models.LoadValueGrid(context.Background(), env.App.DB, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
+	g, err := reporting.LoadValueGrid(context.Background(), env.App.DB, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
 	if err != nil {
 		b.Fatal(err)
 	}
-	var rows []models.GridRow
+	var rows []reporting.GridRow
 	for _, r := range g.Rows {
-		if r.Editable(g.Open()) && r.Indicator.UnitType == models.UnitNumber {
+		if r.Editable(g.Open()) && r.Indicator.UnitType == domain.UnitNumber {
 			rows = append(rows, r)
 		}
 	}

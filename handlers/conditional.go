@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -35,7 +36,7 @@ var etagSeed = rand.Text()
 // approvedOnly false when the reader sees unapproved data there (their own
 // organisation's drafts, which a draft save changes without raising the
 // version), and the page is drawn every time.
-func (h *Handler) notModified(c echo.Context, plan *models.Plan, approvedOnly bool) bool {
+func (h *Handler) notModified(c echo.Context, plan *domain.Plan, approvedOnly bool) bool {
 	if !approvedOnly || c.Request().Method != http.MethodGet {
 		return false
 	}
@@ -74,10 +75,10 @@ func readsApprovedOnly(who *Principal, orgID int64) bool {
 		return false
 	}
 	switch who.User.Role {
-	case models.RoleDonor, models.RoleFacilitator:
+	case domain.RoleDonor, domain.RoleFacilitator:
 		return true
-	case models.RoleFocalPoint:
-		return orgID != 0 && !models.ScopeOf(&who.User).SeesUnapproved(orgID)
+	case domain.RoleFocalPoint:
+		return orgID != 0 && !domain.ScopeOf(&who.User).SeesUnapproved(orgID)
 	}
 	return false
 }
@@ -86,7 +87,7 @@ func readsApprovedOnly(who *Principal, orgID int64) bool {
 // shows approved data only to every role (the slides); done is true when it
 // answered 304.
 func (h *Handler) planNotModified(c echo.Context) (done bool, err error) {
-	plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return false, err
 	}

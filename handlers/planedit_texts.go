@@ -1,8 +1,8 @@
 package handlers
 
 import (
+	"naptracker/domain"
 	"naptracker/i18n"
-	"naptracker/models"
 )
 
 // Translations of plan content are typed on the editing forms as one field
@@ -23,7 +23,7 @@ func (b editBase) TranslationLanguages() []string {
 }
 
 // setTexts fills the translation fields of a form (prefix_lang).
-func (f formValues) setTexts(prefix string, t models.Texts) {
+func (f formValues) setTexts(prefix string, t domain.Texts) {
 	for lang, s := range t {
 		f.set(prefix+"_"+lang, s)
 	}
@@ -31,8 +31,8 @@ func (f formValues) setTexts(prefix string, t models.Texts) {
 
 // texts reads the translation fields of a form; the models keep the ones
 // the plan can have.
-func (p *formParser) texts(prefix string) models.Texts {
-	out := models.Texts{}
+func (p *formParser) texts(prefix string) domain.Texts {
+	out := domain.Texts{}
 	for _, lang := range i18n.Supported {
 		if s := p.text(prefix + "_" + lang); s != "" {
 			out[lang] = s

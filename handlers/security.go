@@ -3,7 +3,8 @@ package handlers
 import (
 	"log/slog"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -17,7 +18,7 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 	if userID != nil {
 		a.UserID = userID
 	}
-	if err := models.Audit(h.DB.WithContext(c.Request().Context()), a, action, "security", userID, nil, nil, details, ""); err != nil {
+	if err := domain.Audit(h.DB.WithContext(c.Request().Context()), a, action, "security", userID, nil, nil, details, ""); err != nil {
 		h.Log.Error("writing the security log failed", "action", action, "request_id", a.RequestID, "err", err)
 	}
 	attrs := []any{
@@ -25,7 +26,7 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 		slog.String("request_id", a.RequestID),
 		slog.String("ip", a.ClientIP),
 		slog.String("method", c.Request().Method),
-		slog.String("path", models.RedactPath(c.Request().URL.Path)),
+		slog.String("path", account.RedactPath(c.Request().URL.Path)),
 	}
 	if a.UserID != nil {
 		attrs = append(attrs, slog.Int64("user_id", *a.UserID))

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/domain"
 	"naptracker/i18n"
-	"naptracker/models"
 )
 
 // TestEveryEnglishKeyIsTranslated fails for any key of the English
@@ -142,7 +142,7 @@ func TestModelMessagesAreTranslated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := models.FieldError("start_date", "err.date_in_plan", 2024, 2028)
+	v := domain.FieldError("start_date", "err.date_in_plan", 2024, 2028)
 	if got := v.Fields["start_date"]; got != "The plan runs from 2024 to 2028: choose a date within those years." {
 		t.Errorf("English text = %q", got)
 	}
@@ -156,12 +156,12 @@ func TestModelMessagesAreTranslated(t *testing.T) {
 			t.Errorf("%s: %q, want %q", lang, got, w)
 		}
 	}
-	m := models.Message{Key: "lock.value_status", Args: []any{models.Enum{Prefix: "status.", Value: models.StatusApproved}}}
+	m := domain.Message{Key: "lock.value_status", Args: []any{domain.Enum{Prefix: "status.", Value: domain.StatusApproved}}}
 	if got := m.Translate(b.For("en").T); got != "the value is Approved; it can be changed once it is returned or reopened" &&
 		got != "the value is approved; it can be changed once it is returned or reopened" {
 		t.Errorf("en lock reason = %q", got)
 	}
-	if got := m.Translate(b.For("fr").T); !regexp.MustCompile(`^la valeur est à l’état « .+ » ;`).MatchString(got) || got == models.EnglishMessage(m.Key, m.Args...) {
+	if got := m.Translate(b.For("fr").T); !regexp.MustCompile(`^la valeur est à l’état « .+ » ;`).MatchString(got) || got == domain.EnglishMessage(m.Key, m.Args...) {
 		t.Errorf("fr lock reason = %q", got)
 	}
 }

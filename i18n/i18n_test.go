@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/i18n"
-	"naptracker/models"
+	"naptracker/reporting"
 	"naptracker/templates"
 )
 
@@ -43,28 +44,28 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		t.Fatalf("found only %d keys in the templates: the scan is broken", len(keys))
 	}
 	enums := map[string][]string{
-		"unit.":             {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
-		"direction.":        {models.Increase, models.Decrease, models.Maintain},
-		"accumulation.":     {models.AccumulateSum, models.AccumulateCumulative, models.AccumulateLatest},
-		"frequency.":        {models.Quarterly, models.HalfYearly, models.Yearly},
-		"funding.":          {models.FundingPledged, models.FundingCommitted, models.FundingDisbursed},
-		"role.":             models.Roles,
-		"status.":           {models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
-		"period.state.":     {models.PeriodUpcoming, models.PeriodOpen, models.PeriodOverdue, models.PeriodClosed},
-		"value.help.":       {models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone},
-		"reporting.status.": {models.StatusMissing, models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
-		"reporting.open.":   {models.StatusMissing, models.StatusDraft, models.StatusSubmitted, models.StatusApproved, models.StatusReturned},
-		"reporting.note.":   {models.StatusMissing, models.StatusSubmitted},
-		"progress.":         models.ProgressStatuses,
+		"unit.":             {domain.UnitNumber, domain.UnitPercentage, domain.UnitYesNo, domain.UnitMilestone},
+		"direction.":        {domain.Increase, domain.Decrease, domain.Maintain},
+		"accumulation.":     {domain.AccumulateSum, domain.AccumulateCumulative, domain.AccumulateLatest},
+		"frequency.":        {domain.Quarterly, domain.HalfYearly, domain.Yearly},
+		"funding.":          {domain.FundingPledged, domain.FundingCommitted, domain.FundingDisbursed},
+		"role.":             domain.Roles,
+		"status.":           {domain.StatusDraft, domain.StatusSubmitted, domain.StatusApproved, domain.StatusReturned},
+		"period.state.":     {domain.PeriodUpcoming, domain.PeriodOpen, domain.PeriodOverdue, domain.PeriodClosed},
+		"value.help.":       {domain.UnitNumber, domain.UnitPercentage, domain.UnitYesNo, domain.UnitMilestone},
+		"reporting.status.": {reporting.StatusMissing, domain.StatusDraft, domain.StatusSubmitted, domain.StatusApproved, domain.StatusReturned},
+		"reporting.open.":   {reporting.StatusMissing, domain.StatusDraft, domain.StatusSubmitted, domain.StatusApproved, domain.StatusReturned},
+		"reporting.note.":   {reporting.StatusMissing, domain.StatusSubmitted},
+		"progress.":         domain.ProgressStatuses,
 		"update.":           {"achievements", "challenges", "next_steps"},
 		"history.action.":   {"save", "submit", "approve", "return", "reopen", "comment.add"},
-		"reporting.kind.":   {models.ItemIndicator, models.ItemActivity, models.ItemContribution},
+		"reporting.kind.":   {reporting.ItemIndicator, reporting.ItemActivity, reporting.ItemContribution},
 		// translation fields of the plan-editing forms
 		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo"},
 		// indicator and organisation pages
-		"report.rag.":       models.RAGs,
-		"pages.item_kind.":  {models.ItemValue, models.ItemUpdate},
-		"pages.item_state.": {models.ItemMissing, models.ItemNotDue, models.ItemOnTime, models.ItemLate},
+		"report.rag.":       domain.RAGs,
+		"pages.item_kind.":  {reporting.ItemValue, reporting.ItemUpdate},
+		"pages.item_state.": {reporting.ItemMissing, reporting.ItemNotDue, reporting.ItemOnTime, reporting.ItemLate},
 	}
 	for p := range prefixes {
 		vals, ok := enums[p]

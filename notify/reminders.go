@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/i18n"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -34,7 +35,7 @@ type ReminderRunner struct {
 	// Mailer is nil when no mail server is configured: reminders are then
 	// recorded, logged and listed, but not sent.
 	Mailer Mailer
-	Policy models.ReminderPolicy
+	Policy ReminderPolicy
 }
 
 // ReminderRun says what one run did.
@@ -53,15 +54,15 @@ const reminderBatch = 500
 func (r *ReminderRunner) Run(ctx context.Context, now time.Time) (ReminderRun, error) {
 	var run ReminderRun
 	now = now.UTC()
-	due, err := models.DueReminders(ctx, r.DB, r.Policy, now)
+	due, err := DueReminders(ctx, r.DB, r.Policy, now)
 	if err != nil {
 		return run, err
 	}
-	rems := make([]models.Reminder, 0, len(due))
+	rems := make([]Reminder, 0, len(due))
 	for _, d := range due {
 		rems = append(rems, r.compose(d, now))
 	}
-	created, err := models.CreateReminders(ctx, r.DB, rems)
+	created, err := CreateReminders(ctx, r.DB, rems)
 	run.Created = len(created)
 	for _, c := range created {
 		r.Log.Info("reminder recorded", "kind", c.Kind, "reminder_id", c.ID, "user_id", c.UserID, "to", c.ToAddress,
@@ -71,14 +72,14 @@ func (r *ReminderRunner) Run(ctx context.Context, now time.Time) (ReminderRun, e
 		return run, err
 	}
 	if r.Mailer == nil {
-		n, err := models.MarkRemindersUnconfigured(ctx, r.DB)
+		n, err := MarkRemindersUnconfigured(ctx, r.DB)
 		run.Unsent = int(n)
 		if run.Created > 0 {
 			r.Log.Warn("reminders not sent: e-mail is not configured (set NAPTRACKER_SMTP_URL)", "waiting", n)
 		}
 		return run, err
 	}
-	waiting, err := models.SendableReminders(ctx, r.DB, now, reminderBatch)
+	waiting, err := SendableReminders(ctx, r.DB, now, reminderBatch)
 	if err != nil {
 		return run, err
 	}
@@ -86,7 +87,7 @@ func (r *ReminderRunner) Run(ctx context.Context, now time.Time) (ReminderRun, e
 		if ctx.Err() != nil {
 			return run, ctx.Err()
 		}
-		ok, err := models.ClaimReminder(ctx, r.DB, rem.ID, now)
+		ok, err := ClaimReminder(ctx, r.DB, rem.ID, now)
 		if err != nil {
 			return run, err
 		}
@@ -96,12 +97,12 @@ func (r *ReminderRunner) Run(ctx context.Context, now time.Time) (ReminderRun, e
 		if err := r.Mailer.Send(ctx, rem.ToAddress, rem.Subject, rem.Body); err != nil {
 			run.Failed++
 			r.Log.Warn("reminder not sent; it will be retried", "reminder_id", rem.ID, "kind", rem.Kind, "to", rem.ToAddress, "err", err)
-			if err := models.ReminderFailed(ctx, r.DB, rem.ID, err.Error()); err != nil {
+			if err := ReminderFailed(ctx, r.DB, rem.ID, err.Error()); err != nil {
 				return run, err
 			}
 			continue
 		}
-		if err := models.ReminderSent(ctx, r.DB, rem.ID, now); err != nil {
+		if err := ReminderSent(ctx, r.DB, rem.ID, now); err != nil {
 			return run, err
 		}
 		run.Sent++
@@ -111,9 +112,9 @@ func (r *ReminderRunner) Run(ctx context.Context, now time.Time) (ReminderRun, e
 }
 
 // compose writes a due reminder's e-mail in its recipient's language.
-func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Reminder {
+func (r *ReminderRunner) compose(d DueReminder, now time.Time) Reminder {
 	l := r.I18n.For(d.User.Language)
-	rem := models.Reminder{Kind: d.Kind, UserID: d.User.ID, PlanID: &d.Plan.ID, Ref: d.Ref, ToAddress: d.User.Email, CreatedAt: now}
+	rem := Reminder{Kind: d.Kind, UserID: d.User.ID, PlanID: &d.Plan.ID, Ref: d.Ref, ToAddress: d.User.Email, CreatedAt: now}
 	if d.Period != nil {
 		rem.PeriodID = &d.Period.ID
 	}
@@ -122,9 +123,9 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 	line(l.T("reminder.greeting", d.User.Name))
 	line("")
 	switch d.Kind {
-	case models.ReminderDueSoon, models.ReminderOverdue:
+	case ReminderDueSoon, ReminderOverdue:
 		p := d.Period
-		if d.Kind == models.ReminderDueSoon {
+		if d.Kind == ReminderDueSoon {
 			rem.Subject = l.N("reminder.due_soon.subject", len(d.Items), d.Org.Acronym, p.Label, l.Date(p.DueDate))
 			line(l.T("reminder.due_soon.intro", d.Org.Name, p.Label, d.Plan.Code, l.Date(p.DueDate)))
 		} else {
@@ -143,7 +144,7 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 		line(l.T("reminder.report_link", r.link("/plans/"+url.PathEscape(d.Plan.Code)+"/reporting")))
 		line("")
 		line(l.T("reminder.footer_focal", d.Org.Name))
-	case models.ReminderReturned:
+	case ReminderReturned:
 		it := d.Items[0]
 		p := d.Period
 		rem.Subject = l.T("reminder.returned.subject", reminderKindName(l, it.Kind), it.Code, p.Label)
@@ -156,7 +157,7 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 		line(l.T("reminder.returned.link", r.link(ItemPath(d.Plan.Code, p.Label, it))))
 		line("")
 		line(l.T("reminder.footer_focal", d.Org.Name))
-	case models.ReminderDigest:
+	case ReminderDigest:
 		rem.Subject = l.T("reminder.digest.subject", d.Plan.Code, l.Date(now))
 		r.digestBody(l, d, line)
 	}
@@ -166,7 +167,7 @@ func (r *ReminderRunner) compose(d models.DueReminder, now time.Time) models.Rem
 
 // digestBody writes the weekly summary: per period the totals and the five
 // organisations most behind.
-func (r *ReminderRunner) digestBody(l *i18n.Localizer, d models.DueReminder, line func(string)) {
+func (r *ReminderRunner) digestBody(l *i18n.Localizer, d DueReminder, line func(string)) {
 	pct := func(v *float64) string {
 		if v == nil {
 			return "–"
@@ -179,7 +180,7 @@ func (r *ReminderRunner) digestBody(l *i18n.Localizer, d models.DueReminder, lin
 		line("")
 		line(l.T("reminder.digest.period", pc.Period.Label, l.Date(pc.Period.DueDate)))
 		line(l.T("reminder.digest.totals", t.Expected, t.OnTime, t.Late, t.Missing, t.NotDue, t.Returned, t.Approved, pct(t.CompletenessRate()), pct(t.TimelinessRate())))
-		var behind []models.OrgCompleteness
+		var behind []reporting.OrgCompleteness
 		for _, row := range pc.Rows {
 			if row.Missing+row.Late+row.Returned+row.NotDue > 0 && len(behind) < 5 {
 				behind = append(behind, row)
@@ -200,19 +201,19 @@ func (r *ReminderRunner) digestBody(l *i18n.Localizer, d models.DueReminder, lin
 }
 
 // itemLine is one owed item: its kind, code, name and what is wrong with it.
-func (r *ReminderRunner) itemLine(l *i18n.Localizer, it models.CompletenessItem) string {
+func (r *ReminderRunner) itemLine(l *i18n.Localizer, it reporting.CompletenessItem) string {
 	state := l.T("reminder.item_nothing")
 	switch it.Status {
-	case models.StatusDraft:
+	case domain.StatusDraft:
 		state = l.T("reminder.item_draft")
-	case models.StatusReturned:
+	case domain.StatusReturned:
 		state = l.T("reminder.item_returned")
 	}
 	return l.T("reminder.item", reminderKindName(l, it.Kind), it.Code, it.NameI18n.In(l.Lang, it.Name), state)
 }
 
 func reminderKindName(l *i18n.Localizer, kind string) string {
-	if kind == models.ItemUpdate {
+	if kind == reporting.ItemUpdate {
 		return l.T("reminder.kind_update")
 	}
 	return l.T("reminder.kind_value")
@@ -220,9 +221,9 @@ func reminderKindName(l *i18n.Localizer, kind string) string {
 
 // ItemPath is the address of the form of an expected item for a period,
 // for the reminders' links and the completeness page alike.
-func ItemPath(plan, period string, it models.CompletenessItem) string {
+func ItemPath(plan, period string, it reporting.CompletenessItem) string {
 	kind, suffix := "indicators", "/values/"
-	if it.Kind == models.ItemUpdate {
+	if it.Kind == reporting.ItemUpdate {
 		kind, suffix = "activities", "/updates/"
 	}
 	return "/plans/" + url.PathEscape(plan) + "/" + kind + "/" + url.PathEscape(it.Code) + suffix + url.PathEscape(period)

@@ -4,7 +4,8 @@ import (
 	"database/sql"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -72,17 +73,17 @@ func (b *build) writeActivities() error {
 	// funding sheet, and the number of rows. The rows themselves, with the
 	// narratives, are written when the workbook is zipped.
 	listed := map[int64]bool{}
-	b.eachActivity(func(_ *models.PillarNode, a *models.ActivityNode) { listed[a.ID] = true })
+	b.eachActivity(func(_ *planning.PillarNode, a *planning.ActivityNode) { listed[a.ID] = true })
 	cur, err := b.openUpdates(listed, false)
 	if err != nil {
 		return err
 	}
 	var buf []latestUpdate
-	b.eachActivity(func(_ *models.PillarNode, a *models.ActivityNode) {
+	b.eachActivity(func(_ *planning.PillarNode, a *planning.ActivityNode) {
 		state := activityState{status: noReport}
 		buf = cur.take(a.ID, buf)
 		if u, ok := b.latestOf(buf); ok {
-			state = activityState{status: u.progress, expenditure: u.expenditure, unapproved: u.status != models.StatusApproved}
+			state = activityState{status: u.progress, expenditure: u.expenditure, unapproved: u.status != domain.StatusApproved}
 		}
 		b.acts[a.ID] = state
 	})
@@ -101,7 +102,7 @@ func (b *build) writeActivities() error {
 }
 
 // eachActivity calls fn for every activity the report lists, in its order.
-func (b *build) eachActivity(fn func(*models.PillarNode, *models.ActivityNode)) {
+func (b *build) eachActivity(fn func(*planning.PillarNode, *planning.ActivityNode)) {
 	for _, p := range b.pillars() {
 		for _, o := range p.Objectives {
 			for _, a := range o.Activities {
@@ -128,7 +129,7 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 	}()
 	st, L := b.st, b.L
 	var buf []latestUpdate
-	b.eachActivity(func(p *models.PillarNode, a *models.ActivityNode) {
+	b.eachActivity(func(p *planning.PillarNode, a *planning.ActivityNode) {
 		if err != nil {
 			return
 		}
@@ -141,7 +142,7 @@ func (b *build) activityRows(out rowSink, row int, listed map[int64]bool) (err e
 			excelize.Cell{StyleID: st.money, Value: a.Budget}, str(st.text, a.Currency)}
 		buf = cur.take(a.ID, buf)
 		if u, ok := b.latestOf(buf); ok {
-			un := u.status != models.StatusApproved
+			un := u.status != domain.StatusApproved
 			note := ""
 			if un {
 				note = L.T("report.note.unapproved") + " (" + L.T("status."+u.status) + ")"
@@ -199,7 +200,7 @@ func (b *build) latestOf(updates []latestUpdate) (latestUpdate, bool) {
 	var out latestUpdate
 	for _, u := range updates {
 		k := b.rangeIndex(u.periodID)
-		if k < 0 || k <= best || (!b.opts.IncludeUnapproved && u.status != models.StatusApproved) {
+		if k < 0 || k <= best || (!b.opts.IncludeUnapproved && u.status != domain.StatusApproved) {
 			continue
 		}
 		best, out, found = k, u, true

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/report"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // BenchmarkWorkshopReport generates the report of a synthetic plan of 1,000
@@ -33,20 +33,20 @@ func BenchmarkWorkshopReport(b *testing.B) {
 		activities int
 	}{{"plan=500ind", 100}, {"plan=5000ind", 1000}} {
 		b.Run(size.name, func(b *testing.B) {
-			db := modelstest.New(b)
+			db := storetest.New(b)
 			today := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 			opts := seed.SyntheticOptions{Activities: size.activities, IndicatorsPerActivity: 5, Years: 5}
 			sum, err := seed.Synthetic(context.Background(), db, opts, today)
 			if err != nil {
 				b.Fatal(err)
 			}
-			var plan models.Plan
+			var plan domain.Plan
 			db.Take(&plan, sum.PlanID)
-			var periods []models.ReportingPeriod
+			var periods []domain.ReportingPeriod
 			db.Where("plan_id = ?", plan.ID).Order("start_date").Find(&periods)
 			// The whole plan: all 20 quarters and their 100,000 values.
 			o := report.Options{Plan: plan.Code, From: periods[0].Label, To: periods[len(periods)-1].Label,
-				Scope: models.Scope{Role: models.RoleDonor}, Now: today}
+				Scope: domain.Scope{Role: domain.RoleDonor}, Now: today}
 			// Hand the seeding's garbage back to the system, so the peak
 			// resident size measures the report, not the loading.
 			debug.FreeOSMemory()

@@ -1,7 +1,8 @@
 package report
 
 import (
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"slices"
 
 	"github.com/xuri/excelize/v2"
@@ -109,7 +110,7 @@ func (b *build) writeCompliance() error {
 		}
 		return st.percent(*r, false)
 	}
-	counts := func(c models.CompletenessCounts) []any {
+	counts := func(c reporting.CompletenessCounts) []any {
 		return []any{st.number(float64(c.Expected), false), st.number(float64(c.OnTime), false), st.number(float64(c.Late), false),
 			st.number(float64(c.Missing), false), st.number(float64(c.NotDue), false), st.number(float64(c.Returned), false),
 			st.number(float64(c.Approved), false), rate(c.CompletenessRate()), rate(c.TimelinessRate())}
@@ -134,7 +135,7 @@ func (b *build) writeCompliance() error {
 
 // complianceResult is what the background read of the compliance figures gave.
 type complianceResult struct {
-	rep *models.CompletenessReport
+	rep *reporting.CompletenessReport
 	err error
 }
 
@@ -153,7 +154,7 @@ func (b *build) prefetchCompliance() {
 
 // waitCompliance returns the compliance figures once they are read (and
 // may be called again: the result is kept).
-func (b *build) waitCompliance() (*models.CompletenessReport, error) {
+func (b *build) waitCompliance() (*reporting.CompletenessReport, error) {
 	r := <-b.compliance
 	b.compliance <- r
 	return r.rep, r.err
@@ -161,18 +162,18 @@ func (b *build) waitCompliance() (*models.CompletenessReport, error) {
 
 // completeness is models.Completeness of the range, or what the snapshot
 // froze of it (the periods of the range, the organisation's rows).
-func (b *build) completeness(orgID int64) (*models.CompletenessReport, error) {
+func (b *build) completeness(orgID int64) (*reporting.CompletenessReport, error) {
 	if b.snap == nil {
-		return models.Completeness(b.ctx, b.db, b.tree.Plan, b.rng, orgID, b.opts.Now)
+		return reporting.Completeness(b.ctx, b.db, b.tree.Plan, b.rng, orgID, b.opts.Now)
 	}
 	frozen := b.snapContent.Compliance
-	rep := &models.CompletenessReport{Plan: frozen.Plan, At: frozen.At}
+	rep := &reporting.CompletenessReport{Plan: frozen.Plan, At: frozen.At}
 	for _, pc := range frozen.Periods {
-		if !slices.ContainsFunc(b.rng, func(p models.ReportingPeriod) bool { return p.ID == pc.Period.ID }) {
+		if !slices.ContainsFunc(b.rng, func(p domain.ReportingPeriod) bool { return p.ID == pc.Period.ID }) {
 			continue
 		}
 		if orgID != 0 {
-			kept := models.PeriodCompleteness{Period: pc.Period}
+			kept := reporting.PeriodCompleteness{Period: pc.Period}
 			for _, r := range pc.Rows {
 				if r.Organisation.ID == orgID {
 					kept.Rows = append(kept.Rows, r)

@@ -3,7 +3,7 @@ package report
 import (
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -67,9 +67,9 @@ func (b *build) writeCover() error {
 		return err
 	}
 	row++
-	for _, r := range models.RAGs {
+	for _, r := range domain.RAGs {
 		meaning := L.T("report.legend." + r)
-		if r == models.RAGOnTrack || r == models.RAGBehind || r == models.RAGOffTrack {
+		if r == domain.RAGOnTrack || r == domain.RAGBehind || r == domain.RAGOffTrack {
 			meaning = L.T("report.legend."+r, L.Pct(b.th.Green), L.Pct(b.th.Red))
 		}
 		if err := b.setRow(sheet, row, []any{str(st.rag[r], L.T(ragKey(r))), str(st.wrap, meaning)}); err != nil {

@@ -4,7 +4,8 @@ import (
 	"sort"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 )
 
 // fundingSums are the money figures of one funding row. A funding line's
@@ -16,19 +17,19 @@ type fundingSums struct {
 	unapproved                                    bool
 }
 
-func (s *fundingSums) addActivity(a *models.ActivityNode, st activityState) {
+func (s *fundingSums) addActivity(a *planning.ActivityNode, st activityState) {
 	s.activities++
 	s.planned += a.Budget
 	s.spent += st.expenditure
 	s.unapproved = s.unapproved || st.unapproved
 }
 
-func (s *fundingSums) addLine(l models.FundingLine) {
+func (s *fundingSums) addLine(l domain.FundingLine) {
 	s.pledged += l.Amount
-	if l.Status == models.FundingCommitted || l.Status == models.FundingDisbursed {
+	if l.Status == domain.FundingCommitted || l.Status == domain.FundingDisbursed {
 		s.committed += l.Amount
 	}
-	if l.Status == models.FundingDisbursed {
+	if l.Status == domain.FundingDisbursed {
 		s.disbursed += l.Amount
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/planning"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -46,7 +48,7 @@ type IATIOptions struct {
 // figures of a donor's workbook: a small count of victims has no value
 // but a comment saying it is protected.
 func IATI(ctx context.Context, db *gorm.DB, o IATIOptions, w io.Writer) error {
-	v := &models.ValidationError{}
+	v := &domain.ValidationError{}
 	if o.Country != "" && !isoCountry.MatchString(o.Country) {
 		v.AddKey("country", "err.iati_country")
 	}
@@ -60,11 +62,11 @@ func IATI(ctx context.Context, db *gorm.DB, o IATIOptions, w io.Writer) error {
 		o.Now = time.Now()
 	}
 	o.Now = o.Now.UTC()
-	tree, err := models.LoadPlanTree(ctx, db, o.Plan)
+	tree, err := planning.LoadPlanTree(ctx, db, o.Plan)
 	if err != nil {
 		return err
 	}
-	var funder *models.Organisation
+	var funder *domain.Organisation
 	if o.Funder != "" {
 		for _, org := range tree.Organisations {
 			if strings.EqualFold(org.Acronym, o.Funder) {
@@ -76,11 +78,11 @@ func IATI(ctx context.Context, db *gorm.DB, o IATIOptions, w io.Writer) error {
 			return v
 		}
 	}
-	pf, err := models.LoadPlanFigures(ctx, db, models.PublicScope, o.Plan, o.From, o.To, false, o.Now)
+	pf, err := reporting.LoadPlanFigures(ctx, db, domain.PublicScope, o.Plan, o.From, o.To, false, o.Now)
 	if err != nil {
 		return err
 	}
-	byID := make(map[int64]models.IndicatorFigures, len(pf.Indicators))
+	byID := make(map[int64]reporting.IndicatorFigures, len(pf.Indicators))
 	for _, f := range pf.Indicators {
 		byID[f.Indicator.ID] = f
 	}
@@ -142,7 +144,7 @@ var (
 // agency, and says so to anyone who reads it.
 func localRef(s string) string { return "XI-NAPTRACKER-" + refUnsafe.ReplaceAllString(s, "_") }
 
-func fundedBy(a *models.ActivityNode, funderID int64) bool {
+func fundedBy(a *planning.ActivityNode, funderID int64) bool {
 	for _, f := range a.Funding {
 		if f.FunderID == funderID {
 			return true
@@ -154,7 +156,7 @@ func fundedBy(a *models.ActivityNode, funderID int64) bool {
 // latestApprovedStatus reads each activity's latest approved status (the
 // dashboard's roll-up), in one query.
 func latestApprovedStatus(db *gorm.DB, planID int64) (map[int64]string, error) {
-	var rows []models.ActivityRollup
+	var rows []reporting.ActivityRollup
 	if err := db.Where("plan_id = ?", planID).Find(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -168,11 +170,11 @@ func latestApprovedStatus(db *gorm.DB, planID int64) (map[int64]string, error) {
 // orgType is the IATI OrganisationType code of an organisation type.
 func orgType(t string) string {
 	switch t {
-	case models.OrgMinistry, models.OrgPartner:
+	case domain.OrgMinistry, domain.OrgPartner:
 		return "10" // Government (a development partner is a government agency)
-	case models.OrgAgency:
+	case domain.OrgAgency:
 		return "15" // Other Public Sector
-	case models.OrgInternational:
+	case domain.OrgInternational:
 		return "40" // Multilateral
 	}
 	return "22" // National NGO (civil society)
@@ -180,13 +182,13 @@ func orgType(t string) string {
 
 // activityStatusCode is the IATI ActivityStatus code of an activity's
 // latest approved status (none: implementing once started, else pipeline).
-func activityStatusCode(status string, a *models.ActivityNode, now time.Time) string {
+func activityStatusCode(status string, a *planning.ActivityNode, now time.Time) string {
 	switch status {
-	case models.ProgressNotStarted:
+	case domain.ProgressNotStarted:
 		return "1"
-	case models.ProgressCompleted:
+	case domain.ProgressCompleted:
 		return "3"
-	case models.ProgressCancelled:
+	case domain.ProgressCancelled:
 		return "5"
 	case "":
 		if now.Before(a.StartDate) {
@@ -196,7 +198,7 @@ func activityStatusCode(status string, a *models.ActivityNode, now time.Time) st
 	return "2"
 }
 
-func iatiActivityOf(tree *models.PlanTree, a *models.ActivityNode, byID map[int64]models.IndicatorFigures, pf *models.PlanFigures,
+func iatiActivityOf(tree *planning.PlanTree, a *planning.ActivityNode, byID map[int64]reporting.IndicatorFigures, pf *reporting.PlanFigures,
 	reporter iatiOrg, ref, lang, status string, o IATIOptions) iatiActivity {
 	plan := tree.Plan
 	act := iatiActivity{
@@ -216,7 +218,7 @@ func iatiActivityOf(tree *models.PlanTree, a *models.ActivityNode, byID map[int6
 	}
 	act.Description = []iatiDescription{{Type: "1", Narrative: []narrative{{Text: desc}}}}
 	seen := map[[2]string]bool{}
-	addOrg := func(org *models.Organisation, role string) {
+	addOrg := func(org *domain.Organisation, role string) {
 		k := [2]string{strconv.FormatInt(org.ID, 10), role}
 		if seen[k] {
 			return
@@ -246,14 +248,14 @@ func iatiActivityOf(tree *models.PlanTree, a *models.ActivityNode, byID map[int6
 }
 
 // iatiResultOf writes an output indicator as a result with one indicator.
-func iatiResultOf(f models.IndicatorFigures, pf *models.PlanFigures) iatiResult {
+func iatiResultOf(f reporting.IndicatorFigures, pf *reporting.PlanFigures) iatiResult {
 	ind := f.Indicator
 	name := []narrative{{Text: ind.Code + " " + ind.Name}}
 	ri := iatiIndicator{Measure: measureOf(ind.UnitType), Title: text{Narrative: name}}
 	switch ind.Direction {
-	case models.Increase:
+	case domain.Increase:
 		ri.Ascending = "1"
-	case models.Decrease:
+	case domain.Decrease:
 		ri.Ascending = "0"
 	}
 	if strings.TrimSpace(ind.Definition) != "" {
@@ -343,9 +345,9 @@ func dimensionsOf(cell string) []iatiDimension {
 // measureOf is the IATI IndicatorMeasure code of a unit type.
 func measureOf(unit string) string {
 	switch unit {
-	case models.UnitPercentage:
+	case domain.UnitPercentage:
 		return "2" // Percentage
-	case models.UnitYesNo, models.UnitMilestone:
+	case domain.UnitYesNo, domain.UnitMilestone:
 		return "5" // Qualitative
 	}
 	return "1" // Unit

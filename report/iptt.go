@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/planning"
+	"naptracker/reporting"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -50,12 +52,12 @@ func (b *build) writeIPTT() error {
 	if err := b.ipttHeader(sw); err != nil {
 		return err
 	}
-	sets, err := models.LoadDisaggregationSets(b.db)
+	sets, err := reporting.LoadDisaggregationSets(b.db)
 	if err != nil {
 		return err
 	}
 	w := &ipttWriter{build: b, tg: map[int]float64{}, sets: sets, widths: widths}
-	w.window = b.tree.Plan.Window(models.FigurePeriods(b.all), b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1]), b.opts.Now)
+	w.window = b.tree.Plan.Window(domain.FigurePeriods(b.all), b.index(b.rng[0]), b.index(b.rng[len(b.rng)-1]), b.opts.Now)
 	// First pass: count the rows (the autofilter needs the last one) and
 	// rate the indicators for the summary. The rows themselves are written
 	// when the workbook is zipped (sheetxml.go), from the data read again.
@@ -86,7 +88,7 @@ func sheetPath(keys []string, key string) string {
 }
 
 // index is the position of a period in the plan.
-func (b *build) index(p models.ReportingPeriod) int {
+func (b *build) index(p domain.ReportingPeriod) int {
 	for i, q := range b.all {
 		if q.ID == p.ID {
 			return i
@@ -134,7 +136,7 @@ func (b *build) ipttHeader(sw *excelize.StreamWriter) error {
 }
 
 // eachIndicator calls fn for every indicator the IPTT shows, in its order.
-func (b *build) eachIndicator(fn func(*models.PillarNode, *models.ObjectiveNode, *models.Indicator, *models.ActivityNode)) {
+func (b *build) eachIndicator(fn func(*planning.PillarNode, *planning.ObjectiveNode, *domain.Indicator, *planning.ActivityNode)) {
 	for _, p := range b.pillars() {
 		for _, o := range p.Objectives {
 			for i := range o.Indicators {
@@ -165,7 +167,7 @@ type ipttWriter struct {
 	widths []float64
 	// pillarRows are the rows where each pillar starts (first pass).
 	pillarRows []int
-	sets       map[int64]*models.DisaggregationSet
+	sets       map[int64]*domain.DisaggregationSet
 	window     figures.Window
 	// row is the cells of the row being written, reused from row to row
 	// (the sink copies them out), and the cells every row repeats are
@@ -205,7 +207,7 @@ func (w *ipttWriter) ragCell(rating string) any {
 func (w *ipttWriter) walk(out rowSink, rate bool) (err error) {
 	w.sw, w.row, w.rate = out, ipttHeaderRow+1, rate
 	wanted := map[int64]bool{}
-	w.eachIndicator(func(_ *models.PillarNode, _ *models.ObjectiveNode, ind *models.Indicator, _ *models.ActivityNode) {
+	w.eachIndicator(func(_ *planning.PillarNode, _ *planning.ObjectiveNode, ind *domain.Indicator, _ *planning.ActivityNode) {
 		wanted[ind.ID] = true
 	})
 	if w.src, err = w.openSource(wanted, !rate); err != nil {
@@ -217,7 +219,7 @@ func (w *ipttWriter) walk(out rowSink, rate bool) (err error) {
 		}
 	}()
 	var lastPillar, lastObjective int64
-	w.eachIndicator(func(p *models.PillarNode, o *models.ObjectiveNode, ind *models.Indicator, _ *models.ActivityNode) {
+	w.eachIndicator(func(p *planning.PillarNode, o *planning.ObjectiveNode, ind *domain.Indicator, _ *planning.ActivityNode) {
 		if err != nil {
 			return
 		}
@@ -252,13 +254,13 @@ func (w *ipttWriter) separator(style int, code, title string) error {
 
 // indicator writes an indicator's row and, grouped under it, its breakdown
 // rows: every figure from figures.Assess for the report's audience.
-func (w *ipttWriter) indicator(pillarID int64, ind *models.Indicator) error {
+func (w *ipttWriter) indicator(pillarID int64, ind *domain.Indicator) error {
 	L, st := w.L, w.st
 	data, targets := w.src.next(ind.ID)
 	if err := w.src.err(); err != nil {
 		return err
 	}
-	var set *models.DisaggregationSet
+	var set *domain.DisaggregationSet
 	var cells []string
 	if ind.DisaggregationSetID != nil {
 		if set = w.sets[*ind.DisaggregationSetID]; set != nil {

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
 )
 
 // The IPTT's figures — period targets, actuals, % of target, rating words
@@ -99,7 +99,7 @@ WHERE v.snapshot_id = ?`
 	// Whether a value is approved comes as a number: a status as text
 	// would be a string made for every one of 100,000 rows.
 	unapproved := `CASE WHEN v.status = ? THEN 0 ELSE 1 END`
-	args = append([]any{models.StatusApproved}, args...)
+	args = append([]any{domain.StatusApproved}, args...)
 	var flag int64
 	rows, err := b.db.Raw(`SELECT v.indicator_id, v.period_id, v.value, `+unapproved+` `+from+` AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 	if err != nil {
@@ -203,7 +203,7 @@ func (s *ipttSource) close() error {
 }
 
 // cellLabels names breakdown cells: "sex=female;age=child" → "Female × Child".
-func cellLabel(set *models.DisaggregationSet, cell string) string {
+func cellLabel(set *domain.DisaggregationSet, cell string) string {
 	if set == nil {
 		return cell
 	}

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models/modelstest"
 	"naptracker/report"
+	"naptracker/store/storetest"
 )
 
 // TestLibreOfficeOpensAndPrintsTheWorkbook converts the report to PDF with
@@ -30,7 +30,7 @@ func TestLibreOfficeOpensAndPrintsTheWorkbook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skips LibreOffice")
 	}
-	modelstest.SkipOnSecondDatabase(t, "LibreOffice's reading of the workbook")
+	storetest.SkipOnSecondDatabase(t, "LibreOffice's reading of the workbook")
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("LibreOffice (soffice) is not installed")

@@ -17,9 +17,12 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/i18n"
-	"naptracker/models"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
@@ -47,7 +50,7 @@ type Options struct {
 	// only a scope that validates may ask for it.
 	IncludeUnapproved bool
 	// Scope is who asks: scopes that do not validate get approved data only.
-	Scope models.Scope
+	Scope domain.Scope
 	// Audience is who the workbook is for: External (the default) protects
 	// small counts of sensitive indicators for sharing; Internal shows every
 	// number, says so on every page, and only a scope that validates may
@@ -77,7 +80,7 @@ var sheetKeys = []string{"cover", "summary", "iptt", "activities", "compliance",
 // *models.ValidationError for unknown filters.
 func Workshop(ctx context.Context, db *gorm.DB, opts Options, w io.Writer) error {
 	if (opts.IncludeUnapproved || opts.Audience == figures.Internal) && !opts.Scope.Validates() {
-		return models.ErrForbidden
+		return domain.ErrForbidden
 	}
 	b, err := newBuild(ctx, db, opts)
 	if err != nil {
@@ -115,13 +118,13 @@ type build struct {
 	L      *i18n.Localizer
 	f      *excelize.File
 	st     styles
-	tree   *models.PlanTree
-	th     models.Thresholds
-	all    []models.ReportingPeriod // every period of the plan, in order
-	rng    []models.ReportingPeriod // the selected range
-	pillar *models.PillarNode       // nil: every pillar
-	org    *models.Organisation     // nil: every organisation
-	funder *models.Organisation     // nil: every funder
+	tree   *planning.PlanTree
+	th     domain.Thresholds
+	all    []domain.ReportingPeriod // every period of the plan, in order
+	rng    []domain.ReportingPeriod // the selected range
+	pillar *planning.PillarNode     // nil: every pillar
+	org    *domain.Organisation     // nil: every organisation
+	funder *domain.Organisation     // nil: every funder
 	// audience decides what the figures show (figures.Assess).
 	audience figures.Audience
 	sheet    map[string]string // key → sheet name
@@ -140,8 +143,8 @@ type build struct {
 	// series refer to, written into the chart as its cache (chartCache).
 	charts map[string]map[string]any
 	// snap is the review snapshot the report is produced from (nil: live data).
-	snap        *models.ReviewSnapshot
-	snapContent *models.SnapshotContent
+	snap        *review.ReviewSnapshot
+	snapContent *review.SnapshotContent
 	// compliance is the completeness report read in the background.
 	compliance chan complianceResult
 	// generated is when the report was made (opts.Now is the instant the
@@ -169,7 +172,7 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 		return nil, err
 	}
 	b.tree, b.th = tree, tree.Plan.Thresholds()
-	if b.all, err = models.PlanPeriods(ctx, db, tree.Plan.ID); err != nil {
+	if b.all, err = reporting.PlanPeriods(ctx, db, tree.Plan.ID); err != nil {
 		return nil, err
 	}
 	if err := b.resolveFilters(); err != nil {
@@ -203,20 +206,20 @@ func newBuild(ctx context.Context, db *gorm.DB, opts Options) (*build, error) {
 // loadTree reads the plan's tree: live, or as the snapshot froze it (then
 // the report describes the moment the snapshot was taken, and its range
 // defaults to the snapshot's).
-func (b *build) loadTree() (*models.PlanTree, error) {
+func (b *build) loadTree() (*planning.PlanTree, error) {
 	if b.opts.Snapshot == 0 {
-		return models.LoadPlanTree(b.ctx, b.db, b.opts.Plan)
+		return planning.LoadPlanTree(b.ctx, b.db, b.opts.Plan)
 	}
 	if b.opts.IncludeUnapproved {
-		v := &models.ValidationError{}
+		v := &domain.ValidationError{}
 		v.AddKey("include_unapproved", "err.snapshot_approved_only")
 		return nil, v
 	}
-	plan, err := models.FindPlan(b.ctx, b.db, b.opts.Plan)
+	plan, err := planning.FindPlan(b.ctx, b.db, b.opts.Plan)
 	if err != nil {
 		return nil, err
 	}
-	if b.snap, err = models.FindSnapshot(b.ctx, b.db, plan.ID, b.opts.Snapshot); err != nil {
+	if b.snap, err = review.FindSnapshot(b.ctx, b.db, plan.ID, b.opts.Snapshot); err != nil {
 		return nil, err
 	}
 	if b.snapContent, err = b.snap.Decode(); err != nil {
@@ -228,7 +231,7 @@ func (b *build) loadTree() (*models.PlanTree, error) {
 
 // resolveFilters checks the options against the plan and keeps what they name.
 func (b *build) resolveFilters() error {
-	v := &models.ValidationError{}
+	v := &domain.ValidationError{}
 	o := b.opts
 	// A snapshot holds the data of its own range only, which is the default.
 	first, last := 0, len(b.all)-1
@@ -250,8 +253,8 @@ func (b *build) resolveFilters() error {
 	}
 	// By default a workshop looks at the year of the last period started:
 	// the whole plan's periods would not fit a printed page.
-	rng, err := models.ResolveRange(b.all, o.From, o.To, b.opts.Now)
-	var re *models.ValidationError
+	rng, err := planning.ResolveRange(b.all, o.From, o.To, b.opts.Now)
+	var re *domain.ValidationError
 	switch {
 	case errors.As(err, &re):
 		v = re
@@ -270,7 +273,7 @@ func (b *build) resolveFilters() error {
 			v.AddKey("pillar", "err.no_pillar_code", o.Pillar)
 		}
 	}
-	acronym := func(a, field string) *models.Organisation {
+	acronym := func(a, field string) *domain.Organisation {
 		for _, org := range b.tree.Organisations {
 			if strings.EqualFold(org.Acronym, a) {
 				return org
@@ -296,16 +299,16 @@ func (b *build) resolveFilters() error {
 }
 
 // pillars are the pillars the report covers.
-func (b *build) pillars() []*models.PillarNode {
+func (b *build) pillars() []*planning.PillarNode {
 	if b.pillar != nil {
-		return []*models.PillarNode{b.pillar}
+		return []*planning.PillarNode{b.pillar}
 	}
 	return b.tree.Pillars
 }
 
 // activityMatches applies the organisation and funder filters to an activity.
-func (b *build) activityMatches(a *models.ActivityNode) bool {
-	if b.funder != nil && !slices.ContainsFunc(a.Funding, func(f models.FundingLine) bool { return f.FunderID == b.funder.ID }) {
+func (b *build) activityMatches(a *planning.ActivityNode) bool {
+	if b.funder != nil && !slices.ContainsFunc(a.Funding, func(f domain.FundingLine) bool { return f.FunderID == b.funder.ID }) {
 		return false
 	}
 	if b.org == nil {
@@ -314,13 +317,13 @@ func (b *build) activityMatches(a *models.ActivityNode) bool {
 	if a.LeadOrgID == b.org.ID || slices.Contains(a.SupporterIDs, b.org.ID) {
 		return true
 	}
-	return slices.ContainsFunc(a.Indicators, func(i models.Indicator) bool { return i.ReportingOrgID == b.org.ID })
+	return slices.ContainsFunc(a.Indicators, func(i domain.Indicator) bool { return i.ReportingOrgID == b.org.ID })
 }
 
 // indicatorMatches applies the organisation and funder filters to an
 // indicator of an activity (nil for an outcome indicator). Outcome
 // indicators are not funded by a partner, so the funder filter drops them.
-func (b *build) indicatorMatches(ind *models.Indicator, a *models.ActivityNode) bool {
+func (b *build) indicatorMatches(ind *domain.Indicator, a *planning.ActivityNode) bool {
 	if a == nil {
 		return b.funder == nil && (b.org == nil || ind.ReportingOrgID == b.org.ID)
 	}

@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/planning"
 	"naptracker/report"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
@@ -22,13 +24,13 @@ import (
 // today fixes the demo plan's dates so that the numbers are stable.
 var today = time.Date(2025, 5, 20, 9, 0, 0, 0, time.UTC)
 
-var secretariat = models.Scope{UserID: 1, Role: models.RoleSecretariat}
+var secretariat = domain.Scope{UserID: 1, Role: domain.RoleSecretariat}
 
 // demo gives the test a copy of a database holding the demo plan for
 // today, loaded once per test process.
 func demo(t testing.TB) *gorm.DB {
 	t.Helper()
-	return modelstest.Demo(t, today)
+	return storetest.Demo(t, today)
 }
 
 // generate writes a report and opens it again, with its raw bytes.
@@ -100,30 +102,30 @@ func cellName(c, r int) string { n, _ := excelize.CoordinatesToCellName(c, r); r
 
 // planData is the demo plan read from the database, independently of the report.
 type planData struct {
-	plan    models.Plan
-	periods []models.ReportingPeriod
-	inds    []models.Indicator
+	plan    domain.Plan
+	periods []domain.ReportingPeriod
+	inds    []domain.Indicator
 	targets map[int64]map[int]float64
-	values  map[int64][]models.IndicatorValue // approved, in period order
+	values  map[int64][]domain.IndicatorValue // approved, in period order
 	pidx    map[int64]int
 }
 
 func loadPlan(t *testing.T, db *gorm.DB) *planData {
 	t.Helper()
 	ctx := context.Background()
-	p, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	p, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &planData{plan: *p, targets: map[int64]map[int]float64{}, values: map[int64][]models.IndicatorValue{}, pidx: map[int64]int{}}
-	if d.periods, err = models.PlanPeriods(ctx, db, p.ID); err != nil {
+	d := &planData{plan: *p, targets: map[int64]map[int]float64{}, values: map[int64][]domain.IndicatorValue{}, pidx: map[int64]int{}}
+	if d.periods, err = reporting.PlanPeriods(ctx, db, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	for i, pr := range d.periods {
 		d.pidx[pr.ID] = i
 	}
 	db.Where("plan_id = ? AND archived_at IS NULL", p.ID).Order("id").Find(&d.inds)
-	var ts []models.IndicatorTarget
+	var ts []domain.IndicatorTarget
 	db.Find(&ts)
 	for _, x := range ts {
 		if d.targets[x.IndicatorID] == nil {
@@ -131,8 +133,8 @@ func loadPlan(t *testing.T, db *gorm.DB) *planData {
 		}
 		d.targets[x.IndicatorID][x.Year] = x.Value
 	}
-	var vs []models.IndicatorValue
-	db.Where("status = ? AND value IS NOT NULL", models.StatusApproved).Find(&vs)
+	var vs []domain.IndicatorValue
+	db.Where("status = ? AND value IS NOT NULL", domain.StatusApproved).Find(&vs)
 	for _, v := range vs {
 		d.values[v.IndicatorID] = append(d.values[v.IndicatorID], v)
 	}
@@ -150,7 +152,7 @@ func loadPlan(t *testing.T, db *gorm.DB) *planData {
 }
 
 // expected computes what the IPTT should show for one indicator and period.
-func (d *planData) expected(ind models.Indicator, k int) (target, actual *float64, rating expectedRating) {
+func (d *planData) expected(ind domain.Indicator, k int) (target, actual *float64, rating expectedRating) {
 	per := d.periods[k]
 	y := per.Year()
 	n, place := 0, 0
@@ -164,9 +166,9 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 	}
 	if t, ok := d.targets[ind.ID][y]; ok {
 		var v float64
-		count := ind.UnitType == models.UnitNumber
+		count := ind.UnitType == domain.UnitNumber
 		switch ind.Accumulation {
-		case models.AccumulateSum:
+		case domain.AccumulateSum:
 			v = t / float64(n)
 			if count && t == math.Trunc(t) {
 				// Whole numbers adding up to the year's target: the
@@ -176,7 +178,7 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 					v++
 				}
 			}
-		case models.AccumulateCumulative:
+		case domain.AccumulateCumulative:
 			start := 0.0
 			if prev, ok := d.targets[ind.ID][y-1]; ok {
 				start = prev
@@ -198,7 +200,7 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 		i := d.pidx[v.PeriodID]
 		switch {
 		case i > k:
-		case ind.Accumulation == models.AccumulateCumulative:
+		case ind.Accumulation == domain.AccumulateCumulative:
 			sum += *v.Value
 			found = found || i == k
 		case i == k:
@@ -210,12 +212,12 @@ func (d *planData) expected(ind models.Indicator, k int) (target, actual *float6
 	}
 	switch {
 	case actual == nil && today.Before(per.DueBy()):
-		rating.RAG = models.RAGNotDue
+		rating.RAG = domain.RAGNotDue
 	case actual == nil || target == nil:
-		rating.RAG = models.RAGNoData
+		rating.RAG = domain.RAGNoData
 	default:
 		var base *float64
-		if ind.Accumulation != models.AccumulateSum {
+		if ind.Accumulation != domain.AccumulateSum {
 			base = ind.BaselineValue
 		}
 		p := figures.Progress(*actual, base, *target, ind.Direction)
@@ -231,8 +233,8 @@ type expectedRating struct {
 	Progress *float64
 }
 
-var ragWords = map[string]string{models.RAGOnTrack: "On track", models.RAGBehind: "Behind", models.RAGOffTrack: "Off track",
-	models.RAGNoData: "No data", models.RAGNotDue: "Not due"}
+var ragWords = map[string]string{domain.RAGOnTrack: "On track", domain.RAGBehind: "Behind", domain.RAGOffTrack: "Off track",
+	domain.RAGNoData: "No data", domain.RAGNotDue: "Not due"}
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
@@ -280,7 +282,7 @@ func TestIPTTMatchesTheModels(t *testing.T) {
 			checked++
 		}
 	}
-	for _, mode := range []string{models.AccumulateSum, models.AccumulateCumulative, models.AccumulateLatest} {
+	for _, mode := range []string{domain.AccumulateSum, domain.AccumulateCumulative, domain.AccumulateLatest} {
 		found := false
 		for k := range seen {
 			found = found || strings.HasPrefix(k, mode+"/")
@@ -289,7 +291,7 @@ func TestIPTTMatchesTheModels(t *testing.T) {
 			t.Errorf("no indicator in %s mode was checked", mode)
 		}
 	}
-	for _, dir := range []string{models.Increase, models.Decrease, models.Maintain} {
+	for _, dir := range []string{domain.Increase, domain.Decrease, domain.Maintain} {
 		found := false
 		for k := range seen {
 			found = found || strings.HasSuffix(k, "/"+dir)
@@ -301,7 +303,7 @@ func TestIPTTMatchesTheModels(t *testing.T) {
 	t.Logf("checked %d period cells of %d indicators (%v)", checked, len(seen), seen)
 }
 
-func slicesIndex(ps []models.ReportingPeriod, label string) int {
+func slicesIndex(ps []domain.ReportingPeriod, label string) int {
 	for i, p := range ps {
 		if p.Label == label {
 			return i

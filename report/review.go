@@ -3,7 +3,7 @@ package report
 import (
 	"github.com/xuri/excelize/v2"
 
-	"naptracker/models"
+	"naptracker/review"
 )
 
 // writeReview writes the sheet "Since the last review": what moved since a
@@ -20,13 +20,13 @@ func (b *build) writeReview() error {
 		heads[i] = L.T("report.review.col." + k)
 	}
 	widths := []float64{22, 12, 60, 18, 18, 18}
-	var rc *models.ReviewChanges
+	var rc *review.ReviewChanges
 	intro := L.T("report.review.none")
 	if b.snap != nil {
 		intro = L.T("report.review.from_snapshot")
 	} else {
 		var err error
-		if rc, err = models.LoadReviewChanges(b.ctx, b.db, b.tree.Plan, b.opts.Since, b.opts.Now, nil); err != nil {
+		if rc, err = review.LoadReviewChanges(b.ctx, b.db, b.tree.Plan, b.opts.Since, b.opts.Now, nil); err != nil {
 			return err
 		}
 		if rc != nil {
@@ -72,7 +72,7 @@ func (b *build) writeReview() error {
 		}
 		for _, part := range []struct {
 			key  string
-			list []models.DecisionRow
+			list []review.DecisionRow
 		}{{"overdue", rc.Overdue}, {"due", rc.Due}, {"done", rc.Done}} {
 			for _, d := range part.list {
 				when := any(nil)

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/report"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -39,11 +42,11 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 	ctx := context.Background()
 	db := demo(t)
 	d := loadPlan(t, db)
-	u := &models.User{Email: "sec.snapshot@test.example", Name: "Secretariat", Role: models.RoleSecretariat}
-	if err := models.CreateUser(ctx, db, models.SystemActor, u, "correct horse battery staple"); err != nil {
+	u := &domain.User{Email: "sec.snapshot@test.example", Name: "Secretariat", Role: domain.RoleSecretariat}
+	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
-	actor, scope := models.Actor{UserID: &u.ID, Name: u.Name}, models.ScopeOf(u)
+	actor, scope := domain.Actor{UserID: &u.ID, Name: u.Name}, domain.ScopeOf(u)
 
 	// The range a workshop would look at: the year of the last period started.
 	to := 0
@@ -57,12 +60,12 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 		from--
 	}
 	taken := today.Add(-time.Hour)
-	snap, err := models.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode,
-		models.SnapshotInput{Name: "Mid-year review", From: d.periods[from].Label, To: d.periods[to].Label}, taken)
+	snap, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode,
+		review.SnapshotInput{Name: "Mid-year review", From: d.periods[from].Label, To: d.periods[to].Label}, taken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	donor := models.Scope{UserID: 2, Role: models.RoleDonor}
+	donor := domain.Scope{UserID: 2, Role: domain.RoleDonor}
 	frozen, _ := generate(t, db, report.Options{Scope: donor, Snapshot: snap.ID})
 	before := cellsOf(t, frozen)
 	liveBefore, _ := generate(t, db, report.Options{Scope: donor})
@@ -77,31 +80,31 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 	}
 
 	// Change the live data: approve a submitted value, reopen an approved one.
-	var submitted, approved models.IndicatorValue
+	var submitted, approved domain.IndicatorValue
 	inRange := []int64{}
 	for _, p := range d.periods[from : to+1] {
 		inRange = append(inRange, p.ID)
 	}
-	if err := db.Where("status = ? AND period_id IN ? AND value IS NOT NULL", models.StatusSubmitted, inRange).Order("id").Take(&submitted).Error; err != nil {
+	if err := db.Where("status = ? AND period_id IN ? AND value IS NOT NULL", domain.StatusSubmitted, inRange).Order("id").Take(&submitted).Error; err != nil {
 		t.Fatalf("the demo plan has no submitted value in the range: %v", err)
 	}
-	if err := db.Where("status = ? AND period_id IN ? AND value IS NOT NULL", models.StatusApproved, inRange).Order("id").Take(&approved).Error; err != nil {
+	if err := db.Where("status = ? AND period_id IN ? AND value IS NOT NULL", domain.StatusApproved, inRange).Order("id").Take(&approved).Error; err != nil {
 		t.Fatalf("the demo plan has no approved value in the range: %v", err)
 	}
-	target := func(v models.IndicatorValue) models.ValueTarget {
-		var ind models.Indicator
-		var p models.ReportingPeriod
+	target := func(v domain.IndicatorValue) reporting.ValueTarget {
+		var ind domain.Indicator
+		var p domain.ReportingPeriod
 		db.Take(&ind, v.IndicatorID)
 		db.Take(&p, v.PeriodID)
-		return models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: p.Label}
+		return reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: p.Label}
 	}
-	if _, err := models.TransitionValue(ctx, db, actor, scope, target(submitted), models.ActionApprove, submitted.Version, "", today); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, actor, scope, target(submitted), reporting.ActionApprove, submitted.Version, "", today); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
-	if _, err := models.TransitionValue(ctx, db, actor, scope, target(approved), models.ActionReopen, approved.Version, "Corrected after the workshop", today); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, actor, scope, target(approved), reporting.ActionReopen, approved.Version, "Corrected after the workshop", today); err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
-	if _, err := models.CreateDecision(ctx, db, actor, scope, d.plan.ID, models.DecisionInput{Text: "Follow up with MOLSW", PillarCode: "1"}, today); err != nil {
+	if _, err := review.CreateDecision(ctx, db, actor, scope, d.plan.ID, review.DecisionInput{Text: "Follow up with MOLSW", PillarCode: "1"}, today); err != nil {
 		t.Fatalf("decision: %v", err)
 	}
 
@@ -131,7 +134,7 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 
 	// A snapshot holds approved data of its range only.
 	err = report.Workshop(ctx, db, report.Options{Plan: seed.DemoPlanCode, Scope: secretariat, Snapshot: snap.ID, IncludeUnapproved: true, Now: today}, &strings.Builder{})
-	var v *models.ValidationError
+	var v *domain.ValidationError
 	if !errors.As(err, &v) || v.Fields["include_unapproved"] == "" {
 		t.Errorf("snapshot with unapproved data: %v, want a validation error", err)
 	}
@@ -142,7 +145,7 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 		}
 	}
 	err = report.Workshop(ctx, db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, Snapshot: snap.ID + 1000, Now: today}, &strings.Builder{})
-	if !errors.Is(err, models.ErrNotFound) {
+	if !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown snapshot: %v, want ErrNotFound", err)
 	}
 }

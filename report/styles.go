@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -33,12 +33,12 @@ type styles struct {
 // ragColours are the fill and font colours of each rating; the word is
 // always written beside, so colour is never the only signal.
 var ragColours = map[string][2]string{
-	models.RAGOnTrack:  {"C6EFCE", "006100"},
-	models.RAGBehind:   {"FFEB9C", "7A4500"},
-	models.RAGOffTrack: {"FFC7CE", "9C0006"},
-	models.RAGNoData:   {"EDEDED", "404040"},
-	models.RAGNotDue:   {"EDEDED", "404040"},
-	models.RAGWithheld: {"D9E1F2", "1F3864"},
+	domain.RAGOnTrack:  {"C6EFCE", "006100"},
+	domain.RAGBehind:   {"FFEB9C", "7A4500"},
+	domain.RAGOffTrack: {"FFC7CE", "9C0006"},
+	domain.RAGNoData:   {"EDEDED", "404040"},
+	domain.RAGNotDue:   {"EDEDED", "404040"},
+	domain.RAGWithheld: {"D9E1F2", "1F3864"},
 }
 
 func newStyles(f *excelize.File) (styles, error) {

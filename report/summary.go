@@ -3,18 +3,18 @@ package report
 import (
 	"fmt"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/xuri/excelize/v2"
 )
 
 // activityStatuses are the summary's activity status columns, in order.
-var activityStatuses = append(append([]string{}, models.ProgressStatuses...), noReport)
+var activityStatuses = append(append([]string{}, domain.ProgressStatuses...), noReport)
 
 // statusColours colour the activity status chart's series.
 var statusColours = map[string]string{
-	models.ProgressNotStarted: "BFBFBF", models.ProgressOnTrack: "70AD47", models.ProgressDelayed: "FFC000",
-	models.ProgressCompleted: "2F5597", models.ProgressCancelled: "7F7F7F", noReport: "E7E6E6",
+	domain.ProgressNotStarted: "BFBFBF", domain.ProgressOnTrack: "70AD47", domain.ProgressDelayed: "FFC000",
+	domain.ProgressCompleted: "2F5597", domain.ProgressCancelled: "7F7F7F", noReport: "E7E6E6",
 }
 
 // writeSummary writes a row per pillar — activities by status, indicators
@@ -29,7 +29,7 @@ func (b *build) writeSummary() error {
 		heads = append(heads, L.T("report.summary.of_activities", b.statusWord(s)))
 	}
 	heads = append(heads, L.T("report.col.indicators"))
-	for _, r := range models.RAGs {
+	for _, r := range domain.RAGs {
 		heads = append(heads, L.T("report.summary.of_indicators", L.T(ragKey(r))))
 	}
 	heads = append(heads, L.T("report.col.budget"), L.T("report.col.expenditure"))
@@ -71,11 +71,11 @@ func (b *build) writeSummary() error {
 			cells = append(cells, st.number(float64(count[s]), false))
 		}
 		rags, total := b.ragByPillar[p.ID], 0
-		for _, r := range models.RAGs {
+		for _, r := range domain.RAGs {
 			total += rags[r]
 		}
 		cells = append(cells, st.number(float64(total), false))
-		for _, r := range models.RAGs {
+		for _, r := range domain.RAGs {
 			cells = append(cells, st.number(float64(rags[r]), false))
 		}
 		cells = append(cells, st.number(budget, false), st.number(spent, unapproved))
@@ -112,14 +112,14 @@ func (b *build) writeSummary() error {
 			return err
 		}
 		ragFirst := 4 + len(activityStatuses) + 1
-		ragChart := &excelize.Chart{Type: excelize.BarStacked, Series: series(ragFirst, models.RAGs, func(k string) string {
-			if k == models.RAGNotDue {
+		ragChart := &excelize.Chart{Type: excelize.BarStacked, Series: series(ragFirst, domain.RAGs, func(k string) string {
+			if k == domain.RAGNotDue {
 				return "D9D9D9"
 			}
-			if k == models.RAGWithheld {
+			if k == domain.RAGWithheld {
 				return "1F3864"
 			}
-			return map[string]string{models.RAGOnTrack: "70AD47", models.RAGBehind: "FFC000", models.RAGOffTrack: "C00000", models.RAGNoData: "A6A6A6"}[k]
+			return map[string]string{domain.RAGOnTrack: "70AD47", domain.RAGBehind: "FFC000", domain.RAGOffTrack: "C00000", domain.RAGNoData: "A6A6A6"}[k]
 		}),
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L.T("report.summary.chart_rag")}}},
 			Legend: excelize.ChartLegend{Position: "bottom"}, Dimension: excelize.ChartDimension{Width: 720, Height: 320}}

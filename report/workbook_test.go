@@ -13,9 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
 	"naptracker/report"
+	"naptracker/reporting"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -163,11 +165,11 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 	db := demo(t)
 	d := loadPlan(t, db)
 	var unapproved int64
-	db.Model(&models.IndicatorValue{}).Where("status <> ?", models.StatusApproved).Count(&unapproved)
+	db.Model(&domain.IndicatorValue{}).Where("status <> ?", domain.StatusApproved).Count(&unapproved)
 	if unapproved == 0 {
 		t.Fatal("the demo plan has no unapproved values to hide")
 	}
-	donor := models.Scope{UserID: 2, Role: models.RoleDonor}
+	donor := domain.Scope{UserID: 2, Role: domain.RoleDonor}
 	f, _ := generate(t, db, report.Options{Scope: donor})
 	x := readIPTT(t, f)
 	fs, _ := generate(t, db, report.Options{Scope: secretariat, Audience: figures.Internal})
@@ -211,10 +213,10 @@ func TestDonorSeesApprovedDataAndNoSmallCounts(t *testing.T) {
 	if small == 0 || numbers == 0 {
 		t.Errorf("checked %d small counts and %d numbers; the demo should have both", small, numbers)
 	}
-	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, IncludeUnapproved: true}, &bytes.Buffer{}); !errors.Is(err, models.ErrForbidden) {
+	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, IncludeUnapproved: true}, &bytes.Buffer{}); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("a donor asking for unapproved data: %v, want ErrForbidden", err)
 	}
-	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, Audience: figures.Internal}, &bytes.Buffer{}); !errors.Is(err, models.ErrForbidden) {
+	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: donor, Audience: figures.Internal}, &bytes.Buffer{}); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("a donor asking for the internal workbook: %v, want ErrForbidden", err)
 	}
 }
@@ -225,49 +227,49 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	t.Parallel()
 	db := demo(t)
 	ctx := context.Background()
-	u := &models.User{Email: "sec@test.example", Name: "Sec", Role: models.RoleSecretariat}
-	if err := models.CreateUser(ctx, db, models.SystemActor, u, "a long enough password 1"); err != nil {
+	u := &domain.User{Email: "sec@test.example", Name: "Sec", Role: domain.RoleSecretariat}
+	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long enough password 1"); err != nil {
 		t.Fatal(err)
 	}
-	scope, actor := models.ScopeOf(u), models.Actor{UserID: &u.ID, Name: u.Email}
+	scope, actor := domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email}
 	hostile := `=HYPERLINK("http://x","y")`
-	period := models.CurrentPeriodLabel(models.Plan{StartYear: 2022, EndYear: 2026, Frequency: models.Quarterly}, today)
+	period := domain.CurrentPeriodLabel(domain.Plan{StartYear: 2022, EndYear: 2026, Frequency: domain.Quarterly}, today)
 	// A value of an indicator with no breakdown in the current period.
 	d := loadPlan(t, db)
-	var ind models.Indicator
+	var ind domain.Indicator
 	for _, i := range d.inds {
-		if i.DisaggregationSetID == nil && i.UnitType == models.UnitNumber {
-			var v models.IndicatorValue
+		if i.DisaggregationSetID == nil && i.UnitType == domain.UnitNumber {
+			var v domain.IndicatorValue
 			if db.Where("indicator_id = ? AND period_id = ?", i.ID, d.periods[slicesIndex(d.periods, period)].ID).Take(&v).Error != nil {
 				ind = i
 				break
 			}
 		}
 	}
-	vt := models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: period}
+	vt := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: period}
 	x := 3.0
-	v, err := models.SaveValue(ctx, db, actor, scope, vt, models.ValueInput{Value: &x, Narrative: hostile}, today)
+	v, err := reporting.SaveValue(ctx, db, actor, scope, vt, reporting.ValueInput{Value: &x, Narrative: hostile}, today)
 	if err != nil {
 		t.Fatalf("save %s: %v", ind.Code, err)
 	}
-	for _, a := range []string{models.ActionSubmit, models.ActionApprove} {
-		if v, err = models.TransitionValue(ctx, db, actor, scope, vt, a, v.Version, "", today); err != nil {
+	for _, a := range []string{reporting.ActionSubmit, reporting.ActionApprove} {
+		if v, err = reporting.TransitionValue(ctx, db, actor, scope, vt, a, v.Version, "", today); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// An activity update whose achievements start with "=".
-	var act models.Activity
+	var act domain.Activity
 	db.Where("plan_id = ? AND start_date <= ? AND end_date >= ?", d.plan.ID, today, today).Order("code").Take(&act)
-	ut := models.UpdateTarget{Plan: seed.DemoPlanCode, Activity: act.Code, Period: period}
-	var cur models.ActivityUpdate
+	ut := reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: act.Code, Period: period}
+	var cur domain.ActivityUpdate
 	db.Where("activity_id = ? AND period_id = ?", act.ID, d.periods[slicesIndex(d.periods, period)].ID).Take(&cur)
-	up, err := models.SaveUpdate(ctx, db, actor, scope, ut, models.UpdateInput{Progress: models.ProgressOnTrack, PercentComplete: 50,
+	up, err := reporting.SaveUpdate(ctx, db, actor, scope, ut, reporting.UpdateInput{Progress: domain.ProgressOnTrack, PercentComplete: 50,
 		Achievements: hostile, Version: cur.Version}, today)
 	if err != nil {
 		t.Fatalf("save update %s: %v", act.Code, err)
 	}
-	for _, a := range []string{models.ActionSubmit, models.ActionApprove} {
-		if up, err = models.TransitionUpdate(ctx, db, actor, scope, ut, a, up.Version, "", today); err != nil {
+	for _, a := range []string{reporting.ActionSubmit, reporting.ActionApprove} {
+		if up, err = reporting.TransitionUpdate(ctx, db, actor, scope, ut, a, up.Version, "", today); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -330,7 +332,7 @@ func TestFiltersRestrictTheReport(t *testing.T) {
 	if len(rows) >= len(allRows) {
 		t.Errorf("MOJ's report lists %d activity rows, the whole plan %d", len(rows), len(allRows))
 	}
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if err := report.Workshop(context.Background(), db, report.Options{Plan: seed.DemoPlanCode, Scope: secretariat, From: "1999-Q1"}, &bytes.Buffer{}); !errors.As(err, &ve) || ve.Fields["from"] == "" {
 		t.Errorf("unknown period: %v", err)
 	}

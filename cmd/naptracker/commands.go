@@ -10,9 +10,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
+	"naptracker/store"
 )
 
 // flags returns a flag set for a command with the configuration flags on it.
@@ -77,16 +80,16 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	applied, err := models.Migrate(ctx, a.DB)
+	applied, err := store.Migrate(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	v, err := models.SchemaVersion(ctx, a.DB)
+	v, err := store.SchemaVersion(ctx, a.DB)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d\n", len(applied), v)
-	n, err := models.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
+	n, err := account.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
 	if err != nil {
 		return fmt.Errorf("encrypt the TOTP secrets: %w", err)
 	}
@@ -136,7 +139,7 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	} else {
 		sum, err = seed.Synthetic(ctx, a.DB, opts, time.Now().UTC())
 	}
-	if errors.Is(err, models.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return fmt.Errorf("that plan is already loaded: %w", err)
 	}
 	if err != nil {
@@ -164,7 +167,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	var email, name, role, org string
 	fs.StringVar(&email, "email", "", "e-mail address (the sign-in name)")
 	fs.StringVar(&name, "name", "", "full name")
-	fs.StringVar(&role, "role", "", "one of "+strings.Join(models.Roles, ", "))
+	fs.StringVar(&role, "role", "", "one of "+strings.Join(domain.Roles, ", "))
 	fs.StringVar(&org, "org", "", "organisation acronym (required for focal_point and donor)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
@@ -182,10 +185,10 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if err := a.Migrate(ctx); err != nil {
 		return err
 	}
-	u := models.User{Email: email, Name: name, Role: role}
+	u := domain.User{Email: email, Name: name, Role: role}
 	if org != "" {
-		o, err := models.FindOrganisationByAcronym(ctx, a.DB, org)
-		if errors.Is(err, models.ErrNotFound) {
+		o, err := planning.FindOrganisationByAcronym(ctx, a.DB, org)
+		if errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("no organisation with acronym %q", org)
 		}
 		if err != nil {
@@ -193,8 +196,8 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := models.CreateUser(ctx, a.DB, models.Actor{Name: "cli"}, &u, password); err != nil {
-		var ve *models.ValidationError
+	if err := account.CreateUser(ctx, a.DB, domain.Actor{Name: "cli"}, &u, password); err != nil {
+		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			flagOf := map[string]string{"organisation": "--org", "password": "password (standard input)"}
 			for f, msg := range ve.Fields {

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"naptracker/models/modelstest"
+	"naptracker/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +62,7 @@ func TestReportCommand(t *testing.T) {
 		t.Log("LibreOffice is not installed: --pdf is not checked")
 		return
 	}
-	if modelstest.OnSecondDatabase() {
+	if storetest.OnSecondDatabase() {
 		t.Log("the PDF is LibreOffice's reading of the same workbook: checked on SQLite only")
 		return
 	}
