@@ -3,9 +3,10 @@ package account
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

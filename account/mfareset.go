@@ -2,10 +2,11 @@ package account
 
 import (
 	"context"
-	"naptracker/domain"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

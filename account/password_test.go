@@ -1,9 +1,10 @@
 package account
 
 import (
-	"naptracker/domain"
 	"strings"
 	"testing"
+
+	"naptracker/domain"
 )
 
 func TestPasswordHashing(t *testing.T) {

@@ -2,9 +2,10 @@ package account
 
 import (
 	_ "embed" // the list of common passwords
-	"naptracker/domain"
 	"strings"
 	"unicode/utf8"
+
+	"naptracker/domain"
 )
 
 // commonPasswords is the list of the most common passwords of at least

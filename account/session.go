@@ -3,8 +3,9 @@ package account
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

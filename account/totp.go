@@ -5,10 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
-	"naptracker/domain"
 	"strconv"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"

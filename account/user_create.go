@@ -3,9 +3,10 @@ package account
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
 	"net/mail"
 	"strings"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

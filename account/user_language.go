@@ -2,9 +2,10 @@ package account
 
 import (
 	"context"
+	"time"
+
 	"naptracker/domain"
 	"naptracker/i18n"
-	"time"
 
 	"gorm.io/gorm"
 )

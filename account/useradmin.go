@@ -3,11 +3,12 @@ package account
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"

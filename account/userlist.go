@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+
 	"naptracker/domain"
 
 	"gorm.io/gorm"

@@ -2,10 +2,11 @@ package app
 
 import (
 	"log/slog"
-	"naptracker/account"
 	"net/http"
 	"strings"
 	"time"
+
+	"naptracker/account"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"

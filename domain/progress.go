@@ -1,8 +1,9 @@
 package domain
 
 import (
-	"naptracker/figures"
 	"time"
+
+	"naptracker/figures"
 )
 
 // Rating words, as the figures package decides them (figures.Word). The

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"naptracker/app/apptest"
-	"naptracker/domain"
-	"naptracker/seed"
 	"net/http"
 	"net/textproto"
 	"strings"
 	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/domain"
+	"naptracker/seed"
 )
 
 // upload is one file part of a multipart body.

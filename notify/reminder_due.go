@@ -3,10 +3,11 @@ package notify
 import (
 	"context"
 	"fmt"
-	"naptracker/domain"
-	"naptracker/reporting"
 	"strconv"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )

@@ -2,11 +2,12 @@ package planedit
 
 import (
 	"context"
-	"naptracker/domain"
-	"naptracker/reporting"
 	"slices"
 	"strings"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )

@@ -2,12 +2,13 @@ package planedit
 
 import (
 	"errors"
-	"naptracker/domain"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

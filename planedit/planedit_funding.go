@@ -2,10 +2,11 @@ package planedit
 
 import (
 	"context"
-	"naptracker/domain"
 	"slices"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

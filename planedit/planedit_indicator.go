@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"naptracker/domain"
-	"naptracker/reporting"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )

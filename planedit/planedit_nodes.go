@@ -2,9 +2,10 @@ package planedit
 
 import (
 	"context"
-	"naptracker/domain"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

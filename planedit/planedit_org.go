@@ -2,11 +2,12 @@ package planedit
 
 import (
 	"context"
-	"naptracker/domain"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

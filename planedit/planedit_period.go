@@ -3,10 +3,11 @@ package planedit
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
-	"naptracker/reporting"
 	"strings"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )

@@ -2,12 +2,13 @@ package planedit
 
 import (
 	"context"
-	"naptracker/domain"
-	"naptracker/i18n"
-	"naptracker/reporting"
 	"slices"
 	"strings"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )

@@ -1,9 +1,10 @@
 package planedit
 
 import (
+	"strings"
+
 	"naptracker/domain"
 	"naptracker/i18n"
-	"strings"
 )
 
 // Translations of plan content come from the editing forms as one field

@@ -1,8 +1,9 @@
 package planning
 
 import (
-	"naptracker/domain"
 	"time"
+
+	"naptracker/domain"
 )
 
 // PeriodRange is a run of consecutive reporting periods of a plan: All is

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"naptracker/domain"
 	"sync"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -1,9 +1,10 @@
 package report
 
 import (
+	"slices"
+
 	"naptracker/domain"
 	"naptracker/reporting"
-	"slices"
 
 	"github.com/xuri/excelize/v2"
 )

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"github.com/xuri/excelize/v2"
-
 	"naptracker/review"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // writeReview writes the sheet "Since the last review": what moved since a

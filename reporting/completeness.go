@@ -3,11 +3,12 @@ package reporting
 import (
 	"cmp"
 	"context"
-	"naptracker/domain"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

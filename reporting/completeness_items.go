@@ -2,11 +2,12 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -2,10 +2,11 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
-	"naptracker/store"
 	"slices"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/store"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"naptracker/domain"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -3,10 +3,11 @@ package reporting
 import (
 	"context"
 	"encoding/json"
-	"naptracker/domain"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -2,10 +2,11 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
-	"naptracker/planning"
 	"sort"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"gorm.io/gorm"
 )

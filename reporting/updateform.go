@@ -2,9 +2,10 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
 	"slices"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
-	"naptracker/domain"
-	"naptracker/store"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
+	"naptracker/store"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"

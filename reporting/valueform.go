@@ -2,8 +2,9 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

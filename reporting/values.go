@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"naptracker/domain"
-	"naptracker/planning"
-	"naptracker/store"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/store"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"

@@ -2,10 +2,11 @@ package reporting
 
 import (
 	"context"
-	"naptracker/domain"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -3,10 +3,11 @@ package review
 import (
 	"context"
 	"errors"
-	"naptracker/domain"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

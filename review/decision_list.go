@@ -2,8 +2,9 @@ package review
 
 import (
 	"context"
-	"naptracker/domain"
 	"time"
+
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 )

@@ -1,9 +1,10 @@
 package review
 
 import (
+	"time"
+
 	"naptracker/domain"
 	"naptracker/reporting"
-	"time"
 )
 
 // Slides is the content of a workshop presentation: everything the slides

@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
 	"naptracker/domain"
 	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/store"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 )

@@ -2,13 +2,14 @@ package seed_test
 
 import (
 	"context"
+	"sync"
+	"testing"
+	"time"
+
 	"naptracker/domain"
 	"naptracker/seed"
 	"naptracker/store"
 	"naptracker/store/storetest"
-	"sync"
-	"testing"
-	"time"
 
 	"gorm.io/gorm"
 )

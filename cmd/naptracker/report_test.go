@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"naptracker/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
