@@ -29,7 +29,7 @@ func CreatePasswordToken(ctx context.Context, db *gorm.DB, m Manager, userID int
 		if err != nil {
 			return err
 		}
-		if !CanManageRole(m.Role, u.Role) {
+		if !domain.CanManageRole(m.Role, u.Role) {
 			return domain.ErrForbidden
 		}
 		if m.Is(u.ID) {

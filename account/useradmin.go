@@ -24,37 +24,13 @@ type Manager struct {
 // Is reports whether the manager is the user with this id (their own account).
 func (m Manager) Is(id int64) bool { return m.UserID != nil && *m.UserID == id }
 
-// CanManageRole reports whether a manager with role manager may create,
-// change, disable or grant accounts of role target: administrators every
-// account, the secretariat only the accounts of the people it works with.
-func CanManageRole(manager, target string) bool {
-	switch manager {
-	case domain.RoleAdmin:
-		return domain.ValidRole(target)
-	case domain.RoleSecretariat:
-		return target == domain.RoleFocalPoint || target == domain.RoleDonor || target == domain.RoleFacilitator
-	}
-	return false
-}
-
-// GrantableRoles lists the roles a manager may give, most privileged first.
-func GrantableRoles(manager string) []string {
-	var out []string
-	for _, r := range domain.Roles {
-		if CanManageRole(manager, r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // InviteUser creates an account without a usable password (an empty hash
 // never matches) and returns the one-time link token with which its owner
 // sets one. Both, and their audit rows, are written in one transaction.
 func InviteUser(ctx context.Context, db *gorm.DB, m Manager, u *domain.User, now time.Time) (string, *domain.PasswordToken, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	u.Name = strings.TrimSpace(u.Name)
-	if domain.ValidRole(u.Role) && !CanManageRole(m.Role, u.Role) {
+	if domain.ValidRole(u.Role) && !domain.CanManageRole(m.Role, u.Role) {
 		return "", nil, domain.ErrForbidden
 	}
 	var secret string
@@ -114,7 +90,7 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		if err != nil {
 			return err
 		}
-		if !CanManageRole(m.Role, u.Role) || (domain.ValidRole(ch.Role) && !CanManageRole(m.Role, ch.Role)) {
+		if !domain.CanManageRole(m.Role, u.Role) || (domain.ValidRole(ch.Role) && !domain.CanManageRole(m.Role, ch.Role)) {
 			return domain.ErrForbidden
 		}
 		if ch.Version != u.Version {
@@ -170,7 +146,7 @@ func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version 
 		if err != nil {
 			return err
 		}
-		if !CanManageRole(m.Role, u.Role) {
+		if !domain.CanManageRole(m.Role, u.Role) {
 			return domain.ErrForbidden
 		}
 		if m.Is(u.ID) {
@@ -203,7 +179,7 @@ func EnableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version i
 		if err != nil {
 			return err
 		}
-		if !CanManageRole(m.Role, u.Role) {
+		if !domain.CanManageRole(m.Role, u.Role) {
 			return domain.ErrForbidden
 		}
 		if version != u.Version {

@@ -37,19 +37,8 @@ type User struct {
 	UpdatedAt         time.Time
 }
 
-// MFARequired reports whether a role must use a second factor.
-func MFARequired(role string) bool { return role == RoleAdmin || role == RoleSecretariat }
-
-// Privileged reports whether a role manages accounts and validates data
-// (administrators and the NAP secretariat): their high-value actions ask
-// for a recent password check.
-func Privileged(role string) bool { return role == RoleAdmin || role == RoleSecretariat }
-
 // Disabled reports whether the account is disabled.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
-
-// NeedsOrganisation reports whether a role must belong to an organisation.
-func NeedsOrganisation(role string) bool { return role == RoleFocalPoint || role == RoleDonor }
 
 // ValidRole reports whether r is one of the known roles.
 func ValidRole(r string) bool {

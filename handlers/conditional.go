@@ -71,16 +71,7 @@ func (h *Handler) notModified(c echo.Context, plan *domain.Plan, approvedOnly bo
 // the organisation orgID (0: of no organisation in particular): donors and
 // facilitators always, focal points for other organisations than theirs.
 func readsApprovedOnly(who *Principal, orgID int64) bool {
-	if who == nil {
-		return false
-	}
-	switch who.User.Role {
-	case domain.RoleDonor, domain.RoleFacilitator:
-		return true
-	case domain.RoleFocalPoint:
-		return orgID != 0 && !domain.ScopeOf(&who.User).SeesUnapproved(orgID)
-	}
-	return false
+	return who != nil && domain.ScopeOf(&who.User).ReadsApprovedOnly(orgID)
 }
 
 // planNotModified is notModified for a page of the plan in the address that

@@ -58,6 +58,15 @@ type Page struct {
 	Here string
 }
 
+// Can is the access policy of the signed-in user, as templates ask it:
+// {{if .Can.Approve}}. Nobody signed in may do nothing.
+func (p Page) Can() domain.Can {
+	if p.User == nil {
+		return domain.Can{}
+	}
+	return domain.ScopeOf(p.User).Can()
+}
+
 // localizerKey is the echo.Context key of the request's localizer.
 const localizerKey = "i18n.localizer"
 

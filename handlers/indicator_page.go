@@ -29,13 +29,13 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 	who := PrincipalOf(c)
 	// Readers of approved data only get a 304 for a page they hold: donors
 	// and facilitators, and focal points of other organisations.
-	if role := who.User.Role; role == domain.RoleDonor || role == domain.RoleFacilitator || role == domain.RoleFocalPoint {
+	if scope := domain.ScopeOf(&who.User); !scope.Validates() {
 		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 		if err != nil {
 			return err
 		}
 		org := int64(0)
-		if role == domain.RoleFocalPoint {
+		if scope.ReportsForOwnOrg() {
 			ind, err := planedit.FindCoded[domain.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
 			if err != nil {
 				return err

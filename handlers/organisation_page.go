@@ -35,13 +35,13 @@ func (h *Handler) ShowOrganisation(c echo.Context) error {
 	scope := domain.ScopeOf(&who.User)
 	l := h.Localizer(c)
 	// Readers of approved data only get a 304 for a page they hold (see ShowIndicator).
-	if role := who.User.Role; role == domain.RoleDonor || role == domain.RoleFacilitator || role == domain.RoleFocalPoint {
+	if !scope.Validates() {
 		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 		if err != nil {
 			return err
 		}
 		org := int64(0)
-		if role == domain.RoleFocalPoint {
+		if scope.ReportsForOwnOrg() {
 			o, err := planning.FindOrganisationByAcronym(c.Request().Context(), h.DB, c.Param("org"))
 			if err != nil {
 				return err

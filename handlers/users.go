@@ -141,7 +141,7 @@ func (h *Handler) renderNewUser(c echo.Context, status int, f userForm, errs map
 	if err != nil {
 		return err
 	}
-	p := userNewPage{Page: h.page(c), Form: f, Errors: errs, Roles: account.GrantableRoles(PrincipalOf(c).User.Role), Orgs: orgs}
+	p := userNewPage{Page: h.page(c), Form: f, Errors: errs, Roles: domain.GrantableRoles(PrincipalOf(c).User.Role), Orgs: orgs}
 	return c.Render(status, "user_new", p)
 }
 
@@ -208,8 +208,8 @@ func (h *Handler) userEditPage(c echo.Context, u *domain.User, f userForm, errs 
 		return userEditPage{}, err
 	}
 	p := userEditPage{Page: h.page(c), Target: u, Form: f, Errors: errs, Orgs: orgs, Audit: history,
-		Roles:         account.GrantableRoles(who.User.Role),
-		CanChange:     account.CanManageRole(who.User.Role, u.Role),
+		Roles:         domain.GrantableRoles(who.User.Role),
+		CanChange:     domain.CanManageRole(who.User.Role, u.Role),
 		IsSelf:        who.User.ID == u.ID,
 		IsAdmin:       who.User.Role == domain.RoleAdmin,
 		PasswordStale: h.passwordStale(c),
@@ -241,7 +241,7 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 	m := h.manager(c)
 	// A change of role is a high-value action: it needs a recent password
 	// check. Changes the models would refuse anyway are left to them.
-	if f.Role != u.Role && !m.Is(u.ID) && account.CanManageRole(m.Role, u.Role) && account.CanManageRole(m.Role, f.Role) {
+	if f.Role != u.Role && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) && domain.CanManageRole(m.Role, f.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -263,7 +263,7 @@ func (h *Handler) DisableUser(c echo.Context) error {
 		return err
 	}
 	m := h.manager(c)
-	if !u.Disabled() && !m.Is(u.ID) && account.CanManageRole(m.Role, u.Role) {
+	if !u.Disabled() && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err

@@ -50,7 +50,7 @@ func LoadUpdateForm(ctx context.Context, db *gorm.DB, scope domain.Scope, t Upda
 		}
 		supporter := slices.ContainsFunc(f.Supporters, func(o domain.Organisation) bool { return o.ID == scope.OrgID })
 		f.CanEdit = scope.CanReport(uc.activity.LeadOrgID)
-		if scope.Role == domain.RoleFocalPoint && supporter {
+		if supporter && scope.ReportsForOwnOrg() {
 			f.NoteOrg = scope.OrgID
 		}
 		if !f.CanEdit && f.NoteOrg == 0 {

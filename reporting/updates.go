@@ -269,7 +269,7 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if err := tx.Model(&domain.ActivitySupporter{}).Where("activity_id = ? AND organisation_id = ?", uc.activity.ID, orgID).Count(&n).Error; err != nil {
 			return err
 		}
-		if n == 0 || !(scope.Validates() || (scope.Role == domain.RoleFocalPoint && scope.OrgID == orgID)) {
+		if n == 0 || !scope.CanContribute(orgID) {
 			return domain.ErrForbidden
 		}
 		if err := checkPeriodOpen(tx, uc.period, orgID, now); err != nil {

@@ -413,7 +413,7 @@ func PeriodValues(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Where("indicator_values.period_id = ? AND indicators.archived_at IS NULL", period.ID)
 	if !scope.Validates() {
-		if scope.Role == domain.RoleFocalPoint && scope.OrgID != 0 {
+		if scope.ReportsForOwnOrg() {
 			q = q.Where("(indicator_values.status = ? OR indicators.reporting_org_id = ?)", domain.StatusApproved, scope.OrgID)
 		} else {
 			q = q.Where("indicator_values.status = ?", domain.StatusApproved)
