@@ -28,19 +28,10 @@ func IsCommonPassword(password string) bool {
 	return strings.Contains(commonPasswords, "\n"+p+"\n")
 }
 
-// CheckPasswordRules returns why a new password is refused, or "" when it
-// is acceptable. The rules are ASVS's: 8 to 128 characters (counted as
-// characters, so Lao passphrases are not cut short), no composition rules,
-// and not one of the most common passwords.
-func CheckPasswordRules(password string) string {
-	if m := PasswordRuleMessage(password); m != nil {
-		return domain.EnglishMessage(m.Key, m.Args...)
-	}
-	return ""
-}
-
-// PasswordRuleMessage is CheckPasswordRules as a catalogued message (nil
-// when the password is acceptable), for forms shown in other languages.
+// PasswordRuleMessage returns why a new password is refused, as a
+// catalogued message, or nil when it is acceptable. The rules are ASVS's: 8
+// to 128 characters (counted as characters, so Lao passphrases are not cut
+// short), no composition rules, and not one of the most common passwords.
 func PasswordRuleMessage(password string) *domain.Message {
 	n := utf8.RuneCountInString(password)
 	switch {

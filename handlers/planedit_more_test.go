@@ -271,7 +271,8 @@ func mustID(t *testing.T, s string) int64 {
 }
 
 // TestPlanEditingWordsAreInTheCatalogue checks the keys the plan-editing
-// handlers build from values (the template scan cannot see them).
+// handlers build from values (the template scan cannot see them); the
+// kinds of dependents are checked in planedit (TestDependentKindsAreInTheCatalogue).
 func TestPlanEditingWordsAreInTheCatalogue(t *testing.T) {
 	t.Parallel()
 	b, err := i18n.Load()
@@ -280,7 +281,6 @@ func TestPlanEditingWordsAreInTheCatalogue(t *testing.T) {
 	}
 	var keys []string
 	for prefix, values := range map[string][]string{
-		"pe.dep.":     planedit.DependentKinds(),
 		"pe.orgtype.": domain.OrgTypes,
 		"pe.lang.":    planedit.PlanLanguages,
 		"pe.lock.":    {domain.LockAuto, domain.LockLocked, domain.LockUnlocked},

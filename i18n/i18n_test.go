@@ -64,6 +64,7 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"i18n.": {"title_in.en", "title_in.fr", "title_in.lo", "name_in.en", "name_in.fr", "name_in.lo"},
 		// indicator and organisation pages
 		"report.rag.":       domain.RAGs,
+		"report.lang.":      i18n.Supported,
 		"pages.item_kind.":  {reporting.ItemValue, reporting.ItemUpdate},
 		"pages.item_state.": {reporting.ItemMissing, reporting.ItemNotDue, reporting.ItemOnTime, reporting.ItemLate},
 	}

@@ -56,22 +56,6 @@ var dependents = map[string][]struct{ kind, table, column string }{
 		{"contribution_notes", "contribution_notes", "organisation_id"}},
 }
 
-// DependentKinds lists every kind of dependent a refused delete can name,
-// so that a test can check each has its words in the catalogue.
-func DependentKinds() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, deps := range dependents {
-		for _, d := range deps {
-			if !seen[d.kind] {
-				seen[d.kind] = true
-				out = append(out, d.kind)
-			}
-		}
-	}
-	return out
-}
-
 // labelColumns says which columns describe a record of each kind in the audit log.
 var labelColumns = map[string][2]string{
 	"pillar": {"code", "title"}, "objective": {"code", "title"}, "activity": {"code", "title"},
