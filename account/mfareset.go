@@ -34,12 +34,9 @@ func ResetUserMFA(ctx context.Context, db *gorm.DB, m Manager, id int64, reason 
 	var out MFAReset
 	reason = strings.TrimSpace(reason)
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUser(tx, id, true)
+		u, err := loadUserFor(tx, m, id, domain.OnlyAdministrators)
 		if err != nil {
 			return err
-		}
-		if m.Role != domain.RoleAdmin {
-			return domain.ErrForbidden
 		}
 		if err := CheckMFAReset(m, u, reason); err != nil {
 			return err

@@ -142,12 +142,9 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 // link expires. Nobody may disable their own account.
 func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version int, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUser(tx, id, true)
+		u, err := loadUserFor(tx, m, id, domain.CanManageRole)
 		if err != nil {
 			return err
-		}
-		if !domain.CanManageRole(m.Role, u.Role) {
-			return domain.ErrForbidden
 		}
 		if m.Is(u.ID) {
 			return domain.FieldError("status", "err.own_disable")
@@ -175,12 +172,9 @@ func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version 
 // EnableUser lets a disabled account sign in again.
 func EnableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version int, now time.Time) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUser(tx, id, true)
+		u, err := loadUserFor(tx, m, id, domain.CanManageRole)
 		if err != nil {
 			return err
-		}
-		if !domain.CanManageRole(m.Role, u.Role) {
-			return domain.ErrForbidden
 		}
 		if version != u.Version {
 			return staleUser(tx, u)
@@ -200,12 +194,9 @@ func EnableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version i
 func EndAllUserSessions(ctx context.Context, db *gorm.DB, m Manager, id int64, now time.Time) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUser(tx, id, true)
+		u, err := loadUserFor(tx, m, id, domain.OnlyAdministrators)
 		if err != nil {
 			return err
-		}
-		if m.Role != domain.RoleAdmin {
-			return domain.ErrForbidden
 		}
 		if n, err = EndUserSessions(ctx, tx, u.ID, EndByAdmin, now); err != nil {
 			return err
@@ -312,4 +303,18 @@ func accountFacts(u *domain.User, org *domain.Organisation) map[string]any {
 		f["organisation"] = org.Acronym
 	}
 	return f
+}
+
+// loadUserFor loads the account a manager acts on, or returns ErrForbidden
+// when may (a rule of the access policy) refuses the manager's role that
+// account's role.
+func loadUserFor(tx *gorm.DB, m Manager, id int64, may func(manager, target string) bool) (*domain.User, error) {
+	u, err := loadUser(tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if !may(m.Role, u.Role) {
+		return nil, domain.ErrForbidden
+	}
+	return u, nil
 }

@@ -111,13 +111,7 @@ func PeriodLabel(frequency string, start time.Time) string {
 // year to its end year at its frequency, each due dueDays after its last day,
 // with graceDays of grace. IDs and timestamps are left for the caller.
 func GeneratePeriods(p Plan, dueDays, graceDays int) []ReportingPeriod {
-	months := 12
-	switch p.Frequency {
-	case Quarterly:
-		months = 3
-	case HalfYearly:
-		months = 6
-	}
+	months := frequencyMonths(p.Frequency)
 	var out []ReportingPeriod
 	for start := Date(p.StartYear, 1, 1); start.Year() <= p.EndYear; start = start.AddDate(0, months, 0) {
 		end := start.AddDate(0, months, -1)
@@ -141,13 +135,7 @@ func CurrentPeriodLabel(p Plan, now time.Time) string {
 	if y < p.StartYear || y > p.EndYear {
 		return ""
 	}
-	months := 12
-	switch p.Frequency {
-	case Quarterly:
-		months = 3
-	case HalfYearly:
-		months = 6
-	}
+	months := frequencyMonths(p.Frequency)
 	start := Date(y, time.Month((int(now.Month())-1)/months*months+1), 1)
 	return PeriodLabel(p.Frequency, start)
 }
@@ -173,4 +161,16 @@ type PeriodStateRow struct {
 	ReportingPeriod
 	State      string
 	Exceptions int
+}
+
+// frequencyMonths is the length in months of a period at a reporting
+// frequency.
+func frequencyMonths(frequency string) int {
+	switch frequency {
+	case Quarterly:
+		return 3
+	case HalfYearly:
+		return 6
+	}
+	return 12
 }

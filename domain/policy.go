@@ -125,3 +125,8 @@ func GrantableRoles(manager string) []string {
 	}
 	return out
 }
+
+// OnlyAdministrators is the rule of the actions only administrators may
+// take on any account: resetting a lost second factor, ending every
+// session of a person.
+func OnlyAdministrators(manager, _ string) bool { return manager == RoleAdmin }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/planedit"
 	"naptracker/planning"
 	"naptracker/seed"
@@ -258,5 +259,24 @@ func TestDeletingAnUnusedActivityTakesItsFundingAndTargets(t *testing.T) {
 	db.Where("action = ? AND entity_id = ?", "activity.delete", a.ID).Take(&e)
 	if !strings.Contains(e.OldValue, `"funding_lines":1`) {
 		t.Errorf("the delete's audit row: %s", e.OldValue)
+	}
+}
+
+// TestDependentKindsAreInTheCatalogue checks that every kind of dependent a
+// refused delete can name has its words in the catalogue (the template
+// scan cannot see keys built from values).
+func TestDependentKindsAreInTheCatalogue(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := planedit.DependentKinds()
+	if len(kinds) == 0 {
+		t.Fatal("no dependent kinds")
+	}
+	for _, k := range kinds {
+		if !b.Has(i18n.Default, "pe.dep."+k) {
+			t.Errorf("key %q is missing from the catalogue", "pe.dep."+k)
+		}
 	}
 }

@@ -90,12 +90,9 @@ const MaxEvidenceFiles = 10
 func ListEvidence(ctx context.Context, db *gorm.DB, scope domain.Scope, of EvidenceOf) ([]EvidenceListing, error) {
 	var out []EvidenceListing
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		s, err := of.evidenceSubject(tx)
+		s, err := visibleSubject(tx, scope, of)
 		if err != nil {
 			return err
-		}
-		if !scope.SeesEvidence(s.orgID, s.sensitive, s.status) {
-			return ErrEvidenceHidden
 		}
 		if s.itemID() == nil {
 			return nil
@@ -232,12 +229,9 @@ func OpenEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope do
 	var e *domain.Evidence
 	var blob domain.EvidenceBlob
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		s, err := of.evidenceSubject(tx)
+		s, err := visibleSubject(tx, scope, of)
 		if err != nil {
 			return err
-		}
-		if !scope.SeesEvidence(s.orgID, s.sensitive, s.status) {
-			return ErrEvidenceHidden
 		}
 		if e, err = findEvidence(tx, s, id); err != nil {
 			return err
@@ -292,4 +286,17 @@ func RemoveEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope 
 func IsTooLarge(err error) bool {
 	var te *TooLargeError
 	return errors.As(err, &te)
+}
+
+// visibleSubject loads the item evidence belongs to, or ErrEvidenceHidden
+// when the scope may not see its evidence.
+func visibleSubject(tx *gorm.DB, scope domain.Scope, of EvidenceOf) (*evidenceSubject, error) {
+	s, err := of.evidenceSubject(tx)
+	if err != nil {
+		return nil, err
+	}
+	if !scope.SeesEvidence(s.orgID, s.sensitive, s.status) {
+		return nil, ErrEvidenceHidden
+	}
+	return s, nil
 }

@@ -137,11 +137,8 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope doma
 		if old != nil {
 			w = &old.Workflow
 		}
-		if err := checkVersion(tx, w, in.Version); err != nil {
+		if err := checkEditable(tx, w, in.Version, "lock.update_status"); err != nil {
 			return err
-		}
-		if old != nil && (old.Status == domain.StatusSubmitted || old.Status == domain.StatusApproved) {
-			return domain.Lockedf("lock.update_status", domain.Enum{Prefix: "status.", Value: old.Status})
 		}
 		in.Achievements, in.Challenges, in.NextSteps = strings.TrimSpace(in.Achievements), strings.TrimSpace(in.Challenges), strings.TrimSpace(in.NextSteps)
 		if err := ValidateUpdateInput(in); err != nil {

@@ -304,11 +304,8 @@ func saveValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domai
 		if old != nil {
 			w = &old.Workflow
 		}
-		if err := checkVersion(tx, w, in.Version); err != nil {
+		if err := checkEditable(tx, w, in.Version, "lock.value_status"); err != nil {
 			return err
-		}
-		if old != nil && (old.Status == domain.StatusSubmitted || old.Status == domain.StatusApproved) {
-			return domain.Lockedf("lock.value_status", domain.Enum{Prefix: "status.", Value: old.Status})
 		}
 		reason := strings.TrimSpace(in.Reason)
 		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil || (old != nil && old.Status == domain.StatusReturned && reason == "") || utf8.RuneCountInString(reason) > 5000 {
@@ -441,4 +438,17 @@ func PeriodValues(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode
 		}
 	}
 	return rows, nil
+}
+
+// checkEditable checks that a saved item (nil: none yet) is at the version
+// the form was based on and is neither submitted nor approved; lockKey is
+// the message of that refusal.
+func checkEditable(tx *gorm.DB, w *domain.Workflow, based int, lockKey string) error {
+	if err := checkVersion(tx, w, based); err != nil {
+		return err
+	}
+	if w != nil && (w.Status == domain.StatusSubmitted || w.Status == domain.StatusApproved) {
+		return domain.Lockedf(lockKey, domain.Enum{Prefix: "status.", Value: w.Status})
+	}
+	return nil
 }

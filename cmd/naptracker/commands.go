@@ -32,6 +32,20 @@ func (e env) open(cfg app.Config) (*app.App, error) {
 	return app.New(cfg, e.stderr)
 }
 
+// openAppMigrated builds the whole application (app.New) for a command
+// that works on the data, with the database migrated first.
+func (e env) openAppMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
+	a, err := e.open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 func cmdServe(ctx context.Context, e env, args []string) error {
 	var cfg app.Config
 	fs := e.flags("serve", &cfg)
@@ -124,14 +138,11 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "naptracker seed synthetic: --activities and --indicators-per-activity must be at least 1, --years between 1 and 50")
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	var sum *seed.Summary
 	if kind == "demo" {
@@ -177,14 +188,11 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return errors.New("no password on standard input: pipe it in, for example: naptracker user create … < password.txt")
 	}
 	password = strings.TrimRight(password, "\r\n")
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	u := domain.User{Email: email, Name: name, Role: role}
 	if org != "" {
 		o, err := planning.FindOrganisationByAcronym(ctx, a.DB, org)

@@ -40,14 +40,11 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "naptracker token create: --expires must be a date after today as YYYY-MM-DD, got %q\n", expires)
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	u, err := account.FindUserByEmail(ctx, a.DB, email)
 	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("no user with e-mail address %q", email)
