@@ -12,11 +12,14 @@ import (
 	"net/url"
 	"time"
 
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/handlers"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/i18n"
+	"naptracker/notify"
 	"naptracker/seed"
 	"naptracker/static"
+	"naptracker/store"
 	"naptracker/templates"
 
 	"github.com/labstack/echo/v4"
@@ -34,11 +37,11 @@ type App struct {
 	Log    *slog.Logger
 	I18n   *i18n.Bundle
 	// Keys encrypt secrets at rest (NAPTRACKER_SECRET_KEY or the key file).
-	Keys    *models.Keyring
+	Keys    *account.Keyring
 	Handler *handlers.Handler
 	// Reminders records and sends the reminders; Serve runs it on a timer
 	// and `naptracker reminders run` once.
-	Reminders *handlers.ReminderRunner
+	Reminders *notify.ReminderRunner
 }
 
 // New builds the application from cfg, logging JSON to logOut. It opens the
@@ -74,11 +77,11 @@ func Open(cfg Config, logOut io.Writer) (*App, error) {
 	}
 	dbLog := logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: dbLevel,
 		IgnoreRecordNotFoundError: true, ParameterizedQueries: true})
-	db, err := models.OpenWith(cfg.DSN(), dbLog, models.OpenOptions{SQLiteCacheKiB: cfg.SQLiteCacheKiB})
+	db, err := store.OpenWith(cfg.DSN(), dbLog, store.OpenOptions{SQLiteCacheKiB: cfg.SQLiteCacheKiB})
 	if err != nil {
 		return nil, err
 	}
-	keys, created, err := models.LoadKeyring(cfg.SecretKey, cfg.KeyFile())
+	keys, created, err := account.LoadKeyring(cfg.SecretKey, cfg.KeyFile())
 	if err != nil {
 		if s, e := db.DB(); e == nil {
 			s.Close()
@@ -87,7 +90,7 @@ func Open(cfg Config, logOut io.Writer) (*App, error) {
 	}
 	if created {
 		log.Warn("created a new secret key file: back it up with the database, kept apart from it", "file", keys.File())
-	} else if keys.File() != "" && models.IsPostgres(db) {
+	} else if keys.File() != "" && store.IsPostgres(db) {
 		log.Warn("the secret keys come from a file in the data directory: several instances on one PostgreSQL database need the same keys, set NAPTRACKER_SECRET_KEY on each", "file", keys.File())
 	}
 	return &App{Config: cfg, DB: db, Log: log, Keys: keys}, nil
@@ -109,9 +112,9 @@ func (a *App) build() error {
 	a.I18n, a.Views = bundle, views
 	a.Handler = &handlers.Handler{
 		DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now, Keys: a.Keys,
-		Sessions:        models.SessionPolicy{Idle: a.Config.SessionIdle, Absolute: a.Config.SessionMax},
-		Throttle:        models.DefaultThrottlePolicy,
-		AddressThrottle: models.ThrottlePolicy{Free: 20, Base: models.DefaultThrottlePolicy.Base, Max: models.DefaultThrottlePolicy.Max, Forget: models.DefaultThrottlePolicy.Forget},
+		Sessions:        account.SessionPolicy{Idle: a.Config.SessionIdle, Absolute: a.Config.SessionMax},
+		Throttle:        account.DefaultThrottlePolicy,
+		AddressThrottle: account.ThrottlePolicy{Free: 20, Base: account.DefaultThrottlePolicy.Base, Max: account.DefaultThrottlePolicy.Max, Forget: account.DefaultThrottlePolicy.Forget},
 		SecureCookies:   a.Config.TLS(),
 		BaseURL:         a.Config.BaseURL,
 		EvidenceMaxSize: a.Config.EvidenceMaxSize,
@@ -126,10 +129,10 @@ func (a *App) build() error {
 	e.GET("/static/*", echo.WrapHandler(assets.Handler()))
 	a.Handler.Register(e)
 	a.Echo = e
-	a.Reminders = &handlers.ReminderRunner{DB: a.DB, Log: a.Log, I18n: bundle, BaseURL: a.Config.BaseURL,
-		Policy: models.ReminderPolicy{DaysBefore: a.Config.ReminderDays}}
+	a.Reminders = &notify.ReminderRunner{DB: a.DB, Log: a.Log, I18n: bundle, BaseURL: a.Config.BaseURL,
+		Policy: notify.ReminderPolicy{DaysBefore: a.Config.ReminderDays}}
 	if a.Config.SMTPURL != "" {
-		smtpCfg, err := ParseSMTPURL(a.Config.SMTPURL) // validated in New
+		smtpCfg, err := notify.ParseSMTPURL(a.Config.SMTPURL) // validated in New
 		if err != nil {
 			return err
 		}
@@ -137,7 +140,7 @@ func (a *App) build() error {
 		if u, err := url.Parse(a.Config.BaseURL); err == nil {
 			hello = u.Hostname()
 		}
-		a.Reminders.Mailer = &SMTPMailer{Config: *smtpCfg, HelloName: hello}
+		a.Reminders.Mailer = &notify.SMTPMailer{Config: *smtpCfg, HelloName: hello}
 	}
 	return nil
 }
@@ -160,14 +163,14 @@ func (a *App) ipExtractor() echo.IPExtractor {
 // any TOTP secret still stored in clear (by a version before they were
 // encrypted, or by an old instance during a rolling upgrade).
 func (a *App) Migrate(ctx context.Context) error {
-	applied, err := models.Migrate(ctx, a.DB)
+	applied, err := store.Migrate(ctx, a.DB)
 	if err != nil {
 		return err
 	}
 	for _, m := range applied {
 		a.Log.Info("migration applied", "migration", m)
 	}
-	n, err := models.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
+	n, err := account.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
 	if err != nil {
 		return fmt.Errorf("encrypt the TOTP secrets: %w", err)
 	}
@@ -188,7 +191,7 @@ func (a *App) Bootstrap(ctx context.Context) ([]seed.Credential, error) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		creds, err := a.bootstrap(ctx)
-		if err == nil || !models.IsSQLiteBusy(err) || time.Now().After(deadline) {
+		if err == nil || !store.IsSQLiteBusy(err) || time.Now().After(deadline) {
 			return creds, err
 		}
 		a.Log.Warn("database busy during start-up: waiting for the other instance", "error", err)
@@ -206,11 +209,11 @@ func (a *App) bootstrap(ctx context.Context) ([]seed.Credential, error) {
 	}
 	var creds []seed.Credential
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.AdvisoryLock(tx, models.LockBootstrap); err != nil {
+		if err := store.AdvisoryLock(tx, store.LockBootstrap); err != nil {
 			return err
 		}
 		var plans int64
-		if err := tx.Model(&models.Plan{}).Count(&plans).Error; err != nil {
+		if err := tx.Model(&domain.Plan{}).Count(&plans).Error; err != nil {
 			return err
 		}
 		if plans == 0 {

@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // newApp builds the real application on a fresh database (SQLite, or a
@@ -26,7 +27,7 @@ func newApp(t *testing.T) *app.App {
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		cfg.DatabaseURL = modelstest.DSN(t)
+		cfg.DatabaseURL = storetest.DSN(t)
 	}
 	a, err := app.New(cfg, io.Discard)
 	if err != nil {
@@ -63,11 +64,11 @@ func demoApp(t *testing.T) *app.App {
 func signIn(t *testing.T, a *app.App) string {
 	t.Helper()
 	ctx := context.Background()
-	u := &models.User{Email: "viewer@test.example", Name: "Viewer", Role: models.RoleFacilitator}
-	if err := models.CreateUser(ctx, a.DB, models.SystemActor, u, "a long test password"); err != nil {
+	u := &domain.User{Email: "viewer@test.example", Name: "Viewer", Role: domain.RoleFacilitator}
+	if err := account.CreateUser(ctx, a.DB, domain.SystemActor, u, "a long test password"); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := models.CreateSession(ctx, a.DB, models.DefaultSessionPolicy, u, true, "127.0.0.1", "test", time.Now().UTC())
+	token, _, err := account.CreateSession(ctx, a.DB, account.DefaultSessionPolicy, u, true, "127.0.0.1", "test", time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestTwoInstancesStartingTogether(t *testing.T) {
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		cfg.DatabaseURL = modelstest.DSN(t)
+		cfg.DatabaseURL = storetest.DSN(t)
 	}
 	var apps [2]*app.App
 	for i := range apps {
@@ -299,7 +300,7 @@ func TestPageQueriesDoNotGrowWithThePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookie := signIn(t, a)
-	counter := modelstest.CountQueries(a.DB)
+	counter := storetest.CountQueries(a.DB)
 	count := func(path string) int64 {
 		get(t, a, path, "Cookie", cookie) // the first request may refresh the session
 		counter.Reset()

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/notify"
+	"naptracker/reporting"
+	"naptracker/store"
 )
 
 // Config is everything NAP Tracker reads from flags and the environment.
@@ -65,7 +68,7 @@ type Config struct {
 // number of files at the largest size, plus 1 MB for the form fields and
 // the multipart framing.
 func (c Config) EvidenceBodyLimit() int64 {
-	return c.EvidenceMaxSize*models.MaxEvidenceFiles + 1<<20
+	return c.EvidenceMaxSize*reporting.MaxEvidenceFiles + 1<<20
 }
 
 // ParseSize reads a size such as 20MB, 500KB, 1GB or 1048576 (bytes);
@@ -184,7 +187,7 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.Contains(c.DatabaseURL, "://") {
 		errs = append(errs, fmt.Errorf("DATABASE_URL must be a postgres:// URL or empty"))
-	} else if c.DatabaseURL != "" && !models.IsPostgresURL(c.DatabaseURL) {
+	} else if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
 		errs = append(errs, fmt.Errorf("DATABASE_URL: only postgres:// and postgresql:// URLs are supported"))
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -202,7 +205,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.SMTPURL != "" {
-		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+		if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -210,7 +213,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("NAPTRACKER_REMINDER_DAYS must be a number of days from 1 to 90"))
 	}
 	if c.SecretKey != "" {
-		if _, err := models.ParseKeys(c.SecretKey); err != nil {
+		if _, err := account.ParseKeys(c.SecretKey); err != nil {
 			errs = append(errs, fmt.Errorf("NAPTRACKER_SECRET_KEY: %w", err))
 		}
 	}
@@ -248,7 +251,7 @@ func (c Config) DSN() string {
 }
 
 // KeyFile is where the secret keys are kept when NAPTRACKER_SECRET_KEY is not set.
-func (c Config) KeyFile() string { return filepath.Join(c.DataDir, models.KeyFileName) }
+func (c Config) KeyFile() string { return filepath.Join(c.DataDir, account.KeyFileName) }
 
 // TLS reports whether the site is served over HTTPS (behind a TLS proxy).
 func (c Config) TLS() bool { return strings.HasPrefix(c.BaseURL, "https://") }

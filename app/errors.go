@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/handlers"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -45,9 +47,9 @@ type errorPage struct {
 // their codes, echo's HTTP errors to theirs, anything else to 500.
 func statusOf(err error) int {
 	var he *echo.HTTPError
-	var ve *models.ValidationError
-	var br *models.BadRequestError
-	var tl *models.TooLargeError
+	var ve *domain.ValidationError
+	var br *domain.BadRequestError
+	var tl *reporting.TooLargeError
 	switch {
 	case errors.As(err, &tl):
 		return http.StatusRequestEntityTooLarge
@@ -55,13 +57,13 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, models.ErrForbidden):
+	case errors.Is(err, domain.ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, models.ErrStale), errors.Is(err, models.ErrConflict):
+	case errors.Is(err, domain.ErrStale), errors.Is(err, domain.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, models.ErrLocked):
+	case errors.Is(err, domain.ErrLocked):
 		return http.StatusLocked
 	case errors.As(err, &he):
 		return he.Code
@@ -79,7 +81,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	status := statusOf(err)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
-		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", handlers.RedactPath(c.Request().URL.Path), "err", err)
+		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", account.RedactPath(c.Request().URL.Path), "err", err)
 	}
 	l := a.Handler.Localizer(c)
 	key := "error." + strconv.Itoa(status)
@@ -92,9 +94,9 @@ func (a *App) handleError(err error, c echo.Context) {
 	var resp error
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		body := apiError{Error: apiErrorBody{Code: strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_")), Message: l.T(key + ".message"), RequestID: reqID}}
-		var ve *models.ValidationError
-		var se *models.StaleError
-		var le *models.LockedError
+		var ve *domain.ValidationError
+		var se *domain.StaleError
+		var le *domain.LockedError
 		switch {
 		case errors.As(err, &ve):
 			body.Error.Fields = ve.Localized(l.T)
@@ -115,8 +117,8 @@ func (a *App) handleError(err error, c echo.Context) {
 		base := a.Handler.PageFor(c)
 		base.Flash = ""
 		page := errorPage{Page: base, Heading: l.T(key + ".title"), Message: l.T(key + ".message")}
-		var le *models.LockedError
-		var ve *models.ValidationError
+		var le *domain.LockedError
+		var ve *domain.ValidationError
 		switch {
 		case errors.As(err, &le):
 			page.Detail = lockedReason(l.T, le)
@@ -147,7 +149,7 @@ func fieldDetail(fields map[string]string) string {
 
 // lockedReason is why something is locked, in the reader's language when
 // the models gave the reason a catalogue key.
-func lockedReason(t func(string, ...any) string, le *models.LockedError) string {
+func lockedReason(t func(string, ...any) string, le *domain.LockedError) string {
 	if le.Msg != nil {
 		return le.Msg.Translate(t)
 	}

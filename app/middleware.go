@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers"
+	"naptracker/account"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -82,7 +82,7 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		a.Log.LogAttrs(req.Context(), level, "request",
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", req.Method),
-			slog.String("path", handlers.RedactPath(req.URL.Path)),
+			slog.String("path", account.RedactPath(req.URL.Path)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", time.Since(start)),

@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/notify"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -31,7 +34,7 @@ func TestSMTPConfiguration(t *testing.T) {
 	if cfg.ReminderDays != 3 || cfg.ReminderInterval != 5*time.Minute {
 		t.Errorf("days %d (flag wins), interval %s", cfg.ReminderDays, cfg.ReminderInterval)
 	}
-	s, err := app.ParseSMTPURL(cfg.SMTPURL)
+	s, err := notify.ParseSMTPURL(cfg.SMTPURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +66,7 @@ func TestSMTPConfiguration(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"smtps://nap:pw@mail.example.gov?from=nap@example.gov", "smtp://nap:pw@127.0.0.1:2525?from=nap@example.gov"} {
-		if _, err := app.ParseSMTPURL(ok); err != nil {
+		if _, err := notify.ParseSMTPURL(ok); err != nil {
 			t.Errorf("%s refused: %v", ok, err)
 		}
 	}
@@ -91,15 +94,15 @@ func TestServeRunsTheReminders(t *testing.T) {
 	a.Config.Addr = "127.0.0.1:0"
 	a.Config.ReminderInterval = time.Second
 	ctx := context.Background()
-	plan, err := models.FindPlan(ctx, a.DB, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, a.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	periods, err := models.PlanPeriods(ctx, a.DB, plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, a.DB, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur := models.CurrentPeriodLabel(*plan, time.Now().UTC())
+	cur := domain.CurrentPeriodLabel(*plan, time.Now().UTC())
 	for _, p := range periods {
 		if p.Label == cur {
 			// Two days before the due date, the demo MOLSW focal point owes items.
@@ -112,7 +115,7 @@ func TestServeRunsTheReminders(t *testing.T) {
 	go func() { done <- a.Serve(sctx) }()
 	var n int64
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && n == 0; time.Sleep(50 * time.Millisecond) {
-		a.DB.Model(&models.Reminder{}).Where("kind = ?", models.ReminderDueSoon).Count(&n)
+		a.DB.Model(&notify.Reminder{}).Where("kind = ?", notify.ReminderDueSoon).Count(&n)
 	}
 	stop()
 	select {
@@ -127,7 +130,7 @@ func TestServeRunsTheReminders(t *testing.T) {
 		t.Fatal("the server recorded no due-soon reminder")
 	}
 	var unsent int64
-	a.DB.Model(&models.Reminder{}).Where("sent_at IS NULL AND error = ?", models.ReminderNotConfigured).Count(&unsent)
+	a.DB.Model(&notify.Reminder{}).Where("sent_at IS NULL AND error = ?", notify.ReminderNotConfigured).Count(&unsent)
 	if unsent == 0 {
 		t.Error("without a mail server the reminders should be marked as waiting for one")
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers"
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/store"
 
 	"github.com/labstack/echo/v4"
 )
@@ -50,14 +50,14 @@ func (a *App) retryConflicts(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		for attempt := 1; ; attempt++ {
 			err := next(c)
-			if err == nil || !replay || attempt == retryAttempts || c.Response().Committed || !models.IsRetryable(err) {
+			if err == nil || !replay || attempt == retryAttempts || c.Response().Committed || !store.IsRetryable(err) {
 				return err
 			}
 			a.Log.LogAttrs(req.Context(), slog.LevelWarn, "transaction lost a conflict: running the request again",
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", req.Method),
-				slog.String("path", handlers.RedactPath(req.URL.Path)),
-				slog.String("sqlstate", models.SQLState(err)),
+				slog.String("path", account.RedactPath(req.URL.Path)),
+				slog.String("sqlstate", store.SQLState(err)),
 				slog.Int("attempt", attempt))
 			if body != nil {
 				req.Body = io.NopCloser(bytes.NewReader(body))

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,10 +28,10 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if !goodText(req.URL.Path) {
-			return &models.BadRequestError{ValidationError: models.FieldError("path", "err.text_bytes")}
+			return &domain.BadRequestError{ValidationError: domain.FieldError("path", "err.text_bytes")}
 		}
 		if field, ok := badQuery(req.URL.RawQuery); ok {
-			return &models.BadRequestError{ValidationError: models.FieldError(field, "err.text_bytes")}
+			return &domain.BadRequestError{ValidationError: domain.FieldError(field, "err.text_bytes")}
 		}
 		if req.Body == nil || req.Method == http.MethodGet || req.Method == http.MethodHead {
 			return next(c)
@@ -44,11 +44,11 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			for name, values := range req.PostForm {
 				if !goodText(name) {
-					return models.FieldError("form", "err.text_bytes")
+					return domain.FieldError("form", "err.text_bytes")
 				}
 				for _, v := range values {
 					if !goodText(v) {
-						return models.FieldError(name, "err.text_bytes")
+						return domain.FieldError(name, "err.text_bytes")
 					}
 				}
 			}
@@ -58,13 +58,13 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 				if errors.As(err, &tooLarge) {
 					return echo.ErrStatusRequestEntityTooLarge
 				}
-				return &models.BadRequestError{ValidationError: models.FieldError("files", "err.multipart")}
+				return &domain.BadRequestError{ValidationError: domain.FieldError("files", "err.multipart")}
 			}
 			// Files past multipartMemory wait in temporary files: remove
 			// them whatever the handler does.
 			defer req.MultipartForm.RemoveAll()
 			if field, bad := badMultipart(req.MultipartForm); bad {
-				return models.FieldError(field, "err.text_bytes")
+				return domain.FieldError(field, "err.text_bytes")
 			}
 		case ct == echo.MIMEApplicationJSON || strings.HasSuffix(ct, "+json"):
 			body, err := io.ReadAll(req.Body)
@@ -74,7 +74,7 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 				return err // over the body limit: echo's 413
 			}
 			if field, bad := badJSON(body); bad {
-				return models.FieldError(field, "err.text_bytes")
+				return domain.FieldError(field, "err.text_bytes")
 			}
 		}
 		return next(c)

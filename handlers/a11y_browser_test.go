@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -68,12 +70,12 @@ func TestAccessibilityInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := apptest.New(t)
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	snapshot := takeSnapshot(t, env)
 	originals := planOriginals(t, env)
 	for _, lang := range []string{"en", "fr", "lo"} {
 		// A facilitator each: the language chosen is remembered per person.
-		fac := env.User(t, models.RoleFacilitator, "")
+		fac := env.User(t, domain.RoleFacilitator, "")
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
 			a11yInLanguage(t, env, script, originals, snapshot, fac, fp, lang)
@@ -84,7 +86,7 @@ func TestAccessibilityInChromium(t *testing.T) {
 // a11yInLanguage is TestAccessibilityInChromium's work in one language, on
 // a browser of its own: the sign-in page first in English, and the focal
 // point's pages after the facilitator's in Lao.
-func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []string, snapshot string, fac, fp *models.User, lang string) {
+func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []string, snapshot string, fac, fp *domain.User, lang string) {
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
@@ -211,16 +213,16 @@ func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []s
 func takeSnapshot(t *testing.T, env *apptest.Env) string {
 	t.Helper()
 	plan := mustPlan(t, env)
-	periods, err := models.PlanPeriods(context.Background(), env.App.DB, plan.ID)
+	periods, err := reporting.PlanPeriods(context.Background(), env.App.DB, plan.ID)
 	if err != nil || len(periods) < 4 {
 		t.Fatalf("periods: %v", err)
 	}
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	r := sec.Post("/plans/"+plan.Code+"/snapshots", url.Values{"name": {"Mid-year review"}, "from": {periods[0].Label}, "to": {periods[3].Label}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("take a snapshot: %d", r.StatusCode)
 	}
-	list, err := models.ListSnapshots(context.Background(), env.App.DB, plan.ID)
+	list, err := review.ListSnapshots(context.Background(), env.App.DB, plan.ID)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("snapshots: %v %v", list, err)
 	}

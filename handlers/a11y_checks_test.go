@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
@@ -118,8 +118,8 @@ func planOriginals(t *testing.T, env *apptest.Env) []string {
 		model  any
 		column string
 	}{
-		{&models.Plan{}, "title"}, {&models.Pillar{}, "title"}, {&models.Objective{}, "title"}, {&models.Activity{}, "title"},
-		{&models.Indicator{}, "name"}, {&models.Indicator{}, "definition"}, {&models.Indicator{}, "means_of_verification"},
+		{&domain.Plan{}, "title"}, {&domain.Pillar{}, "title"}, {&domain.Objective{}, "title"}, {&domain.Activity{}, "title"},
+		{&domain.Indicator{}, "name"}, {&domain.Indicator{}, "definition"}, {&domain.Indicator{}, "means_of_verification"},
 	} {
 		var texts []string
 		if err := env.App.DB.Model(q.model).Pluck(q.column, &texts).Error; err != nil {

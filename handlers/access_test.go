@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -16,14 +16,14 @@ import (
 // below walks the real route table and fails for a route missing here, for
 // a rule that differs, and for any answer that does not match the rule.
 var (
-	all         = models.Roles
-	managers    = []string{models.RoleAdmin, models.RoleSecretariat}
-	adminOnly   = []string{models.RoleAdmin}
-	optional2FA = []string{models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
+	all         = domain.Roles
+	managers    = []string{domain.RoleAdmin, domain.RoleSecretariat}
+	adminOnly   = []string{domain.RoleAdmin}
+	optional2FA = []string{domain.RoleFocalPoint, domain.RoleDonor, domain.RoleFacilitator}
 	public      []string // nil: no sign-in needed
 )
 
-var reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
+var reporters = []string{domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFocalPoint}
 
 var expectedAccess = map[string][]string{
 	// the plan workbook
@@ -208,8 +208,8 @@ var expectedAccess = map[string][]string{
 	"GET /plans/:plan/snapshots":             all,
 	"POST /plans/:plan/snapshots":            managers,
 	"GET /plans/:plan/snapshots/:id/present": all,
-	"POST /plans/:plan/decisions":            {models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator},
-	"POST /plans/:plan/decisions/:id/done":   {models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator},
+	"POST /plans/:plan/decisions":            {domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFacilitator},
+	"POST /plans/:plan/decisions/:id/done":   {domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFacilitator},
 
 	// workshop report
 	"GET /api/v1/plans/:plan/reports/workshop.xlsx": all,
@@ -239,12 +239,12 @@ func TestRouteAccessMatrix(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	routes := env.App.Handler.Routes()
-	users := map[string]*models.User{
-		models.RoleAdmin:       env.User(t, models.RoleAdmin, ""),
-		models.RoleSecretariat: env.User(t, models.RoleSecretariat, ""),
-		models.RoleFocalPoint:  env.User(t, models.RoleFocalPoint, "MOLSW"),
-		models.RoleDonor:       env.User(t, models.RoleDonor, "APJP"),
-		models.RoleFacilitator: env.User(t, models.RoleFacilitator, ""),
+	users := map[string]*domain.User{
+		domain.RoleAdmin:       env.User(t, domain.RoleAdmin, ""),
+		domain.RoleSecretariat: env.User(t, domain.RoleSecretariat, ""),
+		domain.RoleFocalPoint:  env.User(t, domain.RoleFocalPoint, "MOLSW"),
+		domain.RoleDonor:       env.User(t, domain.RoleDonor, "APJP"),
+		domain.RoleFacilitator: env.User(t, domain.RoleFacilitator, ""),
 	}
 	seen := map[string]bool{}
 	for _, r := range routes {
@@ -294,7 +294,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 		if r.Public {
 			continue
 		}
-		for _, role := range models.Roles {
+		for _, role := range domain.Roles {
 			var c *apptest.Client
 			if api {
 				c = env.APIClient(t, users[role])
@@ -318,11 +318,11 @@ func TestRouteAccessMatrix(t *testing.T) {
 		}
 	}
 	var denied int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
 	if denied == 0 {
 		t.Error("denied requests are not in the security log")
 	}
-	t.Logf("checked %d routes × %d roles and anonymous; %d denials logged", len(routes), len(models.Roles), denied)
+	t.Logf("checked %d routes × %d roles and anonymous; %d denials logged", len(routes), len(domain.Roles), denied)
 }
 
 func sameRoles(a, b []string) bool {

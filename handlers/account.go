@@ -4,7 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -12,9 +13,9 @@ import (
 // accountPage is the user's own account: sessions, second factor, tokens.
 type accountPage struct {
 	Page
-	Sessions  []models.Session
+	Sessions  []account.Session
 	CurrentID int64
-	Tokens    []models.APIToken
+	Tokens    []account.APIToken
 }
 
 // Account shows the signed-in user's active sessions (and, as they land,
@@ -25,11 +26,11 @@ func (h *Handler) Account(c echo.Context) error {
 
 func (h *Handler) renderAccount(c echo.Context, status int) error {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
-	sessions, err := models.ActiveSessions(ctx, h.DB, h.Sessions, who.User.ID, h.Now().UTC())
+	sessions, err := account.ActiveSessions(ctx, h.DB, h.Sessions, who.User.ID, h.Now().UTC())
 	if err != nil {
 		return err
 	}
-	tokens, err := models.UserTokens(ctx, h.DB, who.User.ID)
+	tokens, err := account.UserTokens(ctx, h.DB, who.User.ID)
 	if err != nil {
 		return err
 	}
@@ -46,13 +47,13 @@ func (h *Handler) EndOwnSession(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
-	var s models.Session
+	var s account.Session
 	if err := h.DB.WithContext(ctx).Where("id = ? AND user_id = ? AND ended_at IS NULL", id, who.User.ID).Take(&s).Error; err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
-	if err := models.EndSession(ctx, h.DB, s.ID, models.EndByUser, now); err != nil {
+	if err := account.EndSession(ctx, h.DB, s.ID, account.EndByUser, now); err != nil {
 		return err
 	}
 	h.security(c, "session.end", &who.User.ID, map[string]any{"session_id": s.ID})

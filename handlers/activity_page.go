@@ -3,7 +3,8 @@ package handlers
 import (
 	"net/http"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -13,14 +14,14 @@ import (
 // rating, and its updates over time, as the reader's scope may see them.
 type activityPageView struct {
 	Page
-	*models.ActivityPage
+	*review.ActivityPage
 }
 
 // ShowActivity shows one activity to every role; donors, facilitators and
 // other organisations see the lead's approved updates only.
 func (h *Handler) ShowActivity(c echo.Context) error {
 	who := PrincipalOf(c)
-	pg, err := models.LoadActivityPage(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
+	pg, err := review.LoadActivityPage(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -28,11 +29,11 @@ func (h *Handler) ShowActivity(c echo.Context) error {
 }
 
 // Fig writes an indicator's figure as the reader may see it ("<5", withheld).
-func (v activityPageView) Fig(ind models.Indicator, f models.Figure) string {
-	return indicatorView{Page: v.Page, IndicatorPage: &models.IndicatorPage{Indicator: ind}}.Fig(f)
+func (v activityPageView) Fig(ind domain.Indicator, f review.Figure) string {
+	return indicatorView{Page: v.Page, IndicatorPage: &review.IndicatorPage{Indicator: ind}}.Fig(f)
 }
 
 // Num writes an indicator's number: yes/no and milestone values as words.
-func (v activityPageView) Num(ind models.Indicator, x *float64) string {
-	return indicatorView{Page: v.Page, IndicatorPage: &models.IndicatorPage{Indicator: ind}}.Num(x)
+func (v activityPageView) Num(ind domain.Indicator, x *float64) string {
+	return indicatorView{Page: v.Page, IndicatorPage: &review.IndicatorPage{Indicator: ind}}.Num(x)
 }

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/planning"
+	"naptracker/review"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // pageSection returns the HTML of the page's section of the given class.
@@ -44,9 +46,9 @@ func TestFunderOrganisationPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	plan := mustPlan(t, env)
-	apjp, err := models.FindOrganisationByAcronym(ctx, db, "APJP")
+	apjp, err := planning.FindOrganisationByAcronym(ctx, db, "APJP")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +77,10 @@ WHERE f.funder_id = ? AND a.plan_id = ? AND a.archived_at IS NULL AND o.archived
 		}
 		for _, s := range []*sums{want[l.Code], total[l.Currency]} {
 			switch l.Status {
-			case models.FundingDisbursed:
+			case domain.FundingDisbursed:
 				s.disbursed += l.Amount
 				fallthrough
-			case models.FundingCommitted:
+			case domain.FundingCommitted:
 				s.committed += l.Amount
 				fallthrough
 			default:
@@ -142,7 +144,7 @@ WHERE f.funder_id = ? AND a.plan_id = ? AND a.archived_at IS NULL AND o.archived
 	}
 	db.Raw(`SELECT a.code, p.label FROM activity_updates u JOIN activities a ON a.id = u.activity_id
 JOIN reporting_periods p ON p.id = u.period_id WHERE u.status = ? AND a.id IN (SELECT activity_id FROM funding_lines WHERE funder_id = ?)
-ORDER BY p.start_date`, models.StatusApproved, apjp.ID).Scan(&approved)
+ORDER BY p.start_date`, domain.StatusApproved, apjp.ID).Scan(&approved)
 	latest := map[string]string{}
 	for _, a := range approved {
 		latest[a.Code] = a.Label
@@ -186,31 +188,31 @@ func TestActivityPage(t *testing.T) {
 	base := "/plans/" + plan.Code
 	const code = "1.3.1"
 	path := base + "/activities/" + code
-	var act models.Activity
+	var act domain.Activity
 	if err := db.Where("plan_id = ? AND code = ?", plan.ID, code).Take(&act).Error; err != nil {
 		t.Fatal(err)
 	}
-	donorU, secU := env.User(t, models.RoleDonor, "APJP"), env.User(t, models.RoleSecretariat, "")
-	leadU, supU := env.User(t, models.RoleFocalPoint, "NSC-TIP"), env.User(t, models.RoleFocalPoint, "MOLSW")
+	donorU, secU := env.User(t, domain.RoleDonor, "APJP"), env.User(t, domain.RoleSecretariat, "")
+	leadU, supU := env.User(t, domain.RoleFocalPoint, "NSC-TIP"), env.User(t, domain.RoleFocalPoint, "MOLSW")
 	donor, sec, lead, sup := env.SignedIn(t, donorU), env.SignedIn(t, secU), env.SignedIn(t, leadU), env.SignedIn(t, supU)
 
 	// The activity's latest update is made unapproved, with a note of MOLSW.
-	var upd models.ActivityUpdate
+	var upd domain.ActivityUpdate
 	if err := db.Joins("JOIN reporting_periods ON reporting_periods.id = activity_updates.period_id").
 		Where("activity_id = ?", act.ID).Order("reporting_periods.start_date DESC").Take(&upd).Error; err != nil {
 		t.Fatal(err)
 	}
 	const secret, note = "Draft achievement not yet validated", "MOLSW social workers trained the database users"
-	if err := db.Model(&upd).Updates(map[string]any{"status": models.StatusSubmitted, "achievements": secret, "approved_at": nil,
+	if err := db.Model(&upd).Updates(map[string]any{"status": domain.StatusSubmitted, "achievements": secret, "approved_at": nil,
 		"approved_by_id": nil, "submitted_at": now}).Error; err != nil {
 		t.Fatal(err)
 	}
-	molsw, _ := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
-	db.Where("activity_id = ? AND period_id = ? AND organisation_id = ?", act.ID, upd.PeriodID, molsw.ID).Delete(&models.ContributionNote{})
-	if err := db.Create(&models.ContributionNote{ActivityID: act.ID, PeriodID: upd.PeriodID, OrganisationID: molsw.ID, Note: note, Version: 1, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
+	molsw, _ := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	db.Where("activity_id = ? AND period_id = ? AND organisation_id = ?", act.ID, upd.PeriodID, molsw.ID).Delete(&domain.ContributionNote{})
+	if err := db.Create(&domain.ContributionNote{ActivityID: act.ID, PeriodID: upd.PeriodID, OrganisationID: molsw.ID, Note: note, Version: 1, CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 		t.Fatal(err)
 	}
-	var period models.ReportingPeriod
+	var period domain.ReportingPeriod
 	db.Take(&period, upd.PeriodID)
 
 	var updates []struct {
@@ -219,9 +221,9 @@ func TestActivityPage(t *testing.T) {
 	}
 	db.Raw(`SELECT p.label, u.status FROM activity_updates u JOIN reporting_periods p ON p.id = u.period_id
 WHERE u.activity_id = ? ORDER BY p.start_date DESC`, act.ID).Scan(&updates)
-	var inds []models.Indicator
+	var inds []domain.Indicator
 	db.Where("activity_id = ? AND archived_at IS NULL", act.ID).Order("position, code").Find(&inds)
-	var lines []models.FundingLine
+	var lines []domain.FundingLine
 	db.Where("activity_id = ?", act.ID).Find(&lines)
 	if len(updates) < 3 || len(inds) == 0 || len(lines) < 2 {
 		t.Fatalf("activity %s: %d updates, %d indicators, %d funding lines: the test proves little", code, len(updates), len(inds), len(lines))
@@ -234,7 +236,7 @@ WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&mols
 	for _, rd := range []struct {
 		name       string
 		c          *apptest.Client
-		user       *models.User
+		user       *domain.User
 		sees       bool // the unapproved update
 		seesNote   bool
 		restricted bool
@@ -259,7 +261,7 @@ WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&mols
 		}
 		fund := pageSection(t, b, "act-funding")
 		for _, l := range lines {
-			o := models.Organisation{}
+			o := domain.Organisation{}
 			db.Take(&o, l.FunderID)
 			if !strings.Contains(fund, `/organisations/`+o.Acronym+`"`) || !strings.Contains(fund, L.Money(l.Amount, l.Currency)) ||
 				!strings.Contains(fund, L.T("funding."+l.Status)) {
@@ -268,7 +270,7 @@ WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&mols
 		}
 		is := pageSection(t, b, "act-indicators")
 		for _, ind := range inds {
-			ip, err := models.LoadIndicatorPage(ctx, db, models.ScopeOf(rd.user), plan.Code, ind.Code, now)
+			ip, err := review.LoadIndicatorPage(ctx, db, domain.ScopeOf(rd.user), plan.Code, ind.Code, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,14 +289,14 @@ WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&mols
 		shown := regexp.MustCompile(`<article class="act-update" id="u-([^"]+)"`).FindAllStringSubmatch(us, -1)
 		var labels []string
 		for _, u := range updates {
-			if u.Status == models.StatusApproved || rd.sees {
+			if u.Status == domain.StatusApproved || rd.sees {
 				labels = append(labels, u.Label)
 			}
 		}
 		if rd.seesNote && !rd.sees { // and the periods of its own notes
 			labels = labels[:0]
 			for _, u := range updates {
-				if u.Status == models.StatusApproved || slices.Contains(molswNotes, u.Label) {
+				if u.Status == domain.StatusApproved || slices.Contains(molswNotes, u.Label) {
 					labels = append(labels, u.Label)
 				}
 			}
@@ -322,16 +324,16 @@ WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&mols
 
 	// Approved notes are shown with their approved update, but not once
 	// changed after the approval.
-	var ap models.ActivityUpdate
-	if err := db.Where("activity_id = ? AND status = ? AND approved_at IS NOT NULL", act.ID, models.StatusApproved).Order("id").Take(&ap).Error; err != nil {
+	var ap domain.ActivityUpdate
+	if err := db.Where("activity_id = ? AND status = ? AND approved_at IS NOT NULL", act.ID, domain.StatusApproved).Order("id").Take(&ap).Error; err != nil {
 		t.Fatal(err)
 	}
-	db.Where("activity_id = ? AND period_id = ?", act.ID, ap.PeriodID).Delete(&models.ContributionNote{})
+	db.Where("activity_id = ? AND period_id = ?", act.ID, ap.PeriodID).Delete(&domain.ContributionNote{})
 	const before, after = "Note written before the approval", "Note changed after the approval"
-	mops, _ := models.FindOrganisationByAcronym(ctx, db, "MOPS")
-	ospp, _ := models.FindOrganisationByAcronym(ctx, db, "OSPP")
-	db.Create(&models.ContributionNote{ActivityID: act.ID, PeriodID: ap.PeriodID, OrganisationID: mops.ID, Note: before, Version: 1, CreatedAt: ap.ApprovedAt.Add(-time.Hour), UpdatedAt: ap.ApprovedAt.Add(-time.Hour)})
-	db.Create(&models.ContributionNote{ActivityID: act.ID, PeriodID: ap.PeriodID, OrganisationID: ospp.ID, Note: after, Version: 2, CreatedAt: ap.ApprovedAt.Add(-time.Hour), UpdatedAt: ap.ApprovedAt.Add(time.Hour)})
+	mops, _ := planning.FindOrganisationByAcronym(ctx, db, "MOPS")
+	ospp, _ := planning.FindOrganisationByAcronym(ctx, db, "OSPP")
+	db.Create(&domain.ContributionNote{ActivityID: act.ID, PeriodID: ap.PeriodID, OrganisationID: mops.ID, Note: before, Version: 1, CreatedAt: ap.ApprovedAt.Add(-time.Hour), UpdatedAt: ap.ApprovedAt.Add(-time.Hour)})
+	db.Create(&domain.ContributionNote{ActivityID: act.ID, PeriodID: ap.PeriodID, OrganisationID: ospp.ID, Note: after, Version: 2, CreatedAt: ap.ApprovedAt.Add(-time.Hour), UpdatedAt: ap.ApprovedAt.Add(time.Hour)})
 	if d := donor.Get(path).Body; !strings.Contains(d, before) || strings.Contains(d, after) {
 		t.Errorf("donor: note before approval shown %v (want true), changed after shown %v (want false)", strings.Contains(d, before), strings.Contains(d, after))
 	}
@@ -368,8 +370,8 @@ func TestActivityAndFunderPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithLargePlan(t)
 	db := env.App.DB
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
-	counter := modelstest.CountQueries(db)
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
+	counter := storetest.CountQueries(db)
 	count := func(path, want string) int64 {
 		donor.Get(path)
 		counter.Reset()

@@ -5,7 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -39,7 +40,7 @@ func (h *Handler) APIMe(c echo.Context) error {
 	u := PrincipalOf(c).User
 	out := apiMe{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Language: u.Language}
 	if u.OrganisationID != nil {
-		var o models.Organisation
+		var o domain.Organisation
 		err := h.DB.WithContext(c.Request().Context()).Take(&o, *u.OrganisationID).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
@@ -72,7 +73,7 @@ type apiPlanSummary struct {
 
 // APIPlans lists the plans that are not archived, with their sizes.
 func (h *Handler) APIPlans(c echo.Context) error {
-	plans, err := models.ListPlans(c.Request().Context(), h.DB)
+	plans, err := planning.ListPlans(c.Request().Context(), h.DB)
 	if err != nil {
 		return err
 	}
@@ -107,11 +108,11 @@ type apiPeriod struct {
 // now (upcoming, open, overdue or closed), in one query after the plan's.
 func (h *Handler) APIPeriods(c echo.Context) error {
 	ctx := c.Request().Context()
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
-	var periods []models.ReportingPeriod
+	var periods []domain.ReportingPeriod
 	if err := h.DB.WithContext(ctx).Where("plan_id = ?", plan.ID).Order("start_date, id").Find(&periods).Error; err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -46,7 +46,7 @@ type apiCompletenessCounts struct {
 	TimelinessRate   *float64 `json:"timeliness_rate"`
 }
 
-func completenessCountsJSON(c models.CompletenessCounts) apiCompletenessCounts {
+func completenessCountsJSON(c reporting.CompletenessCounts) apiCompletenessCounts {
 	return apiCompletenessCounts{Expected: c.Expected, OnTime: c.OnTime, Late: c.Late, Missing: c.Missing, NotDue: c.NotDue,
 		Submitted: c.Submitted, Returned: c.Returned, Approved: c.Approved,
 		CompletenessRate: c.CompletenessRate(), TimelinessRate: c.TimelinessRate()}
@@ -60,7 +60,7 @@ func (h *Handler) APICompleteness(c echo.Context) error {
 		return err
 	}
 	now := h.Now().UTC()
-	rep, err := models.CompletenessFromRollups(c.Request().Context(), h.DB, *f.plan, f.selected, f.orgID(), now)
+	rep, err := reporting.CompletenessFromRollups(c.Request().Context(), h.DB, *f.plan, f.selected, f.orgID(), now)
 	if err != nil {
 		return err
 	}

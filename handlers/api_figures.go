@@ -4,8 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -60,7 +61,7 @@ type indicatorFiguresJSON struct {
 func (h *Handler) APIFigures(c echo.Context) error {
 	who := PrincipalOf(c)
 	q := c.QueryParams()
-	pf, err := models.LoadPlanFigures(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"),
+	pf, err := reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
 		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
 	if err != nil {
 		return err

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/offline"
 
 	"github.com/labstack/echo/v4"
@@ -59,13 +59,13 @@ func (h *Handler) APIOfflineImport(c echo.Context) error {
 	}
 	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
 	if err == nil && file.Plan != c.Param("plan") {
-		err = &offline.Refusal{Kind: offline.KindTampered, Msg: models.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+		err = &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
 	}
 	if err != nil {
 		return h.apiRefused(c, err)
 	}
 	who := PrincipalOf(c)
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	out := offlineImportJSON{SHA256: file.SHA256, Saved: []string{}, Submitted: []string{}}
 	var p *offline.Preview
 	if c.QueryParam("apply") == "true" {

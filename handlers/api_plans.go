@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -41,9 +43,9 @@ type apiTierLabels struct {
 
 // apiTierTexts are the translations of the plan's names for its tiers.
 type apiTierTexts struct {
-	Pillar    models.Texts `json:"pillar"`
-	Objective models.Texts `json:"objective"`
-	Activity  models.Texts `json:"activity"`
+	Pillar    domain.Texts `json:"pillar"`
+	Objective domain.Texts `json:"objective"`
+	Activity  domain.Texts `json:"activity"`
 }
 
 // apiSet is a disaggregation set: its dimensions and their categories.
@@ -65,11 +67,11 @@ type apiDimension struct {
 type apiCategory struct {
 	Code      string       `json:"code"`
 	Label     string       `json:"label"`
-	LabelI18n models.Texts `json:"label_i18n"`
+	LabelI18n domain.Texts `json:"label_i18n"`
 }
 
 // setsJSON converts the disaggregation sets to their API form.
-func setsJSON(sets []models.DisaggregationSet) []apiSet {
+func setsJSON(sets []domain.DisaggregationSet) []apiSet {
 	out := make([]apiSet, 0, len(sets))
 	for _, s := range sets {
 		as := apiSet{Code: s.Code, Name: s.Name, Dimensions: make([]apiDimension, 0, len(s.Dimensions))}
@@ -95,7 +97,7 @@ type apiThresholds struct {
 type apiPillar struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Objectives  []apiObjective `json:"objectives"`
 }
@@ -104,7 +106,7 @@ type apiPillar struct {
 type apiObjective struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	Indicators  []apiIndicator `json:"indicators"`
 	Activities  []apiActivity  `json:"activities"`
@@ -115,7 +117,7 @@ type apiObjective struct {
 type apiActivity struct {
 	Code        string         `json:"code"`
 	Title       string         `json:"title"`
-	TitleI18n   models.Texts   `json:"title_i18n"`
+	TitleI18n   domain.Texts   `json:"title_i18n"`
 	Description string         `json:"description"`
 	StartDate   string         `json:"start_date"`
 	EndDate     string         `json:"end_date"`
@@ -145,13 +147,13 @@ type apiFunding struct {
 type apiIndicator struct {
 	Code                  string       `json:"code"`
 	Name                  string       `json:"name"`
-	NameI18n              models.Texts `json:"name_i18n"`
+	NameI18n              domain.Texts `json:"name_i18n"`
 	Definition            string       `json:"definition"`
-	DefinitionI18n        models.Texts `json:"definition_i18n"`
+	DefinitionI18n        domain.Texts `json:"definition_i18n"`
 	Level                 string       `json:"level"`
 	UnitType              string       `json:"unit_type"`
 	UnitLabel             string       `json:"unit_label"`
-	UnitLabelI18n         models.Texts `json:"unit_label_i18n"`
+	UnitLabelI18n         domain.Texts `json:"unit_label_i18n"`
 	Direction             string       `json:"direction"`
 	Accumulation          string       `json:"accumulation"`
 	Baseline              *apiBaseline `json:"baseline"`
@@ -173,11 +175,11 @@ type apiBaseline struct {
 // funding and output indicators). It costs the same fixed number of queries
 // as the plan page, whatever the size of the plan.
 func (h *Handler) APIPlan(c echo.Context) error {
-	tree, err := models.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
+	tree, err := planning.LoadPlanTree(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
-	sets, err := models.DisaggregationSets(c.Request().Context(), h.DB)
+	sets, err := planedit.DisaggregationSets(c.Request().Context(), h.DB)
 	if err != nil {
 		return err
 	}
@@ -188,7 +190,7 @@ func (h *Handler) APIPlan(c echo.Context) error {
 
 // planTreeJSON converts a loaded tree to its API form. Lists are never nil,
 // so clients always get [] rather than null.
-func planTreeJSON(t *models.PlanTree) apiPlanTree {
+func planTreeJSON(t *planning.PlanTree) apiPlanTree {
 	p := t.Plan
 	out := apiPlanTree{
 		Code: p.Code, Title: p.Title, Description: p.Description, Country: p.Country,
@@ -215,7 +217,7 @@ func planTreeJSON(t *models.PlanTree) apiPlanTree {
 	return out
 }
 
-func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
+func activityJSON(t *planning.PlanTree, a *planning.ActivityNode) apiActivity {
 	lead := t.Org(a.LeadOrgID)
 	out := apiActivity{
 		Code: a.Code, Title: a.Title, TitleI18n: texts(a.TitleI18n), Description: a.Description,
@@ -235,7 +237,7 @@ func activityJSON(t *models.PlanTree, a *models.ActivityNode) apiActivity {
 	return out
 }
 
-func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator {
+func indicatorsJSON(t *planning.PlanTree, inds []domain.Indicator) []apiIndicator {
 	out := make([]apiIndicator, 0, len(inds))
 	for _, ind := range inds {
 		ai := apiIndicator{
@@ -259,9 +261,9 @@ func indicatorsJSON(t *models.PlanTree, inds []models.Indicator) []apiIndicator 
 
 // texts gives the API a translations object that is {} rather than null
 // when there are none, like the lists.
-func texts(t models.Texts) models.Texts {
+func texts(t domain.Texts) domain.Texts {
 	if t == nil {
-		return models.Texts{}
+		return domain.Texts{}
 	}
 	return t
 }

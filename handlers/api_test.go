@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // apiRoute is a route of the table under /api/v1, with a concrete address
@@ -64,19 +65,19 @@ func TestAPIRefusesMissingAndDeadTokens(t *testing.T) {
 	ctx, db := context.Background(), env.App.DB
 	routes := apiRoutes(t, env)
 
-	revokedUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	revokedUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	revoked := env.APIClient(t, revokedUser)
-	var tok models.APIToken
+	var tok account.APIToken
 	db.Where("user_id = ?", revokedUser.ID).Take(&tok)
-	if err := models.RevokeAPIToken(ctx, db, models.SystemActor, revokedUser.ID, tok.ID, time.Now().UTC()); err != nil {
+	if err := account.RevokeAPIToken(ctx, db, domain.SystemActor, revokedUser.ID, tok.ID, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	disabledUser := env.User(t, models.RoleSecretariat, "")
+	disabledUser := env.User(t, domain.RoleSecretariat, "")
 	disabled := env.APIClient(t, disabledUser)
-	db.Model(&models.User{}).Where("id = ?", disabledUser.ID).Update("disabled_at", time.Now().UTC())
-	expiringUser := env.User(t, models.RoleDonor, "APJP")
+	db.Model(&domain.User{}).Where("id = ?", disabledUser.ID).Update("disabled_at", time.Now().UTC())
+	expiringUser := env.User(t, domain.RoleDonor, "APJP")
 	day := env.Clock.Now().UTC().Add(time.Hour)
-	secret, _, err := models.CreateAPIToken(ctx, db, models.SystemActor, expiringUser, "short-lived", &day, env.Clock.Now().UTC())
+	secret, _, err := account.CreateAPIToken(ctx, db, domain.SystemActor, expiringUser, "short-lived", &day, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,17 +135,17 @@ func TestAPIMe(t *testing.T) {
 		}
 		Language *string
 	}
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	resp := env.APIClient(t, fp).Get("/api/v1/me")
 	got := decode[me](t, resp)
-	if resp.StatusCode != http.StatusOK || got.ID != fp.ID || got.Email != fp.Email || got.Role != models.RoleFocalPoint ||
+	if resp.StatusCode != http.StatusOK || got.ID != fp.ID || got.Email != fp.Email || got.Role != domain.RoleFocalPoint ||
 		got.Organisation == nil || got.Organisation.Acronym != "MOLSW" || got.Organisation.Name == "" || got.Language == nil {
 		t.Errorf("focal point's /me = %d %s", resp.StatusCode, resp.Body)
 	}
 	if strings.Contains(strings.ToLower(resp.Body), "password") || strings.Contains(resp.Body, "totp") {
 		t.Errorf("/me leaks credentials: %s", resp.Body)
 	}
-	admin := env.User(t, models.RoleAdmin, "")
+	admin := env.User(t, domain.RoleAdmin, "")
 	resp = env.APIClient(t, admin).Get("/api/v1/me")
 	if got := decode[me](t, resp); got.Email != admin.Email || got.Organisation != nil || !strings.Contains(resp.Body, `"organisation":null`) {
 		t.Errorf("admin's /me = %s", resp.Body)
@@ -166,14 +167,14 @@ type planList struct {
 func TestAPIPlans(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	resp := env.APIClient(t, env.User(t, models.RoleDonor, "APJP")).Get("/api/v1/plans")
+	resp := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP")).Get("/api/v1/plans")
 	list := decode[planList](t, resp)
 	if resp.StatusCode != http.StatusOK || len(list.Plans) != 1 {
 		t.Fatalf("GET /api/v1/plans = %d %s", resp.StatusCode, resp.Body)
 	}
 	p := list.Plans[0]
 	if p.Code != seed.DemoPlanCode || !p.Demo || p.Pillars != 5 || p.Activities < 40 || p.Indicators < p.Activities ||
-		p.StartYear != 2023 || p.EndYear != 2027 || p.Frequency != models.Quarterly || p.Title == "" {
+		p.StartYear != 2023 || p.EndYear != 2027 || p.Frequency != domain.Quarterly || p.Title == "" {
 		t.Errorf("demo plan in the list: %+v", p)
 	}
 }
@@ -227,7 +228,7 @@ type planTree struct {
 func TestAPIPlanTree(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	api := env.APIClient(t, env.User(t, models.RoleFacilitator, ""))
+	api := env.APIClient(t, env.User(t, domain.RoleFacilitator, ""))
 	resp := api.Get("/api/v1/plans/" + seed.DemoPlanCode)
 	tree := decode[planTree](t, resp)
 	if resp.StatusCode != http.StatusOK || tree.Code != seed.DemoPlanCode || len(tree.Pillars) != 5 {
@@ -324,7 +325,7 @@ type periodList struct {
 func TestAPIPeriods(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	api := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOJ"))
+	api := env.APIClient(t, env.User(t, domain.RoleFocalPoint, "MOJ"))
 	get := func() periodList {
 		resp := api.Get("/api/v1/plans/" + seed.DemoPlanCode + "/periods")
 		if resp.StatusCode != http.StatusOK {
@@ -337,7 +338,7 @@ func TestAPIPeriods(t *testing.T) {
 		t.Fatalf("%d periods, want the 20 quarters of 2023–2027 in order: %+v", len(list.Periods), list.Periods)
 	}
 	today := env.Clock.Now().UTC().Format(time.DateOnly)
-	rank := map[string]int{models.PeriodClosed: 0, models.PeriodOverdue: 1, models.PeriodOpen: 2, models.PeriodUpcoming: 3}
+	rank := map[string]int{domain.PeriodClosed: 0, domain.PeriodOverdue: 1, domain.PeriodOpen: 2, domain.PeriodUpcoming: 3}
 	current := -1
 	for i, p := range list.Periods {
 		locks, err := time.Parse(time.RFC3339, p.LocksAt)
@@ -352,11 +353,11 @@ func TestAPIPeriods(t *testing.T) {
 		}
 		if p.StartDate <= today && today <= p.EndDate {
 			current = i
-			if p.State != models.PeriodOpen {
+			if p.State != domain.PeriodOpen {
 				t.Errorf("the current period %s is %q, want open", p.Label, p.State)
 			}
 		}
-		if p.EndDate < "2024-01-01" && p.State != models.PeriodClosed {
+		if p.EndDate < "2024-01-01" && p.State != domain.PeriodClosed {
 			t.Errorf("period %s of 2023 is %q, want closed", p.Label, p.State)
 		}
 	}
@@ -365,7 +366,7 @@ func TestAPIPeriods(t *testing.T) {
 	}
 	locks, _ := time.Parse(time.RFC3339, list.Periods[current].LocksAt)
 	env.Clock.Advance(locks.Sub(env.Clock.Now()) + time.Minute)
-	if got := get().Periods[current]; got.State != models.PeriodClosed {
+	if got := get().Periods[current]; got.State != domain.PeriodClosed {
 		t.Errorf("after its lock time, period %s is %q, want closed", got.Label, got.State)
 	}
 }
@@ -376,8 +377,8 @@ func TestAPIPeriods(t *testing.T) {
 func TestAPIPlanQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
 	env, big := newWithLargePlan(t)
-	api := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
-	counter := modelstest.CountQueries(env.App.DB)
+	api := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(path string) int64 {
 		api.Get(path) // the first call may record the token's last use
 		counter.Reset()

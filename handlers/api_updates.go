@@ -4,7 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,11 +28,11 @@ type updateJSON struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-func toUpdateJSON(activity, period string, u *models.ActivityUpdate) updateJSON {
+func toUpdateJSON(activity, period string, u *domain.ActivityUpdate) updateJSON {
 	out := updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
 		Achievements: u.Achievements, Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure,
 		Status: u.Status, Version: u.Version, SubmittedAt: u.SubmittedAt, ApprovedAt: u.ApprovedAt, UpdatedAt: u.UpdatedAt}
-	if u.Status == models.StatusReturned {
+	if u.Status == domain.StatusReturned {
 		out.ReturnComment = u.ReturnComment
 	}
 	return out
@@ -55,12 +56,12 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 		return err
 	}
 	if body.Version == nil {
-		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
+		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
 	}
 	who := PrincipalOf(c)
-	in := models.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
+	in := reporting.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
 		Challenges: body.Challenges, NextSteps: body.NextSteps, Expenditure: body.Expenditure, Version: *body.Version}
-	u, err := models.SaveUpdate(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), updateTarget(c), in, h.Now().UTC())
+	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), updateTarget(c), in, h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -70,8 +71,8 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 // APITransitionUpdate submits, approves, returns or reopens an activity update.
 func (h *Handler) APITransitionUpdate(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return h.apiTransition(c, func(scope models.Scope, version int, comment string) (any, error) {
-			u, err := models.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), scope, updateTarget(c), action, version, comment, h.Now().UTC())
+		return h.apiTransition(c, func(scope domain.Scope, version int, comment string) (any, error) {
+			u, err := reporting.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), scope, updateTarget(c), action, version, comment, h.Now().UTC())
 			if err != nil {
 				return nil, err
 			}

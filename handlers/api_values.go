@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -35,12 +36,12 @@ type valueJSON struct {
 	UpdatedAt                time.Time  `json:"updated_at"`
 }
 
-func toValueJSON(indicator, period string, v *models.IndicatorValue) valueJSON {
+func toValueJSON(indicator, period string, v *domain.IndicatorValue) valueJSON {
 	out := valueJSON{
 		Indicator: indicator, Period: period, Value: v.Value, TextValue: v.TextValue, Narrative: v.Narrative,
 		Status: v.Status, Version: v.Version, SubmittedAt: v.SubmittedAt, ApprovedAt: v.ApprovedAt, UpdatedAt: v.UpdatedAt,
 	}
-	if v.Status == models.StatusReturned {
+	if v.Status == domain.StatusReturned {
 		out.ReturnComment = v.ReturnComment
 	}
 	if len(v.Breakdown) > 0 {
@@ -80,8 +81,8 @@ func disclose(v *valueJSON, sensitive bool, aud figures.Audience) {
 }
 
 // valueTarget reads the plan, indicator code and period of a value route.
-func valueTarget(c echo.Context) models.ValueTarget {
-	return models.ValueTarget{Plan: c.Param("plan"), Indicator: c.Param("code"), Period: c.Param("period")}
+func valueTarget(c echo.Context) reporting.ValueTarget {
+	return reporting.ValueTarget{Plan: c.Param("plan"), Indicator: c.Param("code"), Period: c.Param("period")}
 }
 
 // valueBody is the body of PUT …/values/{period}.
@@ -133,10 +134,10 @@ func decodeJSON(c echo.Context, dst any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return &models.ValidationError{Fields: map[string]string{"body": "Send a JSON object with the documented fields: " + strings.TrimPrefix(err.Error(), "json: ")}}
+		return &domain.ValidationError{Fields: map[string]string{"body": "Send a JSON object with the documented fields: " + strings.TrimPrefix(err.Error(), "json: ")}}
 	}
 	if dec.More() {
-		return &models.ValidationError{Fields: map[string]string{"body": "Send a single JSON object."}}
+		return &domain.ValidationError{Fields: map[string]string{"body": "Send a single JSON object."}}
 	}
 	return nil
 }
@@ -150,15 +151,15 @@ func (h *Handler) APIPutValue(c echo.Context) error {
 		return err
 	}
 	if body.Version == nil {
-		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new value)."}}
+		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new value)."}}
 	}
 	who, l := PrincipalOf(c), h.Localizer(c)
 	value, bad := body.Value.read(l.Lang)
 	if bad != "" {
-		return &models.ValidationError{Fields: map[string]string{"value": l.T(bad)}}
+		return &domain.ValidationError{Fields: map[string]string{"value": l.T(bad)}}
 	}
-	in := models.ValueInput{Value: value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version, Reason: body.Reason}
-	v, err := models.SaveValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), in, h.Now().UTC())
+	in := reporting.ValueInput{Value: value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version, Reason: body.Reason}
+	v, err := reporting.SaveValue(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), valueTarget(c), in, h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -175,8 +176,8 @@ type transitionBody struct {
 // POST …/values/{period}/submit|approve|return with {"version", "comment"}.
 func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return h.apiTransition(c, func(scope models.Scope, version int, comment string) (any, error) {
-			v, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), scope, valueTarget(c), action, version, comment, h.Now().UTC())
+		return h.apiTransition(c, func(scope domain.Scope, version int, comment string) (any, error) {
+			v, err := reporting.TransitionValue(c.Request().Context(), h.DB, h.actor(c), scope, valueTarget(c), action, version, comment, h.Now().UTC())
 			if err != nil {
 				return nil, err
 			}
@@ -187,15 +188,15 @@ func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
 
 // apiTransition reads the body of a workflow action, {"version", "comment"},
 // runs the move for the caller and answers with what it returns.
-func (h *Handler) apiTransition(c echo.Context, move func(scope models.Scope, version int, comment string) (any, error)) error {
+func (h *Handler) apiTransition(c echo.Context, move func(scope domain.Scope, version int, comment string) (any, error)) error {
 	var body transitionBody
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
 	if body.Version == nil {
-		return &models.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
+		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
 	}
-	out, err := move(models.ScopeOf(&PrincipalOf(c).User), *body.Version, body.Comment)
+	out, err := move(domain.ScopeOf(&PrincipalOf(c).User), *body.Version, body.Comment)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -208,14 +209,14 @@ func (h *Handler) apiTransition(c echo.Context, move func(scope models.Scope, ve
 func (h *Handler) APIValues(c echo.Context) error {
 	period := c.QueryParam("period")
 	if period == "" {
-		return &models.ValidationError{Fields: map[string]string{"period": "Name the period, for example ?period=2024-Q1."}}
+		return &domain.ValidationError{Fields: map[string]string{"period": "Name the period, for example ?period=2024-Q1."}}
 	}
 	who := PrincipalOf(c)
-	rows, err := models.PeriodValues(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), period)
+	rows, err := reporting.PeriodValues(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), period)
 	if err != nil {
 		return err
 	}
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	out := make([]valueJSON, 0, len(rows))
 	for i := range rows {
 		r := &rows[i]
@@ -229,7 +230,7 @@ func (h *Handler) APIValues(c echo.Context) error {
 // denyLogged records refused object-level access in the security log before
 // passing the error on.
 func (h *Handler) denyLogged(c echo.Context, err error) error {
-	if errors.Is(err, models.ErrForbidden) || errors.Is(err, models.ErrEvidenceHidden) {
+	if errors.Is(err, domain.ErrForbidden) || errors.Is(err, reporting.ErrEvidenceHidden) {
 		who := PrincipalOf(c)
 		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": c.Request().URL.Path})
 	}

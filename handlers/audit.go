@@ -10,7 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -20,7 +21,7 @@ type auditPage struct {
 	Page
 	Form   auditForm
 	Errors map[string]string
-	Plans  []models.Plan
+	Plans  []domain.Plan
 	Rows   []auditRow
 	// Older and Newer are the addresses of the next pages ("" when none);
 	// Newest goes back to the first page when this one is not it.
@@ -36,7 +37,7 @@ type auditForm struct {
 
 // auditRow is one entry as the page shows it.
 type auditRow struct {
-	models.AuditEntry
+	domain.AuditEntry
 	// Who names the user as they are called now, else as recorded.
 	Who, WhoEmail string
 	Plan          string
@@ -73,7 +74,7 @@ func (h *Handler) AuditLog(c echo.Context) error {
 	if err := h.DB.WithContext(ctx).Select("id", "code", "title").Order("code").Find(&p.Plans).Error; err != nil {
 		return err
 	}
-	f := models.AuditFilter{UserEmail: p.Form.User, ActionPrefix: p.Form.Action, EntityType: p.Form.Entity}
+	f := account.AuditFilter{UserEmail: p.Form.User, ActionPrefix: p.Form.Action, EntityType: p.Form.Entity}
 	errs := map[string]string{}
 	l := p.L
 	if p.Form.Plan != "" {
@@ -106,7 +107,7 @@ func (h *Handler) AuditLog(c echo.Context) error {
 	}
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	page, err := models.BrowseAuditLog(ctx, h.DB, f, models.AuditLogPageSize)
+	page, err := account.BrowseAuditLog(ctx, h.DB, f, account.AuditLogPageSize)
 	if err != nil {
 		return err
 	}

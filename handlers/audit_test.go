@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 var auditRowID = regexp.MustCompile(`<tr id="e(\d+)">`)
@@ -50,9 +52,9 @@ func TestAuditLogBrowsing(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	db := env.App.DB
-	sec := env.User(t, models.RoleSecretariat, "")
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	sec := env.User(t, domain.RoleSecretariat, "")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func TestAuditLogBrowsing(t *testing.T) {
 		if i == 60 {
 			nv = map[string]any{"value": i, "extra": long}
 		}
-		auditMust(t, models.Audit(db, models.Actor{UserID: &fp.ID, Name: fp.Email, RequestID: fmt.Sprintf("req-%03d", i)}, "value.save", "indicator_value", &id, &plan.ID,
+		auditMust(t, domain.Audit(db, domain.Actor{UserID: &fp.ID, Name: fp.Email, RequestID: fmt.Sprintf("req-%03d", i)}, "value.save", "indicator_value", &id, &plan.ID,
 			map[string]any{"value": i - 1}, nv, ""))
 	}
 	env.Client(t).Login(fp.Email, "wrong password")
@@ -74,8 +76,8 @@ func TestAuditLogBrowsing(t *testing.T) {
 	// Newest first: the failed sign-in, then the value changes from the last.
 	first := browser.Get("/audit")
 	ids := auditIDs(t, first)
-	if len(ids) != models.AuditLogPageSize {
-		t.Fatalf("first page shows %d entries, want %d", len(ids), models.AuditLogPageSize)
+	if len(ids) != account.AuditLogPageSize {
+		t.Fatalf("first page shows %d entries, want %d", len(ids), account.AuditLogPageSize)
 	}
 	if !strings.Contains(first.Body, "login.failure") || strings.Index(first.Body, "login.failure") > strings.Index(first.Body, "req-119") {
 		t.Error("the failed sign-in is not listed before the older value changes")
@@ -87,7 +89,7 @@ func TestAuditLogBrowsing(t *testing.T) {
 	// Page through the value changes by user and action: 120 entries, three
 	// pages, no gap, no repeat, even with an entry added while paging.
 	filter := url.Values{"user": {strings.ToUpper(fp.Email)}, "action": {"Value."}, "plan": {seed.DemoPlanCode}}
-	counter := modelstest.CountQueries(db)
+	counter := storetest.CountQueries(db)
 	counter.Reset()
 	p1 := browser.Get("/audit?" + filter.Encode())
 	perPage := counter.N()
@@ -104,7 +106,7 @@ func TestAuditLogBrowsing(t *testing.T) {
 			seen[id] = true
 		}
 		if len(pages) == 1 {
-			auditMust(t, models.Audit(db, models.Actor{UserID: &fp.ID, Name: fp.Email}, "value.save", "indicator_value", nil, &plan.ID, nil, nil, "added while paging"))
+			auditMust(t, domain.Audit(db, domain.Actor{UserID: &fp.ID, Name: fp.Email}, "value.save", "indicator_value", nil, &plan.ID, nil, nil, "added while paging"))
 		}
 		link := auditLink(next, "next")
 		if link == "" {
@@ -165,7 +167,7 @@ func TestAuditLogBrowsing(t *testing.T) {
 			t.Errorf("/audit?%s: want the filter with its message and no entries", q)
 		}
 	}
-	for role, org := range map[string]string{models.RoleFocalPoint: "MOLSW", models.RoleDonor: "APJP", models.RoleFacilitator: ""} {
+	for role, org := range map[string]string{domain.RoleFocalPoint: "MOLSW", domain.RoleDonor: "APJP", domain.RoleFacilitator: ""} {
 		mustStatus(t, env.SignedIn(t, env.User(t, role, org)).Get("/audit"), http.StatusForbidden)
 	}
 }

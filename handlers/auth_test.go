@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 func mustStatus(t *testing.T, r *apptest.Response, want int) {
@@ -24,9 +25,9 @@ func redirectsToLogin(r *apptest.Response) bool {
 	return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login")
 }
 
-func sessionRow(t *testing.T, env *apptest.Env, userID int64) models.Session {
+func sessionRow(t *testing.T, env *apptest.Env, userID int64) account.Session {
 	t.Helper()
-	var s models.Session
+	var s account.Session
 	if err := env.App.DB.Where("user_id = ?", userID).Order("id DESC").Take(&s).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func sessionRow(t *testing.T, env *apptest.Env, userID int64) models.Session {
 func TestLoginAndLogout(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.Client(t)
 
 	if r := b.Get("/"); !redirectsToLogin(r) {
@@ -76,7 +77,7 @@ func TestLoginAndLogout(t *testing.T) {
 
 	// Signing out ends the session on the server: replaying the cookie fails.
 	mustStatus(t, b.Post("/logout", nil), http.StatusSeeOther)
-	if s := sessionRow(t, env, u.ID); s.EndedAt == nil || s.EndedReason != models.EndLogout {
+	if s := sessionRow(t, env, u.ID); s.EndedAt == nil || s.EndedReason != account.EndLogout {
 		t.Errorf("after sign-out the session is %+v", s)
 	}
 	replay := env.Client(t)
@@ -90,7 +91,7 @@ func TestLoginAndLogout(t *testing.T) {
 func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleDonor, "APJP")
+	u := env.User(t, domain.RoleDonor, "APJP")
 	b := env.Client(t)
 	mustStatus(t, b.Login(u.Email, apptest.Password), http.StatusSeeOther)
 	first := sessionRow(t, env, u.ID)
@@ -111,9 +112,9 @@ func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
 	if second.ID == first.ID {
 		t.Fatal("signing in again kept the same session")
 	}
-	var old models.Session
+	var old account.Session
 	env.App.DB.Take(&old, first.ID)
-	if old.EndedAt == nil || old.EndedReason != models.EndRotated {
+	if old.EndedAt == nil || old.EndedReason != account.EndRotated {
 		t.Errorf("the previous session was not ended at sign-in: %+v", old)
 	}
 }
@@ -121,7 +122,7 @@ func TestLoginRotatesSessionAndRefusesOpenRedirects(t *testing.T) {
 func TestSessionTimeouts(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFacilitator, "")
+	u := env.User(t, domain.RoleFacilitator, "")
 
 	idle := env.SignedIn(t, u)
 	mustStatus(t, idle.Get("/"), http.StatusOK)
@@ -131,7 +132,7 @@ func TestSessionTimeouts(t *testing.T) {
 	if r := idle.Get("/"); !redirectsToLogin(r) {
 		t.Fatalf("after 31 idle minutes GET / = %d", r.StatusCode)
 	}
-	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndIdle {
+	if s := sessionRow(t, env, u.ID); s.EndedReason != account.EndIdle {
 		t.Errorf("idle session ended with %q", s.EndedReason)
 	}
 
@@ -144,7 +145,7 @@ func TestSessionTimeouts(t *testing.T) {
 	if r := busy.Get("/"); !redirectsToLogin(r) {
 		t.Fatalf("12 h after sign-in GET / = %d", r.StatusCode)
 	}
-	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndExpired {
+	if s := sessionRow(t, env, u.ID); s.EndedReason != account.EndExpired {
 		t.Errorf("session ended with %q, want the absolute timeout", s.EndedReason)
 	}
 }
@@ -152,16 +153,16 @@ func TestSessionTimeouts(t *testing.T) {
 func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOPS")
+	u := env.User(t, domain.RoleFocalPoint, "MOPS")
 	b := env.SignedIn(t, u)
 	mustStatus(t, b.Get("/"), http.StatusOK)
-	if err := env.App.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("disabled_at", time.Now().UTC()).Error; err != nil {
+	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", u.ID).Update("disabled_at", time.Now().UTC()).Error; err != nil {
 		t.Fatal(err)
 	}
 	if r := b.Get("/"); !redirectsToLogin(r) {
 		t.Fatalf("a disabled user's session still works: %d", r.StatusCode)
 	}
-	if s := sessionRow(t, env, u.ID); s.EndedReason != models.EndDisabled {
+	if s := sessionRow(t, env, u.ID); s.EndedReason != account.EndDisabled {
 		t.Errorf("session ended with %q", s.EndedReason)
 	}
 	// Nor can they sign in again, and the answer does not say the account exists.
@@ -172,9 +173,9 @@ func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
 func TestThrottlingSurvivesARestart(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOJ")
+	u := env.User(t, domain.RoleFocalPoint, "MOJ")
 	b := env.Client(t)
-	for i := 0; i < models.DefaultThrottlePolicy.Free; i++ {
+	for i := 0; i < account.DefaultThrottlePolicy.Free; i++ {
 		mustStatus(t, b.Login(u.Email, "not the password"), http.StatusUnauthorized)
 	}
 	// After Free failures the next attempt waits, even with the right password.
@@ -191,14 +192,14 @@ func TestThrottlingSurvivesARestart(t *testing.T) {
 	mustStatus(t, r, http.StatusTooManyRequests)
 
 	// A delay, not a lock: once it has passed, the right password works.
-	restarted.Clock.Advance(models.DefaultThrottlePolicy.Base + time.Second)
+	restarted.Clock.Advance(account.DefaultThrottlePolicy.Base + time.Second)
 	mustStatus(t, restarted.Client(t).Login(u.Email, apptest.Password), http.StatusSeeOther)
 }
 
 func TestCSRFProtection(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, u)
 
 	noToken := b.Do(http.MethodPost, "/logout", strings.NewReader(""), "application/x-www-form-urlencoded")
@@ -222,7 +223,7 @@ func TestCSRFProtection(t *testing.T) {
 	mustStatus(t, r, http.StatusForbidden)
 
 	var rejected int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "csrf.rejected").Count(&rejected)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "csrf.rejected").Count(&rejected)
 	if rejected < 5 {
 		t.Errorf("%d CSRF rejections in the security log, want 5", rejected)
 	}
@@ -231,14 +232,14 @@ func TestCSRFProtection(t *testing.T) {
 func TestSecurityLog(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.Client(t)
 	b.Login(u.Email, "a wrong password")
 	b.Login("nobody@test.example", "whatever123")
 	b.Login(u.Email, apptest.Password)
 	b.Post("/logout", nil)
 
-	var entries []models.AuditEntry
+	var entries []domain.AuditEntry
 	if err := env.App.DB.WithContext(context.Background()).Where("entity_type = ?", "security").Order("id").Find(&entries).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -19,7 +19,7 @@ import (
 func TestNULAndInvalidUTF8AreRefusedAtTheEdge(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	api, page := env.APIClient(t, fp), env.SignedIn(t, fp)
 	plan, period := seed.DemoPlanCode, currentPeriod()
 	apiValue := fmt.Sprintf("/api/v1/plans/%s/indicators/2.1.1.a/values/%s", plan, period)
@@ -31,8 +31,8 @@ func TestNULAndInvalidUTF8AreRefusedAtTheEdge(t *testing.T) {
 	var values, audits int64
 	count := func() (int64, int64) {
 		var v, a int64
-		env.App.DB.Model(&models.IndicatorValue{}).Count(&v)
-		env.App.DB.Model(&models.AuditEntry{}).Where("entity_type <> ?", "security").Count(&a)
+		env.App.DB.Model(&domain.IndicatorValue{}).Count(&v)
+		env.App.DB.Model(&domain.AuditEntry{}).Where("entity_type <> ?", "security").Count(&a)
 		return v, a
 	}
 	values, audits = count()
@@ -95,7 +95,7 @@ func TestNULAndInvalidUTF8AreRefusedAtTheEdge(t *testing.T) {
 		t.Errorf("refused input was written: %d values and %d audit rows before, %d and %d after", values, audits, v, a)
 	}
 	var narratives []string
-	env.App.DB.Model(&models.IndicatorValue{}).Pluck("narrative", &narratives)
+	env.App.DB.Model(&domain.IndicatorValue{}).Pluck("narrative", &narratives)
 	for _, n := range narratives {
 		if strings.ContainsRune(n, 0) {
 			t.Errorf("a value holds a NUL character: %q", n)

@@ -13,42 +13,44 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
 // gridOf60 makes MOLSW report 60 of the demo's indicators (every unit
 // type, with and without breakdowns), each editable in the open quarter,
 // and returns the grid's rows as the secretariat reads them.
-func gridOf60(b *testing.B, env *apptest.Env) []models.GridRow {
+func gridOf60(b *testing.B, env *apptest.Env) []reporting.GridRow {
 	b.Helper()
 	db, ctx := env.App.DB, context.Background()
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var molsw models.Organisation
+	var molsw domain.Organisation
 	if err := db.Where("acronym = ?", "MOLSW").Take(&molsw).Error; err != nil {
 		b.Fatal(err)
 	}
 	var ids []int64
-	if err := db.Model(&models.Indicator{}).Where("plan_id = ? AND archived_at IS NULL", plan.ID).Order("code").Limit(60).Pluck("id", &ids).Error; err != nil {
+	if err := db.Model(&domain.Indicator{}).Where("plan_id = ? AND archived_at IS NULL", plan.ID).Order("code").Limit(60).Pluck("id", &ids).Error; err != nil {
 		b.Fatal(err)
 	}
 	if len(ids) != 60 {
 		b.Fatalf("the demo has %d indicators", len(ids))
 	}
-	var period models.ReportingPeriod
+	var period domain.ReportingPeriod
 	if err := db.Where("plan_id = ? AND label = ?", plan.ID, currentPeriod()).Take(&period).Error; err != nil {
 		b.Fatal(err)
 	}
-	if err := db.Model(&models.Indicator{}).Where("id IN ?", ids).Update("reporting_org_id", molsw.ID).Error; err != nil {
+	if err := db.Model(&domain.Indicator{}).Where("id IN ?", ids).Update("reporting_org_id", molsw.ID).Error; err != nil {
 		b.Fatal(err)
 	}
-	if err := db.Model(&models.IndicatorValue{}).Where("period_id = ? AND indicator_id IN ?", period.ID, ids).Update("status", models.StatusDraft).Error; err != nil {
+	if err := db.Model(&domain.IndicatorValue{}).Where("period_id = ? AND indicator_id IN ?", period.ID, ids).Update("status", domain.StatusDraft).Error; err != nil {
 		b.Fatal(err)
 	}
-	g, err := models.LoadValueGrid(ctx, db, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period.Label, time.Now().UTC())
+	g, err := reporting.LoadValueGrid(ctx, db, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period.Label, time.Now().UTC())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func gridOf60(b *testing.B, env *apptest.Env) []models.GridRow {
 func BenchmarkGridPage(b *testing.B) {
 	env := apptest.New(b)
 	rows := gridOf60(b, env)
-	fp := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	path := fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, currentPeriod())
 	first := fp.Get(path)
 	if n := strings.Count(first.Body, `<tr id="row-`); first.StatusCode != http.StatusOK || n != len(rows) {
@@ -93,7 +95,7 @@ func BenchmarkGridPage(b *testing.B) {
 func BenchmarkGridSave(b *testing.B) {
 	env := apptest.New(b)
 	rows := gridOf60(b, env)
-	fp := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	path := fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, currentPeriod())
 	split := 0
 	for _, r := range rows {
@@ -108,7 +110,7 @@ func BenchmarkGridSave(b *testing.B) {
 		for _, r := range rows {
 			c := r.Indicator.Code
 			value := strconv.Itoa(10 + i%2)
-			if r.Indicator.UnitType == models.UnitYesNo || r.Indicator.UnitType == models.UnitMilestone {
+			if r.Indicator.UnitType == domain.UnitYesNo || r.Indicator.UnitType == domain.UnitMilestone {
 				value = strconv.Itoa(i % 2)
 			}
 			form.Set("ver:"+c, strconv.Itoa(r.Version()+i))

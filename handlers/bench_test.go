@@ -8,7 +8,8 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -20,12 +21,12 @@ import (
 // server, which share the process.
 func BenchmarkValueUpdateAPI(b *testing.B) {
 	env := apptest.New(b)
-	api := env.APIClient(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
-	plan, err := models.FindPlan(b.Context(), env.App.DB, seed.DemoPlanCode)
+	api := env.APIClient(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
+	plan, err := planning.FindPlan(b.Context(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		b.Fatal(err)
 	}
-	period := models.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
+	period := domain.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
 	path := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, sharedIndicator, period)
 	version := 0
 	for _, v := range decodeB[struct {
@@ -53,7 +54,7 @@ func BenchmarkValueUpdateAPI(b *testing.B) {
 // focal point, the page reporters open most.
 func BenchmarkPlanPage(b *testing.B) {
 	env := apptest.New(b)
-	browser := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	browser := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -78,7 +79,7 @@ func decodeB[T any](b *testing.B, r *apptest.Response) T {
 // MOLSW focal point: the page a focal point opens first every period.
 func BenchmarkMyReportingPage(b *testing.B) {
 	env := apptest.New(b)
-	browser := env.SignedIn(b, env.User(b, models.RoleFocalPoint, "MOLSW"))
+	browser := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -20,15 +21,15 @@ func BenchmarkValuesAPI(b *testing.B) {
 	if _, err := seed.Synthetic(ctx, env.App.DB, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, env.Clock.Now().UTC()); err != nil {
 		b.Fatal(err)
 	}
-	plan, err := models.FindPlan(ctx, env.App.DB, "BIG")
+	plan, err := planning.FindPlan(ctx, env.App.DB, "BIG")
 	if err != nil {
 		b.Fatal(err)
 	}
-	var period models.ReportingPeriod
+	var period domain.ReportingPeriod
 	if err := env.App.DB.Where("plan_id = ?", plan.ID).Order("start_date").Offset(2).Take(&period).Error; err != nil {
 		b.Fatal(err)
 	}
-	c := env.APIClient(b, env.User(b, models.RoleDonor, "APJP"))
+	c := env.APIClient(b, env.User(b, domain.RoleDonor, "APJP"))
 	path := "/api/v1/plans/BIG/values?period=" + period.Label
 	if r := c.Get(path); r.StatusCode != http.StatusOK || len(r.Body) < 100000 {
 		b.Fatalf("GET %s: %d, %d bytes", path, r.StatusCode, len(r.Body))

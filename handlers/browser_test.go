@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -27,15 +28,15 @@ func TestReportingCycleInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")
-	secUser := env.User(t, models.RoleSecretariat, "")
-	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, secUser)
+	fpUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	secUser := env.User(t, domain.RoleSecretariat, "")
+	key, err := account.BeginTOTP(ctx, env.App.DB, env.App.Keys, secUser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enrolled := time.Now().Add(-2 * time.Minute)
 	first, _ := totp.GenerateCode(key.Secret(), enrolled)
-	if _, err := models.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, models.SystemActor, secUser.ID, first, enrolled); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, secUser.ID, first, enrolled); err != nil {
 		t.Fatal(err)
 	}
 	code := func() string { c, _ := totp.GenerateCode(key.Secret(), time.Now()); return c }

@@ -6,7 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/notify"
+	"naptracker/planning"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,12 +19,12 @@ import (
 // per period and organisation, with its filters.
 type completenessPage struct {
 	Page
-	Plan    models.Plan
+	Plan    domain.Plan
 	Choices []periodChoice
-	Orgs    []models.Organisation
+	Orgs    []domain.Organisation
 	// Org is the acronym filtered on ("" for every organisation).
 	Org    string
-	Report *models.CompletenessReport
+	Report *reporting.CompletenessReport
 }
 
 // periodChoice is a period offered in the filter.
@@ -31,10 +35,10 @@ type periodChoice struct {
 
 // completenessFilter is what the page and the API were asked for.
 type completenessFilter struct {
-	plan     *models.Plan
-	all      []models.ReportingPeriod
-	selected []models.ReportingPeriod
-	org      *models.Organisation
+	plan     *domain.Plan
+	all      []domain.ReportingPeriod
+	selected []domain.ReportingPeriod
+	org      *domain.Organisation
 }
 
 // readCompletenessFilter reads ?period=P (repeatable; by default the most
@@ -42,17 +46,17 @@ type completenessFilter struct {
 // An unknown plan, period or organisation is not found.
 func (h *Handler) readCompletenessFilter(c echo.Context) (*completenessFilter, error) {
 	ctx := c.Request().Context()
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return nil, err
 	}
 	f := &completenessFilter{plan: plan}
-	if f.all, err = models.PlanPeriods(ctx, h.DB, plan.ID); err != nil {
+	if f.all, err = reporting.PlanPeriods(ctx, h.DB, plan.ID); err != nil {
 		return nil, err
 	}
 	labels := c.QueryParams()["period"]
 	if len(labels) == 0 {
-		f.selected = models.DefaultCompletenessPeriods(f.all, h.Now().UTC())
+		f.selected = reporting.DefaultCompletenessPeriods(f.all, h.Now().UTC())
 	}
 	for _, p := range f.all {
 		if slices.Contains(labels, p.Label) {
@@ -60,12 +64,12 @@ func (h *Handler) readCompletenessFilter(c echo.Context) (*completenessFilter, e
 		}
 	}
 	for _, l := range labels {
-		if !slices.ContainsFunc(f.all, func(p models.ReportingPeriod) bool { return p.Label == l }) {
-			return nil, models.ErrNotFound
+		if !slices.ContainsFunc(f.all, func(p domain.ReportingPeriod) bool { return p.Label == l }) {
+			return nil, domain.ErrNotFound
 		}
 	}
 	if acr := strings.TrimSpace(c.QueryParam("org")); acr != "" {
-		if f.org, err = models.FindOrganisationByAcronym(ctx, h.DB, acr); err != nil {
+		if f.org, err = planning.FindOrganisationByAcronym(ctx, h.DB, acr); err != nil {
 			return nil, err
 		}
 	}
@@ -98,12 +102,12 @@ func (h *Handler) Completeness(c echo.Context) error {
 			continue
 		}
 		p.Choices = append(p.Choices, periodChoice{Label: per.Label,
-			Selected: slices.ContainsFunc(f.selected, func(s models.ReportingPeriod) bool { return s.ID == per.ID })})
+			Selected: slices.ContainsFunc(f.selected, func(s domain.ReportingPeriod) bool { return s.ID == per.ID })})
 	}
-	if p.Orgs, err = models.OrganisationChoices(ctx, h.DB); err != nil {
+	if p.Orgs, err = account.OrganisationChoices(ctx, h.DB); err != nil {
 		return err
 	}
-	if p.Report, err = models.CompletenessFromRollups(ctx, h.DB, *f.plan, f.selected, f.orgID(), now); err != nil {
+	if p.Report, err = reporting.CompletenessFromRollups(ctx, h.DB, *f.plan, f.selected, f.orgID(), now); err != nil {
 		return err
 	}
 	return c.Render(http.StatusOK, "completeness", p)
@@ -113,13 +117,13 @@ func (h *Handler) Completeness(c echo.Context) error {
 // (and what came late or was returned), with its focal points to chase.
 type completenessOrgPage struct {
 	Page
-	Plan        models.Plan
-	Org         models.Organisation
-	Period      models.ReportingPeriod
-	Periods     []models.ReportingPeriod
-	Items       []models.CompletenessItem
-	FocalPoints []models.User
-	Counts      models.CompletenessCounts
+	Plan        domain.Plan
+	Org         domain.Organisation
+	Period      domain.ReportingPeriod
+	Periods     []domain.ReportingPeriod
+	Items       []reporting.CompletenessItem
+	FocalPoints []domain.User
+	Counts      reporting.CompletenessCounts
 }
 
 // CompletenessOrg lists an organisation's missing, not yet submitted, late
@@ -128,15 +132,15 @@ type completenessOrgPage struct {
 // its focal points.
 func (h *Handler) CompletenessOrg(c echo.Context) error {
 	ctx, now := c.Request().Context(), h.Now().UTC()
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
-	org, err := models.FindOrganisationByAcronym(ctx, h.DB, c.Param("org"))
+	org, err := planning.FindOrganisationByAcronym(ctx, h.DB, c.Param("org"))
 	if err != nil {
 		return err
 	}
-	all, err := models.PlanPeriods(ctx, h.DB, plan.ID)
+	all, err := reporting.PlanPeriods(ctx, h.DB, plan.ID)
 	if err != nil {
 		return err
 	}
@@ -152,39 +156,39 @@ func (h *Handler) CompletenessOrg(c echo.Context) error {
 	}
 	switch {
 	case label != "" && p.Period.ID == 0:
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	case label == "":
-		def := models.DefaultCompletenessPeriods(all, now)
+		def := reporting.DefaultCompletenessPeriods(all, now)
 		if len(def) == 0 {
-			return models.ErrNotFound
+			return domain.ErrNotFound
 		}
 		p.Period = def[0]
 	}
 	slices.Reverse(p.Periods)
-	items, err := models.CompletenessItems(ctx, h.DB, *plan, []models.ReportingPeriod{p.Period}, models.ItemFilter{OrgID: org.ID}, now)
+	items, err := reporting.CompletenessItems(ctx, h.DB, *plan, []domain.ReportingPeriod{p.Period}, reporting.ItemFilter{OrgID: org.ID}, now)
 	if err != nil {
 		return err
 	}
 	for _, it := range items {
 		p.Counts.Expected++
 		switch it.State {
-		case models.ItemOnTime:
+		case reporting.ItemOnTime:
 			p.Counts.OnTime++
-		case models.ItemLate:
+		case reporting.ItemLate:
 			p.Counts.Late++
-		case models.ItemMissing:
+		case reporting.ItemMissing:
 			p.Counts.Missing++
-		case models.ItemNotDue:
+		case reporting.ItemNotDue:
 			p.Counts.NotDue++
 		}
-		if it.Status == models.StatusReturned {
+		if it.Status == domain.StatusReturned {
 			p.Counts.Returned++
 		}
-		if it.State != models.ItemOnTime || it.Status == models.StatusReturned {
+		if it.State != reporting.ItemOnTime || it.Status == domain.StatusReturned {
 			p.Items = append(p.Items, it)
 		}
 	}
-	fps, err := models.FocalPoints(ctx, h.DB, []int64{org.ID})
+	fps, err := reporting.FocalPoints(ctx, h.DB, []int64{org.ID})
 	if err != nil {
 		return err
 	}
@@ -198,8 +202,8 @@ func CompletenessLink(plan, org, period string) string {
 }
 
 // ItemLink is the address of the form of an expected item for a period.
-func (p completenessOrgPage) ItemLink(it models.CompletenessItem) string {
-	return completenessItemPath(p.Plan.Code, p.Period.Label, it)
+func (p completenessOrgPage) ItemLink(it reporting.CompletenessItem) string {
+	return notify.ItemPath(p.Plan.Code, p.Period.Label, it)
 }
 
 // MissingLink is the address of an organisation's list for a period.
@@ -216,6 +220,6 @@ func (p completenessPage) Pct(r *float64) string {
 }
 
 // State is a period's state at the instant the report describes.
-func (p completenessPage) State(per models.ReportingPeriod) string {
+func (p completenessPage) State(per domain.ReportingPeriod) string {
 	return per.State(p.Report.At, nil)
 }

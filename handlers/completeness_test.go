@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
+	"naptracker/domain"
 	"naptracker/handlers"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // apiCompletenessAnswer is the part of GET …/completeness the tests read.
@@ -46,13 +48,13 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	api := env.APIClient(t, sec)
-	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	periods, err := models.PlanPeriods(ctx, env.App.DB, plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, env.App.DB, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 	r := api.Get("/api/v1" + base)
 	mustStatus(t, r, http.StatusOK)
 	ans := decode[apiCompletenessAnswer](t, r)
-	def := models.DefaultCompletenessPeriods(periods, env.Clock.Now().UTC())
+	def := reporting.DefaultCompletenessPeriods(periods, env.Clock.Now().UTC())
 	if len(ans.Periods) != len(def) || len(def) < 2 {
 		t.Fatalf("API periods %d, want the default %d", len(ans.Periods), len(def))
 	}
@@ -115,7 +117,7 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 
 	// After the due date, what was not due is missing, and MOLSW's list names
 	// the missing items and its focal points (not disabled ones, not others').
-	var period models.ReportingPeriod
+	var period domain.ReportingPeriod
 	for _, p := range periods {
 		if p.Label == cur {
 			period = p
@@ -126,29 +128,29 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 	if after.NotDue != 0 || after.Missing != molsw.NotDue || after.Expected != molsw.Expected {
 		t.Errorf("MOLSW after the due date: %+v, before: %+v", after.apiCounts, molsw.apiCounts)
 	}
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
-	gone := env.User(t, models.RoleFocalPoint, "MOLSW")
-	env.App.DB.Model(&models.User{}).Where("id = ?", gone.ID).Update("disabled_at", env.Clock.Now().UTC())
-	other := env.User(t, models.RoleFocalPoint, "MOPS")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	gone := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	env.App.DB.Model(&domain.User{}).Where("id = ?", gone.ID).Update("disabled_at", env.Clock.Now().UTC())
+	other := env.User(t, domain.RoleFocalPoint, "MOPS")
 	list := env.SignedIn(t, sec).Get(handlers.CompletenessLink(seed.DemoPlanCode, "MOLSW", cur))
 	mustStatus(t, list, http.StatusOK)
 	if !strings.Contains(list.Body, `href="mailto:`+fp.Email+`"`) || strings.Contains(list.Body, gone.Email) || strings.Contains(list.Body, other.Email) {
 		t.Errorf("focal points on MOLSW's list: want %s only among the test users", fp.Email)
 	}
-	molswOrg, _ := models.FindOrganisationByAcronym(ctx, env.App.DB, "MOLSW")
-	items, err := models.CompletenessItems(ctx, env.App.DB, *plan, []models.ReportingPeriod{period}, models.ItemFilter{OrgID: molswOrg.ID}, env.Clock.Now().UTC())
+	molswOrg, _ := planning.FindOrganisationByAcronym(ctx, env.App.DB, "MOLSW")
+	items, err := reporting.CompletenessItems(ctx, env.App.DB, *plan, []domain.ReportingPeriod{period}, reporting.ItemFilter{OrgID: molswOrg.ID}, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
 	missing := 0
 	for _, it := range items {
-		if it.State != models.ItemMissing {
+		if it.State != reporting.ItemMissing {
 			continue
 		}
 		missing++
 		kind := "indicators"
 		suffix := "/values/"
-		if it.Kind == models.ItemUpdate {
+		if it.Kind == reporting.ItemUpdate {
 			kind, suffix = "activities", "/updates/"
 		}
 		link := "/plans/" + seed.DemoPlanCode + "/" + kind + "/" + it.Code + suffix + cur
@@ -161,8 +163,8 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 	}
 	mustStatus(t, env.SignedIn(t, sec).Get(handlers.CompletenessLink(seed.DemoPlanCode, "MOLSW", "1999-Q1")), http.StatusNotFound)
 	mustStatus(t, env.SignedIn(t, sec).Get("/plans/"+seed.DemoPlanCode+"/completeness/NOPE"), http.StatusNotFound)
-	for _, role := range []string{models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator} {
-		org := map[string]string{models.RoleFocalPoint: "MOLSW", models.RoleDonor: "APJP"}[role]
+	for _, role := range []string{domain.RoleFocalPoint, domain.RoleDonor, domain.RoleFacilitator} {
+		org := map[string]string{domain.RoleFocalPoint: "MOLSW", domain.RoleDonor: "APJP"}[role]
 		u := env.User(t, role, org)
 		mustStatus(t, env.SignedIn(t, u).Get(base), http.StatusForbidden)
 		mustStatus(t, env.APIClient(t, u).Get("/api/v1"+base), http.StatusForbidden)
@@ -175,9 +177,9 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 func TestCompletenessQueriesDoNotGrowWithThePlan(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithLargePlan(t)
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	browser, api := env.SignedIn(t, sec), env.APIClient(t, sec)
-	counter := modelstest.CountQueries(env.App.DB)
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(c *apptest.Client, path string) int64 {
 		c.Get(path) // the first call may record the token's or session's use
 		counter.Reset()

@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -65,9 +66,9 @@ func molswTargets(t *testing.T, env *apptest.Env, planID int64) []stormTarget {
 // validValue is a value the indicator's unit accepts, different for each client and round.
 func validValue(unit string, client, round int) float64 {
 	switch unit {
-	case models.UnitPercentage:
+	case domain.UnitPercentage:
 		return float64((client*13 + round) % 101)
-	case models.UnitYesNo, models.UnitMilestone:
+	case domain.UnitYesNo, domain.UnitMilestone:
 		return float64((client + round) % 2)
 	default:
 		return float64(client*100 + round + 1)
@@ -181,11 +182,11 @@ func TestConcurrentValueUpdates(t *testing.T) {
 	const clients, rounds = 50, 8
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	period := models.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
+	period := domain.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
 	targets := molswTargets(t, env, plan.ID)
 	var periodID int64
 	if err := db.Table("reporting_periods").Select("id").Where("plan_id = ? AND label = ?", plan.ID, period).Scan(&periodID).Error; err != nil || periodID == 0 {
@@ -198,9 +199,9 @@ func TestConcurrentValueUpdates(t *testing.T) {
 			Scan(&targets[i].initial)
 	}
 
-	users := []*models.User{env.User(t, models.RoleSecretariat, "")}
+	users := []*domain.User{env.User(t, domain.RoleSecretariat, "")}
 	for range 5 {
-		users = append(users, env.User(t, models.RoleFocalPoint, "MOLSW"))
+		users = append(users, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	}
 	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
@@ -293,7 +294,7 @@ func checkAcknowledged(t *testing.T, env *apptest.Env, planID, periodID int64, t
 			break
 		}
 	}
-	var row models.IndicatorValue
+	var row domain.IndicatorValue
 	err := db.Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Where("indicators.plan_id = ? AND indicators.code = ? AND indicator_values.period_id = ?", planID, target.Code, periodID).
 		Take(&row).Error
@@ -314,7 +315,7 @@ func checkAcknowledged(t *testing.T, env *apptest.Env, planID, periodID int64, t
 		t.Errorf("%s holds %v %q, not the last acknowledged save %v %q", target.Code, row.Value, row.Narrative, last.value, last.narrative)
 	}
 
-	var entries []models.AuditEntry
+	var entries []domain.AuditEntry
 	if err := db.Where("action = ? AND entity_type = ? AND entity_id = ?", "value.save", "indicator_value", row.ID).Find(&entries).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -35,7 +36,7 @@ var etagSeed = rand.Text()
 // approvedOnly false when the reader sees unapproved data there (their own
 // organisation's drafts, which a draft save changes without raising the
 // version), and the page is drawn every time.
-func (h *Handler) notModified(c echo.Context, plan *models.Plan, approvedOnly bool) bool {
+func (h *Handler) notModified(c echo.Context, plan *domain.Plan, approvedOnly bool) bool {
 	if !approvedOnly || c.Request().Method != http.MethodGet {
 		return false
 	}
@@ -70,23 +71,14 @@ func (h *Handler) notModified(c echo.Context, plan *models.Plan, approvedOnly bo
 // the organisation orgID (0: of no organisation in particular): donors and
 // facilitators always, focal points for other organisations than theirs.
 func readsApprovedOnly(who *Principal, orgID int64) bool {
-	if who == nil {
-		return false
-	}
-	switch who.User.Role {
-	case models.RoleDonor, models.RoleFacilitator:
-		return true
-	case models.RoleFocalPoint:
-		return orgID != 0 && !models.ScopeOf(&who.User).SeesUnapproved(orgID)
-	}
-	return false
+	return who != nil && domain.ScopeOf(&who.User).ReadsApprovedOnly(orgID)
 }
 
 // planNotModified is notModified for a page of the plan in the address that
 // shows approved data only to every role (the slides); done is true when it
 // answered 304.
 func (h *Handler) planNotModified(c echo.Context) (done bool, err error) {
-	plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return false, err
 	}

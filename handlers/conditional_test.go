@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -19,11 +20,11 @@ func TestConditionalGET(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
-	donorUser := env.User(t, models.RoleDonor, "APJP")
+	donorUser := env.User(t, domain.RoleDonor, "APJP")
 	donor := env.SignedIn(t, donorUser)
 	again := env.SignedIn(t, donorUser) // the same donor in another browser
-	fac := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
-	sec := env.User(t, models.RoleSecretariat, "")
+	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
+	sec := env.User(t, domain.RoleSecretariat, "")
 
 	// A submitted value of MOLSW, to approve later.
 	var item struct{ Code, Label string }
@@ -74,8 +75,8 @@ WHERE v.status = 'submitted' AND o.acronym = 'MOLSW' AND i.archived_at IS NULL O
 	v := 0
 	db.Raw(`SELECT v.version FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN reporting_periods p ON p.id = v.period_id
 WHERE i.code = ? AND p.label = ?`, item.Code, item.Label).Scan(&v)
-	if _, err := models.TransitionValue(ctx, db, models.Actor{Name: "test"}, models.ScopeOf(sec),
-		models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: item.Code, Period: item.Label}, models.ActionApprove, v, "", env.Clock.Now().UTC()); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, domain.Actor{Name: "test"}, domain.ScopeOf(sec),
+		reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: item.Code, Period: item.Label}, reporting.ActionApprove, v, "", env.Clock.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range pages {
@@ -90,7 +91,7 @@ WHERE i.code = ? AND p.label = ?`, item.Code, item.Label).Scan(&v)
 	}
 
 	// MOLSW's focal point sees its drafts on these two pages: drawn every time.
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	for _, path := range pages[2:] {
 		r := get(fp, path, "", "")
 		mustStatus(t, r, http.StatusOK)

@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/review"
 )
 
 // The outputs shown in a browser — the indicator page, the dashboard and
@@ -33,7 +34,7 @@ func consPageRow(L *i18n.Localizer, unit string, c consCell) shownRow {
 		switch {
 		case x == nil:
 			return "–"
-		case unit == models.UnitYesNo || unit == models.UnitMilestone:
+		case unit == domain.UnitYesNo || unit == domain.UnitMilestone:
 			if *x >= 1 {
 				return L.T("pages.yes")
 			}
@@ -105,7 +106,7 @@ func consCheckIndicatorPages(t *testing.T, L *i18n.Localizer, a consAudience, p 
 
 func consCheckDashboardModel(t *testing.T, env *apptest.Env, p *consPlanInfo, figs map[string]*consFigures, tally *consTally) {
 	t.Helper()
-	d, err := models.LoadDashboard(context.Background(), env.App.DB, p.plan, env.Clock.Now().UTC())
+	d, err := review.LoadDashboard(context.Background(), env.App.DB, p.plan, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func consCheckDashboardModel(t *testing.T, env *apptest.Env, p *consPlanInfo, fi
 	tally.check("dashboard rated period", label == p.rated, "the dashboard rates at %s, the API at %s", label, p.rated)
 	want := consCounts(p, figs)
 	countsEqual := func(what string, got map[string]int, want map[string]int) {
-		for _, r := range models.RAGs {
+		for _, r := range domain.RAGs {
 			tally.check("dashboard counts", got[r] == want[r], "%s: %d %s on the dashboard, %d by the API", what, got[r], r, want[r])
 		}
 		for r, n := range got {
@@ -155,11 +156,11 @@ func consCheckDashboardModel(t *testing.T, env *apptest.Env, p *consPlanInfo, fi
 			continue
 		}
 		rated++
-		if *c.Progress < worst || len(d.OffTrack) < models.DashboardOffTrackSize {
+		if *c.Progress < worst || len(d.OffTrack) < review.DashboardOffTrackSize {
 			tally.check("dashboard off track", listed[code], "%s: progress %v at %s is further off track than the dashboard's list (down to %v) but not listed", code, *c.Progress, c.Period, worst)
 		}
 	}
-	tally.check("dashboard off track", len(d.OffTrack) == min(rated, models.DashboardOffTrackSize), "the dashboard lists %d indicators furthest off track; the API rates %d from a shown figure", len(d.OffTrack), rated)
+	tally.check("dashboard off track", len(d.OffTrack) == min(rated, review.DashboardOffTrackSize), "the dashboard lists %d indicators furthest off track; the API rates %d from a shown figure", len(d.OffTrack), rated)
 }
 
 var (
@@ -196,11 +197,11 @@ func consCheckDashboardPage(t *testing.T, L *i18n.Localizer, a consAudience, p *
 		"the dashboard says %q, the API rates at %s (%q)", meta, p.rated, says)
 	want := consCounts(p, figs)
 	table := consSection(r.Body, `<table class="dash-table">`, `</table>`)
-	ragAt := 1 + len(models.DashboardStatuses) // activities total and statuses come first
+	ragAt := 1 + len(review.DashboardStatuses) // activities total and statuses come first
 	seen := 0
 	for _, m := range consDashRowRe.FindAllStringSubmatch(table, -1) {
 		cells := consNumCellRe.FindAllStringSubmatch(m[2], -1)
-		if len(cells) < ragAt+1+len(models.RAGs) {
+		if len(cells) < ragAt+1+len(domain.RAGs) {
 			continue
 		}
 		pl := m[1]
@@ -211,12 +212,12 @@ func consCheckDashboardPage(t *testing.T, L *i18n.Localizer, a consAudience, p *
 		}
 		seen++
 		total := 0
-		for _, r := range models.RAGs {
+		for _, r := range domain.RAGs {
 			total += w[r]
 		}
 		got := html.UnescapeString(cells[ragAt][1])
 		tally.check("dashboard page counts", got == L.Num(total), "pillar %q: %s indicators on the page, %d by the API", pl, got, total)
-		for k, r := range models.RAGs {
+		for k, r := range domain.RAGs {
 			got := html.UnescapeString(cells[ragAt+1+k][1])
 			tally.check("dashboard page counts", got == L.Num(w[r]), "pillar %q: %s %s on the page, %d by the API", pl, got, r, w[r])
 		}
@@ -248,19 +249,19 @@ func consCheckDashboardPage(t *testing.T, L *i18n.Localizer, a consAudience, p *
 
 func consCheckSlidesModel(t *testing.T, env *apptest.Env, p *consPlanInfo, figs map[string]*consFigures, tally *consTally) int {
 	t.Helper()
-	s, err := models.LoadSlides(context.Background(), env.App.DB, p.code, p.from, p.to, env.Clock.Now().UTC())
+	s, err := review.LoadSlides(context.Background(), env.App.DB, p.code, p.from, p.to, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := consCounts(p, figs)
-	counts := func(what string, got []models.Count, w map[string]int) {
-		tally.check("slides counts", len(got) == len(models.RAGs), "%s: %d rating counts", what, len(got))
+	counts := func(what string, got []review.Count, w map[string]int) {
+		tally.check("slides counts", len(got) == len(domain.RAGs), "%s: %d rating counts", what, len(got))
 		for _, c := range got {
 			tally.check("slides counts", c.N == w[c.Key], "%s: %d %s on the slides, %d by the API", what, c.N, c.Key, w[c.Key])
 		}
 	}
 	counts("overview", s.Overview.RAG, want[""])
-	all := append(append([]models.IndicatorLine{}, s.OffTrack...), s.BestOnTrack...)
+	all := append(append([]review.IndicatorLine{}, s.OffTrack...), s.BestOnTrack...)
 	for _, ps := range s.Pillars {
 		counts("pillar "+ps.Code, ps.Totals.RAG, want[ps.Code])
 		all = append(all, ps.OffTrack...)

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/i18n"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -74,8 +76,8 @@ type consIndicator struct {
 // consPlanInfo is a plan as the walk needs it.
 type consPlanInfo struct {
 	code     string
-	plan     models.Plan
-	periods  []models.ReportingPeriod
+	plan     domain.Plan
+	periods  []domain.ReportingPeriod
 	from, to string // labels of the range
 	rated    string // figures.RatedPeriod of the range
 	ratedDue bool   // its due date has passed
@@ -189,7 +191,7 @@ func TestFiguresAgreeAcrossOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	L := bundle.For("en")
-	donor, sec := env.User(t, models.RoleDonor, "APJP"), env.User(t, models.RoleSecretariat, "")
+	donor, sec := env.User(t, domain.RoleDonor, "APJP"), env.User(t, domain.RoleSecretariat, "")
 	auds := []consAudience{
 		{name: "donor", audience: "external", api: env.APIClient(t, donor), web: env.SignedIn(t, donor)},
 		{name: "secretariat", audience: "internal", api: env.APIClient(t, sec), web: env.SignedIn(t, sec),
@@ -273,12 +275,12 @@ func TestFiguresAgreeAcrossOutputs(t *testing.T) {
 func consLoadPlan(t *testing.T, env *apptest.Env, code string, now time.Time) *consPlanInfo {
 	t.Helper()
 	ctx := context.Background()
-	tree, err := models.LoadPlanTree(ctx, env.App.DB, code)
+	tree, err := planning.LoadPlanTree(ctx, env.App.DB, code)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &consPlanInfo{code: code, plan: tree.Plan, byCode: map[string]consIndicator{}}
-	if p.periods, err = models.PlanPeriods(ctx, env.App.DB, tree.Plan.ID); err != nil {
+	if p.periods, err = reporting.PlanPeriods(ctx, env.App.DB, tree.Plan.ID); err != nil {
 		t.Fatal(err)
 	}
 	last := -1
@@ -293,9 +295,9 @@ func consLoadPlan(t *testing.T, env *apptest.Env, code string, now time.Time) *c
 	}
 	p.from, p.to = p.labels[0], p.labels[last]
 	p.labels = p.labels[:last+1]
-	k, due := figures.RatedPeriod(models.FigurePeriods(p.periods), 0, last, now)
+	k, due := figures.RatedPeriod(domain.FigurePeriods(p.periods), 0, last, now)
 	p.rated, p.ratedDue, p.ratedAt = p.periods[k].Label, due, p.periods[k].DueDate
-	add := func(pillar string, ind models.Indicator) {
+	add := func(pillar string, ind domain.Indicator) {
 		ci := consIndicator{code: ind.Code, pillar: pillar, unit: ind.UnitType, sensitive: ind.Sensitive, baseline: ind.BaselineValue}
 		p.inds = append(p.inds, ci)
 		p.byCode[ind.Code] = ci

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -151,7 +151,7 @@ func consCheckSummary(t *testing.T, L *i18n.Localizer, f *excelize.File, p *cons
 	}
 	// The rating columns follow, in the order of the ratings, each headed
 	// by the rating word (possibly qualified: "On track (indicators)").
-	for k, r := range models.RAGs {
+	for k, r := range domain.RAGs {
 		if h := rows[header]; col+1+k >= len(h) || !strings.Contains(h[col+1+k], L.T("report.rag."+r)) {
 			t.Fatalf("Summary: column %d is not the %q count: %q", col+2+k, L.T("report.rag."+r), rows[header])
 		}
@@ -179,7 +179,7 @@ func consCheckSummary(t *testing.T, L *i18n.Localizer, f *excelize.File, p *cons
 		}
 		w := float64(total)
 		tally.check("Summary", consXLNum(n(col), &w), "pillar %s (row %d): %s indicators, the API has %d", pl, header+i+2, n(col), total)
-		for k, r := range models.RAGs {
+		for k, r := range domain.RAGs {
 			w := float64(want[pl][r])
 			tally.check("Summary", consXLNum(n(col+1+k), &w), "pillar %s (row %d): %s %s, the API rates %d so", pl, header+i+2, n(col+1+k), r, want[pl][r])
 		}

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -23,7 +25,7 @@ func TestContentTranslations(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
 	env, ctx := f.env, context.Background()
-	secUser := env.User(t, models.RoleSecretariat, "")
+	secUser := env.User(t, domain.RoleSecretariat, "")
 	sec := env.SignedIn(t, secUser)
 	ind := f.split[0].Indicator
 	base := "/plans/" + seed.DemoPlanCode
@@ -42,14 +44,14 @@ func TestContentTranslations(t *testing.T) {
 	// The categories form: one translation changed.
 	cats := sec.Get(base + "/disaggregations")
 	mustStatus(t, cats, http.StatusOK)
-	var female models.DisaggregationCategory
+	var female domain.DisaggregationCategory
 	if err := env.App.DB.Joins("JOIN disaggregation_dimensions d ON d.id = disaggregation_categories.dimension_id").
 		Where("d.set_id = ? AND d.code = 'sex' AND disaggregation_categories.code = 'female'", *ind.DisaggregationSetID).Take(&female).Error; err != nil {
 		t.Fatal(err)
 	}
 	catForm := func(fr, wasFR string) url.Values {
 		v := url.Values{}
-		sets, _ := models.DisaggregationSets(ctx, env.App.DB)
+		sets, _ := planedit.DisaggregationSets(ctx, env.App.DB)
 		for _, s := range sets {
 			for _, d := range s.Dimensions {
 				for _, c := range d.Categories {
@@ -69,7 +71,7 @@ func TestContentTranslations(t *testing.T) {
 	mustStatus(t, stale, http.StatusConflict)
 	long := sec.Post(base+"/disaggregations", catForm(strings.Repeat("x", 201), "Filles et femmes"))
 	mustStatus(t, long, http.StatusUnprocessableEntity)
-	var after models.DisaggregationCategory
+	var after domain.DisaggregationCategory
 	env.App.DB.Take(&after, female.ID)
 	if after.LabelI18n["fr"] != "Filles et femmes" {
 		t.Errorf("the category's French label is %q after a stale and a long edit", after.LabelI18n["fr"])
@@ -77,7 +79,7 @@ func TestContentTranslations(t *testing.T) {
 	peAudited(t, env, secUser.ID, "disaggregation.translate", "Filles et femmes")
 
 	// The plan form: the first tier's name in French.
-	plan, _ := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	plan, _ := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	pct := func(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) }
 	pePost(t, sec, base+"/settings", url.Values{"title": {plan.Title}, "description": {plan.Description}, "country": {plan.Country},
 		"start_year": {fmt.Sprint(plan.StartYear)}, "end_year": {fmt.Sprint(plan.EndYear)}, "frequency": {plan.Frequency},
@@ -86,7 +88,7 @@ func TestContentTranslations(t *testing.T) {
 		"currency": {plan.Currency}, "version": {fmt.Sprint(plan.Version)}})
 
 	// A French focal point reads them.
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	if err := env.App.DB.Model(u).Update("language", "fr").Error; err != nil {
 		t.Fatal(err)
 	}
@@ -108,19 +110,19 @@ func TestContentTranslations(t *testing.T) {
 	}
 
 	// The API exports every translation.
-	api := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	api := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	r := api.Get("/api/v1/plans/" + seed.DemoPlanCode)
 	mustStatus(t, r, http.StatusOK)
 	var tree struct {
 		TierLabelsI18n struct {
-			Pillar models.Texts `json:"pillar"`
+			Pillar domain.Texts `json:"pillar"`
 		} `json:"tier_labels_i18n"`
 		Sets []struct {
 			Code       string `json:"code"`
 			Dimensions []struct {
 				Categories []struct {
 					Code      string       `json:"code"`
-					LabelI18n models.Texts `json:"label_i18n"`
+					LabelI18n domain.Texts `json:"label_i18n"`
 				} `json:"categories"`
 			} `json:"dimensions"`
 		} `json:"disaggregation_sets"`

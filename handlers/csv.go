@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
+	"naptracker/i18n"
 
 	"github.com/labstack/echo/v4"
 )

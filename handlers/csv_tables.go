@@ -5,8 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,7 +20,7 @@ import (
 func (h *Handler) FiguresCSV(c echo.Context) error {
 	who := PrincipalOf(c)
 	q := c.QueryParams()
-	pf, err := models.LoadPlanFigures(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"),
+	pf, err := reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
 		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
 	if err != nil {
 		return err
@@ -62,8 +63,8 @@ func (h *Handler) FiguresCSV(c echo.Context) error {
 // (period, pillar, org). The queue is the secretariat's: every figure in
 // it is internal.
 func (h *Handler) QueueCSV(c echo.Context) error {
-	f := models.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org")}
-	q, err := models.LoadQueue(c.Request().Context(), h.DB, c.Param("plan"), f)
+	f := reporting.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org")}
+	q, err := reporting.LoadQueue(c.Request().Context(), h.DB, c.Param("plan"), f)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (h *Handler) QueueCSV(c echo.Context) error {
 			late = l.T("csv.yes")
 		}
 		progress := ""
-		if it.Kind == models.ItemActivity {
+		if it.Kind == reporting.ItemActivity {
 			progress = strconv.Itoa(it.Percent)
 		}
 		t.add(it.Kind, csvText(it.Code), csvText(l.Text(it.Name, it.NameI18n)), csvText(it.PillarCode), csvText(it.Org), csvText(it.Period),

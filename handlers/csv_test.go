@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -40,8 +41,8 @@ func TestFiguresCSVDisclosure(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := t.Context()
-	donorUser := env.User(t, models.RoleDonor, "APJP")
-	pf, err := models.LoadPlanFigures(ctx, env.App.DB, models.ScopeOf(donorUser), seed.DemoPlanCode, "", "", false, time.Now().UTC())
+	donorUser := env.User(t, domain.RoleDonor, "APJP")
+	pf, err := reporting.LoadPlanFigures(ctx, env.App.DB, domain.ScopeOf(donorUser), seed.DemoPlanCode, "", "", false, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestFiguresCSVDisclosure(t *testing.T) {
 	if code == "" {
 		t.Fatal("the demo has no small sensitive count in the default range")
 	}
-	if err := env.App.DB.Model(&models.Indicator{}).Where("code = ?", code).Update("name", "=HYPERLINK(\"http://x\")").Error; err != nil {
+	if err := env.App.DB.Model(&domain.Indicator{}).Where("code = ?", code).Update("name", "=HYPERLINK(\"http://x\")").Error; err != nil {
 		t.Fatal(err)
 	}
 	path := "/plans/" + seed.DemoPlanCode + "/figures.csv"
@@ -72,7 +73,7 @@ func TestFiguresCSVDisclosure(t *testing.T) {
 		t.Fatalf("no row for %s %s", code, period)
 		return ""
 	}
-	sec := actual(readCSV(t, env.SignedIn(t, env.User(t, models.RoleSecretariat, "")).Get(path)))
+	sec := actual(readCSV(t, env.SignedIn(t, env.User(t, domain.RoleSecretariat, "")).Get(path)))
 	if sec == "" || sec == "<5" {
 		t.Fatalf("the secretariat sees %q", sec)
 	}
@@ -100,18 +101,18 @@ func TestFiguresCSVDisclosure(t *testing.T) {
 func TestQueueCSV(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
-	q, err := models.LoadQueue(t.Context(), env.App.DB, seed.DemoPlanCode, models.QueueFilter{})
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	q, err := reporting.LoadQueue(t.Context(), env.App.DB, seed.DemoPlanCode, reporting.QueueFilter{})
 	if err != nil || len(q.Items) == 0 {
 		t.Fatalf("queue: %v, %d items", err, len(q.Items))
 	}
 	first := q.Items[0]
 	table := "indicator_values"
-	if first.Kind == models.ItemActivity {
+	if first.Kind == reporting.ItemActivity {
 		table = "activity_updates"
 	}
 	column := "narrative"
-	if first.Kind == models.ItemActivity {
+	if first.Kind == reporting.ItemActivity {
 		column = "achievements"
 	}
 	if err := env.App.DB.Table(table).Where("id = ?", first.ID).Update(column, "@SUM(1)").Error; err != nil {
@@ -139,5 +140,5 @@ func TestQueueCSV(t *testing.T) {
 	if !found {
 		t.Errorf("no row for %s %s", first.Code, first.Period)
 	}
-	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
+	mustStatus(t, env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
 }

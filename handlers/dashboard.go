@@ -7,8 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/handlers/chart"
-	"naptracker/models"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -17,8 +20,8 @@ import (
 // every role, drawn from the roll-ups.
 type dashboardPage struct {
 	Page
-	Plan models.Plan
-	D    *models.Dashboard
+	Plan domain.Plan
+	D    *review.Dashboard
 	// Charts across the pillars (a row per pillar and one for the plan).
 	StatusChart, RAGChart, MoneyChart template.HTML
 	Statuses, RAGs                    []word
@@ -29,8 +32,8 @@ type dashboardPage struct {
 	Changes                           []changeView
 	// Review is what moved since a review snapshot (nil without one);
 	// Snapshots are the plan's snapshots to compare with.
-	Review    *models.ReviewChanges
-	Snapshots []models.SnapshotSummary
+	Review    *review.ReviewChanges
+	Snapshots []review.SnapshotSummary
 	// RatingLabel names the rating period; the spans size the table's header groups.
 	RatingLabel         string
 	StatusSpan, RAGSpan int
@@ -48,7 +51,7 @@ type count struct {
 // pillarView is one pillar's figures and its own two charts.
 type pillarView struct {
 	ID, Code, Title       string
-	Summary               models.PillarSummary
+	Summary               review.PillarSummary
 	Statuses, RAGs        []count
 	StatusChart, RAGChart template.HTML
 }
@@ -64,7 +67,7 @@ type offTrackView struct {
 // orgView is one organisation's completeness in the rating period and its
 // indicators by rating.
 type orgView struct {
-	models.OrgCompleteness
+	reporting.OrgCompleteness
 	Rate string
 	RAGs []count
 }
@@ -80,7 +83,7 @@ type changeView struct {
 // track and the recent changes, from approved data only.
 func (h *Handler) Dashboard(c echo.Context) error {
 	ctx := c.Request().Context()
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func (h *Handler) Dashboard(c echo.Context) error {
 	key := strconv.FormatInt(plan.DataVersion, 10) + "/" + now.Format(time.DateOnly)
 	built, ok := h.dashboards.get(slot, key)
 	if !ok {
-		d, err := models.LoadDashboard(ctx, h.DB, *plan, now)
+		d, err := review.LoadDashboard(ctx, h.DB, *plan, now)
 		if err != nil {
 			return err
 		}
@@ -117,11 +120,11 @@ func (h *Handler) Dashboard(c echo.Context) error {
 		return err
 	}
 	if d.Period != nil {
-		if p.Review, err = models.LoadReviewChanges(ctx, h.DB, *plan, since, now, d.Ratings); err != nil {
+		if p.Review, err = review.LoadReviewChanges(ctx, h.DB, *plan, since, now, d.Ratings); err != nil {
 			return err
 		}
 		if p.Review != nil {
-			if p.Snapshots, err = models.ListSnapshots(ctx, h.DB, plan.ID); err != nil {
+			if p.Snapshots, err = review.ListSnapshots(ctx, h.DB, plan.ID); err != nil {
 				return err
 			}
 		}
@@ -130,14 +133,14 @@ func (h *Handler) Dashboard(c echo.Context) error {
 }
 
 // buildDashboardPage turns the dashboard's figures into words and charts.
-func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
+func buildDashboardPage(pg Page, d *review.Dashboard) (*dashboardPage, error) {
 	L := pg.L
 	p := &dashboardPage{Page: pg, Plan: d.Plan, D: d, RatingLabel: periodLabel(d),
-		StatusSpan: len(models.DashboardStatuses) + 1, RAGSpan: len(models.RAGs) + 1}
-	for _, s := range models.DashboardStatuses {
+		StatusSpan: len(review.DashboardStatuses) + 1, RAGSpan: len(domain.RAGs) + 1}
+	for _, s := range review.DashboardStatuses {
 		p.Statuses = append(p.Statuses, word{s, L.T("dashboard.status." + s)})
 	}
-	for _, r := range models.RAGs {
+	for _, r := range domain.RAGs {
 		p.RAGs = append(p.RAGs, word{r, L.T("report.rag." + r)})
 	}
 	statusSeries, ragSeries := series(p.Statuses), series(p.RAGs)
@@ -147,7 +150,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 	statusAll := chart.Stacked{ID: "ch-status", Title: L.T("dashboard.chart.status"), Series: statusSeries, TotalLabel: L.T("dashboard.total"), Number: num}
 	ragAll := chart.Stacked{ID: "ch-rag", Title: L.T("dashboard.chart.rag", L.T("dashboard.rag_at", periodLabel(d))), Series: ragSeries, TotalLabel: L.T("dashboard.total"), Number: num}
 	moneyAll := chart.Grouped{ID: "ch-money", Title: L.T("dashboard.chart.money", d.Plan.Currency), Series: money, Number: cur}
-	all := append(append([]models.PillarSummary{}, d.Pillars...), d.Total)
+	all := append(append([]review.PillarSummary{}, d.Pillars...), d.Total)
 	var err error
 	for i, s := range all {
 		v := pillarView{Summary: s, Statuses: counts(p.Statuses, s.ByStatus), RAGs: counts(p.RAGs, s.ByRAG)}
@@ -207,7 +210,7 @@ func buildDashboardPage(pg Page, d *models.Dashboard) (*dashboardPage, error) {
 }
 
 // periodLabel names the rating period, or "–" for a plan without periods.
-func periodLabel(d *models.Dashboard) string {
+func periodLabel(d *review.Dashboard) string {
 	if d.Period == nil {
 		return "–"
 	}
@@ -246,7 +249,7 @@ func sinceParam(c echo.Context) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		v := &models.ValidationError{}
+		v := &domain.ValidationError{}
 		v.AddKey("since", "err.snapshot_id")
 		return 0, v
 	}

@@ -12,10 +12,14 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/planedit"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"gorm.io/gorm"
 )
@@ -25,10 +29,10 @@ import (
 // indicators by rating and activities by status: every indicator is rated
 // at the last period whose due date has passed (figures.Assess over the
 // approved values, for the external audience).
-func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar string, now time.Time) (rags, statuses map[string]int) {
+func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *domain.Plan, pillar string, now time.Time) (rags, statuses map[string]int) {
 	t.Helper()
 	ctx := context.Background()
-	periods, err := models.PlanPeriods(ctx, db, plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +46,7 @@ func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar 
 	for i, p := range periods {
 		at[p.ID] = i
 	}
-	var inds []models.Indicator
+	var inds []domain.Indicator
 	if err := db.Table("indicators i").Select("i.*").
 		Joins("LEFT JOIN activities a ON a.id = i.activity_id").
 		Joins("JOIN objectives o ON o.id = COALESCE(i.objective_id, a.objective_id)").
@@ -54,11 +58,11 @@ func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar 
 	if len(inds) == 0 {
 		t.Fatalf("pillar %s has no indicators", pillar)
 	}
-	all := models.FigurePeriods(periods)
+	all := domain.FigurePeriods(periods)
 	rags = map[string]int{}
 	for _, ind := range inds {
-		var vals []models.IndicatorValue
-		if err := db.Where("indicator_id = ? AND status = ? AND value IS NOT NULL", ind.ID, models.StatusApproved).Find(&vals).Error; err != nil {
+		var vals []domain.IndicatorValue
+		if err := db.Where("indicator_id = ? AND status = ? AND value IS NOT NULL", ind.ID, domain.StatusApproved).Find(&vals).Error; err != nil {
 			t.Fatal(err)
 		}
 		var d figures.Data
@@ -66,7 +70,7 @@ func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar 
 			d.Total = append(d.Total, figures.Point{Period: at[v.PeriodID], Value: *v.Value})
 		}
 		slices.SortFunc(d.Total, func(a, b figures.Point) int { return a.Period - b.Period })
-		targets, err := models.IndicatorTargets(ctx, db, ind.ID)
+		targets, err := planedit.IndicatorTargets(ctx, db, ind.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,18 +80,18 @@ func expectedPillarFigures(t *testing.T, db *gorm.DB, plan *models.Plan, pillar 
 		}
 		rags[a.Current().Rating]++
 	}
-	var acts []models.Activity
+	var acts []domain.Activity
 	if err := db.Table("activities a").Select("a.*").Joins("JOIN objectives o ON o.id = a.objective_id").Joins("JOIN pillars pl ON pl.id = o.pillar_id").
 		Where("a.plan_id = ? AND pl.code = ? AND a.archived_at IS NULL AND o.archived_at IS NULL", plan.ID, pillar).Find(&acts).Error; err != nil {
 		t.Fatal(err)
 	}
 	statuses = map[string]int{}
 	for _, a := range acts {
-		var ups []models.ActivityUpdate
-		if err := db.Where("activity_id = ? AND status = ?", a.ID, models.StatusApproved).Find(&ups).Error; err != nil {
+		var ups []domain.ActivityUpdate
+		if err := db.Where("activity_id = ? AND status = ?", a.ID, domain.StatusApproved).Find(&ups).Error; err != nil {
 			t.Fatal(err)
 		}
-		status, best := models.DashboardNoReport, -1
+		status, best := review.DashboardNoReport, -1
 		for _, u := range ups {
 			if at[u.PeriodID] > best {
 				status, best = u.Progress, at[u.PeriodID]
@@ -121,7 +125,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,17 +136,17 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 		Version     int
 	}
 	if err := env.App.DB.Table("indicator_values v").Select("i.code, p.label, v.version").Joins("JOIN indicators i ON i.id = v.indicator_id").
-		Joins("JOIN reporting_periods p ON p.id = v.period_id").Where("i.plan_id = ? AND v.status = ? AND i.archived_at IS NULL", plan.ID, models.StatusSubmitted).
+		Joins("JOIN reporting_periods p ON p.id = v.period_id").Where("i.plan_id = ? AND v.status = ? AND i.archived_at IS NULL", plan.ID, domain.StatusSubmitted).
 		Order("p.start_date, i.code").Limit(1).Take(&sub).Error; err != nil {
 		t.Fatal(err)
 	}
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	approve := env.APIClient(t, sec).JSON(http.MethodPost, fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s/approve", seed.DemoPlanCode, sub.Code, sub.Label),
 		fmt.Sprintf(`{"version": %d}`, sub.Version))
 	mustStatus(t, approve, http.StatusOK)
 
 	path := "/plans/" + seed.DemoPlanCode + "/dashboard"
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get(path)
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get(path)
 	mustStatus(t, donor, http.StatusOK)
 	descs := chartDescs(donor.Body)
 	if len(descs) != 3 {
@@ -152,7 +156,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 	rags, statuses := expectedPillarFigures(t, env.App.DB, plan, "2", env.Clock.Now().UTC())
 	total := 0
 	var parts []string
-	for _, r := range []struct{ key, word string }{{models.RAGOnTrack, "On track"}, {models.RAGBehind, "Behind"}, {models.RAGOffTrack, "Off track"}, {models.RAGNoData, "No data"}, {models.RAGNotDue, "Not due"}} {
+	for _, r := range []struct{ key, word string }{{domain.RAGOnTrack, "On track"}, {domain.RAGBehind, "Behind"}, {domain.RAGOffTrack, "Off track"}, {domain.RAGNoData, "No data"}, {domain.RAGNotDue, "Not due"}} {
 		total += rags[r.key]
 		parts = append(parts, fmt.Sprintf("%s %d", r.word, rags[r.key]))
 	}
@@ -160,12 +164,12 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 	if !strings.Contains(descs["ch-rag"], want) {
 		t.Errorf("indicator ratings of pillar 2:\n got %s\nwant %s", descs["ch-rag"], want)
 	}
-	if rags[models.RAGOnTrack]+rags[models.RAGBehind]+rags[models.RAGOffTrack] == 0 {
+	if rags[domain.RAGOnTrack]+rags[domain.RAGBehind]+rags[domain.RAGOffTrack] == 0 {
 		t.Error("the demo plan's pillar 2 has no rated indicator: the check proves nothing")
 	}
 	total, parts = 0, nil
-	for _, s := range []struct{ key, word string }{{models.ProgressNotStarted, "Not started"}, {models.ProgressOnTrack, "On track"}, {models.ProgressDelayed, "Delayed"},
-		{models.ProgressCompleted, "Completed"}, {models.ProgressCancelled, "Cancelled"}, {models.DashboardNoReport, "No approved report"}} {
+	for _, s := range []struct{ key, word string }{{domain.ProgressNotStarted, "Not started"}, {domain.ProgressOnTrack, "On track"}, {domain.ProgressDelayed, "Delayed"},
+		{domain.ProgressCompleted, "Completed"}, {domain.ProgressCancelled, "Cancelled"}, {review.DashboardNoReport, "No approved report"}} {
 		total += statuses[s.key]
 		parts = append(parts, fmt.Sprintf("%s %d", s.word, statuses[s.key]))
 	}
@@ -174,7 +178,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 		t.Errorf("activity statuses of pillar 2:\n got %s\nwant %s", descs["ch-status"], want)
 	}
 
-	for _, role := range []struct{ role, org string }{{models.RoleFacilitator, ""}, {models.RoleSecretariat, ""}, {models.RoleFocalPoint, "MOLSW"}, {models.RoleAdmin, ""}} {
+	for _, role := range []struct{ role, org string }{{domain.RoleFacilitator, ""}, {domain.RoleSecretariat, ""}, {domain.RoleFocalPoint, "MOLSW"}, {domain.RoleAdmin, ""}} {
 		r := env.SignedIn(t, env.User(t, role.role, role.org)).Get(path)
 		mustStatus(t, r, http.StatusOK)
 		got := chartDescs(r.Body)
@@ -191,11 +195,11 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
 	}
-	plain := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode)
+	plain := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode)
 	if !strings.Contains(plain.Body, `href="`+path+`"`) {
 		t.Error("the plan page does not link to its dashboard")
 	}
-	if r := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/NO-SUCH-PLAN/dashboard"); r.StatusCode != http.StatusNotFound {
+	if r := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get("/plans/NO-SUCH-PLAN/dashboard"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("an unknown plan's dashboard: %d", r.StatusCode)
 	}
 }
@@ -205,7 +209,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 func TestDashboardInEveryLanguage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	c := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	c := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
 	for _, lang := range []string{"fr", "lo"} {
 		c.Header.Set("Accept-Language", lang)
 		r := c.Get("/plans/" + seed.DemoPlanCode + "/dashboard")
@@ -243,8 +247,8 @@ func TestDashboardQueryCountAndWeight(t *testing.T) {
 	if big.Values < 8000 {
 		t.Fatalf("the large plan has only %d values", big.Values)
 	}
-	c := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
-	counter := modelstest.CountQueries(env.App.DB)
+	c := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(plan string) (int64, string) {
 		path := "/plans/" + plan + "/dashboard"
 		c.Get(path)
@@ -287,7 +291,7 @@ func TestDashboardQueryCountAndWeight(t *testing.T) {
 // activities × 5 indicators × 5 years (100,000 values) for a donor.
 func BenchmarkDashboard(b *testing.B) {
 	env, _ := newWithSyntheticPlan(b, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5, Code: "BIG"}, 0)
-	c := env.SignedIn(b, env.User(b, models.RoleDonor, "APJP"))
+	c := env.SignedIn(b, env.User(b, domain.RoleDonor, "APJP"))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -306,12 +310,12 @@ func TestDashboardWithholdsSmallCounts(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	plan, err := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := env.Clock.Now().UTC()
-	d, err := models.LoadDashboard(ctx, env.App.DB, *plan, now)
+	d, err := review.LoadDashboard(ctx, env.App.DB, *plan, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,10 +330,10 @@ func TestDashboardWithholdsSmallCounts(t *testing.T) {
 	if len(hidden) == 0 {
 		t.Fatal("the demo plan has no hidden figure at the rated period: the test would check nothing")
 	}
-	if got := d.Total.ByRAG[models.RAGWithheld]; got != len(hidden) {
+	if got := d.Total.ByRAG[domain.RAGWithheld]; got != len(hidden) {
 		t.Errorf("the dashboard counts %d indicators withheld, the roll-ups of %s hide %d", got, d.Period.Label, len(hidden))
 	}
-	body := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode + "/dashboard").Body
+	body := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get("/plans/" + seed.DemoPlanCode + "/dashboard").Body
 	for _, h := range hidden {
 		if h.Actual != nil {
 			t.Errorf("%s: the roll-up stores the hidden count %v", h.Code, *h.Actual)

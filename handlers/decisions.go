@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -20,7 +22,7 @@ import (
 func (h *Handler) CreateDecision(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
 	l := h.Localizer(c)
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
@@ -28,7 +30,7 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 	values := formValues(form)
 	snapshotID, _ := strconv.ParseInt(values.V("snapshot"), 10, 64)
 	errs := map[string]string{}
-	in := models.DecisionInput{Text: values.V("text"), SnapshotID: snapshotID}
+	in := review.DecisionInput{Text: values.V("text"), SnapshotID: snapshotID}
 	switch target := values.V("target"); {
 	case strings.HasPrefix(target, "pillar:"):
 		in.PillarCode = strings.TrimPrefix(target, "pillar:")
@@ -54,8 +56,8 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		_, err = models.CreateDecision(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), plan.ID, in, now)
-		var ve *models.ValidationError
+		_, err = review.CreateDecision(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), plan.ID, in, now)
+		var ve *domain.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			maps.Copy(errs, h.fieldErrors(c, ve))
@@ -66,7 +68,7 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 	if len(errs) == 0 && snapshotID == 0 {
 		// Back to the live presentation's decisions slide, without
 		// working the slides out again: they are one per pillar and five more.
-		pillars, err := models.CountPillars(ctx, h.DB, plan.ID)
+		pillars, err := planning.CountPillars(ctx, h.DB, plan.ID)
 		if err != nil {
 			return err
 		}
@@ -98,15 +100,15 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 // marked on (the "back" field: a page of the same plan), else the plan.
 func (h *Handler) DecisionDone(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	plan, err := models.FindPlan(ctx, h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
-	if _, err := models.MarkDecisionDone(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), plan.ID, id, now); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), plan.ID, id, now); err != nil {
 		return h.denyLogged(c, err)
 	}
 	home := "/plans/" + url.PathEscape(plan.Code)
@@ -141,7 +143,7 @@ func withFlash(path, flash, fragment string) string {
 // decisionsBlock is what the plan and organisation pages show of the
 // workshop decisions, through the "decisions" partial.
 type decisionsBlock struct {
-	Rows      []models.DecisionRow
+	Rows      []review.DecisionRow
 	CanDecide bool
 	// Back and Fragment bring a "mark done" back to the same place.
 	Back, Fragment string
@@ -149,14 +151,14 @@ type decisionsBlock struct {
 }
 
 // decisionsFor loads the decisions a page shows (one query).
-func (h *Handler) decisionsFor(c echo.Context, f models.DecisionFilter, back, fragment string) (*decisionsBlock, error) {
-	rows, err := models.ListDecisions(c.Request().Context(), h.DB, f)
+func (h *Handler) decisionsFor(c echo.Context, f review.DecisionFilter, back, fragment string) (*decisionsBlock, error) {
+	rows, err := review.ListDecisions(c.Request().Context(), h.DB, f)
 	if err != nil {
 		return nil, err
 	}
 	b := &decisionsBlock{Rows: rows, Back: back, Fragment: fragment, Now: h.Now().UTC()}
 	if who := PrincipalOf(c); who != nil {
-		b.CanDecide = models.ScopeOf(&who.User).CanRecordDecisions()
+		b.CanDecide = domain.ScopeOf(&who.User).CanRecordDecisions()
 	}
 	return b, nil
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -54,7 +54,7 @@ func TestDisclosureAudit(t *testing.T) {
 	if _, err := seed.Synthetic(context.Background(), env.App.DB, opts, env.Clock.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	words := loadAuditWords(t)
 	for _, plan := range []string{seed.DemoPlanCode, auditSyntheticPlan} {
 		t.Run(plan, func(t *testing.T) {
@@ -99,7 +99,7 @@ func loadTruth(t *testing.T, db *gorm.DB, plan string, period map[string]int) au
 	}
 	err := db.Raw(`SELECT v.id, i.code, p.label, v.value FROM indicator_values v
 JOIN indicators i ON i.id = v.indicator_id JOIN plans pl ON pl.id = i.plan_id JOIN reporting_periods p ON p.id = v.period_id
-WHERE pl.code = ? AND v.status = ? AND v.value IS NOT NULL`, plan, models.StatusApproved).Scan(&vals).Error
+WHERE pl.code = ? AND v.status = ? AND v.value IS NOT NULL`, plan, domain.StatusApproved).Scan(&vals).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ JOIN indicators i ON i.id = v.indicator_id JOIN plans pl ON pl.id = i.plan_id WH
 // The sets are the plan's public structure, not data.
 func cellCodes(t *testing.T, db *gorm.DB) map[string]map[string]string {
 	t.Helper()
-	var sets []models.DisaggregationSet
+	var sets []domain.DisaggregationSet
 	ordered := func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }
 	if err := db.Preload("Dimensions", ordered).Preload("Dimensions.Categories", ordered).Find(&sets).Error; err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func (a *auditTally) report(t *testing.T, plan string) {
 
 // auditOutputs is everything the donor downloaded, and the truth.
 type auditOutputs struct {
-	th      models.Thresholds
+	th      domain.Thresholds
 	labels  []string
 	inds    map[string]*planIndicator
 	iptt    map[string]*ipttIndicator
@@ -266,7 +266,7 @@ func readOutputs(t *testing.T, env *apptest.Env, donor *apptest.Client, words au
 		Pillars    any                          `json:"pillars"`
 	}
 	getJSON(t, donor, base, &tree)
-	th := models.Thresholds{Green: tree.Thresholds.Green, Red: tree.Thresholds.Red}
+	th := domain.Thresholds{Green: tree.Thresholds.Green, Red: tree.Thresholds.Red}
 	inds := map[string]*planIndicator{}
 	planIndicators(tree.Pillars, inds)
 

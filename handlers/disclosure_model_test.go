@@ -9,14 +9,14 @@ import (
 	"math"
 	"sort"
 
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // auditIndicator is the adversary's system for one indicator.
 type auditIndicator struct {
 	code        string
 	plan        *planIndicator
-	th          models.Thresholds
+	th          domain.Thresholds
 	labels      []string
 	labelToCell map[string]string
 	iptt        *ipttIndicator
@@ -139,14 +139,14 @@ func (a *auditIndicator) series(vars map[int]int, from, to int) linExpr {
 			found = true
 			last = j
 		}
-		if k >= from || a.plan.Accumulation == models.AccumulateCumulative {
+		if k >= from || a.plan.Accumulation == domain.AccumulateCumulative {
 			e[j] = 1
 		}
 	}
 	if !found {
 		return nil
 	}
-	if a.plan.Accumulation == models.AccumulateLatest {
+	if a.plan.Accumulation == domain.AccumulateLatest {
 		return linExpr{last: 1}
 	}
 	return e
@@ -217,17 +217,17 @@ func (a *auditIndicator) rated(source, where string, e linExpr, target *float64,
 		return
 	}
 	var baseline *float64
-	if a.plan.Accumulation != models.AccumulateSum { // models.MeasureBaseline
+	if a.plan.Accumulation != domain.AccumulateSum { // models.MeasureBaseline
 		baseline = a.plan.Baseline
 	}
 	inf := math.Inf(1)
 	var bands [][2]float64
 	switch rating {
-	case models.RAGOnTrack:
+	case domain.RAGOnTrack:
 		bands = append(bands, [2]float64{a.th.Green, inf})
-	case models.RAGBehind:
+	case domain.RAGBehind:
 		bands = append(bands, [2]float64{a.th.Red, a.th.Green})
-	case models.RAGOffTrack:
+	case domain.RAGOffTrack:
 		bands = append(bands, [2]float64{-inf, a.th.Red})
 	}
 	if pct != nil {
@@ -259,7 +259,7 @@ func progressBand(baseline *float64, t float64, dir string, plo, phi float64) (l
 		return 0, 0, false
 	}
 	switch {
-	case dir == models.Maintain:
+	case dir == domain.Maintain:
 		if t == 0 {
 			return zeroTarget()
 		}
@@ -275,7 +275,7 @@ func progressBand(baseline *float64, t float64, dir string, plo, phi float64) (l
 			lo, hi = hi, lo
 		}
 		return lo, hi, true
-	case dir == models.Decrease:
+	case dir == domain.Decrease:
 		switch {
 		case t < 0:
 			return 0, 0, false

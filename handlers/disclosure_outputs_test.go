@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -59,7 +59,7 @@ func loadAuditWords(t *testing.T) auditWords {
 	}
 	L := b.For("en")
 	w := auditWords{iptt: L.T("report.sheet.iptt"), withheld: L.T("report.withheld"), rag: map[string]string{}}
-	for _, code := range append(append([]string(nil), models.RAGs...), "withheld") {
+	for _, code := range append(append([]string(nil), domain.RAGs...), "withheld") {
 		if word := L.T("report.rag." + code); !strings.HasPrefix(word, "[") {
 			w.rag[word] = code
 		}

@@ -11,7 +11,8 @@ import (
 	"time"
 	"unicode"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -35,23 +36,23 @@ type evidenceListJSON struct {
 	Evidence []evidenceJSON `json:"evidence"`
 }
 
-func toEvidenceJSON(e models.Evidence, uploader string) evidenceJSON {
+func toEvidenceJSON(e domain.Evidence, uploader string) evidenceJSON {
 	return evidenceJSON{ID: e.ID, Kind: e.Kind, Filename: e.Filename, Title: e.Title, URL: e.URL, ContentType: e.ContentType,
 		SizeBytes: e.SizeBytes, SHA256: e.SHA256, UploadedBy: uploader, CreatedAt: e.CreatedAt}
 }
 
 // valueEvidence and updateEvidence name the item of an evidence route.
-func valueEvidence(c echo.Context) models.EvidenceOf  { return valueTarget(c) }
-func updateEvidence(c echo.Context) models.EvidenceOf { return updateTarget(c) }
+func valueEvidence(c echo.Context) reporting.EvidenceOf  { return valueTarget(c) }
+func updateEvidence(c echo.Context) reporting.EvidenceOf { return updateTarget(c) }
 
 // uploads reads the files of the "files" field of a multipart form (the
 // edge middleware has parsed it and checked the names).
-func uploads(c echo.Context) ([]models.Upload, func(), error) {
+func uploads(c echo.Context) ([]reporting.Upload, func(), error) {
 	form, err := c.MultipartForm()
 	if err != nil {
-		return nil, func() {}, models.FieldError("files", "err.multipart")
+		return nil, func() {}, domain.FieldError("files", "err.multipart")
 	}
-	var out []models.Upload
+	var out []reporting.Upload
 	var open []multipart.File
 	done := func() {
 		for _, f := range open {
@@ -65,20 +66,20 @@ func uploads(c echo.Context) ([]models.Upload, func(), error) {
 			return nil, func() {}, err
 		}
 		open = append(open, f)
-		out = append(out, models.Upload{Name: fh.Filename, Size: fh.Size, Content: f})
+		out = append(out, reporting.Upload{Name: fh.Filename, Size: fh.Size, Content: f})
 	}
 	return out, done, nil
 }
 
 // addEvidence stores the uploaded files of the request as evidence of the item.
-func (h *Handler) addEvidence(c echo.Context, of models.EvidenceOf) ([]models.Evidence, error) {
+func (h *Handler) addEvidence(c echo.Context, of reporting.EvidenceOf) ([]domain.Evidence, error) {
 	files, done, err := uploads(c)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
 	who := PrincipalOf(c)
-	added, err := models.AddEvidence(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), of, files, h.EvidenceMaxSize, h.Now().UTC())
+	added, err := reporting.AddEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of, files, h.EvidenceMaxSize, h.Now().UTC())
 	if err != nil {
 		return nil, h.denyLogged(c, err)
 	}
@@ -96,10 +97,10 @@ func itemPath(c echo.Context) string {
 
 // UploadEvidence attaches the files of the value or update page's upload
 // form and comes back to the page; mistakes are shown on the page with 422.
-func (h *Handler) UploadEvidence(of func(echo.Context) models.EvidenceOf) echo.HandlerFunc {
+func (h *Handler) UploadEvidence(of func(echo.Context) reporting.EvidenceOf) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		_, err := h.addEvidence(c, of(c))
-		var ve *models.ValidationError
+		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			return h.evidencePage(c, of(c), h.fieldErrors(c, ve))
 		}
@@ -111,20 +112,20 @@ func (h *Handler) UploadEvidence(of func(echo.Context) models.EvidenceOf) echo.H
 }
 
 // evidencePage shows the value or update page again with messages about the upload.
-func (h *Handler) evidencePage(c echo.Context, of models.EvidenceOf, errs map[string]string) error {
+func (h *Handler) evidencePage(c echo.Context, of reporting.EvidenceOf, errs map[string]string) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	switch t := of.(type) {
-	case models.ValueTarget:
-		form, err := models.LoadValueForm(ctx, h.DB, scope, t, now)
+	case reporting.ValueTarget:
+		form, err := reporting.LoadValueForm(ctx, h.DB, scope, t, now)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
 		p := h.valuePageFor(c, form)
 		p.Errors = errs
 		return c.Render(http.StatusUnprocessableEntity, "value", p)
-	case models.UpdateTarget:
-		form, err := models.LoadUpdateForm(ctx, h.DB, scope, t, now)
+	case reporting.UpdateTarget:
+		form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, t, now)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -136,14 +137,14 @@ func (h *Handler) evidencePage(c echo.Context, of models.EvidenceOf, errs map[st
 }
 
 // RemoveEvidence removes a file its uploader attached to a draft.
-func (h *Handler) RemoveEvidence(of func(echo.Context) models.EvidenceOf) echo.HandlerFunc {
+func (h *Handler) RemoveEvidence(of func(echo.Context) reporting.EvidenceOf) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 		if err != nil {
 			return echo.ErrNotFound
 		}
 		who := PrincipalOf(c)
-		err = models.RemoveEvidence(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), of(c), id, h.Now().UTC())
+		err = reporting.RemoveEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id, h.Now().UTC())
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -154,14 +155,14 @@ func (h *Handler) RemoveEvidence(of func(echo.Context) models.EvidenceOf) echo.H
 // DownloadEvidence sends a file to those who may see the item's evidence,
 // always as an attachment: never shown inside the site's pages, never
 // sniffed, and sandboxed should a browser open it anyway.
-func (h *Handler) DownloadEvidence(of func(echo.Context) models.EvidenceOf) echo.HandlerFunc {
+func (h *Handler) DownloadEvidence(of func(echo.Context) reporting.EvidenceOf) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 		if err != nil {
 			return echo.ErrNotFound
 		}
 		who := PrincipalOf(c)
-		e, data, err := models.OpenEvidence(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), of(c), id)
+		e, data, err := reporting.OpenEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -192,10 +193,10 @@ func attachment(name string) string {
 }
 
 // APIEvidence lists the evidence of a value or an update.
-func (h *Handler) APIEvidence(of func(echo.Context) models.EvidenceOf) echo.HandlerFunc {
+func (h *Handler) APIEvidence(of func(echo.Context) reporting.EvidenceOf) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		who := PrincipalOf(c)
-		list, err := models.ListEvidence(c.Request().Context(), h.DB, models.ScopeOf(&who.User), of(c))
+		list, err := reporting.ListEvidence(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), of(c))
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -209,7 +210,7 @@ func (h *Handler) APIEvidence(of func(echo.Context) models.EvidenceOf) echo.Hand
 
 // APIUploadEvidence attaches the files of a multipart body (field "files")
 // and answers with what was stored.
-func (h *Handler) APIUploadEvidence(of func(echo.Context) models.EvidenceOf) echo.HandlerFunc {
+func (h *Handler) APIUploadEvidence(of func(echo.Context) reporting.EvidenceOf) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		added, err := h.addEvidence(c, of(c))
 		if err != nil {

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/seed"
 	"net/http"
 	"net/textproto"
 	"strings"
 	"testing"
+
+	"naptracker/app/apptest"
+	"naptracker/domain"
+	"naptracker/seed"
 )
 
 // upload is one file part of a multipart body.
@@ -107,10 +108,10 @@ type evidenceFixture struct {
 	org        string // its reporting organisation
 	valuePath  string // /plans/…/values/<period>
 	apiPath    string // /api/v1/plans/…/values/<period>
-	fp         *models.User
+	fp         *domain.User
 	version    int
 	sensitive  bool
-	otherOrgFP *models.User
+	otherOrgFP *domain.User
 }
 
 // newEvidenceFixture saves a draft of a (sensitive or not) number
@@ -130,13 +131,13 @@ AND (v.id IS NULL OR v.status = 'draft') ORDER BY i.code LIMIT 1`, period, seed.
 	}
 	f := &evidenceFixture{env: env, code: code, org: org, sensitive: sensitive,
 		valuePath: fmt.Sprintf("/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, code, period),
-		fp:        env.User(t, models.RoleFocalPoint, org)}
+		fp:        env.User(t, domain.RoleFocalPoint, org)}
 	f.apiPath = "/api/v1" + f.valuePath
 	other := "MOPS"
 	if org == other {
 		other = "MOLSW"
 	}
-	f.otherOrgFP = env.User(t, models.RoleFocalPoint, other)
+	f.otherOrgFP = env.User(t, domain.RoleFocalPoint, other)
 	var version int
 	env.App.DB.Raw(`SELECT COALESCE(MAX(v.version), 0) FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id
 JOIN reporting_periods p ON p.id = v.period_id JOIN plans pl ON pl.id = i.plan_id
@@ -158,7 +159,7 @@ func countRows(t *testing.T, env *apptest.Env, table string) int64 {
 
 func auditCount(env *apptest.Env, action string) int64 {
 	var n int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", action).Count(&n)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", action).Count(&n)
 	return n
 }
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -61,7 +61,7 @@ func TestEvidenceOfASensitiveIndicator(t *testing.T) {
 	}
 
 	// Those who may download get the bytes, always as an attachment.
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	for name, c := range map[string]*apptest.Client{"focal point page": fpPage, "focal point API": fpAPI,
 		"secretariat page": env.SignedIn(t, sec), "secretariat API": env.APIClient(t, sec)} {
 		path := f.valuePath + pdf
@@ -82,9 +82,9 @@ func TestEvidenceOfASensitiveIndicator(t *testing.T) {
 	// Those who may not get 403 or 404, by page and by API, list and file.
 	outsiders := func(when string) {
 		t.Helper()
-		donor := env.User(t, models.RoleDonor, "APJP")
-		fac := env.User(t, models.RoleFacilitator, "")
-		for _, u := range []*models.User{donor, fac, f.otherOrgFP} {
+		donor := env.User(t, domain.RoleDonor, "APJP")
+		fac := env.User(t, domain.RoleFacilitator, "")
+		for _, u := range []*domain.User{donor, fac, f.otherOrgFP} {
 			for _, c := range []*apptest.Client{env.SignedIn(t, u), env.APIClient(t, u)} {
 				paths := []string{f.valuePath + pdf}
 				if c.Header.Get("Authorization") != "" {
@@ -131,7 +131,7 @@ func TestEvidenceOfASensitiveIndicator(t *testing.T) {
 		t.Errorf("%d downloads audited, want 4", n)
 	}
 	var denied int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND new_value LIKE ?", "access.denied", "%evidence%").Count(&denied)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND new_value LIKE ?", "access.denied", "%evidence%").Count(&denied)
 	if denied == 0 {
 		t.Error("refused evidence downloads are not in the security log")
 	}
@@ -147,11 +147,11 @@ func TestEvidenceOfAnOrdinaryIndicatorFollowsTheFigure(t *testing.T) {
 	r := postFiles(t, fp, f.apiPath+"/evidence", upload{name: "minutes.txt", content: []byte("Minutes of the provincial meeting, 12 participants.\n")})
 	mustStatus(t, r, http.StatusOK)
 	id := decode[struct{ Evidence []struct{ ID int64 } }](t, r).Evidence[0].ID
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	file := fmt.Sprintf("%s/evidence/%d", f.apiPath, id)
 	mustStatus(t, donor.Get(file), http.StatusNotFound)
 
-	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
 	r = fp.JSON(http.MethodPost, f.apiPath+"/submit", fmt.Sprintf(`{"version": %d}`, f.version))
 	mustStatus(t, r, http.StatusOK)
 	r = sec.JSON(http.MethodPost, f.apiPath+"/approve", fmt.Sprintf(`{"version": %d}`, decode[struct{ Version int }](t, r).Version))
@@ -163,7 +163,7 @@ func TestEvidenceOfAnOrdinaryIndicatorFollowsTheFigure(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 	// The indicator page links it.
-	ind := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get(fmt.Sprintf("/plans/%s/indicators/%s", seed.DemoPlanCode, f.code))
+	ind := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get(fmt.Sprintf("/plans/%s/indicators/%s", seed.DemoPlanCode, f.code))
 	mustStatus(t, ind, http.StatusOK)
 	if !strings.Contains(ind.Body, fmt.Sprintf("/evidence/%d", id)) {
 		t.Error("the indicator page does not link the approved value's file")
@@ -209,7 +209,7 @@ func TestEvidenceTypeIsSniffedFromTheContent(t *testing.T) {
 	// A refused file in a batch stops the good ones too.
 	mustStatus(t, postFiles(t, fp, f.apiPath+"/evidence", upload{name: "ok.pdf", content: pdfBytes}, refused[0]), http.StatusUnprocessableEntity)
 	var files int64
-	env.App.DB.Table("evidence").Where("kind = ?", models.EvidenceFile).Count(&files)
+	env.App.DB.Table("evidence").Where("kind = ?", domain.EvidenceFile).Count(&files)
 	if n := files; n != 0 {
 		t.Fatalf("%d files stored after refusals", n)
 	}
@@ -286,9 +286,9 @@ func TestEvidenceRemovalAndActivityUpdates(t *testing.T) {
 	env.App.DB.Table("evidence").Select("MAX(id)").Row().Scan(&id)
 	file := fmt.Sprintf("%s/evidence/%d", f.valuePath, id)
 
-	colleague := env.SignedIn(t, env.User(t, models.RoleFocalPoint, f.org))
+	colleague := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, f.org))
 	mustStatus(t, colleague.Post(file+"/delete", nil), http.StatusForbidden)
-	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleSecretariat, "")).Post(file+"/delete", nil), http.StatusForbidden)
+	mustStatus(t, env.SignedIn(t, env.User(t, domain.RoleSecretariat, "")).Post(file+"/delete", nil), http.StatusForbidden)
 	mustStatus(t, fp.Post(file+"/delete", nil), http.StatusSeeOther)
 	mustStatus(t, fp.Get(file), http.StatusNotFound)
 	if n := countRows(t, env, "evidence_blobs"); n != 0 {
@@ -327,7 +327,7 @@ WHERE pl.code = ? AND o.acronym = ? AND a.archived_at IS NULL AND u.id IS NULL O
 	d := api.Get(fmt.Sprintf("/api/v1%s/evidence/%d", upd, list.Evidence[0].ID))
 	mustStatus(t, d, http.StatusOK)
 	mustBeAttachment(t, d)
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	mustStatus(t, donor.Get(fmt.Sprintf("/api/v1%s/evidence/%d", upd, list.Evidence[0].ID)), http.StatusNotFound)
 }
 

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,7 +16,7 @@ import (
 // gridPage is the data-entry grid of an organisation for a period.
 type gridPage struct {
 	Page
-	Grid *models.ValueGrid
+	Grid *reporting.ValueGrid
 	Rows []gridRow
 	// Failed and Conflicts count the rows a save refused, for the summary
 	// above the grid.
@@ -25,7 +26,7 @@ type gridPage struct {
 // gridRow is one row of the grid as shown: the stored row, and the inputs
 // (as typed when the row was refused, else as stored).
 type gridRow struct {
-	*models.GridRow
+	*reporting.GridRow
 	Editable bool
 	// The inputs, named apart from the stored value's fields.
 	Input, TextInput, NarrativeInput, ReasonInput string
@@ -34,24 +35,24 @@ type gridRow struct {
 	Errors                                        map[string]string
 	// Stale is set when the row's save was based on an old version: the
 	// row then shows the stored value beside what was typed.
-	Stale *models.StaleError
+	Stale *domain.StaleError
 	// Refused is why the row could not be saved or submitted (locked).
 	Refused string
-	Jump    *models.Jump
+	Jump    *reporting.Jump
 	// OutOfRange is the plausible range the stored value is outside of.
-	OutOfRange *models.Range
+	OutOfRange *reporting.Range
 }
 
 // Grid field names: one per row and input, keyed by the indicator's code.
 func gridField(kind, code string) string { return kind + ":" + code }
 
-func (h *Handler) loadGrid(c echo.Context) (*models.ValueGrid, error) {
+func (h *Handler) loadGrid(c echo.Context) (*reporting.ValueGrid, error) {
 	who := PrincipalOf(c)
-	return models.LoadValueGrid(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.Param("period"), h.Now().UTC())
+	return reporting.LoadValueGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.Param("period"), h.Now().UTC())
 }
 
 // storedRows lays out the rows of g with their stored values.
-func storedRows(l *i18n.Localizer, g *models.ValueGrid) []gridRow {
+func storedRows(l *i18n.Localizer, g *reporting.ValueGrid) []gridRow {
 	rows := make([]gridRow, len(g.Rows))
 	for i := range g.Rows {
 		r := &g.Rows[i]
@@ -79,7 +80,7 @@ func (h *Handler) ValueGrid(c echo.Context) error {
 type gridOutcome struct {
 	typed  gridRow
 	failed bool
-	saved  *models.IndicatorValue // the value after the save (nil when untouched)
+	saved  *domain.IndicatorValue // the value after the save (nil when untouched)
 }
 
 // SaveValueGrid saves every edited row of the grid as a draft, each on its
@@ -89,7 +90,7 @@ type gridOutcome struct {
 // both versions when they were stale (409); the others are saved.
 func (h *Handler) SaveValueGrid(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := models.ScopeOf(&who.User), h.Localizer(c)
+	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
 	g, err := h.loadGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -116,8 +117,8 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			o.saved = r.Value
 			continue
 		}
-		target := models.ValueTarget{Plan: g.Plan.Code, Indicator: code, Period: g.Period.Label}
-		v, err := models.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
+		target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: code, Period: g.Period.Label}
+		v, err := reporting.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
 		if o.failed = !h.rowRefused(c, &o.typed, err); o.failed {
 			continue
 		}
@@ -134,11 +135,11 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			saved.Value = o.saved
 			// A returned value goes back only once corrected (saved with a
 			// reason, which makes it a draft), as on the single form.
-			if !saved.Complete() || o.saved.Status != models.StatusDraft {
+			if !saved.Complete() || o.saved.Status != domain.StatusDraft {
 				continue
 			}
-			target := models.ValueTarget{Plan: g.Plan.Code, Indicator: r.Indicator.Code, Period: g.Period.Label}
-			_, err := models.TransitionValue(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, o.saved.Version, "", now)
+			target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: r.Indicator.Code, Period: g.Period.Label}
+			_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
 			o.failed = !h.rowRefused(c, &o.typed, err)
 		}
 	}
@@ -184,7 +185,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 }
 
 // typedRow reads one row of the posted grid as typed.
-func (h *Handler) typedRow(c echo.Context, l *i18n.Localizer, r *models.GridRow) gridRow {
+func (h *Handler) typedRow(c echo.Context, l *i18n.Localizer, r *reporting.GridRow) gridRow {
 	code := r.Indicator.Code
 	t := gridRow{GridRow: r, Editable: true, Errors: map[string]string{},
 		Input: strings.TrimSpace(c.FormValue(gridField("v", code))), TextInput: c.FormValue(gridField("t", code)),
@@ -196,8 +197,8 @@ func (h *Handler) typedRow(c echo.Context, l *i18n.Localizer, r *models.GridRow)
 
 // gridInput turns a typed row into a model input, noting unreadable
 // numbers in the row's errors (ok false).
-func gridInput(l *i18n.Localizer, t *gridRow) (models.ValueInput, bool) {
-	in := models.ValueInput{TextValue: t.TextInput, Narrative: t.NarrativeInput, Version: t.Version, Reason: t.ReasonInput}
+func gridInput(l *i18n.Localizer, t *gridRow) (reporting.ValueInput, bool) {
+	in := reporting.ValueInput{TextValue: t.TextInput, Narrative: t.NarrativeInput, Version: t.Version, Reason: t.ReasonInput}
 	if t.Input != "" {
 		if x, bad := parseNumber(l.Lang, t.Input); bad == "" {
 			in.Value = &x
@@ -231,9 +232,9 @@ func (h *Handler) rowRefused(c echo.Context, t *gridRow, err error) bool {
 		return true
 	}
 	l := h.Localizer(c)
-	var ve *models.ValidationError
-	var se *models.StaleError
-	var le *models.LockedError
+	var ve *domain.ValidationError
+	var se *domain.StaleError
+	var le *domain.LockedError
 	switch {
 	case errors.As(err, &ve):
 		for k, v := range h.fieldErrors(c, ve) {

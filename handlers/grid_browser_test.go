@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -22,7 +22,7 @@ import (
 func TestGridInChromium(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	u := f.env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := f.env.User(t, domain.RoleFocalPoint, "MOLSW")
 	var shots atomic.Int32
 	b := f.env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
@@ -52,7 +52,7 @@ func TestGridInChromium(t *testing.T) {
 	expect(t, b, "All changed rows were saved as drafts.")
 
 	// A parallel edit of the first row through the API.
-	sec := f.env.APIClient(t, f.env.User(t, models.RoleSecretariat, ""))
+	sec := f.env.APIClient(t, f.env.User(t, domain.RoleSecretariat, ""))
 	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
 	mustStatus(t, sec.JSON(http.MethodPut, api, fmt.Sprintf(`{"value": 8, "narrative": "secretariat", "version": %d}`, a.Version()+1)), http.StatusOK)
 
@@ -63,13 +63,13 @@ func TestGridInChromium(t *testing.T) {
 		t.Errorf("the conflict page still shows the earlier success message")
 	}
 	b.Shot("grid-conflict")
-	if v := f.stored(t, split.Indicator.Code); v.Status != models.StatusSubmitted {
+	if v := f.stored(t, split.Indicator.Code); v.Status != domain.StatusSubmitted {
 		t.Errorf("the complete row beside the conflict was not submitted: %s", v.Status)
 	}
 	b.ClickAndWait(`button[value="submit"]`)
 	expect(t, b, "every complete row was submitted")
 	b.Shot("grid-submitted")
-	if v := f.stored(t, a.Indicator.Code); v.Status != models.StatusSubmitted || *v.Value != 6 {
+	if v := f.stored(t, a.Indicator.Code); v.Status != domain.StatusSubmitted || *v.Value != 6 {
 		t.Errorf("after resolving the conflict: %s %v", v.Status, *v.Value)
 	}
 }

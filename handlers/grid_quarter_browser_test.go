@@ -13,7 +13,8 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 
 	"github.com/chromedp/cdproto/runtime"
@@ -23,15 +24,15 @@ import (
 // quarterInputs is what the focal point types in every editable row of
 // the grid: the value, the breakdown split over its cells (adding up), a
 // milestone's text and a narrative, by input name.
-func quarterInputs(rows []models.GridRow) map[string]string {
+func quarterInputs(rows []reporting.GridRow) map[string]string {
 	in := map[string]string{}
 	for _, r := range rows {
 		c := r.Indicator.Code
 		v := 12.0
 		switch r.Indicator.UnitType {
-		case models.UnitPercentage:
+		case domain.UnitPercentage:
 			v = 60
-		case models.UnitYesNo, models.UnitMilestone:
+		case domain.UnitYesNo, domain.UnitMilestone:
 			v = 1
 		default:
 			if r.Target != nil && *r.Target >= 1 {
@@ -39,7 +40,7 @@ func quarterInputs(rows []models.GridRow) map[string]string {
 			}
 		}
 		in["v:"+c] = strconv.FormatFloat(v, 'f', -1, 64)
-		if r.Indicator.UnitType == models.UnitMilestone {
+		if r.Indicator.UnitType == domain.UnitMilestone {
 			in["t:"+c] = "Adopted and published"
 		}
 		in["n:"+c] = "From the provincial registers, " + c
@@ -99,9 +100,9 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 	}
 	f := newGridFixture(t)
 	env := f.env
-	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fpUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	secUser, code := enrolledSecretariat(t, env)
-	var editable []models.GridRow
+	var editable []reporting.GridRow
 	for _, r := range f.grid.Rows {
 		if r.Editable(f.grid.Open()) {
 			editable = append(editable, r)
@@ -134,7 +135,7 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 		t.Fatalf("the wrong breakdown is not refused with its row named:\n%.2000s", text)
 	}
 	audit.run(fp, "grid-refused", "en")
-	if v := f.stored(t, f.plain[0].Indicator.Code); v == nil || v.Status != models.StatusDraft {
+	if v := f.stored(t, f.plain[0].Indicator.Code); v == nil || v.Status != domain.StatusDraft {
 		t.Fatalf("the rows beside the refused one were not saved: %+v", v)
 	}
 	fill(t, fp, map[string]string{wrongCell: good})
@@ -174,7 +175,7 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 	expect(t, fp, "every complete row was submitted")
 	fp.Shot("grid-submitted")
 	for _, r := range editable {
-		if v := f.stored(t, r.Indicator.Code); v == nil || v.Status != models.StatusSubmitted {
+		if v := f.stored(t, r.Indicator.Code); v == nil || v.Status != domain.StatusSubmitted {
 			t.Errorf("%s was not submitted: %+v", r.Indicator.Code, v)
 		}
 	}
@@ -196,7 +197,7 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 	}
 	l := env.App.I18n.For("en")
 	for _, r := range editable {
-		if r.Target != nil && r.Indicator.UnitType == models.UnitNumber && !strings.Contains(rowText(r.Indicator.Code), l.Num(r.Target)) {
+		if r.Target != nil && r.Indicator.UnitType == domain.UnitNumber && !strings.Contains(rowText(r.Indicator.Code), l.Num(r.Target)) {
 			t.Errorf("the queue row of %s does not show its target %s", r.Indicator.Code, l.Num(r.Target))
 		}
 		if r.Previous != nil && r.Previous.Value != nil && !strings.Contains(rowText(r.Indicator.Code), l.Num(r.Previous.Value)+" ("+f.grid.PreviousLabel+")") {
@@ -226,7 +227,7 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 	)
 	sb.ClickAndWait(queueRow(wrong.Indicator.Code) + ` button[value="return"]`)
 	sb.Shot("queue-returned")
-	if v := f.stored(t, wrong.Indicator.Code); v.Status != models.StatusReturned {
+	if v := f.stored(t, wrong.Indicator.Code); v.Status != domain.StatusReturned {
 		t.Fatalf("the row was not returned: %s", v.Status)
 	}
 
@@ -240,7 +241,7 @@ func TestQuarterInOneSittingInChromium(t *testing.T) {
 	fp.Shot("grid-correction")
 	fp.ClickAndWait(`button[value="submit"]`)
 	expect(t, fp, "every complete row was submitted")
-	if v := f.stored(t, wrong.Indicator.Code); v.Status != models.StatusSubmitted || *v.Value != float64(total+1) {
+	if v := f.stored(t, wrong.Indicator.Code); v.Status != domain.StatusSubmitted || *v.Value != float64(total+1) {
 		t.Errorf("the corrected row: %s %v", v.Status, *v.Value)
 	}
 	fp.Open(valuePath(wrong.Indicator.Code))

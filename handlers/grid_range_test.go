@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -17,8 +18,8 @@ import (
 func TestRangeWarningOnDraft(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	molsw := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
-	var withRange []models.GridRow
+	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	var withRange []reporting.GridRow
 	for _, r := range append(f.plain, f.split...) {
 		if r.Range != nil && r.Set == nil {
 			withRange = append(withRange, r)
@@ -37,7 +38,7 @@ func TestRangeWarningOnDraft(t *testing.T) {
 	row(form, far, farValue, "slip", nil)
 	row(form, near, nearValue, "fine", nil)
 	mustStatus(t, molsw.Post(f.path, form), http.StatusSeeOther)
-	if v := f.stored(t, far.Indicator.Code); v == nil || v.Status != models.StatusDraft {
+	if v := f.stored(t, far.Indicator.Code); v == nil || v.Status != domain.StatusDraft {
 		t.Fatalf("the far value was not saved as a draft: %+v", v)
 	}
 

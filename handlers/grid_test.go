@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -20,9 +21,9 @@ type gridFixture struct {
 	env    *apptest.Env
 	period string
 	path   string
-	grid   *models.ValueGrid
-	plain  []models.GridRow // editable rows without a breakdown
-	split  []models.GridRow // editable rows with a breakdown
+	grid   *reporting.ValueGrid
+	plain  []reporting.GridRow // editable rows without a breakdown
+	split  []reporting.GridRow // editable rows with a breakdown
 }
 
 func newGridFixture(t *testing.T) *gridFixture {
@@ -30,13 +31,13 @@ func newGridFixture(t *testing.T) *gridFixture {
 	env := apptest.New(t)
 	f := &gridFixture{env: env, period: currentPeriod()}
 	f.path = fmt.Sprintf("/plans/%s/organisations/MOLSW/values/%s", seed.DemoPlanCode, f.period)
-	g, err := models.LoadValueGrid(context.Background(), env.App.DB, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", f.period, time.Now().UTC())
+	g, err := reporting.LoadValueGrid(context.Background(), env.App.DB, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", f.period, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.grid = g
 	for _, r := range g.Rows {
-		if !r.Editable(g.Open()) || r.Indicator.UnitType != models.UnitNumber {
+		if !r.Editable(g.Open()) || r.Indicator.UnitType != domain.UnitNumber {
 			continue
 		}
 		if r.Set == nil {
@@ -52,7 +53,7 @@ func newGridFixture(t *testing.T) *gridFixture {
 }
 
 // row adds one row's inputs to a grid form.
-func row(form url.Values, r models.GridRow, value, narrative string, cells map[string]string) {
+func row(form url.Values, r reporting.GridRow, value, narrative string, cells map[string]string) {
 	c := r.Indicator.Code
 	form.Set("ver:"+c, strconv.Itoa(r.Version()))
 	form.Set("v:"+c, value)
@@ -63,9 +64,9 @@ func row(form url.Values, r models.GridRow, value, narrative string, cells map[s
 }
 
 // stored reads a value as the database holds it now.
-func (f *gridFixture) stored(t *testing.T, code string) *models.IndicatorValue {
+func (f *gridFixture) stored(t *testing.T, code string) *domain.IndicatorValue {
 	t.Helper()
-	g, err := models.LoadValueGrid(context.Background(), f.env.App.DB, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", f.period, time.Now().UTC())
+	g, err := reporting.LoadValueGrid(context.Background(), f.env.App.DB, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", f.period, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +82,8 @@ func (f *gridFixture) stored(t *testing.T, code string) *models.IndicatorValue {
 func TestGridAnotherMinistryCannotSave(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	mops := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOPS"))
-	donor := f.env.SignedIn(t, f.env.User(t, models.RoleDonor, "APJP"))
+	mops := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOPS"))
+	donor := f.env.SignedIn(t, f.env.User(t, domain.RoleDonor, "APJP"))
 	a := f.plain[0]
 	form := url.Values{"action": {"save"}}
 	row(form, a, "4321", "not ours", nil)
@@ -92,7 +93,7 @@ func TestGridAnotherMinistryCannotSave(t *testing.T) {
 	if v := f.stored(t, a.Indicator.Code); v != nil && v.Value != nil && *v.Value == 4321 {
 		t.Errorf("another ministry's grid post was written: %+v", v)
 	}
-	molsw := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	r := molsw.Get(f.path)
 	mustStatus(t, r, http.StatusOK)
 	for _, row := range f.grid.Rows {
@@ -105,8 +106,8 @@ func TestGridAnotherMinistryCannotSave(t *testing.T) {
 func TestGridSavesEachRowOnItsOwn(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	molsw := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
-	api := f.env.APIClient(t, f.env.User(t, models.RoleSecretariat, ""))
+	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	api := f.env.APIClient(t, f.env.User(t, domain.RoleSecretariat, ""))
 	stale, fresh, split := f.plain[0], f.plain[1], f.split[0]
 
 	// Someone edits the first row through the API after the page was read.
@@ -143,12 +144,12 @@ func TestGridSavesEachRowOnItsOwn(t *testing.T) {
 func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	u := f.env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := f.env.User(t, domain.RoleFocalPoint, "MOLSW")
 	if err := f.env.App.DB.Model(u).Update("language", "fr").Error; err != nil {
 		t.Fatal(err)
 	}
 	molsw := f.env.SignedIn(t, u)
-	sec := f.env.APIClient(t, f.env.User(t, models.RoleSecretariat, ""))
+	sec := f.env.APIClient(t, f.env.User(t, domain.RoleSecretariat, ""))
 	a, b := f.plain[0], f.plain[1]
 
 	// "1,234" could be either reading: refused, the row kept as typed.
@@ -165,7 +166,7 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 	row(form, a, "62,5", "Soixante-deux et demi", nil)
 	mustStatus(t, molsw.Post(f.path, form), http.StatusSeeOther)
 	v := f.stored(t, a.Indicator.Code)
-	if v == nil || v.Value == nil || *v.Value != 62.5 || v.Status != models.StatusSubmitted {
+	if v == nil || v.Value == nil || *v.Value != 62.5 || v.Status != domain.StatusSubmitted {
 		t.Fatalf("after submitting 62,5: %+v", v)
 	}
 	// The grid shows it back in French notation.
@@ -177,7 +178,7 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 	withdraw := fmt.Sprintf("/plans/%s/indicators/%s/values/%s/withdraw", seed.DemoPlanCode, a.Indicator.Code, f.period)
 	mustStatus(t, molsw.Post(withdraw, url.Values{"version": {strconv.Itoa(v.Version)}}), http.StatusSeeOther)
 	w := f.stored(t, a.Indicator.Code)
-	if w.Status != models.StatusDraft || w.Version != v.Version+1 {
+	if w.Status != domain.StatusDraft || w.Version != v.Version+1 {
 		t.Fatalf("after withdrawing: %s v%d", w.Status, w.Version)
 	}
 
@@ -201,7 +202,7 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 	}
 	form.Set("r:"+a.Indicator.Code, "Registre recompté")
 	mustStatus(t, molsw.Post(f.path, form), http.StatusSeeOther)
-	if v := f.stored(t, a.Indicator.Code); *v.Value != 63 || v.Status != models.StatusDraft {
+	if v := f.stored(t, a.Indicator.Code); *v.Value != 63 || v.Status != domain.StatusDraft {
 		t.Errorf("the correction with a reason was not saved: %+v", v)
 	}
 }
@@ -209,7 +210,7 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 func TestQueueShowsTargetPreviousValueAndJump(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	var a *models.GridRow
+	var a *reporting.GridRow
 	for i := range f.plain {
 		if r := &f.plain[i]; r.Previous != nil && r.Previous.Value != nil && *r.Previous.Value > 0 && r.Target != nil {
 			a = r
@@ -219,13 +220,13 @@ func TestQueueShowsTargetPreviousValueAndJump(t *testing.T) {
 	if a == nil {
 		t.Fatal("no MOLSW row with a previous value and a target in the demo")
 	}
-	focal := f.env.APIClient(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	focal := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
 	ten := *a.Previous.Value * 10
 	mustStatus(t, focal.JSON(http.MethodPut, api, fmt.Sprintf(`{"value": %v, "version": %d}`, ten, a.Version())), http.StatusOK)
 	mustStatus(t, focal.JSON(http.MethodPost, api+"/submit", fmt.Sprintf(`{"version": %d}`, a.Version()+1)), http.StatusOK)
 
-	sec := f.env.SignedIn(t, f.env.User(t, models.RoleSecretariat, ""))
+	sec := f.env.SignedIn(t, f.env.User(t, domain.RoleSecretariat, ""))
 	r := sec.Get("/plans/" + seed.DemoPlanCode + "/queue?org=MOLSW&period=" + f.period)
 	mustStatus(t, r, http.StatusOK)
 	_, rest, _ := strings.Cut(r.Body, `value="indicator|`+a.Indicator.Code+`|`)

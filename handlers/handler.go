@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -22,12 +24,12 @@ type Handler struct {
 	I18n *i18n.Bundle
 	Now  func() time.Time
 	// Keys seal the TOTP secrets in the database.
-	Keys     *models.Keyring
-	Sessions models.SessionPolicy
+	Keys     *account.Keyring
+	Sessions account.SessionPolicy
 	// Throttle applies per account; AddressThrottle per client address,
 	// which many honest users behind one office NAT may share.
-	Throttle        models.ThrottlePolicy
-	AddressThrottle models.ThrottlePolicy
+	Throttle        account.ThrottlePolicy
+	AddressThrottle account.ThrottlePolicy
 	// SecureCookies is true behind TLS: cookies get Secure and the __Host- prefix.
 	SecureCookies bool
 	BaseURL       string
@@ -35,9 +37,9 @@ type Handler struct {
 	// plan's data version and the date stay the same (see Dashboard).
 	dashboards versioned[*dashboardPage]
 	// planTrees keeps each plan's tree for its page (see ShowPlan).
-	planTrees versioned[*models.PlanTree]
+	planTrees versioned[*planning.PlanTree]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
-	planSizes models.PlanSizes
+	planSizes planning.PlanSizes
 	// EvidenceMaxSize is the largest evidence file accepted, in bytes.
 	EvidenceMaxSize int64
 	// OfflineLimits bound an uploaded offline template (nil: offline.DefaultLimits).
@@ -49,7 +51,7 @@ type Page struct {
 	L         *i18n.Localizer
 	RequestID string
 	// User is the signed-in user, nil on public pages for anonymous visitors.
-	User *models.User
+	User *domain.User
 	// CSRF is the token every state-changing form must send back.
 	CSRF string
 	// Flash is a one-off message after a redirect (from the "flash" query
@@ -57,6 +59,15 @@ type Page struct {
 	Flash string
 	// Here is the same-site address the language switcher comes back to.
 	Here string
+}
+
+// Can is the access policy of the signed-in user, as templates ask it:
+// {{if .Can.Approve}}. Nobody signed in may do nothing.
+func (p Page) Can() domain.Can {
+	if p.User == nil {
+		return domain.Can{}
+	}
+	return domain.ScopeOf(p.User).Can()
 }
 
 // localizerKey is the echo.Context key of the request's localizer.
@@ -95,8 +106,8 @@ func (h *Handler) page(c echo.Context) Page {
 }
 
 // actor describes the request's user for the audit log.
-func (h *Handler) actor(c echo.Context) models.Actor {
-	a := models.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
+func (h *Handler) actor(c echo.Context) domain.Actor {
+	a := domain.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
 	if who := PrincipalOf(c); who != nil {
 		a.UserID, a.Name = &who.User.ID, who.User.Email
 	}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"naptracker/handlers/report"
+	"naptracker/report"
 
 	"github.com/labstack/echo/v4"
 )

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -145,7 +145,7 @@ func checkIATIRules(t *testing.T, n xmlNode, path string) {
 func TestIATIExport(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	periods := decode[struct {
 		Periods []struct{ Label, State string } `json:"periods"`
 	}](t, donor.Get("/api/v1/plans/"+seed.DemoPlanCode+"/periods"))
@@ -155,7 +155,7 @@ func TestIATIExport(t *testing.T) {
 	from := periods.Periods[0].Label
 	to := ""
 	for _, p := range periods.Periods {
-		if p.State != models.PeriodUpcoming {
+		if p.State != domain.PeriodUpcoming {
 			to = p.Label
 		}
 	}

@@ -4,8 +4,11 @@ import (
 	"html/template"
 	"net/http"
 
+	"naptracker/domain"
 	"naptracker/handlers/chart"
-	"naptracker/models"
+	"naptracker/planedit"
+	"naptracker/planning"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,7 +18,7 @@ import (
 // and evidence, as the reader's scope may see them.
 type indicatorView struct {
 	Page
-	*models.IndicatorPage
+	*review.IndicatorPage
 	Chart template.HTML
 }
 
@@ -26,14 +29,14 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 	who := PrincipalOf(c)
 	// Readers of approved data only get a 304 for a page they hold: donors
 	// and facilitators, and focal points of other organisations.
-	if role := who.User.Role; role == models.RoleDonor || role == models.RoleFacilitator || role == models.RoleFocalPoint {
-		plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+	if scope := domain.ScopeOf(&who.User); !scope.Validates() {
+		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 		if err != nil {
 			return err
 		}
 		org := int64(0)
-		if role == models.RoleFocalPoint {
-			ind, err := models.FindCoded[models.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+		if scope.ReportsForOwnOrg() {
+			ind, err := planedit.FindCoded[domain.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
 			if err != nil {
 				return err
 			}
@@ -43,7 +46,7 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 			return nil
 		}
 	}
-	pg, err := models.LoadIndicatorPage(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
+	pg, err := review.LoadIndicatorPage(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -62,7 +65,7 @@ func (v indicatorView) Num(x *float64) string {
 		return "–"
 	}
 	switch v.Indicator.UnitType {
-	case models.UnitYesNo, models.UnitMilestone:
+	case domain.UnitYesNo, domain.UnitMilestone:
 		if *x >= 1 {
 			return v.L.T("pages.yes")
 		}
@@ -73,7 +76,7 @@ func (v indicatorView) Num(x *float64) string {
 
 // Fig writes a figure as the reader may see it: the number, "<5", or the
 // withheld marker.
-func (v indicatorView) Fig(f models.Figure) string {
+func (v indicatorView) Fig(f review.Figure) string {
 	switch {
 	case f.Small:
 		return "<5"
@@ -113,7 +116,7 @@ func (v indicatorView) lineChart() template.HTML {
 	target := chart.LineSeries{Name: L.T("pages.target"), Marker: chart.LineMarkerSquare, Dashed: true, Class: "line-target"}
 	actual := chart.LineSeries{Name: L.T("pages.actual"), Marker: chart.LineMarkerCircle, Class: "line-actual"}
 	reported, lastLabel := 0, ""
-	var last models.IndicatorPeriodRow
+	var last review.IndicatorPeriodRow
 	for _, r := range v.All {
 		c.Labels = append(c.Labels, r.Period.Label)
 		target.Values = append(target.Values, r.Target)

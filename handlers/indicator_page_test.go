@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/i18n"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // periodRow reads one row of the indicator page's period table: label,
@@ -43,18 +45,18 @@ func periodRows(t *testing.T, body string) map[string]shownRow {
 
 // indicatorFixture reads what the models hold about an indicator of the demo plan.
 type indicatorFixture struct {
-	plan    models.Plan
-	ind     models.Indicator
-	periods []models.ReportingPeriod
+	plan    domain.Plan
+	ind     domain.Indicator
+	periods []domain.ReportingPeriod
 	yearly  map[int]float64
-	values  []models.IndicatorValue // every status, in no order
+	values  []domain.IndicatorValue // every status, in no order
 }
 
 func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture {
 	t.Helper()
 	ctx, db := context.Background(), env.App.DB
 	var f indicatorFixture
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +64,10 @@ func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture
 	if err := db.Where("plan_id = ? AND code = ?", plan.ID, code).Take(&f.ind).Error; err != nil {
 		t.Fatalf("indicator %s: %v", code, err)
 	}
-	if f.periods, err = models.PlanPeriods(ctx, db, plan.ID); err != nil {
+	if f.periods, err = reporting.PlanPeriods(ctx, db, plan.ID); err != nil {
 		t.Fatal(err)
 	}
-	var targets []models.IndicatorTarget
+	var targets []domain.IndicatorTarget
 	db.Where("indicator_id = ?", f.ind.ID).Find(&targets)
 	f.yearly = map[int]float64{}
 	for _, tg := range targets {
@@ -79,9 +81,9 @@ func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture
 // a reader sees (approved only when approvedOnly), for the internal
 // audience: the page must show what figures.Assess says.
 func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnly bool) map[string]shownRow {
-	byPeriod := map[int64]models.IndicatorValue{}
+	byPeriod := map[int64]domain.IndicatorValue{}
 	for _, v := range f.values {
-		if !approvedOnly || v.Status == models.StatusApproved {
+		if !approvedOnly || v.Status == domain.StatusApproved {
 			byPeriod[v.PeriodID] = v
 		}
 	}
@@ -99,7 +101,7 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 		switch {
 		case x == nil:
 			return "–"
-		case f.ind.UnitType == models.UnitYesNo || f.ind.UnitType == models.UnitMilestone:
+		case f.ind.UnitType == domain.UnitYesNo || f.ind.UnitType == domain.UnitMilestone:
 			if *x >= 1 {
 				return L.T("pages.yes")
 			}
@@ -111,7 +113,7 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 	if last < 0 {
 		return out
 	}
-	a := figures.Assess(f.ind.Figures(f.yearly), d, f.plan.Window(models.FigurePeriods(f.periods), 0, last, now), figures.Internal)
+	a := figures.Assess(f.ind.Figures(f.yearly), d, f.plan.Window(domain.FigurePeriods(f.periods), 0, last, now), figures.Internal)
 	for k, c := range a.Periods {
 		pct := "–"
 		if c.Progress != nil {
@@ -133,7 +135,7 @@ func TestIndicatorPageNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	L := b.For("en")
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	for _, code := range []string{"2.3.b", "3.3.b", "3.1.b", "1.2.a", "2.1.a"} {
 		f := loadIndicator(t, env, code)
 		r := sec.Get("/plans/" + seed.DemoPlanCode + "/indicators/" + code)
@@ -186,11 +188,11 @@ func TestIndicatorPageScopes(t *testing.T) {
 	env := apptest.New(t)
 	b, _ := i18n.Load()
 	L := b.For("en")
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 
 	code, period, org, value := unapprovedValue(t, env)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, org))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, org))
 	path := "/plans/" + seed.DemoPlanCode + "/indicators/" + code
 	d := donor.Get(path)
 	mustStatus(t, d, http.StatusOK)
@@ -212,20 +214,20 @@ func TestIndicatorPageScopes(t *testing.T) {
 	// A small count of a sensitive indicator: the latest approved value of 3.1.a becomes 3.
 	db := env.App.DB
 	f := loadIndicator(t, env, "3.1.a")
-	var latest models.IndicatorValue
+	var latest domain.IndicatorValue
 	if err := db.Joins("JOIN reporting_periods p ON p.id = indicator_values.period_id").
-		Where("indicator_values.indicator_id = ? AND indicator_values.status = ?", f.ind.ID, models.StatusApproved).
+		Where("indicator_values.indicator_id = ? AND indicator_values.status = ?", f.ind.ID, domain.StatusApproved).
 		Order("p.start_date DESC").Take(&latest).Error; err != nil {
 		t.Fatal(err)
 	}
-	var cells []models.ValueBreakdown
+	var cells []domain.ValueBreakdown
 	db.Where("value_id = ?", latest.ID).Order("cell").Find(&cells)
 	if len(cells) < 2 {
 		t.Fatalf("3.1.a's latest value has %d breakdown cells", len(cells))
 	}
-	db.Model(&models.IndicatorValue{}).Where("id = ?", latest.ID).Update("value", 3)
-	db.Model(&models.ValueBreakdown{}).Where("value_id = ?", latest.ID).Update("value", 0)
-	db.Model(&models.ValueBreakdown{}).Where("value_id = ? AND cell = ?", latest.ID, cells[0].Cell).Update("value", 3)
+	db.Model(&domain.IndicatorValue{}).Where("id = ?", latest.ID).Update("value", 3)
+	db.Model(&domain.ValueBreakdown{}).Where("value_id = ?", latest.ID).Update("value", 0)
+	db.Model(&domain.ValueBreakdown{}).Where("value_id = ? AND cell = ?", latest.ID, cells[0].Cell).Update("value", 3)
 	label := ""
 	for _, p := range f.periods {
 		if p.ID == latest.PeriodID {
@@ -234,7 +236,7 @@ func TestIndicatorPageScopes(t *testing.T) {
 	}
 	path = "/plans/" + seed.DemoPlanCode + "/indicators/3.1.a"
 	d = donor.Get(path)
-	if got := periodRows(t, d.Body)[label]; got.actual != "<5" || got.pct != "withheld" || got.rag != models.RAGWithheld {
+	if got := periodRows(t, d.Body)[label]; got.actual != "<5" || got.pct != "withheld" || got.rag != domain.RAGWithheld {
 		t.Errorf("donor sees %+v for a count of 3 in %s, want <5, %% and rating withheld", got, label)
 	}
 	bd := d.Body[strings.Index(d.Body, `class="ind-breakdown"`):]
@@ -255,7 +257,7 @@ func TestIndicatorPageScopes(t *testing.T) {
 func TestIndicatorPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithLargePlan(t)
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	// In each plan, an output indicator with a disaggregation set whose
 	// latest value has a breakdown, so that every query of the page runs.
 	pick := func(plan string) string {
@@ -268,7 +270,7 @@ WHERE pl.code = ? AND i.activity_id IS NOT NULL AND i.disaggregation_set_id IS N
 		}
 		return code
 	}
-	counter := modelstest.CountQueries(env.App.DB)
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {
 		path := "/plans/" + plan + "/indicators/" + pick(plan)
 		sec.Get(path)

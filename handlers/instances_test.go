@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/notify"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -49,13 +52,13 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 	a, b := apptest.Start(t, cfg), apptest.Start(t, cfgB)
 	ctx := context.Background()
 	db := a.App.DB
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// A session made by signing in on A is good on B, forms included.
-	donor := a.User(t, models.RoleDonor, "APJP")
+	donor := a.User(t, domain.RoleDonor, "APJP")
 	onA := a.Client(t)
 	mustStatus(t, onA.Login(donor.Email, apptest.Password), http.StatusSeeOther)
 	onB := b.Client(t)
@@ -84,21 +87,21 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 	}
 	var subs []waiting
 	if err := db.Table("indicator_values v").Select("i.code, p.label, v.version").Joins("JOIN indicators i ON i.id = v.indicator_id").
-		Joins("JOIN reporting_periods p ON p.id = v.period_id").Where("i.plan_id = ? AND v.status = ? AND i.archived_at IS NULL", plan.ID, models.StatusSubmitted).
+		Joins("JOIN reporting_periods p ON p.id = v.period_id").Where("i.plan_id = ? AND v.status = ? AND i.archived_at IS NULL", plan.ID, domain.StatusSubmitted).
 		Order("p.start_date, i.code").Limit(7).Find(&subs).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(subs) < 3 {
 		t.Fatalf("the demo plan has %d submitted values, want at least 3", len(subs))
 	}
-	sec := a.User(t, models.RoleSecretariat, "")
+	sec := a.User(t, domain.RoleSecretariat, "")
 	apiA, apiB := a.APIClient(t, sec), b.APIClient(t, sec)
 	approve := func(c *apptest.Client, s waiting) *apptest.Response {
 		return c.JSON(http.MethodPost, fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s/approve", seed.DemoPlanCode, s.Code, s.Label),
 			fmt.Sprintf(`{"version": %d}`, s.Version))
 	}
 	path := "/plans/" + seed.DemoPlanCode + "/dashboard"
-	viewer := b.SignedIn(t, b.User(t, models.RoleFacilitator, ""))
+	viewer := b.SignedIn(t, b.User(t, domain.RoleFacilitator, ""))
 	mustStatus(t, viewer.Get(path), http.StatusOK)
 	mustStatus(t, approve(apiA, subs[0]), http.StatusOK)
 	after := viewer.Get(path)
@@ -109,8 +112,8 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 	pillar, _, _ := strings.Cut(subs[0].Code, ".")
 	rags, _ := expectedPillarFigures(t, db, plan, pillar, b.Clock.Now().UTC())
 	want := fmt.Sprintf("Pillar %s (Total %d): On track %d, Behind %d, Off track %d", pillar,
-		rags[models.RAGOnTrack]+rags[models.RAGBehind]+rags[models.RAGOffTrack]+rags[models.RAGNoData]+rags[models.RAGNotDue],
-		rags[models.RAGOnTrack], rags[models.RAGBehind], rags[models.RAGOffTrack])
+		rags[domain.RAGOnTrack]+rags[domain.RAGBehind]+rags[domain.RAGOffTrack]+rags[domain.RAGNoData]+rags[domain.RAGNotDue],
+		rags[domain.RAGOnTrack], rags[domain.RAGBehind], rags[domain.RAGOffTrack])
 	if got := chartDescs(after.Body)["ch-rag"]; !strings.Contains(got, want) {
 		t.Errorf("B's dashboard after the approval on A:\n got %s\nwant %s…", got, want)
 	}
@@ -128,7 +131,7 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	res, err := models.RebuildAllRollupsChecked(ctx, db)
+	res, err := reporting.RebuildAllRollupsChecked(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +143,12 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 	// mail server: each reminder goes out once.
 	mail := &countingMailer{sent: map[string]int{}}
 	a.App.Reminders.Mailer, b.App.Reminders.Mailer = mail, mail
-	periods, err := models.PlanPeriods(ctx, db, plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var at time.Time
-	cur := models.CurrentPeriodLabel(*plan, time.Now().UTC())
+	cur := domain.CurrentPeriodLabel(*plan, time.Now().UTC())
 	for _, p := range periods {
 		if p.Label == cur {
 			at = p.DueDate.AddDate(0, 0, -2) // the MOLSW focal point owes items
@@ -162,8 +165,8 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 		wg.Wait()
 	}
 	var recorded, sent int64
-	db.Model(&models.Reminder{}).Count(&recorded)
-	db.Model(&models.Reminder{}).Where("sent_at IS NOT NULL").Count(&sent)
+	db.Model(&notify.Reminder{}).Count(&recorded)
+	db.Model(&notify.Reminder{}).Where("sent_at IS NOT NULL").Count(&sent)
 	if recorded == 0 {
 		t.Fatal("no reminder was due: the check proves nothing")
 	}

@@ -5,8 +5,9 @@ import (
 	"net/http"
 	"net/url"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -68,7 +69,7 @@ func (h *Handler) SetLanguage(c echo.Context) error {
 			h.security(c, "csrf.rejected", &who.User.ID, map[string]any{"reason": "missing or wrong token"})
 			return echo.NewHTTPError(http.StatusForbidden)
 		}
-		if err := models.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
+		if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
 			return err
 		}
 	}
@@ -81,7 +82,7 @@ func (h *Handler) SetLanguage(c echo.Context) error {
 func (h *Handler) SaveAccountLanguage(c echo.Context) error {
 	who := PrincipalOf(c)
 	lang := c.FormValue("language")
-	if err := models.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
+	if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
 		return err
 	}
 	h.setLanguageCookie(c, lang)
@@ -102,7 +103,7 @@ func (h *Handler) setLanguageCookie(c echo.Context, lang string) {
 
 // fieldErrors returns the messages of a validation error in the request's
 // language (a message without a catalogue key stays as the model wrote it).
-func (h *Handler) fieldErrors(c echo.Context, ve *models.ValidationError) map[string]string {
+func (h *Handler) fieldErrors(c echo.Context, ve *domain.ValidationError) map[string]string {
 	return ve.Localized(h.Localizer(c).T)
 }
 

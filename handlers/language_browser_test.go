@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -18,7 +18,7 @@ import (
 func TestLanguagesInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFacilitator, "")
+	u := env.User(t, domain.RoleFacilitator, "")
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
@@ -51,7 +51,7 @@ func TestLanguagesInChromium(t *testing.T) {
 		}
 		b.Shot("plan-" + lang)
 	}
-	var saved models.User
+	var saved domain.User
 	env.App.DB.First(&saved, u.ID)
 	if saved.Language != "en" {
 		t.Errorf("the account keeps %q after the last switch to English", saved.Language)

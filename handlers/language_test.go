@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -17,9 +17,9 @@ import (
 var missingKey = regexp.MustCompile(`\[[a-z][a-z0-9_]*\.[a-z0-9_.]+\]`)
 
 // inLanguage makes u read the interface in lang.
-func inLanguage(t *testing.T, env *apptest.Env, u *models.User, lang string) {
+func inLanguage(t *testing.T, env *apptest.Env, u *domain.User, lang string) {
 	t.Helper()
-	if err := env.App.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("language", lang).Error; err != nil {
+	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", u.ID).Update("language", lang).Error; err != nil {
 		t.Fatal(err)
 	}
 }
@@ -32,11 +32,11 @@ func inLanguage(t *testing.T, env *apptest.Env, u *models.User, lang string) {
 func TestMainPagesInEveryLanguage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
-	sec := env.User(t, models.RoleSecretariat, "")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	plan := "/plans/" + seed.DemoPlanCode
 	pages := []struct {
-		who  *models.User
+		who  *domain.User
 		path string
 	}{
 		{nil, "/login"},
@@ -124,18 +124,18 @@ func TestLanguageSwitcher(t *testing.T) {
 	}
 	mustStatus(t, anon.Post("/language", url.Values{"lang": {"de"}}), http.StatusBadRequest)
 
-	u := env.User(t, models.RoleFacilitator, "")
+	u := env.User(t, domain.RoleFacilitator, "")
 	c := env.SignedIn(t, u)
 	mustStatus(t, c.Post("/language", url.Values{"lang": {"fr"}, "next": {"/account"}, "csrf_token": {"wrong"}}), http.StatusForbidden)
 	r = c.Post("/language", url.Values{"lang": {"fr"}, "next": {"/account"}})
 	mustStatus(t, r, http.StatusSeeOther)
-	var saved models.User
+	var saved domain.User
 	env.App.DB.First(&saved, u.ID)
 	if saved.Language != "fr" {
 		t.Errorf("the account's language is %q after switching to French", saved.Language)
 	}
 	var audits int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND entity_id = ?", "user.language", u.ID).Count(&audits)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND entity_id = ?", "user.language", u.ID).Count(&audits)
 	if audits != 1 {
 		t.Errorf("%d audit rows for the language change", audits)
 	}
@@ -165,7 +165,7 @@ func TestLanguageSwitcher(t *testing.T) {
 func TestPlanContentTranslationsAreEdited(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	c := env.SignedIn(t, sec)
 	plan := "/plans/" + seed.DemoPlanCode
 	form := c.Get(plan + "/pillars/1/edit")
@@ -188,7 +188,7 @@ func TestPlanContentTranslationsAreEdited(t *testing.T) {
 	}
 	fields.Set("title_fr", "Politique, coordination et données")
 	mustStatus(t, c.Post(plan+"/pillars/1", fields), http.StatusSeeOther)
-	var entry models.AuditEntry
+	var entry domain.AuditEntry
 	env.App.DB.Where("action = ?", "pillar.update").Order("id DESC").Take(&entry)
 	if !strings.Contains(entry.NewValue, "Politique, coordination et données") || !strings.Contains(entry.OldValue, "Politique et coordination") {
 		t.Errorf("the audit row does not record the translations: %s → %s", entry.OldValue, entry.NewValue)
@@ -217,7 +217,7 @@ func TestPlanContentTranslationsAreEdited(t *testing.T) {
 func TestValidationMessagesInTheReadersLanguage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 	for lang, want := range map[string]string{
 		"en": "The breakdown adds up to 15, not to the total 20.",
@@ -280,7 +280,7 @@ func TestLaoFontIsServed(t *testing.T) {
 func TestSwitcherComesBackWithoutTheFlash(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	c := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	c := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	body := c.Get("/account?flash=flash.language_saved&x=1").Body
 	if !strings.Contains(body, `name="next" value="/account?x=1"`) {
 		t.Errorf("the switcher does not come back to /account?x=1:\n%.1200s", body)

@@ -13,7 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -38,7 +39,7 @@ type loginPage struct {
 // It is made at the first failed look-up, not when the program starts, so
 // that commands that never sign anyone in do not pay for an argon2 hash.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := models.HashPassword("not a real password, only for timing")
+	h, _ := account.HashPassword("not a real password, only for timing")
 	return h
 })
 
@@ -51,7 +52,7 @@ func (h *Handler) LoginForm(c echo.Context) error {
 }
 
 func (h *Handler) renderLogin(c echo.Context, status int, email, msg string) error {
-	token := models.NewSecret()
+	token := account.NewSecret()
 	c.SetCookie(&http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	p := loginPage{Page: h.page(c), Email: email, Next: safeNext(c.FormValue("next")), LoginCSRF: token, Error: msg}
 	return c.Render(status, "login", p)
@@ -75,18 +76,18 @@ func (h *Handler) Login(c echo.Context) error {
 	if email == "" || password == "" {
 		return h.renderLogin(c, http.StatusUnprocessableEntity, email, l.T("login.missing"))
 	}
-	accountKey, addressKey := models.AccountKey(email), models.AddressKey(c.RealIP())
-	until, err := models.ThrottledUntil(ctx, h.DB, now, accountKey, addressKey)
+	accountKey, addressKey := account.AccountKey(email), account.AddressKey(c.RealIP())
+	until, err := account.ThrottledUntil(ctx, h.DB, now, accountKey, addressKey)
 	if err != nil {
 		return err
 	}
 	// The attempt counts as a failure before its password is hashed, so that
 	// a burst sent at once cannot pass the limits; it is taken back below
 	// when the password is right or the server too busy to check it.
-	var res *models.Reservation
+	var res *account.Reservation
 	if until.IsZero() {
-		res, until, err = models.ReserveAttempt(ctx, h.DB, now,
-			models.ThrottleKey{Key: accountKey, Policy: h.Throttle}, models.ThrottleKey{Key: addressKey, Policy: h.AddressThrottle})
+		res, until, err = account.ReserveAttempt(ctx, h.DB, now,
+			account.ThrottleKey{Key: accountKey, Policy: h.Throttle}, account.ThrottleKey{Key: addressKey, Policy: h.AddressThrottle})
 		if err != nil {
 			return err
 		}
@@ -96,8 +97,8 @@ func (h *Handler) Login(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", retryAfter(until, now))
 		return h.renderLogin(c, http.StatusTooManyRequests, email, l.N("login.throttled", minutesUntil(until, now)))
 	}
-	user, err := models.FindUserByEmail(ctx, h.DB, email)
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
+	user, err := account.FindUserByEmail(ctx, h.DB, email)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return errors.Join(err, res.Release(ctx, h.DB))
 	}
 	var hash string
@@ -106,12 +107,12 @@ func (h *Handler) Login(c echo.Context) error {
 	} else {
 		hash = dummyHash()
 	}
-	ok, err := models.VerifyPassword(ctx, hash, password)
+	ok, err := account.VerifyPassword(ctx, hash, password)
 	if err != nil {
 		if rerr := res.Release(ctx, h.DB); rerr != nil {
 			return rerr
 		}
-		if errors.Is(err, models.ErrBusy) {
+		if errors.Is(err, account.ErrBusy) {
 			return h.busy(c, email)
 		}
 		return err
@@ -134,20 +135,20 @@ func (h *Handler) Login(c echo.Context) error {
 	if err := res.Release(ctx, h.DB); err != nil {
 		return err
 	}
-	if err := models.ClearLoginFailures(ctx, h.DB, accountKey); err != nil {
+	if err := account.ClearLoginFailures(ctx, h.DB, accountKey); err != nil {
 		return err
 	}
 	if who := PrincipalOf(c); who != nil && who.Session != nil {
-		if err := models.EndSession(ctx, h.DB, who.Session.ID, models.EndRotated, now); err != nil {
+		if err := account.EndSession(ctx, h.DB, who.Session.ID, account.EndRotated, now); err != nil {
 			return err
 		}
 	}
-	needsMFA := user.TOTPEnabledAt != nil || models.MFARequired(user.Role)
-	token, sess, err := models.CreateSession(ctx, h.DB, h.Sessions, user, !needsMFA, c.RealIP(), c.Request().UserAgent(), now)
+	needsMFA := user.TOTPEnabledAt != nil || domain.MFARequired(user.Role)
+	token, sess, err := account.CreateSession(ctx, h.DB, h.Sessions, user, !needsMFA, c.RealIP(), c.Request().UserAgent(), now)
 	if err != nil {
 		return err
 	}
-	if err := h.DB.WithContext(ctx).Model(&models.User{}).Where("id = ?", user.ID).Update("last_login_at", now).Error; err != nil {
+	if err := h.DB.WithContext(ctx).Model(&domain.User{}).Where("id = ?", user.ID).Update("last_login_at", now).Error; err != nil {
 		return err
 	}
 	h.setSessionCookie(c, token)
@@ -176,7 +177,7 @@ const busyRetrySeconds = 2
 // Logout ends the session on the server and clears the cookie.
 func (h *Handler) Logout(c echo.Context) error {
 	who := PrincipalOf(c)
-	if err := models.EndSession(c.Request().Context(), h.DB, who.Session.ID, models.EndLogout, h.Now().UTC()); err != nil {
+	if err := account.EndSession(c.Request().Context(), h.DB, who.Session.ID, account.EndLogout, h.Now().UTC()); err != nil {
 		return err
 	}
 	h.clearSessionCookie(c)

@@ -10,8 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -46,7 +47,7 @@ func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
 	env := apptest.StartLogged(t, cfg, logs)
 	ctx := context.Background()
 
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.Client(t)
 	mustStatus(t, b.Login(fp.Email, apptest.Password), http.StatusSeeOther)
 	base, _ := url.Parse(env.Server.URL)
@@ -59,28 +60,28 @@ func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
 	if session == "" {
 		t.Fatal("no session cookie after signing in")
 	}
-	token, _, err := models.CreateAPIToken(ctx, env.App.DB, models.SystemActor, fp, "logs", nil, env.Clock.Now().UTC())
+	token, _, err := account.CreateAPIToken(ctx, env.App.DB, domain.SystemActor, fp, "logs", nil, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := env.Client(t)
 	api.Header.Set("Authorization", "Bearer "+token)
-	narrative := "Narrative-" + models.RandomPassword(12)
+	narrative := "Narrative-" + account.RandomPassword(12)
 	path := fmt.Sprintf("/api/v1/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 	mustStatus(t, api.JSON(http.MethodPut, path, `{"value": 4, "narrative": "`+narrative+`", "version": 0}`), http.StatusOK)
 
 	// A second factor being set up stores a TOTP secret.
-	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, fp)
+	key, err := account.BeginTOTP(ctx, env.App.DB, env.App.Keys, fp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A statement that fails (the e-mail address is taken) is logged as an error.
-	dup := &models.User{Email: fp.Email, Name: "Duplicate", Role: models.RoleFacilitator}
-	if err := models.CreateUser(ctx, env.App.DB, models.SystemActor, dup, "another password 123"); err == nil {
+	dup := &domain.User{Email: fp.Email, Name: "Duplicate", Role: domain.RoleFacilitator}
+	if err := account.CreateUser(ctx, env.App.DB, domain.SystemActor, dup, "another password 123"); err == nil {
 		t.Fatal("a second account with the same e-mail address was created")
 	}
 
-	var stored models.User
+	var stored domain.User
 	if err := env.App.DB.Take(&stored, fp.ID).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +89,9 @@ func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
 		"password":           apptest.Password,
 		"password hash":      stored.PasswordHash,
 		"session token":      session,
-		"session token hash": models.HashSecret(session),
+		"session token hash": account.HashSecret(session),
 		"API token":          token,
-		"API token hash":     models.HashSecret(token),
+		"API token hash":     account.HashSecret(token),
 		"TOTP secret":        key.Secret(),
 		"e-mail address":     fp.Email,
 		"narrative":          narrative,

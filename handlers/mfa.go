@@ -6,7 +6,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -51,8 +52,8 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 	if who.User.TOTPEnabledAt == nil {
 		return c.Redirect(http.StatusSeeOther, "/account/2fa?next="+url.QueryEscape(safeNext(c.FormValue("next"))))
 	}
-	key := models.MFAKey(who.User.ID)
-	until, err := models.ThrottledUntil(ctx, h.DB, now, key)
+	key := account.MFAKey(who.User.ID)
+	until, err := account.ThrottledUntil(ctx, h.DB, now, key)
 	if err != nil {
 		return err
 	}
@@ -61,25 +62,25 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", retryAfter(until, now))
 		return h.renderMFALogin(c, http.StatusTooManyRequests, l.N("mfa.throttled", minutesUntil(until, now)))
 	}
-	code := models.NormaliseTOTPCode(c.FormValue("code"))
+	code := account.NormaliseTOTPCode(c.FormValue("code"))
 	if code == "" {
 		return h.renderMFALogin(c, http.StatusUnprocessableEntity, l.T("mfa.code_missing"))
 	}
 	method, reason := "totp", ""
-	if models.IsTOTPCode(code) {
-		res, err := models.VerifyTOTP(ctx, h.DB, h.Keys, who.User.ID, code, now)
+	if account.IsTOTPCode(code) {
+		res, err := account.VerifyTOTP(ctx, h.DB, h.Keys, who.User.ID, code, now)
 		if err != nil {
 			return err
 		}
 		switch res {
-		case models.CodeWrong:
+		case account.CodeWrong:
 			reason = "wrong code"
-		case models.CodeReused:
+		case account.CodeReused:
 			reason = "code already used"
 		}
 	} else {
 		method = "recovery_code"
-		ok, err := models.UseRecoveryCode(ctx, h.DB, who.User.ID, code, now)
+		ok, err := account.UseRecoveryCode(ctx, h.DB, who.User.ID, code, now)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 		}
 	}
 	if reason != "" {
-		if _, err := models.RecordLoginFailure(ctx, h.DB, h.Throttle, key, now); err != nil {
+		if _, err := account.RecordLoginFailure(ctx, h.DB, h.Throttle, key, now); err != nil {
 			return err
 		}
 		h.security(c, "mfa.failure", &who.User.ID, map[string]any{"method": method, "reason": reason})
@@ -98,7 +99,7 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 		}
 		return h.renderMFALogin(c, http.StatusUnprocessableEntity, msg)
 	}
-	if err := models.ClearLoginFailures(ctx, h.DB, key); err != nil {
+	if err := account.ClearLoginFailures(ctx, h.DB, key); err != nil {
 		return err
 	}
 	sess, err := h.passMFA(c, who)
@@ -106,7 +107,7 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 		return err
 	}
 	if method == "recovery_code" {
-		left, err := models.RemainingRecoveryCodes(ctx, h.DB, who.User.ID)
+		left, err := account.RemainingRecoveryCodes(ctx, h.DB, who.User.ID)
 		if err != nil {
 			return err
 		}
@@ -121,23 +122,23 @@ func (h *Handler) LoginMFA(c echo.Context) error {
 // change, so that a session id learnt before it is worth nothing. The
 // request's principal is updated so that the page rendered next carries
 // the new CSRF token and the user as now stored.
-func (h *Handler) passMFA(c echo.Context, who *Principal) (*models.Session, error) {
+func (h *Handler) passMFA(c echo.Context, who *Principal) (*account.Session, error) {
 	ctx, now := c.Request().Context(), h.Now().UTC()
-	if err := models.EndSession(ctx, h.DB, who.Session.ID, models.EndRotated, now); err != nil {
+	if err := account.EndSession(ctx, h.DB, who.Session.ID, account.EndRotated, now); err != nil {
 		return nil, err
 	}
-	var user models.User
+	var user domain.User
 	if err := h.DB.WithContext(ctx).Take(&user, who.User.ID).Error; err != nil {
 		return nil, err
 	}
-	token, sess, err := models.CreateSession(ctx, h.DB, h.Sessions, &user, true, c.RealIP(), c.Request().UserAgent(), now)
+	token, sess, err := account.CreateSession(ctx, h.DB, h.Sessions, &user, true, c.RealIP(), c.Request().UserAgent(), now)
 	if err != nil {
 		return nil, err
 	}
 	// The password was last typed when the replaced session began (or was
 	// last confirmed), not now: the new session keeps that time.
 	if at := who.Session.PasswordCheckedAt; at == nil || at.Before(now) {
-		if err := models.SetPasswordChecked(ctx, h.DB, sess, at); err != nil {
+		if err := account.SetPasswordChecked(ctx, h.DB, sess, at); err != nil {
 			return nil, err
 		}
 	}
@@ -154,8 +155,8 @@ func (h *Handler) passMFA(c echo.Context, who *Principal) (*models.Session, erro
 // 0 and "" when the password is right.
 func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, error) {
 	ctx, now, l := c.Request().Context(), h.Now().UTC(), h.Localizer(c)
-	key := models.AccountKey(who.User.Email)
-	until, err := models.ThrottledUntil(ctx, h.DB, now, key)
+	key := account.AccountKey(who.User.Email)
+	until, err := account.ThrottledUntil(ctx, h.DB, now, key)
 	if err != nil {
 		return 0, "", err
 	}
@@ -168,7 +169,7 @@ func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, e
 	if password == "" {
 		return http.StatusUnprocessableEntity, l.T("mfa.password_missing"), nil
 	}
-	res, until, err := models.ReserveAttempt(ctx, h.DB, now, models.ThrottleKey{Key: key, Policy: h.Throttle})
+	res, until, err := account.ReserveAttempt(ctx, h.DB, now, account.ThrottleKey{Key: key, Policy: h.Throttle})
 	if err != nil {
 		return 0, "", err
 	}
@@ -176,12 +177,12 @@ func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, e
 		c.Response().Header().Set("Retry-After", retryAfter(until, now))
 		return http.StatusTooManyRequests, l.N("mfa.password_throttled", minutesUntil(until, now)), nil
 	}
-	ok, err := models.VerifyPassword(ctx, who.User.PasswordHash, password)
+	ok, err := account.VerifyPassword(ctx, who.User.PasswordHash, password)
 	if err != nil {
 		if rerr := res.Release(ctx, h.DB); rerr != nil {
 			return 0, "", rerr
 		}
-		if errors.Is(err, models.ErrBusy) {
+		if errors.Is(err, account.ErrBusy) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetrySeconds))
 			return http.StatusServiceUnavailable, l.T("login.busy"), nil
 		}
@@ -196,7 +197,7 @@ func (h *Handler) reauthenticate(c echo.Context, who *Principal) (int, string, e
 	}
 	// A password typed now is a fresh check for the high-value actions too.
 	if who.Session != nil {
-		if err := models.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
+		if err := account.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
 			return 0, "", err
 		}
 	}

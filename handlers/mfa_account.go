@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -72,7 +73,7 @@ func (h *Handler) MFASetup(c echo.Context) error {
 
 func (h *Handler) renderMFASetup(c echo.Context, status int, errs map[string]string) error {
 	who := PrincipalOf(c)
-	key, err := models.BeginTOTP(c.Request().Context(), h.DB, h.Keys, &who.User)
+	key, err := account.BeginTOTP(c.Request().Context(), h.DB, h.Keys, &who.User)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (h *Handler) renderMFASetup(c echo.Context, status int, errs map[string]str
 	p := mfaSetupPage{
 		Page:         h.page(c),
 		Next:         c.FormValue("next"),
-		Required:     models.MFARequired(who.User.Role),
+		Required:     domain.MFARequired(who.User.Role),
 		Secret:       groupKey(key.Secret()),
 		URI:          template.URL(key.URL()),
 		QR:           template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())),
@@ -115,11 +116,11 @@ func groupKey(secret string) string {
 
 func (h *Handler) renderMFAStatus(c echo.Context, status int, errs map[string]string) error {
 	who := PrincipalOf(c)
-	left, err := models.RemainingRecoveryCodes(c.Request().Context(), h.DB, who.User.ID)
+	left, err := account.RemainingRecoveryCodes(c.Request().Context(), h.DB, who.User.ID)
 	if err != nil {
 		return err
 	}
-	p := mfaStatusPage{Page: h.page(c), Remaining: left, CanDisable: !models.MFARequired(who.User.Role), Errors: errs}
+	p := mfaStatusPage{Page: h.page(c), Remaining: left, CanDisable: !domain.MFARequired(who.User.Role), Errors: errs}
 	if who.User.TOTPEnabledAt != nil {
 		p.EnabledAt = *who.User.TOTPEnabledAt
 	}
@@ -151,15 +152,15 @@ func (h *Handler) MFAConfirm(c echo.Context) error {
 			return h.renderMFASetup(c, status, map[string]string{"password": msg})
 		}
 	}
-	if models.NormaliseTOTPCode(c.FormValue("code")) == "" {
+	if account.NormaliseTOTPCode(c.FormValue("code")) == "" {
 		return h.renderMFASetup(c, http.StatusUnprocessableEntity, map[string]string{"code": l.T("mfa.code_missing")})
 	}
-	codes, err := models.ConfirmTOTP(ctx, h.DB, h.Keys, h.actor(c), who.User.ID, c.FormValue("code"), now)
-	var ve *models.ValidationError
+	codes, err := account.ConfirmTOTP(ctx, h.DB, h.Keys, h.actor(c), who.User.ID, c.FormValue("code"), now)
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		return h.renderMFASetup(c, http.StatusUnprocessableEntity, map[string]string{"code": l.T("mfa.code_wrong")})
-	case errors.Is(err, models.ErrConflict):
+	case errors.Is(err, domain.ErrConflict):
 		return c.Redirect(http.StatusSeeOther, "/account/2fa")
 	case err != nil:
 		return err
@@ -189,7 +190,7 @@ func (h *Handler) MFADisable(c echo.Context) error {
 	if msg != "" {
 		return h.renderMFAStatus(c, status, map[string]string{"disable_password": msg})
 	}
-	if err := models.DisableTOTP(ctx, h.DB, h.actor(c), who.User.ID); err != nil {
+	if err := account.DisableTOTP(ctx, h.DB, h.actor(c), who.User.ID); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?flash=flash.mfa_disabled")
@@ -210,7 +211,7 @@ func (h *Handler) MFARecoveryCodes(c echo.Context) error {
 	if msg != "" {
 		return h.renderMFAStatus(c, status, map[string]string{"codes_password": msg})
 	}
-	codes, err := models.RegenerateRecoveryCodes(ctx, h.DB, h.actor(c), who.User.ID)
+	codes, err := account.RegenerateRecoveryCodes(ctx, h.DB, h.actor(c), who.User.ID)
 	if err != nil {
 		return err
 	}

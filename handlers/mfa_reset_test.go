@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // A secretariat officer lost the phone with their authenticator: an
@@ -48,7 +49,7 @@ func TestAdminResetsALostSecondFactor(t *testing.T) {
 	if got.TOTPSecret != "" || got.TOTPEnabledAt != nil {
 		t.Fatal("the second factor is still set")
 	}
-	if n, err := models.RemainingRecoveryCodes(context.Background(), env.App.DB, officer.ID); err != nil || n != 0 {
+	if n, err := account.RemainingRecoveryCodes(context.Background(), env.App.DB, officer.ID); err != nil || n != 0 {
 		t.Errorf("%d recovery codes left (%v)", n, err)
 	}
 	if r := ob.Get("/account"); !redirectsToLogin(r) {
@@ -56,7 +57,7 @@ func TestAdminResetsALostSecondFactor(t *testing.T) {
 	}
 	mustStatus(t, api.Get("/api/v1/me"), http.StatusUnauthorized)
 
-	var e models.AuditEntry
+	var e domain.AuditEntry
 	if err := env.App.DB.Where("action = 'user.mfa_reset' AND entity_type = 'user' AND entity_id = ?", officer.ID).Take(&e).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestSecondFactorResetRefusals(t *testing.T) {
 	_, _, _ = mfaEnrol(t, env, admin) // an admin with a second factor of their own
 	// The focal point turned on the optional second factor.
 	fb := env.SignedIn(t, focal)
-	if _, err := models.BeginTOTP(context.Background(), env.App.DB, env.App.Keys, focal); err != nil {
+	if _, err := account.BeginTOTP(context.Background(), env.App.DB, env.App.Keys, focal); err != nil {
 		t.Fatal(err)
 	}
 	enrolled := func() bool { u := mfaUser(t, env, focal.ID); return u.TOTPSecret != "" }

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/pquerna/otp/totp"
@@ -47,9 +48,9 @@ func mfaLocation(t *testing.T, r *apptest.Response, want string) {
 	}
 }
 
-func mfaUser(t *testing.T, env *apptest.Env, id int64) models.User {
+func mfaUser(t *testing.T, env *apptest.Env, id int64) domain.User {
 	t.Helper()
-	var u models.User
+	var u domain.User
 	if err := env.App.DB.Take(&u, id).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func mfaUser(t *testing.T, env *apptest.Env, id int64) models.User {
 func mfaSecret(t *testing.T, env *apptest.Env, id int64) string {
 	t.Helper()
 	u := mfaUser(t, env, id)
-	s, err := models.OpenTOTPSecret(env.App.Keys, &u)
+	s, err := account.OpenTOTPSecret(env.App.Keys, &u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func mfaReplay(t *testing.T, env *apptest.Env, cookie string) *apptest.Client {
 }
 
 // mfaSignIn signs in with the password and expects to be sent to step.
-func mfaSignIn(t *testing.T, env *apptest.Env, u *models.User, step string) *apptest.Client {
+func mfaSignIn(t *testing.T, env *apptest.Env, u *domain.User, step string) *apptest.Client {
 	t.Helper()
 	b := env.Client(t)
 	mfaLocation(t, b.Login(u.Email, apptest.Password), step+"?next=%2F")
@@ -109,7 +110,7 @@ func mfaSignIn(t *testing.T, env *apptest.Env, u *models.User, step string) *app
 // mfaEnrol takes a user who must enrol from the password to the recovery
 // codes, checking what they see on the way, and returns the browser, the
 // secret and the codes.
-func mfaEnrol(t *testing.T, env *apptest.Env, u *models.User) (*apptest.Client, string, []string) {
+func mfaEnrol(t *testing.T, env *apptest.Env, u *domain.User) (*apptest.Client, string, []string) {
 	t.Helper()
 	b := mfaSignIn(t, env, u, "/account/2fa")
 	page := mfaGet(b, "/account/2fa")
@@ -129,8 +130,8 @@ func mfaEnrol(t *testing.T, env *apptest.Env, u *models.User) (*apptest.Client, 
 	r := b.Post("/account/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}, "next": {"/"}})
 	mustStatus(t, r, http.StatusOK)
 	m := mfaRecoveryCode.FindAllStringSubmatch(r.Body, -1)
-	if len(m) != models.RecoveryCodeCount || !strings.Contains(r.Body, "Print these recovery codes") || !strings.Contains(r.Body, `href="/"`) {
-		t.Fatalf("the page after enrolment shows %d recovery codes, want %d with advice and a way on:\n%.2000s", len(m), models.RecoveryCodeCount, r.Body)
+	if len(m) != account.RecoveryCodeCount || !strings.Contains(r.Body, "Print these recovery codes") || !strings.Contains(r.Body, `href="/"`) {
+		t.Fatalf("the page after enrolment shows %d recovery codes, want %d with advice and a way on:\n%.2000s", len(m), account.RecoveryCodeCount, r.Body)
 	}
 	codes := make([]string, len(m))
 	for i := range m {
@@ -143,7 +144,7 @@ func mfaEnrol(t *testing.T, env *apptest.Env, u *models.User) (*apptest.Client, 
 func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.User(t, models.RoleAdmin, "")
+	admin := env.User(t, domain.RoleAdmin, "")
 	b := mfaSignIn(t, env, admin, "/account/2fa")
 	pending := mfaCookie(t, env, b)
 
@@ -177,8 +178,8 @@ func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 
 	r = b.Post("/account/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}})
 	mustStatus(t, r, http.StatusOK)
-	if n := len(mfaRecoveryCode.FindAllString(r.Body, -1)); n != models.RecoveryCodeCount {
-		t.Fatalf("%d recovery codes shown, want %d", n, models.RecoveryCodeCount)
+	if n := len(mfaRecoveryCode.FindAllString(r.Body, -1)); n != account.RecoveryCodeCount {
+		t.Fatalf("%d recovery codes shown, want %d", n, account.RecoveryCodeCount)
 	}
 	mfaTakeCSRF(t, b, r)
 	if !strings.Contains(r.Body, `href="/account"`) {
@@ -212,7 +213,7 @@ func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 func TestSignInWithTheSecondFactor(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleSecretariat, "")
+	u := env.User(t, domain.RoleSecretariat, "")
 	_, secret, codes := mfaEnrol(t, env, u)
 	enrolCode := mfaCode(t, secret, env.Clock.Now())
 
@@ -269,7 +270,7 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 
 	// Guessing is slowed down: a few wrong codes, then 429 even for a right one.
 	var throttled *apptest.Response
-	for i := 0; i < models.DefaultThrottlePolicy.Free+3 && throttled == nil; i++ {
+	for i := 0; i < account.DefaultThrottlePolicy.Free+3 && throttled == nil; i++ {
 		r := d.Post("/login/2fa", url.Values{"code": {"000000"}})
 		switch r.StatusCode {
 		case http.StatusTooManyRequests:
@@ -289,10 +290,10 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 	right := mfaCode(t, secret, env.Clock.Now().Add(30*time.Second))
 	mustStatus(t, d.Post("/login/2fa", url.Values{"code": {right}}), http.StatusTooManyRequests)
 	// A delay, not a lock.
-	env.Clock.Advance(models.DefaultThrottlePolicy.Max)
+	env.Clock.Advance(account.DefaultThrottlePolicy.Max)
 	mfaLocation(t, d.Post("/login/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}}), "/")
 
-	var got []models.AuditEntry
+	var got []domain.AuditEntry
 	env.App.DB.Where("user_id = ? AND action LIKE ?", u.ID, "mfa.%").Find(&got)
 	count := map[string]int{}
 	for _, e := range got {
@@ -307,7 +308,7 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 // mfaNoSecretsInAudit fails if the audit log holds any of the secrets.
 func mfaNoSecretsInAudit(t *testing.T, env *apptest.Env, secrets []string) {
 	t.Helper()
-	var all []models.AuditEntry
+	var all []domain.AuditEntry
 	env.App.DB.Find(&all)
 	for _, e := range all {
 		text := e.OldValue + e.NewValue + e.Reason
@@ -322,7 +323,7 @@ func mfaNoSecretsInAudit(t *testing.T, env *apptest.Env, secrets []string) {
 func TestOptionalSecondFactor(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, fp)
 	acct := b.Get("/account")
 	mustStatus(t, acct, http.StatusOK)
@@ -345,7 +346,7 @@ func TestOptionalSecondFactor(t *testing.T) {
 	r = b.Post("/account/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}, "password": {apptest.Password}})
 	mustStatus(t, r, http.StatusOK)
 	codes := mfaRecoveryCode.FindAllStringSubmatch(r.Body, -1)
-	if len(codes) != models.RecoveryCodeCount {
+	if len(codes) != account.RecoveryCodeCount {
 		t.Fatalf("%d recovery codes shown", len(codes))
 	}
 	mfaTakeCSRF(t, b, r)
@@ -358,7 +359,7 @@ func TestOptionalSecondFactor(t *testing.T) {
 	r = b.Post("/account/2fa/recovery-codes", url.Values{"password": {apptest.Password}})
 	mustStatus(t, r, http.StatusOK)
 	fresh := mfaRecoveryCode.FindAllStringSubmatch(r.Body, -1)
-	if len(fresh) != models.RecoveryCodeCount || fresh[0][1] == codes[0][1] {
+	if len(fresh) != account.RecoveryCodeCount || fresh[0][1] == codes[0][1] {
 		t.Fatal("no new recovery codes")
 	}
 	c := mfaSignIn(t, env, fp, "/login/2fa")
@@ -386,11 +387,11 @@ func TestOptionalSecondFactor(t *testing.T) {
 	mfaLocation(t, env.Client(t).Login(fp.Email, apptest.Password), "/")
 
 	// An administrator cannot turn theirs off.
-	admin := env.User(t, models.RoleAdmin, "")
+	admin := env.User(t, domain.RoleAdmin, "")
 	mustStatus(t, env.SignedIn(t, admin).Post("/account/2fa/disable", url.Values{"password": {apptest.Password}}), http.StatusForbidden)
 
 	var off int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&off)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&off)
 	if off != 1 {
 		t.Errorf("%d mfa.disable audit entries, want 1", off)
 	}

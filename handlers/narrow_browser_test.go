@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -18,17 +19,17 @@ import (
 
 // enrolledSecretariat is a secretariat member with two-step sign-in set up,
 // and the function giving its current code, for browser tests.
-func enrolledSecretariat(t *testing.T, env *apptest.Env) (*models.User, func() string) {
+func enrolledSecretariat(t *testing.T, env *apptest.Env) (*domain.User, func() string) {
 	t.Helper()
 	ctx := context.Background()
-	u := env.User(t, models.RoleSecretariat, "")
-	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, u)
+	u := env.User(t, domain.RoleSecretariat, "")
+	key, err := account.BeginTOTP(ctx, env.App.DB, env.App.Keys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enrolled := time.Now().Add(-2 * time.Minute)
 	first, _ := totp.GenerateCode(key.Secret(), enrolled)
-	if _, err := models.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, models.SystemActor, u.ID, first, enrolled); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, u.ID, first, enrolled); err != nil {
 		t.Fatal(err)
 	}
 	return u, func() string { c, _ := totp.GenerateCode(key.Secret(), time.Now()); return c }
@@ -90,7 +91,7 @@ func TestNarrowScreensInChromium(t *testing.T) {
 	env := apptest.New(t)
 	plan, period := "/plans/"+seed.DemoPlanCode, currentPeriod()
 	for _, lang := range []string{"en", "fr", "lo"} {
-		fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+		fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 		sec, code := enrolledSecretariat(t, env)
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()

@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/offline"
 
 	"github.com/labstack/echo/v4"
@@ -110,11 +110,11 @@ func (h *Handler) OfflineConfirm(c echo.Context) error {
 	p := h.offlinePage(c)
 	data, err := base64.StdEncoding.DecodeString(c.FormValue("file"))
 	if err != nil || len(data) == 0 {
-		return h.offlineRefused(c, p, models.FieldError("file", "offline.err.no_file"))
+		return h.offlineRefused(c, p, domain.FieldError("file", "offline.err.no_file"))
 	}
 	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
 	if err == nil && file.Plan != c.Param("plan") {
-		err = models.ErrNotFound
+		err = domain.ErrNotFound
 	}
 	if err != nil {
 		return h.offlineRefused(c, p, err)
@@ -125,7 +125,7 @@ func (h *Handler) OfflineConfirm(c echo.Context) error {
 		expect = []string{}
 	}
 	submit := c.FormValue("action") == "submit"
-	out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), file,
+	out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), file,
 		offline.ApplyOptions{Submit: submit, Expect: expect, FileName: c.FormValue("name")}, h.Now().UTC())
 	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindChanged {
 		// Show the preview as it is now, to confirm again.
@@ -157,10 +157,10 @@ func (h *Handler) uploadedTemplate(c echo.Context) ([]byte, string, error) {
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return nil, "", models.FieldError("file", "offline.err.no_file")
+			return nil, "", domain.FieldError("file", "offline.err.no_file")
 		}
 		if fh.Size > limit {
-			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: models.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
+			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: domain.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -175,12 +175,12 @@ func (h *Handler) uploadedTemplate(c echo.Context) ([]byte, string, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: models.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
+			return nil, "", &offline.Refusal{Kind: offline.KindTooLarge, Msg: domain.Message{Key: "offline.err.too_large", Args: []any{limit >> 20}}}
 		}
 		return nil, "", err
 	}
 	if len(data) == 0 {
-		return nil, "", models.FieldError("file", "offline.err.no_file")
+		return nil, "", domain.FieldError("file", "offline.err.no_file")
 	}
 	return data, name, nil // Parse refuses a file over the limit
 }
@@ -192,10 +192,10 @@ func (h *Handler) offlineRead(c echo.Context, data []byte) (*offline.Preview, er
 		return nil, err
 	}
 	if file.Plan != c.Param("plan") {
-		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: models.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
 	}
 	who := PrincipalOf(c)
-	return offline.MakePreview(c.Request().Context(), h.DB, models.ScopeOf(&who.User), file, h.Now().UTC())
+	return offline.MakePreview(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), file, h.Now().UTC())
 }
 
 // offlineRows translates the messages of a preview.
@@ -234,7 +234,7 @@ func RefusalStatus(r *offline.Refusal) int {
 // refused, or hands other errors to the error handler.
 func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error) error {
 	l := h.Localizer(c)
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if r, ok := offline.AsRefusal(err); ok {
 		if r.Kind == offline.KindForbidden {
 			who := PrincipalOf(c)

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -78,7 +78,7 @@ func (f *gridFixture) templateRow(code string) int {
 func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	fp := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	grid := fp.Get(f.path)
 	mustStatus(t, grid, http.StatusOK)
 	link := f.path + "/template.xlsx"
@@ -90,8 +90,8 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 	if ct := tmpl.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats") {
 		t.Errorf("content type %q", ct)
 	}
-	mustStatus(t, f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOPS")).Get(link), http.StatusForbidden)
-	mustStatus(t, f.env.SignedIn(t, f.env.User(t, models.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
+	mustStatus(t, f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOPS")).Get(link), http.StatusForbidden)
+	mustStatus(t, f.env.SignedIn(t, f.env.User(t, domain.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
 
 	code := f.plain[0].Indicator.Code
 	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 4242})
@@ -117,7 +117,7 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 	if loc := done.Header.Get("Location"); !strings.HasPrefix(loc, f.path) || !strings.Contains(loc, "flash.offline_saved") {
 		t.Errorf("redirect to %q", loc)
 	}
-	if v := f.stored(t, code); v == nil || *v.Value != 4242 || v.Status != models.StatusDraft {
+	if v := f.stored(t, code); v == nil || *v.Value != 4242 || v.Status != domain.StatusDraft {
 		t.Errorf("stored %+v", v)
 	}
 	// Confirming the same preview again: nothing left to save, nothing written.
@@ -130,7 +130,7 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 func TestOfflineImportAPI(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	u := f.env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := f.env.User(t, domain.RoleFocalPoint, "MOLSW")
 	api := f.env.APIClient(t, u)
 	path := fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?lang=fr", seed.DemoPlanCode, f.period)
 	tmpl := api.Get(path)
@@ -164,7 +164,7 @@ func TestOfflineImportAPI(t *testing.T) {
 		t.Errorf("stored %+v", v)
 	}
 	// Refusals, each with its own status.
-	mops := f.env.APIClient(t, f.env.User(t, models.RoleFocalPoint, "MOPS"))
+	mops := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOPS"))
 	r := mops.Do(http.MethodPost, imp, bytes.NewReader(filled.Bytes()), xlsx)
 	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, `"code":"forbidden"`) {
 		t.Errorf("another ministry: %d %s", r.StatusCode, r.Body)
@@ -177,7 +177,7 @@ func TestOfflineImportAPI(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("another plan: %d %s", r.StatusCode, r.Body)
 	}
-	if err := f.env.App.DB.Model(&models.ReportingPeriod{}).Where("id = ?", f.grid.Period.ID).Update("lock_override", models.LockLocked).Error; err != nil {
+	if err := f.env.App.DB.Model(&domain.ReportingPeriod{}).Where("id = ?", f.grid.Period.ID).Update("lock_override", domain.LockLocked).Error; err != nil {
 		t.Fatal(err)
 	}
 	r = api.Do(http.MethodPost, imp+"?apply=true", bytes.NewReader(filled.Bytes()), xlsx)

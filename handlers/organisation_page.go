@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,7 +17,7 @@ import (
 // laid out to print on one A4 page for the review workshop.
 type organisationView struct {
 	Page
-	*models.OrgPage
+	*review.OrgPage
 	// ShowEmails: the reader may see the focal points' e-mail addresses
 	// (the secretariat, administrators and the organisation's own focal points).
 	ShowEmails bool
@@ -29,17 +32,17 @@ type organisationView struct {
 // points' names without their e-mail addresses.
 func (h *Handler) ShowOrganisation(c echo.Context) error {
 	who := PrincipalOf(c)
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	l := h.Localizer(c)
 	// Readers of approved data only get a 304 for a page they hold (see ShowIndicator).
-	if role := who.User.Role; role == models.RoleDonor || role == models.RoleFacilitator || role == models.RoleFocalPoint {
-		plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+	if !scope.Validates() {
+		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 		if err != nil {
 			return err
 		}
 		org := int64(0)
-		if role == models.RoleFocalPoint {
-			o, err := models.FindOrganisationByAcronym(c.Request().Context(), h.DB, c.Param("org"))
+		if scope.ReportsForOwnOrg() {
+			o, err := planning.FindOrganisationByAcronym(c.Request().Context(), h.DB, c.Param("org"))
 			if err != nil {
 				return err
 			}
@@ -49,14 +52,14 @@ func (h *Handler) ShowOrganisation(c echo.Context) error {
 			return nil
 		}
 	}
-	pg, err := models.LoadOrgPage(c.Request().Context(), h.DB, scope, c.Param("plan"), c.Param("org"), l.Lang, h.Now().UTC())
+	pg, err := review.LoadOrgPage(c.Request().Context(), h.DB, scope, c.Param("plan"), c.Param("org"), l.Lang, h.Now().UTC())
 	if err != nil {
 		return err
 	}
 	v := organisationView{Page: h.page(c), OrgPage: pg, ShowEmails: scope.SeesUnapproved(pg.Org.ID), Now: h.Now().UTC()}
 	// --- workshop decisions ---
 	back := "/plans/" + pg.Plan.Code + "/organisations/" + pg.Org.Acronym
-	if v.Decisions, err = h.decisionsFor(c, models.DecisionFilter{PlanID: pg.Plan.ID, OrgID: pg.Org.ID}, back, "decisions"); err != nil {
+	if v.Decisions, err = h.decisionsFor(c, review.DecisionFilter{PlanID: pg.Plan.ID, OrgID: pg.Org.ID}, back, "decisions"); err != nil {
 		return err
 	}
 	// --- end workshop decisions ---
@@ -75,20 +78,20 @@ func (v organisationView) OrgAcronym(id int64) string {
 func (v organisationView) OrgName(id int64) string { return v.Orgs[id].Name }
 
 // Num writes an indicator's number: yes/no and milestone values as words.
-func (v organisationView) Num(ind models.Indicator, x *float64) string {
-	return indicatorView{Page: v.Page, IndicatorPage: &models.IndicatorPage{Indicator: ind}}.Num(x)
+func (v organisationView) Num(ind domain.Indicator, x *float64) string {
+	return indicatorView{Page: v.Page, IndicatorPage: &review.IndicatorPage{Indicator: ind}}.Num(x)
 }
 
 // Fig writes an indicator's figure as the reader may see it ("<5", withheld).
-func (v organisationView) Fig(ind models.Indicator, f models.Figure) string {
-	return indicatorView{Page: v.Page, IndicatorPage: &models.IndicatorPage{Indicator: ind}}.Fig(f)
+func (v organisationView) Fig(ind domain.Indicator, f review.Figure) string {
+	return indicatorView{Page: v.Page, IndicatorPage: &review.IndicatorPage{Indicator: ind}}.Fig(f)
 }
 
 // LateCount counts the items past their due date.
 func (v organisationView) LateCount() int {
 	n := 0
 	for _, it := range v.Late {
-		if it.State == models.ItemMissing {
+		if it.State == reporting.ItemMissing {
 			n++
 		}
 	}

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // TestOrganisationPage checks "my responsibilities" of MOLSW: it lists
@@ -22,20 +24,20 @@ func TestOrganisationPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, db, now := context.Background(), env.App.DB, env.Clock.Now().UTC()
-	fpUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	fpUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	fp := env.SignedIn(t, fpUser)
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	path := "/plans/" + seed.DemoPlanCode + "/organisations/MOLSW"
-	plan, _ := models.FindPlan(ctx, db, seed.DemoPlanCode)
-	org, _ := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	plan, _ := planning.FindPlan(ctx, db, seed.DemoPlanCode)
+	org, _ := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
 
 	own := fp.Get(path)
 	mustStatus(t, own, http.StatusOK)
 	var leads, supports, reports []string
-	db.Model(&models.Activity{}).Where("plan_id = ? AND lead_org_id = ? AND archived_at IS NULL", plan.ID, org.ID).Pluck("code", &leads)
-	db.Model(&models.Activity{}).Where("plan_id = ? AND archived_at IS NULL AND id IN (?)", plan.ID,
-		db.Model(&models.ActivitySupporter{}).Select("activity_id").Where("organisation_id = ?", org.ID)).Pluck("code", &supports)
-	db.Model(&models.Indicator{}).Where("plan_id = ? AND reporting_org_id = ? AND archived_at IS NULL", plan.ID, org.ID).Pluck("code", &reports)
+	db.Model(&domain.Activity{}).Where("plan_id = ? AND lead_org_id = ? AND archived_at IS NULL", plan.ID, org.ID).Pluck("code", &leads)
+	db.Model(&domain.Activity{}).Where("plan_id = ? AND archived_at IS NULL AND id IN (?)", plan.ID,
+		db.Model(&domain.ActivitySupporter{}).Select("activity_id").Where("organisation_id = ?", org.ID)).Pluck("code", &supports)
+	db.Model(&domain.Indicator{}).Where("plan_id = ? AND reporting_org_id = ? AND archived_at IS NULL", plan.ID, org.ID).Pluck("code", &reports)
 	if len(leads) == 0 || len(supports) == 0 || len(reports) == 0 {
 		t.Fatal("MOLSW has no responsibilities in the demo plan")
 	}
@@ -70,29 +72,29 @@ func TestOrganisationPage(t *testing.T) {
 
 	// What is late: the items CompletenessItems finds past their due date
 	// in the periods open or overdue for MOLSW, its exceptions counted.
-	periods, _ := models.PlanPeriods(ctx, db, plan.ID)
-	var excs []models.PeriodException
+	periods, _ := reporting.PlanPeriods(ctx, db, plan.ID)
+	var excs []domain.PeriodException
 	db.Where("organisation_id = ?", org.ID).Find(&excs)
 	until := map[int64]*time.Time{}
 	for i := range excs {
 		until[excs[i].PeriodID] = &excs[i].UntilDate
 	}
-	var open []models.ReportingPeriod
+	var open []domain.ReportingPeriod
 	for _, p := range periods {
-		if s := p.State(now, until[p.ID]); s == models.PeriodOpen || s == models.PeriodOverdue {
+		if s := p.State(now, until[p.ID]); s == domain.PeriodOpen || s == domain.PeriodOverdue {
 			open = append(open, p)
 		}
 	}
-	items, err := models.CompletenessItems(ctx, db, *plan, open, models.ItemFilter{OrgID: org.ID, Outstanding: true}, now)
+	items, err := reporting.CompletenessItems(ctx, db, *plan, open, reporting.ItemFilter{OrgID: org.ID, Outstanding: true}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	late, returned := 0, 0
 	for _, it := range items {
-		if it.State == models.ItemMissing {
+		if it.State == reporting.ItemMissing {
 			late++
 		}
-		if it.Status == models.StatusReturned {
+		if it.Status == domain.StatusReturned {
 			returned++
 		}
 	}
@@ -136,8 +138,8 @@ func TestOrganisationPage(t *testing.T) {
 func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithLargePlan(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
-	counter := modelstest.CountQueries(env.App.DB)
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {
 		path := "/plans/" + plan + "/organisations/MOLSW"
 		fp.Get(path)
@@ -161,7 +163,7 @@ func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 func TestIndicatorAndOrganisationPageWeights(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	fp.Header.Set("Accept-Encoding", "gzip")
 	for _, path := range []string{
 		"/plans/" + seed.DemoPlanCode + "/indicators/3.3.b",

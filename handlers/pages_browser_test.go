@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -44,14 +44,14 @@ func printPDF(t *testing.T, b *apptest.Browser) []byte {
 func TestIndicatorAndOrganisationPagesInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fac := env.User(t, models.RoleFacilitator, "")
+	fac := env.User(t, domain.RoleFacilitator, "")
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
 	b.SignIn(fac.Email, apptest.Password, nil)
 	plan := seed.DemoPlanCode
 	for _, lang := range []string{"en", "fr", "lo"} {
-		if err := env.App.DB.Model(&models.User{}).Where("id = ?", fac.ID).Update("language", lang).Error; err != nil {
+		if err := env.App.DB.Model(&domain.User{}).Where("id = ?", fac.ID).Update("language", lang).Error; err != nil {
 			t.Fatal(err)
 		}
 		b.Open("/plans/" + plan + "/indicators/3.3.b")

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestPageWeights(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	fp.Header.Set("Accept-Encoding", "gzip")
 	period := currentPeriod()
 	for _, path := range []string{

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"net/http"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/i18n"
 
 	"github.com/labstack/echo/v4"
 )
@@ -32,8 +33,8 @@ type accountPasswordPage struct {
 // SetPasswordForm shows the form of a set-password link. A link that does
 // not work gets a page (404) that says why links stop working and what to do.
 func (h *Handler) SetPasswordForm(c echo.Context) error {
-	u, _, err := models.PasswordTokenUser(c.Request().Context(), h.DB, c.Param("token"), h.Now().UTC())
-	if errors.Is(err, models.ErrNotFound) {
+	u, _, err := account.PasswordTokenUser(c.Request().Context(), h.DB, c.Param("token"), h.Now().UTC())
+	if errors.Is(err, domain.ErrNotFound) {
 		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
 	}
 	if err != nil {
@@ -52,8 +53,8 @@ func (h *Handler) renderSetPassword(c echo.Context, status int, email string, er
 // token in the address is what authorises it.
 func (h *Handler) SetPassword(c echo.Context) error {
 	ctx, now, token := c.Request().Context(), h.Now().UTC(), c.Param("token")
-	u, _, err := models.PasswordTokenUser(ctx, h.DB, token, now)
-	if errors.Is(err, models.ErrNotFound) {
+	u, _, err := account.PasswordTokenUser(ctx, h.DB, token, now)
+	if errors.Is(err, domain.ErrNotFound) {
 		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
 	}
 	if err != nil {
@@ -63,18 +64,18 @@ func (h *Handler) SetPassword(c echo.Context) error {
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
 		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, h.fieldErrors(c, v))
 	}
-	_, err = models.UsePasswordToken(ctx, h.DB, h.actor(c), token, password, now)
-	var ve *models.ValidationError
+	_, err = account.UsePasswordToken(ctx, h.DB, h.actor(c), token, password, now)
+	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, h.fieldErrors(c, ve))
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
 	case err != nil:
 		return err
 	}
 	// Failed sign-ins before the reset no longer stand between the person and their account.
-	if err := models.ClearLoginFailures(ctx, h.DB, models.AccountKey(u.Email)); err != nil {
+	if err := account.ClearLoginFailures(ctx, h.DB, account.AccountKey(u.Email)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/login?flash=flash.password_set")
@@ -91,8 +92,8 @@ func (h *Handler) PasswordForm(c echo.Context) error {
 // sessions of the user end; this one stays.
 func (h *Handler) ChangePassword(c echo.Context) error {
 	ctx, now, who := c.Request().Context(), h.Now().UTC(), PrincipalOf(c)
-	key := models.AccountKey(who.User.Email)
-	until, err := models.ThrottledUntil(ctx, h.DB, now, key)
+	key := account.AccountKey(who.User.Email)
+	until, err := account.ThrottledUntil(ctx, h.DB, now, key)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	}
 	// Counted before the current password is hashed, so that parallel
 	// guesses cannot pass the throttle; taken back unless it was wrong.
-	res, until, err := models.ReserveAttempt(ctx, h.DB, now, models.ThrottleKey{Key: key, Policy: h.Throttle})
+	res, until, err := account.ReserveAttempt(ctx, h.DB, now, account.ThrottleKey{Key: key, Policy: h.Throttle})
 	if err != nil {
 		return err
 	}
@@ -120,8 +121,8 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 		p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
 		return c.Render(http.StatusTooManyRequests, "account_password", p)
 	}
-	err = models.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
-	var ve *models.ValidationError
+	err = account.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) && ve.Fields["current"] != "" {
 		h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
 		return c.Render(http.StatusUnprocessableEntity, "account_password", accountPasswordPage{Page: h.page(c), Errors: h.fieldErrors(c, ve)})
@@ -137,7 +138,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	}
 	if who.Session != nil {
 		// The current password was just typed: a fresh check for high-value actions.
-		if err := models.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
+		if err := account.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
 			return err
 		}
 	}
@@ -146,9 +147,9 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 
 // checkNewPassword checks a new password and its repetition before any
 // slower work, so that every message shows at once.
-func checkNewPassword(l *i18n.Localizer, password, repeat string) *models.ValidationError {
-	v := &models.ValidationError{}
-	if m := models.PasswordRuleMessage(password); m != nil {
+func checkNewPassword(l *i18n.Localizer, password, repeat string) *domain.ValidationError {
+	v := &domain.ValidationError{}
+	if m := account.PasswordRuleMessage(password); m != nil {
 		v.AddKey("password", m.Key, m.Args...)
 	}
 	if password != repeat {

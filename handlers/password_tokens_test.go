@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // A script (or a thief) holding an API token made before a password change
@@ -17,7 +18,7 @@ import (
 func TestNewPasswordRevokesAPITokens(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOJ")
+	u := env.User(t, domain.RoleFocalPoint, "MOJ")
 
 	// Changing one's own password.
 	stolen := env.APIClient(t, u)
@@ -34,8 +35,8 @@ func TestNewPasswordRevokesAPITokens(t *testing.T) {
 	// A reset by a one-time link that a manager made.
 	stolen = env.APIClient(t, u)
 	mustStatus(t, stolen.Get("/api/v1/me"), http.StatusOK)
-	sec := env.User(t, models.RoleSecretariat, "")
-	secret, _, err := models.CreatePasswordToken(context.Background(), env.App.DB, models.Manager{Actor: models.Actor{UserID: &sec.ID}, Role: sec.Role}, u.ID, env.Clock.Now().UTC())
+	sec := env.User(t, domain.RoleSecretariat, "")
+	secret, _, err := account.CreatePasswordToken(context.Background(), env.App.DB, account.Manager{Actor: domain.Actor{UserID: &sec.ID}, Role: sec.Role}, u.ID, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestNewPasswordRevokesAPITokens(t *testing.T) {
 	mustStatus(t, stolen.Get("/api/v1/me"), http.StatusUnauthorized)
 
 	var live int64
-	env.App.DB.Model(&models.APIToken{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).Count(&live)
+	env.App.DB.Model(&account.APIToken{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).Count(&live)
 	if live != 0 {
 		t.Errorf("%d API tokens of the user still live after the new passwords", live)
 	}

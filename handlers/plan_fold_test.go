@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestLargePlanPageFolds(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithSyntheticPlan(t, seed.SyntheticOptions{Activities: 500, IndicatorsPerActivity: 2, Years: 2, Code: "BIG"}, 1)
-	c := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	c := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
 	var objectives []string
 	if err := env.App.DB.Raw(`SELECT o.code FROM objectives o JOIN plans p ON p.id = o.plan_id WHERE p.code = 'BIG' ORDER BY o.id`).Scan(&objectives).Error; err != nil || len(objectives) < 2 {
 		t.Fatalf("objectives of the large plan: %v %v", objectives, err)

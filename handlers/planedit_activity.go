@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,21 +20,21 @@ type activityFormPage struct {
 	Tier       string
 	Leads      []choice
 	Supporters []choice
-	Activity   *models.Activity
+	Activity   *domain.Activity
 	Funding    []fundingRow
 	// NewFunding is the form to add a funding line.
 	NewFunding fundingRow
 	Statuses   []choice
 	// Over is how much the funding in the activity's currency exceeds its budget.
 	Over       float64
-	Indicators []models.Indicator
+	Indicators []domain.Indicator
 	// FundingFailed is set when a funding line form was refused.
 	FundingFailed bool
 }
 
 // fundingRow is one funding line's form (Line nil for the new line's form).
 type fundingRow struct {
-	Line    *models.FundingLine
+	Line    *domain.FundingLine
 	Form    formValues
 	Errors  map[string]string
 	Funders []choice
@@ -47,7 +49,7 @@ type activityView struct {
 	inUse      []string
 }
 
-func activityFields(a *models.Activity, supporters []int64) formValues {
+func activityFields(a *domain.Activity, supporters []int64) formValues {
 	f := nodeFields(a.Code, a.Title, a.Description, a.Position, a.Version)
 	f.setTexts("title", a.TitleI18n)
 	f.set("start_date", a.StartDate.Format(time.DateOnly))
@@ -61,12 +63,12 @@ func activityFields(a *models.Activity, supporters []int64) formValues {
 	return f
 }
 
-func parseActivity(p *formParser) models.ActivityInput {
-	return models.ActivityInput{NodeInput: parseNode(p), StartDate: p.date("start_date"), EndDate: p.date("end_date"),
+func parseActivity(p *formParser) planedit.ActivityInput {
+	return planedit.ActivityInput{NodeInput: parseNode(p), StartDate: p.date("start_date"), EndDate: p.date("end_date"),
 		LeadOrgID: p.id("lead"), SupporterIDs: p.ids("supporters"), Budget: p.number("budget", 0), Currency: p.text("currency")}
 }
 
-func fundingFields(fl *models.FundingLine) formValues {
+func fundingFields(fl *domain.FundingLine) formValues {
 	f := formValues{}
 	f.setID("funder", &fl.FunderID)
 	f.setNum("amount", &fl.Amount)
@@ -77,41 +79,41 @@ func fundingFields(fl *models.FundingLine) formValues {
 	return f
 }
 
-func parseFunding(p *formParser) models.FundingInput {
+func parseFunding(p *formParser) planedit.FundingInput {
 	amount := p.optNumber("amount")
 	if amount == nil {
 		p.fail("amount", "pe.err_required_number")
 		amount = new(float64)
 	}
-	return models.FundingInput{FunderID: p.id("funder"), Amount: *amount, Currency: p.text("currency"), Status: p.text("status"),
+	return planedit.FundingInput{FunderID: p.id("funder"), Amount: *amount, Currency: p.text("currency"), Status: p.text("status"),
 		Note: p.text("note"), Version: p.version()}
 }
 
 // renderActivity shows the form for a new activity under objective (a
 // nil) or an existing activity with its funding and indicators.
-func (h *Handler) renderActivity(c echo.Context, status int, plan *models.Plan, objective string, a *models.Activity, v activityView) error {
+func (h *Handler) renderActivity(c echo.Context, status int, plan *domain.Plan, objective string, a *domain.Activity, v activityView) error {
 	ctx, l := c.Request().Context(), h.Localizer(c)
-	orgs, err := models.OrganisationChoices(ctx, h.DB)
+	orgs, err := account.OrganisationChoices(ctx, h.DB)
 	if err != nil {
 		return err
 	}
 	p := activityFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: v.form, Errors: v.errs, Creating: a == nil},
-		Parent: objective, Tier: plan.Tier3In(l.Lang), Activity: a, FundingFailed: len(v.fundingErrs) > 0, Statuses: enumOptions(l, "funding.", models.FundingStatuses)}
+		Parent: objective, Tier: plan.Tier3In(l.Lang), Activity: a, FundingFailed: len(v.fundingErrs) > 0, Statuses: enumOptions(l, "funding.", planedit.FundingStatuses)}
 	funders := func(f formValues) []choice {
-		return orgOptions(l, orgs, f, "funder", models.Organisation.IsFunder)
+		return orgOptions(l, orgs, f, "funder", domain.Organisation.IsFunder)
 	}
 	if a == nil {
 		p.Action = peChildPath(plan, "objective", objective, "activity")
 	} else {
 		var supporters []int64
-		if p.Indicators, err = models.IndicatorsUnder(ctx, h.DB, models.IndicatorParent{Activity: a}); err != nil {
+		if p.Indicators, err = planedit.IndicatorsUnder(ctx, h.DB, planedit.IndicatorParent{Activity: a}); err != nil {
 			return err
 		}
-		lines, err := models.ActivityFunding(ctx, h.DB, a.ID)
+		lines, err := planedit.ActivityFunding(ctx, h.DB, a.ID)
 		if err != nil {
 			return err
 		}
-		if supporters, err = models.ActivitySupporterIDs(ctx, h.DB, a.ID); err != nil {
+		if supporters, err = planedit.ActivitySupporterIDs(ctx, h.DB, a.ID); err != nil {
 			return err
 		}
 		if p.Form == nil {
@@ -119,7 +121,7 @@ func (h *Handler) renderActivity(c echo.Context, status int, plan *models.Plan, 
 		}
 		p.Form.set("code", a.Code)
 		path := peItemPath(plan, "activity", a.Code)
-		p.Action, p.Item, p.Over = path, itemBox(path, a.Version, a.ArchivedAt, v.inUse), models.FundingOver(*a, lines)
+		p.Action, p.Item, p.Over = path, itemBox(path, a.Version, a.ArchivedAt, v.inUse), planedit.FundingOver(*a, lines)
 		for i := range lines {
 			row := fundingRow{Line: &lines[i], Form: fundingFields(&lines[i])}
 			if v.fundingFor == lines[i].ID {
@@ -128,7 +130,7 @@ func (h *Handler) renderActivity(c echo.Context, status int, plan *models.Plan, 
 			row.Funders = funders(row.Form)
 			p.Funding = append(p.Funding, row)
 		}
-		p.NewFunding = fundingRow{Form: formValues{"currency": {a.Currency}, "status": {models.FundingPledged}, "version": {"0"}}}
+		p.NewFunding = fundingRow{Form: formValues{"currency": {a.Currency}, "status": {domain.FundingPledged}, "version": {"0"}}}
 		if v.fundingFor == 0 && v.fundingForm != nil {
 			p.NewFunding.Form, p.NewFunding.Errors = v.fundingForm, v.fundingErrs
 		}
@@ -140,8 +142,8 @@ func (h *Handler) renderActivity(c echo.Context, status int, plan *models.Plan, 
 }
 
 // renderActivityEdit shows the activity :code; f nil fills the form from the database.
-func (h *Handler) renderActivityEdit(c echo.Context, status int, plan *models.Plan, f formValues, errs map[string]string, inUse []string) error {
-	a, err := models.FindCoded[models.Activity](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+func (h *Handler) renderActivityEdit(c echo.Context, status int, plan *domain.Plan, f formValues, errs map[string]string, inUse []string) error {
+	a, err := planedit.FindCoded[domain.Activity](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -150,45 +152,45 @@ func (h *Handler) renderActivityEdit(c echo.Context, status int, plan *models.Pl
 
 // NewActivityForm shows the form for a new activity under the objective :code.
 func (h *Handler) NewActivityForm(c echo.Context) error {
-	plan, o, err := editCoded[models.Objective](h, c)
+	plan, o, err := editCoded[domain.Objective](h, c)
 	if err != nil {
 		return err
 	}
-	code, err := models.SuggestCode(c.Request().Context(), h.DB, plan.ID, "activity", o.Code)
+	code, err := planedit.SuggestCode(c.Request().Context(), h.DB, plan.ID, "activity", o.Code)
 	if err != nil {
 		return err
 	}
 	f := nodeFields(code, "", "", 0, 0)
-	f.set("start_date", models.Date(plan.StartYear, time.January, 1).Format(time.DateOnly))
-	f.set("end_date", models.Date(plan.EndYear, time.December, 31).Format(time.DateOnly))
+	f.set("start_date", domain.Date(plan.StartYear, time.January, 1).Format(time.DateOnly))
+	f.set("end_date", domain.Date(plan.EndYear, time.December, 31).Format(time.DateOnly))
 	f.set("budget", "0")
 	f.set("currency", plan.Currency)
 	return h.renderActivity(c, http.StatusOK, plan, o.Code, nil, activityView{form: f})
 }
 
 // editCoded loads the plan and its objective or activity (T) named :code.
-func editCoded[T models.Objective | models.Activity](h *Handler, c echo.Context) (*models.Plan, *T, error) {
+func editCoded[T domain.Objective | domain.Activity](h *Handler, c echo.Context) (*domain.Plan, *T, error) {
 	plan, err := h.editPlan(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	x, err := models.FindCoded[T](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+	x, err := planedit.FindCoded[T](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
 	return plan, x, err
 }
 
 // CreateActivity adds an activity under the objective :code.
 func (h *Handler) CreateActivity(c echo.Context) error {
-	plan, o, err := editCoded[models.Objective](h, c)
+	plan, o, err := editCoded[domain.Objective](h, c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	var in models.ActivityInput
+	var in planedit.ActivityInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseActivity(p) },
-		check: func() error { return models.ValidateActivityInput(ctx, h.DB, plan, o.Code, in, "") },
+		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, o.Code, in, "") },
 		save: func() (string, error) {
-			a, err := models.CreateActivity(ctx, h.DB, h.actor(c), plan, o, in, h.Now().UTC())
+			a, err := planedit.CreateActivity(ctx, h.DB, h.actor(c), plan, o, in, h.Now().UTC())
 			return peCreated(plan, "activity", a.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -207,17 +209,17 @@ func (h *Handler) EditActivityForm(c echo.Context) error {
 
 // UpdateActivity saves the activity form.
 func (h *Handler) UpdateActivity(c echo.Context) error {
-	plan, a, err := editCoded[models.Activity](h, c)
+	plan, a, err := editCoded[domain.Activity](h, c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	var in models.ActivityInput
+	var in planedit.ActivityInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseActivity(p) },
-		check: func() error { return models.ValidateActivityInput(ctx, h.DB, plan, "", in, a.Code) },
+		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, "", in, a.Code) },
 		save: func() (string, error) {
-			err := models.UpdateActivity(ctx, h.DB, h.actor(c), plan, a.Code, in, h.Now().UTC())
+			err := planedit.UpdateActivity(ctx, h.DB, h.actor(c), plan, a.Code, in, h.Now().UTC())
 			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -227,20 +229,20 @@ func (h *Handler) UpdateActivity(c echo.Context) error {
 
 // saveFunding runs a funding line form (id 0 adds a line) on the activity page.
 func (h *Handler) saveFunding(c echo.Context, id int64) error {
-	plan, a, err := editCoded[models.Activity](h, c)
+	plan, a, err := editCoded[domain.Activity](h, c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	var in models.FundingInput
+	var in planedit.FundingInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseFunding(p) },
-		check: func() error { return models.ValidateFundingInput(ctx, h.DB, in) },
+		check: func() error { return planedit.ValidateFundingInput(ctx, h.DB, in) },
 		save: func() (string, error) {
 			if id == 0 {
-				_, err = models.CreateFunding(ctx, h.DB, h.actor(c), plan, a, in, h.Now().UTC())
+				_, err = planedit.CreateFunding(ctx, h.DB, h.actor(c), plan, a, in, h.Now().UTC())
 			} else {
-				err = models.UpdateFunding(ctx, h.DB, h.actor(c), plan, a, id, in, h.Now().UTC())
+				err = planedit.UpdateFunding(ctx, h.DB, h.actor(c), plan, a, id, in, h.Now().UTC())
 			}
 			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_funding_saved#funding", err
 		},
@@ -253,7 +255,7 @@ func (h *Handler) saveFunding(c echo.Context, id int64) error {
 func fundingID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
+		return 0, domain.ErrNotFound
 	}
 	return id, nil
 }
@@ -276,11 +278,11 @@ func (h *Handler) DeleteFunding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, a, err := editCoded[models.Activity](h, c)
+	plan, a, err := editCoded[domain.Activity](h, c)
 	if err != nil {
 		return err
 	}
-	if err := models.DeleteFunding(c.Request().Context(), h.DB, h.actor(c), plan, a, id, formVersion(c)); err != nil {
+	if err := planedit.DeleteFunding(c.Request().Context(), h.DB, h.actor(c), plan, a, id, formVersion(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, peItemPath(plan, "activity", a.Code)+"/edit?flash=flash.pe_funding_deleted#funding")

@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,8 +16,8 @@ import (
 // into the interface languages other than the plan's.
 type categoriesPage struct {
 	Page
-	Plan  *models.Plan
-	Sets  []models.DisaggregationSet
+	Plan  *domain.Plan
+	Sets  []domain.DisaggregationSet
 	Langs []string
 	// Typed and Was are the form's fields (labelField, wasField) as
 	// shown: what is typed, and the translations it is based on.
@@ -43,7 +44,7 @@ func (h *Handler) categoriesPage(c echo.Context) (categoriesPage, error) {
 	if err != nil {
 		return categoriesPage{}, err
 	}
-	sets, err := models.DisaggregationSets(c.Request().Context(), h.DB)
+	sets, err := planedit.DisaggregationSets(c.Request().Context(), h.DB)
 	if err != nil {
 		return categoriesPage{}, err
 	}
@@ -85,11 +86,11 @@ func (h *Handler) SaveCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var edits []models.CategoryTexts
+	var edits []planedit.CategoryTexts
 	for _, s := range p.Sets {
 		for _, d := range s.Dimensions {
 			for _, cat := range d.Categories {
-				e := models.CategoryTexts{ID: cat.ID, Was: models.Texts{}, New: models.Texts{}}
+				e := planedit.CategoryTexts{ID: cat.ID, Was: domain.Texts{}, New: domain.Texts{}}
 				for _, lang := range p.Langs {
 					e.New[lang] = strings.TrimSpace(c.FormValue(labelField(cat.ID, lang)))
 					e.Was[lang] = c.FormValue(wasField(cat.ID, lang))
@@ -100,9 +101,9 @@ func (h *Handler) SaveCategories(c echo.Context) error {
 		}
 	}
 	who := PrincipalOf(c)
-	err = models.SaveCategoryTexts(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), p.Plan.Language, edits)
-	var ve *models.ValidationError
-	var ce *models.CategoryConflict
+	err = planedit.SaveCategoryTexts(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), p.Plan.Language, edits)
+	var ve *domain.ValidationError
+	var ce *planedit.CategoryConflict
 	switch {
 	case errors.As(err, &ve):
 		p.Errors = h.fieldErrors(c, ve)

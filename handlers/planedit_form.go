@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -64,7 +65,7 @@ func enumOptions(l *i18n.Localizer, prefix string, values []string) []choice {
 // orgOptions lists organisations as choices: the active ones that pass
 // keep, plus any archived one that the form already names (so an existing
 // choice is never lost silently).
-func orgOptions(l *i18n.Localizer, orgs []models.Organisation, f formValues, field string, keep func(models.Organisation) bool) []choice {
+func orgOptions(l *i18n.Localizer, orgs []domain.Organisation, f formValues, field string, keep func(domain.Organisation) bool) []choice {
 	var out []choice
 	for _, o := range orgs {
 		id := strconv.FormatInt(o.ID, 10)
@@ -226,12 +227,12 @@ func (h *Handler) submitForm(c echo.Context, step formStep, render func(status i
 	if len(p.errs) > 0 {
 		err = step.check()
 		if err == nil {
-			err = &models.ValidationError{}
+			err = &domain.ValidationError{}
 		}
 	} else {
 		to, err = step.save()
 	}
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for k, msg := range h.fieldErrors(c, ve) {
 			if _, ok := p.errs[k]; !ok {
@@ -247,11 +248,11 @@ func (h *Handler) submitForm(c echo.Context, step formStep, render func(status i
 }
 
 // editPlan loads the plan named in the path.
-func (h *Handler) editPlan(c echo.Context) (*models.Plan, error) {
-	return models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+func (h *Handler) editPlan(c echo.Context) (*domain.Plan, error) {
+	return planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 }
 
 // planEditPath is the address of a plan's editing pages, with suffix.
-func planEditPath(p *models.Plan, suffix string) string {
+func planEditPath(p *domain.Plan, suffix string) string {
 	return "/plans/" + url.PathEscape(p.Code) + suffix
 }

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,7 +29,7 @@ type indicatorFormPage struct {
 // targetField names the input of a year's target.
 func peTargetField(y int) string { return fmt.Sprintf("target.%d", y) }
 
-func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues {
+func indicatorFields(ind *domain.Indicator, targets map[int]float64) formValues {
 	f := nodeFields(ind.Code, "", "", ind.Position, ind.Version)
 	delete(f, "title")
 	delete(f, "description")
@@ -55,8 +57,8 @@ func indicatorFields(ind *models.Indicator, targets map[int]float64) formValues 
 	return f
 }
 
-func parseIndicator(p *formParser, plan *models.Plan) models.IndicatorInput {
-	in := models.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Names: p.texts("name"), Definition: p.text("definition"),
+func parseIndicator(p *formParser, plan *domain.Plan) planedit.IndicatorInput {
+	in := planedit.IndicatorInput{Code: p.text("code"), Name: p.text("name"), Names: p.texts("name"), Definition: p.text("definition"),
 		Definitions: p.texts("definition"), UnitLabels: p.texts("unit_label"),
 		UnitType: p.text("unit_type"), UnitLabel: p.text("unit_label"), Direction: p.text("direction"), Accumulation: p.text("accumulation"),
 		BaselineValue: p.optNumber("baseline_value"), BaselineYear: p.optInt("baseline_year"), Targets: map[int]float64{},
@@ -74,39 +76,39 @@ func parseIndicator(p *formParser, plan *models.Plan) models.IndicatorInput {
 }
 
 // indicatorParent loads the objective or activity (kind) named :code.
-func (h *Handler) indicatorParent(c echo.Context, plan *models.Plan, kind string) (models.IndicatorParent, error) {
+func (h *Handler) indicatorParent(c echo.Context, plan *domain.Plan, kind string) (planedit.IndicatorParent, error) {
 	ctx := c.Request().Context()
 	var err error
-	var parent models.IndicatorParent
+	var parent planedit.IndicatorParent
 	if kind == "activity" {
-		parent.Activity, err = models.FindCoded[models.Activity](ctx, h.DB, plan.ID, c.Param("code"))
+		parent.Activity, err = planedit.FindCoded[domain.Activity](ctx, h.DB, plan.ID, c.Param("code"))
 	} else {
-		parent.Objective, err = models.FindCoded[models.Objective](ctx, h.DB, plan.ID, c.Param("code"))
+		parent.Objective, err = planedit.FindCoded[domain.Objective](ctx, h.DB, plan.ID, c.Param("code"))
 	}
 	return parent, err
 }
 
 // parentOf loads the objective or activity an indicator hangs from.
-func (h *Handler) parentOf(c echo.Context, ind *models.Indicator) (models.IndicatorParent, error) {
+func (h *Handler) parentOf(c echo.Context, ind *domain.Indicator) (planedit.IndicatorParent, error) {
 	ctx := c.Request().Context()
 	var err error
-	var parent models.IndicatorParent
+	var parent planedit.IndicatorParent
 	if ind.ActivityID != nil {
-		parent.Activity, err = models.FindByID[models.Activity](ctx, h.DB, *ind.ActivityID)
+		parent.Activity, err = planedit.FindByID[domain.Activity](ctx, h.DB, *ind.ActivityID)
 	} else {
-		parent.Objective, err = models.FindByID[models.Objective](ctx, h.DB, *ind.ObjectiveID)
+		parent.Objective, err = planedit.FindByID[domain.Objective](ctx, h.DB, *ind.ObjectiveID)
 	}
 	return parent, err
 }
 
 // renderIndicator shows the form of a new indicator (ind nil) or an existing one.
-func (h *Handler) renderIndicator(c echo.Context, status int, plan *models.Plan, parent models.IndicatorParent, ind *models.Indicator, f formValues, errs map[string]string, inUse []string) error {
+func (h *Handler) renderIndicator(c echo.Context, status int, plan *domain.Plan, parent planedit.IndicatorParent, ind *domain.Indicator, f formValues, errs map[string]string, inUse []string) error {
 	ctx, l := c.Request().Context(), h.Localizer(c)
-	orgs, err := models.OrganisationChoices(ctx, h.DB)
+	orgs, err := account.OrganisationChoices(ctx, h.DB)
 	if err != nil {
 		return err
 	}
-	sets, err := models.DisaggregationChoices(ctx, h.DB)
+	sets, err := planedit.DisaggregationChoices(ctx, h.DB)
 	if err != nil {
 		return err
 	}
@@ -121,8 +123,8 @@ func (h *Handler) renderIndicator(c echo.Context, status int, plan *models.Plan,
 	}
 	p := indicatorFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Creating: ind == nil,
 		Action: peChildPath(plan, kind, parent.Code(), "indicator")}, ParentKind: kind, Parent: parent.Code(), Lead: lead,
-		Units: enumOptions(l, "unit.", models.UnitTypes), Directions: enumOptions(l, "direction.", models.Directions),
-		Accumulations: enumOptions(l, "accumulation.", models.Accumulations), Orgs: orgOptions(l, orgs, f, "reporting_org", nil)}
+		Units: enumOptions(l, "unit.", planedit.UnitTypes), Directions: enumOptions(l, "direction.", planedit.Directions),
+		Accumulations: enumOptions(l, "accumulation.", planedit.Accumulations), Orgs: orgOptions(l, orgs, f, "reporting_org", nil)}
 	for _, s := range sets {
 		p.Sets = append(p.Sets, choice{Value: strconv.FormatInt(s.ID, 10), Label: s.Name})
 	}
@@ -138,9 +140,9 @@ func (h *Handler) renderIndicator(c echo.Context, status int, plan *models.Plan,
 }
 
 // renderIndicatorEdit shows the indicator :code; f nil fills the form from the database.
-func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *models.Plan, f formValues, errs map[string]string, inUse []string) error {
+func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *domain.Plan, f formValues, errs map[string]string, inUse []string) error {
 	ctx := c.Request().Context()
-	ind, err := models.FindCoded[models.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
+	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -149,7 +151,7 @@ func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *models.P
 		return err
 	}
 	if f == nil {
-		targets, err := models.IndicatorTargets(ctx, h.DB, ind.ID)
+		targets, err := planedit.IndicatorTargets(ctx, h.DB, ind.ID)
 		if err != nil {
 			return err
 		}
@@ -170,12 +172,12 @@ func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		code, err := models.SuggestCode(c.Request().Context(), h.DB, plan.ID, "indicator", parent.Code())
+		code, err := planedit.SuggestCode(c.Request().Context(), h.DB, plan.ID, "indicator", parent.Code())
 		if err != nil {
 			return err
 		}
-		f := formValues{"code": {code}, "unit_type": {models.UnitNumber}, "direction": {models.Increase},
-			"accumulation": {models.AccumulateSum}, "version": {"0"}}
+		f := formValues{"code": {code}, "unit_type": {domain.UnitNumber}, "direction": {domain.Increase},
+			"accumulation": {domain.AccumulateSum}, "version": {"0"}}
 		return h.renderIndicator(c, http.StatusOK, plan, parent, nil, f, nil, nil)
 	}
 }
@@ -192,12 +194,12 @@ func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		var in models.IndicatorInput
+		var in planedit.IndicatorInput
 		return h.submitForm(c, formStep{
 			parse: func(p *formParser) { in = parseIndicator(p, plan) },
-			check: func() error { return models.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, "") },
+			check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, "") },
 			save: func() (string, error) {
-				ind, err := models.CreateIndicator(ctx, h.DB, h.actor(c), plan, parent, in, h.Now().UTC())
+				ind, err := planedit.CreateIndicator(ctx, h.DB, h.actor(c), plan, parent, in, h.Now().UTC())
 				return peCreated(plan, "indicator", ind.Code, err)
 			},
 		}, func(status int, f formValues, errs map[string]string) error {
@@ -222,7 +224,7 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ind, err := models.FindCoded[models.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
+	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -230,12 +232,12 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in models.IndicatorInput
+	var in planedit.IndicatorInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseIndicator(p, plan) },
-		check: func() error { return models.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, ind.Code) },
+		check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, ind.Code) },
 		save: func() (string, error) {
-			err := models.UpdateIndicator(ctx, h.DB, h.actor(c), plan, parent, ind.Code, in, h.Now().UTC())
+			err := planedit.UpdateIndicator(ctx, h.DB, h.actor(c), plan, parent, ind.Code, in, h.Now().UTC())
 			return peItemPath(plan, "indicator", ind.Code) + "/edit?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {

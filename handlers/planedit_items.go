@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,7 +19,7 @@ import (
 // for an existing item its delete and archive box.
 type editBase struct {
 	Page
-	Plan     *models.Plan
+	Plan     *domain.Plan
 	Form     formValues
 	Errors   map[string]string
 	Action   string
@@ -40,13 +41,13 @@ type itemState struct {
 var peSegments = map[string]string{"pillar": "pillars", "objective": "objectives", "activity": "activities", "indicator": "indicators"}
 
 // itemPath is the address of a tree item of a plan.
-func peItemPath(p *models.Plan, kind, code string) string {
+func peItemPath(p *domain.Plan, kind, code string) string {
 	return planEditPath(p, "/"+peSegments[kind]+"/"+url.PathEscape(code))
 }
 
 // peCreated answers a successful create with the new item's edit page
 // (the models return the item even when they refuse it).
-func peCreated(plan *models.Plan, kind, code string, err error) (string, error) {
+func peCreated(plan *domain.Plan, kind, code string, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
@@ -67,8 +68,8 @@ const (
 func (h *Handler) ItemLifecycle(kind, op string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		ref := models.EntityRef{Kind: kind, Version: formVersion(c)}
-		var plan *models.Plan
+		ref := domain.EntityRef{Kind: kind, Version: formVersion(c)}
+		var plan *domain.Plan
 		var base, afterDelete string
 		if kind == "organisation" {
 			o, err := h.targetOrg(c)
@@ -81,7 +82,7 @@ func (h *Handler) ItemLifecycle(kind, op string) echo.HandlerFunc {
 			if plan, err = h.editPlan(c); err != nil {
 				return err
 			}
-			if ref.ID, err = models.EntityID(ctx, h.DB, kind, plan.ID, c.Param("code")); err != nil {
+			if ref.ID, err = planedit.EntityID(ctx, h.DB, kind, plan.ID, c.Param("code")); err != nil {
 				return err
 			}
 			ref.PlanID = &plan.ID
@@ -91,13 +92,13 @@ func (h *Handler) ItemLifecycle(kind, op string) echo.HandlerFunc {
 		to := base + "?flash=flash.pe_archived"
 		switch op {
 		case opDelete:
-			err, to = models.DeleteEntity(ctx, h.DB, h.actor(c), ref), afterDelete+"?flash=flash.pe_deleted"
+			err, to = planedit.DeleteEntity(ctx, h.DB, h.actor(c), ref), afterDelete+"?flash=flash.pe_deleted"
 		case opArchive:
-			err = models.ArchiveEntity(ctx, h.DB, h.actor(c), ref, true, h.Now().UTC())
+			err = planedit.ArchiveEntity(ctx, h.DB, h.actor(c), ref, true, h.Now().UTC())
 		default:
-			err, to = models.ArchiveEntity(ctx, h.DB, h.actor(c), ref, false, h.Now().UTC()), base+"?flash=flash.pe_unarchived"
+			err, to = planedit.ArchiveEntity(ctx, h.DB, h.actor(c), ref, false, h.Now().UTC()), base+"?flash=flash.pe_unarchived"
 		}
-		var inUse *models.InUseError
+		var inUse *planedit.InUseError
 		if errors.As(err, &inUse) {
 			return h.showItem(c, kind, plan, dependentsText(h.Localizer(c), inUse.Dependents))
 		}
@@ -109,7 +110,7 @@ func (h *Handler) ItemLifecycle(kind, op string) echo.HandlerFunc {
 }
 
 // showItem renders an item's edit page with 409 and what keeps it from being deleted.
-func (h *Handler) showItem(c echo.Context, kind string, plan *models.Plan, inUse []string) error {
+func (h *Handler) showItem(c echo.Context, kind string, plan *domain.Plan, inUse []string) error {
 	switch kind {
 	case "organisation":
 		o, err := h.targetOrg(c)
@@ -126,7 +127,7 @@ func (h *Handler) showItem(c echo.Context, kind string, plan *models.Plan, inUse
 }
 
 // dependentsText says in words what depends on an item ("3 objectives").
-func dependentsText(l *i18n.Localizer, deps []models.Dependent) []string {
+func dependentsText(l *i18n.Localizer, deps []planedit.Dependent) []string {
 	out := make([]string, len(deps))
 	for i, d := range deps {
 		out[i] = l.N("pe.dep."+d.Kind, int(d.N))

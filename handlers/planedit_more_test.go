@@ -10,16 +10,18 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/planedit"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
 func TestStaleEditsConflict(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.User(t, models.RoleAdmin, "")
-	a, s := env.SignedIn(t, admin), env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	admin := env.User(t, domain.RoleAdmin, "")
+	a, s := env.SignedIn(t, admin), env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	demo := "/plans/" + seed.DemoPlanCode
 	molsw := umOrgID(t, env, "MOLSW")
 	tests := []struct {
@@ -29,7 +31,7 @@ func TestStaleEditsConflict(t *testing.T) {
 		{"pillar", demo + "/pillars/2/edit", demo + "/pillars/2", url.Values{"title": {"Prevention (renamed)"}, "position": {"2"}}},
 		{"activity", demo + "/activities/2.1.1/edit", demo + "/activities/2.1.1", url.Values{"title": {"Campaigns (renamed)"},
 			"start_date": {fmt.Sprintf("%d-01-01", time.Now().Year())}, "end_date": {fmt.Sprintf("%d-06-30", time.Now().Year())}, "lead": {molsw}, "budget": {"1000"}, "currency": {"USD"}}},
-		{"organisation", "/organisations/" + molsw, "/organisations/" + molsw, url.Values{"acronym": {"MOLSW"}, "name": {"Ministry of Labour (renamed)"}, "type": {models.OrgMinistry}}},
+		{"organisation", "/organisations/" + molsw, "/organisations/" + molsw, url.Values{"acronym": {"MOLSW"}, "name": {"Ministry of Labour (renamed)"}, "type": {domain.OrgMinistry}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,13 +59,13 @@ func TestStaleEditsConflict(t *testing.T) {
 func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
 	demo := "/plans/" + seed.DemoPlanCode
 	var values int64
 	valuesOf := func() int64 {
 		var n int64
-		env.App.DB.Model(&models.IndicatorValue{}).Where("indicator_id = (SELECT id FROM indicators WHERE code = '2.1.1.b')").Count(&n)
+		env.App.DB.Model(&domain.IndicatorValue{}).Where("indicator_id = (SELECT id FROM indicators WHERE code = '2.1.1.b')").Count(&n)
 		return n
 	}
 	if values = valuesOf(); values == 0 {
@@ -99,12 +101,12 @@ func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	peAudited(t, env, sec.ID, "indicator.unarchive", "2.1.1.b")
 
 	// An unused indicator can be deleted.
-	pePost(t, b, demo+"/activities/2.1.1/indicators", url.Values{"code": {"2.1.1.x"}, "name": {"Unused indicator"}, "unit_type": {models.UnitNumber},
-		"direction": {models.Increase}, "accumulation": {models.AccumulateSum}, "version": {"0"}})
+	pePost(t, b, demo+"/activities/2.1.1/indicators", url.Values{"code": {"2.1.1.x"}, "name": {"Unused indicator"}, "unit_type": {domain.UnitNumber},
+		"direction": {domain.Increase}, "accumulation": {domain.AccumulateSum}, "version": {"0"}})
 	loc := pePost(t, b, demo+"/indicators/2.1.1.x/delete", url.Values{"version": {"1"}})
 	peSays(t, b.Get(loc), "Deleted.")
 	var left int64
-	env.App.DB.Model(&models.Indicator{}).Where("code = '2.1.1.x'").Count(&left)
+	env.App.DB.Model(&domain.Indicator{}).Where("code = '2.1.1.x'").Count(&left)
 	if left != 0 {
 		t.Error("the unused indicator was not deleted")
 	}
@@ -120,7 +122,7 @@ func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	peSays(t, r, "activities it leads", "indicators it reports")
 
 	// A new organisation nothing refers to can be deleted; an archived one disappears from the choices.
-	loc = pePost(t, b, "/organisations", url.Values{"acronym": {"TPF"}, "name": {"Test Partner Foundation"}, "type": {models.OrgPartner}, "version": {"0"}})
+	loc = pePost(t, b, "/organisations", url.Values{"acronym": {"TPF"}, "name": {"Test Partner Foundation"}, "type": {domain.OrgPartner}, "version": {"0"}})
 	id := strings.TrimPrefix(strings.Split(loc, "?")[0], "/organisations/")
 	pePost(t, b, "/organisations/"+id+"/archive", url.Values{"version": {"1"}})
 	if strings.Contains(b.Get(demo+"/activities/2.1.1/edit").Body, "Test Partner Foundation") {
@@ -132,8 +134,8 @@ func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	peAudited(t, env, sec.ID, "organisation.delete", "TPF")
 
 	// A funding line can always be removed.
-	pePost(t, b, demo+"/activities/2.1.1/funding", url.Values{"funder": {umOrgID(t, env, "APJP")}, "amount": {"500"}, "currency": {"USD"}, "status": {models.FundingPledged}, "version": {"0"}})
-	var line models.FundingLine
+	pePost(t, b, demo+"/activities/2.1.1/funding", url.Values{"funder": {umOrgID(t, env, "APJP")}, "amount": {"500"}, "currency": {"USD"}, "status": {domain.FundingPledged}, "version": {"0"}})
+	var line domain.FundingLine
 	env.App.DB.Where("amount = 500").Take(&line)
 	pePost(t, b, fmt.Sprintf("%s/activities/2.1.1/funding/%d/delete", demo, line.ID), url.Values{"version": {"1"}})
 	peAudited(t, env, sec.ID, "funding.delete", "APJP")
@@ -158,14 +160,14 @@ func mustAtoi(t *testing.T, s string) int {
 func TestIndicatorMeasureCannotChangeOnceReported(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	b := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	ctx := context.Background()
-	plan, _ := models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
-	ind, err := models.FindCoded[models.Indicator](ctx, env.App.DB, plan.ID, "2.1.1.b")
+	plan, _ := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
+	ind, err := planedit.FindCoded[domain.Indicator](ctx, env.App.DB, plan.ID, "2.1.1.b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"name": {ind.Name}, "unit_type": {models.UnitPercentage}, "direction": {ind.Direction}, "accumulation": {ind.Accumulation},
+	form := url.Values{"name": {ind.Name}, "unit_type": {domain.UnitPercentage}, "direction": {ind.Direction}, "accumulation": {ind.Accumulation},
 		"reporting_org": {fmt.Sprint(ind.ReportingOrgID)}, "version": {fmt.Sprint(ind.Version)}}
 	r := b.Post("/plans/"+seed.DemoPlanCode+"/indicators/2.1.1.b", form)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
@@ -191,48 +193,48 @@ func TestPeriodLocksAndExceptions(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
-	sec := env.User(t, models.RoleSecretariat, "")
-	db, actor := env.App.DB, models.SystemActor
-	plan, err := models.CreatePlan(ctx, db, actor, models.PlanInput{Code: "LOCKS", Title: "Locks", StartYear: now.Year(), EndYear: now.Year() + 1,
-		Frequency: models.Quarterly, Tier1Label: "P", Tier2Label: "O", Tier3Label: "A", GreenThreshold: 0.85, RedThreshold: 0.5,
+	sec := env.User(t, domain.RoleSecretariat, "")
+	db, actor := env.App.DB, domain.SystemActor
+	plan, err := planedit.CreatePlan(ctx, db, actor, planedit.PlanInput{Code: "LOCKS", Title: "Locks", StartYear: now.Year(), EndYear: now.Year() + 1,
+		Frequency: domain.Quarterly, Tier1Label: "P", Tier2Label: "O", Tier3Label: "A", GreenThreshold: 0.85, RedThreshold: 0.5,
 		Language: "en", Currency: "USD", DueDays: 30, GraceDays: 15}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := models.CreatePillar(ctx, db, actor, plan, models.NodeInput{Code: "1", Title: "P"}, now)
+	p, err := planedit.CreatePillar(ctx, db, actor, plan, planedit.NodeInput{Code: "1", Title: "P"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := models.CreateObjective(ctx, db, actor, plan, p, models.NodeInput{Code: "1.1", Title: "O"}, now)
+	o, err := planedit.CreateObjective(ctx, db, actor, plan, p, planedit.NodeInput{Code: "1.1", Title: "O"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lead := mustID(t, umOrgID(t, env, "MOLSW"))
-	a, err := models.CreateActivity(ctx, db, actor, plan, o, models.ActivityInput{NodeInput: models.NodeInput{Code: "1.1.1", Title: "A"},
-		StartDate: models.Date(now.Year(), 1, 1), EndDate: models.Date(now.Year(), 12, 31), LeadOrgID: lead, Currency: "USD"}, now)
+	a, err := planedit.CreateActivity(ctx, db, actor, plan, o, planedit.ActivityInput{NodeInput: planedit.NodeInput{Code: "1.1.1", Title: "A"},
+		StartDate: domain.Date(now.Year(), 1, 1), EndDate: domain.Date(now.Year(), 12, 31), LeadOrgID: lead, Currency: "USD"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := models.IndicatorInput{Name: "Counted", UnitType: models.UnitNumber, Direction: models.Increase, Accumulation: models.AccumulateSum}
+	in := planedit.IndicatorInput{Name: "Counted", UnitType: domain.UnitNumber, Direction: domain.Increase, Accumulation: domain.AccumulateSum}
 	in.Code = "1.1.1.a"
-	if _, err := models.CreateIndicator(ctx, db, actor, plan, models.IndicatorParent{Activity: a}, in, now); err != nil {
+	if _, err := planedit.CreateIndicator(ctx, db, actor, plan, planedit.IndicatorParent{Activity: a}, in, now); err != nil {
 		t.Fatal(err)
 	}
 	in.Code, in.ReportingOrgID = "1.1.1.b", mustID(t, umOrgID(t, env, "MOPS"))
-	if _, err := models.CreateIndicator(ctx, db, actor, plan, models.IndicatorParent{Activity: a}, in, now); err != nil {
+	if _, err := planedit.CreateIndicator(ctx, db, actor, plan, planedit.IndicatorParent{Activity: a}, in, now); err != nil {
 		t.Fatal(err)
 	}
-	label := models.CurrentPeriodLabel(*plan, now)
-	molsw := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
-	mops := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOPS"))
+	label := domain.CurrentPeriodLabel(*plan, now)
+	molsw := env.APIClient(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	mops := env.APIClient(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	b := env.SignedIn(t, sec)
 	page := "/plans/LOCKS/periods/" + label
 
 	// Locked by the secretariat: nobody can report; back to automatic: reporting works again.
-	pePost(t, b, page+"/lock", url.Values{"lock": {models.LockLocked}, "version": {peVersion(t, b.Get(page))}})
+	pePost(t, b, page+"/lock", url.Values{"lock": {domain.LockLocked}, "version": {peVersion(t, b.Get(page))}})
 	peSays(t, b.Get("/plans/LOCKS/periods"), "locked by the secretariat")
 	mustStatus(t, peValue(molsw, "LOCKS", "1.1.1.a", label, 5, 0), http.StatusLocked)
-	pePost(t, b, page+"/lock", url.Values{"lock": {models.LockAuto}, "version": {"2"}})
+	pePost(t, b, page+"/lock", url.Values{"lock": {domain.LockAuto}, "version": {"2"}})
 	mustStatus(t, peValue(molsw, "LOCKS", "1.1.1.a", label, 5, 0), http.StatusOK)
 
 	// Once the period has locked by itself, an exception lets only its organisation report.
@@ -246,18 +248,18 @@ func TestPeriodLocksAndExceptions(t *testing.T) {
 	mustStatus(t, peValue(mops, "LOCKS", "1.1.1.b", label, 3, 0), http.StatusLocked)
 
 	// A lock by the secretariat holds even against an exception; removing the exception closes the period again.
-	pePost(t, b, page+"/lock", url.Values{"lock": {models.LockLocked}, "version": {"3"}})
+	pePost(t, b, page+"/lock", url.Values{"lock": {domain.LockLocked}, "version": {"3"}})
 	mustStatus(t, peValue(molsw, "LOCKS", "1.1.1.a", label, 7, 2), http.StatusLocked)
-	pePost(t, b, page+"/lock", url.Values{"lock": {models.LockAuto}, "version": {"4"}})
+	pePost(t, b, page+"/lock", url.Values{"lock": {domain.LockAuto}, "version": {"4"}})
 	mustStatus(t, peValue(molsw, "LOCKS", "1.1.1.a", label, 7, 2), http.StatusOK)
-	var exc models.PeriodException
+	var exc domain.PeriodException
 	db.Where("reason = ?", "Data delayed by floods").Take(&exc)
 	pePost(t, b, fmt.Sprintf("%s/exceptions/%d/delete", page, exc.ID), nil)
 	mustStatus(t, peValue(molsw, "LOCKS", "1.1.1.a", label, 8, 3), http.StatusLocked)
 
 	// The due date and grace days can change.
-	pePost(t, b, page, url.Values{"due_date": {models.Date(now.Year()+1, 3, 1).Format(time.DateOnly)}, "grace_days": {"5"}, "version": {"5"}})
-	peSays(t, b.Get(page), models.Date(now.Year()+1, 3, 1).Format(time.DateOnly))
+	pePost(t, b, page, url.Values{"due_date": {domain.Date(now.Year()+1, 3, 1).Format(time.DateOnly)}, "grace_days": {"5"}, "version": {"5"}})
+	peSays(t, b.Get(page), domain.Date(now.Year()+1, 3, 1).Format(time.DateOnly))
 	for _, action := range []string{"period.update", "period.lock", "period.auto_lock", "period.exception_grant", "period.exception_remove"} {
 		peAudited(t, env, sec.ID, action, label)
 	}
@@ -269,7 +271,8 @@ func mustID(t *testing.T, s string) int64 {
 }
 
 // TestPlanEditingWordsAreInTheCatalogue checks the keys the plan-editing
-// handlers build from values (the template scan cannot see them).
+// handlers build from values (the template scan cannot see them); the
+// kinds of dependents are checked in planedit (TestDependentKindsAreInTheCatalogue).
 func TestPlanEditingWordsAreInTheCatalogue(t *testing.T) {
 	t.Parallel()
 	b, err := i18n.Load()
@@ -278,12 +281,11 @@ func TestPlanEditingWordsAreInTheCatalogue(t *testing.T) {
 	}
 	var keys []string
 	for prefix, values := range map[string][]string{
-		"pe.dep.":     models.DependentKinds(),
-		"pe.orgtype.": models.OrgTypes,
-		"pe.lang.":    models.PlanLanguages,
-		"pe.lock.":    {models.LockAuto, models.LockLocked, models.LockUnlocked},
-		"unit.":       models.UnitTypes, "direction.": models.Directions, "accumulation.": models.Accumulations,
-		"frequency.": models.Frequencies, "funding.": models.FundingStatuses,
+		"pe.orgtype.": domain.OrgTypes,
+		"pe.lang.":    planedit.PlanLanguages,
+		"pe.lock.":    {domain.LockAuto, domain.LockLocked, domain.LockUnlocked},
+		"unit.":       planedit.UnitTypes, "direction.": planedit.Directions, "accumulation.": planedit.Accumulations,
+		"frequency.": planedit.Frequencies, "funding.": planedit.FundingStatuses,
 		"flash.pe_": {"saved", "created", "plan_created", "deleted", "archived", "unarchived", "funding_saved", "funding_deleted",
 			"period_saved", "lock_saved", "exception_granted", "exception_removed"},
 	} {

@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -23,27 +24,27 @@ type nodeFormPage struct {
 // nodeView is what the pillar and objective pages show of an existing item.
 type nodeView struct {
 	Code, Title, Description string
-	Titles                   models.Texts
+	Titles                   domain.Texts
 	Position, Version        int
 	ArchivedAt               *time.Time
 	Parent                   string
 }
 
 // findNode loads the pillar or objective named by :code.
-func (h *Handler) findNode(c echo.Context, kind string, plan *models.Plan) (*nodeView, error) {
+func (h *Handler) findNode(c echo.Context, kind string, plan *domain.Plan) (*nodeView, error) {
 	ctx, code := c.Request().Context(), c.Param("code")
 	if kind == "pillar" {
-		p, err := models.FindCoded[models.Pillar](ctx, h.DB, plan.ID, code)
+		p, err := planedit.FindCoded[domain.Pillar](ctx, h.DB, plan.ID, code)
 		if err != nil {
 			return nil, err
 		}
 		return &nodeView{p.Code, p.Title, p.Description, p.TitleI18n, p.Position, p.Version, p.ArchivedAt, ""}, nil
 	}
-	o, err := models.FindCoded[models.Objective](ctx, h.DB, plan.ID, code)
+	o, err := planedit.FindCoded[domain.Objective](ctx, h.DB, plan.ID, code)
 	if err != nil {
 		return nil, err
 	}
-	parent, err := models.FindByID[models.Pillar](ctx, h.DB, o.PillarID)
+	parent, err := planedit.FindByID[domain.Pillar](ctx, h.DB, o.PillarID)
 	if err != nil {
 		return nil, err
 	}
@@ -62,12 +63,12 @@ func nodeFields(code, title, description string, position, version int) formValu
 }
 
 // parseNode reads the fields every tier form shares.
-func parseNode(p *formParser) models.NodeInput {
-	return models.NodeInput{Code: p.text("code"), Title: p.text("title"), Titles: p.texts("title"), Description: p.text("description"),
+func parseNode(p *formParser) planedit.NodeInput {
+	return planedit.NodeInput{Code: p.text("code"), Title: p.text("title"), Titles: p.texts("title"), Description: p.text("description"),
 		Position: p.integer("position", 0), Version: p.version()}
 }
 
-func peTierLabel(plan *models.Plan, kind, lang string) string {
+func peTierLabel(plan *domain.Plan, kind, lang string) string {
 	switch kind {
 	case "pillar":
 		return plan.Tier1In(lang)
@@ -77,7 +78,7 @@ func peTierLabel(plan *models.Plan, kind, lang string) string {
 	return plan.Tier3In(lang)
 }
 
-func (h *Handler) renderNodeNew(c echo.Context, status int, plan *models.Plan, kind, parent string, f formValues, errs map[string]string) error {
+func (h *Handler) renderNodeNew(c echo.Context, status int, plan *domain.Plan, kind, parent string, f formValues, errs map[string]string) error {
 	p := nodeFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Creating: true,
 		Action: planEditPath(plan, "/pillars")}, Kind: kind, Tier: peTierLabel(plan, kind, h.Localizer(c).Lang), Parent: parent}
 	if kind == "objective" {
@@ -94,13 +95,13 @@ func (h *Handler) newNode(c echo.Context, kind string) error {
 	}
 	parent := ""
 	if kind == "objective" {
-		pillar, err := models.FindCoded[models.Pillar](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+		pillar, err := planedit.FindCoded[domain.Pillar](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
 		if err != nil {
 			return err
 		}
 		parent = pillar.Code
 	}
-	code, err := models.SuggestCode(c.Request().Context(), h.DB, plan.ID, kind, parent)
+	code, err := planedit.SuggestCode(c.Request().Context(), h.DB, plan.ID, kind, parent)
 	if err != nil {
 		return err
 	}
@@ -119,13 +120,13 @@ func (h *Handler) CreatePillar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in models.NodeInput
+	var in planedit.NodeInput
 	ctx := c.Request().Context()
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseNode(p) },
-		check: func() error { return models.ValidateNodeInput(ctx, h.DB, "pillar", plan.ID, "", in, true) },
+		check: func() error { return planedit.ValidateNodeInput(ctx, h.DB, "pillar", plan.ID, "", in, true) },
 		save: func() (string, error) {
-			p, err := models.CreatePillar(ctx, h.DB, h.actor(c), plan, in, h.Now().UTC())
+			p, err := planedit.CreatePillar(ctx, h.DB, h.actor(c), plan, in, h.Now().UTC())
 			return peCreated(plan, "pillar", p.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -140,16 +141,18 @@ func (h *Handler) CreateObjective(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	pillar, err := models.FindCoded[models.Pillar](ctx, h.DB, plan.ID, c.Param("code"))
+	pillar, err := planedit.FindCoded[domain.Pillar](ctx, h.DB, plan.ID, c.Param("code"))
 	if err != nil {
 		return err
 	}
-	var in models.NodeInput
+	var in planedit.NodeInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseNode(p) },
-		check: func() error { return models.ValidateNodeInput(ctx, h.DB, "objective", plan.ID, pillar.Code, in, true) },
+		check: func() error {
+			return planedit.ValidateNodeInput(ctx, h.DB, "objective", plan.ID, pillar.Code, in, true)
+		},
 		save: func() (string, error) {
-			o, err := models.CreateObjective(ctx, h.DB, h.actor(c), plan, pillar, in, h.Now().UTC())
+			o, err := planedit.CreateObjective(ctx, h.DB, h.actor(c), plan, pillar, in, h.Now().UTC())
 			return peCreated(plan, "objective", o.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -159,7 +162,7 @@ func (h *Handler) CreateObjective(c echo.Context) error {
 
 // renderNodeEdit shows an existing pillar or objective; f nil fills the
 // form from the database; inUse explains a refused delete.
-func (h *Handler) renderNodeEdit(c echo.Context, kind string, status int, plan *models.Plan, f formValues, errs map[string]string, inUse []string) error {
+func (h *Handler) renderNodeEdit(c echo.Context, kind string, status int, plan *domain.Plan, f formValues, errs map[string]string, inUse []string) error {
 	n, err := h.findNode(c, kind, plan)
 	if err != nil {
 		return err
@@ -194,12 +197,12 @@ func (h *Handler) UpdateNode(kind string) echo.HandlerFunc {
 			return err
 		}
 		ctx, code := c.Request().Context(), c.Param("code")
-		var in models.NodeInput
+		var in planedit.NodeInput
 		return h.submitForm(c, formStep{
 			parse: func(p *formParser) { in = parseNode(p) },
-			check: func() error { return models.ValidateNodeInput(ctx, h.DB, kind, plan.ID, "", in, false) },
+			check: func() error { return planedit.ValidateNodeInput(ctx, h.DB, kind, plan.ID, "", in, false) },
 			save: func() (string, error) {
-				err := models.UpdateNode(ctx, h.DB, h.actor(c), plan, kind, code, in, h.Now().UTC())
+				err := planedit.UpdateNode(ctx, h.DB, h.actor(c), plan, kind, code, in, h.Now().UTC())
 				return peItemPath(plan, kind, code) + "/edit?flash=flash.pe_saved", err
 			},
 		}, func(status int, f formValues, errs map[string]string) error {

@@ -4,7 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -17,7 +18,7 @@ type orgsPage struct {
 
 // orgRow is an organisation of the list with its type in words.
 type orgRow struct {
-	models.OrgListItem
+	planedit.OrgListItem
 	TypeLabel string
 }
 
@@ -25,22 +26,22 @@ type orgRow struct {
 type orgFormPage struct {
 	editBase
 	Types []choice
-	Org   *models.Organisation
+	Org   *domain.Organisation
 }
 
 // targetOrg loads the organisation named by :id; a malformed id is not found.
-func (h *Handler) targetOrg(c echo.Context) (*models.Organisation, error) {
+func (h *Handler) targetOrg(c echo.Context) (*domain.Organisation, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return nil, models.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
-	return models.OrganisationByID(c.Request().Context(), h.DB, id)
+	return planedit.OrganisationByID(c.Request().Context(), h.DB, id)
 }
 
 // Organisations lists every organisation, archived ones last, with how
 // many accounts, led activities and reported indicators refer to each.
 func (h *Handler) Organisations(c echo.Context) error {
-	list, err := models.ListOrganisations(c.Request().Context(), h.DB)
+	list, err := planedit.ListOrganisations(c.Request().Context(), h.DB)
 	if err != nil {
 		return err
 	}
@@ -52,17 +53,17 @@ func (h *Handler) Organisations(c echo.Context) error {
 	return c.Render(http.StatusOK, "edit_orgs", p)
 }
 
-func orgFields(o *models.Organisation) formValues {
+func orgFields(o *domain.Organisation) formValues {
 	return formValues{"acronym": {o.Acronym}, "name": {o.Name}, "type": {o.Type}, "version": {strconv.Itoa(o.Version)}}
 }
 
-func parseOrg(p *formParser) models.OrgInput {
-	return models.OrgInput{Acronym: p.text("acronym"), Name: p.text("name"), Type: p.text("type"), Version: p.version()}
+func parseOrg(p *formParser) planedit.OrgInput {
+	return planedit.OrgInput{Acronym: p.text("acronym"), Name: p.text("name"), Type: p.text("type"), Version: p.version()}
 }
 
-func (h *Handler) renderOrgForm(c echo.Context, status int, o *models.Organisation, f formValues, errs map[string]string, inUse []string) error {
+func (h *Handler) renderOrgForm(c echo.Context, status int, o *domain.Organisation, f formValues, errs map[string]string, inUse []string) error {
 	p := orgFormPage{editBase: editBase{Page: h.page(c), Form: f, Errors: errs, Action: "/organisations", Creating: o == nil},
-		Types: enumOptions(h.Localizer(c), "pe.orgtype.", models.OrgTypes), Org: o}
+		Types: enumOptions(h.Localizer(c), "pe.orgtype.", domain.OrgTypes), Org: o}
 	if o != nil {
 		path := "/organisations/" + strconv.FormatInt(o.ID, 10)
 		p.Action, p.Item = path, itemBox(path, o.Version, o.ArchivedAt, inUse)
@@ -71,7 +72,7 @@ func (h *Handler) renderOrgForm(c echo.Context, status int, o *models.Organisati
 }
 
 // renderOrgEdit shows an organisation's form; f nil fills it from the database.
-func (h *Handler) renderOrgEdit(c echo.Context, status int, o *models.Organisation, f formValues, errs map[string]string, inUse []string) error {
+func (h *Handler) renderOrgEdit(c echo.Context, status int, o *domain.Organisation, f formValues, errs map[string]string, inUse []string) error {
 	if f == nil {
 		f = orgFields(o)
 	}
@@ -80,18 +81,18 @@ func (h *Handler) renderOrgEdit(c echo.Context, status int, o *models.Organisati
 
 // NewOrganisationForm shows the form for a new organisation.
 func (h *Handler) NewOrganisationForm(c echo.Context) error {
-	return h.renderOrgForm(c, http.StatusOK, nil, formValues{"type": {models.OrgMinistry}, "version": {"0"}}, nil, nil)
+	return h.renderOrgForm(c, http.StatusOK, nil, formValues{"type": {domain.OrgMinistry}, "version": {"0"}}, nil, nil)
 }
 
 // CreateOrganisation adds an organisation.
 func (h *Handler) CreateOrganisation(c echo.Context) error {
 	ctx := c.Request().Context()
-	var in models.OrgInput
+	var in planedit.OrgInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseOrg(p) },
-		check: func() error { return models.ValidateOrgInput(ctx, h.DB, in, 0) },
+		check: func() error { return planedit.ValidateOrgInput(ctx, h.DB, in, 0) },
 		save: func() (string, error) {
-			o, err := models.CreateOrganisation(ctx, h.DB, h.actor(c), in, h.Now().UTC())
+			o, err := planedit.CreateOrganisation(ctx, h.DB, h.actor(c), in, h.Now().UTC())
 			if err != nil {
 				return "", err
 			}
@@ -118,12 +119,12 @@ func (h *Handler) UpdateOrganisation(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	var in models.OrgInput
+	var in planedit.OrgInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseOrg(p) },
-		check: func() error { return models.ValidateOrgInput(ctx, h.DB, in, o.ID) },
+		check: func() error { return planedit.ValidateOrgInput(ctx, h.DB, in, o.ID) },
 		save: func() (string, error) {
-			err := models.UpdateOrganisation(ctx, h.DB, h.actor(c), o.ID, in, h.Now().UTC())
+			err := planedit.UpdateOrganisation(ctx, h.DB, h.actor(c), o.ID, in, h.Now().UTC())
 			return "/organisations/" + strconv.FormatInt(o.ID, 10) + "?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planedit"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,19 +16,19 @@ import (
 // periodsPage lists a plan's reporting periods.
 type periodsPage struct {
 	Page
-	Plan    *models.Plan
-	Periods []models.PeriodStateRow
+	Plan    *domain.Plan
+	Periods []domain.PeriodStateRow
 }
 
 // periodPage is one period: its due date and grace days, its lock, and
 // the organisations allowed to report late.
 type periodPage struct {
 	editBase
-	Period     *models.ReportingPeriod
+	Period     *domain.ReportingPeriod
 	State      string
 	Locks      []choice
 	LockForm   formValues
-	Exceptions []models.ExceptionRow
+	Exceptions []planedit.ExceptionRow
 	// Exception is the form to grant an exception.
 	Exception       formValues
 	ExceptionErrors map[string]string
@@ -39,7 +41,7 @@ func (h *Handler) Periods(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := models.PlanPeriodRows(c.Request().Context(), h.DB, plan.ID, h.Now().UTC())
+	rows, err := planedit.PlanPeriodRows(c.Request().Context(), h.DB, plan.ID, h.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -47,28 +49,28 @@ func (h *Handler) Periods(c echo.Context) error {
 }
 
 // periodPath is the address of a period's page.
-func pePeriodPath(plan *models.Plan, label string) string {
+func pePeriodPath(plan *domain.Plan, label string) string {
 	return planEditPath(plan, "/periods/"+url.PathEscape(label))
 }
 
 // editPeriod loads the plan and the period :period.
-func (h *Handler) editPeriod(c echo.Context) (*models.Plan, *models.ReportingPeriod, error) {
+func (h *Handler) editPeriod(c echo.Context) (*domain.Plan, *domain.ReportingPeriod, error) {
 	plan, err := h.editPlan(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := models.PeriodByLabel(c.Request().Context(), h.DB, plan.ID, c.Param("period"))
+	p, err := planedit.PeriodByLabel(c.Request().Context(), h.DB, plan.ID, c.Param("period"))
 	return plan, p, err
 }
 
 // renderPeriod shows a period's page; nil forms are filled from the database.
-func (h *Handler) renderPeriod(c echo.Context, status int, plan *models.Plan, period *models.ReportingPeriod, f formValues, errs map[string]string, exc formValues, excErrs map[string]string) error {
+func (h *Handler) renderPeriod(c echo.Context, status int, plan *domain.Plan, period *domain.ReportingPeriod, f formValues, errs map[string]string, exc formValues, excErrs map[string]string) error {
 	ctx, l := c.Request().Context(), h.Localizer(c)
-	exceptions, err := models.PeriodExceptions(ctx, h.DB, period.ID)
+	exceptions, err := planedit.PeriodExceptions(ctx, h.DB, period.ID)
 	if err != nil {
 		return err
 	}
-	orgs, err := models.OrganisationChoices(ctx, h.DB)
+	orgs, err := account.OrganisationChoices(ctx, h.DB)
 	if err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func (h *Handler) renderPeriod(c echo.Context, status int, plan *models.Plan, pe
 	path := pePeriodPath(plan, period.Label)
 	p := periodPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Action: path},
 		Period: period, LockForm: formValues{"lock": {period.Lock()}}, State: period.State(h.Now().UTC(), nil), Exceptions: exceptions, Exception: exc, ExceptionErrors: excErrs,
-		Locks: enumOptions(l, "pe.lock.", []string{models.LockAuto, models.LockLocked, models.LockUnlocked}),
+		Locks: enumOptions(l, "pe.lock.", []string{domain.LockAuto, domain.LockLocked, domain.LockUnlocked}),
 		Orgs:  orgOptions(l, orgs, exc, "organisation", nil)}
 	return c.Render(status, "edit_period", p)
 }
@@ -103,7 +105,7 @@ func (h *Handler) PeriodForm(c echo.Context) error {
 
 // periodStep runs a form of the period page: the period form (its own
 // fields and messages) or the exception form (exception true).
-func (h *Handler) periodStep(c echo.Context, exception bool, parse func(p *formParser), check func() error, save func(plan *models.Plan, label string) error, flash string) error {
+func (h *Handler) periodStep(c echo.Context, exception bool, parse func(p *formParser), check func() error, save func(plan *domain.Plan, label string) error, flash string) error {
 	plan, period, err := h.editPeriod(c)
 	if err != nil {
 		return err
@@ -124,12 +126,12 @@ func (h *Handler) periodStep(c echo.Context, exception bool, parse func(p *formP
 
 // UpdatePeriod saves a period's due date and grace days.
 func (h *Handler) UpdatePeriod(c echo.Context) error {
-	var in models.PeriodInput
+	var in planedit.PeriodInput
 	noCheck := func() error { return nil }
 	return h.periodStep(c, false, func(p *formParser) {
-		in = models.PeriodInput{DueDate: p.date("due_date"), GraceDays: p.required("grace_days"), Version: p.version()}
-	}, noCheck, func(plan *models.Plan, label string) error {
-		return models.UpdatePeriod(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
+		in = planedit.PeriodInput{DueDate: p.date("due_date"), GraceDays: p.required("grace_days"), Version: p.version()}
+	}, noCheck, func(plan *domain.Plan, label string) error {
+		return planedit.UpdatePeriod(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
 	}, "flash.pe_period_saved")
 }
 
@@ -139,19 +141,19 @@ func (h *Handler) LockPeriod(c echo.Context) error {
 	var version int
 	noCheck := func() error { return nil }
 	return h.periodStep(c, false, func(p *formParser) { lock, version = p.text("lock"), p.version() }, noCheck,
-		func(plan *models.Plan, label string) error {
-			return models.SetPeriodLock(c.Request().Context(), h.DB, h.actor(c), plan, label, lock, version, h.Now().UTC())
+		func(plan *domain.Plan, label string) error {
+			return planedit.SetPeriodLock(c.Request().Context(), h.DB, h.actor(c), plan, label, lock, version, h.Now().UTC())
 		}, "flash.pe_lock_saved")
 }
 
 // GrantException lets an organisation report in the period until a date.
 func (h *Handler) GrantException(c echo.Context) error {
-	var in models.ExceptionInput
+	var in planedit.ExceptionInput
 	noCheck := func() error { return nil }
 	return h.periodStep(c, true, func(p *formParser) {
-		in = models.ExceptionInput{OrganisationID: p.id("organisation"), Until: p.date("until"), Reason: p.text("reason")}
-	}, noCheck, func(plan *models.Plan, label string) error {
-		return models.GrantException(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
+		in = planedit.ExceptionInput{OrganisationID: p.id("organisation"), Until: p.date("until"), Reason: p.text("reason")}
+	}, noCheck, func(plan *domain.Plan, label string) error {
+		return planedit.GrantException(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
 	}, "flash.pe_exception_granted")
 }
 
@@ -163,9 +165,9 @@ func (h *Handler) RemoveException(c echo.Context) error {
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
-	if err := models.RemoveException(c.Request().Context(), h.DB, h.actor(c), plan, period.Label, id); err != nil {
+	if err := planedit.RemoveException(c.Request().Context(), h.DB, h.actor(c), plan, period.Label, id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, pePeriodPath(plan, period.Label)+"?flash=flash.pe_exception_removed")

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
+	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
 )
@@ -20,13 +22,13 @@ type planFormPage struct {
 // and edit every item, and the archived items that can be restored.
 type planEditHome struct {
 	Page
-	Tree     *models.PlanTree
+	Tree     *planning.PlanTree
 	Archived []archivedRow
 }
 
 // archivedRow is an archived item with its address and the name of its tier.
 type archivedRow struct {
-	models.ArchivedItem
+	planedit.ArchivedItem
 	Path, Tier string
 }
 
@@ -36,7 +38,7 @@ func pePercent(x float64) string {
 }
 
 // planFields fills the plan form from a plan.
-func planFields(p *models.Plan) formValues {
+func planFields(p *domain.Plan) formValues {
 	f := formValues{}
 	for k, v := range map[string]string{
 		"code": p.Code, "title": p.Title, "description": p.Description, "country": p.Country,
@@ -44,7 +46,7 @@ func planFields(p *models.Plan) formValues {
 		"tier1_label": p.Tier1Label, "tier2_label": p.Tier2Label, "tier3_label": p.Tier3Label,
 		"green_threshold": pePercent(p.GreenThreshold), "red_threshold": pePercent(p.RedThreshold),
 		"language": p.Language, "currency": p.Currency, "version": strconv.Itoa(p.Version),
-		"due_days": strconv.Itoa(models.DefaultDueDays), "grace_days": strconv.Itoa(models.DefaultGraceDays),
+		"due_days": strconv.Itoa(planedit.DefaultDueDays), "grace_days": strconv.Itoa(planedit.DefaultGraceDays),
 	} {
 		f.set(k, v)
 	}
@@ -55,7 +57,7 @@ func planFields(p *models.Plan) formValues {
 }
 
 // parsePlan reads the plan form; thresholds are typed as percentages.
-func parsePlan(p *formParser) models.PlanInput {
+func parsePlan(p *formParser) planedit.PlanInput {
 	pct := func(name string) float64 {
 		x := p.optNumber(name)
 		if x == nil {
@@ -64,22 +66,22 @@ func parsePlan(p *formParser) models.PlanInput {
 		}
 		return *x / 100
 	}
-	return models.PlanInput{
+	return planedit.PlanInput{
 		Code: p.text("code"), Title: p.text("title"), Description: p.text("description"), Country: p.text("country"),
 		StartYear: p.required("start_year"), EndYear: p.required("end_year"), Frequency: p.text("frequency"),
 		Tier1Label: p.text("tier1_label"), Tier2Label: p.text("tier2_label"), Tier3Label: p.text("tier3_label"),
-		TierLabels:     [3]models.Texts{p.texts("tier1_label"), p.texts("tier2_label"), p.texts("tier3_label")},
+		TierLabels:     [3]domain.Texts{p.texts("tier1_label"), p.texts("tier2_label"), p.texts("tier3_label")},
 		GreenThreshold: pct("green_threshold"), RedThreshold: pct("red_threshold"),
 		Language: p.text("language"), Currency: p.text("currency"),
-		DueDays: p.integer("due_days", models.DefaultDueDays), GraceDays: p.integer("grace_days", models.DefaultGraceDays),
+		DueDays: p.integer("due_days", planedit.DefaultDueDays), GraceDays: p.integer("grace_days", planedit.DefaultGraceDays),
 		Version: p.version(),
 	}
 }
 
-func (h *Handler) renderPlanForm(c echo.Context, status int, plan *models.Plan, f formValues, errs map[string]string) error {
+func (h *Handler) renderPlanForm(c echo.Context, status int, plan *domain.Plan, f formValues, errs map[string]string) error {
 	l := h.Localizer(c)
 	p := planFormPage{editBase: editBase{Page: h.page(c), Plan: plan, Form: f, Errors: errs, Action: "/plans", Creating: plan == nil},
-		Frequencies: enumOptions(l, "frequency.", models.Frequencies), Languages: enumOptions(l, "pe.lang.", models.PlanLanguages)}
+		Frequencies: enumOptions(l, "frequency.", planedit.Frequencies), Languages: enumOptions(l, "pe.lang.", planedit.PlanLanguages)}
 	if plan != nil {
 		p.Action = planEditPath(plan, "/settings")
 	}
@@ -89,7 +91,7 @@ func (h *Handler) renderPlanForm(c echo.Context, status int, plan *models.Plan, 
 // NewPlanForm shows the form to create a plan, with the usual defaults.
 func (h *Handler) NewPlanForm(c echo.Context) error {
 	y := h.Now().UTC().Year()
-	defaults := &models.Plan{StartYear: y, EndYear: y + 4, Frequency: models.Quarterly, Tier1Label: "Pillar", Tier2Label: "Objective",
+	defaults := &domain.Plan{StartYear: y, EndYear: y + 4, Frequency: domain.Quarterly, Tier1Label: "Pillar", Tier2Label: "Objective",
 		Tier3Label: "Activity", GreenThreshold: 0.85, RedThreshold: 0.5, Language: "en", Currency: "USD"}
 	f := planFields(defaults)
 	f.set("version", "0")
@@ -98,13 +100,13 @@ func (h *Handler) NewPlanForm(c echo.Context) error {
 
 // CreatePlan creates a plan with its reporting periods and opens its editing page.
 func (h *Handler) CreatePlan(c echo.Context) error {
-	var in models.PlanInput
+	var in planedit.PlanInput
 	ctx := c.Request().Context()
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parsePlan(p) },
-		check: func() error { return models.ValidatePlanInput(ctx, h.DB, in, true) },
+		check: func() error { return planedit.ValidatePlanInput(ctx, h.DB, in, true) },
 		save: func() (string, error) {
-			plan, err := models.CreatePlan(ctx, h.DB, h.actor(c), in, h.Now().UTC())
+			plan, err := planedit.CreatePlan(ctx, h.DB, h.actor(c), in, h.Now().UTC())
 			if err != nil {
 				return "", err
 			}
@@ -131,13 +133,13 @@ func (h *Handler) UpdatePlanSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in models.PlanInput
+	var in planedit.PlanInput
 	ctx := c.Request().Context()
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parsePlan(p) },
-		check: func() error { return models.ValidatePlanInput(ctx, h.DB, in, false) },
+		check: func() error { return planedit.ValidatePlanInput(ctx, h.DB, in, false) },
 		save: func() (string, error) {
-			return planEditPath(plan, "/edit?flash=flash.pe_saved"), models.UpdatePlan(ctx, h.DB, h.actor(c), plan.Code, in, h.Now().UTC())
+			return planEditPath(plan, "/edit?flash=flash.pe_saved"), planedit.UpdatePlan(ctx, h.DB, h.actor(c), plan.Code, in, h.Now().UTC())
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
 		f.set("code", plan.Code)
@@ -148,11 +150,11 @@ func (h *Handler) UpdatePlanSettings(c echo.Context) error {
 // EditPlanHome shows the plan's tree for editing.
 func (h *Handler) EditPlanHome(c echo.Context) error {
 	ctx := c.Request().Context()
-	tree, err := models.LoadPlanTree(ctx, h.DB, c.Param("plan"))
+	tree, err := planning.LoadPlanTree(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
-	archived, err := models.ArchivedItems(ctx, h.DB, tree.Plan.ID)
+	archived, err := planedit.ArchivedItems(ctx, h.DB, tree.Plan.ID)
 	if err != nil {
 		return err
 	}
@@ -168,6 +170,6 @@ func (h *Handler) EditPlanHome(c echo.Context) error {
 }
 
 // childPath is the address of a new child of kind under a parent item.
-func peChildPath(plan *models.Plan, parentKind, parentCode, childKind string) string {
+func peChildPath(plan *domain.Plan, parentKind, parentCode, childKind string) string {
 	return peItemPath(plan, parentKind, parentCode) + "/" + peSegments[childKind]
 }

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
+	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -67,7 +69,7 @@ func peVersion(t *testing.T, r *apptest.Response) string {
 func peAudited(t *testing.T, env *apptest.Env, userID int64, action, contains string) {
 	t.Helper()
 	var n int64
-	q := env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND user_id = ?", action, userID)
+	q := env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND user_id = ?", action, userID)
 	if contains != "" {
 		q = q.Where("new_value LIKE ? OR old_value LIKE ?", "%"+contains+"%", "%"+contains+"%")
 	}
@@ -80,26 +82,26 @@ func peAudited(t *testing.T, env *apptest.Env, userID int64, action, contains st
 func TestSecretariatBuildsAPlan(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
 
 	mustStatus(t, b.Get("/plans/new"), http.StatusOK)
 	loc := pePost(t, b, "/plans", url.Values{"code": {"NAP-T.1"}, "title": {"Test plan"}, "description": {"For the tests"},
-		"country": {"Testland"}, "start_year": {"2025"}, "end_year": {"2027"}, "frequency": {models.HalfYearly},
+		"country": {"Testland"}, "start_year": {"2025"}, "end_year": {"2027"}, "frequency": {domain.HalfYearly},
 		"tier1_label": {"Pillar"}, "tier2_label": {"Outcome"}, "tier3_label": {"Output"}, "green_threshold": {"80"},
 		"red_threshold": {"40"}, "language": {"fr"}, "currency": {"usd"}, "due_days": {"20"}, "grace_days": {"10"}, "version": {"0"}})
 	if loc != "/plans/NAP-T.1/edit?flash=flash.pe_plan_created" {
 		t.Fatalf("after creating the plan, Location = %q", loc)
 	}
 	peSays(t, b.Get(loc), "The plan was created with its reporting periods", "Add Pillar")
-	plan, err := models.FindPlan(context.Background(), env.App.DB, "NAP-T.1")
+	plan, err := planning.FindPlan(context.Background(), env.App.DB, "NAP-T.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if plan.GreenThreshold != 0.8 || plan.RedThreshold != 0.4 || plan.Currency != "USD" || plan.Tier2Label != "Outcome" || plan.Language != "fr" {
 		t.Errorf("stored plan: %+v", plan)
 	}
-	var periods []models.ReportingPeriod
+	var periods []domain.ReportingPeriod
 	env.App.DB.Where("plan_id = ?", plan.ID).Order("start_date").Find(&periods)
 	var labels []string
 	for _, p := range periods {
@@ -130,11 +132,11 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 
 	// A funding line above the budget is accepted with a warning.
 	loc = pePost(t, b, "/plans/NAP-T.1/activities/1.1.1/funding", url.Values{"funder": {umOrgID(t, env, "APJP")}, "amount": {"12000"},
-		"currency": {"USD"}, "status": {models.FundingCommitted}, "version": {"0"}})
+		"currency": {"USD"}, "status": {domain.FundingCommitted}, "version": {"0"}})
 	peSays(t, b.Get(loc), "The funding line was saved", "more than the planned budget")
 
 	// An output indicator with yearly targets and a disaggregation set; an outcome indicator.
-	var set models.DisaggregationSet
+	var set domain.DisaggregationSet
 	if err := env.App.DB.Where("code = ?", "sex-age").Take(&set).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -142,15 +144,15 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 		t.Error("the new indicator form does not suggest 1.1.1.a or lacks a target per plan year")
 	}
 	pePost(t, b, "/plans/NAP-T.1/activities/1.1.1/indicators", url.Values{"code": {"1.1.1.a"}, "name": {"People reached by awareness sessions"},
-		"unit_type": {models.UnitNumber}, "unit_label": {"people"}, "direction": {models.Increase}, "accumulation": {models.AccumulateSum},
+		"unit_type": {domain.UnitNumber}, "unit_label": {"people"}, "direction": {domain.Increase}, "accumulation": {domain.AccumulateSum},
 		"target.2025": {"100"}, "target.2026": {"200"}, "target.2027": {"300"}, "end_target": {"600"},
 		"disaggregation_set": {strconv.FormatInt(set.ID, 10)}, "sensitive": {"1"}, "version": {"0"}})
 	pePost(t, b, "/plans/NAP-T.1/objectives/1.1/indicators", url.Values{"code": {"1.1.a"}, "name": {"Share of villagers who can name two risks"},
-		"unit_type": {models.UnitPercentage}, "direction": {models.Increase}, "accumulation": {models.AccumulateLatest},
+		"unit_type": {domain.UnitPercentage}, "direction": {domain.Increase}, "accumulation": {domain.AccumulateLatest},
 		"baseline_value": {"30"}, "baseline_year": {"2024"}, "end_target": {"60"}, "reporting_org": {umOrgID(t, env, "MOLSW")}, "version": {"0"}})
-	var ind models.Indicator
+	var ind domain.Indicator
 	env.App.DB.Where("plan_id = ? AND code = ?", plan.ID, "1.1.1.a").Take(&ind)
-	targets, _ := models.IndicatorTargets(context.Background(), env.App.DB, ind.ID)
+	targets, _ := planedit.IndicatorTargets(context.Background(), env.App.DB, ind.ID)
 	if strconv.FormatInt(ind.ReportingOrgID, 10) != umOrgID(t, env, "MOLSW") || len(targets) != 3 || targets[2026] != 200 || !ind.Sensitive {
 		t.Errorf("stored indicator reports for org %d with targets %v, sensitive %v", ind.ReportingOrgID, targets, ind.Sensitive)
 	}
@@ -165,7 +167,7 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 	if !strings.Contains(page.Body, `href="/organisations"`) || !strings.Contains(page.Body, `href="/plans/NAP-T.1/edit"`) {
 		t.Error("the secretariat has no link to the organisations or to editing the plan")
 	}
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW")).Get("/plans/NAP-T.1")
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW")).Get("/plans/NAP-T.1")
 	if strings.Contains(fp.Body, `href="/organisations"`) || strings.Contains(fp.Body, `href="/plans/NAP-T.1/edit"`) {
 		t.Error("a focal point is offered the editing links")
 	}
@@ -173,23 +175,23 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 	// Edits: one more year adds its periods; an objective, a funding line and an indicator change.
 	settings := b.Get("/plans/NAP-T.1/settings")
 	peSays(t, settings, "Plan settings", "Test plan")
-	form := url.Values{"title": {"Test plan"}, "start_year": {"2025"}, "end_year": {"2028"}, "frequency": {models.HalfYearly},
+	form := url.Values{"title": {"Test plan"}, "start_year": {"2025"}, "end_year": {"2028"}, "frequency": {domain.HalfYearly},
 		"tier1_label": {"Pillar"}, "tier2_label": {"Outcome"}, "tier3_label": {"Output"}, "green_threshold": {"80"},
 		"red_threshold": {"40"}, "language": {"fr"}, "currency": {"USD"}, "version": {peVersion(t, settings)}}
 	pePost(t, b, "/plans/NAP-T.1/settings", form)
 	peSays(t, b.Get("/plans/NAP-T.1/periods"), "2028-H1", "2028-H2")
 	pePost(t, b, "/plans/NAP-T.1/objectives/1.1", url.Values{"title": {"Communities know the risks of trafficking"}, "position": {"1"}, "version": {"1"}})
-	var line models.FundingLine
+	var line domain.FundingLine
 	env.App.DB.Where("funder_id = ? AND amount = 12000", umOrgID(t, env, "APJP")).Take(&line)
 	pePost(t, b, "/plans/NAP-T.1/activities/1.1.1/funding/"+strconv.FormatInt(line.ID, 10), url.Values{"funder": {umOrgID(t, env, "APJP")},
-		"amount": {"9000"}, "currency": {"USD"}, "status": {models.FundingDisbursed}, "version": {"1"}})
+		"amount": {"9000"}, "currency": {"USD"}, "status": {domain.FundingDisbursed}, "version": {"1"}})
 	if page := b.Get("/plans/NAP-T.1/activities/1.1.1/edit"); strings.Contains(page.Body, "more than the planned budget") {
 		t.Error("the over-budget warning stays after the funding was lowered")
 	}
 	edit := b.Get("/plans/NAP-T.1/indicators/1.1.1.a/edit")
 	peSays(t, edit, "People reached by awareness sessions", "Target 2027")
-	pePost(t, b, "/plans/NAP-T.1/indicators/1.1.1.a", url.Values{"name": {"People reached by village sessions"}, "unit_type": {models.UnitNumber},
-		"direction": {models.Increase}, "accumulation": {models.AccumulateSum}, "target.2028": {"400"},
+	pePost(t, b, "/plans/NAP-T.1/indicators/1.1.1.a", url.Values{"name": {"People reached by village sessions"}, "unit_type": {domain.UnitNumber},
+		"direction": {domain.Increase}, "accumulation": {domain.AccumulateSum}, "target.2028": {"400"},
 		"disaggregation_set": {strconv.FormatInt(set.ID, 10)}, "version": {peVersion(t, edit)}})
 	peSays(t, b.Get("/plans/NAP-T.1"), "People reached by village sessions", "Communities know the risks of trafficking")
 
@@ -203,15 +205,15 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	b := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	demo := "/plans/" + seed.DemoPlanCode
-	plan, err := models.FindPlan(context.Background(), env.App.DB, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(context.Background(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := strconv.Itoa(plan.EndYear)
 	planForm := func(change map[string]string) url.Values {
-		f := url.Values{"code": {"NEW-PLAN"}, "title": {"A new plan"}, "start_year": {"2026"}, "end_year": {"2030"}, "frequency": {models.Quarterly},
+		f := url.Values{"code": {"NEW-PLAN"}, "title": {"A new plan"}, "start_year": {"2026"}, "end_year": {"2030"}, "frequency": {domain.Quarterly},
 			"tier1_label": {"Pillar"}, "tier2_label": {"Objective"}, "tier3_label": {"Activity"}, "green_threshold": {"85"},
 			"red_threshold": {"50"}, "language": {"en"}, "currency": {"USD"}, "version": {"0"}}
 		for k, v := range change {
@@ -228,8 +230,8 @@ func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 		return f
 	}
 	indicator := func(change map[string]string) url.Values {
-		f := url.Values{"code": {"2.1.1.z"}, "name": {"Kept indicator name"}, "unit_type": {models.UnitNumber}, "direction": {models.Increase},
-			"accumulation": {models.AccumulateSum}, "version": {"0"}}
+		f := url.Values{"code": {"2.1.1.z"}, "name": {"Kept indicator name"}, "unit_type": {domain.UnitNumber}, "direction": {domain.Increase},
+			"accumulation": {domain.AccumulateSum}, "version": {"0"}}
 		for k, v := range change {
 			f.Set(k, v)
 		}
@@ -267,11 +269,11 @@ func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 			[]string{"Enter a number, such as 1250 or 12.5."}},
 		{"funding: funder, amount, status", demo + "/activities/2.1.1/funding", url.Values{"funder": {umOrgID(t, env, "MOLSW")}, "amount": {"-1"}, "currency": {"USD"}, "status": {"gift"}, "version": {"0"}},
 			"-1", []string{"MOLSW is not a development partner or international organisation.", "Enter an amount of zero or more.", "Choose pledged, committed or disbursed."}},
-		{"indicator: percentage target, lone baseline", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"unit_type": models.UnitPercentage, "target." + last: "120", "baseline_value": "5"}),
+		{"indicator: percentage target, lone baseline", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"unit_type": domain.UnitPercentage, "target." + last: "120", "baseline_value": "5"}),
 			"Kept indicator name", []string{"Enter a percentage between 0 and 100.", "Enter the year of the baseline as well, or leave both empty."}},
-		{"indicator: yes/no target", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"unit_type": models.UnitYesNo, "end_target": "2"}),
+		{"indicator: yes/no target", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"unit_type": domain.UnitYesNo, "end_target": "2"}),
 			"Kept indicator name", []string{"Enter 1 (yes, achieved) or 0 (no, not yet)."}},
-		{"indicator: cumulative with a baseline", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"accumulation": models.AccumulateCumulative, "baseline_value": "40", "baseline_year": "2020"}),
+		{"indicator: cumulative with a baseline", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"accumulation": domain.AccumulateCumulative, "baseline_value": "40", "baseline_year": "2020"}),
 			"Kept indicator name", []string{"A cumulative indicator counts its total from the start of the plan, so its baseline must be 0 or empty."}},
 		{"indicator: code taken", demo + "/activities/2.1.1/indicators", indicator(map[string]string{"code": "2.1.1.a"}),
 			"Kept indicator name", []string{"The code 2.1.1.a is already used in this plan"}},
@@ -283,7 +285,7 @@ func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 			[]string{"The due date cannot be before the period ends", "Enter a number of days from 0 to 366."}},
 	}
 	var before int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action LIKE '%.create' OR action LIKE '%.update'").Count(&before)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action LIKE '%.create' OR action LIKE '%.update'").Count(&before)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := b.Post(tt.path, tt.form)
@@ -292,7 +294,7 @@ func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 		})
 	}
 	var after int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action LIKE '%.create' OR action LIKE '%.update'").Count(&after)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action LIKE '%.create' OR action LIKE '%.update'").Count(&after)
 	if after != before {
 		t.Errorf("refused forms wrote %d audit rows", after-before)
 	}

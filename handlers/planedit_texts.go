@@ -1,7 +1,8 @@
 package handlers
 
 import (
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
 )
 
 // Translations of plan content are typed on the editing forms as one field
@@ -13,7 +14,7 @@ import (
 // for: every interface language but the plan's own.
 func (b editBase) TranslationLanguages() []string {
 	var out []string
-	for _, lang := range models.InterfaceLanguages {
+	for _, lang := range i18n.Supported {
 		if b.Plan == nil || lang != b.Plan.Language {
 			out = append(out, lang)
 		}
@@ -22,7 +23,7 @@ func (b editBase) TranslationLanguages() []string {
 }
 
 // setTexts fills the translation fields of a form (prefix_lang).
-func (f formValues) setTexts(prefix string, t models.Texts) {
+func (f formValues) setTexts(prefix string, t domain.Texts) {
 	for lang, s := range t {
 		f.set(prefix+"_"+lang, s)
 	}
@@ -30,9 +31,9 @@ func (f formValues) setTexts(prefix string, t models.Texts) {
 
 // texts reads the translation fields of a form; the models keep the ones
 // the plan can have.
-func (p *formParser) texts(prefix string) models.Texts {
-	out := models.Texts{}
-	for _, lang := range models.InterfaceLanguages {
+func (p *formParser) texts(prefix string) domain.Texts {
+	out := domain.Texts{}
+	for _, lang := range i18n.Supported {
 		if s := p.text(prefix + "_" + lang); s != "" {
 			out[lang] = s
 		}

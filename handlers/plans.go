@@ -6,8 +6,11 @@ import (
 	"slices"
 	"strconv"
 
-	"naptracker/handlers/report"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/report"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,12 +18,12 @@ import (
 // homePage lists the plans.
 type homePage struct {
 	Page
-	Plans []models.PlanSummary
+	Plans []planning.PlanSummary
 }
 
 // Home lists every plan with its size.
 func (h *Handler) Home(c echo.Context) error {
-	plans, err := models.ListPlansCached(c.Request().Context(), h.DB, &h.planSizes)
+	plans, err := planning.ListPlansCached(c.Request().Context(), h.DB, &h.planSizes)
 	if err != nil {
 		return err
 	}
@@ -30,10 +33,10 @@ func (h *Handler) Home(c echo.Context) error {
 // planPage shows one plan's tree.
 type planPage struct {
 	Page
-	Tree   *models.PlanTree
+	Tree   *planning.PlanTree
 	Report *reportLinks
 	// Periods feed the workshop report's download form.
-	Periods []models.ReportingPeriod
+	Periods []domain.ReportingPeriod
 	// CanPDF: the form offers the report as PDF (LibreOffice is installed).
 	CanPDF bool
 	// Decisions are the plan's open workshop decisions.
@@ -68,7 +71,7 @@ func (p planPage) ToggleLink(code string) string {
 }
 
 // ObjectiveIndicators counts an objective's indicators: its own and its activities'.
-func (p planPage) ObjectiveIndicators(o *models.ObjectiveNode) int {
+func (p planPage) ObjectiveIndicators(o *planning.ObjectiveNode) int {
 	n := len(o.Indicators)
 	for _, a := range o.Activities {
 		n += len(a.Indicators)
@@ -79,7 +82,7 @@ func (p planPage) ObjectiveIndicators(o *models.ObjectiveNode) int {
 // reportLinks decides which indicators get a link to report the current period.
 type reportLinks struct {
 	Period string
-	scope  models.Scope
+	scope  domain.Scope
 }
 
 // For reports whether the user reports indicators of the given organisation.
@@ -90,14 +93,14 @@ func (r *reportLinks) For(orgID int64) bool { return r != nil && r.scope.CanRepo
 func (h *Handler) ShowPlan(c echo.Context) error {
 	// The tree changes only with the plan's data version (every plan edit
 	// raises it): read once, then kept, never modified.
-	plan, err := models.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
+	plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 	if err != nil {
 		return err
 	}
 	slot, key := strconv.FormatInt(plan.ID, 10), strconv.FormatInt(plan.DataVersion, 10)
 	tree, ok := h.planTrees.get(slot, key)
 	if !ok {
-		if tree, err = models.LoadPlanTree(c.Request().Context(), h.DB, plan.Code); err != nil {
+		if tree, err = planning.LoadPlanTree(c.Request().Context(), h.DB, plan.Code); err != nil {
 			return err
 		}
 		if tree.Plan.DataVersion == plan.DataVersion {
@@ -105,17 +108,17 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 		}
 	}
 	p := planPage{Page: h.page(c), Tree: tree, CanPDF: report.CanPDF(), Folded: tree.Indicators > planFoldAbove, open: c.QueryParams()["open"]}
-	if p.Periods, err = models.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
+	if p.Periods, err = reporting.PlanPeriods(c.Request().Context(), h.DB, tree.Plan.ID); err != nil {
 		return err
 	}
 	// --- workshop decisions ---
-	if p.Decisions, err = h.decisionsFor(c, models.DecisionFilter{PlanID: tree.Plan.ID, OpenOnly: true}, "/plans/"+tree.Plan.Code, "decisions"); err != nil {
+	if p.Decisions, err = h.decisionsFor(c, review.DecisionFilter{PlanID: tree.Plan.ID, OpenOnly: true}, "/plans/"+tree.Plan.Code, "decisions"); err != nil {
 		return err
 	}
 	// --- end workshop decisions ---
 	if who := PrincipalOf(c); who != nil {
-		if label := models.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {
-			p.Report = &reportLinks{Period: label, scope: models.ScopeOf(&who.User)}
+		if label := domain.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {
+			p.Report = &reportLinks{Period: label, scope: domain.ScopeOf(&who.User)}
 		}
 	}
 	return c.Render(http.StatusOK, "plan", p)

@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/offline"
 	"naptracker/planxlsx"
 
@@ -93,7 +93,7 @@ func (h *Handler) PlanImportConfirm(c echo.Context) error {
 	p := h.planImportPage(c)
 	data, err := base64.StdEncoding.DecodeString(c.FormValue("file"))
 	if err != nil || len(data) == 0 {
-		return h.planImportRefused(c, p, models.FieldError("file", "offline.err.no_file"))
+		return h.planImportRefused(c, p, domain.FieldError("file", "offline.err.no_file"))
 	}
 	name := c.FormValue("name")
 	o := planxlsx.Options{Limits: h.offlineLimits(), Expect: c.FormValue("digest"), FileName: name}
@@ -125,7 +125,7 @@ func (h *Handler) planImportRefused(c echo.Context, p planImportPage, err error)
 		p.Error = r.Msg.Translate(l.T)
 		return c.Render(RefusalStatus(r), "plan_import", p)
 	}
-	if ve, ok := err.(*models.ValidationError); ok {
+	if ve, ok := err.(*domain.ValidationError); ok {
 		for _, m := range ve.Localized(l.T) {
 			p.Error = m
 		}

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
+	"naptracker/planning"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -41,7 +43,7 @@ func setCell(t *testing.T, data []byte, sheet, ref string, v any) []byte {
 func TestPlanImportPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	edit := sec.Get("/plans/" + seed.DemoPlanCode + "/edit")
 	mustStatus(t, edit, http.StatusOK)
 	link := "/plans/" + seed.DemoPlanCode + "/plan.xlsx"
@@ -63,9 +65,9 @@ func TestPlanImportPage(t *testing.T) {
 		!strings.Contains(preview.Body, "(revised)") {
 		t.Fatalf("the preview does not show the update:\n%s", preview.Body)
 	}
-	p, _ := models.FindPlan(t.Context(), env.App.DB, seed.DemoPlanCode)
+	p, _ := planning.FindPlan(t.Context(), env.App.DB, seed.DemoPlanCode)
 	title := func() string {
-		x, err := models.FindCoded[models.Pillar](t.Context(), env.App.DB, p.ID, "1")
+		x, err := planedit.FindCoded[domain.Pillar](t.Context(), env.App.DB, p.ID, "1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +107,7 @@ func TestPlanImportPage(t *testing.T) {
 func TestPlanImportAPI(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	api := env.APIClient(t, env.User(t, models.RoleAdmin, ""))
+	api := env.APIClient(t, env.User(t, domain.RoleAdmin, ""))
 	wb := api.Get("/api/v1/plans/" + seed.DemoPlanCode + "/plan.xlsx")
 	mustStatus(t, wb, http.StatusOK)
 	edited := setCell(t, []byte(wb.Body), "organisations", "C2", "agency")
@@ -139,6 +141,6 @@ func TestPlanImportAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &out); err != nil || out.Applied || out.Counts["error"] != 1 {
 		t.Fatalf("bad file: %s", r.Body)
 	}
-	mustStatus(t, env.APIClient(t, env.User(t, models.RoleDonor, "APJP")).Get("/api/v1/plans/"+seed.DemoPlanCode+"/plan.xlsx"), http.StatusForbidden)
+	mustStatus(t, env.APIClient(t, env.User(t, domain.RoleDonor, "APJP")).Get("/api/v1/plans/"+seed.DemoPlanCode+"/plan.xlsx"), http.StatusForbidden)
 	mustStatus(t, api.Do(http.MethodPost, "/api/v1/plans/import", strings.NewReader("nope"), xl), http.StatusUnprocessableEntity)
 }

@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -16,18 +19,18 @@ import (
 // same template renders live slides and a snapshot's frozen ones.
 type presentPage struct {
 	Page
-	S *models.Slides
+	S *review.Slides
 	// Deck is the slides as shown, long lists continued on follow-on
 	// slides (2a, 2b…) so that each fits the screen (present_deck.go).
 	Deck []deckSlide
 	// Snapshot is set when presenting a review snapshot.
-	Snapshot *models.ReviewSnapshot
+	Snapshot *review.ReviewSnapshot
 	// Review is what moved since the plan's last review snapshot (live
 	// presentations of a plan that has one).
-	Review *models.ReviewChanges
+	Review *review.ReviewChanges
 	// Periods feed the range form of the live presentation.
-	Periods   []models.ReportingPeriod
-	Decisions []models.DecisionRow
+	Periods   []domain.ReportingPeriod
+	Decisions []review.DecisionRow
 	CanDecide bool
 	Form      decisionForm
 	Targets   []choice
@@ -85,7 +88,7 @@ func decisionsSlide(pillars int) int { return pillars + 5 }
 type segment struct{ Key, X, W string }
 
 // Segments lays counts out as the parts of a stacked bar of total.
-func (p presentPage) Segments(counts []models.Count, total int) []segment {
+func (p presentPage) Segments(counts []review.Count, total int) []segment {
 	var out []segment
 	x := 0.0
 	for _, c := range counts {
@@ -120,7 +123,7 @@ func (p presentPage) RAGWord(rag string) string { return p.L.T("report.rag." + r
 
 // StatusWord is an activity status's word in the viewer's language.
 func (p presentPage) StatusWord(status string) string {
-	if status == models.NoReport {
+	if status == review.NoReport {
 		return p.L.T("present.no_report")
 	}
 	return p.L.T("progress." + status)
@@ -146,7 +149,7 @@ func (h *Handler) Present(c echo.Context) error {
 func (h *Handler) PresentSnapshot(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if done, err := h.planNotModified(c); done || err != nil {
 		return err
@@ -163,13 +166,13 @@ func (h *Handler) PresentSnapshot(c echo.Context) error {
 func (h *Handler) presentData(c echo.Context, planCode string, snapshotID int64, from, to string) (presentPage, error) {
 	ctx, now := c.Request().Context(), h.Now().UTC()
 	p := presentPage{Page: h.page(c), Now: now, Start: 1, Form: decisionForm{Values: formValues{}}}
-	filter := models.DecisionFilter{}
+	filter := review.DecisionFilter{}
 	if snapshotID != 0 {
-		plan, err := models.FindPlan(ctx, h.DB, planCode)
+		plan, err := planning.FindPlan(ctx, h.DB, planCode)
 		if err != nil {
 			return p, err
 		}
-		if p.Snapshot, err = models.FindSnapshot(ctx, h.DB, plan.ID, snapshotID); err != nil {
+		if p.Snapshot, err = review.FindSnapshot(ctx, h.DB, plan.ID, snapshotID); err != nil {
 			return p, err
 		}
 		if p.S, err = p.Snapshot.Slides(); err != nil {
@@ -179,22 +182,22 @@ func (h *Handler) presentData(c echo.Context, planCode string, snapshotID int64,
 		p.Back = "/plans/" + url.PathEscape(plan.Code) + "/snapshots/" + strconv.FormatInt(snapshotID, 10) + "/present"
 	} else {
 		var err error
-		if p.S, err = models.LoadSlides(ctx, h.DB, planCode, from, to, now); err != nil {
+		if p.S, err = review.LoadSlides(ctx, h.DB, planCode, from, to, now); err != nil {
 			return p, err
 		}
-		if p.Periods, err = models.PlanPeriods(ctx, h.DB, p.S.PlanID); err != nil {
+		if p.Periods, err = reporting.PlanPeriods(ctx, h.DB, p.S.PlanID); err != nil {
 			return p, err
 		}
 		filter.PlanID, filter.OpenOnly = p.S.PlanID, true
 		p.Back = "/plans/" + url.PathEscape(p.S.PlanCode) + "/present?" + url.Values{"from": {p.S.From}, "to": {p.S.To}}.Encode()
 	}
 	var err error
-	if p.Decisions, err = models.ListDecisions(ctx, h.DB, filter); err != nil {
+	if p.Decisions, err = review.ListDecisions(ctx, h.DB, filter); err != nil {
 		return p, err
 	}
-	if who := PrincipalOf(c); who != nil && models.ScopeOf(&who.User).CanRecordDecisions() {
+	if who := PrincipalOf(c); who != nil && domain.ScopeOf(&who.User).CanRecordDecisions() {
 		p.CanDecide = true
-		orgs, err := models.ActiveOrganisations(ctx, h.DB)
+		orgs, err := review.ActiveOrganisations(ctx, h.DB)
 		if err != nil {
 			return p, err
 		}
@@ -205,11 +208,11 @@ func (h *Handler) presentData(c echo.Context, planCode string, snapshotID int64,
 	}
 	if snapshotID == 0 {
 		// What moved since the last review, on a slide of its own.
-		plan, err := models.FindPlan(ctx, h.DB, p.S.PlanCode)
+		plan, err := planning.FindPlan(ctx, h.DB, p.S.PlanCode)
 		if err != nil {
 			return p, err
 		}
-		if p.Review, err = models.LoadReviewChanges(ctx, h.DB, *plan, 0, now, nil); err != nil {
+		if p.Review, err = review.LoadReviewChanges(ctx, h.DB, *plan, 0, now, nil); err != nil {
 			return p, err
 		}
 	}

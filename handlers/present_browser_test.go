@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -20,7 +20,7 @@ import (
 func TestPresentationInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fac := env.User(t, models.RoleFacilitator, "")
+	fac := env.User(t, domain.RoleFacilitator, "")
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	t.Logf("screenshots: %s", b.Dir())
@@ -82,7 +82,7 @@ func TestPresentationInChromium(t *testing.T) {
 
 	// Opening an address with #slide-N starts there (#slide-2 at 2a when
 	// slide 2 continues); in Lao the words are Lao.
-	if err := env.App.DB.Model(&models.User{}).Where("id = ?", fac.ID).Update("language", "lo").Error; err != nil {
+	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", fac.ID).Update("language", "lo").Error; err != nil {
 		t.Fatal(err)
 	}
 	// (another address than the open page's, so that the page loads again).

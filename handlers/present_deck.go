@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"unicode"
 
-	"naptracker/models"
+	"naptracker/review"
 )
 
 // The presentation is shown on a projector, commonly 1366×768 or
@@ -41,18 +41,18 @@ type deckSlide struct {
 	Part string // "a", "b"… when the slide continues over several, else ""
 	Kind string // title, pillar, compliance, key, funding or decisions
 	// Pillar is the pillar of a pillar slide (index PillarIndex).
-	Pillar      *models.PillarSlide
+	Pillar      *review.PillarSlide
 	PillarIndex int
 	// Totals: the pillar's counts are on this slide.
 	Totals bool
 	// Lists, each with the part of it on this slide; Has… says the list's
 	// heading is on this slide (with a "none" line when the list is empty).
 	HasOffTrack, HasActivities, HasOnTrack bool
-	OffTrack                               []models.IndicatorLine
-	Activities                             []models.ActivityLine
-	OnTrack                                []models.IndicatorLine
-	Compliance                             []models.ComplianceLine
-	Funding                                []models.PartnerFunding
+	OffTrack                               []review.IndicatorLine
+	Activities                             []review.ActivityLine
+	OnTrack                                []review.IndicatorLine
+	Compliance                             []review.ComplianceLine
+	Funding                                []review.PartnerFunding
 	// ComplianceTotal: the compliance table ends on this slide, with its total.
 	ComplianceTotal bool
 	// Est is the estimated height of the slide's content, in em (the
@@ -278,7 +278,7 @@ func (p presentPage) buildDeck() []deckSlide {
 	none := lineEm + 0.5
 
 	// Indicator tables: the pillar slides' leave out the period and baseline.
-	indicators := func(lines []models.IndicatorLine, short bool) (float64, []float64) {
+	indicators := func(lines []review.IndicatorLine, short bool) (float64, []float64) {
 		headers := []string{L.T("present.indicator")}
 		if !short {
 			headers = append(headers, L.T("present.period"), L.T("present.baseline"))
@@ -320,7 +320,7 @@ func (p presentPage) buildDeck() []deckSlide {
 		var cells [][]string
 		for _, a := range ps.Activities {
 			st := p.StatusWord(a.Status)
-			if a.Status != models.NoReport {
+			if a.Status != review.NoReport {
 				st += " · 100 %"
 			}
 			cells = append(cells, []string{a.Code + " " + a.TitleIn(lang) + " (" + a.Lead + ")", st})
@@ -432,13 +432,13 @@ func letter(deck []deckSlide) []deckSlide {
 // totalsHeight estimates the height of a pillar's counts: three charts
 // side by side, each a caption, a bar and a legend of a line per count
 // (the budget's legend a sentence per currency).
-func (p presentPage) totalsHeight(t models.SlideTotals) float64 {
+func (p presentPage) totalsHeight(t review.SlideTotals) float64 {
 	L := p.L
 	col := (deckWidthEm - 3) / 3
 	chart := func(caption string, legend float64) float64 {
 		return lines(caption, col, 1)*lineEm + 0.25 + 0.9 + 0.3 + legend*lineEm
 	}
-	nonzero := func(cs []models.Count, word func(string) string) float64 {
+	nonzero := func(cs []review.Count, word func(string) string) float64 {
 		n := 0.0
 		for _, c := range cs {
 			if c.N > 0 {

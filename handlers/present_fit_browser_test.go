@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 
 	"github.com/chromedp/chromedp"
@@ -77,7 +77,7 @@ func TestSlidesFitTheScreen(t *testing.T) {
 		t.Skip("browser test (-short)")
 	}
 	env := apptest.New(t)
-	fac := env.User(t, models.RoleFacilitator, "")
+	fac := env.User(t, domain.RoleFacilitator, "")
 	var shots atomic.Int32
 	b := env.NewBrowser(t, &shots)
 	dir := filepath.Join(b.Dir(), "screens")
@@ -97,7 +97,7 @@ func TestSlidesFitTheScreen(t *testing.T) {
 	forward := []string{kb.ArrowRight, kb.PageDown}
 	start := time.Now()
 	for _, lang := range []string{"en", "fr", "lo"} {
-		if err := env.App.DB.Model(&models.User{}).Where("id = ?", fac.ID).Update("language", lang).Error; err != nil {
+		if err := env.App.DB.Model(&domain.User{}).Where("id = ?", fac.ID).Update("language", lang).Error; err != nil {
 			t.Fatal(err)
 		}
 		for _, vp := range [][2]int64{{1366, 768}, {1920, 1080}} {

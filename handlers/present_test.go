@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
 )
 
@@ -23,9 +26,9 @@ import (
 func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fac := env.User(t, models.RoleFacilitator, "")
+	fac := env.User(t, domain.RoleFacilitator, "")
 	c := env.SignedIn(t, fac)
-	tree, err := models.LoadPlanTree(context.Background(), env.App.DB, seed.DemoPlanCode)
+	tree, err := planning.LoadPlanTree(context.Background(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +64,7 @@ func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 	}
 
 	// A range chosen by period labels, and an unknown one refused.
-	periods, _ := models.PlanPeriods(context.Background(), env.App.DB, tree.Plan.ID)
+	periods, _ := reporting.PlanPeriods(context.Background(), env.App.DB, tree.Plan.ID)
 	first := periods[0].Label
 	if r := c.Get("/plans/" + seed.DemoPlanCode + "/present?from=" + first + "&to=" + first); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, first+" – "+first) {
 		t.Errorf("range %s: %d", first, r.StatusCode)
@@ -82,13 +85,13 @@ func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 func TestSnapshotForm(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	path := "/plans/" + seed.DemoPlanCode + "/snapshots"
 	page := sec.Get(path)
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="name"`) {
 		t.Fatalf("snapshots page: %d", page.StatusCode)
 	}
-	periods, _ := models.PlanPeriods(context.Background(), env.App.DB, mustPlan(t, env).ID)
+	periods, _ := reporting.PlanPeriods(context.Background(), env.App.DB, mustPlan(t, env).ID)
 	a, b := periods[0].Label, periods[3].Label
 	cases := []struct {
 		name     string
@@ -114,7 +117,7 @@ func TestSnapshotForm(t *testing.T) {
 	if dup.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(dup.Body, "Another snapshot of this plan already has this name.") {
 		t.Errorf("duplicate name: %d", dup.StatusCode)
 	}
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	list := donor.Get(path)
 	if list.StatusCode != http.StatusOK || !strings.Contains(list.Body, "Mid-year review") || !strings.Contains(list.Body, "report.xlsx?snapshot=") || strings.Contains(list.Body, `name="name"`) {
 		t.Errorf("donor's list: %d", list.StatusCode)
@@ -124,9 +127,9 @@ func TestSnapshotForm(t *testing.T) {
 	}
 }
 
-func mustPlan(t *testing.T, env *apptest.Env) *models.Plan {
+func mustPlan(t *testing.T, env *apptest.Env) *domain.Plan {
 	t.Helper()
-	p, err := models.FindPlan(context.Background(), env.App.DB, seed.DemoPlanCode)
+	p, err := planning.FindPlan(context.Background(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,14 +145,14 @@ func TestSnapshotPresentationIsFrozen(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	secUser := env.User(t, models.RoleSecretariat, "")
+	secUser := env.User(t, domain.RoleSecretariat, "")
 	sec := env.SignedIn(t, secUser)
 	plan := mustPlan(t, env)
 	list := "/plans/" + seed.DemoPlanCode + "/snapshots"
 	if r := sec.Post(list, url.Values{"name": {"Annual review"}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("a form without periods: %d", r.StatusCode)
 	}
-	rng, err := models.ResolveRange(mustPeriods(t, env, plan), "", "", env.Clock.Now().UTC())
+	rng, err := planning.ResolveRange(mustPeriods(t, env, plan), "", "", env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +163,7 @@ func TestSnapshotPresentationIsFrozen(t *testing.T) {
 	if m == nil {
 		t.Fatal("no link to present the snapshot")
 	}
-	fac := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
 	before := fac.Get(m[1])
 	liveBefore := fac.Get("/plans/" + seed.DemoPlanCode + "/present")
 	if before.StatusCode != http.StatusOK {
@@ -178,10 +181,10 @@ WHERE i.plan_id = ? AND v.status = 'submitted' AND v.value IS NOT NULL AND p.end
 	if len(rows) == 0 {
 		t.Fatal("no submitted value to approve")
 	}
-	actor := models.Actor{UserID: &secUser.ID, Name: secUser.Email}
+	actor := domain.Actor{UserID: &secUser.ID, Name: secUser.Email}
 	for _, r := range rows {
-		target := models.ValueTarget{Plan: plan.Code, Indicator: r.Code, Period: r.Label}
-		if _, err := models.TransitionValue(ctx, env.App.DB, actor, models.ScopeOf(secUser), target, models.ActionApprove, r.Version, "", time.Now().UTC()); err != nil {
+		target := reporting.ValueTarget{Plan: plan.Code, Indicator: r.Code, Period: r.Label}
+		if _, err := reporting.TransitionValue(ctx, env.App.DB, actor, domain.ScopeOf(secUser), target, reporting.ActionApprove, r.Version, "", time.Now().UTC()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,9 +200,9 @@ WHERE i.plan_id = ? AND v.status = 'submitted' AND v.value IS NOT NULL AND p.end
 	}
 }
 
-func mustPeriods(t *testing.T, env *apptest.Env, plan *models.Plan) []models.ReportingPeriod {
+func mustPeriods(t *testing.T, env *apptest.Env, plan *domain.Plan) []domain.ReportingPeriod {
 	t.Helper()
-	all, err := models.PlanPeriods(context.Background(), env.App.DB, plan.ID)
+	all, err := reporting.PlanPeriods(context.Background(), env.App.DB, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,11 +216,11 @@ func mustPeriods(t *testing.T, env *apptest.Env, plan *models.Plan) []models.Rep
 func TestWorkshopDecisions(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fac := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
 	plan := mustPlan(t, env)
-	tree, _ := models.LoadPlanTree(context.Background(), env.App.DB, plan.Code)
+	tree, _ := planning.LoadPlanTree(context.Background(), env.App.DB, plan.Code)
 	decisionsSlide := "slide-" + itoa(len(tree.Pillars)+5)
-	org, _ := models.FindOrganisationByAcronym(context.Background(), env.App.DB, "MOLSW")
+	org, _ := planning.FindOrganisationByAcronym(context.Background(), env.App.DB, "MOLSW")
 	path := "/plans/" + plan.Code + "/decisions"
 
 	bad := fac.Post(path, url.Values{"text": {" "}, "target": {"activity:9.9.9"}, "organisation": {"abc"}, "due_date": {"31/12/2030"}})
@@ -242,7 +245,7 @@ func TestWorkshopDecisions(t *testing.T) {
 	if r := fac.Get(strings.Split(loc, "#")[0]); !strings.Contains(r.Body, "Hold a shelter staff training") || !strings.Contains(r.Body, "The decision was recorded.") {
 		t.Error("the presentation does not show the new decision")
 	}
-	donor := env.SignedIn(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	planPage := donor.Get("/plans/" + plan.Code)
 	if !strings.Contains(planPage.Body, "Hold a shelter staff training") || strings.Contains(planPage.Body, "/done") {
 		t.Error("the plan page does not list the open decision (or offers the donor to close it)")
@@ -254,7 +257,7 @@ func TestWorkshopDecisions(t *testing.T) {
 	if r := donor.Post(path, url.Values{"text": {"x"}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a donor recorded a decision: %d", r.StatusCode)
 	}
-	rows, _ := models.ListDecisions(context.Background(), env.App.DB, models.DecisionFilter{PlanID: plan.ID})
+	rows, _ := review.ListDecisions(context.Background(), env.App.DB, review.DecisionFilter{PlanID: plan.ID})
 	if len(rows) != 1 {
 		t.Fatalf("%d decisions", len(rows))
 	}

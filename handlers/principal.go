@@ -5,7 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -13,9 +14,9 @@ import (
 // Principal is who makes a request: a user signed in with a session cookie
 // or calling the API with a token.
 type Principal struct {
-	User    models.User
-	Session *models.Session  // set for browser sessions
-	Token   *models.APIToken // set for API calls
+	User    domain.User
+	Session *account.Session  // set for browser sessions
+	Token   *account.APIToken // set for API calls
 }
 
 // MFAPending reports whether the session still has to pass the second
@@ -81,8 +82,8 @@ func (h *Handler) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ok {
 				return h.unauthorized(c, "malformed Authorization header")
 			}
-			tok, user, err := models.LookupAPIToken(ctx, h.DB, strings.TrimSpace(secret), now)
-			if errors.Is(err, models.ErrNotFound) {
+			tok, user, err := account.LookupAPIToken(ctx, h.DB, strings.TrimSpace(secret), now)
+			if errors.Is(err, domain.ErrNotFound) {
 				return h.unauthorized(c, "unknown, revoked or expired token")
 			}
 			if err != nil {
@@ -101,8 +102,8 @@ func (h *Handler) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || cookie.Value == "" {
 			return next(c)
 		}
-		sess, user, err := models.LookupSession(ctx, h.DB, h.Sessions, cookie.Value, now)
-		if errors.Is(err, models.ErrNotFound) {
+		sess, user, err := account.LookupSession(ctx, h.DB, h.Sessions, cookie.Value, now)
+		if errors.Is(err, domain.ErrNotFound) {
 			h.clearSessionCookie(c)
 			return next(c)
 		}

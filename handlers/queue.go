@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,8 +16,8 @@ import (
 // queuePage is the secretariat's validation queue.
 type queuePage struct {
 	Page
-	Queue   *models.Queue
-	Filter  models.QueueFilter
+	Queue   *reporting.Queue
+	Filter  reporting.QueueFilter
 	Done    int
 	Skipped int
 	Query   string // the filter as a query string, to come back to
@@ -25,8 +26,8 @@ type queuePage struct {
 
 // Queue lists everything submitted, filterable by period, pillar and organisation.
 func (h *Handler) Queue(c echo.Context) error {
-	f := models.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org"), Jump: c.QueryParam("jump") == "1"}
-	q, err := models.LoadQueue(c.Request().Context(), h.DB, c.Param("plan"), f)
+	f := reporting.QueueFilter{Period: c.QueryParam("period"), Pillar: c.QueryParam("pillar"), Org: c.QueryParam("org"), Jump: c.QueryParam("jump") == "1"}
+	q, err := reporting.LoadQueue(c.Request().Context(), h.DB, c.Param("plan"), f)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func (h *Handler) Queue(c echo.Context) error {
 	return c.Render(http.StatusOK, "queue", p)
 }
 
-func filterQuery(f models.QueueFilter) string {
+func filterQuery(f reporting.QueueFilter) string {
 	v := url.Values{}
 	for k, x := range map[string]string{"period": f.Period, "pillar": f.Pillar, "org": f.Org} {
 		if x != "" {
@@ -61,7 +62,7 @@ func parseQueueRef(s string) (queueRef, bool) {
 		return queueRef{}, false
 	}
 	v, err := strconv.Atoi(parts[3])
-	if err != nil || (parts[0] != models.ItemIndicator && parts[0] != models.ItemActivity) {
+	if err != nil || (parts[0] != reporting.ItemIndicator && parts[0] != reporting.ItemActivity) {
 		return queueRef{}, false
 	}
 	return queueRef{parts[0], parts[1], parts[2], v}, true
@@ -73,18 +74,18 @@ func parseQueueRef(s string) (queueRef, bool) {
 // the page was loaded is skipped, never overwritten, and counted.
 func (h *Handler) QueueAction(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, plan := models.ScopeOf(&who.User), c.Param("plan")
+	scope, plan := domain.ScopeOf(&who.User), c.Param("plan")
 	form, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
 	action := c.FormValue("action")
-	if action != models.ActionApprove && action != models.ActionReturn {
-		return &models.ValidationError{Fields: map[string]string{"action": "Choose approve or return."}}
+	if action != reporting.ActionApprove && action != reporting.ActionReturn {
+		return &domain.ValidationError{Fields: map[string]string{"action": "Choose approve or return."}}
 	}
 	refs := form["item"]
-	if action == models.ActionReturn && len(refs) != 1 {
-		return &models.ValidationError{Fields: map[string]string{"item": "Return one item at a time, with a comment."}}
+	if action == reporting.ActionReturn && len(refs) != 1 {
+		return &domain.ValidationError{Fields: map[string]string{"item": "Return one item at a time, with a comment."}}
 	}
 	done, skipped := 0, 0
 	for _, s := range refs {
@@ -93,18 +94,18 @@ func (h *Handler) QueueAction(c echo.Context) error {
 			skipped++
 			continue
 		}
-		if ref.kind == models.ItemIndicator {
-			_, err = models.TransitionValue(ctx, h.DB, h.actor(c), scope, models.ValueTarget{Plan: plan, Indicator: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
+		if ref.kind == reporting.ItemIndicator {
+			_, err = reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, reporting.ValueTarget{Plan: plan, Indicator: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
 		} else {
-			_, err = models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, models.UpdateTarget{Plan: plan, Activity: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
+			_, err = reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, reporting.UpdateTarget{Plan: plan, Activity: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
 		}
-		var ve *models.ValidationError
+		var ve *domain.ValidationError
 		switch {
 		case err == nil:
 			done++
-		case errors.As(err, &ve) && action == models.ActionReturn:
+		case errors.As(err, &ve) && action == reporting.ActionReturn:
 			return err // the comment is missing: say so
-		case errors.Is(err, models.ErrStale), errors.Is(err, models.ErrLocked), errors.Is(err, models.ErrNotFound):
+		case errors.Is(err, domain.ErrStale), errors.Is(err, domain.ErrLocked), errors.Is(err, domain.ErrNotFound):
 			skipped++
 		default:
 			return err

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -20,7 +21,7 @@ import (
 func TestQueueValidatesWithContext(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
-	var jumper *models.GridRow
+	var jumper *reporting.GridRow
 	for i := range f.plain {
 		if r := &f.plain[i]; r.Previous != nil && r.Previous.Value != nil && *r.Previous.Value > 0 {
 			jumper = r
@@ -31,7 +32,7 @@ func TestQueueValidatesWithContext(t *testing.T) {
 		t.Fatal("no MOLSW row with a previous value in the demo")
 	}
 	// A disaggregated row that does not jump: 9 against nothing or 7–13.
-	var split models.GridRow
+	var split reporting.GridRow
 	for _, r := range f.split {
 		if r.Previous == nil || r.Previous.Value == nil || (*r.Previous.Value >= 7 && *r.Previous.Value <= 13) {
 			split = r
@@ -42,7 +43,7 @@ func TestQueueValidatesWithContext(t *testing.T) {
 		t.Fatal("no MOLSW disaggregated row without a previous value or near 9")
 	}
 	cells := split.Set.Cells()
-	focal := f.env.APIClient(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	focal := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	api := func(code string) string {
 		return fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, code, f.period)
 	}
@@ -52,7 +53,7 @@ func TestQueueValidatesWithContext(t *testing.T) {
 	mustStatus(t, focal.JSON(http.MethodPut, api(split.Indicator.Code), body), http.StatusOK)
 	mustStatus(t, focal.JSON(http.MethodPost, api(split.Indicator.Code)+"/submit", fmt.Sprintf(`{"version": %d}`, split.Version()+1)), http.StatusOK)
 
-	molsw := f.env.SignedIn(t, f.env.User(t, models.RoleFocalPoint, "MOLSW"))
+	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	valuePath := "/plans/" + seed.DemoPlanCode + "/indicators/" + split.Indicator.Code + "/values/" + f.period
 	mustStatus(t, molsw.Post(valuePath+"/comments", url.Values{"comment": {"Register of the shelters attached"}}), http.StatusSeeOther)
 	labels := map[string]string{}
@@ -72,7 +73,7 @@ func TestQueueValidatesWithContext(t *testing.T) {
 		t.Errorf("the value page hides the breakdown once submitted")
 	}
 
-	sec := f.env.SignedIn(t, f.env.User(t, models.RoleSecretariat, ""))
+	sec := f.env.SignedIn(t, f.env.User(t, domain.RoleSecretariat, ""))
 	queue := "/plans/" + seed.DemoPlanCode + "/queue?org=MOLSW&period=" + f.period
 	r := sec.Get(queue)
 	mustStatus(t, r, http.StatusOK)
@@ -124,7 +125,7 @@ func TestQueueValidatesWithContext(t *testing.T) {
 		t.Errorf("reopening without a reason says nothing beside the field")
 	}
 	mustStatus(t, sec.Post(valuePath+"/reopen", url.Values{"version": {version}, "reason": {"The shelter register was revised"}}), http.StatusSeeOther)
-	if v := f.stored(t, split.Indicator.Code); v.Status != models.StatusReturned || v.ReturnComment != "The shelter register was revised" {
+	if v := f.stored(t, split.Indicator.Code); v.Status != domain.StatusReturned || v.ReturnComment != "The shelter register was revised" {
 		t.Errorf("after reopening by page: %s %q", v.Status, v.ReturnComment)
 	}
 }

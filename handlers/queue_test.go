@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 var queueItem = regexp.MustCompile(`name="item" value="([^"]+)" form="bulk"`)
@@ -19,15 +19,15 @@ var queueItem = regexp.MustCompile(`name="item" value="([^"]+)" form="bulk"`)
 func TestValidationQueue(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	base := "/plans/" + seed.DemoPlanCode + "/queue"
 	page := sec.Get(base)
 	mustStatus(t, page, http.StatusOK)
 	all := queueItem.FindAllStringSubmatch(page.Body, -1)
 	var submitted int64
-	env.App.DB.Model(&models.IndicatorValue{}).Where("status = ?", models.StatusSubmitted).Count(&submitted)
+	env.App.DB.Model(&domain.IndicatorValue{}).Where("status = ?", domain.StatusSubmitted).Count(&submitted)
 	var updates int64
-	env.App.DB.Model(&models.ActivityUpdate{}).Where("status = ?", models.StatusSubmitted).Count(&updates)
+	env.App.DB.Model(&domain.ActivityUpdate{}).Where("status = ?", domain.StatusSubmitted).Count(&updates)
 	if int64(len(all)) != submitted+updates || len(all) < 3 {
 		t.Fatalf("the queue shows %d items; the database has %d submitted values and %d updates", len(all), submitted, updates)
 	}
@@ -61,12 +61,12 @@ func TestValidationQueue(t *testing.T) {
 		t.Errorf("%d items still in the queue", n)
 	}
 	var returned int64
-	env.App.DB.Model(&models.Comment{}).Where("body = ?", "Figures do not match the register").Count(&returned)
+	env.App.DB.Model(&domain.Comment{}).Where("body = ?", "Figures do not match the register").Count(&returned)
 	if returned != 1 {
 		t.Error("the return comment is not in the value's thread")
 	}
 	// Focal points cannot use the queue.
-	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW")).Get(base), http.StatusForbidden)
+	mustStatus(t, env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW")).Get(base), http.StatusForbidden)
 }
 
 func TestQueueQueriesDoNotGrow(t *testing.T) {
@@ -74,8 +74,8 @@ func TestQueueQueriesDoNotGrow(t *testing.T) {
 	env, _ := newWithLargePlan(t)
 	// Give the large plan a queue as long as its size suggests: submit 300 of its values.
 	env.App.DB.Exec("UPDATE indicator_values SET status = 'submitted', approved_at = NULL, approved_by_id = NULL WHERE id IN (SELECT v.id FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN plans p ON p.id = i.plan_id WHERE p.code = 'BIG' ORDER BY v.id LIMIT 300)")
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
-	counter := modelstest.CountQueries(env.App.DB)
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(plan string) (int64, int) {
 		sec.Get("/plans/" + plan + "/queue")
 		counter.Reset()

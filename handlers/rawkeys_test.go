@@ -13,8 +13,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/reporting"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -92,10 +93,10 @@ WHERE pl.code = ? AND i.sensitive = ? AND i.disaggregation_set_id IS NOT NULL AN
 WHERE pl.code = ? ORDER BY o.acronym LIMIT 1`, plan).Row().Scan(&org); err != nil {
 		t.Fatal(err)
 	}
-	secU, donorU := env.User(t, models.RoleSecretariat, ""), env.User(t, models.RoleDonor, "APJP")
+	secU, donorU := env.User(t, domain.RoleSecretariat, ""), env.User(t, domain.RoleDonor, "APJP")
 
 	// A review snapshot, so that its presentation and workbook are rendered too.
-	periods, err := models.PlanPeriods(ctx, db, mustPlan(t, env).ID)
+	periods, err := reporting.PlanPeriods(ctx, db, mustPlan(t, env).ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ WHERE pl.code = ? ORDER BY o.acronym LIMIT 1`, plan).Row().Scan(&org); err != ni
 	}
 	readers := []struct {
 		name  string
-		user  *models.User
+		user  *domain.User
 		pages []page
 	}{
 		{"secretariat", secU, append(append([]page{}, common...),
@@ -165,7 +166,7 @@ WHERE pl.code = ? ORDER BY o.acronym LIMIT 1`, plan).Row().Scan(&org); err != ni
 	// The workbook in every language, for both audiences, live and from the snapshot.
 	books := []struct {
 		name  string
-		user  *models.User
+		user  *domain.User
 		query string
 	}{
 		{"donor", donorU, "from=" + first + "&to=" + last},

@@ -3,7 +3,7 @@ package handlers
 import (
 	"net/http"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -37,7 +37,7 @@ func (h *Handler) passwordStale(c echo.Context) bool {
 func (h *Handler) confirmRecentPassword(c echo.Context) (int, string, error) {
 	who := PrincipalOf(c)
 	if who == nil || who.Session == nil {
-		return 0, "", models.ErrForbidden
+		return 0, "", domain.ErrForbidden
 	}
 	if !h.passwordStale(c) {
 		return 0, "", nil

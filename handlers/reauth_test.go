@@ -11,16 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 
 	"golang.org/x/crypto/argon2"
 )
 
 // demoUser is one of the demo accounts of the cloned database (no hash to compute).
-func demoUser(t *testing.T, env *apptest.Env, email string) *models.User {
+func demoUser(t *testing.T, env *apptest.Env, email string) *domain.User {
 	t.Helper()
-	u, err := models.FindUserByEmail(context.Background(), env.App.DB, email)
+	u, err := account.FindUserByEmail(context.Background(), env.App.DB, email)
 	if err != nil {
 		t.Fatalf("demo account %s: %v", email, err)
 	}
@@ -31,25 +32,25 @@ func demoUser(t *testing.T, env *apptest.Env, email string) *models.User {
 // weak argon2id hash (64 KiB, one pass). The server reads the cost from the
 // stored hash, so it checks this one in microseconds, even under -race,
 // through exactly the same code (throttle, hashing slots) as a real one.
-func cheapPassword(t *testing.T, env *apptest.Env, u *models.User) {
+func cheapPassword(t *testing.T, env *apptest.Env, u *domain.User) {
 	t.Helper()
 	salt := []byte("cheap test salt!")
 	key := argon2.IDKey([]byte(apptest.Password), salt, 1, 64, 1, 32)
 	b64 := base64.RawStdEncoding
 	hash := fmt.Sprintf("$argon2id$v=%d$m=64,t=1,p=1$%s$%s", argon2.Version, b64.EncodeToString(salt), b64.EncodeToString(key))
-	if err := env.App.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
+	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", u.ID).Update("password_hash", hash).Error; err != nil {
 		t.Fatal(err)
 	}
 	u.PasswordHash = hash
 }
 
 // staleAfter is how far the tests move the clock for a password check to be too old.
-const staleAfter = models.RecentPasswordWindow + time.Minute
+const staleAfter = account.RecentPasswordWindow + time.Minute
 
 func accountFailures(t *testing.T, env *apptest.Env, email string) int {
 	t.Helper()
-	var row models.LoginThrottle
-	if err := env.App.DB.Where("key = ?", models.AccountKey(email)).Limit(1).Find(&row).Error; err != nil {
+	var row account.LoginThrottle
+	if err := env.App.DB.Where("key = ?", account.AccountKey(email)).Limit(1).Find(&row).Error; err != nil {
 		t.Fatal(err)
 	}
 	return row.Failures
@@ -90,10 +91,10 @@ func TestReauthBeforeRoleChange(t *testing.T) {
 	}
 	org := strconv.FormatInt(*focal.OrganisationID, 10)
 	// A name change is not high-value.
-	mustStatus(t, ab.Post(umPath(focal, ""), form("Somchai P.", models.RoleFocalPoint, org, focal.Version)), http.StatusSeeOther)
+	mustStatus(t, ab.Post(umPath(focal, ""), form("Somchai P.", domain.RoleFocalPoint, org, focal.Version)), http.StatusSeeOther)
 	focal = umReload(t, env, focal.ID)
 
-	change := form(focal.Name, models.RoleFacilitator, "", focal.Version)
+	change := form(focal.Name, domain.RoleFacilitator, "", focal.Version)
 	r := ab.Post(umPath(focal, ""), change)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r, "Confirm your password to do this")
@@ -101,7 +102,7 @@ func TestReauthBeforeRoleChange(t *testing.T) {
 	r = ab.Post(umPath(focal, ""), change)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r, "This is not your current password.")
-	if got := umReload(t, env, focal.ID); got.Role != models.RoleFocalPoint || got.Version != focal.Version {
+	if got := umReload(t, env, focal.ID); got.Role != domain.RoleFocalPoint || got.Version != focal.Version {
 		t.Fatalf("the role changed without the password: %s, version %d → %d", got.Role, focal.Version, got.Version)
 	}
 	if n := accountFailures(t, env, admin.Email); n != 1 {
@@ -110,7 +111,7 @@ func TestReauthBeforeRoleChange(t *testing.T) {
 
 	change.Set("password", apptest.Password)
 	mustStatus(t, ab.Post(umPath(focal, ""), change), http.StatusSeeOther)
-	if got := umReload(t, env, focal.ID); got.Role != models.RoleFacilitator {
+	if got := umReload(t, env, focal.ID); got.Role != domain.RoleFacilitator {
 		t.Fatalf("the role is %s after the right password", got.Role)
 	}
 	// The password just typed is a fresh check: disabling needs no other.
@@ -136,7 +137,7 @@ func TestReauthWrongPasswordsAreThrottled(t *testing.T) {
 	r := ab.Post(umPath(donor, "/disable"), disable)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r, "Confirm your password to do this")
-	for i := 0; i < models.DefaultThrottlePolicy.Free; i++ {
+	for i := 0; i < account.DefaultThrottlePolicy.Free; i++ {
 		disable.Set("password", "guess "+strconv.Itoa(i))
 		mustStatus(t, ab.Post(umPath(donor, "/disable"), disable), http.StatusUnprocessableEntity)
 	}
@@ -170,9 +171,9 @@ func TestReauthForPrivilegedTokens(t *testing.T) {
 	if strings.Contains(fb.Get("/account/tokens").Body, `id="token-password"`) {
 		t.Error("a focal point's token form asks for the password")
 	}
-	tokens := func(u *models.User) int64 {
+	tokens := func(u *domain.User) int64 {
 		var n int64
-		env.App.DB.Model(&models.APIToken{}).Where("user_id = ?", u.ID).Count(&n)
+		env.App.DB.Model(&account.APIToken{}).Where("user_id = ?", u.ID).Count(&n)
 		return n
 	}
 	r := sb.Post("/account/tokens", url.Values{"name": {"nightly export"}})
@@ -185,7 +186,7 @@ func TestReauthForPrivilegedTokens(t *testing.T) {
 	}
 	r = sb.Post("/account/tokens", url.Values{"name": {"nightly export"}, "password": {apptest.Password}})
 	mustStatus(t, r, http.StatusOK)
-	mustContain(t, r, models.TokenPrefix)
+	mustContain(t, r, account.TokenPrefix)
 	mustStatus(t, fb.Post("/account/tokens", url.Values{"name": {"upload"}}), http.StatusOK)
 	if tokens(sec) != 1 || tokens(focal) != 1 {
 		t.Errorf("tokens: secretariat %d, focal point %d; want 1 each", tokens(sec), tokens(focal))
@@ -202,21 +203,21 @@ func TestReauthCountsFromThePasswordNotTheCode(t *testing.T) {
 	focal := demoUser(t, env, "focal.molsw@nap.example")
 	org := strconv.FormatInt(*focal.OrganisationID, 10)
 	ab, secret, _ := mfaEnrol(t, env, admin)
-	toFacilitator := func(f *models.User) url.Values {
-		return url.Values{"name": {f.Name}, "role": {models.RoleFacilitator}, "organisation": {""}, "version": {strconv.Itoa(f.Version)}}
+	toFacilitator := func(f *domain.User) url.Values {
+		return url.Values{"name": {f.Name}, "role": {domain.RoleFacilitator}, "organisation": {""}, "version": {strconv.Itoa(f.Version)}}
 	}
 	// Just signed in through the form: no password asked.
 	mustStatus(t, ab.Post(umPath(focal, ""), toFacilitator(focal)), http.StatusSeeOther)
 	focal = umReload(t, env, focal.ID)
 
 	b := mfaSignIn(t, env, admin, "/login/2fa")
-	env.Clock.Advance(models.RecentPasswordWindow - time.Minute)
+	env.Clock.Advance(account.RecentPasswordWindow - time.Minute)
 	mfaLocation(t, b.Post("/login/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}, "next": {"/"}}), "/")
 	b.RefreshCSRF()
 	env.Clock.Advance(2 * time.Minute)
-	back := url.Values{"name": {focal.Name}, "role": {models.RoleFocalPoint}, "organisation": {org}, "version": {strconv.Itoa(focal.Version)}}
+	back := url.Values{"name": {focal.Name}, "role": {domain.RoleFocalPoint}, "organisation": {org}, "version": {strconv.Itoa(focal.Version)}}
 	mustStatus(t, b.Post(umPath(focal, ""), back), http.StatusUnprocessableEntity)
-	if got := umReload(t, env, focal.ID); got.Role != models.RoleFacilitator {
+	if got := umReload(t, env, focal.ID); got.Role != domain.RoleFacilitator {
 		t.Errorf("role changed to %s 6 minutes after the password, 2 after the code", got.Role)
 	}
 }

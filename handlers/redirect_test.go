@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/chromedp/chromedp"
 )
@@ -49,7 +49,7 @@ var hostileNext = []string{
 func TestRedirectTargetsStayOnTheSite(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleDonor, "APJP")
+	u := env.User(t, domain.RoleDonor, "APJP")
 	check := func(via, next, loc string) {
 		t.Helper()
 		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\r\n ") {

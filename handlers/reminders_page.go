@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"naptracker/models"
+	"naptracker/notify"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,7 +14,7 @@ import (
 // each was sent, and why not.
 type remindersPage struct {
 	Page
-	Rows []models.ReminderListItem
+	Rows []notify.ReminderListItem
 	// Older is the address of the next page ("" when none); Newest goes
 	// back to the first page when this one is not it.
 	Older, Newest string
@@ -28,7 +28,7 @@ const remindersPageSize = 50
 // not sent with the reason — so that none is lost even without e-mail.
 func (h *Handler) Reminders(c echo.Context) error {
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	rows, err := models.ListReminders(c.Request().Context(), h.DB, before, remindersPageSize)
+	rows, err := notify.ListReminders(c.Request().Context(), h.DB, before, remindersPageSize)
 	if err != nil {
 		return err
 	}
@@ -47,11 +47,11 @@ func (h *Handler) Reminders(c echo.Context) error {
 // Kind names a reminder's kind.
 func (p remindersPage) Kind(kind string) string {
 	switch kind {
-	case models.ReminderDueSoon:
+	case notify.ReminderDueSoon:
 		return p.L.T("reminders.kind_due_soon")
-	case models.ReminderOverdue:
+	case notify.ReminderOverdue:
 		return p.L.T("reminders.kind_overdue")
-	case models.ReminderReturned:
+	case notify.ReminderReturned:
 		return p.L.T("reminders.kind_returned")
 	default:
 		return p.L.T("reminders.kind_digest")
@@ -59,16 +59,16 @@ func (p remindersPage) Kind(kind string) string {
 }
 
 // Status says whether a reminder was sent, and if not, why.
-func (p remindersPage) Status(r models.ReminderListItem) string {
+func (p remindersPage) Status(r notify.ReminderListItem) string {
 	switch {
 	case r.SentAt != nil:
 		return p.L.T("reminders.status_sent", p.L.DateTime(*r.SentAt))
-	case r.CreatedAt.Before(p.now.Add(-models.ReminderMaxAge)):
-		if r.Error == models.ReminderNotConfigured || r.Error == "" {
+	case r.CreatedAt.Before(p.now.Add(-notify.ReminderMaxAge)):
+		if r.Error == notify.ReminderNotConfigured || r.Error == "" {
 			return p.L.T("reminders.status_expired_unconfigured")
 		}
 		return p.L.T("reminders.status_expired", r.Error)
-	case r.Error == models.ReminderNotConfigured:
+	case r.Error == notify.ReminderNotConfigured:
 		return p.L.T("reminders.status_unconfigured")
 	case r.Error != "":
 		return p.L.T("reminders.status_failed", r.Error)
@@ -78,11 +78,11 @@ func (p remindersPage) Status(r models.ReminderListItem) string {
 }
 
 // StatusClass is the tag style of a reminder's status.
-func (p remindersPage) StatusClass(r models.ReminderListItem) string {
+func (p remindersPage) StatusClass(r notify.ReminderListItem) string {
 	switch {
 	case r.SentAt != nil:
 		return "tag-active"
-	case r.Error != "" && r.Error != models.ReminderNotConfigured:
+	case r.Error != "" && r.Error != notify.ReminderNotConfigured:
 		return "tag-disabled"
 	default:
 		return "tag-invited"

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/notify"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -18,10 +21,10 @@ import (
 // and a disabled one, a MOPS focal point, a donor and a secretariat officer.
 type remFixture struct {
 	env                  *apptest.Env
-	plan                 *models.Plan
-	cur                  models.ReportingPeriod
-	molsw, molsw2, mops  *models.User
-	disabled, donor, sec *models.User
+	plan                 *domain.Plan
+	cur                  domain.ReportingPeriod
+	molsw, molsw2, mops  *domain.User
+	disabled, donor, sec *domain.User
 }
 
 func newRemFixture(t *testing.T, smtpURL string) *remFixture {
@@ -32,29 +35,29 @@ func newRemFixture(t *testing.T, smtpURL string) *remFixture {
 	ctx := context.Background()
 	f := &remFixture{env: env}
 	var err error
-	if f.plan, err = models.FindPlan(ctx, env.App.DB, seed.DemoPlanCode); err != nil {
+	if f.plan, err = planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode); err != nil {
 		t.Fatal(err)
 	}
-	periods, err := models.PlanPeriods(ctx, env.App.DB, f.plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, env.App.DB, f.plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	label := models.CurrentPeriodLabel(*f.plan, env.Clock.Now().UTC())
+	label := domain.CurrentPeriodLabel(*f.plan, env.Clock.Now().UTC())
 	for _, p := range periods {
 		if p.Label == label {
 			f.cur = p
 		}
 	}
-	f.molsw = env.User(t, models.RoleFocalPoint, "MOLSW")
-	f.molsw2 = env.User(t, models.RoleFocalPoint, "MOLSW")
-	f.mops = env.User(t, models.RoleFocalPoint, "MOPS")
-	f.disabled = env.User(t, models.RoleFocalPoint, "MOLSW")
+	f.molsw = env.User(t, domain.RoleFocalPoint, "MOLSW")
+	f.molsw2 = env.User(t, domain.RoleFocalPoint, "MOLSW")
+	f.mops = env.User(t, domain.RoleFocalPoint, "MOPS")
+	f.disabled = env.User(t, domain.RoleFocalPoint, "MOLSW")
 	now := env.Clock.Now().UTC()
-	if err := env.App.DB.Model(&models.User{}).Where("id = ?", f.disabled.ID).Update("disabled_at", now).Error; err != nil {
+	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", f.disabled.ID).Update("disabled_at", now).Error; err != nil {
 		t.Fatal(err)
 	}
-	f.donor = env.User(t, models.RoleDonor, "APJP")
-	f.sec = env.User(t, models.RoleSecretariat, "")
+	f.donor = env.User(t, domain.RoleDonor, "APJP")
+	f.sec = env.User(t, domain.RoleSecretariat, "")
 	return f
 }
 
@@ -116,13 +119,13 @@ func mailsAbout(mails []fakeMail, words ...string) []fakeMail {
 }
 
 // indicatorOf returns an active indicator of the demo plan reported by org.
-func (f *remFixture) indicatorOf(t *testing.T, org string) models.Indicator {
+func (f *remFixture) indicatorOf(t *testing.T, org string) domain.Indicator {
 	t.Helper()
-	o, err := models.FindOrganisationByAcronym(context.Background(), f.env.App.DB, org)
+	o, err := planning.FindOrganisationByAcronym(context.Background(), f.env.App.DB, org)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ind models.Indicator
+	var ind domain.Indicator
 	if err := f.env.App.DB.Where("plan_id = ? AND reporting_org_id = ? AND archived_at IS NULL", f.plan.ID, o.ID).Order("code").Take(&ind).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +149,7 @@ func TestRemindersByEmail(t *testing.T) {
 	if first.Created == 0 || first.Sent != first.Created || first.Failed != 0 {
 		t.Fatalf("first run: %+v, want everything recorded sent", first)
 	}
-	for _, u := range []*models.User{f.molsw, f.molsw2} {
+	for _, u := range []*domain.User{f.molsw, f.molsw2} {
 		got := mailsAbout(smtp.To(u.Email), "2.1.1.b", "returned")
 		if len(got) != 1 {
 			t.Fatalf("%s got %d mails about the returned 2.1.1.b, want 1 (all: %d)", u.Email, len(got), len(smtp.To(u.Email)))
@@ -160,12 +163,12 @@ func TestRemindersByEmail(t *testing.T) {
 			t.Errorf("envelope or headers: from %q, headers %v", m.From, m.Header)
 		}
 	}
-	for _, u := range []*models.User{f.mops, f.disabled, f.donor, f.sec} {
+	for _, u := range []*domain.User{f.mops, f.disabled, f.donor, f.sec} {
 		if got := mailsAbout(smtp.To(u.Email), "2.1.1.b"); len(got) > 0 {
 			t.Errorf("%s (%s) was told about MOLSW's returned value", u.Email, u.Role)
 		}
 	}
-	for _, u := range []*models.User{f.disabled, f.donor} {
+	for _, u := range []*domain.User{f.disabled, f.donor} {
 		if got := smtp.To(u.Email); len(got) > 0 {
 			t.Errorf("%s (%s) got %d mails, want none: %q", u.Email, u.Role, len(got), got[0].Subject)
 		}
@@ -218,8 +221,8 @@ func TestRemindersByEmail(t *testing.T) {
 	if refused.Created == 0 || refused.Failed != refused.Created || refused.Sent != 0 {
 		t.Fatalf("run against a refusing server: %+v", refused)
 	}
-	var rem models.Reminder
-	if err := env.App.DB.Where("kind = ? AND user_id = ? AND period_id = ?", models.ReminderOverdue, f.molsw.ID, f.cur.ID).Take(&rem).Error; err != nil {
+	var rem notify.Reminder
+	if err := env.App.DB.Where("kind = ? AND user_id = ? AND period_id = ?", notify.ReminderOverdue, f.molsw.ID, f.cur.ID).Take(&rem).Error; err != nil {
 		t.Fatalf("no overdue reminder recorded for MOLSW: %v", err)
 	}
 	if rem.SentAt != nil || !strings.Contains(rem.Error, "550") || rem.Attempts != 1 {
@@ -274,7 +277,7 @@ func TestRemindersAreSentOnceByConcurrentRuns(t *testing.T) {
 		seen[m.To[0]+" | "+m.Subject]++
 	}
 	var recorded int64
-	f.env.App.DB.Model(&models.Reminder{}).Count(&recorded)
+	f.env.App.DB.Model(&notify.Reminder{}).Count(&recorded)
 	if recorded == 0 || int64(len(smtp.Mails())) != recorded || runs[0].Created+runs[1].Created != int(recorded) {
 		t.Errorf("%d reminders recorded, %d mails sent, runs %+v", recorded, len(smtp.Mails()), runs)
 	}
@@ -313,13 +316,13 @@ func TestRemindersWithoutEmail(t *testing.T) {
 
 	// The weekly digest: on the next Monday, to the secretariat only, once.
 	now := env.Clock.Now().UTC()
-	monday := models.Date(now.Year(), now.Month(), now.Day()+(8-int(now.Weekday()))%7).Add(7 * time.Hour)
+	monday := domain.Date(now.Year(), now.Month(), now.Day()+(8-int(now.Weekday()))%7).Add(7 * time.Hour)
 	if !monday.After(now) {
 		monday = monday.AddDate(0, 0, 7)
 	}
-	digests := func() []models.Reminder {
-		var out []models.Reminder
-		env.App.DB.Where("kind = ?", models.ReminderDigest).Order("id").Find(&out)
+	digests := func() []notify.Reminder {
+		var out []notify.Reminder
+		env.App.DB.Where("kind = ?", notify.ReminderDigest).Order("id").Find(&out)
 		return out
 	}
 	if got := digests(); len(got) != 0 {
@@ -328,11 +331,11 @@ func TestRemindersWithoutEmail(t *testing.T) {
 	f.moveTo(monday)
 	f.run(t)
 	got := digests()
-	var toSec *models.Reminder
+	var toSec *notify.Reminder
 	for i, d := range got {
-		var u models.User
+		var u domain.User
 		env.App.DB.Take(&u, d.UserID)
-		if u.Role != models.RoleSecretariat {
+		if u.Role != domain.RoleSecretariat {
 			t.Errorf("a digest went to %s (%s)", u.Email, u.Role)
 		}
 		if d.UserID == f.sec.ID {

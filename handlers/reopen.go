@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -17,13 +18,13 @@ import (
 // field; a value changed meanwhile gets the usual stale or locked answer.
 func (h *Handler) ReopenValue(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target := models.ScopeOf(&who.User), valueTarget(c)
+	scope, target := domain.ScopeOf(&who.User), valueTarget(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	reason := strings.TrimSpace(c.FormValue("reason"))
-	_, err := models.TransitionValue(ctx, h.DB, h.actor(c), scope, target, models.ActionReopen, version, reason, now)
-	var ve *models.ValidationError
+	_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		form, lerr := models.LoadValueForm(ctx, h.DB, scope, target, now)
+		form, lerr := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
 		if lerr != nil {
 			return h.denyLogged(c, lerr)
 		}
@@ -40,13 +41,13 @@ func (h *Handler) ReopenValue(c echo.Context) error {
 // ReopenUpdate is ReopenValue for an activity update.
 func (h *Handler) ReopenUpdate(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target := models.ScopeOf(&who.User), updateTarget(c)
+	scope, target := domain.ScopeOf(&who.User), updateTarget(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	reason := strings.TrimSpace(c.FormValue("reason"))
-	_, err := models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, models.ActionReopen, version, reason, now)
-	var ve *models.ValidationError
+	_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		form, lerr := models.LoadUpdateForm(ctx, h.DB, scope, target, now)
+		form, lerr := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
 		if lerr != nil {
 			return h.denyLogged(c, lerr)
 		}

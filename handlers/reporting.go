@@ -3,7 +3,9 @@ package handlers
 import (
 	"net/http"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -12,9 +14,9 @@ import (
 // periods that are open or overdue for it.
 type reportingPage struct {
 	Page
-	Report *models.OrgReporting
+	Report *reporting.OrgReporting
 	// Orgs lets the secretariat pick whose reporting to look at.
-	Orgs     []models.Organisation
+	Orgs     []domain.Organisation
 	Selected string
 }
 
@@ -25,8 +27,8 @@ func (h *Handler) MyReporting(c echo.Context) error {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
 	p := reportingPage{Page: h.page(c)}
 	orgID := who.OrgID()
-	if models.ScopeOf(&who.User).Validates() {
-		orgs, err := models.ReportingOrganisations(ctx, h.DB)
+	if domain.ScopeOf(&who.User).Validates() {
+		orgs, err := reporting.ReportingOrganisations(ctx, h.DB)
 		if err != nil {
 			return err
 		}
@@ -38,14 +40,14 @@ func (h *Handler) MyReporting(c echo.Context) error {
 		}
 	}
 	if orgID == 0 {
-		if _, err := models.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
+		if _, err := planning.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
 			return err
 		}
-		p.Report = &models.OrgReporting{}
+		p.Report = &reporting.OrgReporting{}
 		p.Report.Plan.Code = c.Param("plan")
 		return c.Render(http.StatusOK, "reporting", p)
 	}
-	rep, err := models.LoadOrgReporting(ctx, h.DB, c.Param("plan"), orgID, h.Now().UTC())
+	rep, err := reporting.LoadOrgReporting(ctx, h.DB, c.Param("plan"), orgID, h.Now().UTC())
 	if err != nil {
 		return err
 	}

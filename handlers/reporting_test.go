@@ -8,15 +8,15 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 func TestMyReportingPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
 	mustStatus(t, r, http.StatusOK)
 	period := currentPeriod()
@@ -48,18 +48,18 @@ func TestMyReportingPage(t *testing.T) {
 	}
 
 	// The secretariat can look at any organisation's page; a donor cannot.
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	if r := sec.Get("/plans/" + seed.DemoPlanCode + "/reporting?org=MOPS"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "/indicators/3.1.2.a/values/") {
 		t.Errorf("secretariat view of MOPS: %d", r.StatusCode)
 	}
-	mustStatus(t, env.SignedIn(t, env.User(t, models.RoleDonor, "APJP")).Get("/plans/"+seed.DemoPlanCode+"/reporting"), http.StatusForbidden)
+	mustStatus(t, env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP")).Get("/plans/"+seed.DemoPlanCode+"/reporting"), http.StatusForbidden)
 }
 
 func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 	t.Parallel()
 	env, _ := newWithLargePlan(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
-	counter := modelstest.CountQueries(env.App.DB)
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	counter := storetest.CountQueries(env.App.DB)
 	count := func(plan string) int64 {
 		fp.Get("/plans/" + plan + "/reporting")
 		counter.Reset()
@@ -81,9 +81,9 @@ func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	molswUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	molswUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	fp := env.SignedIn(t, molswUser)
-	mops := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))
+	mops := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	period := currentPeriod()
 	path := fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)
 
@@ -121,9 +121,9 @@ func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	}
 
 	// The secretariat approves by API, then reopens with a reason.
-	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
 	api := fmt.Sprintf("/api/v1/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)
-	var u models.ActivityUpdate
+	var u domain.ActivityUpdate
 	env.App.DB.Joins("JOIN activities a ON a.id = activity_updates.activity_id").Joins("JOIN reporting_periods p ON p.id = activity_updates.period_id").
 		Where("a.code = ? AND p.label = ? AND a.plan_id = (SELECT id FROM plans WHERE code = ?)", "2.3.3", period, seed.DemoPlanCode).Take(&u)
 	mustStatus(t, env.APIClient(t, molswUser).JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version)), http.StatusForbidden)
@@ -144,7 +144,7 @@ func TestActivityUpdateByPageAndAPI(t *testing.T) {
 		t.Errorf("after reopening: %+v", got)
 	}
 	var reopened int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND reason = ?", "update.reopen", "Expenditure includes Q3").Count(&reopened)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND reason = ?", "update.reopen", "Expenditure includes Q3").Count(&reopened)
 	if reopened != 1 {
 		t.Errorf("reopening is not in the audit log with its reason")
 	}

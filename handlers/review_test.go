@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -45,27 +48,27 @@ func TestSinceTheLastReview(t *testing.T) {
 	env := apptest.New(t)
 	ctx, db := context.Background(), env.App.DB
 	now := env.Clock.Now().UTC()
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secUser := env.User(t, models.RoleSecretariat, "")
+	secUser := env.User(t, domain.RoleSecretariat, "")
 	sec := env.APIClient(t, secUser)
-	donorUser := env.User(t, models.RoleDonor, "APJP")
+	donorUser := env.User(t, domain.RoleDonor, "APJP")
 	donor := env.APIClient(t, donorUser)
-	actor := models.Actor{UserID: &secUser.ID, Name: secUser.Email}
-	scope := models.ScopeOf(secUser)
-	periods, err := models.PlanPeriods(ctx, db, plan.ID)
+	actor := domain.Actor{UserID: &secUser.ID, Name: secUser.Email}
+	scope := domain.ScopeOf(secUser)
+	periods, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng, err := models.ResolveRange(periods, "", "", now)
+	rng, err := planning.ResolveRange(periods, "", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	from, to := rng.First().Label, rng.Last().Label
 	before := currentRatings(t, donor, from, to)
-	if _, err := models.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, models.SnapshotInput{Name: "Mid-year review", From: from, To: to}, now); err != nil {
+	if _, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, review.SnapshotInput{Name: "Mid-year review", From: from, To: to}, now); err != nil {
 		t.Fatal(err)
 	}
 	// Two approvals a second apart from the snapshot.
@@ -76,7 +79,7 @@ func TestSinceTheLastReview(t *testing.T) {
 	}
 	if err := db.Table("indicator_values v").Select("i.code, p.label, v.version").
 		Joins("JOIN indicators i ON i.id = v.indicator_id").Joins("JOIN reporting_periods p ON p.id = v.period_id").
-		Where("i.plan_id = ? AND v.status = ? AND v.value IS NOT NULL AND i.archived_at IS NULL", plan.ID, models.StatusSubmitted).
+		Where("i.plan_id = ? AND v.status = ? AND v.value IS NOT NULL AND i.archived_at IS NULL", plan.ID, domain.StatusSubmitted).
 		Order("p.start_date DESC, i.code").Limit(6).Scan(&submitted).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -92,15 +95,15 @@ func TestSinceTheLastReview(t *testing.T) {
 		approved = append(approved, s.Code+" "+s.Label)
 	}
 	past := now.AddDate(0, 0, -3)
-	overdue, err := models.CreateDecision(ctx, db, actor, scope, plan.ID, models.DecisionInput{Text: "Send the shelter figures to the secretariat", DueDate: &past}, env.Clock.Now().UTC())
+	overdue, err := review.CreateDecision(ctx, db, actor, scope, plan.ID, review.DecisionInput{Text: "Send the shelter figures to the secretariat", DueDate: &past}, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := models.CreateDecision(ctx, db, actor, scope, plan.ID, models.DecisionInput{Text: "Agree the referral form"}, env.Clock.Now().UTC())
+	done, err := review.CreateDecision(ctx, db, actor, scope, plan.ID, review.DecisionInput{Text: "Agree the referral form"}, env.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.MarkDecisionDone(ctx, db, actor, scope, plan.ID, done.ID, env.Clock.Now().UTC()); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, db, actor, scope, plan.ID, done.ID, env.Clock.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	after := currentRatings(t, donor, from, to)
@@ -190,7 +193,7 @@ func TestSinceTheLastReview(t *testing.T) {
 
 	// A newer snapshot is the default comparison: nothing moved since.
 	env.Clock.Advance(time.Minute)
-	if _, err := models.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, models.SnapshotInput{Name: "Year-end review", From: from, To: to}, env.Clock.Now().UTC()); err != nil {
+	if _, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, review.SnapshotInput{Name: "Year-end review", From: from, To: to}, env.Clock.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
 	page = env.SignedIn(t, donorUser).Get("/plans/" + seed.DemoPlanCode + "/dashboard")

@@ -3,7 +3,8 @@ package handlers
 import (
 	"net/http"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,11 +28,11 @@ type Route struct {
 
 // Role groups used in the table.
 var (
-	everyone  = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}
-	managers  = []string{models.RoleAdmin, models.RoleSecretariat}
-	reporters = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFocalPoint}
+	everyone  = []string{domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFocalPoint, domain.RoleDonor, domain.RoleFacilitator}
+	managers  = []string{domain.RoleAdmin, domain.RoleSecretariat}
+	reporters = []string{domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFocalPoint}
 	// deciders record workshop decisions (see models.Scope.CanRecordDecisions).
-	deciders = []string{models.RoleAdmin, models.RoleSecretariat, models.RoleFacilitator}
+	deciders = []string{domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFacilitator}
 )
 
 // Routes returns the route table.
@@ -72,10 +73,10 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
 		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},
-		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/submit", Roles: reporters, Handler: h.APITransitionValue(models.ActionSubmit)},
-		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.APITransitionValue(models.ActionWithdraw)},
-		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/approve", Roles: managers, Handler: h.APITransitionValue(models.ActionApprove)},
-		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/return", Roles: managers, Handler: h.APITransitionValue(models.ActionReturn)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/submit", Roles: reporters, Handler: h.APITransitionValue(reporting.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/withdraw", Roles: reporters, Handler: h.APITransitionValue(reporting.ActionWithdraw)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/approve", Roles: managers, Handler: h.APITransitionValue(reporting.ActionApprove)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/return", Roles: managers, Handler: h.APITransitionValue(reporting.ActionReturn)},
 
 		// Own account: sessions.
 		{Method: get, Path: "/account", Roles: everyone, Handler: h.Account},
@@ -86,12 +87,12 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.UpdateForm},
 		{Method: post, Path: "/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.SaveUpdateForm},
 		{Method: put, Path: "/api/v1/plans/:plan/activities/:code/updates/:period", Roles: reporters, Handler: h.APIPutUpdate},
-		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/submit", Roles: reporters, Handler: h.APITransitionUpdate(models.ActionSubmit)},
-		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/withdraw", Roles: reporters, Handler: h.APITransitionUpdate(models.ActionWithdraw)},
-		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/approve", Roles: managers, Handler: h.APITransitionUpdate(models.ActionApprove)},
-		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/return", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReturn)},
-		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(models.ActionReopen)},
-		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.APITransitionValue(models.ActionReopen)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/submit", Roles: reporters, Handler: h.APITransitionUpdate(reporting.ActionSubmit)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/withdraw", Roles: reporters, Handler: h.APITransitionUpdate(reporting.ActionWithdraw)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/approve", Roles: managers, Handler: h.APITransitionUpdate(reporting.ActionApprove)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/return", Roles: managers, Handler: h.APITransitionUpdate(reporting.ActionReturn)},
+		{Method: post, Path: "/api/v1/plans/:plan/activities/:code/updates/:period/reopen", Roles: managers, Handler: h.APITransitionUpdate(reporting.ActionReopen)},
+		{Method: post, Path: "/api/v1/plans/:plan/indicators/:code/values/:period/reopen", Roles: managers, Handler: h.APITransitionValue(reporting.ActionReopen)},
 		{Method: get, Path: "/plans/:plan/queue", Roles: managers, Handler: h.Queue},
 		{Method: get, Path: "/plans/:plan/queue.csv", Roles: managers, Handler: h.QueueCSV},
 		// Every indicator's figures for a period or range, as CSV (the API figures' filters and disclosure).
@@ -197,7 +198,7 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/login/2fa", Roles: everyone, BeforeMFA: true, Handler: h.LoginMFA},
 		{Method: get, Path: "/account/2fa", Roles: everyone, BeforeMFA: true, Handler: h.MFASetup},
 		{Method: post, Path: "/account/2fa", Roles: everyone, BeforeMFA: true, Handler: h.MFAConfirm},
-		{Method: post, Path: "/account/2fa/disable", Roles: []string{models.RoleFocalPoint, models.RoleDonor, models.RoleFacilitator}, Handler: h.MFADisable},
+		{Method: post, Path: "/account/2fa/disable", Roles: []string{domain.RoleFocalPoint, domain.RoleDonor, domain.RoleFacilitator}, Handler: h.MFADisable},
 		{Method: post, Path: "/account/2fa/recovery-codes", Roles: everyone, Handler: h.MFARecoveryCodes},
 		// --- end second factor ---
 
@@ -210,8 +211,8 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/users/:id/disable", Roles: managers, Handler: h.DisableUser},
 		{Method: post, Path: "/users/:id/enable", Roles: managers, Handler: h.EnableUser},
 		{Method: post, Path: "/users/:id/password-link", Roles: managers, Handler: h.UserPasswordLink},
-		{Method: post, Path: "/users/:id/sessions/end", Roles: []string{models.RoleAdmin}, Handler: h.EndUserSessions},
-		{Method: post, Path: "/users/:id/mfa-reset", Roles: []string{models.RoleAdmin}, Handler: h.ResetUserMFA},
+		{Method: post, Path: "/users/:id/sessions/end", Roles: []string{domain.RoleAdmin}, Handler: h.EndUserSessions},
+		{Method: post, Path: "/users/:id/mfa-reset", Roles: []string{domain.RoleAdmin}, Handler: h.ResetUserMFA},
 		// The token in the address authorises these two (no session, so no CSRF token).
 		{Method: get, Path: "/set-password/:token", Public: true, Handler: h.SetPasswordForm},
 		{Method: post, Path: "/set-password/:token", Public: true, Handler: h.SetPassword},

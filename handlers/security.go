@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"log/slog"
-	"strings"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,7 +18,7 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 	if userID != nil {
 		a.UserID = userID
 	}
-	if err := models.Audit(h.DB.WithContext(c.Request().Context()), a, action, "security", userID, nil, nil, details, ""); err != nil {
+	if err := domain.Audit(h.DB.WithContext(c.Request().Context()), a, action, "security", userID, nil, nil, details, ""); err != nil {
 		h.Log.Error("writing the security log failed", "action", action, "request_id", a.RequestID, "err", err)
 	}
 	attrs := []any{
@@ -26,7 +26,7 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 		slog.String("request_id", a.RequestID),
 		slog.String("ip", a.ClientIP),
 		slog.String("method", c.Request().Method),
-		slog.String("path", RedactPath(c.Request().URL.Path)),
+		slog.String("path", account.RedactPath(c.Request().URL.Path)),
 	}
 	if a.UserID != nil {
 		attrs = append(attrs, slog.Int64("user_id", *a.UserID))
@@ -35,13 +35,4 @@ func (h *Handler) security(c echo.Context, action string, userID *int64, details
 		attrs = append(attrs, slog.Any(k, v))
 	}
 	h.Log.Info("security", attrs...)
-}
-
-// RedactPath hides the secret part of paths that carry one (one-time
-// set-password links), so that logs never hold a usable link.
-func RedactPath(p string) string {
-	if strings.HasPrefix(p, "/set-password/") {
-		return "/set-password/…"
-	}
-	return p
 }

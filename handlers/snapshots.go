@@ -6,7 +6,10 @@ import (
 	"net/url"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,9 +18,9 @@ import (
 // a new one for those who may.
 type snapshotsPage struct {
 	Page
-	Plan      *models.Plan
-	Snapshots []models.SnapshotSummary
-	Periods   []models.ReportingPeriod
+	Plan      *domain.Plan
+	Snapshots []review.SnapshotSummary
+	Periods   []domain.ReportingPeriod
 	CanCreate bool
 	Form      formValues
 	Errors    map[string]string
@@ -31,7 +34,7 @@ func (h *Handler) Snapshots(c echo.Context) error {
 		return err
 	}
 	if len(p.Periods) > 0 {
-		rng, err := models.ResolveRange(p.Periods, "", "", h.Now().UTC())
+		rng, err := planning.ResolveRange(p.Periods, "", "", h.Now().UTC())
 		if err == nil {
 			p.Form.set("from", rng.First().Label)
 			p.Form.set("to", rng.Last().Label)
@@ -44,17 +47,17 @@ func (h *Handler) snapshotsData(c echo.Context) (snapshotsPage, error) {
 	ctx := c.Request().Context()
 	p := snapshotsPage{Page: h.page(c), Form: formValues{}}
 	var err error
-	if p.Plan, err = models.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
+	if p.Plan, err = planning.FindPlan(ctx, h.DB, c.Param("plan")); err != nil {
 		return p, err
 	}
-	if p.Snapshots, err = models.ListSnapshots(ctx, h.DB, p.Plan.ID); err != nil {
+	if p.Snapshots, err = review.ListSnapshots(ctx, h.DB, p.Plan.ID); err != nil {
 		return p, err
 	}
-	if p.Periods, err = models.PlanPeriods(ctx, h.DB, p.Plan.ID); err != nil {
+	if p.Periods, err = reporting.PlanPeriods(ctx, h.DB, p.Plan.ID); err != nil {
 		return p, err
 	}
 	if who := PrincipalOf(c); who != nil {
-		p.CanCreate = models.ScopeOf(&who.User).Validates()
+		p.CanCreate = domain.ScopeOf(&who.User).Validates()
 	}
 	return p, nil
 }
@@ -70,7 +73,7 @@ func (h *Handler) CreateSnapshot(c echo.Context) error {
 	}
 	form, _ := c.FormParams()
 	p.Form = formValues(form)
-	in := models.SnapshotInput{Name: strings.TrimSpace(p.Form.V("name")), From: p.Form.V("from"), To: p.Form.V("to")}
+	in := review.SnapshotInput{Name: strings.TrimSpace(p.Form.V("name")), From: p.Form.V("from"), To: p.Form.V("to")}
 	// The form names both periods (the model would default a missing one);
 	// the model checks the name and the range, in the reader's language.
 	errs := map[string]string{}
@@ -80,8 +83,8 @@ func (h *Handler) CreateSnapshot(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		_, err = models.CreateSnapshot(ctx, h.DB, h.actor(c), models.ScopeOf(&who.User), p.Plan.Code, in, now)
-		var ve *models.ValidationError
+		_, err = review.CreateSnapshot(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), p.Plan.Code, in, now)
+		var ve *domain.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			errs = h.fieldErrors(c, ve)

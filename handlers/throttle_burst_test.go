@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // burstLogin sends n sign-in attempts at once, each with its own e-mail
@@ -86,13 +87,13 @@ func peakRSS() int64 {
 // hashed, and only a few hashes run at once.
 func TestParallelSignInBurstsAreThrottledBeforeHashing(t *testing.T) {
 	env := apptest.New(t)
-	u := env.User(t, models.RoleSecretariat, "")
+	u := env.User(t, domain.RoleSecretariat, "")
 
 	// 40 at once against one account: at most the account's free failures
 	// (5) are checked; the others wait (429) or find the server busy (503).
-	before := models.PasswordChecks()
+	before := account.PasswordChecks()
 	statuses := burstLogin(t, env, 40, func(int) string { return u.Email })
-	checked := models.PasswordChecks() - before
+	checked := account.PasswordChecks() - before
 	t.Logf("40 parallel wrong passwords to one account: %d checked, answers %v", checked, statuses)
 	if checked > 6 {
 		t.Errorf("40 parallel wrong passwords to one account: %d were checked, want at most 6", checked)
@@ -111,14 +112,14 @@ func TestParallelSignInBurstsAreThrottledBeforeHashing(t *testing.T) {
 
 	// 60 at once from one address, each to a different account: at most
 	// the address's 20 free failures are checked, and memory stays bounded.
-	if err := env.App.DB.Where("1 = 1").Delete(&models.LoginThrottle{}).Error; err != nil {
+	if err := env.App.DB.Where("1 = 1").Delete(&account.LoginThrottle{}).Error; err != nil {
 		t.Fatal(err)
 	}
 	measured := resetPeakRSS()
 	base := peakRSS()
-	before = models.PasswordChecks()
+	before = account.PasswordChecks()
 	statuses = burstLogin(t, env, 60, func(i int) string { return fmt.Sprintf("nobody%d@test.example", i) })
-	checked = models.PasswordChecks() - before
+	checked = account.PasswordChecks() - before
 	peak := peakRSS()
 	t.Logf("60 parallel wrong passwords from one address: %d checked, answers %v, RSS %d MB before, peak %d MB", checked, statuses, base>>20, peak>>20)
 	if checked > 20 {
@@ -140,21 +141,21 @@ func TestParallelSignInBurstsAreThrottledBeforeHashing(t *testing.T) {
 // throttled for it).
 func TestSignInWhenHashingIsSaturated(t *testing.T) {
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOJ")
-	defer func(w time.Duration) { models.HashWait = w }(models.HashWait)
-	models.HashWait = 50 * time.Millisecond
-	release := models.HoldHashSlots()
-	before := models.PasswordChecks()
+	u := env.User(t, domain.RoleFocalPoint, "MOJ")
+	defer func(w time.Duration) { account.HashWait = w }(account.HashWait)
+	account.HashWait = 50 * time.Millisecond
+	release := account.HoldHashSlots()
+	before := account.PasswordChecks()
 	r := env.Client(t).Login(u.Email, apptest.Password)
 	release()
 	mustStatus(t, r, http.StatusServiceUnavailable)
 	if r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "The server is busy") {
 		t.Errorf("busy answer lacks Retry-After or its message: %q", r.Header.Get("Retry-After"))
 	}
-	if n := models.PasswordChecks() - before; n != 0 {
+	if n := account.PasswordChecks() - before; n != 0 {
 		t.Errorf("%d passwords were checked while every slot was taken", n)
 	}
-	var failures []models.LoginThrottle
+	var failures []account.LoginThrottle
 	env.App.DB.Where("failures > 0").Find(&failures)
 	if len(failures) != 0 {
 		t.Errorf("the busy attempt was counted as a failure: %+v", failures)

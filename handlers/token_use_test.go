@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // TestTokenUseAuditedOncePerMinute checks the trail of an API token's use:
@@ -15,11 +15,11 @@ import (
 func TestTokenUseAuditedOncePerMinute(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	c := env.APIClient(t, u)
 	rows := func() int64 {
 		var n int64
-		if err := env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND user_id = ?", "token.use", u.ID).Count(&n).Error; err != nil {
+		if err := env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND user_id = ?", "token.use", u.ID).Count(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		return n

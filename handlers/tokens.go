@@ -8,7 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -40,7 +41,7 @@ type tokensPage struct {
 // tokenRow is one token in the list. LastDay is the last calendar day on
 // which an expiring token works (it stops at the midnight UTC after it).
 type tokenRow struct {
-	models.APIToken
+	account.APIToken
 	LastDay *time.Time
 }
 
@@ -52,14 +53,14 @@ func (h *Handler) Tokens(c echo.Context) error {
 // renderTokens fills the list of tokens into p and renders the tokens page.
 func (h *Handler) renderTokens(c echo.Context, status int, p tokensPage) error {
 	who := PrincipalOf(c)
-	tokens, err := models.UserTokens(c.Request().Context(), h.DB, who.User.ID)
+	tokens, err := account.UserTokens(c.Request().Context(), h.DB, who.User.ID)
 	if err != nil {
 		return err
 	}
 	p.Page = h.page(c)
 	p.BaseURL = strings.TrimRight(h.BaseURL, "/")
 	p.MinExpires = h.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
-	p.PasswordStale = models.Privileged(who.User.Role) && h.passwordStale(c)
+	p.PasswordStale = domain.Privileged(who.User.Role) && h.passwordStale(c)
 	for _, t := range tokens {
 		row := tokenRow{APIToken: t}
 		if t.ExpiresAt != nil {
@@ -88,7 +89,7 @@ func (h *Handler) CreateToken(c echo.Context) error {
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > maxTokenName {
 		p.Errors["name"] = l.T("tokens.error_name", maxTokenName)
 	}
-	expires, ok := TokenExpiry(p.Expires, now)
+	expires, ok := account.TokenExpiry(p.Expires, now)
 	if !ok {
 		p.Errors["expires"] = l.T("tokens.error_expires")
 	}
@@ -97,7 +98,7 @@ func (h *Handler) CreateToken(c echo.Context) error {
 	}
 	// A token of an administrator or the secretariat acts with their rights
 	// without a second factor: it needs a recent password check.
-	if models.Privileged(who.User.Role) {
+	if domain.Privileged(who.User.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -107,8 +108,8 @@ func (h *Handler) CreateToken(c echo.Context) error {
 			return h.renderTokens(c, status, p)
 		}
 	}
-	secret, _, err := models.CreateAPIToken(ctx, h.DB, h.actor(c), &who.User, p.Name, expires, now)
-	var ve *models.ValidationError
+	secret, _, err := account.CreateAPIToken(ctx, h.DB, h.actor(c), &who.User, p.Name, expires, now)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		// The form was checked above; this is a last line of defence.
 		for f := range ve.Fields {
@@ -132,31 +133,10 @@ func (h *Handler) RevokeToken(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return domain.ErrNotFound
 	}
-	if err := models.RevokeAPIToken(ctx, h.DB, h.actor(c), who.User.ID, id, now); err != nil {
+	if err := account.RevokeAPIToken(ctx, h.DB, h.actor(c), who.User.ID, id, now); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account/tokens?flash=flash.token_revoked")
-}
-
-// TokenExpiry reads the optional last day of a token (YYYY-MM-DD). The
-// token stops working at the midnight (UTC) that ends that day, which must
-// be after today. An empty value means the token never expires (nil, true);
-// ok is false for a value that is not a date in the future. The web form
-// and the command line share it, so a date means the same in both.
-func TokenExpiry(value string, now time.Time) (expires *time.Time, ok bool) {
-	if value == "" {
-		return nil, true
-	}
-	day, err := time.Parse(time.DateOnly, value)
-	if err != nil {
-		return nil, false
-	}
-	end := day.AddDate(0, 0, 1)
-	y, m, d := now.UTC().Date()
-	if !day.After(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
-		return nil, false
-	}
-	return &end, true
 }

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 var tokenPattern = regexp.MustCompile(`napt_[A-Za-z0-9_-]{20,}`)
@@ -29,7 +30,7 @@ func bearer(env *apptest.Env, t *testing.T, token string) *apptest.Client {
 func TestCreateTokenShowsItOnce(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleFocalPoint, "MOLSW")
+	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, u)
 
 	page := b.Get("/account/tokens")
@@ -57,7 +58,7 @@ func TestCreateTokenShowsItOnce(t *testing.T) {
 	if strings.Contains(again.Body, token) || strings.Contains(again.Body, "shown only this once") {
 		t.Error("the token is shown a second time")
 	}
-	if !strings.Contains(again.Body, "monthly export") || !strings.Contains(again.Body, token[:len(models.TokenPrefix)+6]+"…") {
+	if !strings.Contains(again.Body, "monthly export") || !strings.Contains(again.Body, token[:len(account.TokenPrefix)+6]+"…") {
 		t.Error("the list does not show the token's name and prefix")
 	}
 	if account := b.Get("/account"); !strings.Contains(account.Body, "You have 1 active token") || !strings.Contains(account.Body, `href="/account/tokens"`) || strings.Contains(account.Body, token) {
@@ -87,7 +88,7 @@ func TestCreateTokenShowsItOnce(t *testing.T) {
 		t.Errorf("the expiring token after its last day = %d, want 401", r.StatusCode)
 	}
 	var audits int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND user_id = ?", "token.create", u.ID).Count(&audits)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND user_id = ?", "token.create", u.ID).Count(&audits)
 	if audits != 2 {
 		t.Errorf("%d token.create audit rows for two tokens", audits)
 	}
@@ -98,7 +99,7 @@ func TestCreateTokenShowsItOnce(t *testing.T) {
 func TestCreateTokenValidation(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleDonor, "APJP")
+	u := env.User(t, domain.RoleDonor, "APJP")
 	b := env.SignedIn(t, u)
 	tests := []struct {
 		name string
@@ -123,7 +124,7 @@ func TestCreateTokenValidation(t *testing.T) {
 			t.Errorf("%s: the field in error is not marked", tt.name)
 		}
 	}
-	if toks, _ := models.UserTokens(context.Background(), env.App.DB, u.ID); len(toks) != 0 {
+	if toks, _ := account.UserTokens(context.Background(), env.App.DB, u.ID); len(toks) != 0 {
 		t.Errorf("%d tokens created by invalid forms", len(toks))
 	}
 }
@@ -135,8 +136,8 @@ func TestRevokeToken(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
-	owner, other := env.User(t, models.RoleFocalPoint, "MOJ"), env.User(t, models.RoleFacilitator, "")
-	secret, tok, err := models.CreateAPIToken(ctx, env.App.DB, models.SystemActor, owner, "script", nil, now)
+	owner, other := env.User(t, domain.RoleFocalPoint, "MOJ"), env.User(t, domain.RoleFacilitator, "")
+	secret, tok, err := account.CreateAPIToken(ctx, env.App.DB, domain.SystemActor, owner, "script", nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestRevokeToken(t *testing.T) {
 		t.Errorf("revoking twice = %d, want 404", again.StatusCode)
 	}
 	var audits int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ? AND entity_id = ?", "token.revoke", tok.ID).Count(&audits)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ? AND entity_id = ?", "token.revoke", tok.ID).Count(&audits)
 	if audits != 1 {
 		t.Errorf("%d token.revoke audit rows, want 1", audits)
 	}

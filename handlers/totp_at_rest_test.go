@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/store"
 )
 
 // Someone with a copy of the database (a dump, a backup, a stolen disk)
@@ -26,13 +28,13 @@ func TestTOTPSecretsAreEncryptedAtRest(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	u := env.User(t, models.RoleSecretariat, "")
+	u := env.User(t, domain.RoleSecretariat, "")
 	now := env.Clock.Now().UTC()
-	key, err := models.BeginTOTP(ctx, env.App.DB, env.App.Keys, u)
+	key, err := account.BeginTOTP(ctx, env.App.DB, env.App.Keys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, models.SystemActor, u.ID, mfaCode(t, key.Secret(), now), now); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, u.ID, mfaCode(t, key.Secret(), now), now); err != nil {
 		t.Fatal(err)
 	}
 	secret := key.Secret()
@@ -41,7 +43,7 @@ func TestTOTPSecretsAreEncryptedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if models.IsPostgres(env.App.DB) {
+	if store.IsPostgres(env.App.DB) {
 		var row string
 		if err := env.App.DB.Raw("SELECT u::text FROM users u WHERE id = ?", u.ID).Scan(&row).Error; err != nil {
 			t.Fatal(err)
@@ -70,25 +72,25 @@ func TestTOTPSecretsAreEncryptedAtRest(t *testing.T) {
 			t.Errorf("the SQLite files %v hold the TOTP secret in clear", names)
 		}
 	}
-	var stored models.User
+	var stored domain.User
 	env.App.DB.Take(&stored, u.ID)
-	if !models.IsSealed(stored.TOTPSecret) {
+	if !account.IsSealed(stored.TOTPSecret) {
 		t.Errorf("stored TOTP secret %q is not sealed", stored.TOTPSecret)
 	}
 
 	// Another process rotates the key file and seals every secret anew.
-	other, _, err := models.LoadKeyring("", env.Config.KeyFile())
+	other, _, err := account.LoadKeyring("", env.Config.KeyFile())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := other.RotateKeyFile(); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := models.SealTOTPSecrets(ctx, env.App.DB, other, true); err != nil || n != 1 {
+	if n, err := account.SealTOTPSecrets(ctx, env.App.DB, other, true); err != nil || n != 1 {
 		t.Fatalf("re-sealing after the rotation: %d, %v", n, err)
 	}
 	env.App.DB.Take(&stored, u.ID)
-	if models.SealedWith(stored.TOTPSecret) != other.CurrentID() {
+	if account.SealedWith(stored.TOTPSecret) != other.CurrentID() {
 		t.Fatal("the secret is not sealed under the new key")
 	}
 

@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -17,7 +18,7 @@ import (
 // range of periods.
 type updateGridPage struct {
 	Page
-	Grid     *models.UpdateGrid
+	Grid     *reporting.UpdateGrid
 	Rows     []updateGridRow
 	Statuses []string
 	// Action is the grid's own address (with its range), to post to.
@@ -29,30 +30,30 @@ type updateGridPage struct {
 // updateGridRow is one row as shown: the stored update, and the inputs (as
 // typed when the row was refused, else as stored).
 type updateGridRow struct {
-	*models.UpdateRow
+	*reporting.UpdateRow
 	Editable bool
-	Input    models.UpdateInput
+	Input    reporting.UpdateInput
 	Percent  string // percent complete as typed
 	Expense  string // expenditure as typed
 	Version  int
 	Errors   map[string]string
-	Conflict *models.StaleError
+	Conflict *domain.StaleError
 	Refused  string
 }
 
-func (h *Handler) loadUpdateGrid(c echo.Context) (*models.UpdateGrid, error) {
+func (h *Handler) loadUpdateGrid(c echo.Context) (*reporting.UpdateGrid, error) {
 	who := PrincipalOf(c)
-	return models.LoadUpdateGrid(c.Request().Context(), h.DB, models.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), h.Now().UTC())
+	return reporting.LoadUpdateGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), h.Now().UTC())
 }
 
 // storedUpdateRows lays out the rows with their stored updates.
-func storedUpdateRows(l *i18n.Localizer, g *models.UpdateGrid) []updateGridRow {
+func storedUpdateRows(l *i18n.Localizer, g *reporting.UpdateGrid) []updateGridRow {
 	rows := make([]updateGridRow, len(g.Rows))
 	for i := range g.Rows {
 		r := &g.Rows[i]
 		row := updateGridRow{UpdateRow: r, Editable: r.Editable(), Version: r.Version()}
 		if u := r.Update; u != nil {
-			row.Input = models.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
+			row.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
 				Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
 			row.Percent = strconv.Itoa(u.PercentComplete)
 			row.Expense = l.InputNum(&u.Expenditure)
@@ -62,10 +63,10 @@ func storedUpdateRows(l *i18n.Localizer, g *models.UpdateGrid) []updateGridRow {
 	return rows
 }
 
-func (h *Handler) updateGridPage(c echo.Context, g *models.UpdateGrid) updateGridPage {
+func (h *Handler) updateGridPage(c echo.Context, g *reporting.UpdateGrid) updateGridPage {
 	from, to := g.Periods[0].Label, g.Periods[len(g.Periods)-1].Label
 	action := c.Request().URL.Path + "?" + url.Values{"from": {from}, "to": {to}}.Encode()
-	return updateGridPage{Page: h.page(c), Grid: g, Statuses: models.ProgressStatuses, Action: action, From: from, To: to}
+	return updateGridPage{Page: h.page(c), Grid: g, Statuses: domain.ProgressStatuses, Action: action, From: from, To: to}
 }
 
 // UpdateGrid shows every activity update an organisation owes as lead over
@@ -87,7 +88,7 @@ func (h *Handler) UpdateGrid(c echo.Context) error {
 // stale (409); the others are saved — as SaveValueGrid.
 func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := models.ScopeOf(&who.User), h.Localizer(c)
+	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
 	g, err := h.loadUpdateGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -96,7 +97,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 	type outcome struct {
 		typed  updateGridRow
 		failed bool
-		saved  *models.ActivityUpdate
+		saved  *domain.ActivityUpdate
 	}
 	outcomes := map[string]*outcome{}
 	for i := range g.Rows {
@@ -116,8 +117,8 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 			o.saved = r.Update
 			continue
 		}
-		target := models.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-		u, err := models.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, in, now)
+		target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
+		u, err := reporting.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, in, now)
 		if o.failed = !h.updateRowRefused(c, &o.typed, err); !o.failed {
 			o.saved = u
 		}
@@ -126,11 +127,11 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 		for i := range g.Rows {
 			r := &g.Rows[i]
 			o := outcomes[r.Key()]
-			if o == nil || o.failed || o.saved == nil || o.saved.Status != models.StatusDraft {
+			if o == nil || o.failed || o.saved == nil || o.saved.Status != domain.StatusDraft {
 				continue
 			}
-			target := models.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-			_, err := models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, o.saved.Version, "", now)
+			target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
+			_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
 			o.failed = !h.updateRowRefused(c, &o.typed, err)
 		}
 	}
@@ -176,12 +177,12 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 
 // typedUpdateRow reads one row of the posted grid as typed, noting
 // unreadable numbers in its errors.
-func typedUpdateRow(c echo.Context, l *i18n.Localizer, r *models.UpdateRow) updateGridRow {
+func typedUpdateRow(c echo.Context, l *i18n.Localizer, r *reporting.UpdateRow) updateGridRow {
 	key := r.Key()
 	t := updateGridRow{UpdateRow: r, Editable: true, Errors: map[string]string{},
 		Percent: strings.TrimSpace(c.FormValue(gridField("pc", key))), Expense: strings.TrimSpace(c.FormValue(gridField("x", key)))}
 	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", key)))
-	t.Input = models.UpdateInput{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
+	t.Input = reporting.UpdateInput{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
 		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key)), Version: t.Version}
 	if t.Percent != "" {
 		pct, err := strconv.Atoi(t.Percent)
@@ -206,9 +207,9 @@ func (h *Handler) updateRowRefused(c echo.Context, t *updateGridRow, err error) 
 		return true
 	}
 	l := h.Localizer(c)
-	var ve *models.ValidationError
-	var se *models.StaleError
-	var le *models.LockedError
+	var ve *domain.ValidationError
+	var se *domain.StaleError
+	var le *domain.LockedError
 	switch {
 	case errors.As(err, &ve):
 		for k, v := range h.fieldErrors(c, ve) {

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -26,11 +27,11 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 	period := currentPeriod()
 	path := "/plans/" + seed.DemoPlanCode + "/organisations/MOLSW/updates"
 	q := "?from=" + period + "&to=" + period
-	g, err := models.LoadUpdateGrid(context.Background(), env.App.DB, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, "", time.Now().UTC())
+	g, err := reporting.LoadUpdateGrid(context.Background(), env.App.DB, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, "", time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rows []models.UpdateRow
+	var rows []reporting.UpdateRow
 	for _, r := range g.Rows {
 		if r.Editable() {
 			rows = append(rows, r)
@@ -40,7 +41,7 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 		t.Fatalf("the demo's MOLSW update grid has %d editable rows", len(rows))
 	}
 	good, bad, stale := rows[0], rows[1], rows[2]
-	molsw := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
+	molsw := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	page := molsw.Get(path + q)
 	mustStatus(t, page, http.StatusOK)
 	for _, r := range g.Rows {
@@ -49,11 +50,11 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 		}
 	}
 
-	api := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	api := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
 	apiPath := fmt.Sprintf("/api/v1/plans/%s/activities/%s/updates/%s", seed.DemoPlanCode, stale.Activity.Code, period)
 	mustStatus(t, api.JSON(http.MethodPut, apiPath, fmt.Sprintf(`{"progress": "delayed", "percent_complete": 10, "version": %d}`, stale.Version())), http.StatusOK)
 
-	set := func(form url.Values, r models.UpdateRow, version int, progress, pct, spent, achieved string) {
+	set := func(form url.Values, r reporting.UpdateRow, version int, progress, pct, spent, achieved string) {
 		k := r.Key()
 		form.Set("ver:"+k, strconv.Itoa(version))
 		form.Set("p:"+k, progress)
@@ -62,19 +63,19 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 		form.Set("achievements:"+k, achieved)
 	}
 	form := url.Values{"action": {"save"}}
-	set(form, good, good.Version(), models.ProgressOnTrack, "40", "1 250,5", "Two trainings held")
-	set(form, bad, bad.Version(), models.ProgressCompleted, "50", "", "Done?")
-	set(form, stale, stale.Version(), models.ProgressOnTrack, "60", "", "Mine")
-	frUser := env.User(t, models.RoleFocalPoint, "MOLSW")
+	set(form, good, good.Version(), domain.ProgressOnTrack, "40", "1 250,5", "Two trainings held")
+	set(form, bad, bad.Version(), domain.ProgressCompleted, "50", "", "Done?")
+	set(form, stale, stale.Version(), domain.ProgressOnTrack, "60", "", "Mine")
+	frUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	if err := env.App.DB.Model(frUser).Update("language", "fr").Error; err != nil {
 		t.Fatal(err)
 	}
 	fr := env.SignedIn(t, frUser)
 	r := fr.Post(path+q, form)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	stored := func(a models.UpdateRow) *models.ActivityUpdate {
+	stored := func(a reporting.UpdateRow) *domain.ActivityUpdate {
 		t.Helper()
-		g, err := models.LoadUpdateGrid(context.Background(), env.App.DB, models.Scope{Role: models.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, "", time.Now().UTC())
+		g, err := reporting.LoadUpdateGrid(context.Background(), env.App.DB, domain.Scope{Role: domain.RoleSecretariat}, seed.DemoPlanCode, "MOLSW", period, "", time.Now().UTC())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,10 +87,10 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 		t.Fatalf("no row %s", a.Key())
 		return nil
 	}
-	if u := stored(good); u == nil || u.Status != models.StatusDraft || u.PercentComplete != 40 || u.Expenditure != 1250.5 {
+	if u := stored(good); u == nil || u.Status != domain.StatusDraft || u.PercentComplete != 40 || u.Expenditure != 1250.5 {
 		t.Errorf("the good row was not saved as typed in French: %+v", u)
 	}
-	if u := stored(bad); u != nil && u.Progress == models.ProgressCompleted {
+	if u := stored(bad); u != nil && u.Progress == domain.ProgressCompleted {
 		t.Errorf("the invalid row was saved: %+v", u)
 	}
 	if u := stored(stale); u.Progress != "delayed" {
@@ -103,12 +104,12 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 
 	// Correct both and submit all.
 	form = url.Values{"action": {"submit"}}
-	set(form, good, good.Version()+1, models.ProgressOnTrack, "40", "1250.5", "Two trainings held")
-	set(form, bad, bad.Version(), models.ProgressCompleted, "100", "", "Done")
-	set(form, stale, stale.Version()+1, models.ProgressOnTrack, "60", "", "Mine")
+	set(form, good, good.Version()+1, domain.ProgressOnTrack, "40", "1250.5", "Two trainings held")
+	set(form, bad, bad.Version(), domain.ProgressCompleted, "100", "", "Done")
+	set(form, stale, stale.Version()+1, domain.ProgressOnTrack, "60", "", "Mine")
 	mustStatus(t, molsw.Post(path+q, form), http.StatusSeeOther)
-	for _, a := range []models.UpdateRow{good, bad, stale} {
-		if u := stored(a); u == nil || u.Status != models.StatusSubmitted {
+	for _, a := range []reporting.UpdateRow{good, bad, stale} {
+		if u := stored(a); u == nil || u.Status != domain.StatusSubmitted {
 			t.Errorf("%s was not submitted: %+v", a.Key(), u)
 		}
 	}
@@ -116,7 +117,7 @@ func TestUpdateGridSavesEachRowOnItsOwn(t *testing.T) {
 		t.Errorf("a submitted row is still editable")
 	}
 
-	mops := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))
+	mops := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	mustStatus(t, mops.Get(path+q), http.StatusForbidden)
 	mustStatus(t, mops.Post(path+q, form), http.StatusForbidden)
 	mustStatus(t, molsw.Get(path+"?from=1999-Q1"), http.StatusNotFound)

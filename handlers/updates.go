@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,26 +16,26 @@ import (
 // supporting organisations' notes, and the viewer's own note form.
 type updatePage struct {
 	Page
-	Form     *models.UpdateForm
-	Input    models.UpdateInput
+	Form     *reporting.UpdateForm
+	Input    reporting.UpdateInput
 	Expense  string // expenditure as typed
 	NoteText string
 	Errors   map[string]string
-	Stale    *models.StaleError
+	Stale    *domain.StaleError
 	Statuses []string
 	// EvidenceMax is the size limit of an evidence file, as the upload form says it.
 	EvidenceMax string
 }
 
-func updateTarget(c echo.Context) models.UpdateTarget {
-	return models.UpdateTarget{Plan: c.Param("plan"), Activity: c.Param("code"), Period: c.Param("period")}
+func updateTarget(c echo.Context) reporting.UpdateTarget {
+	return reporting.UpdateTarget{Plan: c.Param("plan"), Activity: c.Param("code"), Period: c.Param("period")}
 }
 
-func (h *Handler) updatePage(c echo.Context, form *models.UpdateForm) updatePage {
-	p := updatePage{Page: h.page(c), Form: form, Statuses: models.ProgressStatuses, Input: models.UpdateInput{Progress: models.ProgressOnTrack, Version: form.Version()},
+func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updatePage {
+	p := updatePage{Page: h.page(c), Form: form, Statuses: domain.ProgressStatuses, Input: reporting.UpdateInput{Progress: domain.ProgressOnTrack, Version: form.Version()},
 		EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if u := form.Update; u != nil {
-		p.Input = models.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
+		p.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
 			Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
 		p.Expense = strconv.FormatFloat(u.Expenditure, 'f', -1, 64)
 	}
@@ -48,7 +49,7 @@ func (h *Handler) updatePage(c echo.Context, form *models.UpdateForm) updatePage
 // points and to the secretariat.
 func (h *Handler) UpdateForm(c echo.Context) error {
 	who := PrincipalOf(c)
-	form, err := models.LoadUpdateForm(c.Request().Context(), h.DB, models.ScopeOf(&who.User), updateTarget(c), h.Now().UTC())
+	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), updateTarget(c), h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -59,8 +60,8 @@ func (h *Handler) UpdateForm(c echo.Context) error {
 // action=submit) or, with form=note, the viewer's contribution note.
 func (h *Handler) SaveUpdateForm(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target, l := models.ScopeOf(&who.User), updateTarget(c), h.Localizer(c)
-	form, err := models.LoadUpdateForm(ctx, h.DB, scope, target, now)
+	scope, target, l := domain.ScopeOf(&who.User), updateTarget(c), h.Localizer(c)
+	form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -71,9 +72,9 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 	if c.FormValue("form") == "note" {
 		p.NoteText = c.FormValue("note")
 		if form.NoteOrg == 0 {
-			return h.denyLogged(c, models.ErrForbidden)
+			return h.denyLogged(c, domain.ErrForbidden)
 		}
-		_, saveErr = models.SaveContribution(ctx, h.DB, h.actor(c), scope, target, form.NoteOrg, p.NoteText, version, now)
+		_, saveErr = reporting.SaveContribution(ctx, h.DB, h.actor(c), scope, target, form.NoteOrg, p.NoteText, version, now)
 		flash = "flash.note_saved"
 	} else {
 		pct, pctErr := strconv.Atoi(strings.TrimSpace(c.FormValue("percent_complete")))
@@ -82,7 +83,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 		if p.Expense != "" {
 			spent, spentErr = parseNumber(l.Lang, p.Expense)
 		}
-		p.Input = models.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
+		p.Input = reporting.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
 			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent, Version: version}
 		if pctErr != nil || spentErr != "" {
 			p.Errors = map[string]string{}
@@ -94,15 +95,15 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 			}
 			return c.Render(http.StatusUnprocessableEntity, "update", p)
 		}
-		var u *models.ActivityUpdate
-		u, saveErr = models.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, p.Input, now)
+		var u *domain.ActivityUpdate
+		u, saveErr = reporting.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, p.Input, now)
 		if saveErr == nil && c.FormValue("action") == "submit" {
-			_, saveErr = models.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, u.Version, "", now)
+			_, saveErr = reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, u.Version, "", now)
 			flash = "flash.update_submitted"
 		}
 	}
-	var ve *models.ValidationError
-	var se *models.StaleError
+	var ve *domain.ValidationError
+	var se *domain.StaleError
 	switch {
 	case errors.As(saveErr, &ve):
 		p.Errors = h.fieldErrors(c, ve)

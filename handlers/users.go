@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 
 	"github.com/labstack/echo/v4"
 )
@@ -41,8 +42,8 @@ func (f userForm) orgPtr() *int64 {
 // usersPage is the list of accounts with its filters.
 type usersPage struct {
 	Page
-	Users []models.UserListItem
-	Orgs  []models.Organisation
+	Users []account.UserListItem
+	Orgs  []domain.Organisation
 	Roles []string
 	// Role and Org are the filters in use ("" and 0 for any).
 	Role string
@@ -55,19 +56,19 @@ type userNewPage struct {
 	Form   userForm
 	Errors map[string]string
 	Roles  []string
-	Orgs   []models.Organisation
+	Orgs   []domain.Organisation
 }
 
 // userEditPage is one account: its facts, the edit form and actions, and its history.
 type userEditPage struct {
 	Page
-	Target *models.User
-	Org    *models.Organisation
+	Target *domain.User
+	Org    *domain.Organisation
 	Form   userForm
 	Errors map[string]string
 	Roles  []string
-	Orgs   []models.Organisation
-	Audit  []models.AuditEntry
+	Orgs   []domain.Organisation
+	Audit  []domain.AuditEntry
 	// CanChange is false when the manager may only look (the secretariat on an administrator).
 	CanChange bool
 	IsSelf    bool
@@ -92,12 +93,12 @@ func (p userEditPage) PasswordError(form string) string {
 
 // TargetMFARequired reports whether the account's role must have a second
 // factor, so that a reset means setting one up again at the next sign-in.
-func (p userEditPage) TargetMFARequired() bool { return models.MFARequired(p.Target.Role) }
+func (p userEditPage) TargetMFARequired() bool { return domain.MFARequired(p.Target.Role) }
 
 // userLinkPage shows a new set-password link, once.
 type userLinkPage struct {
 	Page
-	Target    *models.User
+	Target    *domain.User
 	Link      string
 	ExpiresAt time.Time
 	// Created is true right after the account was created.
@@ -105,25 +106,25 @@ type userLinkPage struct {
 }
 
 // manager is the request's user as the models' account rules see them.
-func (h *Handler) manager(c echo.Context) models.Manager {
-	return models.Manager{Actor: h.actor(c), Role: PrincipalOf(c).User.Role}
+func (h *Handler) manager(c echo.Context) account.Manager {
+	return account.Manager{Actor: h.actor(c), Role: PrincipalOf(c).User.Role}
 }
 
 // Users lists the accounts, filtered by role and organisation with a plain GET form.
 func (h *Handler) Users(c echo.Context) error {
 	ctx := c.Request().Context()
-	p := usersPage{Page: h.page(c), Roles: models.Roles}
-	if r := c.QueryParam("role"); models.ValidRole(r) {
+	p := usersPage{Page: h.page(c), Roles: domain.Roles}
+	if r := c.QueryParam("role"); domain.ValidRole(r) {
 		p.Role = r
 	}
 	if id, err := strconv.ParseInt(c.QueryParam("org"), 10, 64); err == nil && id > 0 {
 		p.Org = id
 	}
 	var err error
-	if p.Users, err = models.ListUsers(ctx, h.DB, models.UserFilter{Role: p.Role, OrganisationID: p.Org}); err != nil {
+	if p.Users, err = account.ListUsers(ctx, h.DB, account.UserFilter{Role: p.Role, OrganisationID: p.Org}); err != nil {
 		return err
 	}
-	if p.Orgs, err = models.OrganisationChoices(ctx, h.DB); err != nil {
+	if p.Orgs, err = account.OrganisationChoices(ctx, h.DB); err != nil {
 		return err
 	}
 	return c.Render(http.StatusOK, "users", p)
@@ -136,11 +137,11 @@ func (h *Handler) NewUserForm(c echo.Context) error {
 }
 
 func (h *Handler) renderNewUser(c echo.Context, status int, f userForm, errs map[string]string) error {
-	orgs, err := models.OrganisationChoices(c.Request().Context(), h.DB)
+	orgs, err := account.OrganisationChoices(c.Request().Context(), h.DB)
 	if err != nil {
 		return err
 	}
-	p := userNewPage{Page: h.page(c), Form: f, Errors: errs, Roles: models.GrantableRoles(PrincipalOf(c).User.Role), Orgs: orgs}
+	p := userNewPage{Page: h.page(c), Form: f, Errors: errs, Roles: domain.GrantableRoles(PrincipalOf(c).User.Role), Orgs: orgs}
 	return c.Render(status, "user_new", p)
 }
 
@@ -148,9 +149,9 @@ func (h *Handler) renderNewUser(c echo.Context, status int, f userForm, errs map
 // link with which its owner sets one.
 func (h *Handler) CreateUser(c echo.Context) error {
 	f := parseUserForm(c)
-	u := &models.User{Email: f.Email, Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr()}
-	secret, tok, err := models.InviteUser(c.Request().Context(), h.DB, h.manager(c), u, h.Now().UTC())
-	var ve *models.ValidationError
+	u := &domain.User{Email: f.Email, Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr()}
+	secret, tok, err := account.InviteUser(c.Request().Context(), h.DB, h.manager(c), u, h.Now().UTC())
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		return h.renderNewUser(c, http.StatusUnprocessableEntity, f, h.fieldErrors(c, ve))
 	}
@@ -161,7 +162,7 @@ func (h *Handler) CreateUser(c echo.Context) error {
 	return h.renderLink(c, u, secret, tok, true)
 }
 
-func (h *Handler) renderLink(c echo.Context, u *models.User, secret string, tok *models.PasswordToken, created bool) error {
+func (h *Handler) renderLink(c echo.Context, u *domain.User, secret string, tok *domain.PasswordToken, created bool) error {
 	p := userLinkPage{Page: h.page(c), Target: u, Link: strings.TrimRight(h.BaseURL, "/") + "/set-password/" + secret,
 		ExpiresAt: tok.ExpiresAt, Created: created}
 	return c.Render(http.StatusOK, "user_link", p)
@@ -177,7 +178,7 @@ func (h *Handler) ShowUser(c echo.Context) error {
 	return h.renderUserEdit(c, http.StatusOK, u, formOf(u), nil)
 }
 
-func (h *Handler) renderUserEdit(c echo.Context, status int, u *models.User, f userForm, errs map[string]string) error {
+func (h *Handler) renderUserEdit(c echo.Context, status int, u *domain.User, f userForm, errs map[string]string) error {
 	p, err := h.userEditPage(c, u, f, errs)
 	if err != nil {
 		return err
@@ -187,7 +188,7 @@ func (h *Handler) renderUserEdit(c echo.Context, status int, u *models.User, f u
 
 // renderUserEditFor renders an account's page again after one of its forms
 // (confirm…) was refused, keeping the reason typed into the reset form.
-func (h *Handler) renderUserEditFor(c echo.Context, status int, u *models.User, f userForm, errs map[string]string, form, reason string) error {
+func (h *Handler) renderUserEditFor(c echo.Context, status int, u *domain.User, f userForm, errs map[string]string, form, reason string) error {
 	p, err := h.userEditPage(c, u, f, errs)
 	if err != nil {
 		return err
@@ -196,21 +197,21 @@ func (h *Handler) renderUserEditFor(c echo.Context, status int, u *models.User, 
 	return c.Render(status, "user_edit", p)
 }
 
-func (h *Handler) userEditPage(c echo.Context, u *models.User, f userForm, errs map[string]string) (userEditPage, error) {
+func (h *Handler) userEditPage(c echo.Context, u *domain.User, f userForm, errs map[string]string) (userEditPage, error) {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
-	orgs, err := models.OrganisationChoices(ctx, h.DB)
+	orgs, err := account.OrganisationChoices(ctx, h.DB)
 	if err != nil {
 		return userEditPage{}, err
 	}
-	history, err := models.UserAudit(ctx, h.DB, u.ID, 20)
+	history, err := account.UserAudit(ctx, h.DB, u.ID, 20)
 	if err != nil {
 		return userEditPage{}, err
 	}
 	p := userEditPage{Page: h.page(c), Target: u, Form: f, Errors: errs, Orgs: orgs, Audit: history,
-		Roles:         models.GrantableRoles(who.User.Role),
-		CanChange:     models.CanManageRole(who.User.Role, u.Role),
+		Roles:         domain.GrantableRoles(who.User.Role),
+		CanChange:     domain.CanManageRole(who.User.Role, u.Role),
 		IsSelf:        who.User.ID == u.ID,
-		IsAdmin:       who.User.Role == models.RoleAdmin,
+		IsAdmin:       who.User.Role == domain.RoleAdmin,
 		PasswordStale: h.passwordStale(c),
 	}
 	for i := range orgs {
@@ -222,7 +223,7 @@ func (h *Handler) userEditPage(c echo.Context, u *models.User, f userForm, errs 
 }
 
 // formOf is the edit form as the stored account fills it.
-func formOf(u *models.User) userForm {
+func formOf(u *domain.User) userForm {
 	f := userForm{Email: u.Email, Name: u.Name, Role: u.Role, Version: u.Version}
 	if u.OrganisationID != nil {
 		f.OrgID = *u.OrganisationID
@@ -240,7 +241,7 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 	m := h.manager(c)
 	// A change of role is a high-value action: it needs a recent password
 	// check. Changes the models would refuse anyway are left to them.
-	if f.Role != u.Role && !m.Is(u.ID) && models.CanManageRole(m.Role, u.Role) && models.CanManageRole(m.Role, f.Role) {
+	if f.Role != u.Role && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) && domain.CanManageRole(m.Role, f.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -249,8 +250,8 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 			return h.renderUserEditFor(c, status, u, f, map[string]string{"password": msg}, confirmDetails, "")
 		}
 	}
-	ch := models.UserChange{Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr(), Version: f.Version}
-	err = models.UpdateUser(c.Request().Context(), h.DB, m, u.ID, ch, h.Now().UTC())
+	ch := account.UserChange{Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr(), Version: f.Version}
+	err = account.UpdateUser(c.Request().Context(), h.DB, m, u.ID, ch, h.Now().UTC())
 	return h.afterUserChange(c, u, &f, err, "flash.user_updated")
 }
 
@@ -262,7 +263,7 @@ func (h *Handler) DisableUser(c echo.Context) error {
 		return err
 	}
 	m := h.manager(c)
-	if !u.Disabled() && !m.Is(u.ID) && models.CanManageRole(m.Role, u.Role) {
+	if !u.Disabled() && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -271,7 +272,7 @@ func (h *Handler) DisableUser(c echo.Context) error {
 			return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmDisable, "")
 		}
 	}
-	err = models.DisableUser(c.Request().Context(), h.DB, m, u.ID, formVersion(c), h.Now().UTC())
+	err = account.DisableUser(c.Request().Context(), h.DB, m, u.ID, formVersion(c), h.Now().UTC())
 	return h.afterUserChange(c, u, nil, err, "flash.user_disabled")
 }
 
@@ -285,12 +286,12 @@ func (h *Handler) ResetUserMFA(c echo.Context) error {
 		return err
 	}
 	m, reason := h.manager(c), strings.TrimSpace(c.FormValue("reason"))
-	if m.Role != models.RoleAdmin {
-		h.logDenied(c, models.ErrForbidden, &u.ID, "")
-		return models.ErrForbidden
+	if m.Role != domain.RoleAdmin {
+		h.logDenied(c, domain.ErrForbidden, &u.ID, "")
+		return domain.ErrForbidden
 	}
-	var ve *models.ValidationError
-	if err := models.CheckMFAReset(m, u, reason); errors.As(err, &ve) {
+	var ve *domain.ValidationError
+	if err := account.CheckMFAReset(m, u, reason); errors.As(err, &ve) {
 		return h.renderUserEditFor(c, http.StatusUnprocessableEntity, u, formOf(u), h.fieldErrors(c, ve), confirmMFAReset, reason)
 	}
 	status, msg, err := h.confirmRecentPassword(c)
@@ -300,9 +301,9 @@ func (h *Handler) ResetUserMFA(c echo.Context) error {
 	if msg != "" {
 		return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmMFAReset, reason)
 	}
-	res, err := models.ResetUserMFA(c.Request().Context(), h.DB, m, u.ID, reason, h.Now().UTC())
+	res, err := account.ResetUserMFA(c.Request().Context(), h.DB, m, u.ID, reason, h.Now().UTC())
 	if errors.As(err, &ve) {
-		fresh, ferr := models.FindUser(c.Request().Context(), h.DB, u.ID)
+		fresh, ferr := account.FindUser(c.Request().Context(), h.DB, u.ID)
 		if ferr != nil {
 			return ferr
 		}
@@ -321,7 +322,7 @@ func (h *Handler) EnableUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.EnableUser(c.Request().Context(), h.DB, h.manager(c), u.ID, formVersion(c), h.Now().UTC())
+	err = account.EnableUser(c.Request().Context(), h.DB, h.manager(c), u.ID, formVersion(c), h.Now().UTC())
 	return h.afterUserChange(c, u, nil, err, "flash.user_enabled")
 }
 
@@ -332,7 +333,7 @@ func (h *Handler) UserPasswordLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secret, tok, err := models.CreatePasswordToken(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
+	secret, tok, err := account.CreatePasswordToken(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
 	if err != nil {
 		return h.afterUserChange(c, u, nil, err, "")
 	}
@@ -345,17 +346,17 @@ func (h *Handler) EndUserSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.EndAllUserSessions(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
+	_, err = account.EndAllUserSessions(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
 	return h.afterUserChange(c, u, nil, err, "flash.user_sessions_ended")
 }
 
 // afterUserChange answers a change to an account: back to its page with a
 // flash on success, the page again with the messages (422) on invalid
 // input, any other error to the error handler (403, 409 …).
-func (h *Handler) afterUserChange(c echo.Context, u *models.User, f *userForm, err error, flash string) error {
-	var ve *models.ValidationError
+func (h *Handler) afterUserChange(c echo.Context, u *domain.User, f *userForm, err error, flash string) error {
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		fresh, ferr := models.FindUser(c.Request().Context(), h.DB, u.ID)
+		fresh, ferr := account.FindUser(c.Request().Context(), h.DB, u.ID)
 		if ferr != nil {
 			return ferr
 		}
@@ -378,7 +379,7 @@ func (h *Handler) afterUserChange(c echo.Context, u *models.User, f *userForm, e
 // logDenied puts a refused change of an account (a manager reaching above
 // their privilege) in the security log, as the route guard does for routes.
 func (h *Handler) logDenied(c echo.Context, err error, target *int64, role string) {
-	if !errors.Is(err, models.ErrForbidden) {
+	if !errors.Is(err, domain.ErrForbidden) {
 		return
 	}
 	who := PrincipalOf(c)
@@ -393,12 +394,12 @@ func (h *Handler) logDenied(c echo.Context, err error, target *int64, role strin
 }
 
 // targetUser loads the account named in the path; a malformed id is not found.
-func (h *Handler) targetUser(c echo.Context) (*models.User, error) {
+func (h *Handler) targetUser(c echo.Context) (*domain.User, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return nil, models.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
-	return models.FindUser(c.Request().Context(), h.DB, id)
+	return account.FindUser(c.Request().Context(), h.DB, id)
 }
 
 // parseUserForm reads the user form. An organisation value that is not a

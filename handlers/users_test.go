@@ -11,23 +11,25 @@ import (
 	"strings"
 	"testing"
 
+	"naptracker/account"
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/store/storetest"
 )
 
 func umOrgID(t *testing.T, env *apptest.Env, acronym string) string {
 	t.Helper()
-	o, err := models.FindOrganisationByAcronym(context.Background(), env.App.DB, acronym)
+	o, err := planning.FindOrganisationByAcronym(context.Background(), env.App.DB, acronym)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return strconv.FormatInt(o.ID, 10)
 }
 
-func umReload(t *testing.T, env *apptest.Env, id int64) *models.User {
+func umReload(t *testing.T, env *apptest.Env, id int64) *domain.User {
 	t.Helper()
-	u, err := models.FindUser(context.Background(), env.App.DB, id)
+	u, err := account.FindUser(context.Background(), env.App.DB, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func umReload(t *testing.T, env *apptest.Env, id int64) *models.User {
 // umAuditActor returns the acting user of the latest audit row of an action about an account.
 func umAuditActor(t *testing.T, env *apptest.Env, action string, userID int64) int64 {
 	t.Helper()
-	var e models.AuditEntry
+	var e domain.AuditEntry
 	if err := env.App.DB.Where("action = ? AND entity_type = 'user' AND entity_id = ?", action, userID).Order("id DESC").Take(&e).Error; err != nil {
 		t.Fatalf("no %s audit row for user %d", action, userID)
 	}
@@ -47,7 +49,7 @@ func umAuditActor(t *testing.T, env *apptest.Env, action string, userID int64) i
 	return *e.UserID
 }
 
-func umPath(u *models.User, suffix string) string {
+func umPath(u *domain.User, suffix string) string {
 	return "/users/" + strconv.FormatInt(u.ID, 10) + suffix
 }
 
@@ -66,7 +68,7 @@ var umLink = regexp.MustCompile(`/set-password/([A-Za-z0-9_-]{20,})`)
 func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
+	sec := env.User(t, domain.RoleSecretariat, "")
 	b := env.SignedIn(t, sec)
 
 	form := b.Get("/users/new")
@@ -75,7 +77,7 @@ func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 		t.Error("the secretariat is offered roles it may not grant")
 	}
 	r := b.Post("/users", url.Values{"email": {"Khamla@molsw.example"}, "name": {"Khamla Vongsa"},
-		"role": {models.RoleFocalPoint}, "organisation": {umOrgID(t, env, "MOLSW")}})
+		"role": {domain.RoleFocalPoint}, "organisation": {umOrgID(t, env, "MOLSW")}})
 	mustStatus(t, r, http.StatusOK)
 	m := umLink.FindStringSubmatch(r.Body)
 	if m == nil || !strings.Contains(r.Body, env.Config.BaseURL+"/set-password/"+m[1]) {
@@ -84,11 +86,11 @@ func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 	umContains(t, r, "trusted channel", "cannot send e-mail yet", "shown only this once")
 	token := m[1]
 	var stored int64
-	env.App.DB.Model(&models.PasswordToken{}).Where("token_hash = ?", token).Count(&stored)
+	env.App.DB.Model(&domain.PasswordToken{}).Where("token_hash = ?", token).Count(&stored)
 	if stored != 0 {
 		t.Error("the database stores the link token itself")
 	}
-	u, err := models.FindUserByEmail(context.Background(), env.App.DB, "khamla@molsw.example")
+	u, err := account.FindUserByEmail(context.Background(), env.App.DB, "khamla@molsw.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,8 +139,8 @@ func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 func TestCreateUserShowsFieldMessages(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.User(t, models.RoleAdmin, "")
-	taken := env.User(t, models.RoleFacilitator, "")
+	admin := env.User(t, domain.RoleAdmin, "")
+	taken := env.User(t, domain.RoleFacilitator, "")
 	b := env.SignedIn(t, admin)
 	tests := []struct {
 		form url.Values
@@ -146,13 +148,13 @@ func TestCreateUserShowsFieldMessages(t *testing.T) {
 	}{
 		{url.Values{"email": {"not an address"}, "name": {""}, "role": {"king"}},
 			[]string{"Enter a valid e-mail address.", "Enter the person", "Choose one of the roles offered."}},
-		{url.Values{"email": {strings.ToUpper(taken.Email)}, "name": {"Again"}, "role": {models.RoleFacilitator}},
+		{url.Values{"email": {strings.ToUpper(taken.Email)}, "name": {"Again"}, "role": {domain.RoleFacilitator}},
 			[]string{"A user with this e-mail address already exists."}},
-		{url.Values{"email": {"fp@apjp.example"}, "name": {"Partner focal"}, "role": {models.RoleFocalPoint}, "organisation": {umOrgID(t, env, "APJP")}},
+		{url.Values{"email": {"fp@apjp.example"}, "name": {"Partner focal"}, "role": {domain.RoleFocalPoint}, "organisation": {umOrgID(t, env, "APJP")}},
 			[]string{"A focal point reports for a ministry"}},
-		{url.Values{"email": {"donor@mops.example"}, "name": {"Ministry donor"}, "role": {models.RoleDonor}, "organisation": {umOrgID(t, env, "MOPS")}},
+		{url.Values{"email": {"donor@mops.example"}, "name": {"Ministry donor"}, "role": {domain.RoleDonor}, "organisation": {umOrgID(t, env, "MOPS")}},
 			[]string{"A donor account belongs to a development partner"}},
-		{url.Values{"email": {"fp@none.example"}, "name": {"Nobody's focal"}, "role": {models.RoleFocalPoint}},
+		{url.Values{"email": {"fp@none.example"}, "name": {"Nobody's focal"}, "role": {domain.RoleFocalPoint}},
 			[]string{"This role belongs to one organisation"}},
 	}
 	for _, tt := range tests {
@@ -164,7 +166,7 @@ func TestCreateUserShowsFieldMessages(t *testing.T) {
 		}
 	}
 	var invited int64
-	env.App.DB.Model(&models.User{}).Where("password_hash = ''").Count(&invited)
+	env.App.DB.Model(&domain.User{}).Where("password_hash = ''").Count(&invited)
 	if invited != 0 {
 		t.Errorf("refused forms created %d accounts", invited)
 	}
@@ -173,14 +175,14 @@ func TestCreateUserShowsFieldMessages(t *testing.T) {
 func TestSecretariatCannotTouchAdministrators(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
-	admin := env.User(t, models.RoleAdmin, "")
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	sec := env.User(t, domain.RoleSecretariat, "")
+	admin := env.User(t, domain.RoleAdmin, "")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	b := env.SignedIn(t, sec)
 	var before int64
-	env.App.DB.Model(&models.User{}).Count(&before)
+	env.App.DB.Model(&domain.User{}).Count(&before)
 
-	for _, role := range []string{models.RoleAdmin, models.RoleSecretariat} {
+	for _, role := range []string{domain.RoleAdmin, domain.RoleSecretariat} {
 		r := b.Post("/users", url.Values{"email": {role + "@new.example"}, "name": {"New"}, "role": {role}})
 		mustStatus(t, r, http.StatusForbidden)
 	}
@@ -192,35 +194,35 @@ func TestSecretariatCannotTouchAdministrators(t *testing.T) {
 		t.Error("the read-only page offers to disable the administrator")
 	}
 	v := strconv.Itoa(admin.Version)
-	mustStatus(t, b.Post(umPath(admin, ""), url.Values{"name": {"Renamed"}, "role": {models.RoleFacilitator}, "version": {v}}), http.StatusForbidden)
+	mustStatus(t, b.Post(umPath(admin, ""), url.Values{"name": {"Renamed"}, "role": {domain.RoleFacilitator}, "version": {v}}), http.StatusForbidden)
 	mustStatus(t, b.Post(umPath(admin, "/disable"), url.Values{"version": {v}}), http.StatusForbidden)
 	mustStatus(t, b.Post(umPath(admin, "/password-link"), nil), http.StatusForbidden)
 	mustStatus(t, b.Post(umPath(admin, "/sessions/end"), nil), http.StatusForbidden)
 	fv := strconv.Itoa(fp.Version)
-	mustStatus(t, b.Post(umPath(fp, ""), url.Values{"name": {fp.Name}, "role": {models.RoleSecretariat}, "version": {fv}}), http.StatusForbidden)
+	mustStatus(t, b.Post(umPath(fp, ""), url.Values{"name": {fp.Name}, "role": {domain.RoleSecretariat}, "version": {fv}}), http.StatusForbidden)
 
 	var escalations int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = 'access.denied' AND user_id = ? AND new_value LIKE ?", sec.ID, `%"requested_role"%`).Count(&escalations)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = 'access.denied' AND user_id = ? AND new_value LIKE ?", sec.ID, `%"requested_role"%`).Count(&escalations)
 	if escalations < 3 {
 		t.Errorf("%d refused escalations in the security log, want the 3 attempts", escalations)
 	}
 	var after int64
-	env.App.DB.Model(&models.User{}).Count(&after)
+	env.App.DB.Model(&domain.User{}).Count(&after)
 	got, gotFP := umReload(t, env, admin.ID), umReload(t, env, fp.ID)
-	if after != before || got.Name != admin.Name || got.Role != models.RoleAdmin || got.Disabled() || got.Version != admin.Version || gotFP.Role != models.RoleFocalPoint {
+	if after != before || got.Name != admin.Name || got.Role != domain.RoleAdmin || got.Disabled() || got.Version != admin.Version || gotFP.Role != domain.RoleFocalPoint {
 		t.Error("a refused request changed the database")
 	}
 	var links int64
-	env.App.DB.Model(&models.PasswordToken{}).Where("user_id = ?", admin.ID).Count(&links)
+	env.App.DB.Model(&domain.PasswordToken{}).Where("user_id = ?", admin.ID).Count(&links)
 	if links != 0 {
 		t.Error("the secretariat made a set-password link for an administrator")
 	}
 
 	// An administrator may do all of it.
-	a := env.SignedIn(t, env.User(t, models.RoleAdmin, ""))
-	mustStatus(t, a.Post("/users", url.Values{"email": {"admin2@new.example"}, "name": {"Second admin"}, "role": {models.RoleAdmin}}), http.StatusOK)
-	mustStatus(t, a.Post(umPath(admin, ""), url.Values{"name": {"Renamed"}, "role": {models.RoleSecretariat}, "version": {v}}), http.StatusSeeOther)
-	if got := umReload(t, env, admin.ID); got.Name != "Renamed" || got.Role != models.RoleSecretariat {
+	a := env.SignedIn(t, env.User(t, domain.RoleAdmin, ""))
+	mustStatus(t, a.Post("/users", url.Values{"email": {"admin2@new.example"}, "name": {"Second admin"}, "role": {domain.RoleAdmin}}), http.StatusOK)
+	mustStatus(t, a.Post(umPath(admin, ""), url.Values{"name": {"Renamed"}, "role": {domain.RoleSecretariat}, "version": {v}}), http.StatusSeeOther)
+	if got := umReload(t, env, admin.ID); got.Name != "Renamed" || got.Role != domain.RoleSecretariat {
 		t.Errorf("the administrator's change did not apply: %s %s", got.Name, got.Role)
 	}
 	mustStatus(t, a.Post(umPath(fp, "/password-link"), nil), http.StatusOK)
@@ -229,27 +231,27 @@ func TestSecretariatCannotTouchAdministrators(t *testing.T) {
 func TestNobodyDisablesThemselvesOrChangesTheirRole(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.User(t, models.RoleAdmin, "")
+	admin := env.User(t, domain.RoleAdmin, "")
 	b := env.SignedIn(t, admin)
 	v := strconv.Itoa(admin.Version)
 	r := b.Post(umPath(admin, "/disable"), url.Values{"version": {v}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	umContains(t, r, "You cannot disable your own account.")
-	r = b.Post(umPath(admin, ""), url.Values{"name": {admin.Name}, "role": {models.RoleFacilitator}, "version": {v}})
+	r = b.Post(umPath(admin, ""), url.Values{"name": {admin.Name}, "role": {domain.RoleFacilitator}, "version": {v}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	umContains(t, r, "You cannot change your own role")
-	if got := umReload(t, env, admin.ID); got.Disabled() || got.Role != models.RoleAdmin {
+	if got := umReload(t, env, admin.ID); got.Disabled() || got.Role != domain.RoleAdmin {
 		t.Error("the administrator disabled or demoted themselves")
 	}
 	// Renaming oneself is fine.
-	mustStatus(t, b.Post(umPath(admin, ""), url.Values{"name": {"New name"}, "role": {models.RoleAdmin}, "version": {v}}), http.StatusSeeOther)
+	mustStatus(t, b.Post(umPath(admin, ""), url.Values{"name": {"New name"}, "role": {domain.RoleAdmin}, "version": {v}}), http.StatusSeeOther)
 }
 
 func TestDisablingSignsThePersonOutEverywhere(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := env.User(t, models.RoleSecretariat, "")
-	fp := env.User(t, models.RoleFocalPoint, "MOLSW")
+	sec := env.User(t, domain.RoleSecretariat, "")
+	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
 	browser, api := env.SignedIn(t, fp), env.APIClient(t, fp)
 	mustStatus(t, browser.Get("/"), http.StatusOK)
 	mustStatus(t, api.Get("/api/v1/plans"), http.StatusOK)
@@ -270,7 +272,7 @@ func TestDisablingSignsThePersonOutEverywhere(t *testing.T) {
 		t.Error("disabling is not audited with its actor")
 	}
 	var live int64
-	env.App.DB.Model(&models.Session{}).Where("user_id = ? AND ended_at IS NULL", fp.ID).Count(&live)
+	env.App.DB.Model(&account.Session{}).Where("user_id = ? AND ended_at IS NULL", fp.ID).Count(&live)
 	if live != 0 {
 		t.Error("disabling left a session open")
 	}
@@ -289,8 +291,8 @@ func TestDisablingSignsThePersonOutEverywhere(t *testing.T) {
 func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin, sec := env.User(t, models.RoleAdmin, ""), env.User(t, models.RoleSecretariat, "")
-	fac := env.User(t, models.RoleFacilitator, "")
+	admin, sec := env.User(t, domain.RoleAdmin, ""), env.User(t, domain.RoleSecretariat, "")
+	fac := env.User(t, domain.RoleFacilitator, "")
 	person := env.SignedIn(t, fac)
 	mustStatus(t, person.Get("/"), http.StatusOK)
 
@@ -300,12 +302,12 @@ func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
 	mustStatus(t, s.Get(umPath(fac, "")), http.StatusOK)
 	v := strconv.Itoa(fac.Version)
 
-	r := a.Post(umPath(fac, ""), url.Values{"name": {fac.Name}, "role": {models.RoleDonor}, "organisation": {umOrgID(t, env, "APJP")}, "version": {v}})
+	r := a.Post(umPath(fac, ""), url.Values{"name": {fac.Name}, "role": {domain.RoleDonor}, "organisation": {umOrgID(t, env, "APJP")}, "version": {v}})
 	mustStatus(t, r, http.StatusSeeOther)
 	if r := person.Get("/"); !redirectsToLogin(r) {
 		t.Errorf("after a role change the person's session still works: %d", r.StatusCode)
 	}
-	var e models.AuditEntry
+	var e domain.AuditEntry
 	env.App.DB.Where("action = 'user.update' AND entity_id = ?", fac.ID).Order("id DESC").Take(&e)
 	if e.UserID == nil || *e.UserID != admin.ID || !strings.Contains(e.OldValue, `"role":"facilitator"`) ||
 		!strings.Contains(e.NewValue, `"role":"donor"`) || !strings.Contains(e.NewValue, `"organisation":"APJP"`) {
@@ -313,10 +315,10 @@ func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
 	}
 
 	// The secretariat saves its form made from the old version.
-	r = s.Post(umPath(fac, ""), url.Values{"name": {"Someone else"}, "role": {models.RoleFacilitator}, "version": {v}})
+	r = s.Post(umPath(fac, ""), url.Values{"name": {"Someone else"}, "role": {domain.RoleFacilitator}, "version": {v}})
 	mustStatus(t, r, http.StatusConflict)
 	umContains(t, r, "Someone else changed this")
-	if got := umReload(t, env, fac.ID); got.Name != fac.Name || got.Role != models.RoleDonor {
+	if got := umReload(t, env, fac.ID); got.Name != fac.Name || got.Role != domain.RoleDonor {
 		t.Error("the stale form overwrote the change")
 	}
 	mustStatus(t, s.Post(umPath(fac, "/disable"), url.Values{"version": {v}}), http.StatusConflict)
@@ -325,10 +327,10 @@ func TestRoleChangeEndsSessionsAndStaleFormsConflict(t *testing.T) {
 func TestChangeOwnPassword(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	u := env.User(t, models.RoleDonor, "APJP")
+	u := env.User(t, domain.RoleDonor, "APJP")
 	here, elsewhere := env.SignedIn(t, u), env.SignedIn(t, u)
 	mustStatus(t, here.Get("/account/password"), http.StatusOK)
-	lao := string([]rune(strings.Repeat("ຂ້ອຍມັກກິນເຂົ້າໜຽວກັບປາແດກ ", 10))[:models.MaxPasswordLen])
+	lao := string([]rune(strings.Repeat("ຂ້ອຍມັກກິນເຂົ້າໜຽວກັບປາແດກ ", 10))[:account.MaxPasswordLen])
 
 	for _, tt := range []struct{ current, pw, msg string }{
 		{apptest.Password, "iloveyou1", "most common passwords"},
@@ -342,7 +344,7 @@ func TestChangeOwnPassword(t *testing.T) {
 		umContains(t, r, tt.msg)
 	}
 	var failed int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = 'password.change_failed' AND user_id = ?", u.ID).Count(&failed)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = 'password.change_failed' AND user_id = ?", u.ID).Count(&failed)
 	if failed != 1 {
 		t.Errorf("%d failed attempts in the security log, want 1", failed)
 	}
@@ -367,9 +369,9 @@ func TestChangeOwnPassword(t *testing.T) {
 func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.User(t, models.RoleAdmin, "")
+	admin := env.User(t, domain.RoleAdmin, "")
 	b := env.SignedIn(t, admin)
-	counter := modelstest.CountQueries(env.App.DB)
+	counter := storetest.CountQueries(env.App.DB)
 	measure := func() (int64, string) {
 		mustStatus(t, b.Get("/users"), http.StatusOK) // warm: the session's last-seen time is written at most once a minute
 		counter.Reset()
@@ -378,12 +380,12 @@ func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
 		return counter.N(), r.Body
 	}
 	few, _ := measure()
-	m := models.Manager{Actor: models.Actor{UserID: &admin.ID, Name: admin.Email}, Role: models.RoleAdmin}
+	m := account.Manager{Actor: domain.Actor{UserID: &admin.ID, Name: admin.Email}, Role: domain.RoleAdmin}
 	orgs := []string{"MOLSW", "MOPS", "MOJ"}
 	for i := 0; i < 50; i++ {
 		id, _ := strconv.ParseInt(umOrgID(t, env, orgs[i%3]), 10, 64)
-		u := &models.User{Email: fmt.Sprintf("fp%02d@list.example", i), Name: fmt.Sprintf("Focal point %02d", i), Role: models.RoleFocalPoint, OrganisationID: &id}
-		if _, _, err := models.InviteUser(context.Background(), env.App.DB, m, u, env.Clock.Now().UTC()); err != nil {
+		u := &domain.User{Email: fmt.Sprintf("fp%02d@list.example", i), Name: fmt.Sprintf("Focal point %02d", i), Role: domain.RoleFocalPoint, OrganisationID: &id}
+		if _, _, err := account.InviteUser(context.Background(), env.App.DB, m, u, env.Clock.Now().UTC()); err != nil {
 			t.Fatal(err)
 		}
 	}

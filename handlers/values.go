@@ -6,9 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/i18n"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -16,13 +17,13 @@ import (
 // valuePage is the data-entry form of one indicator value.
 type valuePage struct {
 	Page
-	Form   *models.ValueForm
+	Form   *reporting.ValueForm
 	Cells  []cellField
 	Input  valueFields
 	Errors map[string]string
 	// Stale is set when the save was based on an old version: the page then
 	// shows the stored version beside what the user typed.
-	Stale *models.StaleError
+	Stale *domain.StaleError
 	// EvidenceMax is the size limit of an evidence file, as the upload form says it.
 	EvidenceMax string
 	// Breakdown is the stored breakdown as the reader may see it, shown
@@ -49,7 +50,7 @@ type cellField struct {
 
 // cellFields lays out the breakdown grid of a set with the given values,
 // labelled in lang.
-func cellFields(lang string, set *models.DisaggregationSet, value func(cell string) string) []cellField {
+func cellFields(lang string, set *domain.DisaggregationSet, value func(cell string) string) []cellField {
 	if set == nil {
 		return nil
 	}
@@ -87,7 +88,7 @@ func formatInput(v *float64) string {
 // ValueForm shows the data-entry form of a value to those who report it.
 func (h *Handler) ValueForm(c echo.Context) error {
 	who := PrincipalOf(c)
-	form, err := models.LoadValueForm(c.Request().Context(), h.DB, models.ScopeOf(&who.User), valueTarget(c), h.Now().UTC())
+	form, err := reporting.LoadValueForm(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), valueTarget(c), h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -95,20 +96,20 @@ func (h *Handler) ValueForm(c echo.Context) error {
 }
 
 // valuePageFor is the value page showing what is stored.
-func (h *Handler) valuePageFor(c echo.Context, form *models.ValueForm) valuePage {
+func (h *Handler) valuePageFor(c echo.Context, form *reporting.ValueForm) valuePage {
 	l := h.Localizer(c)
 	p := valuePage{Page: h.page(c), Form: form, Input: valueFields{Version: form.Version()}, EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if form.Value != nil {
 		p.Input.Value, p.Input.TextValue, p.Input.Narrative = l.InputNum(form.Value.Value), form.Value.TextValue, form.Value.Narrative
 	}
 	p.Cells = cellFields(l.Lang, form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
-	p.Breakdown = storedBreakdown(p.Cells, form, models.ScopeOf(&PrincipalOf(c).User).AudienceFor(form.Reporter.ID))
+	p.Breakdown = storedBreakdown(p.Cells, form, domain.ScopeOf(&PrincipalOf(c).User).AudienceFor(form.Reporter.ID))
 	return p
 }
 
 // storedBreakdown gives the stored cells of the form's value (figures.Disclose
 // for the audience), in the set's order, labelled as the input grid is.
-func storedBreakdown(cells []cellField, form *models.ValueForm, aud figures.Audience) []shownCell {
+func storedBreakdown(cells []cellField, form *reporting.ValueForm, aud figures.Audience) []shownCell {
 	if form.Value == nil || len(form.Value.Breakdown) == 0 {
 		return nil
 	}
@@ -119,7 +120,7 @@ func storedBreakdown(cells []cellField, form *models.ValueForm, aud figures.Audi
 			raw, labels = append(raw, *x), append(labels, cf.Label)
 		}
 	}
-	_, figs := figures.Disclose(form.Indicator.Sensitive, aud, form.Value.Value, raw, form.Value.Status != models.StatusApproved)
+	_, figs := figures.Disclose(form.Indicator.Sensitive, aud, form.Value.Value, raw, form.Value.Status != domain.StatusApproved)
 	out := make([]shownCell, len(figs))
 	for i := range figs {
 		out[i] = shownCell{Label: labels[i], Figure: figs[i]}
@@ -132,17 +133,17 @@ func storedBreakdown(cells []cellField, form *models.ValueForm, aud figures.Audi
 // fields; an edit based on an old version gets 409 with both versions.
 func (h *Handler) SaveValueForm(c echo.Context) error {
 	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	target := valueTarget(c)
 	l := h.Localizer(c)
-	form, err := models.LoadValueForm(ctx, h.DB, scope, target, now)
+	form, err := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
 	typed := valueFields{Value: strings.TrimSpace(c.FormValue("value")), TextValue: c.FormValue("text_value"), Narrative: c.FormValue("narrative"), Reason: c.FormValue("reason")}
 	typed.Version, _ = strconv.Atoi(c.FormValue("version"))
 	fieldErrs := map[string]string{}
-	in := models.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version, Reason: typed.Reason}
+	in := reporting.ValueInput{TextValue: typed.TextValue, Narrative: typed.Narrative, Version: typed.Version, Reason: typed.Reason}
 	if typed.Value != "" {
 		if x, bad := parseNumber(l.Lang, typed.Value); bad == "" {
 			in.Value = &x
@@ -169,12 +170,12 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	if len(fieldErrs) > 0 {
 		return c.Render(http.StatusUnprocessableEntity, "value", page)
 	}
-	v, err := models.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
+	v, err := reporting.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
 	if err == nil && c.FormValue("action") == "submit" {
-		v, err = models.TransitionValue(ctx, h.DB, h.actor(c), scope, target, models.ActionSubmit, v.Version, "", now)
+		v, err = reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, v.Version, "", now)
 	}
-	var ve *models.ValidationError
-	var se *models.StaleError
+	var ve *domain.ValidationError
+	var se *domain.StaleError
 	switch {
 	case errors.As(err, &ve):
 		page.Errors = h.fieldErrors(c, ve)
@@ -186,7 +187,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 		return h.denyLogged(c, err)
 	}
 	flash := "flash.value_saved"
-	if v.Status == models.StatusSubmitted {
+	if v.Status == domain.StatusSubmitted {
 		flash = "flash.value_submitted"
 	}
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
@@ -210,7 +211,7 @@ func parseNumber(lang, s string) (float64, string) {
 func (h *Handler) AddValueComment(c echo.Context) error {
 	who := PrincipalOf(c)
 	target := valueTarget(c)
-	err := models.AddValueComment(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), target, c.FormValue("comment"), h.Now().UTC())
+	err := reporting.AddValueComment(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), target, c.FormValue("comment"), h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -224,7 +225,7 @@ func (h *Handler) AddValueComment(c echo.Context) error {
 func (h *Handler) WithdrawValue(c echo.Context) error {
 	who := PrincipalOf(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	_, err := models.TransitionValue(c.Request().Context(), h.DB, h.actor(c), models.ScopeOf(&who.User), valueTarget(c), models.ActionWithdraw, version, "", h.Now().UTC())
+	_, err := reporting.TransitionValue(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), valueTarget(c), reporting.ActionWithdraw, version, "", h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}

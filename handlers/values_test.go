@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
 // currentPeriod is the demo plan's open quarter.
 func currentPeriod() string {
 	now := time.Now().UTC()
-	return models.PeriodLabel(models.Quarterly, models.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
+	return domain.PeriodLabel(domain.Quarterly, domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
 }
 
 type apiError struct {
@@ -31,10 +31,10 @@ type apiError struct {
 func TestValueAPIObjectLevelAccess(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	molsw := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
-	mops := env.APIClient(t, env.User(t, models.RoleFocalPoint, "MOPS"))
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
-	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	molsw := env.APIClient(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	mops := env.APIClient(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
+	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
 	period := currentPeriod()
 	path := fmt.Sprintf("/api/v1/plans/%s/indicators/2.1.1.b/values/%s", seed.DemoPlanCode, period)
 
@@ -109,12 +109,12 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 	// Donors see approved values only.
 	vals := decode[struct{ Values []struct{ Status string } }](t, donor.Get("/api/v1/plans/"+seed.DemoPlanCode+"/values?period="+period))
 	for _, v := range vals.Values {
-		if v.Status != models.StatusApproved {
+		if v.Status != domain.StatusApproved {
 			t.Fatalf("a donor sees a %s value", v.Status)
 		}
 	}
 	var denied int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
 	if denied < 3 {
 		t.Errorf("%d denied accesses logged, want at least 3", denied)
 	}
@@ -123,8 +123,8 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 func TestValueFormByPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOLSW"))
-	other := env.SignedIn(t, env.User(t, models.RoleFocalPoint, "MOPS"))
+	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	other := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 
 	plan := fp.Get("/plans/" + seed.DemoPlanCode)
@@ -156,7 +156,7 @@ func TestValueFormByPage(t *testing.T) {
 	// The same form posted again (a retry on a flaky connection) is not applied twice.
 	mustStatus(t, fp.Post(path, fields), http.StatusSeeOther)
 	var n int64
-	env.App.DB.Model(&models.AuditEntry{}).Where("action = ?", "value.save").Count(&n)
+	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "value.save").Count(&n)
 	if n != 1 {
 		t.Errorf("%d saves recorded for one form posted twice", n)
 	}

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/report"
-	"naptracker/models"
+	"naptracker/report"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,18 +28,18 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	if who == nil {
 		return echo.ErrUnauthorized
 	}
-	scope := models.ScopeOf(&who.User)
+	scope := domain.ScopeOf(&who.User)
 	q := c.QueryParams()
 	include := truthy(q.Get("include_unapproved"))
 	if include && !scope.Validates() {
-		return models.ErrForbidden
+		return domain.ErrForbidden
 	}
 	audience, err := parseAudience(q.Get("audience"))
 	if err != nil {
 		return err
 	}
 	if audience == figures.Internal && !scope.Validates() {
-		return models.ErrForbidden
+		return domain.ErrForbidden
 	}
 	lang := strings.TrimSpace(q.Get("lang"))
 	if lang == "" {
@@ -49,7 +49,7 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	if s := strings.TrimSpace(q.Get("snapshot")); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			v := &models.ValidationError{}
+			v := &domain.ValidationError{}
 			v.AddKey("snapshot", "err.snapshot_id")
 			return v
 		}
@@ -72,7 +72,7 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 	case "pdf":
 		// The PDF is LibreOffice's print of the workbook: made whole, then sent.
 		if !report.CanPDF() {
-			v := &models.ValidationError{}
+			v := &domain.ValidationError{}
 			v.AddKey("format", "err.pdf_unavailable")
 			return v
 		}
@@ -83,7 +83,7 @@ func (h *Handler) WorkshopReport(c echo.Context) error {
 		w := &downloadWriter{res: c.Response(), filename: name + ".pdf", contentType: report.PDFContentType}
 		return report.PDF(c.Request().Context(), xlsx.Bytes(), w)
 	default:
-		v := &models.ValidationError{}
+		v := &domain.ValidationError{}
 		v.AddKey("format", "err.report_format")
 		return v
 	}
@@ -100,7 +100,7 @@ func parseAudience(s string) (figures.Audience, error) {
 	case "internal":
 		return figures.Internal, nil
 	}
-	v := &models.ValidationError{}
+	v := &domain.ValidationError{}
 	v.AddKey("audience", "err.audience_choice")
 	return figures.External, v
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"naptracker/app/apptest"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -24,7 +24,7 @@ func TestWorkshopReportDownload(t *testing.T) {
 	if r := env.Client(t).Get(api); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("without a token: %d, want 401", r.StatusCode)
 	}
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	if r := donor.Get(api + "?include_unapproved=1"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("donor asking for unapproved data: %d, want 403", r.StatusCode)
 	}
@@ -37,7 +37,7 @@ func TestWorkshopReportDownload(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 
-	sec := env.SignedIn(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	page := sec.Get("/plans/" + seed.DemoPlanCode)
 	if !strings.Contains(page.Body, `action="/plans/`+seed.DemoPlanCode+`/report.xlsx"`) || !strings.Contains(page.Body, `name="include_unapproved"`) {
 		t.Error("the plan page has no report form with the unapproved option for the secretariat")
@@ -46,7 +46,7 @@ func TestWorkshopReportDownload(t *testing.T) {
 	if v, _ := f.GetCellValue("Cover", "B9"); !strings.Contains(v, "not yet approved") {
 		t.Errorf("cover data status %q", v)
 	}
-	fac := env.SignedIn(t, env.User(t, models.RoleFacilitator, ""))
+	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
 	if p := fac.Get("/plans/" + seed.DemoPlanCode); strings.Contains(p.Body, `name="include_unapproved"`) {
 		t.Error("a facilitator is offered unapproved data")
 	}
@@ -79,7 +79,7 @@ func TestWorkshopReportAudienceAndPDF(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	api := "/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx"
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	if r := donor.Get(api + "?audience=internal"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a donor asking for the internal workbook: %d, want 403", r.StatusCode)
 	}
@@ -89,7 +89,7 @@ func TestWorkshopReportAudienceAndPDF(t *testing.T) {
 	if r := donor.Get(api + "?format=docx"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"format"`) {
 		t.Errorf("unknown format: %d %s", r.StatusCode, r.Body)
 	}
-	sec := env.APIClient(t, env.User(t, models.RoleSecretariat, ""))
+	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
 	internal := checkWorkbook(t, sec.Get(api+"?audience=internal&lang=en"))
 	banner := "Internal — contains unsuppressed small counts, do not share"
 	if v, _ := internal.GetCellValue("Cover", "A2"); v != banner {
@@ -114,7 +114,7 @@ func TestWorkshopReportAudienceAndPDF(t *testing.T) {
 		t.Log("LibreOffice is not installed: the PDF itself is not checked")
 		return
 	}
-	if modelstest.OnSecondDatabase() {
+	if storetest.OnSecondDatabase() {
 		t.Log("the PDF is LibreOffice's reading of the same workbook: checked on SQLite only")
 		return
 	}
@@ -132,12 +132,12 @@ func TestWorkshopReportPDFWithoutLibreOffice(t *testing.T) {
 	// Not parallel: it empties PATH for the process.
 	t.Setenv("PATH", t.TempDir()) // no soffice to be found
 	env := apptest.New(t)
-	donor := env.APIClient(t, env.User(t, models.RoleDonor, "APJP"))
+	donor := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
 	r := donor.Get("/api/v1/plans/" + seed.DemoPlanCode + "/reports/workshop.xlsx?format=pdf")
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "LibreOffice") {
 		t.Errorf("PDF without LibreOffice: %d %s, want 422 naming LibreOffice", r.StatusCode, r.Body)
 	}
-	page := env.SignedIn(t, env.User(t, models.RoleFacilitator, "")).Get("/plans/" + seed.DemoPlanCode)
+	page := env.SignedIn(t, env.User(t, domain.RoleFacilitator, "")).Get("/plans/" + seed.DemoPlanCode)
 	if strings.Contains(page.Body, `value="pdf"`) {
 		t.Error("the report form offers a PDF the server cannot make")
 	}

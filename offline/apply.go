@@ -6,7 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -36,7 +37,7 @@ type Outcome struct {
 // to submit), the grid's own checks, then one audit entry naming the file
 // by its SHA-256. Any failure rolls everything back. A file whose rows are
 // all unchanged (uploaded again) writes nothing at all.
-func Apply(ctx context.Context, db *gorm.DB, actor models.Actor, scope models.Scope, f *File, o ApplyOptions, now time.Time) (*Outcome, error) {
+func Apply(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, f *File, o ApplyOptions, now time.Time) (*Outcome, error) {
 	out := &Outcome{}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := MakePreview(ctx, tx, scope, f, now)
@@ -52,17 +53,17 @@ func Apply(ctx context.Context, db *gorm.DB, actor models.Actor, scope models.Sc
 			if r.Status != WillSave {
 				continue
 			}
-			target := models.ValueTarget{Plan: p.Plan.Code, Indicator: r.Code, Period: p.Period.Label}
+			target := reporting.ValueTarget{Plan: p.Plan.Code, Indicator: r.Code, Period: p.Period.Label}
 			in := r.item.Input
 			in.Version = r.item.Version
-			v, err := models.SaveValue(ctx, tx, actor, scope, target, in, now)
+			v, err := reporting.SaveValue(ctx, tx, actor, scope, target, in, now)
 			if err != nil {
 				return changed(err)
 			}
 			out.Saved = append(out.Saved, r.Code)
 			complete := v.Value != nil && (r.grid.Set == nil || len(in.Disaggregation) > 0)
-			if o.Submit && complete && v.Status == models.StatusDraft {
-				if _, err := models.TransitionValue(ctx, tx, actor, scope, target, models.ActionSubmit, v.Version, "", now); err != nil {
+			if o.Submit && complete && v.Status == domain.StatusDraft {
+				if _, err := reporting.TransitionValue(ctx, tx, actor, scope, target, reporting.ActionSubmit, v.Version, "", now); err != nil {
 					return changed(err)
 				}
 				out.Submitted = append(out.Submitted, r.Code)
@@ -71,7 +72,7 @@ func Apply(ctx context.Context, db *gorm.DB, actor models.Actor, scope models.Sc
 		if len(out.Saved) == 0 {
 			return nil
 		}
-		return models.Audit(tx, actor, "values.import", "offline_template", nil, &p.Plan.ID, nil, map[string]any{
+		return domain.Audit(tx, actor, "values.import", "offline_template", nil, &p.Plan.ID, nil, map[string]any{
 			"sha256": f.SHA256, "file": o.FileName, "organisation": p.Org.Acronym, "period": p.Period.Label,
 			"generated": f.Generated, "saved": out.Saved, "submitted": out.Submitted,
 		}, "")
@@ -85,8 +86,8 @@ func Apply(ctx context.Context, db *gorm.DB, actor models.Actor, scope models.Sc
 // changed turns a refusal of the models while applying (a colleague saved
 // or submitted meanwhile) into the refusal of the whole file.
 func changed(err error) error {
-	var ve *models.ValidationError
-	if errors.Is(err, models.ErrStale) || errors.Is(err, models.ErrLocked) || errors.Is(err, models.ErrForbidden) || errors.As(err, &ve) {
+	var ve *domain.ValidationError
+	if errors.Is(err, domain.ErrStale) || errors.Is(err, domain.ErrLocked) || errors.Is(err, domain.ErrForbidden) || errors.As(err, &ve) {
 		return refuse(KindChanged, "offline.err.preview_changed", err)
 	}
 	return err

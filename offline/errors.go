@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // Kinds of Refusal, each answered with its own HTTP status.
@@ -28,7 +28,7 @@ const (
 // with its arguments, so that every reader sees it in their own language.
 type Refusal struct {
 	Kind string
-	Msg  models.Message
+	Msg  domain.Message
 	// Err is the underlying error, for the log (never shown).
 	Err error
 }
@@ -44,7 +44,7 @@ func (r *Refusal) Error() string {
 func (r *Refusal) Unwrap() error { return r.Err }
 
 func refuse(kind, key string, err error, args ...any) *Refusal {
-	return &Refusal{Kind: kind, Msg: models.Message{Key: key, Args: args}, Err: err}
+	return &Refusal{Kind: kind, Msg: domain.Message{Key: key, Args: args}, Err: err}
 }
 
 // AsRefusal returns the refusal in err's chain, if any.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -134,7 +134,7 @@ func manyRows(n int, sparse bool) []byte {
 
 // rowsOf maps each indicator code of a grid to its row in the template,
 // and each breakdown cell to its row.
-func rowsOf(g *models.ValueGrid) (map[string]int, map[string]map[string]int) {
+func rowsOf(g *reporting.ValueGrid) (map[string]int, map[string]map[string]int) {
 	rows, cells := map[string]int{}, map[string]map[string]int{}
 	r := 3
 	for _, gr := range g.Rows {

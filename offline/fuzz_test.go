@@ -5,27 +5,29 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/offline"
+	"naptracker/reporting"
 )
 
 // syntheticGrid is a grid made without a database: n indicators of MOLSW,
 // every third one disaggregated by sex.
-func syntheticGrid(n int) *models.ValueGrid {
-	set := &models.DisaggregationSet{ID: 1, Code: "sex", Dimensions: []models.DisaggregationDimension{{Code: "sex", Name: "Sex",
-		Categories: []models.DisaggregationCategory{{Code: "female", Label: "Female"}, {Code: "male", Label: "Male"}}}}}
-	g := &models.ValueGrid{Plan: models.Plan{ID: 1, Code: "FUZZ"}, Org: models.Organisation{ID: 7, Acronym: "MOLSW"},
-		Period: models.ReportingPeriod{ID: 3, Label: "2025-Q1"}, State: models.PeriodOpen, PreviousLabel: "2024-Q4"}
-	units := []string{models.UnitNumber, models.UnitPercentage, models.UnitYesNo, models.UnitMilestone}
+func syntheticGrid(n int) *reporting.ValueGrid {
+	set := &domain.DisaggregationSet{ID: 1, Code: "sex", Dimensions: []domain.DisaggregationDimension{{Code: "sex", Name: "Sex",
+		Categories: []domain.DisaggregationCategory{{Code: "female", Label: "Female"}, {Code: "male", Label: "Male"}}}}}
+	g := &reporting.ValueGrid{Plan: domain.Plan{ID: 1, Code: "FUZZ"}, Org: domain.Organisation{ID: 7, Acronym: "MOLSW"},
+		Period: domain.ReportingPeriod{ID: 3, Label: "2025-Q1"}, State: domain.PeriodOpen, PreviousLabel: "2024-Q4"}
+	units := []string{domain.UnitNumber, domain.UnitPercentage, domain.UnitYesNo, domain.UnitMilestone}
 	for i := 0; i < n; i++ {
-		ind := models.Indicator{ID: int64(i + 1), Code: "1." + string(rune('1'+i%9)) + "." + itoa(i), Name: "Indicator " + itoa(i), UnitType: units[i%4], Sensitive: i%5 == 0}
-		r := models.GridRow{Indicator: ind}
-		if i%3 == 0 && ind.UnitType == models.UnitNumber {
+		ind := domain.Indicator{ID: int64(i + 1), Code: "1." + string(rune('1'+i%9)) + "." + itoa(i), Name: "Indicator " + itoa(i), UnitType: units[i%4], Sensitive: i%5 == 0}
+		r := reporting.GridRow{Indicator: ind}
+		if i%3 == 0 && ind.UnitType == domain.UnitNumber {
 			r.Set = set
 		}
 		if i%2 == 0 {
 			x := float64(i)
-			r.Value = &models.IndicatorValue{ID: int64(100 + i), Value: &x, Narrative: "stored", Workflow: models.Workflow{Status: models.StatusDraft, Version: 2}}
+			r.Value = &domain.IndicatorValue{ID: int64(100 + i), Value: &x, Narrative: "stored", Workflow: domain.Workflow{Status: domain.StatusDraft, Version: 2}}
 		}
 		t := float64(10 * i)
 		r.Target = &t
@@ -45,8 +47,8 @@ func itoa(i int) string {
 	return string(b)
 }
 
-var fuzzKeys = func() *models.Keyring {
-	k, err := models.ParseKeys("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+var fuzzKeys = func() *account.Keyring {
+	k, err := account.ParseKeys("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	if err != nil {
 		panic(err)
 	}

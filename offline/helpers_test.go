@@ -9,25 +9,28 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"gorm.io/gorm"
 )
 
-func TestMain(m *testing.M) { modelstest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // fixture is the demo plan with a focal point of MOLSW and the open quarter.
 type fixture struct {
 	db     *gorm.DB
-	keys   *models.Keyring
+	keys   *account.Keyring
 	l      *i18n.Localizer
-	user   *models.User
-	scope  models.Scope
-	actor  models.Actor
+	user   *domain.User
+	scope  domain.Scope
+	actor  domain.Actor
 	org    string
 	period string
 }
@@ -42,42 +45,42 @@ var bundle = func() *i18n.Bundle {
 
 func currentPeriod() string {
 	now := time.Now().UTC()
-	return models.PeriodLabel(models.Quarterly, models.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
+	return domain.PeriodLabel(domain.Quarterly, domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	keys, err := models.ParseKeys(models.NewKey())
+	keys, err := account.ParseKeys(account.NewKey())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: modelstest.Demo(t, time.Now().UTC()), keys: keys, l: bundle.For("en"), org: "MOLSW", period: currentPeriod()}
-	f.user = f.newUser(t, models.RoleFocalPoint, f.org)
-	f.scope = models.ScopeOf(f.user)
-	f.actor = models.Actor{UserID: &f.user.ID, Name: f.user.Email}
+	f := &fixture{db: storetest.Demo(t, time.Now().UTC()), keys: keys, l: bundle.For("en"), org: "MOLSW", period: currentPeriod()}
+	f.user = f.newUser(t, domain.RoleFocalPoint, f.org)
+	f.scope = domain.ScopeOf(f.user)
+	f.actor = domain.Actor{UserID: &f.user.ID, Name: f.user.Email}
 	return f
 }
 
-func (f *fixture) newUser(t *testing.T, role, org string) *models.User {
+func (f *fixture) newUser(t *testing.T, role, org string) *domain.User {
 	t.Helper()
 	ctx := context.Background()
-	u := &models.User{Email: role + "." + models.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
+	u := &domain.User{Email: role + "." + account.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
 	if org != "" {
-		o, err := models.FindOrganisationByAcronym(ctx, f.db, org)
+		o, err := planning.FindOrganisationByAcronym(ctx, f.db, org)
 		if err != nil {
 			t.Fatal(err)
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := models.CreateUser(ctx, f.db, models.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := account.CreateUser(ctx, f.db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
-func (f *fixture) grid(t *testing.T) *models.ValueGrid {
+func (f *fixture) grid(t *testing.T) *reporting.ValueGrid {
 	t.Helper()
-	g, err := models.LoadValueGrid(context.Background(), f.db, f.scope, seed.DemoPlanCode, f.org, f.period, time.Now().UTC())
+	g, err := reporting.LoadValueGrid(context.Background(), f.db, f.scope, seed.DemoPlanCode, f.org, f.period, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +116,7 @@ func (f *fixture) apply(t *testing.T, data []byte, submit bool) (*offline.Outcom
 }
 
 // stored is the value of an indicator as saved now.
-func (f *fixture) stored(t *testing.T, code string) *models.IndicatorValue {
+func (f *fixture) stored(t *testing.T, code string) *domain.IndicatorValue {
 	t.Helper()
 	for _, r := range f.grid(t).Rows {
 		if r.Indicator.Code == code {
@@ -125,10 +128,10 @@ func (f *fixture) stored(t *testing.T, code string) *models.IndicatorValue {
 }
 
 // editable picks editable number rows: without and with a breakdown.
-func editable(t *testing.T, g *models.ValueGrid) (plain, split []models.GridRow) {
+func editable(t *testing.T, g *reporting.ValueGrid) (plain, split []reporting.GridRow) {
 	t.Helper()
 	for _, r := range g.Rows {
-		if !r.Editable(g.Open()) || r.Indicator.UnitType != models.UnitNumber {
+		if !r.Editable(g.Open()) || r.Indicator.UnitType != domain.UnitNumber {
 			continue
 		}
 		if r.Set == nil {

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/reporting"
 )
 
 // Format names the layout of the template; a file of another layout is refused.
@@ -102,7 +103,7 @@ func sign(key, payload []byte) string {
 
 // verify checks the signature with every key of the keyring, so that a
 // file made before a key rotation still opens.
-func (m *meta) verify(keys *models.Keyring) bool {
+func (m *meta) verify(keys *account.Keyring) bool {
 	got, err := hex.DecodeString(m.Signature)
 	if err != nil || len(got) != sha256.Size {
 		return false
@@ -120,7 +121,7 @@ func (m *meta) verify(keys *models.Keyring) bool {
 
 // contentHash is a short hash of an input's content (not its version), to
 // compare what a row holds with what the file was made with.
-func contentHash(in models.ValueInput) string {
+func contentHash(in reporting.ValueInput) string {
 	var sb strings.Builder
 	if in.Value != nil {
 		sb.WriteString(strconv.FormatFloat(*in.Value, 'g', -1, 64))
@@ -138,8 +139,8 @@ func contentHash(in models.ValueInput) string {
 
 // storedInput is the stored value of a grid row as an input (what the
 // template's input cells are filled with).
-func storedInput(r *models.GridRow) models.ValueInput {
-	in := models.ValueInput{Version: r.Version()}
+func storedInput(r *reporting.GridRow) reporting.ValueInput {
+	in := reporting.ValueInput{Version: r.Version()}
 	if r.Value == nil {
 		return in
 	}

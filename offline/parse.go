@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/reporting"
 )
 
 // File is an uploaded template, read and its signature checked: what it
@@ -43,14 +45,14 @@ type Item struct {
 	// breakdown cell.
 	Row      int
 	CellRows map[string]int
-	Input    models.ValueInput
+	Input    reporting.ValueInput
 	Errors   []CellError
 }
 
 // CellError is a message about one cell ("G7").
 type CellError struct {
 	Cell string
-	Msg  models.Message
+	Msg  domain.Message
 }
 
 // Parse reads an uploaded template with the hostile-file-safe reader and
@@ -58,7 +60,7 @@ type CellError struct {
 // template, or whose identity was changed, is refused (a *Refusal) before
 // any of its values is looked at. Cells that cannot be read are kept as
 // errors of their item, with their address.
-func Parse(data []byte, keys *models.Keyring, lim Limits) (*File, error) {
+func Parse(data []byte, keys *account.Keyring, lim Limits) (*File, error) {
 	sum := sha256.Sum256(data)
 	b, err := openBook(data, lim)
 	if err != nil {
@@ -103,7 +105,7 @@ func Parse(data []byte, keys *models.Keyring, lim Limits) (*File, error) {
 	for _, r := range m.Rows {
 		if r.Kind == kindIndicator {
 			f.Items = append(f.Items, Item{Code: r.Code, IndicatorID: r.IndicatorID, ValueID: r.ValueID, Version: r.Version,
-				Original: r.Original, Row: r.SheetRow, CellRows: map[string]int{}, Input: models.ValueInput{Version: r.Version}})
+				Original: r.Original, Row: r.SheetRow, CellRows: map[string]int{}, Input: reporting.ValueInput{Version: r.Version}})
 		}
 		if len(f.Items) == 0 || f.Items[len(f.Items)-1].IndicatorID != r.IndicatorID {
 			return nil, refuse(KindTampered, "offline.err.tampered", errors.New("a breakdown row before its indicator"))
@@ -184,7 +186,7 @@ func (p *itemParser) raw(col, row int) string {
 // read fills the item with the inputs of one of its rows.
 func (p *itemParser) read(it *Item, r metaRow) error {
 	if got := strings.TrimSpace(p.raw(colCode, r.SheetRow)); got != r.Code {
-		it.Errors = append(it.Errors, CellError{cellRef(colCode, r.SheetRow), models.Message{Key: "offline.err.row_moved", Args: []any{r.Code}}})
+		it.Errors = append(it.Errors, CellError{cellRef(colCode, r.SheetRow), domain.Message{Key: "offline.err.row_moved", Args: []any{r.Code}}})
 		return nil
 	}
 	x, msg, err := p.number(colValue, r.SheetRow)
@@ -225,7 +227,7 @@ func (p *itemParser) read(it *Item, r metaRow) error {
 // number), or text in the template language's notation or plain digits.
 // A formula is refused: what it computes is not what was typed, and a
 // file saved by a program that does not calculate has no result for it.
-func (p *itemParser) number(col, row int) (*float64, *models.Message, error) {
+func (p *itemParser) number(col, row int) (*float64, *domain.Message, error) {
 	raw := strings.TrimSpace(p.raw(col, row))
 	k, err := p.b.kind(p.sheet, cellRef(col, row))
 	if err != nil {
@@ -233,33 +235,33 @@ func (p *itemParser) number(col, row int) (*float64, *models.Message, error) {
 	}
 	switch {
 	case k == cellFormula:
-		return nil, &models.Message{Key: "offline.err.formula"}, nil
+		return nil, &domain.Message{Key: "offline.err.formula"}, nil
 	case raw == "":
 		return nil, nil, nil
 	case k == cellNumber:
 		x, err := strconv.ParseFloat(raw, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, &models.Message{Key: "value.not_a_number"}, nil
+			return nil, &domain.Message{Key: "value.not_a_number"}, nil
 		}
 		return &x, nil, nil
 	case k == cellText:
 		x, err := i18n.ParseNumber(p.lang, raw)
 		if errors.Is(err, i18n.ErrAmbiguous) {
-			return nil, &models.Message{Key: "value.ambiguous_number"}, nil
+			return nil, &domain.Message{Key: "value.ambiguous_number"}, nil
 		}
 		if err != nil {
 			if y, err := i18n.ParseNumber(i18n.Default, raw); err == nil && !strings.Contains(raw, ",") {
 				return &y, nil, nil // plain digits and a decimal point, in any language
 			}
-			return nil, &models.Message{Key: "value.not_a_number"}, nil
+			return nil, &domain.Message{Key: "value.not_a_number"}, nil
 		}
 		return &x, nil, nil
 	}
-	return nil, &models.Message{Key: "value.not_a_number"}, nil
+	return nil, &domain.Message{Key: "value.not_a_number"}, nil
 }
 
 // text reads a text cell; a number or date typed there is kept as shown.
-func (p *itemParser) text(col, row int) (string, *models.Message, error) {
+func (p *itemParser) text(col, row int) (string, *domain.Message, error) {
 	raw := p.raw(col, row)
 	k, err := p.b.kind(p.sheet, cellRef(col, row))
 	if err != nil {
@@ -267,7 +269,7 @@ func (p *itemParser) text(col, row int) (string, *models.Message, error) {
 	}
 	switch k {
 	case cellFormula:
-		return "", &models.Message{Key: "offline.err.formula"}, nil
+		return "", &domain.Message{Key: "offline.err.formula"}, nil
 	case cellNumber, cellOther:
 		if raw == "" {
 			return "", nil, nil

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/models"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -29,9 +30,9 @@ const (
 // Preview is what an upload would do, row by row, before anything is written.
 type Preview struct {
 	File   *File
-	Plan   models.Plan
-	Org    models.Organisation
-	Period models.ReportingPeriod
+	Plan   domain.Plan
+	Org    domain.Organisation
+	Period domain.ReportingPeriod
 	Rows   []Row
 }
 
@@ -49,7 +50,7 @@ type Row struct {
 	ChangedBy     string
 	ChangedAt     time.Time
 	item          *Item
-	grid          *models.GridRow
+	grid          *reporting.GridRow
 }
 
 // Count returns how many rows have the status.
@@ -78,32 +79,32 @@ func (p *Preview) Codes(status string) []string {
 // scope. The file as a whole is refused (a *Refusal, nothing read further)
 // when it is a template of an organisation the user does not report for,
 // or of a period that no longer takes changes.
-func MakePreview(ctx context.Context, db *gorm.DB, scope models.Scope, f *File, now time.Time) (*Preview, error) {
+func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, now time.Time) (*Preview, error) {
 	db = db.WithContext(ctx)
 	if !scope.CanReport(f.OrgID) {
 		return nil, refuse(KindForbidden, "offline.err.other_org", nil, f.Org)
 	}
-	var org models.Organisation
+	var org domain.Organisation
 	if err := db.Take(&org, f.OrgID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, refuse(KindTampered, "offline.err.gone", err)
 		}
 		return nil, err
 	}
-	g, err := models.LoadValueGrid(ctx, db, scope, f.Plan, org.Acronym, f.Period, now)
+	g, err := reporting.LoadValueGrid(ctx, db, scope, f.Plan, org.Acronym, f.Period, now)
 	switch {
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return nil, refuse(KindTampered, "offline.err.gone", err)
-	case errors.Is(err, models.ErrForbidden):
+	case errors.Is(err, domain.ErrForbidden):
 		return nil, refuse(KindForbidden, "offline.err.other_org", err, f.Org)
 	case err != nil:
 		return nil, err
 	}
 	if !g.Open() {
-		return nil, refuse(KindClosed, "offline.err.period_closed", nil, f.Period, models.Enum{Prefix: "period.state.", Value: g.State})
+		return nil, refuse(KindClosed, "offline.err.period_closed", nil, f.Period, domain.Enum{Prefix: "period.state.", Value: g.State})
 	}
 	p := &Preview{File: f, Plan: g.Plan, Org: g.Org, Period: g.Period}
-	byID := make(map[int64]*models.GridRow, len(g.Rows))
+	byID := make(map[int64]*reporting.GridRow, len(g.Rows))
 	for i := range g.Rows {
 		byID[g.Rows[i].Indicator.ID] = &g.Rows[i]
 	}
@@ -114,7 +115,7 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope models.Scope, f *File, 
 		r.Typed, _ = figures.Disclose(false, figures.Internal, it.Input.Value, nil, true) // the user's own typing
 		if r.grid == nil {
 			r.Status = Invalid
-			r.Errors = []CellError{{cellRef(colCode, it.Row), models.Message{Key: "offline.err.not_owed", Args: []any{it.Code}}}}
+			r.Errors = []CellError{{cellRef(colCode, it.Row), domain.Message{Key: "offline.err.not_owed", Args: []any{it.Code}}}}
 			p.Rows = append(p.Rows, r)
 			continue
 		}
@@ -129,7 +130,7 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope models.Scope, f *File, 
 		for id := range changers {
 			ids = append(ids, id)
 		}
-		var users []models.User
+		var users []domain.User
 		if err := db.Select("id", "name", "email").Where("id IN ?", ids).Find(&users).Error; err != nil {
 			return nil, err
 		}
@@ -147,12 +148,12 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope models.Scope, f *File, 
 }
 
 // judge sets a row's status, in the order of the grid's own checks.
-func judge(r *Row, gr *models.GridRow, aud figures.Audience) {
+func judge(r *Row, gr *reporting.GridRow, aud figures.Audience) {
 	it := r.item
 	ind := gr.Indicator
 	r.Name = ind.Name
 	if gr.Value != nil {
-		r.Stored, _ = figures.Disclose(ind.Sensitive, aud, gr.Value.Value, nil, gr.Value.Status != models.StatusApproved)
+		r.Stored, _ = figures.Disclose(ind.Sensitive, aud, gr.Value.Value, nil, gr.Value.Status != domain.StatusApproved)
 		r.StoredVersion, r.ChangedAt = gr.Value.Version, gr.Value.UpdatedAt
 	}
 	switch {
@@ -164,7 +165,7 @@ func judge(r *Row, gr *models.GridRow, aud figures.Audience) {
 		r.Status = Conflict
 	case !gr.Editable(true):
 		r.Status = Invalid
-		r.Errors = []CellError{{cellRef(colStatus, it.Row), models.Message{Key: "lock.value_status", Args: []any{models.Enum{Prefix: "status.", Value: gr.Value.Status}}}}}
+		r.Errors = []CellError{{cellRef(colStatus, it.Row), domain.Message{Key: "lock.value_status", Args: []any{domain.Enum{Prefix: "status.", Value: gr.Value.Status}}}}}
 	default:
 		r.Errors = validate(gr, it)
 		r.Status = WillSave
@@ -176,21 +177,21 @@ func judge(r *Row, gr *models.GridRow, aud figures.Audience) {
 
 // validate runs the grid's checks of an input (models.ValidateValueInput,
 // and the reason a returned value needs), each message at its cell.
-func validate(gr *models.GridRow, it *Item) []CellError {
+func validate(gr *reporting.GridRow, it *Item) []CellError {
 	var out []CellError
-	err := models.ValidateValueInput(gr.Indicator, gr.Set, it.Input)
-	var ve *models.ValidationError
+	err := reporting.ValidateValueInput(gr.Indicator, gr.Set, it.Input)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for field := range ve.Fields {
 			msg, ok := ve.Keys[field]
 			if !ok {
-				msg = models.Message{Key: "offline.err.invalid"}
+				msg = domain.Message{Key: "offline.err.invalid"}
 			}
 			out = append(out, CellError{fieldCell(it, field), msg})
 		}
 	}
-	if gr.Value != nil && gr.Value.Status == models.StatusReturned && strings.TrimSpace(it.Input.Reason) == "" {
-		out = append(out, CellError{cellRef(colReason, it.Row), models.Message{Key: "err.correction_reason"}})
+	if gr.Value != nil && gr.Value.Status == domain.StatusReturned && strings.TrimSpace(it.Input.Reason) == "" {
+		out = append(out, CellError{cellRef(colReason, it.Row), domain.Message{Key: "err.correction_reason"}})
 	}
 	sortErrors(out)
 	return out

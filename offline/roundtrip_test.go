@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"naptracker/models/modelstest"
 	"naptracker/offline"
+	"naptracker/store/storetest"
 )
 
 // openpyxlFill types cells into a workbook with openpyxl, as a script
@@ -135,7 +135,7 @@ func TestRoundTripLibreOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("LibreOffice takes seconds to start: not in -short")
 	}
-	modelstest.SkipOnSecondDatabase(t, "LibreOffice's reading and writing of the template")
+	storetest.SkipOnSecondDatabase(t, "LibreOffice's reading and writing of the template")
 	if _, err := exec.LookPath("soffice"); err != nil {
 		t.Skip("LibreOffice (soffice) is not installed: the LibreOffice round trip is not checked")
 	}

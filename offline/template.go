@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/i18n"
+	"naptracker/reporting"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -19,7 +21,7 @@ type TemplateOptions struct {
 	// L writes the headers, help texts and validation messages.
 	L *i18n.Localizer
 	// Keys sign the hidden sheet (HMAC with a key derived from the server key).
-	Keys *models.Keyring
+	Keys *account.Keyring
 	// UserID is the user the template is made for (0 from the command line).
 	UserID int64
 	Now    time.Time
@@ -31,7 +33,7 @@ type TemplateOptions struct {
 // columns protected, the inputs open with data validation by unit; a very
 // hidden sheet naming the plan, organisation, period and every row's
 // indicator, value and version, signed with the server key.
-func WriteTemplate(w io.Writer, g *models.ValueGrid, o TemplateOptions) error {
+func WriteTemplate(w io.Writer, g *reporting.ValueGrid, o TemplateOptions) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	t := &templateWriter{f: f, l: o.L, g: g, sheet: sheetName(o.L.T("offline.sheet"))}
@@ -90,7 +92,7 @@ func sheetName(s string) string {
 type templateWriter struct {
 	f     *excelize.File
 	l     *i18n.Localizer
-	g     *models.ValueGrid
+	g     *reporting.ValueGrid
 	sheet string
 	// Styles.
 	head, title, text, num, input, inputNum, locked int
@@ -173,7 +175,7 @@ func (t *templateWriter) figureCell(f *figures.Figure) any {
 }
 
 // item writes the rows of one indicator from sheet row r and returns their meta lines.
-func (t *templateWriter) item(gr *models.GridRow, r int) ([]metaRow, error) {
+func (t *templateWriter) item(gr *reporting.GridRow, r int) ([]metaRow, error) {
 	l, g, s, ind := t.l, t.g, t.sheet, gr.Indicator
 	editable := gr.Editable(g.Open())
 	aud := figures.Internal // the template goes to those who report for the organisation
@@ -189,7 +191,7 @@ func (t *templateWriter) item(gr *models.GridRow, r int) ([]metaRow, error) {
 	status := l.T("offline.status.none")
 	unapproved := true
 	if gr.Value != nil {
-		status, unapproved = l.T("status."+gr.Value.Status), gr.Value.Status != models.StatusApproved
+		status, unapproved = l.T("status."+gr.Value.Status), gr.Value.Status != domain.StatusApproved
 	}
 	if !editable {
 		status += " · " + l.T("offline.status.locked")
@@ -207,7 +209,7 @@ func (t *templateWriter) item(gr *models.GridRow, r int) ([]metaRow, error) {
 	if tr := strings.TrimSpace(ind.NameI18n[l.Lang]); tr != "" {
 		name = tr
 	}
-	returned := gr.Value != nil && gr.Value.Status == models.StatusReturned
+	returned := gr.Value != nil && gr.Value.Status == domain.StatusReturned
 	row := []any{ind.Code, name, unit, t.figureCell(target), t.figureCell(gr.Previous), status,
 		t.figureCell(&total), stored.TextValue, stored.Narrative, ""}
 	if err := t.f.SetSheetRow(s, cellRef(colCode, r), &row); err != nil {
@@ -219,7 +221,7 @@ func (t *templateWriter) item(gr *models.GridRow, r int) ([]metaRow, error) {
 	inputs := []struct {
 		col  int
 		open bool
-	}{{colValue, editable}, {colText, editable && ind.UnitType == models.UnitMilestone}, {colNarrative, editable}, {colReason, editable && returned}}
+	}{{colValue, editable}, {colText, editable && ind.UnitType == domain.UnitMilestone}, {colNarrative, editable}, {colReason, editable && returned}}
 	for _, in := range inputs {
 		st := t.locked
 		if in.open {
@@ -268,7 +270,7 @@ func (t *templateWriter) item(gr *models.GridRow, r int) ([]metaRow, error) {
 	return out, nil
 }
 
-func valueID(gr *models.GridRow) int64 {
+func valueID(gr *reporting.GridRow) int64 {
 	if gr.Value == nil {
 		return 0
 	}
@@ -276,7 +278,7 @@ func valueID(gr *models.GridRow) int64 {
 }
 
 // cellLabels names each breakdown cell by its categories ("Female · Child").
-func cellLabels(set *models.DisaggregationSet) map[string]string {
+func cellLabels(set *domain.DisaggregationSet) map[string]string {
 	out := map[string]string{}
 	if set == nil {
 		return out
@@ -302,11 +304,11 @@ func (t *templateWriter) style(r, from, to, style int) error {
 }
 
 // ruleOf names the validation of an indicator's value cells.
-func ruleOf(ind models.Indicator) string {
+func ruleOf(ind domain.Indicator) string {
 	switch {
-	case ind.UnitType == models.UnitPercentage:
+	case ind.UnitType == domain.UnitPercentage:
 		return "percentage"
-	case ind.UnitType == models.UnitYesNo || ind.UnitType == models.UnitMilestone:
+	case ind.UnitType == domain.UnitYesNo || ind.UnitType == domain.UnitMilestone:
 		return "yes_no"
 	case ind.Sensitive:
 		return "count" // counts of people: whole numbers
@@ -314,7 +316,7 @@ func ruleOf(ind models.Indicator) string {
 	return "number"
 }
 
-func (t *templateWriter) rule(ind models.Indicator, col, r int) {
+func (t *templateWriter) rule(ind domain.Indicator, col, r int) {
 	if t.rules == nil {
 		t.rules = map[string][]string{}
 	}

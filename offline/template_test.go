@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
 	"naptracker/offline"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -54,7 +56,7 @@ func TestTemplateUploadSavesTheEditedRows(t *testing.T) {
 	if !sameCodes(out.Saved, want) || len(out.Submitted) != 0 {
 		t.Errorf("saved %v submitted %v", out.Saved, out.Submitted)
 	}
-	if v := f.stored(t, a); v == nil || v.Value == nil || *v.Value != 1234.5 || v.Narrative != "typed offline" || v.Status != models.StatusDraft {
+	if v := f.stored(t, a); v == nil || v.Value == nil || *v.Value != 1234.5 || v.Narrative != "typed offline" || v.Status != domain.StatusDraft {
 		t.Errorf("%s stored %+v", a, v)
 	}
 	if v := f.stored(t, b); v == nil || v.Value == nil || *v.Value != 1250 {
@@ -70,11 +72,11 @@ func TestTemplateUploadSavesTheEditedRows(t *testing.T) {
 		}
 	}
 	var audits int64
-	f.db.Model(&models.AuditEntry{}).Where("action = ?", "values.import").Count(&audits)
+	f.db.Model(&domain.AuditEntry{}).Where("action = ?", "values.import").Count(&audits)
 	if audits != 1 {
 		t.Errorf("%d import audit entries, want 1", audits)
 	}
-	var entry models.AuditEntry
+	var entry domain.AuditEntry
 	f.db.Where("action = ?", "values.import").Take(&entry)
 	file, _ := offline.Parse(filled, f.keys, offline.Limits{})
 	if file == nil || !contains(entry.NewValue, file.SHA256) {
@@ -83,7 +85,7 @@ func TestTemplateUploadSavesTheEditedRows(t *testing.T) {
 
 	// The same file again: every row unchanged, nothing written.
 	var before int64
-	f.db.Model(&models.AuditEntry{}).Count(&before)
+	f.db.Model(&domain.AuditEntry{}).Count(&before)
 	again, err := f.apply(t, filled, true)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +94,7 @@ func TestTemplateUploadSavesTheEditedRows(t *testing.T) {
 		t.Errorf("second upload saved %v; rows %+v", again.Saved, again.Rows)
 	}
 	var after int64
-	f.db.Model(&models.AuditEntry{}).Count(&after)
+	f.db.Model(&domain.AuditEntry{}).Count(&after)
 	if after != before {
 		t.Errorf("the second upload wrote %d audit entries", after-before)
 	}
@@ -118,11 +120,11 @@ func TestTemplateConflictAfterAnotherSave(t *testing.T) {
 	rows, _ := rowsOf(g)
 	code := plain[0].Indicator.Code
 	tmpl := f.template(t)
-	colleague := f.newUser(t, models.RoleFocalPoint, f.org)
+	colleague := f.newUser(t, domain.RoleFocalPoint, f.org)
 	theirs := 77.0
-	_, err := models.SaveValue(context.Background(), f.db, models.Actor{UserID: &colleague.ID, Name: colleague.Email}, models.ScopeOf(colleague),
-		models.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: f.period},
-		models.ValueInput{Value: &theirs, Version: plain[0].Version()}, time.Now().UTC())
+	_, err := reporting.SaveValue(context.Background(), f.db, domain.Actor{UserID: &colleague.ID, Name: colleague.Email}, domain.ScopeOf(colleague),
+		reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: f.period},
+		reporting.ValueInput{Value: &theirs, Version: plain[0].Version()}, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,9 +164,9 @@ func TestTemplateRefusals(t *testing.T) {
 	rows, _ := rowsOf(g)
 	cell := fmt.Sprintf("G%d", rows[plain[0].Indicator.Code])
 	tmpl := edit(t, f.template(t), "Values", map[string]any{cell: 4321})
-	mops := f.newUser(t, models.RoleFocalPoint, "MOPS")
+	mops := f.newUser(t, domain.RoleFocalPoint, "MOPS")
 	var before int64
-	f.db.Model(&models.AuditEntry{}).Count(&before)
+	f.db.Model(&domain.AuditEntry{}).Count(&before)
 
 	// Tampered: a version in the hidden sheet raised to hide a conflict.
 	tampered := edit(t, tmpl, offline.MetaSheet, map[string]any{"G11": "99"})
@@ -172,24 +174,24 @@ func TestTemplateRefusals(t *testing.T) {
 		t.Errorf("tampered: %v", err)
 	}
 	// Another organisation's template, made for a MOPS focal point.
-	other := &fixture{db: f.db, keys: f.keys, l: f.l, user: mops, scope: models.ScopeOf(mops), org: "MOPS", period: f.period}
+	other := &fixture{db: f.db, keys: f.keys, l: f.l, user: mops, scope: domain.ScopeOf(mops), org: "MOPS", period: f.period}
 	if _, err := f.apply(t, other.template(t), false); !refused(err, offline.KindForbidden, "offline.err.other_org") {
 		t.Errorf("other organisation: %v", err)
 	}
 	// A template of another server (another key).
-	stranger, _ := models.ParseKeys(models.NewKey())
+	stranger, _ := account.ParseKeys(account.NewKey())
 	if _, err := offline.Parse(tmpl, stranger, offline.Limits{}); !refused(err, offline.KindTampered, "offline.err.tampered") {
 		t.Errorf("another server: %v", err)
 	}
 	// The period locked by the secretariat after the template was made.
-	if err := f.db.Model(&models.ReportingPeriod{}).Where("id = ?", g.Period.ID).Update("lock_override", models.LockLocked).Error; err != nil {
+	if err := f.db.Model(&domain.ReportingPeriod{}).Where("id = ?", g.Period.ID).Update("lock_override", domain.LockLocked).Error; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.apply(t, tmpl, false); !refused(err, offline.KindClosed, "offline.err.period_closed") {
 		t.Errorf("closed period: %v", err)
 	}
 	var after int64
-	f.db.Model(&models.AuditEntry{}).Count(&after)
+	f.db.Model(&domain.AuditEntry{}).Count(&after)
 	if after != before {
 		t.Errorf("%d audit entries written by refused files", after-before)
 	}

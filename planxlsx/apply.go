@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/offline"
+	"naptracker/planedit"
+	"naptracker/planning"
 
 	"gorm.io/gorm"
 )
@@ -42,7 +44,7 @@ var errRollback = errors.New("planxlsx: roll back")
 // audit entry naming the file by its SHA-256. Any row in error, or a dry
 // run, writes nothing. Nothing is ever deleted: rows missing from the file
 // stay as they are. A file that cannot be read is an *offline.Refusal.
-func Import(ctx context.Context, db *gorm.DB, actor models.Actor, data []byte, o Options, now time.Time) (*Result, error) {
+func Import(ctx context.Context, db *gorm.DB, actor domain.Actor, data []byte, o Options, now time.Time) (*Result, error) {
 	sum := sha256.Sum256(data)
 	file, err := Read(data, o.Limits)
 	if err != nil {
@@ -54,8 +56,8 @@ func Import(ctx context.Context, db *gorm.DB, actor models.Actor, data []byte, o
 	}
 	res := &Result{Plan: code, SHA256: hex.EncodeToString(sum[:])}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		plan, err := models.FindPlan(ctx, tx, code)
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
+		plan, err := planning.FindPlan(ctx, tx, code)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		current, err := load(tx, plan)
@@ -72,7 +74,7 @@ func Import(ctx context.Context, db *gorm.DB, actor models.Actor, data []byte, o
 			}
 		}
 		if o.Expect != "" && o.Expect != res.Digest() {
-			return &offline.Refusal{Kind: offline.KindChanged, Msg: models.Message{Key: "planxlsx.err.preview_changed"}}
+			return &offline.Refusal{Kind: offline.KindChanged, Msg: domain.Message{Key: "planxlsx.err.preview_changed"}}
 		}
 		if o.DryRun || res.Count(Invalid) > 0 {
 			return errRollback
@@ -81,7 +83,7 @@ func Import(ctx context.Context, db *gorm.DB, actor models.Actor, data []byte, o
 		if res.Count(Create)+res.Count(Update) == 0 {
 			return nil
 		}
-		return models.Audit(tx, actor, "plan.import", "plan", &im.plan.ID, &im.plan.ID, nil, map[string]any{
+		return domain.Audit(tx, actor, "plan.import", "plan", &im.plan.ID, &im.plan.ID, nil, map[string]any{
 			"sha256": res.SHA256, "file": o.FileName, "created": res.Count(Create), "updated": res.Count(Update),
 			"unchanged": res.Count(Unchanged)}, "")
 	})
@@ -98,12 +100,12 @@ func Import(ctx context.Context, db *gorm.DB, actor models.Actor, data []byte, o
 type importer struct {
 	ctx     context.Context
 	tx      *gorm.DB
-	actor   models.Actor
+	actor   domain.Actor
 	now     time.Time
 	file    *Book
 	current *Book
 	rows    map[string][]*RowResult
-	plan    *models.Plan
+	plan    *domain.Plan
 	orgs    map[string]int64 // by lower-case acronym
 }
 
@@ -146,7 +148,7 @@ var fieldColumns = map[string]string{
 // row's cells (a field with no column of its own on the key cell); other
 // errors are returned.
 func (t *Table) check(res *RowResult, i int, err error, fallback string) error {
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
@@ -166,7 +168,7 @@ func (t *Table) check(res *RowResult, i int, err error, fallback string) error {
 		}
 		msg, ok := ve.Keys[f]
 		if !ok {
-			msg = models.Message{Key: "planxlsx.err.plain", Args: []any{ve.Fields[f]}}
+			msg = domain.Message{Key: "planxlsx.err.plain", Args: []any{ve.Fields[f]}}
 		}
 		res.Errors = append(res.Errors, CellError{Sheet: t.def.name, Cell: t.ref(i, col), Msg: msg})
 	}
@@ -176,20 +178,20 @@ func (t *Table) check(res *RowResult, i int, err error, fallback string) error {
 func (im *importer) applyPlan() error {
 	t := im.file.Tables[SheetPlan]
 	r, res := t.Rows[0], im.rows[SheetPlan][0]
-	in := models.PlanInput{Code: t.get(r, "code"), Title: t.get(r, "title"), Description: t.get(r, "description"),
+	in := planedit.PlanInput{Code: t.get(r, "code"), Title: t.get(r, "title"), Description: t.get(r, "description"),
 		Country: t.get(r, "country"), StartYear: atoi(t.get(r, "start_year")), EndYear: atoi(t.get(r, "end_year")),
 		Frequency: t.get(r, "frequency"), Tier1Label: t.get(r, "tier1_label"), Tier2Label: t.get(r, "tier2_label"),
 		Tier3Label: t.get(r, "tier3_label"), GreenThreshold: num(t.get(r, "green_threshold")), RedThreshold: num(t.get(r, "red_threshold")),
-		Language: t.get(r, "language"), Currency: t.get(r, "currency"), DueDays: models.DefaultDueDays, GraceDays: models.DefaultGraceDays}
+		Language: t.get(r, "language"), Currency: t.get(r, "currency"), DueDays: planedit.DefaultDueDays, GraceDays: planedit.DefaultGraceDays}
 	var err error
 	switch res.Status {
 	case Create:
-		_, err = models.CreatePlan(im.ctx, im.tx, im.actor, in, im.now)
+		_, err = planedit.CreatePlan(im.ctx, im.tx, im.actor, in, im.now)
 	case Update:
-		var p *models.Plan
-		if p, err = models.FindPlan(im.ctx, im.tx, in.Code); err == nil {
+		var p *domain.Plan
+		if p, err = planning.FindPlan(im.ctx, im.tx, in.Code); err == nil {
 			in.Version = p.Version
-			err = models.UpdatePlan(im.ctx, im.tx, im.actor, in.Code, in, im.now)
+			err = planedit.UpdatePlan(im.ctx, im.tx, im.actor, in.Code, in, im.now)
 		}
 	}
 	if err := t.check(res, 0, err, "code"); err != nil {
@@ -198,7 +200,7 @@ func (im *importer) applyPlan() error {
 	if res.Status == Invalid {
 		return nil
 	}
-	p, err := models.FindPlan(im.ctx, im.tx, in.Code)
+	p, err := planning.FindPlan(im.ctx, im.tx, in.Code)
 	if err != nil {
 		return err
 	}
@@ -208,15 +210,15 @@ func (im *importer) applyPlan() error {
 
 func (im *importer) applyOrgs() error {
 	return im.each(SheetOrganisations, func(t *Table, i int, r Row, res *RowResult) error {
-		in := models.OrgInput{Acronym: t.get(r, "acronym"), Name: t.get(r, "name"), Type: t.get(r, "type")}
+		in := planedit.OrgInput{Acronym: t.get(r, "acronym"), Name: t.get(r, "name"), Type: t.get(r, "type")}
 		var err error
 		if res.Status == Create {
-			_, err = models.CreateOrganisation(im.ctx, im.tx, im.actor, in, im.now)
+			_, err = planedit.CreateOrganisation(im.ctx, im.tx, im.actor, in, im.now)
 		} else {
-			var o *models.Organisation
-			if o, err = models.FindOrganisationByAcronym(im.ctx, im.tx, in.Acronym); err == nil {
+			var o *domain.Organisation
+			if o, err = planning.FindOrganisationByAcronym(im.ctx, im.tx, in.Acronym); err == nil {
 				in.Version = o.Version
-				err = models.UpdateOrganisation(im.ctx, im.tx, im.actor, o.ID, in, im.now)
+				err = planedit.UpdateOrganisation(im.ctx, im.tx, im.actor, o.ID, in, im.now)
 			}
 		}
 		return t.check(res, i, err, "acronym")
@@ -226,7 +228,7 @@ func (im *importer) applyOrgs() error {
 // loadOrgs maps every organisation's acronym (any case) to its id, once
 // the file's organisations are saved.
 func (im *importer) loadOrgs() error {
-	var orgs []models.Organisation
+	var orgs []domain.Organisation
 	if err := im.tx.Find(&orgs).Error; err != nil {
 		return err
 	}

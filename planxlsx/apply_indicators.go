@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
 )
 
 // applyIndicators saves every indicator whose row or any of whose yearly
@@ -92,7 +93,7 @@ func (im *importer) applyIndicator(code string, rowOf map[string]int, targets []
 		}
 		return ct.get(row, name)
 	}
-	in := models.IndicatorInput{Code: code, Name: get("name"), Definition: get("definition"), Names: models.Texts{},
+	in := planedit.IndicatorInput{Code: code, Name: get("name"), Definition: get("definition"), Names: domain.Texts{},
 		UnitType: get("unit_type"), UnitLabel: get("unit_label"), Direction: get("direction"), Accumulation: get("accumulation"),
 		BaselineValue: optNum(get("baseline_value")), BaselineYear: optYear(get("baseline_year")), EndTarget: optNum(get("end_target")),
 		MeansOfVerification: get("means_of_verification"), Sensitive: get("sensitive") == "yes", Position: atoi(get("position")),
@@ -113,7 +114,7 @@ func (im *importer) applyIndicator(code string, rowOf map[string]int, targets []
 	in.ReportingOrgID = im.org(tab, res, at, col("reporting_org"), get("reporting_org"))
 	if set := get("breakdown"); set != "" {
 		var ids []int64
-		if err := im.tx.Model(&models.DisaggregationSet{}).Where("code = ?", set).Pluck("id", &ids).Error; err != nil {
+		if err := im.tx.Model(&domain.DisaggregationSet{}).Where("code = ?", set).Pluck("id", &ids).Error; err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -136,12 +137,12 @@ func (im *importer) applyIndicator(code string, rowOf map[string]int, targets []
 		return nil
 	}
 	if cur == nil {
-		_, err = models.CreateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, in, im.now)
+		_, err = planedit.CreateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, in, im.now)
 	} else if in.Version, err = im.version("indicators", code); err == nil {
-		err = models.UpdateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, code, in, im.now)
+		err = planedit.UpdateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, code, in, im.now)
 	}
 	// A target's message goes on that target's value when the file has it.
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for f, m := range ve.Keys {
 			y, ok := strings.CutPrefix(f, "target.")
@@ -171,25 +172,25 @@ func (im *importer) applyIndicator(code string, rowOf map[string]int, targets []
 
 // indicatorParent finds the activity (output) or objective (outcome) of
 // the plan with a code; nil when there is none.
-func (im *importer) indicatorParent(code string) (*models.IndicatorParent, error) {
+func (im *importer) indicatorParent(code string) (*planedit.IndicatorParent, error) {
 	if code == "" {
 		return nil, nil
 	}
-	a, err := models.FindCoded[models.Activity](im.ctx, im.tx, im.plan.ID, code)
+	a, err := planedit.FindCoded[domain.Activity](im.ctx, im.tx, im.plan.ID, code)
 	if err == nil {
-		return &models.IndicatorParent{Activity: a}, nil
+		return &planedit.IndicatorParent{Activity: a}, nil
 	}
-	if !errors.Is(err, models.ErrNotFound) {
+	if !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
-	o, err := models.FindCoded[models.Objective](im.ctx, im.tx, im.plan.ID, code)
-	if errors.Is(err, models.ErrNotFound) {
+	o, err := planedit.FindCoded[domain.Objective](im.ctx, im.tx, im.plan.ID, code)
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &models.IndicatorParent{Objective: o}, nil
+	return &planedit.IndicatorParent{Objective: o}, nil
 }
 
 // applyFunding saves the funding lines: an activity's lines of one funder
@@ -197,23 +198,23 @@ func (im *importer) indicatorParent(code string) (*models.IndicatorParent, error
 func (im *importer) applyFunding() error {
 	return im.each(SheetFunding, func(t *Table, i int, r Row, res *RowResult) error {
 		code := t.get(r, "activity")
-		a, err := models.FindCoded[models.Activity](im.ctx, im.tx, im.plan.ID, code)
-		if errors.Is(err, models.ErrNotFound) {
+		a, err := planedit.FindCoded[domain.Activity](im.ctx, im.tx, im.plan.ID, code)
+		if errors.Is(err, domain.ErrNotFound) {
 			t.fail(res, i, "activity", "planxlsx.err.no_activity", code)
 			return nil
 		} else if err != nil {
 			return err
 		}
-		in := models.FundingInput{FunderID: im.org(t, res, i, "funder", t.get(r, "funder")), Amount: num(t.get(r, "amount")),
+		in := planedit.FundingInput{FunderID: im.org(t, res, i, "funder", t.get(r, "funder")), Amount: num(t.get(r, "amount")),
 			Currency: t.get(r, "currency"), Status: t.get(r, "status"), Note: t.get(r, "note")}
 		if res.Status == Invalid {
 			return nil
 		}
 		if res.Status == Create {
-			_, err = models.CreateFunding(im.ctx, im.tx, im.actor, im.plan, a, in, im.now)
+			_, err = planedit.CreateFunding(im.ctx, im.tx, im.actor, im.plan, a, in, im.now)
 			return t.check(res, i, err, "funder")
 		}
-		lines, err := models.ActivityFunding(im.ctx, im.tx, a.ID)
+		lines, err := planedit.ActivityFunding(im.ctx, im.tx, a.ID)
 		if err != nil {
 			return err
 		}
@@ -224,7 +225,7 @@ func (im *importer) applyFunding() error {
 			}
 			if n++; n == line {
 				in.Version = f.Version
-				err = models.UpdateFunding(im.ctx, im.tx, im.actor, im.plan, a, f.ID, in, im.now)
+				err = planedit.UpdateFunding(im.ctx, im.tx, im.actor, im.plan, a, f.ID, in, im.now)
 				return t.check(res, i, err, "funder")
 			}
 		}

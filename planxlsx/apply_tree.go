@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planedit"
 )
 
 func sortStrings(xs []string) { slices.Sort(xs) }
@@ -30,7 +31,7 @@ func (im *importer) applyBreakdowns() error {
 		existing[r[0]] = true
 	}
 	type newSet struct {
-		set  models.DisaggregationSet
+		set  domain.DisaggregationSet
 		rows []int
 	}
 	var order []string
@@ -52,19 +53,19 @@ func (im *importer) applyBreakdowns() error {
 		}
 		ns := created[code]
 		if ns == nil {
-			ns = &newSet{set: models.DisaggregationSet{Code: code, Name: t.get(r, "set_name"), CreatedAt: im.now}}
+			ns = &newSet{set: domain.DisaggregationSet{Code: code, Name: t.get(r, "set_name"), CreatedAt: im.now}}
 			created[code] = ns
 			order = append(order, code)
 		}
 		ns.rows = append(ns.rows, i)
 		dim := t.get(r, "dimension")
-		k := slices.IndexFunc(ns.set.Dimensions, func(d models.DisaggregationDimension) bool { return d.Code == dim })
+		k := slices.IndexFunc(ns.set.Dimensions, func(d domain.DisaggregationDimension) bool { return d.Code == dim })
 		if k < 0 {
-			ns.set.Dimensions = append(ns.set.Dimensions, models.DisaggregationDimension{Code: dim, Name: t.get(r, "dimension_name"), Position: len(ns.set.Dimensions) + 1})
+			ns.set.Dimensions = append(ns.set.Dimensions, domain.DisaggregationDimension{Code: dim, Name: t.get(r, "dimension_name"), Position: len(ns.set.Dimensions) + 1})
 			k = len(ns.set.Dimensions) - 1
 		}
 		d := &ns.set.Dimensions[k]
-		d.Categories = append(d.Categories, models.DisaggregationCategory{Code: t.get(r, "category"), Label: t.get(r, "category_label"), Position: len(d.Categories) + 1})
+		d.Categories = append(d.Categories, domain.DisaggregationCategory{Code: t.get(r, "category"), Label: t.get(r, "category_label"), Position: len(d.Categories) + 1})
 	}
 	for _, code := range order {
 		ns := created[code]
@@ -75,7 +76,7 @@ func (im *importer) applyBreakdowns() error {
 		if err := im.tx.Create(&ns.set).Error; err != nil {
 			return err
 		}
-		if err := models.Audit(im.tx, im.actor, "disaggregation_set.create", "disaggregation_set", &ns.set.ID, nil, nil,
+		if err := domain.Audit(im.tx, im.actor, "disaggregation_set.create", "disaggregation_set", &ns.set.ID, nil, nil,
 			map[string]any{"code": ns.set.Code, "name": ns.set.Name, "cells": ns.set.Cells()}, ""); err != nil {
 			return err
 		}
@@ -84,9 +85,9 @@ func (im *importer) applyBreakdowns() error {
 }
 
 // node is the shared input of a pillar, objective or activity row.
-func node(t *Table, r Row) models.NodeInput {
-	in := models.NodeInput{Code: t.get(r, "code"), Title: t.get(r, "title"), Description: t.get(r, "description"),
-		Position: atoi(t.get(r, "position")), Titles: models.Texts{}}
+func node(t *Table, r Row) planedit.NodeInput {
+	in := planedit.NodeInput{Code: t.get(r, "code"), Title: t.get(r, "title"), Description: t.get(r, "description"),
+		Position: atoi(t.get(r, "position")), Titles: domain.Texts{}}
 	for _, l := range TranslationLanguages {
 		if s := t.get(r, "title_"+l); s != "" {
 			in.Titles[l] = s
@@ -107,9 +108,9 @@ func (im *importer) applyPillars() error {
 		in := node(t, r)
 		var err error
 		if res.Status == Create {
-			_, err = models.CreatePillar(im.ctx, im.tx, im.actor, im.plan, in, im.now)
+			_, err = planedit.CreatePillar(im.ctx, im.tx, im.actor, im.plan, in, im.now)
 		} else if in.Version, err = im.version("pillars", in.Code); err == nil {
-			err = models.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "pillar", in.Code, in, im.now)
+			err = planedit.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "pillar", in.Code, in, im.now)
 		}
 		return t.check(res, i, err, "code")
 	})
@@ -121,16 +122,16 @@ func (im *importer) applyObjectives() error {
 		var err error
 		if res.Status == Create {
 			parent := parentCode(in.Code)
-			p, ferr := models.FindCoded[models.Pillar](im.ctx, im.tx, im.plan.ID, parent)
-			if errors.Is(ferr, models.ErrNotFound) {
+			p, ferr := planedit.FindCoded[domain.Pillar](im.ctx, im.tx, im.plan.ID, parent)
+			if errors.Is(ferr, domain.ErrNotFound) {
 				t.fail(res, i, "code", "planxlsx.err.no_parent", parent)
 				return nil
 			} else if ferr != nil {
 				return ferr
 			}
-			_, err = models.CreateObjective(im.ctx, im.tx, im.actor, im.plan, p, in, im.now)
+			_, err = planedit.CreateObjective(im.ctx, im.tx, im.actor, im.plan, p, in, im.now)
 		} else if in.Version, err = im.version("objectives", in.Code); err == nil {
-			err = models.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "objective", in.Code, in, im.now)
+			err = planedit.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "objective", in.Code, in, im.now)
 		}
 		return t.check(res, i, err, "code")
 	})
@@ -138,7 +139,7 @@ func (im *importer) applyObjectives() error {
 
 func (im *importer) applyActivities() error {
 	return im.each(SheetActivities, func(t *Table, i int, r Row, res *RowResult) error {
-		in := models.ActivityInput{NodeInput: node(t, r), Budget: num(t.get(r, "budget")), Currency: t.get(r, "currency")}
+		in := planedit.ActivityInput{NodeInput: node(t, r), Budget: num(t.get(r, "budget")), Currency: t.get(r, "currency")}
 		in.StartDate, _ = time.Parse(time.DateOnly, t.get(r, "start_date"))
 		in.EndDate, _ = time.Parse(time.DateOnly, t.get(r, "end_date"))
 		in.LeadOrgID = im.org(t, res, i, "lead", t.get(r, "lead"))
@@ -155,16 +156,16 @@ func (im *importer) applyActivities() error {
 		var err error
 		if res.Status == Create {
 			parent := parentCode(in.Code)
-			o, ferr := models.FindCoded[models.Objective](im.ctx, im.tx, im.plan.ID, parent)
-			if errors.Is(ferr, models.ErrNotFound) {
+			o, ferr := planedit.FindCoded[domain.Objective](im.ctx, im.tx, im.plan.ID, parent)
+			if errors.Is(ferr, domain.ErrNotFound) {
 				t.fail(res, i, "code", "planxlsx.err.no_parent", parent)
 				return nil
 			} else if ferr != nil {
 				return ferr
 			}
-			_, err = models.CreateActivity(im.ctx, im.tx, im.actor, im.plan, o, in, im.now)
+			_, err = planedit.CreateActivity(im.ctx, im.tx, im.actor, im.plan, o, in, im.now)
 		} else if in.Version, err = im.version("activities", in.Code); err == nil {
-			err = models.UpdateActivity(im.ctx, im.tx, im.actor, im.plan, in.Code, in, im.now)
+			err = planedit.UpdateActivity(im.ctx, im.tx, im.actor, im.plan, in.Code, in, im.now)
 		}
 		return t.check(res, i, err, "code")
 	})

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // Row statuses of an import preview.
@@ -93,7 +93,7 @@ func diff(file, current *Book) map[string][]*RowResult {
 			k := ft.key(r)
 			if first, dup := seen[k]; dup {
 				res.Errors = append(res.Errors, CellError{Sheet: d.name, Cell: ft.ref(n, d.key[len(d.key)-1]),
-					Msg: models.Message{Key: "planxlsx.err.duplicate", Args: []any{res.Key, first}}})
+					Msg: domain.Message{Key: "planxlsx.err.duplicate", Args: []any{res.Key, first}}})
 			} else {
 				seen[k] = ft.Lines[n]
 			}
@@ -123,7 +123,7 @@ func diff(file, current *Book) map[string][]*RowResult {
 // fail marks a row as an error with a message on one of its cells.
 func (t *Table) fail(res *RowResult, i int, column, key string, args ...any) {
 	res.Status = Invalid
-	res.Errors = append(res.Errors, CellError{Sheet: t.def.name, Cell: t.ref(i, column), Msg: models.Message{Key: key, Args: args}})
+	res.Errors = append(res.Errors, CellError{Sheet: t.def.name, Cell: t.ref(i, column), Msg: domain.Message{Key: key, Args: args}})
 }
 
 // Details are a row's changes (old → new) and messages, translated by t

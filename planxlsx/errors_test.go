@@ -6,18 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/offline"
+	"naptracker/planedit"
+	"naptracker/planning"
 	"naptracker/planxlsx"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // TestEditedCellIsAnUpdate: a changed title shows as an update with the
 // old and new text in the dry run, and is saved by the import.
 func TestEditedCellIsAnUpdate(t *testing.T) {
 	t.Parallel()
-	db := modelstest.Demo(t, time.Now().UTC())
+	db := storetest.Demo(t, time.Now().UTC())
 	data := export(t, db, seed.DemoPlanCode)
 	_, row := find(t, data, planxlsx.SheetPillars, "1")
 	title := column(t, data, planxlsx.SheetPillars, "title")
@@ -34,18 +36,18 @@ func TestEditedCellIsAnUpdate(t *testing.T) {
 	if len(got) != 1 || got[0].Status != planxlsx.Update || got[0].Sheet != planxlsx.SheetPillars || len(got[0].Changes) != 1 || got[0].Changes[0] != want {
 		t.Fatalf("dry run: %+v", got)
 	}
-	p, _ := models.FindPlan(ctx, db, seed.DemoPlanCode)
-	if x, _ := models.FindCoded[models.Pillar](ctx, db, p.ID, "1"); x.Title != old {
+	p, _ := planning.FindPlan(ctx, db, seed.DemoPlanCode)
+	if x, _ := planedit.FindCoded[domain.Pillar](ctx, db, p.ID, "1"); x.Title != old {
 		t.Fatalf("the dry run wrote %q", x.Title)
 	}
 	res = importFile(t, db, edited, false)
 	if !res.Applied || res.Count(planxlsx.Update) != 1 {
 		t.Fatalf("import: applied %v, %d updates", res.Applied, res.Count(planxlsx.Update))
 	}
-	if x, _ := models.FindCoded[models.Pillar](ctx, db, p.ID, "1"); x.Title != want.New || x.Version != 2 {
+	if x, _ := planedit.FindCoded[domain.Pillar](ctx, db, p.ID, "1"); x.Title != want.New || x.Version != 2 {
 		t.Fatalf("saved %q version %d", x.Title, x.Version)
 	}
-	var e models.AuditEntry
+	var e domain.AuditEntry
 	db.Where("action = ?", "plan.import").Order("id DESC").Take(&e)
 	if !strings.Contains(fmt.Sprint(e.NewValue), res.SHA256) {
 		t.Errorf("the audit row does not name the file's SHA-256: %v", e.NewValue)
@@ -57,7 +59,7 @@ func TestEditedCellIsAnUpdate(t *testing.T) {
 // cell, and the rows that are fine are not written either.
 func TestBadCellsAreErrorsAndNothingIsWritten(t *testing.T) {
 	t.Parallel()
-	db := modelstest.Demo(t, time.Now().UTC())
+	db := storetest.Demo(t, time.Now().UTC())
 	data := export(t, db, seed.DemoPlanCode)
 	lead, budget, title := column(t, data, planxlsx.SheetActivities, "lead"), column(t, data, planxlsx.SheetActivities, "budget"), column(t, data, planxlsx.SheetActivities, "title")
 	// A duplicate: the last pillar row's code repeated on a new row.
@@ -118,7 +120,7 @@ func equalCells(t *testing.T, a, b []byte) bool {
 // refused by the import on the cell that holds it.
 func TestModelChecksAreCellErrors(t *testing.T) {
 	t.Parallel()
-	db := modelstest.Demo(t, time.Now().UTC())
+	db := storetest.Demo(t, time.Now().UTC())
 	data := export(t, db, seed.DemoPlanCode)
 	end := column(t, data, planxlsx.SheetActivities, "end_date")
 	typ := column(t, data, planxlsx.SheetOrganisations, "type")
@@ -142,7 +144,7 @@ func TestModelChecksAreCellErrors(t *testing.T) {
 // workbook too; a file without a plan sheet is refused with its own message.
 func TestHostileFilesAreRefused(t *testing.T) {
 	t.Parallel()
-	db := modelstest.New(t)
+	db := storetest.New(t)
 	for name, c := range map[string]struct {
 		data []byte
 		lim  offline.Limits
@@ -152,15 +154,15 @@ func TestHostileFilesAreRefused(t *testing.T) {
 		"truncated":      {[]byte("PK\x03\x04\x00\x00"), offline.Limits{}, "offline.err.damaged"},
 		"too large":      {make([]byte, 2<<20), offline.Limits{MaxFileBytes: 1 << 20}, "offline.err.too_large"},
 	} {
-		_, err := planxlsx.Import(ctx, db, models.SystemActor, c.data, planxlsx.Options{Limits: c.lim}, time.Now())
+		_, err := planxlsx.Import(ctx, db, domain.SystemActor, c.data, planxlsx.Options{Limits: c.lim}, time.Now())
 		r, ok := offline.AsRefusal(err)
 		if !ok || r.Msg.Key != c.key {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	demo := modelstest.Demo(t, time.Now().UTC())
+	demo := storetest.Demo(t, time.Now().UTC())
 	data := export(t, demo, seed.DemoPlanCode)
-	res, err := planxlsx.Import(ctx, db, models.SystemActor, data, planxlsx.Options{Plan: "OTHER"}, time.Now())
+	res, err := planxlsx.Import(ctx, db, domain.SystemActor, data, planxlsx.Options{Plan: "OTHER"}, time.Now())
 	if r, ok := offline.AsRefusal(err); !ok || r.Msg.Key != "planxlsx.err.wrong_plan" || res != nil {
 		t.Errorf("another plan's file: %v", err)
 	}

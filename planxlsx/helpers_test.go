@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/planxlsx"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 )
 
-func TestMain(m *testing.M) { modelstest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 var ctx = context.Background()
 
@@ -106,7 +106,7 @@ func column(t *testing.T, data []byte, sheet, name string) int {
 
 func importFile(t *testing.T, db *gorm.DB, data []byte, dry bool) *planxlsx.Result {
 	t.Helper()
-	res, err := planxlsx.Import(ctx, db, models.SystemActor, data, planxlsx.Options{DryRun: dry, FileName: "plan.xlsx"}, time.Now().UTC())
+	res, err := planxlsx.Import(ctx, db, domain.SystemActor, data, planxlsx.Options{DryRun: dry, FileName: "plan.xlsx"}, time.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func importFile(t *testing.T, db *gorm.DB, data []byte, dry bool) *planxlsx.Resu
 func auditCount(t *testing.T, db *gorm.DB) int64 {
 	t.Helper()
 	var n int64
-	if err := db.Model(&models.AuditEntry{}).Count(&n).Error; err != nil {
+	if err := db.Model(&domain.AuditEntry{}).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n

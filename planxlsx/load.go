@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"gorm.io/gorm"
 )
@@ -18,7 +19,7 @@ import (
 // breakdown set is included, so that the workbook alone can rebuild the
 // plan in an empty database. A plan that does not exist is ErrNotFound.
 func Load(ctx context.Context, db *gorm.DB, code string) (*Book, error) {
-	p, err := models.FindPlan(ctx, db, code)
+	p, err := planning.FindPlan(ctx, db, code)
 	if err != nil {
 		return nil, err
 	}
@@ -26,9 +27,9 @@ func Load(ctx context.Context, db *gorm.DB, code string) (*Book, error) {
 }
 
 // load reads the plan p (nil: only the organisations and breakdowns).
-func load(db *gorm.DB, p *models.Plan) (*Book, error) {
+func load(db *gorm.DB, p *domain.Plan) (*Book, error) {
 	b := newBook()
-	var orgs []models.Organisation
+	var orgs []domain.Organisation
 	if err := db.Order("acronym").Find(&orgs).Error; err != nil {
 		return nil, err
 	}
@@ -46,10 +47,10 @@ func load(db *gorm.DB, p *models.Plan) (*Book, error) {
 		return b, nil
 	}
 	b.Tables[SheetPlan].Rows = []Row{planRow(p)}
-	var pillars []models.Pillar
-	var objectives []models.Objective
-	var activities []models.Activity
-	var indicators []models.Indicator
+	var pillars []domain.Pillar
+	var objectives []domain.Objective
+	var activities []domain.Activity
+	var indicators []domain.Indicator
 	for _, q := range []any{&pillars, &objectives, &activities, &indicators} {
 		if err := db.Where("plan_id = ?", p.ID).Find(q).Error; err != nil {
 			return nil, err
@@ -67,7 +68,7 @@ func load(db *gorm.DB, p *models.Plan) (*Book, error) {
 		actIDs = append(actIDs, a.ID)
 		actCode[a.ID] = a.Code
 	}
-	var sups []models.ActivitySupporter
+	var sups []domain.ActivitySupporter
 	if err := db.Where("activity_id IN ?", append(actIDs, 0)).Find(&sups).Error; err != nil {
 		return nil, err
 	}
@@ -106,14 +107,14 @@ func load(db *gorm.DB, p *models.Plan) (*Book, error) {
 			optInt(i.BaselineYear), optNumber(i.EndTarget), i.MeansOfVerification, acr[i.ReportingOrgID], set, yesNo(i.Sensitive))
 		b.Tables[SheetIndicators].Rows = append(b.Tables[SheetIndicators].Rows, r)
 	}
-	var targets []models.IndicatorTarget
+	var targets []domain.IndicatorTarget
 	if err := db.Where("indicator_id IN ?", append(indIDs, 0)).Find(&targets).Error; err != nil {
 		return nil, err
 	}
 	for _, t := range targets {
 		b.Tables[SheetTargets].Rows = append(b.Tables[SheetTargets].Rows, Row{indCode[t.IndicatorID], strconv.Itoa(t.Year), formatNumber(t.Value)})
 	}
-	var funding []models.FundingLine
+	var funding []domain.FundingLine
 	if err := db.Where("activity_id IN ?", append(actIDs, 0)).Order("id").Find(&funding).Error; err != nil {
 		return nil, err
 	}
@@ -122,18 +123,18 @@ func load(db *gorm.DB, p *models.Plan) (*Book, error) {
 	return b, nil
 }
 
-func planRow(p *models.Plan) Row {
+func planRow(p *domain.Plan) Row {
 	return Row{p.Code, p.Title, p.Description, p.Country, strconv.Itoa(p.StartYear), strconv.Itoa(p.EndYear), p.Frequency,
 		p.Tier1Label, p.Tier2Label, p.Tier3Label, formatNumber(p.GreenThreshold), formatNumber(p.RedThreshold), p.Language, p.Currency}
 }
 
-func nodeRow(code string, position int, title string, titles models.Texts, description string) Row {
+func nodeRow(code string, position int, title string, titles domain.Texts, description string) Row {
 	r := Row{code, strconv.Itoa(position), title}
 	r = append(r, translations(titles)...)
 	return append(r, description)
 }
 
-func translations(t models.Texts) []string {
+func translations(t domain.Texts) []string {
 	out := make([]string, len(TranslationLanguages))
 	for i, l := range TranslationLanguages {
 		out[i] = t[l]
@@ -143,7 +144,7 @@ func translations(t models.Texts) []string {
 
 // fundingRows numbers each activity's lines of one funder 1, 2, … in the
 // order they were added: the line number is what an upsert matches.
-func fundingRows(lines []models.FundingLine, actCode, acr map[int64]string) []Row {
+func fundingRows(lines []domain.FundingLine, actCode, acr map[int64]string) []Row {
 	n := map[[2]int64]int{}
 	out := make([]Row, 0, len(lines))
 	for _, f := range lines {
@@ -157,7 +158,7 @@ func fundingRows(lines []models.FundingLine, actCode, acr map[int64]string) []Ro
 // loadSets adds every breakdown set, dimension and category (in their
 // order) and returns the set codes by id.
 func loadSets(db *gorm.DB, b *Book) (map[int64]string, error) {
-	var sets []models.DisaggregationSet
+	var sets []domain.DisaggregationSet
 	err := db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 		Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 		Order("code").Find(&sets).Error

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/offline"
 
 	"github.com/xuri/excelize/v2"
@@ -16,7 +16,7 @@ import (
 type CellError struct {
 	Sheet string
 	Cell  string // such as C7
-	Msg   models.Message
+	Msg   domain.Message
 }
 
 // fileInfo is where the rows of a table came from in the upload.
@@ -38,7 +38,7 @@ func (t *Table) ref(i int, column string) string {
 }
 
 func refusal(key string, args ...any) *offline.Refusal {
-	return &offline.Refusal{Kind: offline.KindUnreadable, Msg: models.Message{Key: key, Args: args}}
+	return &offline.Refusal{Kind: offline.KindUnreadable, Msg: domain.Message{Key: key, Args: args}}
 }
 
 // Read reads an uploaded plan workbook with the hostile-file-safe reader
@@ -119,13 +119,13 @@ func readTable(t *Table, rows [][]string) error {
 			r[i] = v
 			if msg != "" {
 				ref, _ := excelize.CoordinatesToCellName(t.file.cols[i]+1, n+1)
-				errs = append(errs, CellError{Sheet: d.name, Cell: ref, Msg: models.Message{Key: msg, Args: []any{s}}})
+				errs = append(errs, CellError{Sheet: d.name, Cell: ref, Msg: domain.Message{Key: msg, Args: []any{s}}})
 			}
 		}
 		for _, k := range d.key {
 			if i := d.col(k); r[i] == "" && !hasErr(errs, t.file.cols[i], n+1) {
 				ref, _ := excelize.CoordinatesToCellName(t.file.cols[i]+1, n+1)
-				errs = append(errs, CellError{Sheet: d.name, Cell: ref, Msg: models.Message{Key: "planxlsx.err.key_missing", Args: []any{k}}})
+				errs = append(errs, CellError{Sheet: d.name, Cell: ref, Msg: domain.Message{Key: "planxlsx.err.key_missing", Args: []any{k}}})
 			}
 		}
 		t.Rows = append(t.Rows, r)

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models/modelstest"
 	"naptracker/planxlsx"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // TestRoundTripIntoEmptyDatabase is the "done when": the demo
@@ -16,12 +16,12 @@ import (
 // exported again gives a workbook equal to the first, cell for cell.
 func TestRoundTripIntoEmptyDatabase(t *testing.T) {
 	t.Parallel()
-	demo := modelstest.Demo(t, time.Now().UTC())
+	demo := storetest.Demo(t, time.Now().UTC())
 	first := export(t, demo, seed.DemoPlanCode)
 	if again := export(t, demo, seed.DemoPlanCode); !reflect.DeepEqual(cells(t, first), cells(t, again)) {
 		t.Fatal("two exports of the same database differ")
 	}
-	empty := modelstest.New(t)
+	empty := storetest.New(t)
 	res := importFile(t, empty, first, false)
 	for _, r := range res.Rows {
 		if r.Status != planxlsx.Create {
@@ -65,7 +65,7 @@ func TestRoundTripIntoEmptyDatabase(t *testing.T) {
 // is all unchanged (the dry run and the import).
 func TestImportOwnExportIsUnchanged(t *testing.T) {
 	t.Parallel()
-	db := modelstest.Demo(t, time.Now().UTC())
+	db := storetest.Demo(t, time.Now().UTC())
 	data := export(t, db, seed.DemoPlanCode)
 	for _, dry := range []bool{true, false} {
 		res := importFile(t, db, data, dry)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"naptracker/models"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planning"
 
 	"gorm.io/gorm"
 )
@@ -24,11 +26,11 @@ type demoAccount struct {
 }
 
 var demoAccounts = []demoAccount{
-	{"admin@nap.example", "Demo administrator", models.RoleAdmin, ""},
-	{"secretariat@nap.example", "Demo secretariat officer", models.RoleSecretariat, ""},
-	{"focal.molsw@nap.example", "Demo focal point (MOLSW)", models.RoleFocalPoint, "MOLSW"},
-	{"donor@nap.example", "Demo development partner", models.RoleDonor, "partner"},
-	{"facilitator@nap.example", "Demo workshop facilitator", models.RoleFacilitator, ""},
+	{"admin@nap.example", "Demo administrator", domain.RoleAdmin, ""},
+	{"secretariat@nap.example", "Demo secretariat officer", domain.RoleSecretariat, ""},
+	{"focal.molsw@nap.example", "Demo focal point (MOLSW)", domain.RoleFocalPoint, "MOLSW"},
+	{"donor@nap.example", "Demo development partner", domain.RoleDonor, "partner"},
+	{"facilitator@nap.example", "Demo workshop facilitator", domain.RoleFacilitator, ""},
 }
 
 // DemoAccounts creates one account per role with a random password and
@@ -37,7 +39,7 @@ var demoAccounts = []demoAccount{
 // a known password on a database that is in use.
 func DemoAccounts(ctx context.Context, db *gorm.DB) ([]Credential, error) {
 	var n int64
-	if err := db.WithContext(ctx).Model(&models.User{}).Count(&n).Error; err != nil {
+	if err := db.WithContext(ctx).Model(&domain.User{}).Count(&n).Error; err != nil {
 		return nil, err
 	}
 	if n > 0 {
@@ -45,18 +47,18 @@ func DemoAccounts(ctx context.Context, db *gorm.DB) ([]Credential, error) {
 	}
 	var out []Credential
 	for _, a := range demoAccounts {
-		u := models.User{Email: a.email, Name: a.name, Role: a.role}
-		var org *models.Organisation
+		u := domain.User{Email: a.email, Name: a.name, Role: a.role}
+		var org *domain.Organisation
 		switch a.org {
 		case "":
 		case "partner":
-			var p models.Organisation
-			if err := db.WithContext(ctx).Where("type = ?", models.OrgPartner).Order("acronym").Take(&p).Error; err != nil {
+			var p domain.Organisation
+			if err := db.WithContext(ctx).Where("type = ?", domain.OrgPartner).Order("acronym").Take(&p).Error; err != nil {
 				return nil, fmt.Errorf("demo donor account: no development partner: %w", err)
 			}
 			org = &p
 		default:
-			o, err := models.FindOrganisationByAcronym(ctx, db, a.org)
+			o, err := planning.FindOrganisationByAcronym(ctx, db, a.org)
 			if err != nil {
 				return nil, fmt.Errorf("demo account %s: organisation %s: %w", a.email, a.org, err)
 			}
@@ -65,8 +67,8 @@ func DemoAccounts(ctx context.Context, db *gorm.DB) ([]Credential, error) {
 		if org != nil {
 			u.OrganisationID = &org.ID
 		}
-		pw := models.RandomPassword(16)
-		if err := models.CreateUser(ctx, db, models.SystemActor, &u, pw); err != nil {
+		pw := account.RandomPassword(16)
+		if err := account.CreateUser(ctx, db, domain.SystemActor, &u, pw); err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", a.email, err)
 		}
 		c := Credential{Email: u.Email, Role: u.Role, Password: pw}

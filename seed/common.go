@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -106,18 +106,18 @@ func cellWeights(cells []string) []float64 {
 // pass any instant of "today".
 func dateOf(t time.Time) time.Time {
 	y, m, d := t.Date()
-	return models.Date(y, m, d)
+	return domain.Date(y, m, d)
 }
 
 // conflict wraps models.ErrConflict with the plan code that already exists.
 func conflict(code string) error {
-	return fmt.Errorf("seed: a plan with code %s already exists: %w", code, models.ErrConflict)
+	return fmt.Errorf("seed: a plan with code %s already exists: %w", code, domain.ErrConflict)
 }
 
 // requireNewPlan refuses to load a plan whose code is taken, so that seeding twice never duplicates data.
 func requireNewPlan(tx *gorm.DB, code string) error {
 	var n int64
-	if err := tx.Model(&models.Plan{}).Where("code = ?", code).Count(&n).Error; err != nil {
+	if err := tx.Model(&domain.Plan{}).Where("code = ?", code).Count(&n).Error; err != nil {
 		return fmt.Errorf("seed: look up plan %s: %w", code, err)
 	}
 	if n > 0 {
@@ -127,7 +127,7 @@ func requireNewPlan(tx *gorm.DB, code string) error {
 }
 
 // createPlan inserts the plan, reporting a concurrent duplicate as a conflict.
-func createPlan(tx *gorm.DB, p *models.Plan) error {
+func createPlan(tx *gorm.DB, p *domain.Plan) error {
 	err := tx.Create(p).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return conflict(p.Code)
@@ -155,7 +155,7 @@ func insert[T any](tx *gorm.DB, rows []T, size int) error {
 // reusing organisations whose acronym already exists (case-insensitively)
 // and creating the others.
 func ensureOrgs(tx *gorm.DB, specs []orgSpec, at time.Time) (map[string]int64, error) {
-	var existing []models.Organisation
+	var existing []domain.Organisation
 	if err := tx.Order("id").Find(&existing).Error; err != nil {
 		return nil, fmt.Errorf("seed: list organisations: %w", err)
 	}
@@ -163,12 +163,12 @@ func ensureOrgs(tx *gorm.DB, specs []orgSpec, at time.Time) (map[string]int64, e
 	for _, o := range existing {
 		byKey[strings.ToLower(o.Acronym)] = o.ID
 	}
-	var missing []models.Organisation
+	var missing []domain.Organisation
 	for _, s := range specs {
 		if _, ok := byKey[strings.ToLower(s.acronym)]; ok {
 			continue
 		}
-		missing = append(missing, models.Organisation{Acronym: s.acronym, Name: s.name, Type: s.kind,
+		missing = append(missing, domain.Organisation{Acronym: s.acronym, Name: s.name, Type: s.kind,
 			Version: 1, CreatedAt: at, UpdatedAt: at})
 	}
 	if err := insert(tx, missing, 100); err != nil {
@@ -186,10 +186,10 @@ func ensureOrgs(tx *gorm.DB, specs []orgSpec, at time.Time) (map[string]int64, e
 
 // ensureSets returns the shared disaggregation sets by code, with their
 // dimensions and categories in order, creating those that do not exist yet.
-func ensureSets(tx *gorm.DB, at time.Time) (map[string]models.DisaggregationSet, error) {
-	out := map[string]models.DisaggregationSet{}
+func ensureSets(tx *gorm.DB, at time.Time) (map[string]domain.DisaggregationSet, error) {
+	out := map[string]domain.DisaggregationSet{}
 	for _, spec := range setSpecs {
-		var found []models.DisaggregationSet
+		var found []domain.DisaggregationSet
 		err := tx.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 			Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position, id") }).
 			Where("code = ?", spec.code).Limit(1).Find(&found).Error
@@ -203,11 +203,11 @@ func ensureSets(tx *gorm.DB, at time.Time) (map[string]models.DisaggregationSet,
 		if len(found) == 1 {
 			return nil, fmt.Errorf("seed: disaggregation set %s exists but has no categories", spec.code)
 		}
-		set := models.DisaggregationSet{Code: spec.code, Name: spec.name, CreatedAt: at}
+		set := domain.DisaggregationSet{Code: spec.code, Name: spec.name, CreatedAt: at}
 		for i, d := range spec.dims {
-			dim := models.DisaggregationDimension{Code: d.code, Name: d.name, Position: i + 1}
+			dim := domain.DisaggregationDimension{Code: d.code, Name: d.name, Position: i + 1}
 			for j, c := range d.cats {
-				dim.Categories = append(dim.Categories, models.DisaggregationCategory{Code: c[0], Label: c[1], Position: j + 1,
+				dim.Categories = append(dim.Categories, domain.DisaggregationCategory{Code: c[0], Label: c[1], Position: j + 1,
 					LabelI18n: demoCategoryLabels[d.code+"="+c[0]]})
 			}
 			set.Dimensions = append(set.Dimensions, dim)
@@ -222,7 +222,7 @@ func ensureSets(tx *gorm.DB, at time.Time) (map[string]models.DisaggregationSet,
 
 // quarterStart is the first day of quarter q (0-based) counted from January of year.
 func quarterStart(year, q int) time.Time {
-	return models.Date(year+q/4, time.Month(3*(q%4)+1), 1)
+	return domain.Date(year+q/4, time.Month(3*(q%4)+1), 1)
 }
 
 // quarterEnd is the last day of quarter q counted from January of year.
@@ -270,7 +270,7 @@ type clock struct {
 
 // submittedAt is when a report for p was submitted: within the two weeks
 // before the due date, or after it when late (if today leaves room for that).
-func (c clock) submittedAt(rng *rand.Rand, p models.ReportingPeriod, late bool) time.Time {
+func (c clock) submittedAt(rng *rand.Rand, p domain.ReportingPeriod, late bool) time.Time {
 	afterDue := p.DueDate.AddDate(0, 0, 1)
 	if late && afterDue.Before(c.today.Add(-time.Hour)) {
 		return between(rng, afterDue, minTime(afterDue.AddDate(0, 0, 21), c.today))
@@ -297,9 +297,9 @@ func (c clock) after(rng *rand.Rand, t time.Time) time.Time {
 
 // workflow fills the status and timestamps of a report for p in state st.
 // Drafts are started within [draftFrom, today).
-func (c clock) workflow(rng *rand.Rand, p models.ReportingPeriod, st string, late bool, comment string, draftFrom time.Time) models.Workflow {
-	w := models.Workflow{Status: st, Version: 1}
-	if st == models.StatusDraft {
+func (c clock) workflow(rng *rand.Rand, p domain.ReportingPeriod, st string, late bool, comment string, draftFrom time.Time) domain.Workflow {
+	w := domain.Workflow{Status: st, Version: 1}
+	if st == domain.StatusDraft {
 		w.CreatedAt = between(rng, draftFrom, c.today)
 		w.UpdatedAt = between(rng, w.CreatedAt, c.today)
 		return w
@@ -309,10 +309,10 @@ func (c clock) workflow(rng *rand.Rand, p models.ReportingPeriod, st string, lat
 	w.CreatedAt = between(rng, sub.AddDate(0, 0, -6), sub)
 	w.UpdatedAt = sub
 	switch st {
-	case models.StatusApproved:
+	case domain.StatusApproved:
 		a := c.after(rng, sub)
 		w.ApprovedAt, w.UpdatedAt = &a, a
-	case models.StatusReturned:
+	case domain.StatusReturned:
 		r := c.after(rng, sub)
 		w.ReturnedAt, w.UpdatedAt, w.ReturnComment = &r, r, comment
 	}
@@ -351,7 +351,7 @@ func assign(rng *rand.Rand, bias []float64, quotas []quota, rest string, forceLa
 		for c := 0; c < q.count && pos < n; c++ {
 			i := order[pos]
 			out[i] = slot{state: q.state, late: rng.Float64() < q.late}
-			if forceLate && q.state == models.StatusSubmitted {
+			if forceLate && q.state == domain.StatusSubmitted {
 				out[i].late, forceLate = true, false
 			}
 			pos++

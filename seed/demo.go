@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -68,14 +69,14 @@ func Demo(ctx context.Context, db *gorm.DB, today time.Time) (*Summary, error) {
 // demoActivity is a created activity with what its reports need.
 type demoActivity struct {
 	spec       *activitySpec
-	model      models.Activity
+	model      domain.Activity
 	supporters []int64
 }
 
 // demoIndicator is a created indicator with its generated values.
 type demoIndicator struct {
 	spec   *indicatorSpec
-	model  models.Indicator
+	model  domain.Indicator
 	points []point
 	act    *demoActivity // nil for outcome indicators
 }
@@ -85,10 +86,10 @@ type demoLoad struct {
 	tx         *gorm.DB
 	today      time.Time
 	setup      time.Time // when the plan was entered, before it started
-	plan       models.Plan
+	plan       domain.Plan
 	orgs       map[string]int64
-	sets       map[string]models.DisaggregationSet
-	periods    []models.ReportingPeriod
+	sets       map[string]domain.DisaggregationSet
+	periods    []domain.ReportingPeriod
 	objectives map[string]int64
 	activities []*demoActivity
 	indicators []*demoIndicator
@@ -101,7 +102,7 @@ func loadDemo(tx *gorm.DB, today time.Time) (*Summary, error) {
 		return nil, err
 	}
 	start, end := today.Year()-3, today.Year()+1
-	l := &demoLoad{tx: tx, today: today, setup: models.Date(start-1, time.November, 14).Add(10 * time.Hour)}
+	l := &demoLoad{tx: tx, today: today, setup: domain.Date(start-1, time.November, 14).Add(10 * time.Hour)}
 	var err error
 	if l.orgs, err = ensureOrgs(tx, demoOrgs, l.setup); err != nil {
 		return nil, err
@@ -109,24 +110,24 @@ func loadDemo(tx *gorm.DB, today time.Time) (*Summary, error) {
 	if l.sets, err = ensureSets(tx, l.setup); err != nil {
 		return nil, err
 	}
-	l.plan = models.Plan{
+	l.plan = domain.Plan{
 		Code: DemoPlanCode,
 		Title: fmt.Sprintf("National Plan of Action on Prevention and Suppression of Trafficking in Persons %d–%d (demonstration data)",
 			start, end),
 		Description: "DEMONSTRATION DATA. Everything in this plan is fictitious: the activities, indicators, figures, " +
 			"reports and development partners were invented to show how NAP Tracker works. It does not describe " +
 			"the policy or the results of any government.",
-		Country: "Lao PDR (demonstration)", StartYear: start, EndYear: end, Frequency: models.Quarterly,
+		Country: "Lao PDR (demonstration)", StartYear: start, EndYear: end, Frequency: domain.Quarterly,
 		Tier1Label: "Pillar", Tier2Label: "Objective", Tier3Label: "Activity",
-		Tier1LabelI18n: models.Texts{"fr": "Pilier", "lo": "ເສົາຫຼັກ"}, Tier2LabelI18n: models.Texts{"fr": "Objectif", "lo": "ຈຸດປະສົງ"},
-		Tier3LabelI18n: models.Texts{"fr": "Activité", "lo": "ກິດຈະກຳ"},
-		GreenThreshold: models.DefaultThresholds.Green, RedThreshold: models.DefaultThresholds.Red,
+		Tier1LabelI18n: domain.Texts{"fr": "Pilier", "lo": "ເສົາຫຼັກ"}, Tier2LabelI18n: domain.Texts{"fr": "Objectif", "lo": "ຈຸດປະສົງ"},
+		Tier3LabelI18n: domain.Texts{"fr": "Activité", "lo": "ກິດຈະກຳ"},
+		GreenThreshold: domain.DefaultThresholds.Green, RedThreshold: domain.DefaultThresholds.Red,
 		Language: "en", Currency: "USD", Demo: true, Version: 1, CreatedAt: l.setup, UpdatedAt: l.setup,
 	}
 	if err := createPlan(tx, &l.plan); err != nil {
 		return nil, err
 	}
-	l.periods = models.GeneratePeriods(l.plan, 30, 15)
+	l.periods = domain.GeneratePeriods(l.plan, 30, 15)
 	for i := range l.periods {
 		l.periods[i].CreatedAt, l.periods[i].UpdatedAt = l.setup, l.setup
 	}
@@ -143,10 +144,10 @@ func loadDemo(tx *gorm.DB, today time.Time) (*Summary, error) {
 		return nil, err
 	}
 	l.sum.PlanID, l.sum.Organisations, l.sum.Periods = l.plan.ID, len(demoOrgs), len(l.periods)
-	if err := models.RebuildRollups(tx, l.plan.ID); err != nil { // dashboard roll-ups of the loaded reports
+	if err := reporting.RebuildRollups(tx, l.plan.ID); err != nil { // dashboard roll-ups of the loaded reports
 		return nil, err
 	}
-	if err := models.Audit(tx, models.SystemActor, "seed.demo", "plan", &l.plan.ID, &l.plan.ID, nil, l.sum.counts(), ""); err != nil {
+	if err := domain.Audit(tx, domain.SystemActor, "seed.demo", "plan", &l.plan.ID, &l.plan.ID, nil, l.sum.counts(), ""); err != nil {
 		return nil, fmt.Errorf("seed: audit: %w", err)
 	}
 	return &l.sum, nil
@@ -163,9 +164,9 @@ func parentCode(code string) string {
 // createTree inserts pillars, objectives, activities, supporters and funding lines.
 func (l *demoLoad) createTree() error {
 	tx, at := l.tx, l.setup
-	pillars := make([]models.Pillar, len(demoPillars))
+	pillars := make([]domain.Pillar, len(demoPillars))
 	for i, p := range demoPillars {
-		pillars[i] = models.Pillar{PlanID: l.plan.ID, Code: p.code, Title: p.title, TitleI18n: demoPillarTitles[p.code], Description: p.desc,
+		pillars[i] = domain.Pillar{PlanID: l.plan.ID, Code: p.code, Title: p.title, TitleI18n: demoPillarTitles[p.code], Description: p.desc,
 			Position: i + 1, Version: 1, CreatedAt: at, UpdatedAt: at}
 	}
 	if err := insert(tx, pillars, 100); err != nil {
@@ -175,12 +176,12 @@ func (l *demoLoad) createTree() error {
 	for _, p := range pillars {
 		pillarID[p.Code] = p.ID
 	}
-	objectives := make([]models.Objective, len(demoObjectives))
+	objectives := make([]domain.Objective, len(demoObjectives))
 	pos := map[string]int{}
 	for i, o := range demoObjectives {
 		parent := parentCode(o.code)
 		pos[parent]++
-		objectives[i] = models.Objective{PlanID: l.plan.ID, PillarID: pillarID[parent], Code: o.code, Title: o.title,
+		objectives[i] = domain.Objective{PlanID: l.plan.ID, PillarID: pillarID[parent], Code: o.code, Title: o.title,
 			Description: o.desc, Position: pos[parent], Version: 1, CreatedAt: at, UpdatedAt: at}
 	}
 	if err := insert(tx, objectives, 100); err != nil {
@@ -190,12 +191,12 @@ func (l *demoLoad) createTree() error {
 	for _, o := range objectives {
 		l.objectives[o.Code] = o.ID
 	}
-	acts := make([]models.Activity, len(demoActivities))
+	acts := make([]domain.Activity, len(demoActivities))
 	for i := range demoActivities {
 		s := &demoActivities[i]
 		parent := parentCode(s.code)
 		pos[parent]++
-		acts[i] = models.Activity{PlanID: l.plan.ID, ObjectiveID: l.objectives[parent], Code: s.code, Title: s.title,
+		acts[i] = domain.Activity{PlanID: l.plan.ID, ObjectiveID: l.objectives[parent], Code: s.code, Title: s.title,
 			Description: s.desc, StartDate: quarterStart(l.plan.StartYear, s.from), EndDate: quarterEnd(l.plan.StartYear, s.to),
 			LeadOrgID: l.orgs[s.lead], Budget: s.budget, Currency: "USD", Position: pos[parent],
 			Version: 1, CreatedAt: at, UpdatedAt: at}
@@ -203,17 +204,17 @@ func (l *demoLoad) createTree() error {
 	if err := insert(tx, acts, 100); err != nil {
 		return err
 	}
-	var sups []models.ActivitySupporter
-	var funds []models.FundingLine
+	var sups []domain.ActivitySupporter
+	var funds []domain.FundingLine
 	for i := range demoActivities {
 		s := &demoActivities[i]
 		a := &demoActivity{spec: s, model: acts[i]}
 		for _, acr := range s.sup {
 			a.supporters = append(a.supporters, l.orgs[acr])
-			sups = append(sups, models.ActivitySupporter{ActivityID: acts[i].ID, OrganisationID: l.orgs[acr]})
+			sups = append(sups, domain.ActivitySupporter{ActivityID: acts[i].ID, OrganisationID: l.orgs[acr]})
 		}
 		for _, f := range s.fund {
-			funds = append(funds, models.FundingLine{ActivityID: acts[i].ID, FunderID: l.orgs[f.funder], Amount: f.amount,
+			funds = append(funds, domain.FundingLine{ActivityID: acts[i].ID, FunderID: l.orgs[f.funder], Amount: f.amount,
 				Currency: "USD", Status: f.status, Version: 1, CreatedAt: at, UpdatedAt: at})
 		}
 		l.activities = append(l.activities, a)
@@ -228,9 +229,9 @@ func (l *demoLoad) createTree() error {
 // accumulationNote explains in the definition how period values combine.
 func accumulationNote(acc string) string {
 	switch acc {
-	case models.AccumulateSum:
+	case domain.AccumulateSum:
 		return "Each period reports what happened in it; yearly figures are the sum of the periods."
-	case models.AccumulateCumulative:
+	case domain.AccumulateCumulative:
 		return "Each period reports new additions; progress is the running total since the start of the plan."
 	}
 	return "Each period reports the level at its end; the latest value counts."
@@ -242,8 +243,8 @@ func yearlyTargets(unit, dir string, base float64, first, last float64, dueY, ye
 	out := make([]float64, years)
 	for y := range out {
 		switch {
-		case unit == models.UnitMilestone || unit == models.UnitYesNo:
-			if y >= dueY || (dir == models.Maintain && base == 1) {
+		case unit == domain.UnitMilestone || unit == domain.UnitYesNo:
+			if y >= dueY || (dir == domain.Maintain && base == 1) {
 				out[y] = 1
 			}
 		case years == 1:
@@ -251,7 +252,7 @@ func yearlyTargets(unit, dir string, base float64, first, last float64, dueY, ye
 		default:
 			out[y] = first + (last-first)*float64(y)/float64(years-1)
 		}
-		if unit == models.UnitPercentage {
+		if unit == domain.UnitPercentage {
 			out[y] = math.Round(out[y]*10) / 10
 		} else {
 			out[y] = math.Round(out[y])
@@ -262,7 +263,7 @@ func yearlyTargets(unit, dir string, base float64, first, last float64, dueY, ye
 
 // endTarget is the end-of-plan target implied by the yearly targets.
 func endTarget(acc string, targets []float64) float64 {
-	if acc != models.AccumulateSum {
+	if acc != domain.AccumulateSum {
 		return targets[len(targets)-1]
 	}
 	total := 0.0
@@ -280,13 +281,13 @@ func (l *demoLoad) createIndicators() error {
 		actByCode[a.spec.code] = a
 	}
 	pos := map[string]int{}
-	rows := make([]models.Indicator, len(demoIndicators))
+	rows := make([]domain.Indicator, len(demoIndicators))
 	for i := range demoIndicators {
 		s := &demoIndicators[i]
 		parent := parentCode(s.code)
 		pos[parent]++
 		ind := &demoIndicator{spec: s, act: actByCode[parent]}
-		m := models.Indicator{PlanID: l.plan.ID, Code: s.code, Name: s.name, NameI18n: demoIndicatorNames[s.code],
+		m := domain.Indicator{PlanID: l.plan.ID, Code: s.code, Name: s.name, NameI18n: demoIndicatorNames[s.code],
 			Definition: strings.TrimSpace(s.def + " " + accumulationNote(s.acc)), UnitType: s.unit, UnitLabel: s.label, UnitLabelI18n: demoUnitLabels[s.label],
 			Direction: s.dir, Accumulation: s.acc, MeansOfVerification: s.mov, Sensitive: s.sens,
 			Position: pos[parent], Version: 1, CreatedAt: l.setup, UpdatedAt: l.setup}
@@ -322,7 +323,7 @@ func (l *demoLoad) createIndicators() error {
 		}
 		rng := rand.New(rand.NewPCG(demoSeed, uint64(i)+1))
 		ind.points = ser.generate(rng, len(l.periods))
-		if ind.act != nil && s.acc != models.AccumulateLatest {
+		if ind.act != nil && s.acc != domain.AccumulateLatest {
 			// Counts start when the activity does.
 			for k := 0; k < ind.act.spec.from && k < len(ind.points); k++ {
 				ind.points[k] = point{cells: make([]float64, len(ser.cells))}
@@ -334,7 +335,7 @@ func (l *demoLoad) createIndicators() error {
 	if err := insert(l.tx, rows, 200); err != nil {
 		return err
 	}
-	var targets []models.IndicatorTarget
+	var targets []domain.IndicatorTarget
 	for i, ind := range l.indicators {
 		ind.model = rows[i]
 		if ind.spec.noTarget {
@@ -342,7 +343,7 @@ func (l *demoLoad) createIndicators() error {
 		}
 		ts := yearlyTargets(ind.spec.unit, ind.spec.dir, ind.spec.base, ind.spec.first, ind.spec.last, ind.spec.dueY, years)
 		for y, v := range ts {
-			targets = append(targets, models.IndicatorTarget{IndicatorID: rows[i].ID, Year: l.plan.StartYear + y, Value: v})
+			targets = append(targets, domain.IndicatorTarget{IndicatorID: rows[i].ID, Year: l.plan.StartYear + y, Value: v})
 		}
 	}
 	l.sum.Indicators = len(rows)

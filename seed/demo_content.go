@@ -1,31 +1,33 @@
 package seed
 
-import "naptracker/models"
+import (
+	"naptracker/domain"
+)
 
 // demoOrgs are the organisations of the demonstration plan. The development
 // partners, the international organisation and the CSO are fictional, so
 // that no real donor is credited with invented funding.
 var demoOrgs = []orgSpec{
-	{"MOLSW", "Ministry of Labour and Social Welfare", models.OrgMinistry},
-	{"MOPS", "Ministry of Public Security", models.OrgMinistry},
-	{"MOJ", "Ministry of Justice", models.OrgMinistry},
-	{"MOFA", "Ministry of Foreign Affairs", models.OrgMinistry},
-	{"MOES", "Ministry of Education and Sports", models.OrgMinistry},
-	{"MOH", "Ministry of Health", models.OrgMinistry},
-	{"MICT", "Ministry of Information, Culture and Tourism", models.OrgMinistry},
-	{"MOHA", "Ministry of Home Affairs", models.OrgMinistry},
-	{"MPI", "Ministry of Planning and Investment", models.OrgMinistry},
-	{"LWU", "Lao Women's Union", models.OrgAgency},
-	{"LYU", "Lao Youth Union", models.OrgAgency},
-	{"OSPP", "Office of the Supreme People's Prosecutor", models.OrgAgency},
-	{"PSC", "People's Supreme Court", models.OrgAgency},
-	{"NSC-TIP", "National Steering Committee on Anti-Human Trafficking (Secretariat)", models.OrgAgency},
-	{"LSB", "Lao Statistics Bureau", models.OrgAgency},
-	{"MSMF", "Mekong Safe Migration Fund", models.OrgPartner},
-	{"NPHR", "Nordic Partnership for Human Rights", models.OrgPartner},
-	{"APJP", "Asia Pacific Justice Programme", models.OrgPartner},
-	{"RMCO", "Regional Migration Cooperation Office", models.OrgInternational},
-	{"FRA", "Friends of Returnees Association", models.OrgCSO},
+	{"MOLSW", "Ministry of Labour and Social Welfare", domain.OrgMinistry},
+	{"MOPS", "Ministry of Public Security", domain.OrgMinistry},
+	{"MOJ", "Ministry of Justice", domain.OrgMinistry},
+	{"MOFA", "Ministry of Foreign Affairs", domain.OrgMinistry},
+	{"MOES", "Ministry of Education and Sports", domain.OrgMinistry},
+	{"MOH", "Ministry of Health", domain.OrgMinistry},
+	{"MICT", "Ministry of Information, Culture and Tourism", domain.OrgMinistry},
+	{"MOHA", "Ministry of Home Affairs", domain.OrgMinistry},
+	{"MPI", "Ministry of Planning and Investment", domain.OrgMinistry},
+	{"LWU", "Lao Women's Union", domain.OrgAgency},
+	{"LYU", "Lao Youth Union", domain.OrgAgency},
+	{"OSPP", "Office of the Supreme People's Prosecutor", domain.OrgAgency},
+	{"PSC", "People's Supreme Court", domain.OrgAgency},
+	{"NSC-TIP", "National Steering Committee on Anti-Human Trafficking (Secretariat)", domain.OrgAgency},
+	{"LSB", "Lao Statistics Bureau", domain.OrgAgency},
+	{"MSMF", "Mekong Safe Migration Fund", domain.OrgPartner},
+	{"NPHR", "Nordic Partnership for Human Rights", domain.OrgPartner},
+	{"APJP", "Asia Pacific Justice Programme", domain.OrgPartner},
+	{"RMCO", "Regional Migration Cooperation Office", domain.OrgInternational},
+	{"FRA", "Friends of Returnees Association", domain.OrgCSO},
 }
 
 // slowOrgs are the organisations whose reports tend to come in late or not at all.
@@ -88,9 +90,9 @@ type activitySpec struct {
 
 // Funding statuses, abbreviated for the tables below.
 const (
-	fPledged   = models.FundingPledged
-	fCommitted = models.FundingCommitted
-	fDisbursed = models.FundingDisbursed
+	fPledged   = domain.FundingPledged
+	fCommitted = domain.FundingCommitted
+	fDisbursed = domain.FundingDisbursed
 )
 
 // demoActivities are the activities, each under the objective its code starts with.

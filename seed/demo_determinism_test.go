@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // digest summarises every value and update of a plan by indicator or
@@ -93,9 +93,9 @@ func TestDemoIsDeterministic(t *testing.T) {
 func TestDemoTwiceConflictsAndReusesOrganisations(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := modelstest.New(t)
+	db := storetest.New(t)
 	now := time.Now().UTC()
-	mine := models.Organisation{Acronym: "molsw", Name: "Labour ministry (entered by hand)", Type: models.OrgMinistry,
+	mine := domain.Organisation{Acronym: "molsw", Name: "Labour ministry (entered by hand)", Type: domain.OrgMinistry,
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	must(t, db.Create(&mine).Error)
 	sum, err := seed.Demo(ctx, db, lateInYear())
@@ -103,19 +103,19 @@ func TestDemoTwiceConflictsAndReusesOrganisations(t *testing.T) {
 		t.Fatalf("Demo with an existing organisation: %v", err)
 	}
 	var leads int64
-	must(t, db.Model(&models.Activity{}).Where("plan_id = ? AND lead_org_id = ?", sum.PlanID, mine.ID).Count(&leads).Error)
+	must(t, db.Model(&domain.Activity{}).Where("plan_id = ? AND lead_org_id = ?", sum.PlanID, mine.ID).Count(&leads).Error)
 	if leads == 0 {
 		t.Errorf("the existing MOLSW leads no activity")
 	}
 	var orgs, plans int64
-	must(t, db.Model(&models.Organisation{}).Count(&orgs).Error)
+	must(t, db.Model(&domain.Organisation{}).Count(&orgs).Error)
 	_, err = seed.Demo(ctx, db, lateInYear())
-	if !errors.Is(err, models.ErrConflict) {
+	if !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("second Demo: %v, want ErrConflict", err)
 	}
 	var orgsAfter int64
-	must(t, db.Model(&models.Organisation{}).Count(&orgsAfter).Error)
-	must(t, db.Model(&models.Plan{}).Count(&plans).Error)
+	must(t, db.Model(&domain.Organisation{}).Count(&orgsAfter).Error)
+	must(t, db.Model(&domain.Plan{}).Count(&plans).Error)
 	if orgsAfter != orgs || plans != 1 {
 		t.Errorf("after the failed second load: %d organisations (was %d), %d plans", orgsAfter, orgs, plans)
 	}

@@ -1,6 +1,8 @@
 package seed
 
-import "naptracker/models"
+import (
+	"naptracker/domain"
+)
 
 // indicatorSpec is a demo indicator. Its code says where it hangs: "2.1.a"
 // on objective 2.1 (outcome), "2.1.3.a" on activity 2.1.3 (output). Yearly
@@ -27,16 +29,16 @@ type indicatorSpec struct {
 
 // Abbreviations for the table below.
 const (
-	uNum = models.UnitNumber
-	uPct = models.UnitPercentage
-	uYN  = models.UnitYesNo
-	uMS  = models.UnitMilestone
-	dInc = models.Increase
-	dDec = models.Decrease
-	dMnt = models.Maintain
-	aSum = models.AccumulateSum
-	aCum = models.AccumulateCumulative
-	aLat = models.AccumulateLatest
+	uNum = domain.UnitNumber
+	uPct = domain.UnitPercentage
+	uYN  = domain.UnitYesNo
+	uMS  = domain.UnitMilestone
+	dInc = domain.Increase
+	dDec = domain.Decrease
+	dMnt = domain.Maintain
+	aSum = domain.AccumulateSum
+	aCum = domain.AccumulateCumulative
+	aLat = domain.AccumulateLatest
 )
 
 // demoIndicators are the indicators of the demonstration plan in display order.

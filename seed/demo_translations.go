@@ -1,6 +1,8 @@
 package seed
 
-import "naptracker/models"
+import (
+	"naptracker/domain"
+)
 
 // The demonstration plan is written in English. These translations show
 // plan content in French and Lao: the five pillar titles and a handful of
@@ -8,7 +10,7 @@ import "naptracker/models"
 // which is how a real plan behaves while its translation is under way.
 
 // demoPillarTitles are the pillar titles in French and Lao, by pillar code.
-var demoPillarTitles = map[string]models.Texts{
+var demoPillarTitles = map[string]domain.Texts{
 	"1": {"fr": "Politique et coordination", "lo": "ນະໂຍບາຍ ແລະ ການປະສານງານ"},
 	"2": {"fr": "Prévention", "lo": "ການປ້ອງກັນ"},
 	"3": {"fr": "Protection et réinsertion", "lo": "ການປົກປ້ອງ ແລະ ການເຊື່ອມໂຍງຄືນສູ່ສັງຄົມ"},
@@ -17,7 +19,7 @@ var demoPillarTitles = map[string]models.Texts{
 }
 
 // demoIndicatorNames are some indicator names in French and Lao, by indicator code.
-var demoIndicatorNames = map[string]models.Texts{
+var demoIndicatorNames = map[string]domain.Texts{
 	"1.1.a": {"fr": "Pourcentage des décisions du NSC-TIP mises en œuvre dans les délais convenus",
 		"lo": "ອັດຕາສ່ວນຮ້ອຍຂອງມະຕິຂອງ NSC-TIP ທີ່ໄດ້ຈັດຕັ້ງປະຕິບັດພາຍໃນກຳນົດເວລາທີ່ຕົກລົງກັນ"},
 	"2.1.a": {"fr": "Pourcentage de personnes des provinces à haut risque capables de citer au moins deux risques de traite",

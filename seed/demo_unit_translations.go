@@ -1,10 +1,12 @@
 package seed
 
-import "naptracker/models"
+import (
+	"naptracker/domain"
+)
 
 // demoUnitLabels are the demo's unit labels in French and Lao, by the
 // English label.
-var demoUnitLabels = map[string]models.Texts{
+var demoUnitLabels = map[string]domain.Texts{
 	"MoUs":          {"fr": "protocoles d’accord", "lo": "ບົດບັນທຶກຄວາມເຂົ້າໃຈ"},
 	"agencies":      {"fr": "organismes", "lo": "ອົງການ"},
 	"broadcasts":    {"fr": "émissions", "lo": "ການອອກອາກາດ"},
@@ -41,7 +43,7 @@ var demoUnitLabels = map[string]models.Texts{
 
 // demoCategoryLabels are the breakdown categories in French and Lao, by
 // "dimension=category".
-var demoCategoryLabels = map[string]models.Texts{
+var demoCategoryLabels = map[string]domain.Texts{
 	"sex=female":             {"fr": "Femmes", "lo": "ຍິງ"},
 	"sex=male":               {"fr": "Hommes", "lo": "ຊາຍ"},
 	"age=child":              {"fr": "Moins de 18 ans", "lo": "ຕ່ຳກວ່າ 18 ປີ"},

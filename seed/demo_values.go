@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // Streams of random numbers of the demo, apart from the values themselves
@@ -28,7 +28,7 @@ var valueReturnComments = []string{
 
 // returnComment picks a comment that fits the value being returned: a
 // disaggregated value is questioned on its breakdown against its source.
-func returnComment(rng *rand.Rand, set *models.DisaggregationSet, source, label string) string {
+func returnComment(rng *rand.Rand, set *domain.DisaggregationSet, source, label string) string {
 	c := pick(rng, valueReturnComments)
 	if set != nil && len(set.Dimensions) > 0 && source != "" {
 		dim := strings.ToLower(set.Dimensions[len(set.Dimensions)-1].Name)
@@ -52,7 +52,7 @@ var exceptionReasons = [2]string{
 }
 
 // currentPeriod is the index of the period containing today.
-func currentPeriod(periods []models.ReportingPeriod, today time.Time) int {
+func currentPeriod(periods []domain.ReportingPeriod, today time.Time) int {
 	for k, p := range periods {
 		if !today.Before(p.StartDate) && !today.After(p.EndDate) {
 			return k
@@ -65,7 +65,7 @@ func currentPeriod(periods []models.ReportingPeriod, today time.Time) int {
 // P-2 approved (a tenth late), the three last ones as assigned, none after.
 func reportSlot(rng *rand.Rand, k, cur int, assigned [3][]slot, i int) slot {
 	if k < cur-2 {
-		return slot{state: models.StatusApproved, late: rng.Float64() < 0.1}
+		return slot{state: domain.StatusApproved, late: rng.Float64() < 0.1}
 	}
 	return assigned[k-(cur-2)][i]
 }
@@ -73,7 +73,7 @@ func reportSlot(rng *rand.Rand, k, cur int, assigned [3][]slot, i int) slot {
 // needsException reports whether an organisation holding a report in this
 // state still has something to hand in.
 func needsException(st string) bool {
-	return st == "" || st == models.StatusDraft || st == models.StatusReturned
+	return st == "" || st == domain.StatusDraft || st == domain.StatusReturned
 }
 
 // createReports inserts the values, breakdowns, evidence, activity updates,
@@ -106,19 +106,19 @@ func (l *demoLoad) createReports() error {
 		bias[i] = lag[ind.model.ReportingOrgID]
 	}
 	assigned := [3][]slot{
-		assign(ar, bias, []quota{{models.StatusReturned, 2, 0.3}, {models.StatusSubmitted, n / 8, 0.3}}, models.StatusApproved, false),
-		assign(ar, bias, []quota{{"", n / 7, 0}, {models.StatusDraft, n / 8, 0}, {models.StatusReturned, max(2, n/25), 0.3},
-			{models.StatusSubmitted, n / 4, 0.4}}, models.StatusApproved, true),
-		assign(ar, make([]float64, n), []quota{{models.StatusDraft, 6, 0}}, "", false),
+		assign(ar, bias, []quota{{domain.StatusReturned, 2, 0.3}, {domain.StatusSubmitted, n / 8, 0.3}}, domain.StatusApproved, false),
+		assign(ar, bias, []quota{{"", n / 7, 0}, {domain.StatusDraft, n / 8, 0}, {domain.StatusReturned, max(2, n/25), 0.3},
+			{domain.StatusSubmitted, n / 4, 0.4}}, domain.StatusApproved, true),
+		assign(ar, make([]float64, n), []quota{{domain.StatusDraft, 6, 0}}, "", false),
 	}
-	var values []models.IndicatorValue
+	var values []domain.IndicatorValue
 	var valueCells [][]float64
 	var cellNames [][]string
 	var withEvidence []int
 	for i, ind := range l.indicators {
 		wr := rand.New(rand.NewPCG(demoSeed^streamValueWF, uint64(i)+1))
 		var cells []string
-		var set *models.DisaggregationSet
+		var set *domain.DisaggregationSet
 		if ind.model.DisaggregationSetID != nil {
 			s := l.sets[ind.spec.set]
 			set, cells = &s, s.Cells()
@@ -133,7 +133,7 @@ func (l *demoLoad) createReports() error {
 				continue
 			}
 			comment := returnComment(wr, set, ind.spec.mov, p.Label)
-			if sl.state != models.StatusReturned {
+			if sl.state != domain.StatusReturned {
 				comment = ""
 			}
 			draftFrom := p.EndDate.AddDate(0, 0, -10)
@@ -142,7 +142,7 @@ func (l *demoLoad) createReports() error {
 			}
 			pt := ind.points[k]
 			v := pt.value
-			values = append(values, models.IndicatorValue{IndicatorID: ind.model.ID, PeriodID: p.ID, Value: &v,
+			values = append(values, domain.IndicatorValue{IndicatorID: ind.model.ID, PeriodID: p.ID, Value: &v,
 				TextValue: pt.text, Narrative: pick(wr, valueNarratives),
 				Workflow: clk.workflow(wr, p, sl.state, sl.late, comment, draftFrom)})
 			valueCells, cellNames = append(valueCells, pt.cells), append(cellNames, cells)
@@ -154,16 +154,16 @@ func (l *demoLoad) createReports() error {
 	if err := insert(l.tx, values, 500); err != nil {
 		return err
 	}
-	var breakdowns []models.ValueBreakdown
+	var breakdowns []domain.ValueBreakdown
 	for j, cs := range valueCells {
 		for c, v := range cs {
-			breakdowns = append(breakdowns, models.ValueBreakdown{ValueID: values[j].ID, Cell: cellNames[j][c], Value: v})
+			breakdowns = append(breakdowns, domain.ValueBreakdown{ValueID: values[j].ID, Cell: cellNames[j][c], Value: v})
 		}
 	}
 	if err := insert(l.tx, breakdowns, 1000); err != nil {
 		return err
 	}
-	var evidence []models.Evidence
+	var evidence []domain.Evidence
 	indByID := map[int64]*demoIndicator{}
 	for _, ind := range l.indicators {
 		indByID[ind.model.ID] = ind
@@ -173,7 +173,7 @@ func (l *demoLoad) createReports() error {
 		ind := indByID[v.IndicatorID]
 		label := l.periods[cur-3].Label
 		acr := strings.ToLower(acronym[ind.model.ReportingOrgID])
-		evidence = append(evidence, models.Evidence{IndicatorValueID: &values[j].ID, Kind: models.EvidenceLink,
+		evidence = append(evidence, domain.Evidence{IndicatorValueID: &values[j].ID, Kind: domain.EvidenceLink,
 			Title: ind.spec.mov + ", " + label,
 			URL: fmt.Sprintf("https://%s.example.gov.la/reports/%s-%s.pdf", acr,
 				strings.ReplaceAll(ind.spec.code, ".", "-"), strings.ToLower(label)),
@@ -220,16 +220,16 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 		m := len(bias)
 		switch d {
 		case 0:
-			assigned[d] = assign(ar, bias, []quota{{models.StatusReturned, 1, 0}, {models.StatusSubmitted, m / 8, 0.3}}, models.StatusApproved, false)
+			assigned[d] = assign(ar, bias, []quota{{domain.StatusReturned, 1, 0}, {domain.StatusSubmitted, m / 8, 0.3}}, domain.StatusApproved, false)
 		case 1:
-			assigned[d] = assign(ar, bias, []quota{{"", m / 7, 0}, {models.StatusDraft, m / 8, 0}, {models.StatusReturned, max(1, m/30), 0.3},
-				{models.StatusSubmitted, m / 4, 0.4}}, models.StatusApproved, true)
+			assigned[d] = assign(ar, bias, []quota{{"", m / 7, 0}, {domain.StatusDraft, m / 8, 0}, {domain.StatusReturned, max(1, m/30), 0.3},
+				{domain.StatusSubmitted, m / 4, 0.4}}, domain.StatusApproved, true)
 		default:
-			assigned[d] = assign(ar, make([]float64, m), []quota{{models.StatusDraft, 4, 0}}, "", false)
+			assigned[d] = assign(ar, make([]float64, m), []quota{{domain.StatusDraft, 4, 0}}, "", false)
 		}
 	}
-	var updates []models.ActivityUpdate
-	var notes []models.ContributionNote
+	var updates []domain.ActivityUpdate
+	var notes []domain.ContributionNote
 	for j, a := range l.activities {
 		wr := rand.New(rand.NewPCG(demoSeed^streamUpdateWF, uint64(j)+1))
 		for k := 0; k <= cur; k++ {
@@ -240,7 +240,7 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 			p := l.periods[k]
 			var sl slot
 			if k < cur-2 {
-				sl = slot{state: models.StatusApproved, late: wr.Float64() < 0.1}
+				sl = slot{state: domain.StatusApproved, late: wr.Float64() < 0.1}
 			} else {
 				d := k - (cur - 2)
 				sl = assigned[d][slices.Index(due[d], j)]
@@ -252,7 +252,7 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 				continue
 			}
 			comment := strings.ReplaceAll(pick(wr, updateReturnComments), "{period}", p.Label)
-			if sl.state != models.StatusReturned {
+			if sl.state != domain.StatusReturned {
 				comment = ""
 			}
 			draftFrom := p.EndDate.AddDate(0, 0, -10)
@@ -260,16 +260,16 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 				draftFrom = p.StartDate
 			}
 			w := clk.workflow(wr, p, sl.state, sl.late, comment, draftFrom)
-			updates = append(updates, models.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
+			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
 				PercentComplete: pt.percent, Achievements: pt.ach, Challenges: pt.chal, NextSteps: pt.steps,
 				Expenditure: pt.expenditure, Workflow: w})
-			if w.SubmittedAt == nil || pt.progress == models.ProgressNotStarted {
+			if w.SubmittedAt == nil || pt.progress == domain.ProgressNotStarted {
 				continue
 			}
 			for _, org := range a.supporters {
 				if wr.Float64() < 0.3 {
 					at := between(wr, w.SubmittedAt.AddDate(0, 0, -7), *w.SubmittedAt)
-					notes = append(notes, models.ContributionNote{ActivityID: a.model.ID, PeriodID: p.ID, OrganisationID: org,
+					notes = append(notes, domain.ContributionNote{ActivityID: a.model.ID, PeriodID: p.ID, OrganisationID: org,
 						Note: pick(wr, contributionNotes), Version: 1, CreatedAt: at, UpdatedAt: at})
 				}
 			}
@@ -285,7 +285,7 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 // createExceptions lets the organisations that still owe reports for P-2 or
 // P-1 correct them for two more weeks, when those periods are already locked.
 func (l *demoLoad) createExceptions(cur int, holders [2]map[int64]bool) error {
-	var out []models.PeriodException
+	var out []domain.PeriodException
 	for d := range 2 {
 		p := l.periods[cur-2+d]
 		if l.today.Before(p.LocksAt()) {
@@ -297,7 +297,7 @@ func (l *demoLoad) createExceptions(cur int, holders [2]map[int64]bool) error {
 		}
 		slices.Sort(orgs)
 		for _, id := range orgs {
-			out = append(out, models.PeriodException{PeriodID: p.ID, OrganisationID: id, UntilDate: l.today.AddDate(0, 0, 14),
+			out = append(out, domain.PeriodException{PeriodID: p.ID, OrganisationID: id, UntilDate: l.today.AddDate(0, 0, 14),
 				Reason: exceptionReasons[d], CreatedAt: l.today.Add(-15 * time.Hour)})
 		}
 	}

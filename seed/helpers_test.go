@@ -2,25 +2,27 @@ package seed_test
 
 import (
 	"context"
-	"naptracker/models"
-	"naptracker/models/modelstest"
-	"naptracker/seed"
 	"sync"
 	"testing"
 	"time"
+
+	"naptracker/domain"
+	"naptracker/seed"
+	"naptracker/store"
+	"naptracker/store/storetest"
 
 	"gorm.io/gorm"
 )
 
 // Two dates of seeding: late in a year, and early in one so that P-1 and
 // P-2 fall in the previous year and P-1 is still inside its grace days.
-func lateInYear() time.Time  { return models.Date(2026, time.November, 27) }
-func earlyInYear() time.Time { return models.Date(2025, time.February, 10) }
+func lateInYear() time.Time  { return domain.Date(2026, time.November, 27) }
+func earlyInYear() time.Time { return domain.Date(2025, time.February, 10) }
 
 // freshDemo loads the demo plan for today into a new migrated database.
 func freshDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	t.Helper()
-	db := modelstest.New(t)
+	db := storetest.New(t)
 	s, err := seed.Demo(context.Background(), db, today)
 	if err != nil {
 		t.Fatalf("Demo: %v", err)
@@ -36,8 +38,8 @@ var demoSummaries sync.Map
 func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	t.Helper()
 	name := "seed-demo-" + today.Format("20060102") // not modelstest.Demo's template: this one keeps its summary
-	dsn := modelstest.Clone(t, name, func(dsn string) error {
-		db, err := models.Open(dsn, nil)
+	dsn := storetest.Clone(t, name, func(dsn string) error {
+		db, err := store.Open(dsn, nil)
 		if err != nil {
 			return err
 		}
@@ -46,7 +48,7 @@ func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 				s.Close()
 			}
 		}()
-		if _, err := models.Migrate(context.Background(), db); err != nil {
+		if _, err := store.Migrate(context.Background(), db); err != nil {
 			return err
 		}
 		s, err := seed.Demo(context.Background(), db, today)
@@ -58,27 +60,27 @@ func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	})
 	s, _ := demoSummaries.Load(name)
 	sum := *s.(*seed.Summary)
-	return modelstest.Open(t, dsn), &sum
+	return storetest.Open(t, dsn), &sum
 }
 
 // planData is everything a test looks at, loaded back from the database.
 type planData struct {
-	plan       models.Plan
-	orgs       map[int64]models.Organisation
-	pillars    []models.Pillar
-	objectives []models.Objective
-	activities []models.Activity
-	supporters []models.ActivitySupporter
-	funding    []models.FundingLine
-	indicators []models.Indicator
-	targets    []models.IndicatorTarget
-	periods    []models.ReportingPeriod
-	values     []models.IndicatorValue
-	updates    []models.ActivityUpdate
-	exceptions []models.PeriodException
-	evidence   []models.Evidence
-	notes      []models.ContributionNote
-	sets       map[int64]models.DisaggregationSet
+	plan       domain.Plan
+	orgs       map[int64]domain.Organisation
+	pillars    []domain.Pillar
+	objectives []domain.Objective
+	activities []domain.Activity
+	supporters []domain.ActivitySupporter
+	funding    []domain.FundingLine
+	indicators []domain.Indicator
+	targets    []domain.IndicatorTarget
+	periods    []domain.ReportingPeriod
+	values     []domain.IndicatorValue
+	updates    []domain.ActivityUpdate
+	exceptions []domain.PeriodException
+	evidence   []domain.Evidence
+	notes      []domain.ContributionNote
+	sets       map[int64]domain.DisaggregationSet
 }
 
 func must(t *testing.T, err error) {
@@ -90,9 +92,9 @@ func must(t *testing.T, err error) {
 
 func load(t *testing.T, db *gorm.DB, planID int64) *planData {
 	t.Helper()
-	d := &planData{orgs: map[int64]models.Organisation{}, sets: map[int64]models.DisaggregationSet{}}
+	d := &planData{orgs: map[int64]domain.Organisation{}, sets: map[int64]domain.DisaggregationSet{}}
 	must(t, db.First(&d.plan, planID).Error)
-	var orgs []models.Organisation
+	var orgs []domain.Organisation
 	must(t, db.Find(&orgs).Error)
 	for _, o := range orgs {
 		d.orgs[o.ID] = o
@@ -100,21 +102,21 @@ func load(t *testing.T, db *gorm.DB, planID int64) *planData {
 	must(t, db.Where("plan_id = ?", planID).Order("code").Find(&d.pillars).Error)
 	must(t, db.Where("plan_id = ?", planID).Order("code").Find(&d.objectives).Error)
 	must(t, db.Where("plan_id = ?", planID).Order("id").Find(&d.activities).Error)
-	acts := db.Model(&models.Activity{}).Select("id").Where("plan_id = ?", planID)
+	acts := db.Model(&domain.Activity{}).Select("id").Where("plan_id = ?", planID)
 	must(t, db.Where("activity_id IN (?)", acts).Find(&d.supporters).Error)
 	must(t, db.Where("activity_id IN (?)", acts).Find(&d.funding).Error)
 	must(t, db.Where("activity_id IN (?)", acts).Find(&d.notes).Error)
 	must(t, db.Where("plan_id = ?", planID).Order("id").Find(&d.indicators).Error)
-	inds := db.Model(&models.Indicator{}).Select("id").Where("plan_id = ?", planID)
+	inds := db.Model(&domain.Indicator{}).Select("id").Where("plan_id = ?", planID)
 	must(t, db.Where("indicator_id IN (?)", inds).Find(&d.targets).Error)
 	must(t, db.Where("plan_id = ?", planID).Order("start_date").Find(&d.periods).Error)
 	must(t, db.Preload("Breakdown").Where("indicator_id IN (?)", inds).Order("id").Find(&d.values).Error)
 	must(t, db.Where("activity_id IN (?)", acts).Order("id").Find(&d.updates).Error)
-	pers := db.Model(&models.ReportingPeriod{}).Select("id").Where("plan_id = ?", planID)
+	pers := db.Model(&domain.ReportingPeriod{}).Select("id").Where("plan_id = ?", planID)
 	must(t, db.Where("period_id IN (?)", pers).Find(&d.exceptions).Error)
-	vals := db.Model(&models.IndicatorValue{}).Select("id").Where("indicator_id IN (?)", inds)
+	vals := db.Model(&domain.IndicatorValue{}).Select("id").Where("indicator_id IN (?)", inds)
 	must(t, db.Where("indicator_value_id IN (?)", vals).Find(&d.evidence).Error)
-	var sets []models.DisaggregationSet
+	var sets []domain.DisaggregationSet
 	must(t, db.Preload("Dimensions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
 		Preload("Dimensions.Categories", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).Find(&sets).Error)
 	for _, s := range sets {

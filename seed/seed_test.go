@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
 )
 
@@ -19,7 +19,7 @@ func TestDemoContent(t *testing.T) {
 	d := load(t, db, sum.PlanID)
 
 	p := d.plan
-	if p.Code != seed.DemoPlanCode || !p.Demo || p.Country != "Lao PDR (demonstration)" || p.Frequency != models.Quarterly ||
+	if p.Code != seed.DemoPlanCode || !p.Demo || p.Country != "Lao PDR (demonstration)" || p.Frequency != domain.Quarterly ||
 		!strings.Contains(p.Title, "(demonstration data)") || !strings.Contains(strings.ToLower(p.Description), "fictitious") {
 		t.Errorf("plan is not clearly marked as a quarterly demonstration plan: %+v", p)
 	}
@@ -30,7 +30,7 @@ func TestDemoContent(t *testing.T) {
 	for _, o := range d.orgs {
 		types[o.Type]++
 	}
-	if types[models.OrgMinistry]+types[models.OrgAgency] < 12 || types[models.OrgPartner] < 3 {
+	if types[domain.OrgMinistry]+types[domain.OrgAgency] < 12 || types[domain.OrgPartner] < 3 {
 		t.Errorf("organisations by type: %v", types)
 	}
 	if len(d.pillars) != 5 || len(d.activities) < 40 || len(d.indicators) < 60 || len(d.periods) != 20 {
@@ -52,10 +52,10 @@ func TestDemoContent(t *testing.T) {
 	}
 
 	// Activities: a government lead, supporters that are not the lead, funding within budget.
-	actByID := map[int64]models.Activity{}
+	actByID := map[int64]domain.Activity{}
 	for _, a := range d.activities {
 		actByID[a.ID] = a
-		if ty := d.orgs[a.LeadOrgID].Type; ty != models.OrgMinistry && ty != models.OrgAgency {
+		if ty := d.orgs[a.LeadOrgID].Type; ty != domain.OrgMinistry && ty != domain.OrgAgency {
 			t.Errorf("activity %s is led by a %s", a.Code, ty)
 		}
 		if a.StartDate.Year() < p.StartYear || a.EndDate.Year() > p.EndYear || a.EndDate.Before(a.StartDate) {
@@ -140,11 +140,11 @@ func TestDemoContent(t *testing.T) {
 		t.Errorf("%d evidence links, %d contribution notes", len(d.evidence), len(d.notes))
 	}
 	for _, e := range d.evidence {
-		if e.Kind != models.EvidenceLink || !strings.HasPrefix(e.URL, "https://") || e.Title == "" {
+		if e.Kind != domain.EvidenceLink || !strings.HasPrefix(e.URL, "https://") || e.Title == "" {
 			t.Errorf("evidence %+v", e)
 		}
 	}
-	var audits []models.AuditEntry
+	var audits []domain.AuditEntry
 	must(t, db.Where("plan_id = ?", p.ID).Find(&audits).Error)
 	if len(audits) != 1 || audits[0].Action != "seed.demo" || audits[0].Actor != "system" {
 		t.Errorf("audit entries: %+v", audits)
@@ -156,7 +156,7 @@ func TestDemoValuesAndBreakdowns(t *testing.T) {
 	t.Parallel()
 	db, sum := loadDemo(t, lateInYear())
 	d := load(t, db, sum.PlanID)
-	indByID := map[int64]models.Indicator{}
+	indByID := map[int64]domain.Indicator{}
 	for _, ind := range d.indicators {
 		indByID[ind.ID] = ind
 	}
@@ -168,19 +168,19 @@ func TestDemoValuesAndBreakdowns(t *testing.T) {
 		}
 		x := *v.Value
 		switch ind.UnitType {
-		case models.UnitYesNo, models.UnitMilestone:
+		case domain.UnitYesNo, domain.UnitMilestone:
 			if x != 0 && x != 1 {
 				t.Errorf("%s: %s value %v", ind.Code, ind.UnitType, x)
 			}
-			if ind.UnitType == models.UnitMilestone && v.TextValue == "" {
+			if ind.UnitType == domain.UnitMilestone && v.TextValue == "" {
 				t.Errorf("%s: milestone value without its state", ind.Code)
 			}
-		case models.UnitPercentage:
+		case domain.UnitPercentage:
 			if x < 0 || x > 100 {
 				t.Errorf("%s: percentage %v", ind.Code, x)
 			}
 		default:
-			if ind.Accumulation != models.AccumulateLatest && x != math.Trunc(x) || x < 0 {
+			if ind.Accumulation != domain.AccumulateLatest && x != math.Trunc(x) || x < 0 {
 				t.Errorf("%s: count %v", ind.Code, x)
 			}
 		}
@@ -228,7 +228,7 @@ func TestDemoWorkflow(t *testing.T) {
 			if cur < 2 {
 				t.Fatalf("today %s is in period %d", today, cur)
 			}
-			if st := d.periods[cur].State(today, nil); st != models.PeriodOpen {
+			if st := d.periods[cur].State(today, nil); st != domain.PeriodOpen {
 				t.Errorf("current period %s is %s", d.periods[cur].Label, st)
 			}
 			idx := d.periodIndex()
@@ -243,24 +243,24 @@ func TestDemoWorkflow(t *testing.T) {
 			for k := range byPeriod {
 				byPeriod[k] = tally{status: map[string]int{}, holders: map[int64]bool{}, reportedItems: map[int64]bool{}}
 			}
-			indByID := map[int64]models.Indicator{}
+			indByID := map[int64]domain.Indicator{}
 			for _, ind := range d.indicators {
 				indByID[ind.ID] = ind
 			}
-			check := func(what string, k int, w models.Workflow) {
+			check := func(what string, k int, w domain.Workflow) {
 				p := d.periods[k]
 				byPeriod[k].status[w.Status]++
 				byPeriod[k].count++
 				if w.Version != 1 || w.CreatedAt.After(w.UpdatedAt) || !w.UpdatedAt.Before(today) {
 					t.Errorf("%s %s: version %d, created %s, updated %s", what, p.Label, w.Version, w.CreatedAt, w.UpdatedAt)
 				}
-				if (w.SubmittedAt == nil) != (w.Status == models.StatusDraft) {
+				if (w.SubmittedAt == nil) != (w.Status == domain.StatusDraft) {
 					t.Errorf("%s %s: %s with submitted_at %v", what, p.Label, w.Status, w.SubmittedAt)
 				}
 				if w.SubmittedAt != nil && !w.SubmittedAt.AddDate(0, 0, -1).Before(p.DueDate) {
 					byPeriod[k].late++
 				}
-				if (w.ApprovedAt != nil) != (w.Status == models.StatusApproved) || (w.ReturnedAt != nil) != (w.Status == models.StatusReturned) {
+				if (w.ApprovedAt != nil) != (w.Status == domain.StatusApproved) || (w.ReturnedAt != nil) != (w.Status == domain.StatusReturned) {
 					t.Errorf("%s %s: %s with approved_at %v, returned_at %v", what, p.Label, w.Status, w.ApprovedAt, w.ReturnedAt)
 				}
 				for _, at := range []*time.Time{w.ApprovedAt, w.ReturnedAt} {
@@ -268,14 +268,14 @@ func TestDemoWorkflow(t *testing.T) {
 						t.Errorf("%s %s: validated at %s, submitted %s", what, p.Label, at, w.SubmittedAt)
 					}
 				}
-				if (w.ReturnComment != "") != (w.Status == models.StatusReturned) {
+				if (w.ReturnComment != "") != (w.Status == domain.StatusReturned) {
 					t.Errorf("%s %s: %s with comment %q", what, p.Label, w.Status, w.ReturnComment)
 				}
 			}
 			for _, v := range d.values {
 				k := idx[v.PeriodID]
 				check(indByID[v.IndicatorID].Code, k, v.Workflow)
-				if v.Status == models.StatusReturned {
+				if v.Status == domain.StatusReturned {
 					byPeriod[k].holders[indByID[v.IndicatorID].ReportingOrgID] = true
 				}
 			}
@@ -283,15 +283,15 @@ func TestDemoWorkflow(t *testing.T) {
 				b := byPeriod[k]
 				switch {
 				case k < cur-2:
-					if b.status[models.StatusApproved] != n {
+					if b.status[domain.StatusApproved] != n {
 						t.Errorf("%s: %v of %d indicators, want all approved", d.periods[k].Label, b.status, n)
 					}
 				case k == cur-2:
-					if b.count != n || b.status[models.StatusSubmitted] == 0 || b.status[models.StatusReturned] < 2 || b.status[models.StatusDraft] != 0 {
+					if b.count != n || b.status[domain.StatusSubmitted] == 0 || b.status[domain.StatusReturned] < 2 || b.status[domain.StatusDraft] != 0 {
 						t.Errorf("P-2 %s: %v", d.periods[k].Label, b.status)
 					}
 				case k == cur-1:
-					for _, st := range []string{models.StatusDraft, models.StatusSubmitted, models.StatusReturned, models.StatusApproved} {
+					for _, st := range []string{domain.StatusDraft, domain.StatusSubmitted, domain.StatusReturned, domain.StatusApproved} {
 						if b.status[st] == 0 {
 							t.Errorf("P-1 %s has no %s value: %v", d.periods[k].Label, st, b.status)
 						}
@@ -300,7 +300,7 @@ func TestDemoWorkflow(t *testing.T) {
 						t.Errorf("P-1 %s: %d of %d indicators reported, %d late", d.periods[k].Label, b.count, n, b.late)
 					}
 				case k == cur:
-					if b.count == 0 || b.status[models.StatusDraft] != b.count {
+					if b.count == 0 || b.status[domain.StatusDraft] != b.count {
 						t.Errorf("current period %s: %v", d.periods[k].Label, b.status)
 					}
 				default:
@@ -318,7 +318,7 @@ func TestDemoWorkflow(t *testing.T) {
 			}
 
 			// Exceptions: organisations holding returned items of a locked period may still correct them.
-			exc := map[[2]int64]models.PeriodException{}
+			exc := map[[2]int64]domain.PeriodException{}
 			for _, e := range d.exceptions {
 				exc[[2]int64{e.PeriodID, e.OrganisationID}] = e
 				if !e.UntilDate.Equal(today.AddDate(0, 0, 14)) || e.Reason == "" || e.GrantedByID != nil {
@@ -331,19 +331,19 @@ func TestDemoWorkflow(t *testing.T) {
 					e, ok := exc[[2]int64{p.ID, org}]
 					switch {
 					case today.Before(p.LocksAt()):
-						if st := p.State(today, nil); st != models.PeriodOverdue {
+						if st := p.State(today, nil); st != domain.PeriodOverdue {
 							t.Errorf("%s is %s without a lock", p.Label, st)
 						}
 					case !ok:
 						t.Errorf("%s is locked but %s, holding returned values, has no exception", p.Label, d.orgs[org].Acronym)
-					case p.State(today, &e.UntilDate) == models.PeriodClosed:
+					case p.State(today, &e.UntilDate) == domain.PeriodClosed:
 						t.Errorf("%s stays closed for %s despite the exception", p.Label, d.orgs[org].Acronym)
 					}
 				}
 			}
 
 			// Activity updates.
-			actByID := map[int64]models.Activity{}
+			actByID := map[int64]domain.Activity{}
 			for _, a := range d.activities {
 				actByID[a.ID] = a
 			}
@@ -354,17 +354,17 @@ func TestDemoWorkflow(t *testing.T) {
 			byPeriod = ups
 			progress := map[string]int{}
 			cancelled := map[int64]bool{}
-			last := map[int64]models.ActivityUpdate{}
+			last := map[int64]domain.ActivityUpdate{}
 			sorted := slices.Clone(d.updates)
 			sort.SliceStable(sorted, func(i, j int) bool { return idx[sorted[i].PeriodID] < idx[sorted[j].PeriodID] })
 			for _, u := range sorted {
 				a, k := actByID[u.ActivityID], idx[u.PeriodID]
 				check("activity "+a.Code, k, u.Workflow)
 				progress[u.Progress]++
-				if u.Progress == models.ProgressNotStarted && !d.periods[k].EndDate.Before(a.StartDate) {
+				if u.Progress == domain.ProgressNotStarted && !d.periods[k].EndDate.Before(a.StartDate) {
 					t.Errorf("activity %s not started in %s although it starts %s", a.Code, d.periods[k].Label, a.StartDate)
 				}
-				if u.Progress == models.ProgressCancelled {
+				if u.Progress == domain.ProgressCancelled {
 					cancelled[a.ID] = true
 				}
 				if prev, ok := last[a.ID]; ok && (u.PercentComplete < prev.PercentComplete || u.Expenditure < prev.Expenditure) {
@@ -378,22 +378,22 @@ func TestDemoWorkflow(t *testing.T) {
 			for k := range d.periods {
 				b := byPeriod[k]
 				switch {
-				case k < cur-2 && b.status[models.StatusApproved] != b.count:
+				case k < cur-2 && b.status[domain.StatusApproved] != b.count:
 					t.Errorf("updates of %s: %v, want all approved", d.periods[k].Label, b.status)
 				case k == cur-1:
-					for _, st := range []string{models.StatusDraft, models.StatusSubmitted, models.StatusReturned, models.StatusApproved} {
+					for _, st := range []string{domain.StatusDraft, domain.StatusSubmitted, domain.StatusReturned, domain.StatusApproved} {
 						if b.status[st] == 0 {
 							t.Errorf("P-1 %s has no %s update: %v", d.periods[k].Label, st, b.status)
 						}
 					}
-				case k == cur && b.status[models.StatusDraft] != b.count:
+				case k == cur && b.status[domain.StatusDraft] != b.count:
 					t.Errorf("updates of the current period: %v", b.status)
 				case k > cur && b.count != 0:
 					t.Errorf("updates in future period %s", d.periods[k].Label)
 				}
 			}
-			if len(cancelled) != 1 || progress[models.ProgressCompleted] == 0 || progress[models.ProgressNotStarted] == 0 ||
-				progress[models.ProgressDelayed] == 0 || progress[models.ProgressOnTrack] == 0 {
+			if len(cancelled) != 1 || progress[domain.ProgressCompleted] == 0 || progress[domain.ProgressNotStarted] == 0 ||
+				progress[domain.ProgressDelayed] == 0 || progress[domain.ProgressOnTrack] == 0 {
 				t.Errorf("activity progress: %v, %d cancelled", progress, len(cancelled))
 			}
 		})

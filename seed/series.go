@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // periodsPerYear: both seeded plans report quarterly.
@@ -59,13 +59,13 @@ func (s series) path(k int, start float64) float64 {
 func (s series) generate(rng *rand.Rand, n int) []point {
 	out := make([]point, n)
 	switch {
-	case s.unit == models.UnitMilestone:
+	case s.unit == domain.UnitMilestone:
 		s.milestone(out)
-	case s.unit == models.UnitYesNo:
+	case s.unit == domain.UnitYesNo:
 		s.yesNo(out)
-	case s.acc == models.AccumulateSum:
+	case s.acc == domain.AccumulateSum:
 		s.sum(rng, out)
-	case s.acc == models.AccumulateCumulative:
+	case s.acc == domain.AccumulateCumulative:
 		s.cumulative(rng, out)
 	default:
 		s.level(rng, out)
@@ -132,10 +132,10 @@ func (s series) level(rng *rand.Rand, out []point) {
 	for k := range out {
 		want := s.path(k, start)
 		v := start + s.pace*(want-start) + 0.04*span*rng.NormFloat64()
-		if s.dir == models.Maintain {
+		if s.dir == domain.Maintain {
 			v = want + 0.02*math.Abs(want)*rng.NormFloat64()
 		}
-		if s.unit == models.UnitPercentage {
+		if s.unit == domain.UnitPercentage {
 			v = math.Min(100, math.Max(0, math.Round(v*10)/10))
 		} else {
 			v = math.Max(0, math.Round(v))
@@ -148,7 +148,7 @@ func (s series) level(rng *rand.Rand, out []point) {
 func (s series) yesNo(out []point) {
 	for k := range out {
 		switch {
-		case s.dir == models.Maintain && s.base != nil && *s.base == 1:
+		case s.dir == domain.Maintain && s.base != nil && *s.base == 1:
 			out[k].value = 1
 		case s.done > 0 && k >= s.done:
 			out[k].value = 1
@@ -251,25 +251,25 @@ func (a activityPlan) generate(rng *rand.Rand, n int, all bool) []actPoint {
 		slip := rng.Float64()
 		switch {
 		case k < a.from:
-			p.progress, p.ach, p.chal = models.ProgressNotStarted, notStartedNote, ""
+			p.progress, p.ach, p.chal = domain.ProgressNotStarted, notStartedNote, ""
 		case a.cancel > 0 && k >= a.cancel:
-			p.progress, p.percent, p.ach, p.chal = models.ProgressCancelled, prevPct, a.cancelNote, ""
+			p.progress, p.percent, p.ach, p.chal = domain.ProgressCancelled, prevPct, a.cancelNote, ""
 			p.steps = "Close the activity and return unspent funds."
 		case k >= doneK:
-			p.progress, p.percent, p.ach, p.chal, p.steps = models.ProgressCompleted, 100, completedNote, "", completedNext
+			p.progress, p.percent, p.ach, p.chal, p.steps = domain.ProgressCompleted, 100, completedNote, "", completedNext
 		default:
 			pct := int(math.Round(100*a.pace*float64(k-a.from+1)/float64(a.to-a.from+1)/5)) * 5
 			p.percent = min(max(pct, prevPct), 95)
-			p.progress = models.ProgressOnTrack
+			p.progress = domain.ProgressOnTrack
 			if (a.pace < 0.9 && slip < 0.75) || slip < 0.08 {
-				p.progress = models.ProgressDelayed
+				p.progress = domain.ProgressDelayed
 			} else if slip < 0.5 {
 				p.chal = noChallenges
 			}
 			p.ach = a.did[(k-a.from)%len(a.did)] + "."
 		}
 		f := spend
-		if p.progress == models.ProgressCompleted {
+		if p.progress == domain.ProgressCompleted {
 			f = 0.93 + 0.07*rng.Float64()
 		}
 		p.expenditure = math.Min(a.budget, math.Max(prevExp, math.Round(a.budget*float64(p.percent)/100*f/100)*100))

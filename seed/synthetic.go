@@ -7,7 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/reporting"
 
 	"gorm.io/gorm"
 )
@@ -28,7 +29,7 @@ const synChunk = 100
 
 // validate refuses sizes that make no sense or would not fit the schema.
 func (o SyntheticOptions) validate() error {
-	var v models.ValidationError
+	var v domain.ValidationError
 	if o.Activities < 1 || o.Activities > 200000 {
 		v.Add("activities", "must be between 1 and 200000")
 	}
@@ -80,7 +81,7 @@ var analyzed = []string{"indicators", "indicator_targets", "indicator_values", "
 
 // synActivity is a created synthetic activity and how it unfolds.
 type synActivity struct {
-	model models.Activity
+	model domain.Activity
 	plan  activityPlan
 }
 
@@ -91,7 +92,7 @@ func loadSynthetic(tx *gorm.DB, o SyntheticOptions, today time.Time) (*Summary, 
 	}
 	end := today.Year() - 1
 	start := end - o.Years + 1
-	at := models.Date(start-1, time.November, 14).Add(10 * time.Hour)
+	at := domain.Date(start-1, time.November, 14).Add(10 * time.Hour)
 	orgs, err := ensureOrgs(tx, demoOrgs, at)
 	if err != nil {
 		return nil, err
@@ -100,16 +101,16 @@ func loadSynthetic(tx *gorm.DB, o SyntheticOptions, today time.Time) (*Summary, 
 	if err != nil {
 		return nil, err
 	}
-	plan := models.Plan{Code: o.Code, Title: fmt.Sprintf("Synthetic benchmark plan (%d activities)", o.Activities),
+	plan := domain.Plan{Code: o.Code, Title: fmt.Sprintf("Synthetic benchmark plan (%d activities)", o.Activities),
 		Description: "Generated data for performance tests; not a real plan.", Country: "Synthetic",
-		StartYear: start, EndYear: end, Frequency: models.Quarterly,
+		StartYear: start, EndYear: end, Frequency: domain.Quarterly,
 		Tier1Label: "Pillar", Tier2Label: "Objective", Tier3Label: "Activity",
-		GreenThreshold: models.DefaultThresholds.Green, RedThreshold: models.DefaultThresholds.Red,
+		GreenThreshold: domain.DefaultThresholds.Green, RedThreshold: domain.DefaultThresholds.Red,
 		Language: "en", Currency: "USD", Demo: true, Version: 1, CreatedAt: at, UpdatedAt: at}
 	if err := createPlan(tx, &plan); err != nil {
 		return nil, err
 	}
-	periods := models.GeneratePeriods(plan, 30, 15)
+	periods := domain.GeneratePeriods(plan, 30, 15)
 	for i := range periods {
 		periods[i].CreatedAt, periods[i].UpdatedAt = at, at
 	}
@@ -128,10 +129,10 @@ func loadSynthetic(tx *gorm.DB, o SyntheticOptions, today time.Time) (*Summary, 
 			return nil, err
 		}
 	}
-	if err := models.RebuildRollups(tx, plan.ID); err != nil { // dashboard roll-ups of the loaded reports
+	if err := reporting.RebuildRollups(tx, plan.ID); err != nil { // dashboard roll-ups of the loaded reports
 		return nil, err
 	}
-	if err := models.Audit(tx, models.SystemActor, "seed.synthetic", "plan", &plan.ID, &plan.ID, nil, sum.counts(), ""); err != nil {
+	if err := domain.Audit(tx, domain.SystemActor, "seed.synthetic", "plan", &plan.ID, &plan.ID, nil, sum.counts(), ""); err != nil {
 		return nil, fmt.Errorf("seed: audit: %w", err)
 	}
 	return sum, nil
@@ -139,28 +140,28 @@ func loadSynthetic(tx *gorm.DB, o SyntheticOptions, today time.Time) (*Summary, 
 
 // createSynTree inserts 5 pillars × 4 objectives and the activities, with
 // supporters and funding lines.
-func createSynTree(tx *gorm.DB, plan *models.Plan, orgs map[string]int64, nPeriods, nActs int, at time.Time, sum *Summary) ([]*synActivity, error) {
+func createSynTree(tx *gorm.DB, plan *domain.Plan, orgs map[string]int64, nPeriods, nActs int, at time.Time, sum *Summary) ([]*synActivity, error) {
 	var gov, funders []int64
 	for _, s := range demoOrgs {
 		switch s.kind {
-		case models.OrgMinistry, models.OrgAgency:
+		case domain.OrgMinistry, domain.OrgAgency:
 			gov = append(gov, orgs[s.acronym])
-		case models.OrgPartner, models.OrgInternational:
+		case domain.OrgPartner, domain.OrgInternational:
 			funders = append(funders, orgs[s.acronym])
 		}
 	}
-	pillars := make([]models.Pillar, len(demoPillars))
+	pillars := make([]domain.Pillar, len(demoPillars))
 	for i, p := range demoPillars {
-		pillars[i] = models.Pillar{PlanID: plan.ID, Code: p.code, Title: p.title, Position: i + 1, Version: 1, CreatedAt: at, UpdatedAt: at}
+		pillars[i] = domain.Pillar{PlanID: plan.ID, Code: p.code, Title: p.title, Position: i + 1, Version: 1, CreatedAt: at, UpdatedAt: at}
 	}
 	if err := insert(tx, pillars, 100); err != nil {
 		return nil, err
 	}
-	var objectives []models.Objective
+	var objectives []domain.Objective
 	for i, p := range pillars {
 		for j := 1; j <= 4; j++ {
 			code := fmt.Sprintf("%d.%d", i+1, j)
-			objectives = append(objectives, models.Objective{PlanID: plan.ID, PillarID: p.ID, Code: code,
+			objectives = append(objectives, domain.Objective{PlanID: plan.ID, PillarID: p.ID, Code: code,
 				Title: "Objective " + code, Position: j, Version: 1, CreatedAt: at, UpdatedAt: at})
 		}
 	}
@@ -169,7 +170,7 @@ func createSynTree(tx *gorm.DB, plan *models.Plan, orgs map[string]int64, nPerio
 	}
 	rng := rand.New(rand.NewPCG(synSeed, 0))
 	acts := make([]*synActivity, nActs)
-	rows := make([]models.Activity, nActs)
+	rows := make([]domain.Activity, nActs)
 	pos := make([]int, len(objectives))
 	for i := range rows {
 		oi := i * len(objectives) / nActs
@@ -179,7 +180,7 @@ func createSynTree(tx *gorm.DB, plan *models.Plan, orgs map[string]int64, nPerio
 		to := from + rng.IntN(nPeriods-from)
 		ap := activityPlan{from: from, to: to, pace: 0.5 + 0.7*rng.Float64(), budget: float64(rng.IntN(300)) * 1000,
 			did: []string{"Planned work carried out", "Progress reviewed with the supporting organisations"}}
-		rows[i] = models.Activity{PlanID: plan.ID, ObjectiveID: objectives[oi].ID, Code: code,
+		rows[i] = domain.Activity{PlanID: plan.ID, ObjectiveID: objectives[oi].ID, Code: code,
 			Title:     demoActivities[i%len(demoActivities)].title + " (" + code + ")",
 			StartDate: quarterStart(plan.StartYear, from), EndDate: quarterEnd(plan.StartYear, to),
 			LeadOrgID: gov[rng.IntN(len(gov))], Budget: ap.budget, Currency: "USD", Position: pos[oi],
@@ -189,18 +190,18 @@ func createSynTree(tx *gorm.DB, plan *models.Plan, orgs map[string]int64, nPerio
 	if err := insert(tx, rows, 500); err != nil {
 		return nil, err
 	}
-	var sups []models.ActivitySupporter
-	var funds []models.FundingLine
-	statuses := []string{models.FundingPledged, models.FundingCommitted, models.FundingDisbursed}
+	var sups []domain.ActivitySupporter
+	var funds []domain.FundingLine
+	statuses := []string{domain.FundingPledged, domain.FundingCommitted, domain.FundingDisbursed}
 	for i := range rows {
 		acts[i].model = rows[i]
 		for _, s := range rng.Perm(len(gov))[:rng.IntN(3)] {
 			if gov[s] != rows[i].LeadOrgID {
-				sups = append(sups, models.ActivitySupporter{ActivityID: rows[i].ID, OrganisationID: gov[s]})
+				sups = append(sups, domain.ActivitySupporter{ActivityID: rows[i].ID, OrganisationID: gov[s]})
 			}
 		}
 		if i%3 == 0 && rows[i].Budget > 0 {
-			funds = append(funds, models.FundingLine{ActivityID: rows[i].ID, FunderID: funders[rng.IntN(len(funders))],
+			funds = append(funds, domain.FundingLine{ActivityID: rows[i].ID, FunderID: funders[rng.IntN(len(funders))],
 				Amount: math.Round(rows[i].Budget*(0.2+0.6*rng.Float64())/100) * 100, Currency: "USD",
 				Status: statuses[rng.IntN(len(statuses))], Version: 1, CreatedAt: at, UpdatedAt: at})
 		}
@@ -221,8 +222,8 @@ var synMilestoneSteps = []string{"Preparation started", "Draft prepared", "Draft
 // synIndicator makes the indicator number g (counted over the whole plan) and
 // the series of its values: ten kinds in turn, covering every unit,
 // direction and accumulation mode, some disaggregated and sensitive.
-func synIndicator(rng *rand.Rand, g int, years int, sexAge models.DisaggregationSet) (models.Indicator, series) {
-	m := models.Indicator{UnitType: models.UnitNumber, Direction: models.Increase, Accumulation: models.AccumulateSum}
+func synIndicator(rng *rand.Rand, g int, years int, sexAge domain.DisaggregationSet) (domain.Indicator, series) {
+	m := domain.Indicator{UnitType: domain.UnitNumber, Direction: domain.Increase, Accumulation: domain.AccumulateSum}
 	s := series{pace: 0.4 + 0.85*rng.Float64(), dueY: rng.IntN(years)}
 	base := float64(50 + rng.IntN(500))
 	first, last := base*1.05, base*(1.3+rng.Float64())
@@ -236,33 +237,33 @@ func synIndicator(rng *rand.Rand, g int, years int, sexAge models.Disaggregation
 			first, last = base+2, base*2
 		}
 	case 2, 5:
-		m.Name, m.UnitType, m.Accumulation = "Percentage of cases handled within the standard time", models.UnitPercentage, models.AccumulateLatest
+		m.Name, m.UnitType, m.Accumulation = "Percentage of cases handled within the standard time", domain.UnitPercentage, domain.AccumulateLatest
 		base = float64(20 + rng.IntN(30))
 		first, last = base+5, float64(60+rng.IntN(30))
 		if g%10 == 5 {
-			m.Name, m.Direction = "Percentage of cases pending for more than a year", models.Decrease
+			m.Name, m.Direction = "Percentage of cases pending for more than a year", domain.Decrease
 			first, last = base-2, float64(5+rng.IntN(10))
 		}
 	case 3:
-		m.Name, m.Accumulation = "Number of staff trained (running total)", models.AccumulateCumulative
+		m.Name, m.Accumulation = "Number of staff trained (running total)", domain.AccumulateCumulative
 		base, first = 0, float64(10+rng.IntN(40))
 		last = first * float64(years)
 	case 4:
 		m.Name = "Number of events held"
 	case 6:
-		m.Name, m.UnitType, m.Accumulation = "Procedure in force", models.UnitYesNo, models.AccumulateLatest
+		m.Name, m.UnitType, m.Accumulation = "Procedure in force", domain.UnitYesNo, domain.AccumulateLatest
 		base, s.done = 0, rng.IntN(years*periodsPerYear+4)
 	case 8:
-		m.Name, m.UnitType, m.Accumulation = "Regulation adopted", models.UnitMilestone, models.AccumulateLatest
+		m.Name, m.UnitType, m.Accumulation = "Regulation adopted", domain.UnitMilestone, domain.AccumulateLatest
 		base, s.done, s.steps = 0, rng.IntN(years*periodsPerYear+4), synMilestoneSteps
 	case 9:
-		m.Name, m.Direction, m.Accumulation = "Number of functioning coordination bodies", models.Maintain, models.AccumulateLatest
+		m.Name, m.Direction, m.Accumulation = "Number of functioning coordination bodies", domain.Maintain, domain.AccumulateLatest
 		base = float64(10 + rng.IntN(40))
 		first, last = base, base
 	default:
 		m.Name = "Number of people reached"
 	}
-	if m.UnitType == models.UnitPercentage {
+	if m.UnitType == domain.UnitPercentage {
 		m.UnitLabel = "%"
 	}
 	s.unit, s.dir, s.acc = m.UnitType, m.Direction, m.Accumulation
@@ -280,10 +281,10 @@ func synIndicator(rng *rand.Rand, g int, years int, sexAge models.Disaggregation
 // createSynReports inserts the indicators of a chunk of activities (the
 // first being activity number first of the plan) with their targets, values,
 // breakdowns and the activities' updates, all approved.
-func createSynReports(tx *gorm.DB, clk clock, plan *models.Plan, periods []models.ReportingPeriod, sexAge models.DisaggregationSet,
+func createSynReports(tx *gorm.DB, clk clock, plan *domain.Plan, periods []domain.ReportingPeriod, sexAge domain.DisaggregationSet,
 	chunk []*synActivity, first, k int, at time.Time, sum *Summary) error {
 	years := plan.EndYear - plan.StartYear + 1
-	inds := make([]models.Indicator, 0, len(chunk)*k)
+	inds := make([]domain.Indicator, 0, len(chunk)*k)
 	sers := make([]series, 0, len(chunk)*k)
 	rngs := make([]*rand.Rand, 0, len(chunk)*k)
 	for ai, a := range chunk {
@@ -305,12 +306,12 @@ func createSynReports(tx *gorm.DB, clk clock, plan *models.Plan, periods []model
 	if err := insert(tx, inds, 1000); err != nil {
 		return err
 	}
-	var targets []models.IndicatorTarget
-	var values []models.IndicatorValue
+	var targets []domain.IndicatorTarget
+	var values []domain.IndicatorValue
 	var cells [][]float64
 	for i := range inds {
 		for y, v := range sers[i].targets {
-			targets = append(targets, models.IndicatorTarget{IndicatorID: inds[i].ID, Year: plan.StartYear + y, Value: v})
+			targets = append(targets, domain.IndicatorTarget{IndicatorID: inds[i].ID, Year: plan.StartYear + y, Value: v})
 		}
 		pts := sers[i].generate(rngs[i], len(periods))
 		for p, pt := range pts {
@@ -318,8 +319,8 @@ func createSynReports(tx *gorm.DB, clk clock, plan *models.Plan, periods []model
 				continue
 			}
 			v := pt.value
-			values = append(values, models.IndicatorValue{IndicatorID: inds[i].ID, PeriodID: periods[p].ID, Value: &v, TextValue: pt.text,
-				Workflow: clk.workflow(rngs[i], periods[p], models.StatusApproved, rngs[i].Float64() < 0.1, "", at)})
+			values = append(values, domain.IndicatorValue{IndicatorID: inds[i].ID, PeriodID: periods[p].ID, Value: &v, TextValue: pt.text,
+				Workflow: clk.workflow(rngs[i], periods[p], domain.StatusApproved, rngs[i].Float64() < 0.1, "", at)})
 			cells = append(cells, pt.cells)
 		}
 	}
@@ -329,17 +330,17 @@ func createSynReports(tx *gorm.DB, clk clock, plan *models.Plan, periods []model
 	if err := insert(tx, values, 1000); err != nil {
 		return err
 	}
-	var breakdowns []models.ValueBreakdown
+	var breakdowns []domain.ValueBreakdown
 	names := sexAge.Cells()
 	for j, cs := range cells {
 		for c, v := range cs {
-			breakdowns = append(breakdowns, models.ValueBreakdown{ValueID: values[j].ID, Cell: names[c], Value: v})
+			breakdowns = append(breakdowns, domain.ValueBreakdown{ValueID: values[j].ID, Cell: names[c], Value: v})
 		}
 	}
 	if err := insert(tx, breakdowns, 3000); err != nil {
 		return err
 	}
-	var updates []models.ActivityUpdate
+	var updates []domain.ActivityUpdate
 	for ai, a := range chunk {
 		rng := rand.New(rand.NewPCG(synSeed^streamUpdates, uint64(first+ai)+1))
 		for _, pt := range a.plan.generate(rng, len(periods), true) {
@@ -347,9 +348,9 @@ func createSynReports(tx *gorm.DB, clk clock, plan *models.Plan, periods []model
 			if !p.Ended(clk.today) {
 				continue
 			}
-			updates = append(updates, models.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
+			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
 				PercentComplete: pt.percent, Achievements: pt.ach, Challenges: pt.chal, NextSteps: pt.steps,
-				Expenditure: pt.expenditure, Workflow: clk.workflow(rng, p, models.StatusApproved, rng.Float64() < 0.1, "", at)})
+				Expenditure: pt.expenditure, Workflow: clk.workflow(rng, p, domain.StatusApproved, rng.Float64() < 0.1, "", at)})
 		}
 	}
 	if err := insert(tx, updates, 1000); err != nil {

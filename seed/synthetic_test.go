@@ -6,26 +6,26 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 func TestSyntheticSmall(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	opts := seed.SyntheticOptions{Activities: 20, IndicatorsPerActivity: 3, Years: 2}
-	db := modelstest.New(t)
+	db := storetest.New(t)
 	if _, err := seed.Demo(ctx, db, lateInYear()); err != nil {
 		t.Fatal(err)
 	}
 	var orgsBefore, orgsAfter int64
-	must(t, db.Model(&models.Organisation{}).Count(&orgsBefore).Error)
+	must(t, db.Model(&domain.Organisation{}).Count(&orgsBefore).Error)
 	sum, err := seed.Synthetic(ctx, db, opts, lateInYear())
 	if err != nil {
 		t.Fatalf("Synthetic: %v", err)
 	}
-	must(t, db.Model(&models.Organisation{}).Count(&orgsAfter).Error)
+	must(t, db.Model(&domain.Organisation{}).Count(&orgsAfter).Error)
 	if orgsAfter != orgsBefore {
 		t.Errorf("synthetic plan added organisations: %d → %d", orgsBefore, orgsAfter)
 	}
@@ -40,13 +40,13 @@ func TestSyntheticSmall(t *testing.T) {
 		t.Errorf("plan %s %d–%d: %d values, %d updates, %d indicators", d.plan.Code, d.plan.StartYear, d.plan.EndYear,
 			len(d.values), len(d.updates), len(d.indicators))
 	}
-	indByID := map[int64]models.Indicator{}
+	indByID := map[int64]domain.Indicator{}
 	for _, ind := range d.indicators {
 		indByID[ind.ID] = ind
 	}
 	disaggregated := 0
 	for _, v := range d.values {
-		if v.Status != models.StatusApproved || v.ApprovedAt == nil {
+		if v.Status != domain.StatusApproved || v.ApprovedAt == nil {
 			t.Fatalf("synthetic value not approved: %+v", v)
 		}
 		ind := indByID[v.IndicatorID]
@@ -66,12 +66,12 @@ func TestSyntheticSmall(t *testing.T) {
 		t.Errorf("no disaggregated synthetic values")
 	}
 	for _, u := range d.updates {
-		if u.Status != models.StatusApproved {
+		if u.Status != domain.StatusApproved {
 			t.Fatalf("synthetic update not approved: %+v", u)
 		}
 	}
 
-	other := modelstest.New(t)
+	other := storetest.New(t)
 	sum2, err := seed.Synthetic(ctx, other, opts, lateInYear())
 	if err != nil {
 		t.Fatal(err)
@@ -81,10 +81,10 @@ func TestSyntheticSmall(t *testing.T) {
 	if h1 != h2 {
 		t.Errorf("two synthetic loads differ")
 	}
-	if _, err := seed.Synthetic(ctx, db, opts, lateInYear()); !errors.Is(err, models.ErrConflict) {
+	if _, err := seed.Synthetic(ctx, db, opts, lateInYear()); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("second synthetic load: %v, want ErrConflict", err)
 	}
-	var verr *models.ValidationError
+	var verr *domain.ValidationError
 	if _, err := seed.Synthetic(ctx, db, seed.SyntheticOptions{Years: 1}, lateInYear()); !errors.As(err, &verr) {
 		t.Errorf("zero activities: %v, want a validation error", err)
 	}
@@ -96,7 +96,7 @@ func BenchmarkSyntheticLarge(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db := modelstest.New(b)
+		db := storetest.New(b)
 		b.StartTimer()
 		start := time.Now()
 		sum, err := seed.Synthetic(ctx, db, seed.SyntheticOptions{Activities: 1000, IndicatorsPerActivity: 5, Years: 5}, lateInYear())

@@ -3,8 +3,8 @@ package seed_test
 import (
 	"testing"
 
-	"naptracker/models/modelstest"
+	"naptracker/store/storetest"
 )
 
 // TestMain removes the package's template databases when the tests are done.
-func TestMain(m *testing.M) { modelstest.Main(m) }
+func TestMain(m *testing.M) { storetest.Main(m) }

@@ -19,9 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/store"
+	"naptracker/store/storetest"
 
 	"gorm.io/gorm"
 )
@@ -49,7 +52,7 @@ func Config(t testing.TB) app.Config {
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir() // the SQLite file, and the key file on either database
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		cfg.DatabaseURL = modelstest.DSN(t)
+		cfg.DatabaseURL = storetest.DSN(t)
 	}
 	return cfg
 }
@@ -69,7 +72,7 @@ func DemoConfig(t testing.TB) app.Config {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	setDSN(&cfg, modelstest.Clone(t, "demo", func(dsn string) error {
+	setDSN(&cfg, storetest.Clone(t, "demo", func(dsn string) error {
 		c := app.DefaultConfig()
 		setDSN(&c, dsn)
 		a, err := app.New(c, io.Discard)
@@ -92,7 +95,7 @@ func DemoConfig(t testing.TB) app.Config {
 // left at the default ("data", under the test's working directory) is
 // replaced by a temporary one, so that tests never write into the tree.
 func setDSN(cfg *app.Config, dsn string) {
-	if models.IsPostgresURL(dsn) {
+	if store.IsPostgresURL(dsn) {
 		cfg.DatabaseURL = dsn
 		if cfg.DataDir == app.DefaultConfig().DataDir {
 			if dir, err := os.MkdirTemp("", "naptracker-test-"); err == nil {
@@ -137,18 +140,18 @@ const Password = "correct horse battery staple"
 
 // User creates a user with a role, in the organisation with the given
 // acronym ("" for none), with the password Password.
-func (e *Env) User(t testing.TB, role, org string) *models.User {
+func (e *Env) User(t testing.TB, role, org string) *domain.User {
 	t.Helper()
 	ctx := context.Background()
-	u := &models.User{Email: strings.ReplaceAll(role, "_", ".") + "." + models.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
+	u := &domain.User{Email: strings.ReplaceAll(role, "_", ".") + "." + account.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
 	if org != "" {
-		o, err := models.FindOrganisationByAcronym(ctx, e.App.DB, org)
+		o, err := planning.FindOrganisationByAcronym(ctx, e.App.DB, org)
 		if err != nil {
 			t.Fatalf("organisation %s: %v", org, err)
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := models.CreateUser(ctx, e.App.DB, models.SystemActor, u, Password); err != nil {
+	if err := account.CreateUser(ctx, e.App.DB, domain.SystemActor, u, Password); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -176,9 +179,9 @@ func (e *Env) Client(t testing.TB) *Client {
 
 // SignedIn returns a browser with a live session for u that has passed the
 // second factor, as if u had signed in completely.
-func (e *Env) SignedIn(t testing.TB, u *models.User) *Client {
+func (e *Env) SignedIn(t testing.TB, u *domain.User) *Client {
 	t.Helper()
-	token, sess, err := models.CreateSession(context.Background(), e.App.DB, e.App.Handler.Sessions, u, true, "127.0.0.1", "apptest", e.Clock.Now().UTC())
+	token, sess, err := account.CreateSession(context.Background(), e.App.DB, e.App.Handler.Sessions, u, true, "127.0.0.1", "apptest", e.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +193,9 @@ func (e *Env) SignedIn(t testing.TB, u *models.User) *Client {
 }
 
 // APIClient returns a client that calls the API with a new token of u.
-func (e *Env) APIClient(t testing.TB, u *models.User) *Client {
+func (e *Env) APIClient(t testing.TB, u *domain.User) *Client {
 	t.Helper()
-	secret, _, err := models.CreateAPIToken(context.Background(), e.App.DB, models.SystemActor, u, "apptest", nil, e.Clock.Now().UTC())
+	secret, _, err := account.CreateAPIToken(context.Background(), e.App.DB, domain.SystemActor, u, "apptest", nil, e.Clock.Now().UTC())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,11 +293,11 @@ func (c *Client) RefreshCSRF() {
 // models.HashWait: tests run many sign-ins at once on a busy machine, and
 // the one test of a saturated server sets its own wait.
 func Main(m *testing.M) {
-	models.ReuseHashesInTests()
-	models.HashWait = 2 * time.Minute
+	account.ReuseHashesInTests()
+	account.HashWait = 2 * time.Minute
 	code := m.Run()
 	CloseBrowser()
-	modelstest.CleanupTemplates()
+	storetest.CleanupTemplates()
 	os.Exit(code)
 }
 
@@ -310,7 +313,7 @@ func NewWith[T any](t testing.TB, name string, prepare func(context.Context, *go
 	name = "demo+" + name
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	setDSN(&cfg, modelstest.Clone(t, name, func(dsn string) error {
+	setDSN(&cfg, storetest.Clone(t, name, func(dsn string) error {
 		c := app.DefaultConfig()
 		setDSN(&c, dsn)
 		a, err := app.New(c, io.Discard)

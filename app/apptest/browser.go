@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models/modelstest"
+	"naptracker/store/storetest"
 
 	"github.com/chromedp/chromedp"
 )
@@ -148,7 +148,7 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 	if path == "" {
 		t.Skip("no Chromium installed (apt-get install -y chromium)")
 	}
-	modelstest.SkipOnSecondDatabase(t, "a browser test")
+	storetest.SkipOnSecondDatabase(t, "a browser test")
 	root, err := sharedBrowser(path)
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,12 @@ import (
 	"sort"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/store"
 )
 
 // Config is what prepare writes and run reads: where to load, and the
@@ -58,25 +62,25 @@ func cmdPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if planCode == "" || writers < 0 {
 		return fmt.Errorf("prepare: --plan is required and --writers may not be negative")
 	}
-	db, err := models.Open(cfg.DSN(), nil)
+	db, err := store.Open(cfg.DSN(), nil)
 	if err != nil {
 		return err
 	}
 	if s, err := db.DB(); err == nil {
 		defer s.Close()
 	}
-	plan, err := models.FindPlan(ctx, db, planCode)
+	plan, err := planning.FindPlan(ctx, db, planCode)
 	if err != nil {
 		return fmt.Errorf("plan %q: %w", planCode, err)
 	}
 	now := time.Now().UTC()
-	periods, err := models.PlanPeriods(ctx, db, plan.ID)
+	periods, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		return err
 	}
 	// The latest period open for reporting, else the latest overdue one.
-	var period *models.ReportingPeriod
-	for _, want := range []string{models.PeriodOpen, models.PeriodOverdue} {
+	var period *domain.ReportingPeriod
+	for _, want := range []string{domain.PeriodOpen, domain.PeriodOverdue} {
 		for i := len(periods) - 1; i >= 0 && period == nil; i-- {
 			if periods[i].State(now, nil) == want {
 				period = &periods[i]
@@ -88,9 +92,9 @@ func cmdPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "plan %s has no period open for reporting now: no focal points created, the values scenario will not run\n", plan.Code)
 		writers = 0
 	}
-	var inds []models.Indicator
+	var inds []domain.Indicator
 	if err := db.WithContext(ctx).Select("code", "reporting_org_id").
-		Where("plan_id = ? AND archived_at IS NULL AND unit_type = ? AND disaggregation_set_id IS NULL", plan.ID, models.UnitNumber).
+		Where("plan_id = ? AND archived_at IS NULL AND unit_type = ? AND disaggregation_set_id IS NULL", plan.ID, domain.UnitNumber).
 		Order("id").Find(&inds).Error; err != nil {
 		return err
 	}
@@ -112,7 +116,7 @@ func cmdPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return orgIDs[i] < orgIDs[j]
 	})
-	var orgs []models.Organisation
+	var orgs []domain.Organisation
 	if err := db.WithContext(ctx).Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
 		return err
 	}
@@ -122,24 +126,24 @@ func cmdPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 
 	run := now.Format("20060102-150405")
-	actor := models.Actor{Name: "naploadtest"}
+	actor := domain.Actor{Name: "naploadtest"}
 	c := Config{Plan: plan.Code, Indicator: inds[0].Code}
 	if period != nil {
 		c.Period = period.Label
 	}
-	c.Facilitator = Account{Email: "loadtest-" + run + "-facilitator@example.org", Password: models.NewSecret()}
-	u := models.User{Email: c.Facilitator.Email, Name: "Load test facilitator", Role: models.RoleFacilitator}
-	if err := models.CreateUser(ctx, db, actor, &u, c.Facilitator.Password); err != nil {
+	c.Facilitator = Account{Email: "loadtest-" + run + "-facilitator@example.org", Password: account.NewSecret()}
+	u := domain.User{Email: c.Facilitator.Email, Name: "Load test facilitator", Role: domain.RoleFacilitator}
+	if err := account.CreateUser(ctx, db, actor, &u, c.Facilitator.Password); err != nil {
 		return fmt.Errorf("create the facilitator: %w", err)
 	}
 	for i := range writers {
 		orgID := orgIDs[i%len(orgIDs)]
 		w := Writer{Email: fmt.Sprintf("loadtest-%s-fp%d@example.org", run, i+1), Org: acronym[orgID], Indicators: byOrg[orgID]}
-		u := models.User{Email: w.Email, Name: fmt.Sprintf("Load test focal point %d", i+1), Role: models.RoleFocalPoint, OrganisationID: &orgID}
-		if err := models.CreateUser(ctx, db, actor, &u, models.NewSecret()); err != nil {
+		u := domain.User{Email: w.Email, Name: fmt.Sprintf("Load test focal point %d", i+1), Role: domain.RoleFocalPoint, OrganisationID: &orgID}
+		if err := account.CreateUser(ctx, db, actor, &u, account.NewSecret()); err != nil {
 			return fmt.Errorf("create focal point %s: %w", w.Email, err)
 		}
-		if w.Token, _, err = models.CreateAPIToken(ctx, db, actor, &u, "load test", nil, now); err != nil {
+		if w.Token, _, err = account.CreateAPIToken(ctx, db, actor, &u, "load test", nil, now); err != nil {
 			return fmt.Errorf("create a token for %s: %w", w.Email, err)
 		}
 		c.Writers = append(c.Writers, w)

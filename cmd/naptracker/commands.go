@@ -10,9 +10,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/planning"
 	"naptracker/seed"
+	"naptracker/store"
 )
 
 // flags returns a flag set for a command with the configuration flags on it.
@@ -27,6 +30,20 @@ func (e env) flags(name string, cfg *app.Config) *flag.FlagSet {
 // open builds the application for a command.
 func (e env) open(cfg app.Config) (*app.App, error) {
 	return app.New(cfg, e.stderr)
+}
+
+// openAppMigrated builds the whole application (app.New) for a command
+// that works on the data, with the database migrated first.
+func (e env) openAppMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
+	a, err := e.open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Migrate(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -77,16 +94,16 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	applied, err := models.Migrate(ctx, a.DB)
+	applied, err := store.Migrate(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	v, err := models.SchemaVersion(ctx, a.DB)
+	v, err := store.SchemaVersion(ctx, a.DB)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d\n", len(applied), v)
-	n, err := models.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
+	n, err := account.SealTOTPSecrets(ctx, a.DB, a.Keys, false)
 	if err != nil {
 		return fmt.Errorf("encrypt the TOTP secrets: %w", err)
 	}
@@ -121,14 +138,11 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "naptracker seed synthetic: --activities and --indicators-per-activity must be at least 1, --years between 1 and 50")
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	var sum *seed.Summary
 	if kind == "demo" {
@@ -136,7 +150,7 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	} else {
 		sum, err = seed.Synthetic(ctx, a.DB, opts, time.Now().UTC())
 	}
-	if errors.Is(err, models.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return fmt.Errorf("that plan is already loaded: %w", err)
 	}
 	if err != nil {
@@ -164,7 +178,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	var email, name, role, org string
 	fs.StringVar(&email, "email", "", "e-mail address (the sign-in name)")
 	fs.StringVar(&name, "name", "", "full name")
-	fs.StringVar(&role, "role", "", "one of "+strings.Join(models.Roles, ", "))
+	fs.StringVar(&role, "role", "", "one of "+strings.Join(domain.Roles, ", "))
 	fs.StringVar(&org, "org", "", "organisation acronym (required for focal_point and donor)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
@@ -174,18 +188,15 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return errors.New("no password on standard input: pipe it in, for example: naptracker user create … < password.txt")
 	}
 	password = strings.TrimRight(password, "\r\n")
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	u := models.User{Email: email, Name: name, Role: role}
+	u := domain.User{Email: email, Name: name, Role: role}
 	if org != "" {
-		o, err := models.FindOrganisationByAcronym(ctx, a.DB, org)
-		if errors.Is(err, models.ErrNotFound) {
+		o, err := planning.FindOrganisationByAcronym(ctx, a.DB, org)
+		if errors.Is(err, domain.ErrNotFound) {
 			return fmt.Errorf("no organisation with acronym %q", org)
 		}
 		if err != nil {
@@ -193,8 +204,8 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := models.CreateUser(ctx, a.DB, models.Actor{Name: "cli"}, &u, password); err != nil {
-		var ve *models.ValidationError
+	if err := account.CreateUser(ctx, a.DB, domain.Actor{Name: "cli"}, &u, password); err != nil {
+		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			flagOf := map[string]string{"organisation": "--org", "password": "password (standard input)"}
 			for f, msg := range ve.Fields {

@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
+	"naptracker/domain"
 	"naptracker/seed"
+	"naptracker/store"
 )
 
 // server is the naptracker binary running on a data directory.
@@ -293,7 +294,7 @@ func waitForAcks(writers []*crashWriter, n int, deadline time.Time) error {
 // in plain numbers (so that any increasing value is valid) from the file.
 func crashTargets(t *testing.T, file string) (string, []string) {
 	t.Helper()
-	db, err := models.Open(file, nil)
+	db, err := store.Open(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,18 +303,18 @@ func crashTargets(t *testing.T, file string) (string, []string) {
 			s.Close()
 		}
 	}()
-	var plan models.Plan
+	var plan domain.Plan
 	if err := db.Where("code = ?", seed.DemoPlanCode).Take(&plan).Error; err != nil {
 		t.Fatal(err)
 	}
 	var codes []string
 	err = db.Table("indicators").Joins("JOIN organisations o ON o.id = indicators.reporting_org_id").
-		Where("o.acronym = 'MOLSW' AND indicators.disaggregation_set_id IS NULL AND indicators.unit_type = ? AND indicators.plan_id = ? AND indicators.archived_at IS NULL", models.UnitNumber, plan.ID).
+		Where("o.acronym = 'MOLSW' AND indicators.disaggregation_set_id IS NULL AND indicators.unit_type = ? AND indicators.plan_id = ? AND indicators.archived_at IS NULL", domain.UnitNumber, plan.ID).
 		Order("indicators.code").Limit(6).Pluck("indicators.code", &codes).Error
 	if err != nil || len(codes) < 3 {
 		t.Fatalf("MOLSW number indicators: %v %v", codes, err)
 	}
-	return models.CurrentPeriodLabel(plan, time.Now().UTC()), codes
+	return domain.CurrentPeriodLabel(plan, time.Now().UTC()), codes
 }
 
 // checkSurvived compares what a writer was told before the kill with what
@@ -338,7 +339,7 @@ func checkSurvived(t *testing.T, w *crashWriter, got crashWrite) {
 // check, and the audit log must hold every acknowledged write.
 func checkFile(t *testing.T, file string, acked []crashWrite) {
 	t.Helper()
-	db, err := models.Open(file, nil)
+	db, err := store.Open(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
 )
 
 // cmdKeys runs `naptracker keys rotate`. With the key file (no
@@ -37,7 +37,7 @@ func cmdKeys(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "new key %s written first in %s; the older keys stay after it, for reading only\n", keys.CurrentID(), keys.File())
 	}
-	n, err := models.SealTOTPSecrets(ctx, a.DB, keys, true)
+	n, err := account.SealTOTPSecrets(ctx, a.DB, keys, true)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/domain"
 
 	"github.com/pquerna/otp/totp"
 )
@@ -29,17 +30,17 @@ func enrolAdmin(t *testing.T, env func(string) string) (int64, string) {
 	}
 	defer a.Close()
 	ctx := context.Background()
-	u, err := models.FindUserByEmail(ctx, a.DB, "boss@example.gov")
+	u, err := account.FindUserByEmail(ctx, a.DB, "boss@example.gov")
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := models.BeginTOTP(ctx, a.DB, a.Keys, u)
+	key, err := account.BeginTOTP(ctx, a.DB, a.Keys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
 	c, _ := totp.GenerateCode(key.Secret(), now)
-	if _, err := models.ConfirmTOTP(ctx, a.DB, a.Keys, models.SystemActor, u.ID, c, now); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, a.DB, a.Keys, domain.SystemActor, u.ID, c, now); err != nil {
 		t.Fatal(err)
 	}
 	return u.ID, key.Secret()
@@ -56,15 +57,15 @@ func codeWorks(t *testing.T, env func(string) string, id int64, secret string) s
 	defer a.Close()
 	at := time.Now().UTC().Add(2 * time.Minute) // a later step than the one used at enrolment
 	c, _ := totp.GenerateCode(secret, at)
-	if got, err := models.VerifyTOTP(context.Background(), a.DB, a.Keys, id, c, at); err != nil || got != models.CodeAccepted {
+	if got, err := account.VerifyTOTP(context.Background(), a.DB, a.Keys, id, c, at); err != nil || got != account.CodeAccepted {
 		t.Fatalf("the app's code after the rotation: %v, %v", got, err)
 	}
-	var u models.User
+	var u domain.User
 	a.DB.Take(&u, id)
 	if strings.Contains(u.TOTPSecret, secret) {
 		t.Fatal("the secret is stored in clear")
 	}
-	return models.SealedWith(u.TOTPSecret)
+	return account.SealedWith(u.TOTPSecret)
 }
 
 // With the key file, `naptracker keys rotate` writes a new key first,
@@ -74,8 +75,8 @@ func TestKeysRotateWithTheKeyFile(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
 	id, secret := enrolAdmin(t, env)
-	file := filepath.Join(env("NAPTRACKER_DATA_DIR"), models.KeyFileName)
-	before, _, err := models.LoadKeyring("", file)
+	file := filepath.Join(env("NAPTRACKER_DATA_DIR"), account.KeyFileName)
+	before, _, err := account.LoadKeyring("", file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestKeysRotateWithTheKeyFile(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("keys rotate = %d, %q, %q", code, out, errOut)
 	}
-	after, _, err := models.LoadKeyring("", file)
+	after, _, err := account.LoadKeyring("", file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestKeysRotateWithTheKeyFile(t *testing.T) {
 func TestKeysRotateWithTheEnvironment(t *testing.T) {
 	t.Parallel()
 	base := testEnv(t)
-	oldKey, newKey := models.NewKey(), models.NewKey()
+	oldKey, newKey := account.NewKey(), account.NewKey()
 	with := func(keys string) func(string) string {
 		return func(k string) string {
 			if k == "NAPTRACKER_SECRET_KEY" {
@@ -118,7 +119,7 @@ func TestKeysRotateWithTheEnvironment(t *testing.T) {
 		}
 	}
 	id, secret := enrolAdmin(t, with(oldKey))
-	if _, err := os.Stat(filepath.Join(base("NAPTRACKER_DATA_DIR"), models.KeyFileName)); err == nil {
+	if _, err := os.Stat(filepath.Join(base("NAPTRACKER_DATA_DIR"), account.KeyFileName)); err == nil {
 		t.Error("a key file was created although NAPTRACKER_SECRET_KEY is set")
 	}
 
@@ -127,7 +128,7 @@ func TestKeysRotateWithTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.DB.Model(&models.User{}).Where("id = ?", id).UpdateColumn("totp_secret", secret)
+	a.DB.Model(&domain.User{}).Where("id = ?", id).UpdateColumn("totp_secret", secret)
 	a.Close()
 	code, out, errOut := runCmd(t, with(oldKey), "", "migrate")
 	if code != exitOK || !strings.Contains(out, "encrypted 1 TOTP secret(s) stored in clear") {
@@ -147,8 +148,8 @@ func TestKeysRotateWithTheEnvironment(t *testing.T) {
 	}
 }
 
-func mustKeys(t *testing.T, s string) *models.Keyring {
-	k, err := models.ParseKeys(s)
+func mustKeys(t *testing.T, s string) *account.Keyring {
+	k, err := account.ParseKeys(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,17 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/store"
+	"naptracker/store/storetest"
 )
 
 // testEnv gives commands a fresh database through the environment, as a user would.
 func testEnv(t *testing.T) func(string) string {
 	env := map[string]string{"NAPTRACKER_DATA_DIR": t.TempDir()}
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		env["DATABASE_URL"] = modelstest.DSN(t)
+		env["DATABASE_URL"] = storetest.DSN(t)
 	}
 	return func(k string) string { return env[k] }
 }
@@ -27,9 +29,9 @@ func testEnv(t *testing.T) func(string) string {
 // `naptracker seed demo` (TestSeedCommands runs that command on its own).
 func demoEnv(t *testing.T) func(string) string {
 	t.Helper()
-	dsn := modelstest.Clone(t, "cmd-demo", func(dsn string) error {
+	dsn := storetest.Clone(t, "cmd-demo", func(dsn string) error {
 		dataDir := filepath.Dir(dsn)
-		if models.IsPostgresURL(dsn) {
+		if store.IsPostgresURL(dsn) {
 			dir, err := os.MkdirTemp("", "naptracker-cmd-test-")
 			if err != nil {
 				return err
@@ -51,7 +53,7 @@ func demoEnv(t *testing.T) func(string) string {
 // directory) with dataDir for the key file on PostgreSQL.
 func envFor(dsn, dataDir string) func(string) string {
 	env := map[string]string{"NAPTRACKER_DATA_DIR": dataDir}
-	if models.IsPostgresURL(dsn) {
+	if store.IsPostgresURL(dsn) {
 		env["DATABASE_URL"] = dsn
 	} else {
 		env["NAPTRACKER_DATA_DIR"] = filepath.Dir(dsn)
@@ -69,7 +71,7 @@ func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...stri
 func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
-	migs, err := models.Migrations("sqlite")
+	migs, err := store.Migrations("sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +94,12 @@ func TestUserCreateCommand(t *testing.T) {
 		t.Fatalf("user create = %d, %q, %q", code, out, errOut)
 	}
 	// The stored hash checks against the password read from standard input.
-	db := modelstest.Open(t, dsnOf(env))
-	var u models.User
+	db := storetest.Open(t, dsnOf(env))
+	var u domain.User
 	if err := db.Where("email = ?", "chief@example.org").Take(&u).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !models.CheckPassword(u.PasswordHash, "a long passphrase ລາວ") {
+	if !account.CheckPassword(u.PasswordHash, "a long passphrase ລາວ") {
 		t.Error("the password read from standard input does not match the stored hash")
 	}
 
@@ -121,7 +123,7 @@ func TestUserCreateCommand(t *testing.T) {
 		}
 	}
 	var n int64
-	db.Model(&models.User{}).Count(&n)
+	db.Model(&domain.User{}).Count(&n)
 	if n != 1 {
 		t.Errorf("%d users after the refused attempts, want 1", n)
 	}

@@ -10,11 +10,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/reporting"
 	"naptracker/seed"
 )
 
@@ -50,16 +52,16 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	scope, userID := models.Scope{Role: models.RoleAdmin}, int64(0)
+	scope, userID := domain.Scope{Role: domain.RoleAdmin}, int64(0)
 	if forEmail != "" {
-		u, err := models.FindUserByEmail(ctx, a.DB, forEmail)
+		u, err := account.FindUserByEmail(ctx, a.DB, forEmail)
 		if err != nil {
 			return fmt.Errorf("no user %q: %w", forEmail, err)
 		}
-		scope, userID = models.ScopeOf(u), u.ID
+		scope, userID = domain.ScopeOf(u), u.ID
 	}
-	g, err := models.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
-	if errors.Is(err, models.ErrForbidden) {
+	g, err := reporting.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
+	if errors.Is(err, domain.ErrForbidden) {
 		return fmt.Errorf("%s does not report for %s", forEmail, org)
 	}
 	if err != nil {
@@ -125,12 +127,12 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return explain(l, err)
 	}
-	var u *models.User
+	var u *domain.User
 	switch {
 	case as != "":
-		u, err = models.FindUserByEmail(ctx, a.DB, as)
+		u, err = account.FindUserByEmail(ctx, a.DB, as)
 	case file.UserID != 0:
-		u = &models.User{}
+		u = &domain.User{}
 		err = a.DB.WithContext(ctx).Take(u, file.UserID).Error
 	default:
 		return errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
@@ -138,8 +140,8 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("the importing user: %w", err)
 	}
-	scope := models.ScopeOf(u)
-	actor := models.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
+	scope := domain.ScopeOf(u)
+	actor := domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
 	now := time.Now().UTC()
 	var p *offline.Preview
 	var saved, submitted []string

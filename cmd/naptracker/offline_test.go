@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -23,25 +26,25 @@ import (
 func TestTemplateAndImportValuesCommands(t *testing.T) {
 	t.Parallel()
 	env := demoEnv(t)
-	db := modelstest.Open(t, dsnOf(env))
+	db := storetest.Open(t, dsnOf(env))
 	ctx := context.Background()
-	org, err := models.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &models.User{Email: "fp.cli@test.example", Name: "CLI focal point", Role: models.RoleFocalPoint, OrganisationID: &org.ID}
-	if err := models.CreateUser(ctx, db, models.SystemActor, u, "correct horse battery staple"); err != nil {
+	u := &domain.User{Email: "fp.cli@test.example", Name: "CLI focal point", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
+	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	period := models.PeriodLabel(models.Quarterly, models.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
-	g, err := models.LoadValueGrid(ctx, db, models.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, now)
+	period := domain.PeriodLabel(domain.Quarterly, domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
+	g, err := reporting.LoadValueGrid(ctx, db, domain.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	row, code := 3, ""
 	for _, r := range g.Rows {
-		if r.Editable(g.Open()) && r.Indicator.UnitType == models.UnitNumber && r.Set == nil {
+		if r.Editable(g.Open()) && r.Indicator.UnitType == domain.UnitNumber && r.Set == nil {
 			code = r.Indicator.Code
 			break
 		}
@@ -73,7 +76,7 @@ func TestTemplateAndImportValuesCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := func() *float64 {
-		g, err := models.LoadValueGrid(ctx, db, models.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
+		g, err := reporting.LoadValueGrid(ctx, db, domain.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
 		if err != nil {
 			t.Fatal(err)
 		}

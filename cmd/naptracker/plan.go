@@ -10,9 +10,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/handlers/i18n"
-	"naptracker/models"
+	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/offline"
 	"naptracker/planxlsx"
 )
@@ -104,13 +105,13 @@ func cmdPlanImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	actor := models.Actor{Name: "command line"}
+	actor := domain.Actor{Name: "command line"}
 	if as != "" {
-		u, err := models.FindUserByEmail(ctx, a.DB, as)
+		u, err := account.FindUserByEmail(ctx, a.DB, as)
 		if err != nil {
 			return fmt.Errorf("no user %q: %w", as, err)
 		}
-		actor = models.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
+		actor = domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
 	}
 	lim := offline.DefaultLimits()
 	lim.MaxFileBytes = maxMB << 20

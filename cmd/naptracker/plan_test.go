@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models/modelstest"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -24,7 +24,7 @@ func TestPlanExportImport(t *testing.T) {
 	if c, out, errOut := runCmd(t, demo, "", "plan", "export", "--plan", seed.DemoPlanCode, "-o", first); c != exitOK || !strings.Contains(out, "wrote") {
 		t.Fatalf("export = %d %q %q", c, out, errOut)
 	}
-	empty := envFor(modelstest.MigratedDSN(t), t.TempDir())
+	empty := envFor(storetest.MigratedDSN(t), t.TempDir())
 	c, out, errOut := runCmd(t, empty, "", "plan", "import", "--dry-run", first)
 	if c != exitOK || !strings.Contains(out, "dry run: nothing was written") || !strings.Contains(out, "Create") {
 		t.Fatalf("import --dry-run = %d %q %q", c, out, errOut)

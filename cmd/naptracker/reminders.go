@@ -24,14 +24,11 @@ func cmdReminders(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, use)
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
 	run, err := a.Reminders.Run(ctx, time.Now().UTC())
 	fmt.Fprintf(e.stdout, "reminders: %d recorded, %d sent, %d failed (retried at the next run)", run.Created, run.Sent, run.Failed)
 	if a.Reminders.Mailer == nil {

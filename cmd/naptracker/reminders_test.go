@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/notify"
+	"naptracker/store/storetest"
 )
 
 // TestRemindersRunCommand runs the reminders once on the demo plan without
@@ -19,14 +21,14 @@ func TestRemindersRunCommand(t *testing.T) {
 	env := demoEnv(t)
 	// A focal point in every ministry and agency: the demo always has returned
 	// items in a period still open to their organisation.
-	db := modelstest.Open(t, dsnOf(env))
-	var orgs []models.Organisation
-	if err := db.Where("type IN ?", []string{models.OrgMinistry, models.OrgAgency}).Find(&orgs).Error; err != nil {
+	db := storetest.Open(t, dsnOf(env))
+	var orgs []domain.Organisation
+	if err := db.Where("type IN ?", []string{domain.OrgMinistry, domain.OrgAgency}).Find(&orgs).Error; err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range orgs {
-		u := &models.User{Email: "fp." + strings.ToLower(o.Acronym) + "@test.example", Name: "Focal point " + o.Acronym, Role: models.RoleFocalPoint, OrganisationID: &o.ID}
-		if err := models.CreateUser(context.Background(), db, models.SystemActor, u, "a long test password"); err != nil {
+		u := &domain.User{Email: "fp." + strings.ToLower(o.Acronym) + "@test.example", Name: "Focal point " + o.Acronym, Role: domain.RoleFocalPoint, OrganisationID: &o.ID}
+		if err := account.CreateUser(context.Background(), db, domain.SystemActor, u, "a long test password"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,7 +39,7 @@ func TestRemindersRunCommand(t *testing.T) {
 		t.Fatalf("reminders run = %d, %q, %q", code, out, errOut)
 	}
 	var n int64
-	db.Model(&models.Reminder{}).Count(&n)
+	db.Model(&notify.Reminder{}).Count(&n)
 	if strconv.FormatInt(n, 10) != m[1] {
 		t.Errorf("%d reminders in the table, the command said %s", n, m[1])
 	}

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"naptracker/app"
+	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/handlers/report"
-	"naptracker/models"
+	"naptracker/planning"
+	"naptracker/report"
+	"naptracker/review"
 )
 
 // reportCacheKiB is the page cache of each SQLite connection of the
@@ -104,7 +106,7 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	o.Scope = models.Scope{Role: models.RoleAdmin}
+	o.Scope = domain.Scope{Role: domain.RoleAdmin}
 	o.GeneratedBy = "naptracker report (command line)"
 	o.Now = time.Now().UTC()
 	tmp := out + ".part"
@@ -136,11 +138,11 @@ func cmdReport(ctx context.Context, e env, args []string) error {
 
 // findSnapshot finds a plan's review snapshot by name (any case).
 func findSnapshot(ctx context.Context, a *app.App, planCode, name string) (int64, error) {
-	plan, err := models.FindPlan(ctx, a.DB, planCode)
+	plan, err := planning.FindPlan(ctx, a.DB, planCode)
 	if err != nil {
 		return 0, fmt.Errorf("plan %q: %w", planCode, err)
 	}
-	list, err := models.ListSnapshots(ctx, a.DB, plan.ID)
+	list, err := review.ListSnapshots(ctx, a.DB, plan.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -196,14 +198,14 @@ func cmdReportIATI(ctx context.Context, e env, args []string) error {
 // reportError explains why no report or file was written: each refused
 // option with its message, or the unknown plan.
 func (e env) reportError(err error, plan string) error {
-	var ve *models.ValidationError
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for field, msg := range ve.Fields {
 			fmt.Fprintf(e.stderr, "  --%s: %s\n", field, msg)
 		}
 		return errors.New("no file was written")
 	}
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("no plan with code %q", plan)
 	}
 	return err

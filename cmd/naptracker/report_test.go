@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"naptracker/models/modelstest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -62,7 +63,7 @@ func TestReportCommand(t *testing.T) {
 		t.Log("LibreOffice is not installed: --pdf is not checked")
 		return
 	}
-	if modelstest.OnSecondDatabase() {
+	if storetest.OnSecondDatabase() {
 		t.Log("the PDF is LibreOffice's reading of the same workbook: checked on SQLite only")
 		return
 	}

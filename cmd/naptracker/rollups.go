@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"naptracker/app"
-	"naptracker/models"
+	"naptracker/reporting"
 )
 
 // cmdRollups rebuilds the dashboard's roll-ups from the values and updates
@@ -28,7 +28,7 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := models.RebuildAllRollupsChecked(ctx, a.DB)
+	res, err := reporting.RebuildAllRollupsChecked(ctx, a.DB)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/review"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 )
 
 // TestRollupsRebuildCommand empties the roll-up tables of a seeded database
@@ -19,16 +21,16 @@ import (
 func TestRollupsRebuildCommand(t *testing.T) {
 	t.Parallel()
 	env := demoEnv(t)
-	db := modelstest.Open(t, dsnOf(env))
+	db := storetest.Open(t, dsnOf(env))
 	ctx := context.Background()
-	plan, err := models.FindPlan(ctx, db, seed.DemoPlanCode)
+	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	dashboard := func() *models.Dashboard {
+	dashboard := func() *review.Dashboard {
 		t.Helper()
-		d, err := models.LoadDashboard(ctx, db, *plan, now)
+		d, err := review.LoadDashboard(ctx, db, *plan, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +39,7 @@ func TestRollupsRebuildCommand(t *testing.T) {
 	}
 	before := dashboard()
 	var rows int64
-	db.Model(&models.IndicatorRollup{}).Count(&rows)
+	db.Model(&reporting.IndicatorRollup{}).Count(&rows)
 	if rows == 0 || before.Total.Indicators == 0 {
 		t.Fatalf("the demo left %d roll-up rows and %d rated indicators", rows, before.Total.Indicators)
 	}

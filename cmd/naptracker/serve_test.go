@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/models/modelstest"
+	"naptracker/store/storetest"
 )
 
 // syncBuffer collects a process's output while the test reads it.
@@ -51,7 +51,7 @@ func TestServeProcess(t *testing.T) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), runMainEnv+"=1", "NAPTRACKER_ADDR="+addr, "NAPTRACKER_LOG_LEVEL=info", "NAPTRACKER_DATA_DIR="+t.TempDir())
 	if os.Getenv("TEST_DATABASE_URL") != "" {
-		cmd.Env = append(cmd.Env, "DATABASE_URL="+modelstest.DSN(t))
+		cmd.Env = append(cmd.Env, "DATABASE_URL="+storetest.DSN(t))
 	} else {
 		cmd.Env = append(cmd.Env, "DATABASE_URL=")
 	}

@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/account"
+	"naptracker/store/storetest"
 )
 
 // runMainEnv makes the test binary run the program's main instead of the
@@ -18,9 +18,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0) // main exits itself; this is for the linter
 	}
-	models.ReuseHashesInTests()
+	account.ReuseHashesInTests()
 	code := m.Run()
-	modelstest.CleanupTemplates()
+	storetest.CleanupTemplates()
 	os.Exit(code)
 }
 

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/handlers"
-	"naptracker/models"
+	"naptracker/domain"
 )
 
 // cmdToken creates an API token for a user. Only the token goes to standard
@@ -35,21 +35,18 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		return errUsage
 	}
 	now := time.Now().UTC()
-	until, ok := handlers.TokenExpiry(strings.TrimSpace(expires), now)
+	until, ok := account.TokenExpiry(strings.TrimSpace(expires), now)
 	if !ok {
 		fmt.Fprintf(e.stderr, "naptracker token create: --expires must be a date after today as YYYY-MM-DD, got %q\n", expires)
 		return errUsage
 	}
-	a, err := e.open(cfg)
+	a, err := e.openAppMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	u, err := models.FindUserByEmail(ctx, a.DB, email)
-	if errors.Is(err, models.ErrNotFound) {
+	u, err := account.FindUserByEmail(ctx, a.DB, email)
+	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("no user with e-mail address %q", email)
 	}
 	if err != nil {
@@ -58,8 +55,8 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	if u.Disabled() {
 		return fmt.Errorf("the account %s is disabled: no token was created", u.Email)
 	}
-	secret, tok, err := models.CreateAPIToken(ctx, a.DB, models.Actor{Name: "cli"}, u, name, until, now)
-	var ve *models.ValidationError
+	secret, tok, err := account.CreateAPIToken(ctx, a.DB, domain.Actor{Name: "cli"}, u, name, until, now)
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for f, msg := range ve.Fields {
 			fmt.Fprintf(e.stderr, "  --%s: %s\n", f, msg)

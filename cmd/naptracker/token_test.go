@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/account"
 	"naptracker/app"
-	"naptracker/models"
-	"naptracker/models/modelstest"
+	"naptracker/domain"
+	"naptracker/store/storetest"
 )
 
 // TestTokenCreateCommand shows that the token printed by the command works
@@ -32,7 +33,7 @@ func TestTokenCreateCommand(t *testing.T) {
 		t.Fatalf("token create = %d, %q, %q", code, out, errOut)
 	}
 	token := strings.TrimSuffix(out, "\n")
-	if !strings.HasPrefix(token, models.TokenPrefix) || strings.ContainsAny(token, " \n") {
+	if !strings.HasPrefix(token, account.TokenPrefix) || strings.ContainsAny(token, " \n") {
 		t.Fatalf("stdout = %q, want only the token on one line", out)
 	}
 	if strings.Contains(errOut, token) || !strings.Contains(errOut, "only this once") {
@@ -63,15 +64,15 @@ func TestTokenCreateCommand(t *testing.T) {
 	if code, out, errOut := runCmd(t, env, "", "token", "create", "--email", "robot@example.org", "--expires", next); code != exitOK || !strings.Contains(errOut, next) {
 		t.Fatalf("token create --expires = %d, %q, %q", code, out, errOut)
 	}
-	db := modelstest.Open(t, dsnOf(env))
-	var toks []models.APIToken
+	db := storetest.Open(t, dsnOf(env))
+	var toks []account.APIToken
 	db.Order("id").Find(&toks)
 	if len(toks) != 2 || toks[0].Name != "nightly export" || toks[0].ExpiresAt != nil || toks[1].ExpiresAt == nil ||
 		toks[1].ExpiresAt.UTC().Format(time.DateOnly) != time.Now().UTC().AddDate(0, 0, 11).Format(time.DateOnly) {
 		t.Fatalf("stored tokens = %+v", toks)
 	}
 
-	if err := db.Model(&models.User{}).Where("email = ?", "gone@example.org").Update("disabled_at", time.Now().UTC()).Error; err != nil {
+	if err := db.Model(&domain.User{}).Where("email = ?", "gone@example.org").Update("disabled_at", time.Now().UTC()).Error; err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -94,7 +95,7 @@ func TestTokenCreateCommand(t *testing.T) {
 		}
 	}
 	var n int64
-	db.Model(&models.APIToken{}).Count(&n)
+	db.Model(&account.APIToken{}).Count(&n)
 	if n != 2 {
 		t.Errorf("%d tokens after the refused attempts, want 2", n)
 	}

@@ -53,15 +53,6 @@ var fills = map[string]fill{
 	"spent":       {"#f2b01e", "diag", "#6b4700"},
 }
 
-// Keys lists the series keys with a colour of their own.
-func Keys() []string {
-	out := make([]string, 0, len(fills))
-	for k := range fills {
-		out = append(out, k)
-	}
-	return out
-}
-
 func fillOf(key string) fill {
 	if f, ok := fills[key]; ok {
 		return f

@@ -74,3 +74,12 @@ func TestEverySeriesKeyHasAContrastingLegend(t *testing.T) {
 		}
 	}
 }
+
+// Keys lists the series keys with a colour of their own.
+func Keys() []string {
+	out := make([]string, 0, len(fills))
+	for k := range fills {
+		out = append(out, k)
+	}
+	return out
+}

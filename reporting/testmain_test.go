@@ -1,0 +1,10 @@
+package reporting_test
+
+import (
+	"testing"
+
+	"naptracker/store/storetest"
+)
+
+// TestMain removes the package's template databases when the tests are done.
+func TestMain(m *testing.M) { storetest.Main(m) }

@@ -1,0 +1,306 @@
+package reporting_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"naptracker/account"
+	"naptracker/domain"
+	"naptracker/planning"
+	"naptracker/reporting"
+	"naptracker/seed"
+	"naptracker/store/storetest"
+
+	"gorm.io/gorm"
+)
+
+// valueFixture is the demo plan loaded as of 15 May 2026 (2026-Q2 open),
+// with a MOLSW focal point, a MOPS focal point and a secretariat officer.
+type valueFixture struct {
+	db                *gorm.DB
+	now               time.Time
+	molsw, mops, sec  domain.Scope
+	actor             domain.Actor
+	period, oldPeriod string
+}
+
+func newValueFixture(t *testing.T) *valueFixture {
+	t.Helper()
+	today := domain.Date(2026, 5, 15)
+	db := storetest.Demo(t, today)
+	ctx := context.Background()
+	mk := func(email, role, org string) domain.Scope {
+		u := &domain.User{Email: email, Name: email, Role: role}
+		if org != "" {
+			o, err := planning.FindOrganisationByAcronym(ctx, db, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.OrganisationID = &o.ID
+		}
+		if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		return domain.ScopeOf(u)
+	}
+	return &valueFixture{
+		db: db, now: today.Add(10 * time.Hour),
+		molsw: mk("fp.molsw@test.example", domain.RoleFocalPoint, "MOLSW"),
+		mops:  mk("fp.mops@test.example", domain.RoleFocalPoint, "MOPS"),
+		sec:   mk("sec@test.example", domain.RoleSecretariat, ""),
+		actor: domain.Actor{Name: "test"}, period: "2026-Q2", oldPeriod: "2024-Q1",
+	}
+}
+
+func (f *valueFixture) current(t *testing.T, ind, period string) int {
+	t.Helper()
+	var v domain.IndicatorValue
+	err := f.db.Joins("JOIN indicators i ON i.id = indicator_values.indicator_id").Joins("JOIN reporting_periods p ON p.id = indicator_values.period_id").
+		Where("i.code = ? AND p.label = ?", ind, period).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Version
+}
+
+func (f *valueFixture) audits(t *testing.T, action string) int64 {
+	var n int64
+	f.db.Model(&domain.AuditEntry{}).Where("action = ?", action).Count(&n)
+	return n
+}
+
+func num(v float64) *float64 { return &v }
+
+func TestSaveValueRules(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	plain := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	split := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
+	cells := map[string]float64{"sex=female;age=child": 4, "sex=female;age=adult": 10, "sex=male;age=child": 3, "sex=male;age=adult": 8}
+
+	v0 := f.current(t, "2.1.1.b", f.period)
+	saved, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(12), Narrative: "Trainings in 3 provinces", Version: v0}, f.now)
+	if err != nil {
+		t.Fatalf("focal point saving their own indicator: %v", err)
+	}
+	if saved.Version != v0+1 || saved.Status != domain.StatusDraft {
+		t.Errorf("saved version %d status %s, want %d draft", saved.Version, saved.Status, v0+1)
+	}
+
+	tests := []struct {
+		name   string
+		scope  domain.Scope
+		target reporting.ValueTarget
+		in     reporting.ValueInput
+		want   error
+		field  string
+	}{
+		{"another ministry's indicator", f.mops, plain, reporting.ValueInput{Value: num(1), Version: saved.Version}, domain.ErrForbidden, ""},
+		{"stale version", f.molsw, plain, reporting.ValueInput{Value: num(13), Version: v0}, domain.ErrStale, ""},
+		{"closed period", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.oldPeriod}, reporting.ValueInput{Value: num(1), Version: f.current(t, "2.1.1.b", f.oldPeriod)}, domain.ErrLocked, ""},
+		{"unknown indicator", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "9.9.9", Period: f.period}, reporting.ValueInput{}, domain.ErrNotFound, ""},
+		{"unknown period", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: "1999-Q1"}, reporting.ValueInput{}, domain.ErrNotFound, ""},
+		{"negative count", f.molsw, plain, reporting.ValueInput{Value: num(-3), Version: saved.Version}, nil, "value"},
+		{"breakdown that does not add up", f.molsw, split, reporting.ValueInput{Value: num(30), Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation"},
+		{"unknown breakdown cell", f.molsw, split, reporting.ValueInput{Value: num(1), Disaggregation: map[string]float64{"sex=other": 1}, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation.sex=other"},
+		{"percentage above 100", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.a", Period: f.period}, reporting.ValueInput{Value: num(120), Version: f.current(t, "2.1.a", f.period)}, nil, "value"},
+		{"breakdown on an indicator without one", f.molsw, plain, reporting.ValueInput{Value: num(1), Disaggregation: map[string]float64{"x": 1}, Version: saved.Version}, nil, "disaggregation"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := reporting.SaveValue(ctx, f.db, f.actor, tt.scope, tt.target, tt.in, f.now)
+			if tt.field != "" {
+				var ve *domain.ValidationError
+				if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
+					t.Fatalf("error %v, want a message for field %q", err, tt.field)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	var stale *domain.StaleError
+	_, err = reporting.SaveValue(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(13), Version: v0}, f.now)
+	if !errors.As(err, &stale) || stale.Current != saved.Version || stale.ChangedBy == "" || stale.ChangedAt.IsZero() {
+		t.Errorf("stale error %+v does not say who changed the value and when", stale)
+	}
+
+	// A breakdown that adds up is stored with its total.
+	sum := 0.0
+	for _, x := range cells {
+		sum += x
+	}
+	got, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: &sum, Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, f.now)
+	if err != nil || len(got.Breakdown) != 4 {
+		t.Fatalf("a breakdown that adds up: %v, %d cells", err, len(got.Breakdown))
+	}
+}
+
+func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	in := reporting.ValueInput{Value: num(7), Narrative: "first", Version: f.current(t, "2.1.1.b", f.period)}
+	before := f.audits(t, "value.save")
+	first, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now.Add(time.Second))
+	if err != nil {
+		t.Fatalf("the retried form was refused: %v", err)
+	}
+	if again.Version != first.Version || f.audits(t, "value.save") != before+1 {
+		t.Errorf("the retry was applied twice: version %d → %d, %d audit rows", first.Version, again.Version, f.audits(t, "value.save")-before)
+	}
+	// A different edit on the same old version is a conflict, not a retry.
+	in.Narrative = "second"
+	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now); !errors.Is(err, domain.ErrStale) {
+		t.Errorf("a different edit on an old version: %v, want ErrStale", err)
+	}
+}
+
+func TestValueWorkflow(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	v, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(scope domain.Scope, action string, version int, comment string, want error) *domain.IndicatorValue {
+		t.Helper()
+		got, err := reporting.TransitionValue(ctx, f.db, f.actor, scope, target, action, version, comment, f.now)
+		if want == nil && err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+		if want != nil && !errors.Is(err, want) {
+			t.Fatalf("%s: error %v, want %v", action, err, want)
+		}
+		return got
+	}
+	step(f.mops, reporting.ActionSubmit, v.Version, "", domain.ErrForbidden)
+	v = step(f.molsw, reporting.ActionSubmit, v.Version, "", nil)
+	if v.Status != domain.StatusSubmitted || v.SubmittedAt == nil {
+		t.Fatalf("after submit: %+v", v.Workflow)
+	}
+	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version}, f.now); !errors.Is(err, domain.ErrLocked) {
+		t.Errorf("editing a submitted value: %v, want ErrLocked", err)
+	}
+	step(f.molsw, reporting.ActionApprove, v.Version, "", domain.ErrForbidden)
+	var ve *domain.ValidationError
+	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.sec, target, reporting.ActionReturn, v.Version, "  ", f.now); !errors.As(err, &ve) {
+		t.Errorf("returning without a comment: %v, want a validation error", err)
+	}
+	v = step(f.sec, reporting.ActionReturn, v.Version, "Please check the Q2 register", nil)
+	if v.Status != domain.StatusReturned || v.ReturnComment == "" {
+		t.Fatalf("after return: %+v", v.Workflow)
+	}
+	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: " "}, f.now); !errors.As(err, &ve) || ve.Fields["reason"] == "" {
+		t.Errorf("correcting a returned value without a reason: %v, want a message on the reason", err)
+	}
+	v, err = reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"}, f.now)
+	if err != nil {
+		t.Fatalf("correcting a returned value: %v", err)
+	}
+	var reason string
+	if err := f.db.Table("audit_entries").Select("reason").Where("action = ? AND entity_id = ?", "value.save", v.ID).Order("id DESC").Limit(1).Scan(&reason).Error; err != nil || reason != "Q2 register recounted" {
+		t.Errorf("the correction's reason in the history: %q, %v", reason, err)
+	}
+	v = step(f.molsw, reporting.ActionSubmit, v.Version, "", nil)
+	v = step(f.sec, reporting.ActionApprove, v.Version, "", nil)
+	if v.Status != domain.StatusApproved || v.ApprovedAt == nil || *v.Value != 6 {
+		t.Fatalf("after approval: %+v", v)
+	}
+	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.sec, target, reporting.ValueInput{Value: num(9), Version: v.Version}, f.now); !errors.Is(err, domain.ErrLocked) {
+		t.Errorf("editing an approved value: %v, want ErrLocked", err)
+	}
+	var n int64
+	f.db.Model(&domain.AuditEntry{}).Where("entity_type = ? AND entity_id = ?", "indicator_value", v.ID).Count(&n)
+	if n != 6 {
+		t.Errorf("%d audit rows for the value, want 6 (save, submit, return, save, submit, approve)", n)
+	}
+}
+
+func TestJumpFromPrevious(t *testing.T) {
+	t.Parallel()
+	mk := func(cur *float64, prev ...*float64) *reporting.ValueForm {
+		f := &reporting.ValueForm{}
+		if cur != nil {
+			f.Value = &domain.IndicatorValue{Value: cur}
+		}
+		for i, p := range prev {
+			f.Previous = append(f.Previous, reporting.ScopedPeriodValue{Label: fmt.Sprintf("P-%d", i+1), Value: p})
+		}
+		return f
+	}
+	tests := []struct {
+		name string
+		f    *reporting.ValueForm
+		want float64 // 0: no warning
+	}{
+		{"ordinary change", mk(num(120), num(100)), 0},
+		{"ten times", mk(num(1000), num(100)), 10},
+		{"a quarter", mk(num(25), num(100)), 0.25},
+		{"nothing before", mk(num(25)), 0},
+		{"no value yet", mk(nil, num(100)), 0},
+		{"previous zero", mk(num(5), num(0)), 0},
+		{"compares with the latest earlier period only", mk(num(100), num(95), num(10)), 0},
+	}
+	for _, tt := range tests {
+		j := tt.f.JumpFromPrevious()
+		switch {
+		case tt.want == 0 && j != nil:
+			t.Errorf("%s: warned %+v", tt.name, j)
+		case tt.want != 0 && (j == nil || j.Ratio != tt.want || j.Label != "P-1"):
+			t.Errorf("%s: %+v, want ratio %v against P-1", tt.name, j, tt.want)
+		}
+	}
+}
+
+func TestWithdrawUntilTheSecretariatActs(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	v, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionSubmit, v.Version, "", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.mops, target, reporting.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("another ministry withdrawing: %v, want ErrForbidden", err)
+	}
+	before := f.audits(t, "value.withdraw")
+	w, err := reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionWithdraw, v.Version, "", f.now)
+	if err != nil {
+		t.Fatalf("withdrawing a submission: %v", err)
+	}
+	if w.Status != domain.StatusDraft || w.Version != v.Version+1 || w.SubmittedAt != nil || f.audits(t, "value.withdraw") != before+1 {
+		t.Errorf("after withdrawing: status %s, version %d → %d, submitted at %v, %d audit rows", w.Status, v.Version, w.Version, w.SubmittedAt, f.audits(t, "value.withdraw")-before)
+	}
+	v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionSubmit, w.Version, "", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.sec, target, reporting.ActionApprove, v.Version, "", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, domain.ErrLocked) {
+		t.Errorf("withdrawing an approved value: %v, want ErrLocked", err)
+	}
+}
