@@ -124,7 +124,10 @@ func (h *Handler) AuditCSV(c echo.Context) error {
 	if n := len(page.Entries); page.HasOlder && n > 0 {
 		v := p.Form.values()
 		v.Set("before", strconv.FormatInt(page.Entries[n-1].ID, 10))
-		t.add(csvText(l.T("csv.audit.truncated", auditCSVMax, "/audit.csv?"+v.Encode())))
+		// As wide as the others, as RFC 4180 asks.
+		note := make([]string, len(t.header))
+		note[0] = csvText(l.T("csv.audit.truncated", auditCSVMax, "/audit.csv?"+v.Encode()))
+		t.add(note...)
 		c.Response().Header().Set("X-CSV-Truncated", "true")
 	}
 	return sendCSV(c, "naptracker-audit.csv", t)
