@@ -210,6 +210,7 @@ var expectedAccess = map[string][]string{
 	"GET /plans/:plan/snapshots/:id/present": all,
 	"POST /plans/:plan/decisions":            {domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFacilitator},
 	"POST /plans/:plan/decisions/:id/done":   {domain.RoleAdmin, domain.RoleSecretariat, domain.RoleFacilitator},
+	"GET /plans/:plan/decisions.csv":         all,
 
 	// workshop report
 	"GET /api/v1/plans/:plan/reports/workshop.xlsx": all,
@@ -220,9 +221,11 @@ var expectedAccess = map[string][]string{
 	// completeness, reminders, audit log
 	"GET /plans/:plan/completeness":        managers,
 	"GET /plans/:plan/completeness/:org":   managers,
+	"GET /plans/:plan/completeness.csv":    managers,
 	"GET /api/v1/plans/:plan/completeness": managers,
 	"GET /reminders":                       managers,
 	"GET /audit":                           managers,
+	"GET /audit.csv":                       managers,
 }
 
 // samplePath fills a route's parameters with values that exist where it matters.

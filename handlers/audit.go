@@ -69,10 +69,49 @@ func (h *Handler) AuditLog(c echo.Context) error {
 	ctx := c.Request().Context()
 	p := auditPage{Page: h.page(c), ActionPrefixes: auditPrefixes, EntityTypes: auditEntityTypes}
 	q := c.QueryParams()
+	f, errs, err := h.readAuditFilter(c, &p)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		return c.Render(http.StatusUnprocessableEntity, "audit", p)
+	}
+	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	page, err := account.BrowseAuditLog(ctx, h.DB, f, account.AuditLogPageSize)
+	if err != nil {
+		return err
+	}
+	p.Rows = auditRowsOf(page, p.Plans)
+	link := func(key string, id int64) string {
+		v := p.Form.values()
+		v.Set(key, strconv.FormatInt(id, 10))
+		return "/audit?" + v.Encode()
+	}
+	if n := len(page.Entries); n > 0 {
+		if page.HasOlder {
+			p.Older = link("before", page.Entries[n-1].ID)
+		}
+		if page.HasNewer {
+			p.Newer = link("after", page.Entries[0].ID)
+		}
+	}
+	if f.Before > 0 || f.After > 0 {
+		p.Newest = "/audit?" + p.Form.values().Encode()
+	}
+	return c.Render(http.StatusOK, "audit", p)
+}
+
+// readAuditFilter reads the filter of the audit page and of its CSV (plan,
+// user, action, entity, from, to) into p.Form and p.Plans; errs has a
+// message per invalid field.
+func (h *Handler) readAuditFilter(c echo.Context, p *auditPage) (account.AuditFilter, map[string]string, error) {
+	q := c.QueryParams()
 	p.Form = auditForm{Plan: q.Get("plan"), User: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
 		Entity: strings.TrimSpace(q.Get("entity")), From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
-	if err := h.DB.WithContext(ctx).Select("id", "code", "title").Order("code").Find(&p.Plans).Error; err != nil {
-		return err
+	if err := h.DB.WithContext(c.Request().Context()).Select("id", "code", "title").Order("code").Find(&p.Plans).Error; err != nil {
+		return account.AuditFilter{}, nil, err
 	}
 	f := account.AuditFilter{UserEmail: p.Form.User, ActionPrefix: p.Form.Action, EntityType: p.Form.Entity}
 	errs := map[string]string{}
@@ -101,18 +140,14 @@ func (h *Handler) AuditLog(c echo.Context) error {
 	if f.From != nil && f.Until != nil && !f.From.Before(*f.Until) {
 		errs["to"] = l.T("audit.error_range")
 	}
-	if len(errs) > 0 {
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "audit", p)
-	}
-	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	page, err := account.BrowseAuditLog(ctx, h.DB, f, account.AuditLogPageSize)
-	if err != nil {
-		return err
-	}
+	return f, errs, nil
+}
+
+// auditRowsOf names the users and plans of the entries of a page.
+func auditRowsOf(page *account.AuditLogPage, plans []domain.Plan) []auditRow {
+	var rows []auditRow
 	planCode := map[int64]string{}
-	for _, pl := range p.Plans {
+	for _, pl := range plans {
 		planCode[pl.ID] = pl.Code
 	}
 	for _, e := range page.Entries {
@@ -125,25 +160,17 @@ func (h *Handler) AuditLog(c echo.Context) error {
 		if e.PlanID != nil {
 			r.Plan = planCode[*e.PlanID]
 		}
-		p.Rows = append(p.Rows, r)
+		rows = append(rows, r)
 	}
-	link := func(key string, id int64) string {
-		v := p.Form.values()
-		v.Set(key, strconv.FormatInt(id, 10))
-		return "/audit?" + v.Encode()
+	return rows
+}
+
+// CSVLink is the address of the CSV of every entry matching the filter.
+func (p auditPage) CSVLink() string {
+	if v := p.Form.values(); len(v) > 0 {
+		return "/audit.csv?" + v.Encode()
 	}
-	if n := len(page.Entries); n > 0 {
-		if page.HasOlder {
-			p.Older = link("before", page.Entries[n-1].ID)
-		}
-		if page.HasNewer {
-			p.Newer = link("after", page.Entries[0].ID)
-		}
-	}
-	if f.Before > 0 || f.After > 0 {
-		p.Newest = "/audit?" + p.Form.values().Encode()
-	}
-	return c.Render(http.StatusOK, "audit", p)
+	return "/audit.csv"
 }
 
 // values is the filter as query parameters, empty ones left out.

@@ -7,6 +7,7 @@ import (
 
 	"naptracker/domain"
 	"naptracker/figures"
+	"naptracker/i18n"
 	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
@@ -27,7 +28,7 @@ func (h *Handler) FiguresCSV(c echo.Context) error {
 	}
 	l := h.Localizer(c)
 	t := &csvTable{header: []string{l.T("csv.col.indicator"), l.T("csv.col.name"), l.T("csv.col.breakdown"), l.T("csv.col.period"),
-		l.T("csv.col.target"), l.T("csv.col.actual"), l.T("csv.col.unapproved"), l.T("csv.col.progress"), l.T("csv.col.rating"), l.T("csv.col.audience")}}
+		l.T("csv.col.target"), l.T("csv.col.actual"), l.T("csv.col.unapproved"), l.T("csv.col.progress"), l.T("csv.col.rating"), l.T("csv.col.audience"), l.T("csv.col.rating_code")}}
 	rangeLabel := pf.Range.First().Label + "–" + pf.Range.Last().Label
 	yes := func(b bool) string {
 		if b {
@@ -40,7 +41,7 @@ func (h *Handler) FiguresCSV(c echo.Context) error {
 		name := csvText(l.Text(ind.Name, ind.NameI18n))
 		row := func(period string, c figures.Cell) {
 			t.add(csvText(ind.Code), name, "", period, csvNumber(c.Target), csvFigure(l, c.Actual), yes(c.Actual.Unapproved),
-				csvNumber(c.Progress), c.Rating, it.Audience.String())
+				csvNumber(c.Progress), ratingWord(l, c.Rating), it.Audience.String(), c.Rating)
 		}
 		for _, c := range a.Periods {
 			row(pf.Periods[c.Period].Label, c)
@@ -51,12 +52,22 @@ func (h *Handler) FiguresCSV(c echo.Context) error {
 		}
 		for i, cell := range it.Cells {
 			for k, f := range a.Breakdown[i][1:] {
-				t.add(csvText(ind.Code), name, csvText(cell), pf.Periods[pf.Range.From+k].Label, "", csvFigure(l, f), yes(f.Unapproved), "", "", it.Audience.String())
+				t.add(csvText(ind.Code), name, csvText(cell), pf.Periods[pf.Range.From+k].Label, "", csvFigure(l, f), yes(f.Unapproved), "", "", it.Audience.String(), "")
 			}
-			t.add(csvText(ind.Code), name, csvText(cell), rangeLabel, "", csvFigure(l, a.Breakdown[i][0]), yes(a.Breakdown[i][0].Unapproved), "", "", it.Audience.String())
+			t.add(csvText(ind.Code), name, csvText(cell), rangeLabel, "", csvFigure(l, a.Breakdown[i][0]), yes(a.Breakdown[i][0].Unapproved), "", "", it.Audience.String(), "")
 		}
 	}
 	return sendCSV(c, "naptracker-"+pf.Plan.Code+"-figures-"+pf.Range.First().Label+"-"+pf.Range.Last().Label+".csv", t)
+}
+
+// ratingWord is a rating as the pages show it, in the reader's language
+// (report.rag.*); the code (on_track, withheld…) is in its own column for
+// machines.
+func ratingWord(l *i18n.Localizer, code string) string {
+	if code == "" {
+		return ""
+	}
+	return l.T("report.rag." + code)
 }
 
 // QueueCSV is the validation queue as CSV, with the page's filters

@@ -148,6 +148,8 @@ type decisionsBlock struct {
 	// Back and Fragment bring a "mark done" back to the same place.
 	Back, Fragment string
 	Now            time.Time
+	// CSV is the address of the list as CSV (the same filter).
+	CSV string
 }
 
 // decisionsFor loads the decisions a page shows (one query).

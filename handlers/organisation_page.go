@@ -62,6 +62,7 @@ func (h *Handler) ShowOrganisation(c echo.Context) error {
 	if v.Decisions, err = h.decisionsFor(c, review.DecisionFilter{PlanID: pg.Plan.ID, OrgID: pg.Org.ID}, back, "decisions"); err != nil {
 		return err
 	}
+	v.Decisions.CSV = decisionsCSVLink(pg.Plan.Code, pg.Org.Acronym, false)
 	// --- end workshop decisions ---
 	return c.Render(http.StatusOK, "organisation", v)
 }

@@ -115,6 +115,7 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	if p.Decisions, err = h.decisionsFor(c, review.DecisionFilter{PlanID: tree.Plan.ID, OpenOnly: true}, "/plans/"+tree.Plan.Code, "decisions"); err != nil {
 		return err
 	}
+	p.Decisions.CSV = decisionsCSVLink(tree.Plan.Code, "", true)
 	// --- end workshop decisions ---
 	if who := PrincipalOf(c); who != nil {
 		if label := domain.CurrentPeriodLabel(tree.Plan, h.Now().UTC()); label != "" {

@@ -187,10 +187,12 @@ func (h *Handler) Routes() []Route {
 
 		// --- completeness, reminders, audit log ---
 		{Method: get, Path: "/plans/:plan/completeness", Roles: managers, Handler: h.Completeness},
+		{Method: get, Path: "/plans/:plan/completeness.csv", Roles: managers, Handler: h.CompletenessCSV},
 		{Method: get, Path: "/plans/:plan/completeness/:org", Roles: managers, Handler: h.CompletenessOrg},
 		{Method: get, Path: "/api/v1/plans/:plan/completeness", Roles: managers, Handler: h.APICompleteness},
 		{Method: get, Path: "/reminders", Roles: managers, Handler: h.Reminders},
 		{Method: get, Path: "/audit", Roles: managers, Handler: h.AuditLog},
+		{Method: get, Path: "/audit.csv", Roles: managers, Handler: h.AuditCSV},
 		// --- end completeness ---
 
 		// --- second factor (TOTP, recovery codes) ---
@@ -255,6 +257,8 @@ func (h *Handler) Routes() []Route {
 		{Method: get, Path: "/plans/:plan/snapshots/:id/present", Roles: everyone, Handler: h.PresentSnapshot},
 		{Method: post, Path: "/plans/:plan/decisions", Roles: deciders, Handler: h.CreateDecision},
 		{Method: post, Path: "/plans/:plan/decisions/:id/done", Roles: deciders, Handler: h.DecisionDone},
+		// The decisions as the plan and organisation pages list them, as CSV.
+		{Method: get, Path: "/plans/:plan/decisions.csv", Roles: everyone, Handler: h.DecisionsCSV},
 		// --- end workshop presentation ---
 
 		// --- dashboard ---
