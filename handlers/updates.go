@@ -95,10 +95,9 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 			}
 			return c.Render(http.StatusUnprocessableEntity, "update", p)
 		}
-		var u *domain.ActivityUpdate
-		u, saveErr = reporting.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, p.Input, now)
-		if saveErr == nil && c.FormValue("action") == "submit" {
-			_, saveErr = reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, u.Version, "", now)
+		submit := c.FormValue("action") == "submit"
+		_, saveErr = reporting.SaveUpdateAndSubmit(ctx, h.DB, h.actor(c), scope, target, p.Input, submit, now)
+		if submit {
 			flash = "flash.update_submitted"
 		}
 	}

@@ -170,10 +170,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	if len(fieldErrs) > 0 {
 		return c.Render(http.StatusUnprocessableEntity, "value", page)
 	}
-	v, err := reporting.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
-	if err == nil && c.FormValue("action") == "submit" {
-		v, err = reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, v.Version, "", now)
-	}
+	v, err := reporting.SaveValueAndSubmit(ctx, h.DB, h.actor(c), scope, target, in, c.FormValue("action") == "submit", now)
 	var ve *domain.ValidationError
 	var se *domain.StaleError
 	switch {

@@ -304,3 +304,35 @@ func TestWithdrawUntilTheSecretariatActs(t *testing.T) {
 		t.Errorf("withdrawing an approved value: %v, want ErrLocked", err)
 	}
 }
+
+// "Save and submit" is one transaction: a submission refused after the
+// save (a breakdown is required before submitting) leaves nothing saved —
+// no new version, no audit row — and a complete one saves and submits.
+func TestSaveAndSubmitIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	f := newValueFixture(t)
+	ctx := context.Background()
+	split := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
+	before, saves := f.current(t, "2.1.1.a", f.period), f.audits(t, "value.save")
+	_, err := reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: num(12), Version: before}, true, f.now)
+	var ve *domain.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["disaggregation"] == "" {
+		t.Fatalf("submitting a total without its breakdown: %v, want a message on the breakdown", err)
+	}
+	if got := f.current(t, "2.1.1.a", f.period); got != before {
+		t.Errorf("the refused submission left version %d saved, want %d (nothing saved)", got, before)
+	}
+	if got := f.audits(t, "value.save"); got != saves {
+		t.Errorf("%d value.save audit rows after the refused submission, want %d", got, saves)
+	}
+	// Saving alone keeps the draft, as before.
+	v, err := reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: num(12), Version: before}, false, f.now)
+	if err != nil || v.Status != domain.StatusDraft {
+		t.Fatalf("saving a total as a draft: %v %+v", err, v)
+	}
+	plain := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	v, err = reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(4), Version: f.current(t, "2.1.1.b", f.period)}, true, f.now)
+	if err != nil || v.Status != domain.StatusSubmitted || *v.Value != 4 {
+		t.Fatalf("save and submit: %v %+v", err, v)
+	}
+}

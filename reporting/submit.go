@@ -1,0 +1,51 @@
+package reporting
+
+import (
+	"context"
+	"time"
+
+	"naptracker/domain"
+
+	"gorm.io/gorm"
+)
+
+// SaveValueAndSubmit is the value form's "Save and submit": SaveValue, then
+// (when submit is set) the submission of the version just saved, in one
+// transaction, so that a refused submission (no value yet, a breakdown
+// missing) leaves nothing saved and the form comes back as it was typed.
+// SaveValue and TransitionValue compose: each runs in the transaction it is
+// given (a nested one is a savepoint).
+func SaveValueAndSubmit(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, in ValueInput, submit bool, now time.Time) (*domain.IndicatorValue, error) {
+	var v *domain.IndicatorValue
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		saved, err := SaveValue(ctx, tx, actor, scope, t, in, now)
+		if err != nil || !submit {
+			v = saved
+			return err
+		}
+		v, err = TransitionValue(ctx, tx, actor, scope, t, ActionSubmit, saved.Version, "", now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SaveUpdateAndSubmit is SaveValueAndSubmit for an activity update.
+func SaveUpdateAndSubmit(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, in UpdateInput, submit bool, now time.Time) (*domain.ActivityUpdate, error) {
+	var u *domain.ActivityUpdate
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		saved, err := SaveUpdate(ctx, tx, actor, scope, t, in, now)
+		if err != nil || !submit {
+			u = saved
+			return err
+		}
+		u, err = TransitionUpdate(ctx, tx, actor, scope, t, ActionSubmit, saved.Version, "", now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
