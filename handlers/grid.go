@@ -224,33 +224,44 @@ func gridInput(l *i18n.Localizer, t *gridRow) (reporting.ValueInput, bool) {
 }
 
 // rowRefused records on the typed row why a save or submission of it
-// failed, and reports whether it succeeded (err nil). Errors that are not
-// about the row (the database is down) fail the whole row with the
-// generic message and are logged.
+// failed, and reports whether it succeeded (err nil).
 func (h *Handler) rowRefused(c echo.Context, t *gridRow, err error) bool {
 	if err == nil {
 		return true
 	}
+	if stale, refused := h.rowRefusal(c, err, t.Errors, "indicator", t.Indicator.Code); stale != nil {
+		t.Stale = stale
+	} else if refused != "" {
+		t.Refused = refused
+	}
+	return false
+}
+
+// rowRefusal sorts out why the save or submission of one row of a grid
+// (values or activity updates) failed: field messages go into errs, a stale
+// version comes back for the row to show as a conflict, a lock as the
+// row's refusal in the reader's language. Errors that are not about the
+// row (the database is down) fail the row with the generic message and are
+// logged with the row's attributes.
+func (h *Handler) rowRefusal(c echo.Context, err error, errs map[string]string, row ...any) (stale *domain.StaleError, refused string) {
 	l := h.Localizer(c)
 	var ve *domain.ValidationError
-	var se *domain.StaleError
 	var le *domain.LockedError
 	switch {
 	case errors.As(err, &ve):
 		for k, v := range h.fieldErrors(c, ve) {
-			t.Errors[k] = v
+			errs[k] = v
 		}
-	case errors.As(err, &se):
-		t.Stale = se
+	case errors.As(err, &stale):
 	case errors.As(err, &le):
 		if le.Msg != nil {
-			t.Refused = le.Msg.Translate(l.T)
+			refused = le.Msg.Translate(l.T)
 		} else {
-			t.Refused = le.Reason
+			refused = le.Reason
 		}
 	default:
-		h.Log.Error("grid row save failed", "indicator", t.Indicator.Code, "err", err)
-		t.Refused = l.T("error.500.message")
+		h.Log.Error("grid row save failed", append(row, "err", err)...)
+		refused = l.T("error.500.message")
 	}
-	return false
+	return stale, refused
 }

@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"naptracker/domain"
 	"naptracker/reporting"
@@ -17,43 +19,54 @@ import (
 // reason the value page comes back with 422 and the message beside the
 // field; a value changed meanwhile gets the usual stale or locked answer.
 func (h *Handler) ReopenValue(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target := domain.ScopeOf(&who.User), valueTarget(c)
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	reason := strings.TrimSpace(c.FormValue("reason"))
-	_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		form, lerr := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
-		if lerr != nil {
-			return h.denyLogged(c, lerr)
+	target := valueTarget(c)
+	return h.reopen(c, func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error {
+		_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+		return err
+	}, func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error {
+		form, err := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
+		if err != nil {
+			return err
 		}
 		p := h.valuePageFor(c, form)
-		p.Errors = reopenErrors(h.fieldErrors(c, ve))
+		p.Errors = errs
 		return c.Render(http.StatusUnprocessableEntity, "value", p)
-	}
-	if err != nil {
-		return h.denyLogged(c, err)
-	}
-	return c.Redirect(http.StatusSeeOther, strings.TrimSuffix(c.Request().URL.Path, "/reopen")+"?flash=flash.reopened")
+	})
 }
 
 // ReopenUpdate is ReopenValue for an activity update.
 func (h *Handler) ReopenUpdate(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target := domain.ScopeOf(&who.User), updateTarget(c)
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	reason := strings.TrimSpace(c.FormValue("reason"))
-	_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		form, lerr := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
-		if lerr != nil {
-			return h.denyLogged(c, lerr)
+	target := updateTarget(c)
+	return h.reopen(c, func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error {
+		_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+		return err
+	}, func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error {
+		form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
+		if err != nil {
+			return err
 		}
 		p := h.updatePage(c, form)
-		p.Errors = reopenErrors(h.fieldErrors(c, ve))
+		p.Errors = errs
 		return c.Render(http.StatusUnprocessableEntity, "update", p)
+	})
+}
+
+// reopen runs a reopen posted by the item's page: the move with the form's
+// version and reason; on a validation error, the page again (render) with
+// the messages beside the reason; then back to the page with a notice.
+func (h *Handler) reopen(c echo.Context,
+	move func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error,
+	render func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error) error {
+	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	scope := domain.ScopeOf(&who.User)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	err := move(ctx, scope, version, strings.TrimSpace(c.FormValue("reason")), now)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		if err := render(ctx, scope, now, reopenErrors(h.fieldErrors(c, ve))); err != nil {
+			return h.denyLogged(c, err)
+		}
+		return nil
 	}
 	if err != nil {
 		return h.denyLogged(c, err)

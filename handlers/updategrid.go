@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -206,26 +205,10 @@ func (h *Handler) updateRowRefused(c echo.Context, t *updateGridRow, err error) 
 	if err == nil {
 		return true
 	}
-	l := h.Localizer(c)
-	var ve *domain.ValidationError
-	var se *domain.StaleError
-	var le *domain.LockedError
-	switch {
-	case errors.As(err, &ve):
-		for k, v := range h.fieldErrors(c, ve) {
-			t.Errors[k] = v
-		}
-	case errors.As(err, &se):
-		t.Conflict = se
-	case errors.As(err, &le):
-		if le.Msg != nil {
-			t.Refused = le.Msg.Translate(l.T)
-		} else {
-			t.Refused = le.Reason
-		}
-	default:
-		h.Log.Error("update grid row save failed", "activity", t.Activity.Code, "period", t.Period.Label, "err", err)
-		t.Refused = l.T("error.500.message")
+	if stale, refused := h.rowRefusal(c, err, t.Errors, "activity", t.Activity.Code, "period", t.Period.Label); stale != nil {
+		t.Conflict = stale
+	} else if refused != "" {
+		t.Refused = refused
 	}
 	return false
 }
