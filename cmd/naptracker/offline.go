@@ -103,19 +103,14 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 1 || maxMB < 1 {
+	if fs.NArg() != 1 || maxMB < 1 || !i18n.IsSupported(lang) {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
 	}
-	data, err := readLimited(fs.Arg(0), maxMB<<20)
+	data, l, err := readUpload(fs.Arg(0), maxMB, lang)
 	if err != nil {
 		return err
 	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	l := bundle.For(lang)
 	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -200,6 +195,20 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d MB", path, limit>>20)
 	}
 	return os.ReadFile(path)
+}
+
+// readUpload reads a workbook named on the command line (at most maxMB)
+// and the localizer of the language its messages are given in.
+func readUpload(path string, maxMB int64, lang string) ([]byte, *i18n.Localizer, error) {
+	data, err := readLimited(path, maxMB<<20)
+	if err != nil {
+		return nil, nil, err
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, bundle.For(lang), nil
 }
 
 // explain turns a refusal into its message.

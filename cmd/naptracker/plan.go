@@ -91,15 +91,10 @@ func cmdPlanImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, planUsage)
 		return errUsage
 	}
-	data, err := readLimited(fs.Arg(0), maxMB<<20)
+	data, l, err := readUpload(fs.Arg(0), maxMB, lang)
 	if err != nil {
 		return err
 	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	l := bundle.For(lang)
 	a, err := e.openMigrated(ctx, cfg)
 	if err != nil {
 		return err
