@@ -54,15 +54,21 @@ type indicatorFiguresJSON struct {
 	Breakdown    []breakdownJSON  `json:"breakdown,omitempty"`
 }
 
+// planFigures reads the plan's figures for the caller's audience with the
+// filters of the figures API and its CSV (from, to, include_unapproved).
+func (h *Handler) planFigures(c echo.Context) (*reporting.PlanFigures, error) {
+	who := PrincipalOf(c)
+	q := c.QueryParams()
+	return reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
+		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
+}
+
 // APIFigures gives every indicator's figures over a range, as the workshop
 // report, the pages, the slides and the dashboard show them:
 // GET /api/v1/plans/{plan}/figures?from=P&to=P[&include_unapproved=1].
 // Each indicator says which period it is rated at and its rating.
 func (h *Handler) APIFigures(c echo.Context) error {
-	who := PrincipalOf(c)
-	q := c.QueryParams()
-	pf, err := reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
-		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
+	pf, err := h.planFigures(c)
 	if err != nil {
 		return err
 	}

@@ -62,23 +62,33 @@ var auditPrefixes = []string{"value.", "update.", "contribution.", "comment.", "
 var auditEntityTypes = []string{"plan", "pillar", "objective", "activity", "indicator", "funding_line", "period", "organisation",
 	"indicator_value", "activity_update", "contribution_note", "evidence", "user", "api_token", "security"}
 
+// readAuditRequest reads the audit page's filter and ?before= for the page
+// and its CSV. An invalid filter is answered here with the page and its
+// messages (422), and the page returned is nil.
+func (h *Handler) readAuditRequest(c echo.Context) (account.AuditFilter, *auditPage, error) {
+	p := &auditPage{Page: h.page(c), ActionPrefixes: auditPrefixes, EntityTypes: auditEntityTypes}
+	f, errs, err := h.readAuditFilter(c, p)
+	if err != nil {
+		return f, nil, err
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		return f, nil, c.Render(http.StatusUnprocessableEntity, "audit", *p)
+	}
+	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	return f, p, nil
+}
+
 // AuditLog shows the audit log, newest first, 50 entries a page, filtered by
 // plan, user (e-mail), action prefix, entity type and dates (UTC,
 // inclusive). Invalid dates re-render the filter with 422 and no entries.
 func (h *Handler) AuditLog(c echo.Context) error {
 	ctx := c.Request().Context()
-	p := auditPage{Page: h.page(c), ActionPrefixes: auditPrefixes, EntityTypes: auditEntityTypes}
-	q := c.QueryParams()
-	f, errs, err := h.readAuditFilter(c, &p)
-	if err != nil {
+	f, p, err := h.readAuditRequest(c)
+	if p == nil || err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "audit", p)
-	}
-	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	f.After, _ = strconv.ParseInt(c.QueryParam("after"), 10, 64)
 	page, err := account.BrowseAuditLog(ctx, h.DB, f, account.AuditLogPageSize)
 	if err != nil {
 		return err
@@ -100,7 +110,7 @@ func (h *Handler) AuditLog(c echo.Context) error {
 	if f.Before > 0 || f.After > 0 {
 		p.Newest = "/audit?" + p.Form.values().Encode()
 	}
-	return c.Render(http.StatusOK, "audit", p)
+	return c.Render(http.StatusOK, "audit", *p)
 }
 
 // readAuditFilter reads the filter of the audit page and of its CSV (plan,

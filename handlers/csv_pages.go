@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"math"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -97,16 +96,10 @@ const auditCSVMax = 10000
 // of it, up to auditCSVMax entries (see there). Values are as recorded
 // (JSON), whole. An invalid filter shows the page with its messages (422).
 func (h *Handler) AuditCSV(c echo.Context) error {
-	p := auditPage{Page: h.page(c), ActionPrefixes: auditPrefixes, EntityTypes: auditEntityTypes}
-	f, errs, err := h.readAuditFilter(c, &p)
-	if err != nil {
+	f, p, err := h.readAuditRequest(c)
+	if p == nil || err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "audit", p)
-	}
-	f.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64)
 	page, err := account.BrowseAuditLog(c.Request().Context(), h.DB, f, auditCSVMax)
 	if err != nil {
 		return err

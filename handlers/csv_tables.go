@@ -3,9 +3,7 @@ package handlers
 import (
 	"net/url"
 	"strconv"
-	"strings"
 
-	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/i18n"
 	"naptracker/reporting"
@@ -19,10 +17,7 @@ import (
 // range, and one per breakdown cell, each number as the caller's audience
 // may see it (models.LoadPlanFigures: the figures package's disclosure).
 func (h *Handler) FiguresCSV(c echo.Context) error {
-	who := PrincipalOf(c)
-	q := c.QueryParams()
-	pf, err := reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
-		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
+	pf, err := h.planFigures(c)
 	if err != nil {
 		return err
 	}

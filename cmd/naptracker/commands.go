@@ -36,6 +36,12 @@ func (e env) open(cfg app.Config) (*app.App, error) {
 // that works on the data, with the database migrated first.
 func (e env) openAppMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
 	a, err := e.open(cfg)
+	return migrated(ctx, a, err)
+}
+
+// migrated brings the database of an application just opened (a, err) to
+// the current schema, closing it if that fails.
+func migrated(ctx context.Context, a *app.App, err error) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}

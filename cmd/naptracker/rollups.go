@@ -41,12 +41,5 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 // (app.Open) and brings its database to the current schema.
 func (e env) openMigrated(ctx context.Context, cfg app.Config) (*app.App, error) {
 	a, err := app.Open(cfg, e.stderr)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.Migrate(ctx); err != nil {
-		a.Close()
-		return nil, err
-	}
-	return a, nil
+	return migrated(ctx, a, err)
 }
