@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"naptracker/account"
@@ -96,19 +97,30 @@ func Open(cfg Config, logOut io.Writer) (*App, error) {
 	return &App{Config: cfg, DB: db, Log: log, Keys: keys}, nil
 }
 
+// embeddedUI is the static files and the parsed page templates, both
+// embedded in the binary: they are read-only once made, so every App of a
+// process (a test binary starts hundreds) shares the one made first.
+var embeddedUI = sync.OnceValues(func() (ui struct {
+	assets *static.Assets
+	views  *Views
+}, err error) {
+	if ui.assets, err = static.Load(); err != nil {
+		return ui, fmt.Errorf("static files: %w", err)
+	}
+	ui.views, err = NewViews(templates.FS, ui.assets)
+	return ui, err
+})
+
 func (a *App) build() error {
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
 	}
-	assets, err := static.Load()
-	if err != nil {
-		return fmt.Errorf("static files: %w", err)
-	}
-	views, err := NewViews(templates.FS, assets)
+	ui, err := embeddedUI()
 	if err != nil {
 		return err
 	}
+	assets, views := ui.assets, ui.views
 	a.I18n, a.Views = bundle, views
 	a.Handler = &handlers.Handler{
 		DB: a.DB, Log: a.Log, I18n: bundle, Now: time.Now, Keys: a.Keys,

@@ -41,8 +41,15 @@ type Bundle struct {
 	localizers map[string]*Localizer // one per language, shared (read-only)
 }
 
-// Load parses the embedded catalogues. It fails if the default catalogue is missing.
-func Load() (*Bundle, error) {
+// Load returns the embedded catalogues, parsed on the first call (a Bundle
+// is read-only, so every caller shares one). It fails if the default
+// catalogue is missing.
+func Load() (*Bundle, error) { return embedded() }
+
+// embedded is the bundle of the embedded catalogues, parsed once.
+var embedded = sync.OnceValues(parse)
+
+func parse() (*Bundle, error) {
 	b := &Bundle{catalogues: map[string]map[string]message{}}
 	files, err := fs.Glob(localeFiles, "locales/*/*.json")
 	if err != nil {
@@ -194,10 +201,6 @@ func (l *Localizer) N(key string, n int, args ...any) string {
 
 // PluralForm returns the CLDR plural category of n in lang (see Languages).
 func PluralForm(code string, n int) string { return languageOf(code).Plural(n) }
-
-// embedded is the bundle of the embedded catalogues, parsed once for
-// English.
-var embedded = sync.OnceValues(Load)
 
 // English returns the English text of a catalogue key (the "other" form of
 // a plural message), for code that writes messages outside a page: logs,
