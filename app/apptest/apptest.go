@@ -295,6 +295,7 @@ func (c *Client) RefreshCSRF() {
 func Main(m *testing.M) {
 	account.ReuseHashesInTests()
 	account.HashWait = 2 * time.Minute
+	storetest.RaiseParallel()
 	code := m.Run()
 	CloseBrowser()
 	storetest.CleanupTemplates()

@@ -19,12 +19,18 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath finds Debian's Chromium (or CHROMIUM_PATH).
+// chromiumPath finds Debian's Chromium (or CHROMIUM_PATH): its headless
+// shell when it is installed (Debian package chromium-headless-shell),
+// otherwise the browser itself. The shell is the same engine (Blink, V8,
+// the same layout and scripts) without the browser's own interface, which
+// a headless Chromium still starts for every window: with it the browser
+// tests use less than half the processor time (43 s against 100 s, counted
+// over Chromium's processes).
 func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
 		return p
 	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+	for _, p := range []string{"/usr/bin/chromium-headless-shell", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
@@ -146,7 +152,7 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 		t.Skip("a browser test: -short skips it")
 	}
 	if path == "" {
-		t.Skip("no Chromium installed (apt-get install -y chromium)")
+		t.Skip("no Chromium installed (apt-get install -y chromium-headless-shell)")
 	}
 	storetest.SkipOnSecondDatabase(t, "a browser test")
 	root, err := sharedBrowser(path)

@@ -19,6 +19,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0) // main exits itself; this is for the linter
 	}
 	account.ReuseHashesInTests()
+	storetest.RaiseParallel()
 	code := m.Run()
 	storetest.CleanupTemplates()
 	os.Exit(code)

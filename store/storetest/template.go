@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -255,6 +257,7 @@ func copyFile(src, dst string) error {
 // (models.ReuseHashesInTests).
 func Main(m *testing.M) {
 	account.ReuseHashesInTests()
+	RaiseParallel()
 	code := m.Run()
 	CleanupTemplates()
 	os.Exit(code)
@@ -284,4 +287,20 @@ func Demo(t testing.TB, day time.Time) *gorm.DB {
 		}
 		return nil
 	}))
+}
+
+// RaiseParallel lets more tests that called t.Parallel run at once than
+// go test's default (GOMAXPROCS), unless -test.parallel was given: most of
+// these tests wait — on a database, on Chromium, on a server they started —
+// more than they compute, so with two at a time the processor stays idle
+// for half the run. TestMain calls it before m.Run.
+func RaiseParallel() {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
