@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"naptracker/static"
 
@@ -69,12 +70,39 @@ func (v *Views) Render(w io.Writer, name string, data any, _ echo.Context) error
 	if !ok {
 		return fmt.Errorf("no page %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// renderBuffers keeps the buffers pages are rendered into, so that a busy
+// page is not rendered into a buffer that grows from nothing each time; a
+// buffer that grew past maxPooledBuffer (a very large plan page) is let go.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
+
+// Fragment executes one named template of a page's set (a part that a
+// handler keeps rendered, say) into w. It is what handlers reach through
+// their FragmentRenderer.
+func (v *Views) Fragment(w io.Writer, page, name string, data any) error {
+	t, ok := v.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	if err := t.ExecuteTemplate(w, name, data); err != nil {
+		return fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return nil
 }
 
 // dict builds a map from key/value pairs, to pass several values to a partial.

@@ -34,6 +34,9 @@ type dashboardPage struct {
 	// Snapshots are the plan's snapshots to compare with.
 	Review    *review.ReviewChanges
 	Snapshots []review.SnapshotSummary
+	// Figures and ChangesHTML are the page's parts that do not depend on the
+	// reader, rendered once with the figures they show.
+	Figures, ChangesHTML template.HTML
 	// RatingLabel names the rating period; the spans size the table's header groups.
 	RatingLabel         string
 	StatusSpan, RAGSpan int
@@ -107,6 +110,14 @@ func (h *Handler) Dashboard(c echo.Context) error {
 			return err
 		}
 		if built, err = buildDashboardPage(pg, d); err != nil {
+			return err
+		}
+		// The figures and the changes, the bulk of the page, are rendered
+		// once too: a room of readers then costs the page around them.
+		if built.Figures, err = renderFragment(c, "dashboard", "dashboard_figures", built); err != nil {
+			return err
+		}
+		if built.ChangesHTML, err = renderFragment(c, "dashboard", "dashboard_changes", built); err != nil {
 			return err
 		}
 		h.dashboards.put(slot, key, built)
