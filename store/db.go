@@ -59,14 +59,12 @@ func OpenWith(dsn string, log logger.Interface, o OpenOptions) (*gorm.DB, error)
 		if o.SQLiteCacheKiB > 0 {
 			dsn += "&" + url.Values{"_pragma": {fmt.Sprintf("cache_size(-%d)", o.SQLiteCacheKiB)}}.Encode()
 		}
-		dial = sqlite.Open(dsn)
-		// Parsing SQL is a fifth of a small request's time on SQLite: the
-		// statements of reads outside a transaction are kept prepared, per
-		// connection (PostgreSQL's driver keeps its own already). Inside a
-		// transaction database/sql prepares again on the transaction's
-		// connection, as before. The cache is bounded: statements whose text
-		// varies (IN lists of any length) make new entries.
-		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, 256, time.Hour
+		conn, err := openSQLite(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		// Each connection keeps its prepared statements (stmtcache.go).
+		dial = sqlite.New(sqlite.Config{Conn: conn})
 	}
 	db, err := gorm.Open(dial, cfg)
 	if err != nil {
