@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"html/template"
 	"log/slog"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ type Handler struct {
 	dashboards versioned[*dashboardPage]
 	// planTrees keeps each plan's tree for its page (see ShowPlan).
 	planTrees versioned[*planning.PlanTree]
+	// planBodies keeps the plan page's tree rendered (see ShowPlan).
+	planBodies versioned[template.HTML]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
 	planSizes planning.PlanSizes
 	// EvidenceMaxSize is the largest evidence file accepted, in bytes.

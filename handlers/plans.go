@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"naptracker/domain"
 	"naptracker/planning"
@@ -47,6 +49,8 @@ type planPage struct {
 	// wanted), without JavaScript.
 	Folded bool
 	open   []string
+	// TreeHTML is the tree rendered (template plan_tree).
+	TreeHTML template.HTML
 }
 
 // planFoldAbove is the number of indicators above which the plan page folds.
@@ -88,6 +92,28 @@ type reportLinks struct {
 // For reports whether the user reports indicators of the given organisation.
 func (r *reportLinks) For(orgID int64) bool { return r != nil && r.scope.CanReport(orgID) }
 
+// role, org and period say what the links depend on ("" and 0 without links).
+func (r *reportLinks) role() string {
+	if r == nil {
+		return ""
+	}
+	return r.scope.Role
+}
+
+func (r *reportLinks) org() int64 {
+	if r == nil {
+		return 0
+	}
+	return r.scope.OrgID
+}
+
+func (r *reportLinks) period() string {
+	if r == nil {
+		return ""
+	}
+	return r.Period
+}
+
 // ShowPlan shows the plan's tree: pillars → objectives → activities →
 // indicators, with lead and supporting organisations.
 func (h *Handler) ShowPlan(c echo.Context) error {
@@ -122,5 +148,21 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 			p.Report = &reportLinks{Period: label, scope: domain.ScopeOf(&who.User)}
 		}
 	}
+	// The tree is the bulk of the page and the same for every reader of a
+	// language, role and organisation: rendered once per data version and
+	// reporting period, unless the plan is folded (then its links depend on
+	// what the reader opened, and the page is small anyway).
+	slot = strings.Join([]string{slot, p.L.Lang, p.Report.role(), strconv.FormatInt(p.Report.org(), 10)}, "/")
+	key = strconv.FormatInt(tree.Plan.DataVersion, 10) + "/" + p.Report.period()
+	html, ok := h.planBodies.get(slot, key)
+	if !ok || p.Folded {
+		if html, err = renderFragment(c, "plan", "plan_tree", p); err != nil {
+			return err
+		}
+		if !p.Folded {
+			h.planBodies.put(slot, key, html)
+		}
+	}
+	p.TreeHTML = html
 	return c.Render(http.StatusOK, "plan", p)
 }
