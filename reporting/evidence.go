@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -280,12 +279,6 @@ func RemoveEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope 
 		}
 		return domain.Audit(tx, actor, "evidence.remove", "evidence", &e.ID, &s.planID, evidenceSnapshot(e), nil, "")
 	})
-}
-
-// IsTooLarge reports whether err is a file over the size limit.
-func IsTooLarge(err error) bool {
-	var te *TooLargeError
-	return errors.As(err, &te)
 }
 
 // visibleSubject loads the item evidence belongs to, or ErrEvidenceHidden
