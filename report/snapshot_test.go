@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/report"
 	"naptracker/reporting"
 	"naptracker/review"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -43,7 +43,7 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 	db := demo(t)
 	d := loadPlan(t, db)
 	u := &domain.User{Email: "sec.snapshot@test.example", Name: "Secretariat", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	actor, scope := domain.Actor{UserID: &u.ID, Name: u.Name}, domain.ScopeOf(u)

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/report"
 	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -228,7 +228,7 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	db := demo(t)
 	ctx := context.Background()
 	u := &domain.User{Email: "sec@test.example", Name: "Sec", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long enough password 1"); err != nil {
+	if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "a long enough password 1"); err != nil {
 		t.Fatal(err)
 	}
 	scope, actor := domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/planning"
 	"naptracker/reporting"
@@ -41,7 +40,7 @@ func newValueFixture(t *testing.T) *valueFixture {
 			}
 			u.OrganisationID = &o.ID
 		}
-		if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long password"); err != nil {
+		if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "a long password"); err != nil {
 			t.Fatal(err)
 		}
 		return domain.ScopeOf(u)

@@ -21,7 +21,7 @@ import (
 func secretariatUser(t *testing.T, db *gorm.DB) (domain.Actor, domain.Scope) {
 	t.Helper()
 	u := &domain.User{Email: "sec." + account.RandomPassword(6) + "@test.example", Name: "Secretariat", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(context.Background(), db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(context.Background(), db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	return domain.Actor{UserID: &u.ID, Name: u.Email}, domain.ScopeOf(u)
