@@ -58,10 +58,9 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 	if body.Version == nil {
 		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
 	}
-	who := PrincipalOf(c)
 	in := reporting.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
 		Challenges: body.Challenges, NextSteps: body.NextSteps, Expenditure: body.Expenditure, Version: *body.Version}
-	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), updateTarget(c), in, h.Now().UTC())
+	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.caller(c), updateTarget(c), in)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -71,8 +70,8 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 // APITransitionUpdate submits, approves, returns or reopens an activity update.
 func (h *Handler) APITransitionUpdate(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return h.apiTransition(c, func(scope domain.Scope, version int, comment string) (any, error) {
-			u, err := reporting.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), scope, updateTarget(c), action, version, comment, h.Now().UTC())
+		return h.apiTransition(c, func(caller domain.Caller, version int, comment string) (any, error) {
+			u, err := reporting.TransitionUpdate(c.Request().Context(), h.DB, caller, updateTarget(c), action, version, comment)
 			if err != nil {
 				return nil, err
 			}

@@ -78,8 +78,7 @@ func (h *Handler) addEvidence(c echo.Context, of reporting.EvidenceOf) ([]domain
 		return nil, err
 	}
 	defer done()
-	who := PrincipalOf(c)
-	added, err := reporting.AddEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of, files, h.EvidenceMaxSize, h.Now().UTC())
+	added, err := reporting.AddEvidence(c.Request().Context(), h.DB, h.caller(c), of, files, h.EvidenceMaxSize)
 	if err != nil {
 		return nil, h.denyLogged(c, err)
 	}
@@ -113,11 +112,10 @@ func (h *Handler) UploadEvidence(of func(echo.Context) reporting.EvidenceOf) ech
 
 // evidencePage shows the value or update page again with messages about the upload.
 func (h *Handler) evidencePage(c echo.Context, of reporting.EvidenceOf, errs map[string]string) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := domain.ScopeOf(&who.User)
+	ctx, caller := c.Request().Context(), h.caller(c)
 	switch t := of.(type) {
 	case reporting.ValueTarget:
-		form, err := reporting.LoadValueForm(ctx, h.DB, scope, t, now)
+		form, err := reporting.LoadValueForm(ctx, h.DB, caller.Scope, t, caller.Now)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -125,7 +123,7 @@ func (h *Handler) evidencePage(c echo.Context, of reporting.EvidenceOf, errs map
 		p.Errors = errs
 		return c.Render(http.StatusUnprocessableEntity, "value", p)
 	case reporting.UpdateTarget:
-		form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, t, now)
+		form, err := reporting.LoadUpdateForm(ctx, h.DB, caller.Scope, t, caller.Now)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -143,8 +141,7 @@ func (h *Handler) RemoveEvidence(of func(echo.Context) reporting.EvidenceOf) ech
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		who := PrincipalOf(c)
-		err = reporting.RemoveEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id, h.Now().UTC())
+		err = reporting.RemoveEvidence(c.Request().Context(), h.DB, h.caller(c), of(c), id)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -161,8 +158,7 @@ func (h *Handler) DownloadEvidence(of func(echo.Context) reporting.EvidenceOf) e
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		who := PrincipalOf(c)
-		e, data, err := reporting.OpenEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id)
+		e, data, err := reporting.OpenEvidence(c.Request().Context(), h.DB, h.caller(c), of(c), id)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}

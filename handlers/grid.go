@@ -47,8 +47,8 @@ type gridRow struct {
 func gridField(kind, code string) string { return kind + ":" + code }
 
 func (h *Handler) loadGrid(c echo.Context) (*reporting.ValueGrid, error) {
-	who := PrincipalOf(c)
-	return reporting.LoadValueGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.Param("period"), h.Now().UTC())
+	caller := h.caller(c)
+	return reporting.LoadValueGrid(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("org"), c.Param("period"), caller.Now)
 }
 
 // storedRows lays out the rows of g with their stored values.
@@ -89,8 +89,7 @@ type gridOutcome struct {
 // that are refused come back with their input and messages (422), or with
 // both versions when they were stale (409); the others are saved.
 func (h *Handler) SaveValueGrid(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
+	ctx, caller, l := c.Request().Context(), h.caller(c), h.Localizer(c)
 	g, err := h.loadGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -118,7 +117,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			continue
 		}
 		target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: code, Period: g.Period.Label}
-		v, err := reporting.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
+		v, err := reporting.SaveValue(ctx, h.DB, caller, target, in)
 		if o.failed = !h.rowRefused(c, &o.typed, err); o.failed {
 			continue
 		}
@@ -139,7 +138,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 				continue
 			}
 			target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: r.Indicator.Code, Period: g.Period.Label}
-			_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
+			_, err := reporting.TransitionValue(ctx, h.DB, caller, target, reporting.ActionSubmit, o.saved.Version, "")
 			o.failed = !h.rowRefused(c, &o.typed, err)
 		}
 	}

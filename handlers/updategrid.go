@@ -41,8 +41,8 @@ type updateGridRow struct {
 }
 
 func (h *Handler) loadUpdateGrid(c echo.Context) (*reporting.UpdateGrid, error) {
-	who := PrincipalOf(c)
-	return reporting.LoadUpdateGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), h.Now().UTC())
+	caller := h.caller(c)
+	return reporting.LoadUpdateGrid(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), caller.Now)
 }
 
 // storedUpdateRows lays out the rows with their stored updates.
@@ -86,8 +86,7 @@ func (h *Handler) UpdateGrid(c echo.Context) error {
 // come back as typed with their messages (422), or with both versions when
 // stale (409); the others are saved — as SaveValueGrid.
 func (h *Handler) SaveUpdateGrid(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
+	ctx, caller, l := c.Request().Context(), h.caller(c), h.Localizer(c)
 	g, err := h.loadUpdateGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -117,7 +116,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 			continue
 		}
 		target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-		u, err := reporting.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, in, now)
+		u, err := reporting.SaveUpdate(ctx, h.DB, caller, target, in)
 		if o.failed = !h.updateRowRefused(c, &o.typed, err); !o.failed {
 			o.saved = u
 		}
@@ -130,7 +129,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 				continue
 			}
 			target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-			_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
+			_, err := reporting.TransitionUpdate(ctx, h.DB, caller, target, reporting.ActionSubmit, o.saved.Version, "")
 			o.failed = !h.updateRowRefused(c, &o.typed, err)
 		}
 	}

@@ -48,8 +48,8 @@ func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updateP
 // UpdateForm shows an activity update to the lead's and supporters' focal
 // points and to the secretariat.
 func (h *Handler) UpdateForm(c echo.Context) error {
-	who := PrincipalOf(c)
-	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), updateTarget(c), h.Now().UTC())
+	caller := h.caller(c)
+	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, caller.Scope, updateTarget(c), caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -59,9 +59,9 @@ func (h *Handler) UpdateForm(c echo.Context) error {
 // SaveUpdateForm saves the lead's update (as a draft, or submitted with
 // action=submit) or, with form=note, the viewer's contribution note.
 func (h *Handler) SaveUpdateForm(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target, l := domain.ScopeOf(&who.User), updateTarget(c), h.Localizer(c)
-	form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
+	ctx, caller := c.Request().Context(), h.caller(c)
+	target, l := updateTarget(c), h.Localizer(c)
+	form, err := reporting.LoadUpdateForm(ctx, h.DB, caller.Scope, target, caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -74,7 +74,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 		if form.NoteOrg == 0 {
 			return h.denyLogged(c, domain.ErrForbidden)
 		}
-		_, saveErr = reporting.SaveContribution(ctx, h.DB, h.actor(c), scope, target, form.NoteOrg, p.NoteText, version, now)
+		_, saveErr = reporting.SaveContribution(ctx, h.DB, caller, target, form.NoteOrg, p.NoteText, version)
 		flash = "flash.note_saved"
 	} else {
 		pct, pctErr := strconv.Atoi(strings.TrimSpace(c.FormValue("percent_complete")))
@@ -96,7 +96,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 			return c.Render(http.StatusUnprocessableEntity, "update", p)
 		}
 		submit := c.FormValue("action") == "submit"
-		_, saveErr = reporting.SaveUpdateAndSubmit(ctx, h.DB, h.actor(c), scope, target, p.Input, submit, now)
+		_, saveErr = reporting.SaveUpdateAndSubmit(ctx, h.DB, caller, target, p.Input, submit)
 		if submit {
 			flash = "flash.update_submitted"
 		}

@@ -28,7 +28,7 @@ const (
 // secretariat) submits a draft or returned value; the secretariat approves a
 // submitted value, which locks it, or returns it with a comment. The caller
 // names the version it saw; the change and its audit row are one transaction.
-func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, action string, version int, comment string, now time.Time) (*domain.IndicatorValue, error) {
+func TransitionValue(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, action string, version int, comment string) (*domain.IndicatorValue, error) {
 	var out *domain.IndicatorValue
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		vc, err := loadValueContext(tx, t)
@@ -39,7 +39,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 		if vc.value != nil {
 			w = &vc.value.Workflow
 		}
-		done, err := checkTransition(tx, scope, action, vc.indicator.ReportingOrgID, vc.period, w, "value", version, now)
+		done, err := checkTransition(tx, who.Scope, action, vc.indicator.ReportingOrgID, vc.period, w, "value", version, who.Now)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 			}
 		}
 		comment = strings.TrimSpace(comment)
-		if err := applyTransition(tx, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, scope.UserID, comment, now); err != nil {
+		if err := applyTransition(tx, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, who.Scope.UserID, comment, who.Now); err != nil {
 			return err
 		}
 		// Roll-ups: approving or reopening changes the approved data.
@@ -68,7 +68,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 			}
 		}
 		if action == ActionReturn || action == ActionReopen {
-			if err := tx.Create(&domain.Comment{IndicatorValueID: &v.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
+			if err := tx.Create(&domain.Comment{IndicatorValueID: &v.ID, AuthorID: who.Scope.UserID, Body: comment, CreatedAt: who.Now}).Error; err != nil {
 				return err
 			}
 		}
@@ -80,7 +80,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 		if _, err := adjustValueCompleteness(tx, vc.plan.ID, vc.indicator.ReportingOrgID, vc.period, &v.Workflow, &nv.Workflow); err != nil {
 			return err
 		}
-		if err := domain.Audit(tx, actor, "value."+action, "indicator_value", &v.ID, &vc.plan.ID, old, valueSnapshot(&nv), comment); err != nil {
+		if err := domain.Audit(tx, who.Actor, "value."+action, "indicator_value", &v.ID, &vc.plan.ID, old, valueSnapshot(&nv), comment); err != nil {
 			return err
 		}
 		out = &nv

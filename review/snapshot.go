@@ -145,15 +145,15 @@ const SnapshotNameMax = 200
 // INSERT … SELECT, with an audit row "snapshot.create". A blank, too long
 // or taken name and unknown or reversed periods give a *ValidationError
 // (fields name, from, to).
-func CreateSnapshot(ctx context.Context, db *gorm.DB, a domain.Actor, scope domain.Scope, planCode string, in SnapshotInput, now time.Time) (*ReviewSnapshot, error) {
-	if !scope.Validates() {
+func CreateSnapshot(ctx context.Context, db *gorm.DB, who domain.Caller, planCode string, in SnapshotInput) (*ReviewSnapshot, error) {
+	if !who.Scope.Validates() {
 		return nil, domain.ErrForbidden
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	var snap *ReviewSnapshot
 	fn := func(tx *gorm.DB) error {
 		var err error
-		snap, err = createSnapshot(tx, a, planCode, in, now)
+		snap, err = createSnapshot(tx, who.Actor, planCode, in, who.Now)
 		return err
 	}
 	var opts []*sql.TxOptions
