@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"naptracker/domain"
 	"naptracker/reporting"
@@ -12,30 +11,21 @@ import (
 
 // updateJSON is an activity update as the API shows it.
 type updateJSON struct {
-	Activity        string     `json:"activity"`
-	Period          string     `json:"period"`
-	Progress        string     `json:"progress"`
-	PercentComplete int        `json:"percent_complete"`
-	Achievements    string     `json:"achievements"`
-	Challenges      string     `json:"challenges"`
-	NextSteps       string     `json:"next_steps"`
-	Expenditure     float64    `json:"expenditure"`
-	Status          string     `json:"status"`
-	Version         int        `json:"version"`
-	SubmittedAt     *time.Time `json:"submitted_at,omitempty"`
-	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
-	ReturnComment   string     `json:"return_comment,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	Activity        string  `json:"activity"`
+	Period          string  `json:"period"`
+	Progress        string  `json:"progress"`
+	PercentComplete int     `json:"percent_complete"`
+	Achievements    string  `json:"achievements"`
+	Challenges      string  `json:"challenges"`
+	NextSteps       string  `json:"next_steps"`
+	Expenditure     float64 `json:"expenditure"`
+	workflowJSON
 }
 
 func toUpdateJSON(activity, period string, u *domain.ActivityUpdate) updateJSON {
-	out := updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
+	return updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
 		Achievements: u.Achievements, Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure,
-		Status: u.Status, Version: u.Version, SubmittedAt: u.SubmittedAt, ApprovedAt: u.ApprovedAt, UpdatedAt: u.UpdatedAt}
-	if u.Status == domain.StatusReturned {
-		out.ReturnComment = u.ReturnComment
-	}
-	return out
+		workflowJSON: toWorkflowJSON(u.Workflow)}
 }
 
 // updateBody is the body of PUT …/activities/{code}/updates/{period}.

@@ -26,23 +26,35 @@ type valueJSON struct {
 	TextValue      string             `json:"text_value,omitempty"`
 	Disaggregation map[string]float64 `json:"disaggregation,omitempty"`
 	// DisaggregationSuppressed: the breakdown is hidden from the caller.
-	DisaggregationSuppressed bool       `json:"disaggregation_suppressed,omitempty"`
-	Narrative                string     `json:"narrative"`
-	Status                   string     `json:"status"`
-	Version                  int        `json:"version"`
-	SubmittedAt              *time.Time `json:"submitted_at,omitempty"`
-	ApprovedAt               *time.Time `json:"approved_at,omitempty"`
-	ReturnComment            string     `json:"return_comment,omitempty"`
-	UpdatedAt                time.Time  `json:"updated_at"`
+	DisaggregationSuppressed bool   `json:"disaggregation_suppressed,omitempty"`
+	Narrative                string `json:"narrative"`
+	workflowJSON
+}
+
+// workflowJSON is where a value or an update stands in the workflow, as
+// the API shows it (the same fields, last, in both).
+type workflowJSON struct {
+	Status        string     `json:"status"`
+	Version       int        `json:"version"`
+	SubmittedAt   *time.Time `json:"submitted_at,omitempty"`
+	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
+	ReturnComment string     `json:"return_comment,omitempty"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// toWorkflowJSON shows w; the return comment only while it is returned.
+func toWorkflowJSON(w domain.Workflow) workflowJSON {
+	out := workflowJSON{Status: w.Status, Version: w.Version, SubmittedAt: w.SubmittedAt, ApprovedAt: w.ApprovedAt, UpdatedAt: w.UpdatedAt}
+	if w.Status == domain.StatusReturned {
+		out.ReturnComment = w.ReturnComment
+	}
+	return out
 }
 
 func toValueJSON(indicator, period string, v *domain.IndicatorValue) valueJSON {
 	out := valueJSON{
 		Indicator: indicator, Period: period, Value: v.Value, TextValue: v.TextValue, Narrative: v.Narrative,
-		Status: v.Status, Version: v.Version, SubmittedAt: v.SubmittedAt, ApprovedAt: v.ApprovedAt, UpdatedAt: v.UpdatedAt,
-	}
-	if v.Status == domain.StatusReturned {
-		out.ReturnComment = v.ReturnComment
+		workflowJSON: toWorkflowJSON(v.Workflow),
 	}
 	if len(v.Breakdown) > 0 {
 		out.Disaggregation = map[string]float64{}
