@@ -112,26 +112,16 @@ func (h *Handler) UploadEvidence(of func(echo.Context) reporting.EvidenceOf) ech
 
 // evidencePage shows the value or update page again with messages about the upload.
 func (h *Handler) evidencePage(c echo.Context, of reporting.EvidenceOf, errs map[string]string) error {
-	ctx, caller := c.Request().Context(), h.caller(c)
+	var err error
 	switch t := of.(type) {
 	case reporting.ValueTarget:
-		form, err := reporting.LoadValueForm(ctx, h.DB, caller.Scope, t, caller.Now)
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		p := h.valuePageFor(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "value", p)
+		err = h.valueFormAgain(c, h.caller(c), t, errs)
 	case reporting.UpdateTarget:
-		form, err := reporting.LoadUpdateForm(ctx, h.DB, caller.Scope, t, caller.Now)
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		p := h.updatePage(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "update", p)
+		err = h.updateFormAgain(c, h.caller(c), t, errs)
+	default:
+		return echo.ErrNotFound
 	}
-	return echo.ErrNotFound
+	return h.denyLogged(c, err)
 }
 
 // RemoveEvidence removes a file its uploader attached to a draft.

@@ -22,14 +22,8 @@ func (h *Handler) ReopenValue(c echo.Context) error {
 	return h.reopen(c, func(ctx context.Context, caller domain.Caller, version int, reason string) error {
 		_, err := reporting.TransitionValue(ctx, h.DB, caller, target, reporting.ActionReopen, version, reason)
 		return err
-	}, func(ctx context.Context, caller domain.Caller, errs map[string]string) error {
-		form, err := reporting.LoadValueForm(ctx, h.DB, caller.Scope, target, caller.Now)
-		if err != nil {
-			return err
-		}
-		p := h.valuePageFor(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "value", p)
+	}, func(caller domain.Caller, errs map[string]string) error {
+		return h.valueFormAgain(c, caller, target, errs)
 	})
 }
 
@@ -39,14 +33,8 @@ func (h *Handler) ReopenUpdate(c echo.Context) error {
 	return h.reopen(c, func(ctx context.Context, caller domain.Caller, version int, reason string) error {
 		_, err := reporting.TransitionUpdate(ctx, h.DB, caller, target, reporting.ActionReopen, version, reason)
 		return err
-	}, func(ctx context.Context, caller domain.Caller, errs map[string]string) error {
-		form, err := reporting.LoadUpdateForm(ctx, h.DB, caller.Scope, target, caller.Now)
-		if err != nil {
-			return err
-		}
-		p := h.updatePage(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "update", p)
+	}, func(caller domain.Caller, errs map[string]string) error {
+		return h.updateFormAgain(c, caller, target, errs)
 	})
 }
 
@@ -55,13 +43,13 @@ func (h *Handler) ReopenUpdate(c echo.Context) error {
 // the messages beside the reason; then back to the page with a notice.
 func (h *Handler) reopen(c echo.Context,
 	move func(ctx context.Context, caller domain.Caller, version int, reason string) error,
-	render func(ctx context.Context, caller domain.Caller, errs map[string]string) error) error {
+	render func(caller domain.Caller, errs map[string]string) error) error {
 	ctx, caller := c.Request().Context(), h.caller(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	err := move(ctx, caller, version, strings.TrimSpace(c.FormValue("reason")))
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		if err := render(ctx, caller, reopenErrors(h.fieldErrors(c, ve))); err != nil {
+		if err := render(caller, reopenErrors(h.fieldErrors(c, ve))); err != nil {
 			return h.denyLogged(c, err)
 		}
 		return nil

@@ -45,6 +45,17 @@ func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updateP
 	return p
 }
 
+// updateFormAgain is valueFormAgain for an activity update.
+func (h *Handler) updateFormAgain(c echo.Context, caller domain.Caller, t reporting.UpdateTarget, errs map[string]string) error {
+	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, caller.Scope, t, caller.Now)
+	if err != nil {
+		return err
+	}
+	p := h.updatePage(c, form)
+	p.Errors = errs
+	return c.Render(http.StatusUnprocessableEntity, "update", p)
+}
+
 // UpdateForm shows an activity update to the lead's and supporters' focal
 // points and to the secretariat.
 func (h *Handler) UpdateForm(c echo.Context) error {

@@ -107,6 +107,18 @@ func (h *Handler) valuePageFor(c echo.Context, form *reporting.ValueForm) valueP
 	return p
 }
 
+// valueFormAgain shows the value page again with 422 and the messages errs
+// beside their fields.
+func (h *Handler) valueFormAgain(c echo.Context, caller domain.Caller, t reporting.ValueTarget, errs map[string]string) error {
+	form, err := reporting.LoadValueForm(c.Request().Context(), h.DB, caller.Scope, t, caller.Now)
+	if err != nil {
+		return err
+	}
+	p := h.valuePageFor(c, form)
+	p.Errors = errs
+	return c.Render(http.StatusUnprocessableEntity, "value", p)
+}
+
 // storedBreakdown gives the stored cells of the form's value (figures.Disclose
 // for the audience), in the set's order, labelled as the input grid is.
 func storedBreakdown(cells []cellField, form *reporting.ValueForm, aud figures.Audience) []shownCell {
