@@ -208,19 +208,9 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, who domain.Caller, t Upd
 		u := uc.update
 		comment = strings.TrimSpace(comment)
 		old := updateSnapshot(u)
-		if err := applyTransition(tx, &domain.ActivityUpdate{}, u.ID, &u.Workflow, action, who.Scope.UserID, comment, who.Now); err != nil {
+		if err := moveRow(tx, who, &domain.ActivityUpdate{}, u.ID, &u.Workflow, action, comment,
+			func() error { return RefreshActivityRollup(tx, uc.activity.ID) }, domain.Comment{ActivityUpdateID: &u.ID}); err != nil {
 			return err
-		}
-		// Roll-ups: approving or reopening changes the approved data.
-		if action == ActionApprove || action == ActionReopen {
-			if err := RefreshActivityRollup(tx, uc.activity.ID); err != nil {
-				return err
-			}
-		}
-		if action == ActionReturn || action == ActionReopen {
-			if err := tx.Create(&domain.Comment{ActivityUpdateID: &u.ID, AuthorID: who.Scope.UserID, Body: comment, CreatedAt: who.Now}).Error; err != nil {
-				return err
-			}
 		}
 		// Completeness: an approved update that reports the activity
 		// completed or cancelled ends what is expected of it in the later

@@ -58,19 +58,9 @@ func TransitionValue(ctx context.Context, db *gorm.DB, who domain.Caller, t Valu
 			}
 		}
 		comment = strings.TrimSpace(comment)
-		if err := applyTransition(tx, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, who.Scope.UserID, comment, who.Now); err != nil {
+		if err := moveRow(tx, who, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, comment,
+			func() error { return RefreshIndicatorRollup(tx, vc.indicator.ID) }, domain.Comment{IndicatorValueID: &v.ID}); err != nil {
 			return err
-		}
-		// Roll-ups: approving or reopening changes the approved data.
-		if action == ActionApprove || action == ActionReopen {
-			if err := RefreshIndicatorRollup(tx, vc.indicator.ID); err != nil {
-				return err
-			}
-		}
-		if action == ActionReturn || action == ActionReopen {
-			if err := tx.Create(&domain.Comment{IndicatorValueID: &v.ID, AuthorID: who.Scope.UserID, Body: comment, CreatedAt: who.Now}).Error; err != nil {
-				return err
-			}
 		}
 		var nv domain.IndicatorValue
 		if err := tx.Take(&nv, v.ID).Error; err != nil {
@@ -87,6 +77,29 @@ func TransitionValue(ctx context.Context, db *gorm.DB, who domain.Caller, t Valu
 		return nil
 	})
 	return out, err
+}
+
+// moveRow applies action to the workflow w of a value or an update (model
+// and id name its row) with what every move brings: approving or reopening
+// changes the approved data, so the roll-ups are refreshed (refresh);
+// returning or reopening keeps the comment in the item's thread (thread
+// names the item).
+func moveRow(tx *gorm.DB, who domain.Caller, model any, id int64, w *domain.Workflow, action, comment string, refresh func() error, thread domain.Comment) error {
+	if err := applyTransition(tx, model, id, w, action, who.Scope.UserID, comment, who.Now); err != nil {
+		return err
+	}
+	if action == ActionApprove || action == ActionReopen {
+		if err := refresh(); err != nil {
+			return err
+		}
+	}
+	if action == ActionReturn || action == ActionReopen {
+		thread.AuthorID, thread.Body, thread.CreatedAt = who.Scope.UserID, comment, who.Now
+		if err := tx.Create(&thread).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkTransition runs the checks every workflow move shares, for the row w
