@@ -83,6 +83,29 @@ type gridOutcome struct {
 	saved  *domain.IndicatorValue // the value after the save (nil when untouched)
 }
 
+// tally counts the refused rows of a grid's outcomes and, of them, those
+// refused as stale (see is what an outcome says of both).
+func tally[O any](outcomes map[string]*O, see func(*O) (failed, stale bool)) (failed, stale int) {
+	for _, o := range outcomes {
+		if f, s := see(o); f {
+			failed++
+			if s {
+				stale++
+			}
+		}
+	}
+	return failed, stale
+}
+
+// gridFlash is the notice after a grid's rows were all saved, or saved and
+// submitted.
+func gridFlash(submit bool) string {
+	if submit {
+		return "flash.grid_submitted"
+	}
+	return "flash.grid_saved"
+}
+
 // SaveValueGrid saves every edited row of the grid as a draft, each on its
 // own with its own version (models.SaveValue, as the single form), and with
 // "action=submit" then submits every row that is saved and complete. Rows
@@ -143,20 +166,9 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 		}
 	}
 	p := gridPage{Page: h.page(c)}
-	for _, o := range outcomes {
-		if o.failed {
-			p.Failed++
-			if o.typed.Stale != nil {
-				p.Conflicts++
-			}
-		}
-	}
+	p.Failed, p.Conflicts = tally(outcomes, func(o *gridOutcome) (bool, bool) { return o.failed, o.typed.Stale != nil })
 	if p.Failed == 0 {
-		flash := "flash.grid_saved"
-		if submit {
-			flash = "flash.grid_submitted"
-		}
-		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
+		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+gridFlash(submit))
 	}
 	// Show the grid as it is now, with the refused rows as typed.
 	if g, err = h.loadGrid(c); err != nil {

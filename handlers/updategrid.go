@@ -134,20 +134,9 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 		}
 	}
 	p := h.updateGridPage(c, g)
-	for _, o := range outcomes {
-		if o.failed {
-			p.Failed++
-			if o.typed.Conflict != nil {
-				p.Stale++
-			}
-		}
-	}
+	p.Failed, p.Stale = tally(outcomes, func(o *outcome) (bool, bool) { return o.failed, o.typed.Conflict != nil })
 	if p.Failed == 0 {
-		flash := "flash.grid_saved"
-		if submit {
-			flash = "flash.grid_submitted"
-		}
-		return c.Redirect(http.StatusSeeOther, p.Action+"&flash="+flash)
+		return c.Redirect(http.StatusSeeOther, p.Action+"&flash="+gridFlash(submit))
 	}
 	if g, err = h.loadUpdateGrid(c); err != nil {
 		return h.denyLogged(c, err)
