@@ -11,32 +11,31 @@ import (
 
 // updateJSON is an activity update as the API shows it.
 type updateJSON struct {
-	Activity        string  `json:"activity"`
-	Period          string  `json:"period"`
+	Activity string `json:"activity"`
+	Period   string `json:"period"`
+	updateContentJSON
+	workflowJSON
+}
+
+// updateContentJSON is what an update reports (domain.UpdateContent) with
+// the API's names, in the answer and in the body of a PUT.
+type updateContentJSON struct {
 	Progress        string  `json:"progress"`
 	PercentComplete int     `json:"percent_complete"`
 	Achievements    string  `json:"achievements"`
 	Challenges      string  `json:"challenges"`
 	NextSteps       string  `json:"next_steps"`
 	Expenditure     float64 `json:"expenditure"`
-	workflowJSON
 }
 
 func toUpdateJSON(activity, period string, u *domain.ActivityUpdate) updateJSON {
-	return updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
-		Achievements: u.Achievements, Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure,
-		workflowJSON: toWorkflowJSON(u.Workflow)}
+	return updateJSON{Activity: activity, Period: period, updateContentJSON: updateContentJSON(u.UpdateContent), workflowJSON: toWorkflowJSON(u.Workflow)}
 }
 
 // updateBody is the body of PUT …/activities/{code}/updates/{period}.
 type updateBody struct {
-	Progress        string  `json:"progress"`
-	PercentComplete int     `json:"percent_complete"`
-	Achievements    string  `json:"achievements"`
-	Challenges      string  `json:"challenges"`
-	NextSteps       string  `json:"next_steps"`
-	Expenditure     float64 `json:"expenditure"`
-	Version         *int    `json:"version"`
+	updateContentJSON
+	Version *int `json:"version"`
 }
 
 // APIPutUpdate saves the lead organisation's update on an activity as a draft.
@@ -48,8 +47,7 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 	if body.Version == nil {
 		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
 	}
-	in := reporting.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
-		Challenges: body.Challenges, NextSteps: body.NextSteps, Expenditure: body.Expenditure, Version: *body.Version}
+	in := reporting.UpdateInput{UpdateContent: domain.UpdateContent(body.updateContentJSON), Version: *body.Version}
 	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.caller(c), updateTarget(c), in)
 	if err != nil {
 		return h.denyLogged(c, err)

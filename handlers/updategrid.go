@@ -52,8 +52,7 @@ func storedUpdateRows(l *i18n.Localizer, g *reporting.UpdateGrid) []updateGridRo
 		r := &g.Rows[i]
 		row := updateGridRow{UpdateRow: r, Editable: r.Editable(), Version: r.Version()}
 		if u := r.Update; u != nil {
-			row.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
-				Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+			row.Input = reporting.UpdateInput{UpdateContent: u.UpdateContent, Version: u.Version}
 			row.Percent = strconv.Itoa(u.PercentComplete)
 			row.Expense = l.InputNum(&u.Expenditure)
 		}
@@ -169,8 +168,8 @@ func typedUpdateRow(c echo.Context, l *i18n.Localizer, r *reporting.UpdateRow) u
 	t := updateGridRow{UpdateRow: r, Editable: true, Errors: map[string]string{},
 		Percent: strings.TrimSpace(c.FormValue(gridField("pc", key))), Expense: strings.TrimSpace(c.FormValue(gridField("x", key)))}
 	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", key)))
-	t.Input = reporting.UpdateInput{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
-		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key)), Version: t.Version}
+	t.Input = reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
+		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key))}, Version: t.Version}
 	if t.Percent != "" {
 		pct, err := strconv.Atoi(t.Percent)
 		if err != nil {

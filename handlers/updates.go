@@ -32,11 +32,10 @@ func updateTarget(c echo.Context) reporting.UpdateTarget {
 }
 
 func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updatePage {
-	p := updatePage{Page: h.page(c), Form: form, Statuses: domain.ProgressStatuses, Input: reporting.UpdateInput{Progress: domain.ProgressOnTrack, Version: form.Version()},
+	p := updatePage{Page: h.page(c), Form: form, Statuses: domain.ProgressStatuses, Input: reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: domain.ProgressOnTrack}, Version: form.Version()},
 		EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if u := form.Update; u != nil {
-		p.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
-			Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+		p.Input = reporting.UpdateInput{UpdateContent: u.UpdateContent, Version: u.Version}
 		p.Expense = strconv.FormatFloat(u.Expenditure, 'f', -1, 64)
 	}
 	if n := form.Note(form.NoteOrg); n != nil {
@@ -94,8 +93,8 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 		if p.Expense != "" {
 			spent, spentErr = parseNumber(l.Lang, p.Expense)
 		}
-		p.Input = reporting.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
-			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent, Version: version}
+		p.Input = reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
+			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent}, Version: version}
 		if pctErr != nil || spentErr != "" {
 			p.Errors = map[string]string{}
 			if pctErr != nil {

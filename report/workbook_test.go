@@ -263,8 +263,8 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	ut := reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: act.Code, Period: period}
 	var cur domain.ActivityUpdate
 	db.Where("activity_id = ? AND period_id = ?", act.ID, d.periods[slicesIndex(d.periods, period)].ID).Take(&cur)
-	up, err := reporting.SaveUpdate(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, ut, reporting.UpdateInput{Progress: domain.ProgressOnTrack, PercentComplete: 50,
-		Achievements: hostile, Version: cur.Version})
+	up, err := reporting.SaveUpdate(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, ut, reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: domain.ProgressOnTrack, PercentComplete: 50,
+		Achievements: hostile}, Version: cur.Version})
 	if err != nil {
 		t.Fatalf("save update %s: %v", act.Code, err)
 	}

@@ -51,7 +51,7 @@ func (r *UpdateRow) Version() int {
 // chosen or typed where nothing was reported counts as unchanged).
 func (r *UpdateRow) Unchanged(in UpdateInput) bool {
 	if r.Update == nil {
-		return in.Progress == "" && in.PercentComplete == 0 && in.Achievements == "" && in.Challenges == "" && in.NextSteps == "" && in.Expenditure == 0
+		return in.UpdateContent == domain.UpdateContent{}
 	}
 	return sameUpdate(r.Update, in)
 }

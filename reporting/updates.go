@@ -22,13 +22,8 @@ type UpdateTarget struct {
 // UpdateInput is an edit of an activity update, based on the version the
 // user saw (0 when there was none yet).
 type UpdateInput struct {
-	Progress        string
-	PercentComplete int
-	Achievements    string
-	Challenges      string
-	NextSteps       string
-	Expenditure     float64
-	Version         int
+	domain.UpdateContent
+	Version int
 }
 
 // updateContext is what every change of an activity update loads first.
@@ -101,8 +96,7 @@ func updateSnapshot(u *domain.ActivityUpdate) map[string]any {
 }
 
 func sameUpdate(u *domain.ActivityUpdate, in UpdateInput) bool {
-	return u.Progress == in.Progress && u.PercentComplete == in.PercentComplete && u.Achievements == in.Achievements &&
-		u.Challenges == in.Challenges && u.NextSteps == in.NextSteps && u.Expenditure == in.Expenditure
+	return u.UpdateContent == in.UpdateContent
 }
 
 // SaveUpdate stores an edit of the lead organisation's update on an
@@ -144,8 +138,7 @@ func saveUpdate(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTar
 			return err
 		}
 		uid := &who.Scope.UserID
-		nu := domain.ActivityUpdate{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, Progress: in.Progress, PercentComplete: in.PercentComplete,
-			Achievements: in.Achievements, Challenges: in.Challenges, NextSteps: in.NextSteps, Expenditure: in.Expenditure}
+		nu := domain.ActivityUpdate{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, UpdateContent: in.UpdateContent}
 		if old == nil {
 			nu.Workflow = domain.Workflow{Status: domain.StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: who.Now, UpdatedAt: who.Now}
 			if err := tx.Create(&nu).Error; err != nil {

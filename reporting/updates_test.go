@@ -19,7 +19,7 @@ func TestActivityUpdateWorkflow(t *testing.T) {
 	var existing domain.ActivityUpdate
 	f.db.Joins("JOIN activities a ON a.id = activity_updates.activity_id").Joins("JOIN reporting_periods p ON p.id = activity_updates.period_id").
 		Where("a.code = ? AND p.label = ?", "2.3.3", f.period).Limit(1).Find(&existing)
-	in := reporting.UpdateInput{Progress: domain.ProgressOnTrack, PercentComplete: 60, Achievements: "Two provincial trainings held", Expenditure: 12000, Version: existing.Version}
+	in := reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: domain.ProgressOnTrack, PercentComplete: 60, Achievements: "Two provincial trainings held", Expenditure: 12000}, Version: existing.Version}
 
 	if _, err := reporting.SaveUpdate(ctx, f.db, f.as(f.mops), target, in); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("another ministry saving the lead's update: %v", err)

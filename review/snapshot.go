@@ -63,18 +63,13 @@ type SnapshotBreakdown struct {
 
 // SnapshotUpdate is an approved activity update as it was when the snapshot was taken.
 type SnapshotUpdate struct {
-	SnapshotID      int64 `gorm:"primaryKey;autoIncrement:false"`
-	UpdateID        int64 `gorm:"primaryKey;autoIncrement:false"`
-	ActivityID      int64
-	PeriodID        int64
-	Progress        string
-	PercentComplete int
-	Achievements    string
-	Challenges      string
-	NextSteps       string
-	Expenditure     float64
-	Status          string
-	ApprovedAt      *time.Time
+	SnapshotID           int64 `gorm:"primaryKey;autoIncrement:false"`
+	UpdateID             int64 `gorm:"primaryKey;autoIncrement:false"`
+	ActivityID           int64
+	PeriodID             int64
+	domain.UpdateContent `gorm:"embedded"`
+	Status               string
+	ApprovedAt           *time.Time
 }
 
 // SnapshotTarget is one yearly target of an indicator, as kept in targets_json.
