@@ -97,6 +97,15 @@ func tally[O any](outcomes map[string]*O, see func(*O) (failed, stale bool)) (fa
 	return failed, stale
 }
 
+// gridStatus answers a grid with refused rows (failed, of which stale
+// were refused as stale): 409 when every refusal is a conflict, else 422.
+func gridStatus(failed, stale int) int {
+	if failed > stale {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
+}
+
 // gridFlash is the notice after a grid's rows were all saved, or saved and
 // submitted.
 func gridFlash(submit bool) string {
@@ -188,11 +197,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version
 		}
 	}
-	status := http.StatusConflict
-	if p.Failed > p.Conflicts {
-		status = http.StatusUnprocessableEntity
-	}
-	return c.Render(status, "grid", p)
+	return c.Render(gridStatus(p.Failed, p.Conflicts), "grid", p)
 }
 
 // typedRow reads one row of the posted grid as typed.

@@ -154,11 +154,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version
 		}
 	}
-	status := http.StatusConflict
-	if p.Failed > p.Stale {
-		status = http.StatusUnprocessableEntity
-	}
-	return c.Render(status, "grid_updates", p)
+	return c.Render(gridStatus(p.Failed, p.Stale), "grid_updates", p)
 }
 
 // typedUpdateRow reads one row of the posted grid as typed, noting
