@@ -36,10 +36,9 @@ type serverKey struct {
 // reads the file again when it meets a key it does not know, so that a
 // server keeps working after `naptracker keys rotate` without a restart.
 type Keyring struct {
-	mu     sync.RWMutex
-	keys   []serverKey
-	file   string // the key file, or "" when the keys came from NAPTRACKER_SECRET_KEY
-	source string
+	mu   sync.RWMutex
+	keys []serverKey
+	file string // the key file, or "" when the keys came from NAPTRACKER_SECRET_KEY
 }
 
 // NewKey returns a new random key, base64-encoded, for a key file or for
@@ -113,7 +112,6 @@ func LoadKeyring(env, path string) (k *Keyring, created bool, err error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("NAPTRACKER_SECRET_KEY: %w", err)
 		}
-		k.source = "NAPTRACKER_SECRET_KEY"
 		return k, false, nil
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -129,7 +127,7 @@ func LoadKeyring(env, path string) (k *Keyring, created bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w", path, err)
 	}
-	k.file, k.source = path, path
+	k.file = path
 	return k, created, nil
 }
 
@@ -164,9 +162,6 @@ const keyFileHeader = `# NAP Tracker's secret keys (base64, one a line; the firs
 # up with the database, but keep the copies apart. Without it, every user
 # with two-step sign-in must set it up again.
 `
-
-// Source says where the keys came from: NAPTRACKER_SECRET_KEY or the file.
-func (k *Keyring) Source() string { return k.source }
 
 // File is the key file, or "" when the keys come from NAPTRACKER_SECRET_KEY.
 func (k *Keyring) File() string { return k.file }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,12 +40,9 @@ var HashWait = 3 * time.Second
 var ErrBusy = errors.New("too many password checks at once")
 
 // passwordChecks counts the argon2id verifications computed, so that tests
-// can show a burst of sign-ins is throttled before any hash is computed.
+// can show a burst of sign-ins is throttled before any hash is computed
+// (export_test.go reads it).
 var passwordChecks atomic.Int64
-
-// PasswordChecks returns how many password verifications (argon2id
-// computations against a stored hash) this process has run.
-func PasswordChecks() int64 { return passwordChecks.Load() }
 
 // acquireHashSlot waits for a hashing slot for at most wait (forever when
 // wait is negative), or until ctx ends; it returns ErrBusy when none came.
@@ -73,54 +69,10 @@ func acquireHashSlot(ctx context.Context, wait time.Duration) error {
 
 func releaseHashSlot() { <-hashSlots }
 
-// HoldHashSlots takes every hashing slot, as a saturating burst would, and
-// returns the function that gives them back. Tests use it to see how
-// sign-in answers a busy server without racing real hashes.
-func HoldHashSlots() (release func()) {
-	n := cap(hashSlots)
-	for i := 0; i < n; i++ {
-		hashSlots <- struct{}{}
-	}
-	return func() {
-		for i := 0; i < n; i++ {
-			<-hashSlots
-		}
-	}
-}
-
 // HashPassword hashes a password with argon2id into a PHC-format string
 // ($argon2id$v=19$m=…,t=…,p=…$salt$hash). Unlike bcrypt it uses every byte
-// of long (for example Lao) passphrases.
+// of long (for example Lao) passphrases. Each hash has a new random salt.
 func HashPassword(password string) (string, error) {
-	if !reuseHashes.Load() {
-		return newHash(password)
-	}
-	if h, ok := hashMemo.Load(password); ok {
-		return h.(string), nil
-	}
-	h, err := newHash(password)
-	if err == nil {
-		hashMemo.Store(password, h)
-	}
-	return h, err
-}
-
-var (
-	reuseHashes atomic.Bool
-	hashMemo    sync.Map // password → its first hash, when reuseHashes
-)
-
-// ReuseHashesInTests makes HashPassword return, for a password it has
-// hashed before in this process, the same hash (salt included) instead of
-// computing a new one. Test binaries call it from TestMain (modelstest.Main,
-// apptest.Main): each user a test creates otherwise costs an argon2id
-// computation (19 MiB, a tenth of a second, several times that under the
-// race detector) and a hashing slot. Verifying a password is unchanged.
-// Never call it in a server: users with the same password would share a salt.
-func ReuseHashesInTests() { reuseHashes.Store(true) }
-
-// newHash hashes password with a new random salt.
-func newHash(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err

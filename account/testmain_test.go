@@ -3,8 +3,9 @@ package account_test
 import (
 	"testing"
 
-	"naptracker/store/storetest"
+	"naptracker/app/apptest"
 )
 
-// TestMain removes the package's template databases when the tests are done.
-func TestMain(m *testing.M) { storetest.Main(m) }
+// TestMain removes the package's template databases when the tests are done
+// (apptest.Main: the sign-in tests run the whole server).
+func TestMain(m *testing.M) { apptest.Main(m) }

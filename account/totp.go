@@ -69,12 +69,6 @@ func openTOTPSecret(keys *Keyring, userID int64, stored string) (string, error) 
 	return string(b), nil
 }
 
-// OpenTOTPSecret returns the base32 TOTP secret of a user as their app
-// holds it ("" when they have none).
-func OpenTOTPSecret(keys *Keyring, u *domain.User) (string, error) {
-	return openTOTPSecret(keys, u.ID, u.TOTPSecret)
-}
-
 // SealTOTPSecrets encrypts, in one transaction, the TOTP secrets stored in
 // clear (by a version before 0.11) and, when all is set, re-encrypts those
 // sealed under any key but the current one (after a key rotation). It

@@ -19,7 +19,7 @@ import (
 func newMFAUser(t *testing.T, db *gorm.DB, role string) *domain.User {
 	t.Helper()
 	u := &domain.User{Email: role + "@test.example", Name: "Test " + role, Role: role}
-	if err := account.CreateUser(context.Background(), db, domain.SystemActor, u, "a long test password"); err != nil {
+	if err := storetest.CreateUser(context.Background(), db, domain.SystemActor, u, "a long test password"); err != nil {
 		t.Fatal(err)
 	}
 	return u

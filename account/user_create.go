@@ -50,6 +50,14 @@ func CreateUser(ctx context.Context, db *gorm.DB, actor domain.Actor, u *domain.
 	if err != nil {
 		return err
 	}
+	return CreateUserWithHash(ctx, db, actor, u, hash)
+}
+
+// CreateUserWithHash is CreateUser after its two slow or checking steps: u
+// has passed ValidateNewUser and hash is HashPassword's hash of its
+// password. It stores and audits the user in one transaction. (The test
+// helpers hash a password once and create many users with it.)
+func CreateUserWithHash(ctx context.Context, db *gorm.DB, actor domain.Actor, u *domain.User, hash string) error {
 	u.PasswordHash = hash
 	u.Version = 1
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -54,7 +54,7 @@ func (f *uaFixture) user(t *testing.T, role string, org *domain.Organisation) *d
 	if org != nil {
 		u.OrganisationID = &org.ID
 	}
-	if err := account.CreateUser(f.ctx, f.db, domain.SystemActor, u, "a long test password"); err != nil {
+	if err := storetest.CreateUser(f.ctx, f.db, domain.SystemActor, u, "a long test password"); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -65,7 +65,7 @@ func signIn(t *testing.T, a *app.App) string {
 	t.Helper()
 	ctx := context.Background()
 	u := &domain.User{Email: "viewer@test.example", Name: "Viewer", Role: domain.RoleFacilitator}
-	if err := account.CreateUser(ctx, a.DB, domain.SystemActor, u, "a long test password"); err != nil {
+	if err := storetest.CreateUser(ctx, a.DB, domain.SystemActor, u, "a long test password"); err != nil {
 		t.Fatal(err)
 	}
 	token, _, err := account.CreateSession(ctx, a.DB, account.DefaultSessionPolicy, u, true, "127.0.0.1", "test", time.Now().UTC())

@@ -5,8 +5,6 @@ import (
 	"time"
 )
 
-func f(v float64) *float64 { return &v }
-
 func TestPeriodState(t *testing.T) {
 	t.Parallel()
 	locked, unlocked := LockLocked, LockUnlocked

@@ -60,18 +60,26 @@ type ValueBreakdown struct {
 	Value   float64
 }
 
-// ActivityUpdate is the lead organisation's report on an activity for a period.
-type ActivityUpdate struct {
-	ID              int64
-	ActivityID      int64
-	PeriodID        int64
+// UpdateContent is what an activity update reports: the progress status,
+// the percent complete, what was achieved and what stood in the way, the
+// next steps and the expenditure. The update, its input and its snapshot
+// all hold it.
+type UpdateContent struct {
 	Progress        string
 	PercentComplete int
 	Achievements    string
 	Challenges      string
 	NextSteps       string
 	Expenditure     float64
-	Workflow        `gorm:"embedded"`
+}
+
+// ActivityUpdate is the lead organisation's report on an activity for a period.
+type ActivityUpdate struct {
+	ID            int64
+	ActivityID    int64
+	PeriodID      int64
+	UpdateContent `gorm:"embedded"`
+	Workflow      `gorm:"embedded"`
 }
 
 // ContributionNote is a supporting organisation's note on an activity for a period.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -87,9 +86,7 @@ func TestAccessibilityInChromium(t *testing.T) {
 // a browser of its own: the sign-in page first in English, and the focal
 // point's pages after the facilitator's in Lao.
 func a11yInLanguage(t *testing.T, env *apptest.Env, script []byte, originals []string, snapshot string, fac, fp *domain.User, lang string) {
-	var shots atomic.Int32
-	b := env.NewBrowser(t, &shots)
-	t.Logf("screenshots: %s", b.Dir())
+	b := env.BrowserFor(t, nil)
 	old, _ := filepath.Glob(filepath.Join(b.Dir(), "*.png")) // from an earlier run
 	for _, f := range old {
 		os.Remove(f)

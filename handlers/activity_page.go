@@ -20,8 +20,8 @@ type activityPageView struct {
 // ShowActivity shows one activity to every role; donors, facilitators and
 // other organisations see the lead's approved updates only.
 func (h *Handler) ShowActivity(c echo.Context) error {
-	who := PrincipalOf(c)
-	pg, err := review.LoadActivityPage(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("code"), h.Now().UTC())
+	caller := h.caller(c)
+	pg, err := review.LoadActivityPage(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("code"), caller.Now)
 	if err != nil {
 		return err
 	}

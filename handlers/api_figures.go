@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/reporting"
 
@@ -57,10 +56,9 @@ type indicatorFiguresJSON struct {
 // planFigures reads the plan's figures for the caller's audience with the
 // filters of the figures API and its CSV (from, to, include_unapproved).
 func (h *Handler) planFigures(c echo.Context) (*reporting.PlanFigures, error) {
-	who := PrincipalOf(c)
-	q := c.QueryParams()
-	return reporting.LoadPlanFigures(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"),
-		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), h.Now().UTC())
+	caller, q := h.caller(c), c.QueryParams()
+	return reporting.LoadPlanFigures(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"),
+		strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")), truthy(q.Get("include_unapproved")), caller.Now)
 }
 
 // APIFigures gives every indicator's figures over a range, as the workshop

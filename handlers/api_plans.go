@@ -93,40 +93,44 @@ type apiThresholds struct {
 	Red   float64 `json:"red"`
 }
 
+// apiNode is what every tier of the plan shows first.
+type apiNode struct {
+	Code        string       `json:"code"`
+	Title       string       `json:"title"`
+	TitleI18n   domain.Texts `json:"title_i18n"`
+	Description string       `json:"description"`
+}
+
+// nodeJSON shows a tier's code, title (in every language) and description.
+func nodeJSON(code, title string, titleI18n domain.Texts, description string) apiNode {
+	return apiNode{Code: code, Title: title, TitleI18n: texts(titleI18n), Description: description}
+}
+
 // apiPillar is the first tier.
 type apiPillar struct {
-	Code        string         `json:"code"`
-	Title       string         `json:"title"`
-	TitleI18n   domain.Texts   `json:"title_i18n"`
-	Description string         `json:"description"`
-	Objectives  []apiObjective `json:"objectives"`
+	apiNode
+	Objectives []apiObjective `json:"objectives"`
 }
 
 // apiObjective is the second tier, with its outcome indicators.
 type apiObjective struct {
-	Code        string         `json:"code"`
-	Title       string         `json:"title"`
-	TitleI18n   domain.Texts   `json:"title_i18n"`
-	Description string         `json:"description"`
-	Indicators  []apiIndicator `json:"indicators"`
-	Activities  []apiActivity  `json:"activities"`
+	apiNode
+	Indicators []apiIndicator `json:"indicators"`
+	Activities []apiActivity  `json:"activities"`
 }
 
 // apiActivity is the third tier, with who does it, its money and its
 // output indicators.
 type apiActivity struct {
-	Code        string         `json:"code"`
-	Title       string         `json:"title"`
-	TitleI18n   domain.Texts   `json:"title_i18n"`
-	Description string         `json:"description"`
-	StartDate   string         `json:"start_date"`
-	EndDate     string         `json:"end_date"`
-	Lead        apiOrgRef      `json:"lead"`
-	Supporting  []string       `json:"supporting"`
-	Budget      float64        `json:"budget"`
-	Currency    string         `json:"currency"`
-	Funding     []apiFunding   `json:"funding"`
-	Indicators  []apiIndicator `json:"indicators"`
+	apiNode
+	StartDate  string         `json:"start_date"`
+	EndDate    string         `json:"end_date"`
+	Lead       apiOrgRef      `json:"lead"`
+	Supporting []string       `json:"supporting"`
+	Budget     float64        `json:"budget"`
+	Currency   string         `json:"currency"`
+	Funding    []apiFunding   `json:"funding"`
+	Indicators []apiIndicator `json:"indicators"`
 }
 
 // apiOrgRef names an organisation by acronym (stable, what people use) and name.
@@ -203,9 +207,9 @@ func planTreeJSON(t *planning.PlanTree) apiPlanTree {
 		DisaggregationSets: []apiSet{},
 	}
 	for _, pn := range t.Pillars {
-		pillar := apiPillar{Code: pn.Code, Title: pn.Title, TitleI18n: texts(pn.TitleI18n), Description: pn.Description, Objectives: make([]apiObjective, 0, len(pn.Objectives))}
+		pillar := apiPillar{apiNode: nodeJSON(pn.Code, pn.Title, pn.TitleI18n, pn.Description), Objectives: make([]apiObjective, 0, len(pn.Objectives))}
 		for _, on := range pn.Objectives {
-			obj := apiObjective{Code: on.Code, Title: on.Title, TitleI18n: texts(on.TitleI18n), Description: on.Description,
+			obj := apiObjective{apiNode: nodeJSON(on.Code, on.Title, on.TitleI18n, on.Description),
 				Indicators: indicatorsJSON(t, on.Indicators), Activities: make([]apiActivity, 0, len(on.Activities))}
 			for _, an := range on.Activities {
 				obj.Activities = append(obj.Activities, activityJSON(t, an))
@@ -220,7 +224,7 @@ func planTreeJSON(t *planning.PlanTree) apiPlanTree {
 func activityJSON(t *planning.PlanTree, a *planning.ActivityNode) apiActivity {
 	lead := t.Org(a.LeadOrgID)
 	out := apiActivity{
-		Code: a.Code, Title: a.Title, TitleI18n: texts(a.TitleI18n), Description: a.Description,
+		apiNode:   nodeJSON(a.Code, a.Title, a.TitleI18n, a.Description),
 		StartDate: apiDate(a.StartDate), EndDate: apiDate(a.EndDate),
 		Lead:       apiOrgRef{Acronym: lead.Acronym, Name: lead.Name},
 		Supporting: make([]string, 0, len(a.SupporterIDs)),

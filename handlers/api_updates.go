@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"naptracker/domain"
 	"naptracker/reporting"
@@ -12,41 +11,31 @@ import (
 
 // updateJSON is an activity update as the API shows it.
 type updateJSON struct {
-	Activity        string     `json:"activity"`
-	Period          string     `json:"period"`
-	Progress        string     `json:"progress"`
-	PercentComplete int        `json:"percent_complete"`
-	Achievements    string     `json:"achievements"`
-	Challenges      string     `json:"challenges"`
-	NextSteps       string     `json:"next_steps"`
-	Expenditure     float64    `json:"expenditure"`
-	Status          string     `json:"status"`
-	Version         int        `json:"version"`
-	SubmittedAt     *time.Time `json:"submitted_at,omitempty"`
-	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
-	ReturnComment   string     `json:"return_comment,omitempty"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	Activity string `json:"activity"`
+	Period   string `json:"period"`
+	updateContentJSON
+	workflowJSON
 }
 
-func toUpdateJSON(activity, period string, u *domain.ActivityUpdate) updateJSON {
-	out := updateJSON{Activity: activity, Period: period, Progress: u.Progress, PercentComplete: u.PercentComplete,
-		Achievements: u.Achievements, Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure,
-		Status: u.Status, Version: u.Version, SubmittedAt: u.SubmittedAt, ApprovedAt: u.ApprovedAt, UpdatedAt: u.UpdatedAt}
-	if u.Status == domain.StatusReturned {
-		out.ReturnComment = u.ReturnComment
-	}
-	return out
-}
-
-// updateBody is the body of PUT …/activities/{code}/updates/{period}.
-type updateBody struct {
+// updateContentJSON is what an update reports (domain.UpdateContent) with
+// the API's names, in the answer and in the body of a PUT.
+type updateContentJSON struct {
 	Progress        string  `json:"progress"`
 	PercentComplete int     `json:"percent_complete"`
 	Achievements    string  `json:"achievements"`
 	Challenges      string  `json:"challenges"`
 	NextSteps       string  `json:"next_steps"`
 	Expenditure     float64 `json:"expenditure"`
-	Version         *int    `json:"version"`
+}
+
+func toUpdateJSON(activity, period string, u *domain.ActivityUpdate) updateJSON {
+	return updateJSON{Activity: activity, Period: period, updateContentJSON: updateContentJSON(u.UpdateContent), workflowJSON: toWorkflowJSON(u.Workflow)}
+}
+
+// updateBody is the body of PUT …/activities/{code}/updates/{period}.
+type updateBody struct {
+	updateContentJSON
+	Version *int `json:"version"`
 }
 
 // APIPutUpdate saves the lead organisation's update on an activity as a draft.
@@ -58,10 +47,8 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 	if body.Version == nil {
 		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new update)."}}
 	}
-	who := PrincipalOf(c)
-	in := reporting.UpdateInput{Progress: body.Progress, PercentComplete: body.PercentComplete, Achievements: body.Achievements,
-		Challenges: body.Challenges, NextSteps: body.NextSteps, Expenditure: body.Expenditure, Version: *body.Version}
-	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), updateTarget(c), in, h.Now().UTC())
+	in := reporting.UpdateInput{UpdateContent: domain.UpdateContent(body.updateContentJSON), Version: *body.Version}
+	u, err := reporting.SaveUpdate(c.Request().Context(), h.DB, h.caller(c), updateTarget(c), in)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -71,8 +58,8 @@ func (h *Handler) APIPutUpdate(c echo.Context) error {
 // APITransitionUpdate submits, approves, returns or reopens an activity update.
 func (h *Handler) APITransitionUpdate(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return h.apiTransition(c, func(scope domain.Scope, version int, comment string) (any, error) {
-			u, err := reporting.TransitionUpdate(c.Request().Context(), h.DB, h.actor(c), scope, updateTarget(c), action, version, comment, h.Now().UTC())
+		return h.apiTransition(c, func(caller domain.Caller, version int, comment string) (any, error) {
+			u, err := reporting.TransitionUpdate(c.Request().Context(), h.DB, caller, updateTarget(c), action, version, comment)
 			if err != nil {
 				return nil, err
 			}

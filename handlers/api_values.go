@@ -26,23 +26,35 @@ type valueJSON struct {
 	TextValue      string             `json:"text_value,omitempty"`
 	Disaggregation map[string]float64 `json:"disaggregation,omitempty"`
 	// DisaggregationSuppressed: the breakdown is hidden from the caller.
-	DisaggregationSuppressed bool       `json:"disaggregation_suppressed,omitempty"`
-	Narrative                string     `json:"narrative"`
-	Status                   string     `json:"status"`
-	Version                  int        `json:"version"`
-	SubmittedAt              *time.Time `json:"submitted_at,omitempty"`
-	ApprovedAt               *time.Time `json:"approved_at,omitempty"`
-	ReturnComment            string     `json:"return_comment,omitempty"`
-	UpdatedAt                time.Time  `json:"updated_at"`
+	DisaggregationSuppressed bool   `json:"disaggregation_suppressed,omitempty"`
+	Narrative                string `json:"narrative"`
+	workflowJSON
+}
+
+// workflowJSON is where a value or an update stands in the workflow, as
+// the API shows it (the same fields, last, in both).
+type workflowJSON struct {
+	Status        string     `json:"status"`
+	Version       int        `json:"version"`
+	SubmittedAt   *time.Time `json:"submitted_at,omitempty"`
+	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
+	ReturnComment string     `json:"return_comment,omitempty"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// toWorkflowJSON shows w; the return comment only while it is returned.
+func toWorkflowJSON(w domain.Workflow) workflowJSON {
+	out := workflowJSON{Status: w.Status, Version: w.Version, SubmittedAt: w.SubmittedAt, ApprovedAt: w.ApprovedAt, UpdatedAt: w.UpdatedAt}
+	if w.Status == domain.StatusReturned {
+		out.ReturnComment = w.ReturnComment
+	}
+	return out
 }
 
 func toValueJSON(indicator, period string, v *domain.IndicatorValue) valueJSON {
 	out := valueJSON{
 		Indicator: indicator, Period: period, Value: v.Value, TextValue: v.TextValue, Narrative: v.Narrative,
-		Status: v.Status, Version: v.Version, SubmittedAt: v.SubmittedAt, ApprovedAt: v.ApprovedAt, UpdatedAt: v.UpdatedAt,
-	}
-	if v.Status == domain.StatusReturned {
-		out.ReturnComment = v.ReturnComment
+		workflowJSON: toWorkflowJSON(v.Workflow),
 	}
 	if len(v.Breakdown) > 0 {
 		out.Disaggregation = map[string]float64{}
@@ -153,13 +165,13 @@ func (h *Handler) APIPutValue(c echo.Context) error {
 	if body.Version == nil {
 		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read (0 for a new value)."}}
 	}
-	who, l := PrincipalOf(c), h.Localizer(c)
+	l := h.Localizer(c)
 	value, bad := body.Value.read(l.Lang)
 	if bad != "" {
 		return &domain.ValidationError{Fields: map[string]string{"value": l.T(bad)}}
 	}
 	in := reporting.ValueInput{Value: value, TextValue: body.TextValue, Disaggregation: body.Disaggregation, Narrative: body.Narrative, Version: *body.Version, Reason: body.Reason}
-	v, err := reporting.SaveValue(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), valueTarget(c), in, h.Now().UTC())
+	v, err := reporting.SaveValue(c.Request().Context(), h.DB, h.caller(c), valueTarget(c), in)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -176,8 +188,8 @@ type transitionBody struct {
 // POST …/values/{period}/submit|approve|return with {"version", "comment"}.
 func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return h.apiTransition(c, func(scope domain.Scope, version int, comment string) (any, error) {
-			v, err := reporting.TransitionValue(c.Request().Context(), h.DB, h.actor(c), scope, valueTarget(c), action, version, comment, h.Now().UTC())
+		return h.apiTransition(c, func(caller domain.Caller, version int, comment string) (any, error) {
+			v, err := reporting.TransitionValue(c.Request().Context(), h.DB, caller, valueTarget(c), action, version, comment)
 			if err != nil {
 				return nil, err
 			}
@@ -188,7 +200,7 @@ func (h *Handler) APITransitionValue(action string) echo.HandlerFunc {
 
 // apiTransition reads the body of a workflow action, {"version", "comment"},
 // runs the move for the caller and answers with what it returns.
-func (h *Handler) apiTransition(c echo.Context, move func(scope domain.Scope, version int, comment string) (any, error)) error {
+func (h *Handler) apiTransition(c echo.Context, move func(caller domain.Caller, version int, comment string) (any, error)) error {
 	var body transitionBody
 	if err := decodeJSON(c, &body); err != nil {
 		return err
@@ -196,7 +208,7 @@ func (h *Handler) apiTransition(c echo.Context, move func(scope domain.Scope, ve
 	if body.Version == nil {
 		return &domain.ValidationError{Fields: map[string]string{"version": "Send the version you read."}}
 	}
-	out, err := move(domain.ScopeOf(&PrincipalOf(c).User), *body.Version, body.Comment)
+	out, err := move(h.caller(c), *body.Version, body.Comment)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -211,12 +223,11 @@ func (h *Handler) APIValues(c echo.Context) error {
 	if period == "" {
 		return &domain.ValidationError{Fields: map[string]string{"period": "Name the period, for example ?period=2024-Q1."}}
 	}
-	who := PrincipalOf(c)
-	rows, err := reporting.PeriodValues(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), period)
+	scope := h.caller(c).Scope
+	rows, err := reporting.PeriodValues(c.Request().Context(), h.DB, scope, c.Param("plan"), period)
 	if err != nil {
 		return err
 	}
-	scope := domain.ScopeOf(&who.User)
 	out := make([]valueJSON, 0, len(rows))
 	for i := range rows {
 		r := &rows[i]

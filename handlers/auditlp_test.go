@@ -102,6 +102,22 @@ type lpSolver struct {
 	basis []int
 }
 
+// small bounds the variable x as a published "<5" does: 1 to 4.
+func (s *lpSystem) small(x int) {
+	s.add(linExpr{x: 1}, lpGE, 1)
+	s.add(linExpr{x: 1}, lpLE, 4)
+}
+
+// mustSolve is newLPSolver for a system the test knows is feasible.
+func mustSolve(t *testing.T, s *lpSystem) *lpSolver {
+	t.Helper()
+	p, err := newLPSolver(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // newLPSolver finds a feasible basis (phase 1), or errInfeasible.
 func newLPSolver(s *lpSystem) (*lpSolver, error) {
 	m := len(s.rows)
@@ -332,13 +348,9 @@ func TestAuditLP(t *testing.T) {
 		s.add(linExpr{a: 1, b: 1, c: 1}, lpEQ, 9) // the total
 		s.add(linExpr{c: 1}, lpEQ, 7)             // the published cell
 		for _, x := range []int{a, b} {           // the two "<5"
-			s.add(linExpr{x: 1}, lpGE, 1)
-			s.add(linExpr{x: 1}, lpLE, 4)
+			s.small(x)
 		}
-		p, err := newLPSolver(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustSolve(t, &s)
 		for _, x := range []int{a, b} {
 			if lo, hi := p.interval(linExpr{x: 1}); lo != 1 || hi != 1 {
 				t.Errorf("cell %d: [%v, %v], want [1, 1]", x, lo, hi)
@@ -348,8 +360,7 @@ func TestAuditLP(t *testing.T) {
 	t.Run("a target of 3.5 and the word Behind pin the actual to 2", func(t *testing.T) {
 		var s lpSystem
 		x := s.newVar()
-		s.add(linExpr{x: 1}, lpGE, 1) // "<5"
-		s.add(linExpr{x: 1}, lpLE, 4)
+		s.small(x)                               // "<5"
 		add := func(e linExpr, lo, hi float64) { // the rating's bounds, as the audit writes them
 			addBounds(&s, e, lo, hi)
 		}
@@ -358,10 +369,7 @@ func TestAuditLP(t *testing.T) {
 			t.Fatal("no band for an increasing indicator")
 		}
 		add(linExpr{x: 1}, lo, hi)
-		p, err := newLPSolver(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustSolve(t, &s)
 		if lo, hi := p.interval(linExpr{x: 1}); lo != 2 || hi != 2 {
 			t.Errorf("[%v, %v], want [2, 2]", lo, hi)
 		}
@@ -373,12 +381,8 @@ func TestAuditLP(t *testing.T) {
 		s.add(linExpr{q[0]: 1}, lpEQ, 6)
 		s.add(linExpr{q[1]: 1}, lpEQ, 7)
 		s.add(linExpr{q[3]: 1}, lpEQ, 7)
-		s.add(linExpr{q[2]: 1}, lpGE, 1)
-		s.add(linExpr{q[2]: 1}, lpLE, 4)
-		p, err := newLPSolver(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s.small(q[2])
+		p := mustSolve(t, &s)
 		if lo, hi := p.interval(linExpr{q[2]: 1}); lo != 3 || hi != 3 {
 			t.Errorf("[%v, %v], want [3, 3]", lo, hi)
 		}
@@ -390,13 +394,9 @@ func TestAuditLP(t *testing.T) {
 		s.add(linExpr{a: 1, b: 1, c: 1, d: 1, v: -1}, lpEQ, 0)
 		s.add(linExpr{d: 1}, lpEQ, 12)
 		for _, x := range []int{a, b} {
-			s.add(linExpr{x: 1}, lpGE, 1)
-			s.add(linExpr{x: 1}, lpLE, 4)
+			s.small(x)
 		}
-		p, err := newLPSolver(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustSolve(t, &s)
 		for _, x := range []int{a, b} {
 			if lo, hi := p.interval(linExpr{x: 1}); lo != 1 || hi != 4 {
 				t.Errorf("cell %d: [%v, %v], want [1, 4]", x, lo, hi)
@@ -432,16 +432,12 @@ func TestAuditLP(t *testing.T) {
 				s.add(e, lpEQ, total)
 				s.add(e, lpEQ, total)
 			} else {
-				s.add(linExpr{q[k]: 1}, lpGE, 1)
-				s.add(linExpr{q[k]: 1}, lpLE, 4)
+				s.small(q[k])
 			}
 		}
 		s.add(linExpr{q[7]: 1}, lpEQ, 10)
 		s.add(linExpr{q[5]: 1}, lpEQ, 10)
-		p, err := newLPSolver(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustSolve(t, &s)
 		// Quarter 6 is pinned (total after 8 minus total after 6 minus q7);
 		// quarter 0 is not.
 		if lo, hi := p.interval(linExpr{q[6]: 1}); lo != 4 || hi != 4 {

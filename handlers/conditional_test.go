@@ -75,8 +75,7 @@ WHERE v.status = 'submitted' AND o.acronym = 'MOLSW' AND i.archived_at IS NULL O
 	v := 0
 	db.Raw(`SELECT v.version FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN reporting_periods p ON p.id = v.period_id
 WHERE i.code = ? AND p.label = ?`, item.Code, item.Label).Scan(&v)
-	if _, err := reporting.TransitionValue(ctx, db, domain.Actor{Name: "test"}, domain.ScopeOf(sec),
-		reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: item.Code, Period: item.Label}, reporting.ActionApprove, v, "", env.Clock.Now().UTC()); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, domain.Caller{Actor: domain.Actor{Name: "test"}, Scope: domain.ScopeOf(sec), Now: env.Clock.Now().UTC()}, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: item.Code, Period: item.Label}, reporting.ActionApprove, v, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range pages {

@@ -188,9 +188,9 @@ func TestDecisionsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	fac := env.User(t, domain.RoleFacilitator, "")
-	actor, scope := domain.Actor{UserID: &fac.ID, Name: fac.Name}, domain.ScopeOf(fac)
+	who := domain.Caller{Actor: domain.Actor{UserID: &fac.ID, Name: fac.Name}, Scope: domain.ScopeOf(fac), Now: now}
 	mk := func(text string, orgID int64) int64 {
-		d, err := review.CreateDecision(ctx, db, actor, scope, plan.ID, review.DecisionInput{Text: text, OrganisationID: orgID}, now)
+		d, err := review.CreateDecision(ctx, db, who, plan.ID, review.DecisionInput{Text: text, OrganisationID: orgID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestDecisionsCSV(t *testing.T) {
 	formula := mk(`=HYPERLINK("http://x","y")`, org.ID)
 	done := mk("Train the labour inspectors", org.ID)
 	other := mk("Ask the donors for a second round", 0)
-	if _, err := review.MarkDecisionDone(ctx, db, actor, scope, plan.ID, done, now); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, db, who, plan.ID, done); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(rows [][]string) map[string]bool {

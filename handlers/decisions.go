@@ -20,8 +20,7 @@ import (
 // presentation's decisions slide and goes back to that slide; a refused
 // form comes back on the same slide with 422 and the messages.
 func (h *Handler) CreateDecision(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	l := h.Localizer(c)
+	ctx, l := c.Request().Context(), h.Localizer(c)
 	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
@@ -56,7 +55,7 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		_, err = review.CreateDecision(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), plan.ID, in, now)
+		_, err = review.CreateDecision(ctx, h.DB, h.caller(c), plan.ID, in)
 		var ve *domain.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -99,7 +98,7 @@ func (h *Handler) CreateDecision(c echo.Context) error {
 // DecisionDone marks a decision done and goes back to the page it was
 // marked on (the "back" field: a page of the same plan), else the plan.
 func (h *Handler) DecisionDone(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	ctx := c.Request().Context()
 	plan, err := planning.FindPlan(ctx, h.DB, c.Param("plan"))
 	if err != nil {
 		return err
@@ -108,7 +107,7 @@ func (h *Handler) DecisionDone(c echo.Context) error {
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	if _, err := review.MarkDecisionDone(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), plan.ID, id, now); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, h.DB, h.caller(c), plan.ID, id); err != nil {
 		return h.denyLogged(c, err)
 	}
 	home := "/plans/" + url.PathEscape(plan.Code)

@@ -78,8 +78,7 @@ func (h *Handler) addEvidence(c echo.Context, of reporting.EvidenceOf) ([]domain
 		return nil, err
 	}
 	defer done()
-	who := PrincipalOf(c)
-	added, err := reporting.AddEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of, files, h.EvidenceMaxSize, h.Now().UTC())
+	added, err := reporting.AddEvidence(c.Request().Context(), h.DB, h.caller(c), of, files, h.EvidenceMaxSize)
 	if err != nil {
 		return nil, h.denyLogged(c, err)
 	}
@@ -113,27 +112,16 @@ func (h *Handler) UploadEvidence(of func(echo.Context) reporting.EvidenceOf) ech
 
 // evidencePage shows the value or update page again with messages about the upload.
 func (h *Handler) evidencePage(c echo.Context, of reporting.EvidenceOf, errs map[string]string) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := domain.ScopeOf(&who.User)
+	var err error
 	switch t := of.(type) {
 	case reporting.ValueTarget:
-		form, err := reporting.LoadValueForm(ctx, h.DB, scope, t, now)
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		p := h.valuePageFor(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "value", p)
+		err = h.valueFormAgain(c, h.caller(c), t, errs)
 	case reporting.UpdateTarget:
-		form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, t, now)
-		if err != nil {
-			return h.denyLogged(c, err)
-		}
-		p := h.updatePage(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "update", p)
+		err = h.updateFormAgain(c, h.caller(c), t, errs)
+	default:
+		return echo.ErrNotFound
 	}
-	return echo.ErrNotFound
+	return h.denyLogged(c, err)
 }
 
 // RemoveEvidence removes a file its uploader attached to a draft.
@@ -143,8 +131,7 @@ func (h *Handler) RemoveEvidence(of func(echo.Context) reporting.EvidenceOf) ech
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		who := PrincipalOf(c)
-		err = reporting.RemoveEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id, h.Now().UTC())
+		err = reporting.RemoveEvidence(c.Request().Context(), h.DB, h.caller(c), of(c), id)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}
@@ -161,8 +148,7 @@ func (h *Handler) DownloadEvidence(of func(echo.Context) reporting.EvidenceOf) e
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		who := PrincipalOf(c)
-		e, data, err := reporting.OpenEvidence(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), of(c), id)
+		e, data, err := reporting.OpenEvidence(c.Request().Context(), h.DB, h.caller(c), of(c), id)
 		if err != nil {
 			return h.denyLogged(c, err)
 		}

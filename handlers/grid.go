@@ -47,8 +47,8 @@ type gridRow struct {
 func gridField(kind, code string) string { return kind + ":" + code }
 
 func (h *Handler) loadGrid(c echo.Context) (*reporting.ValueGrid, error) {
-	who := PrincipalOf(c)
-	return reporting.LoadValueGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.Param("period"), h.Now().UTC())
+	caller := h.caller(c)
+	return reporting.LoadValueGrid(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("org"), c.Param("period"), caller.Now)
 }
 
 // storedRows lays out the rows of g with their stored values.
@@ -83,14 +83,45 @@ type gridOutcome struct {
 	saved  *domain.IndicatorValue // the value after the save (nil when untouched)
 }
 
+// tally counts the refused rows of a grid's outcomes and, of them, those
+// refused as stale (see is what an outcome says of both).
+func tally[O any](outcomes map[string]*O, see func(*O) (failed, stale bool)) (failed, stale int) {
+	for _, o := range outcomes {
+		if f, s := see(o); f {
+			failed++
+			if s {
+				stale++
+			}
+		}
+	}
+	return failed, stale
+}
+
+// gridStatus answers a grid with refused rows (failed, of which stale
+// were refused as stale): 409 when every refusal is a conflict, else 422.
+func gridStatus(failed, stale int) int {
+	if failed > stale {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
+}
+
+// gridFlash is the notice after a grid's rows were all saved, or saved and
+// submitted.
+func gridFlash(submit bool) string {
+	if submit {
+		return "flash.grid_submitted"
+	}
+	return "flash.grid_saved"
+}
+
 // SaveValueGrid saves every edited row of the grid as a draft, each on its
 // own with its own version (models.SaveValue, as the single form), and with
 // "action=submit" then submits every row that is saved and complete. Rows
 // that are refused come back with their input and messages (422), or with
 // both versions when they were stale (409); the others are saved.
 func (h *Handler) SaveValueGrid(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
+	ctx, caller, l := c.Request().Context(), h.caller(c), h.Localizer(c)
 	g, err := h.loadGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -118,7 +149,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			continue
 		}
 		target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: code, Period: g.Period.Label}
-		v, err := reporting.SaveValue(ctx, h.DB, h.actor(c), scope, target, in, now)
+		v, err := reporting.SaveValue(ctx, h.DB, caller, target, in)
 		if o.failed = !h.rowRefused(c, &o.typed, err); o.failed {
 			continue
 		}
@@ -139,25 +170,14 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 				continue
 			}
 			target := reporting.ValueTarget{Plan: g.Plan.Code, Indicator: r.Indicator.Code, Period: g.Period.Label}
-			_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
+			_, err := reporting.TransitionValue(ctx, h.DB, caller, target, reporting.ActionSubmit, o.saved.Version, "")
 			o.failed = !h.rowRefused(c, &o.typed, err)
 		}
 	}
 	p := gridPage{Page: h.page(c)}
-	for _, o := range outcomes {
-		if o.failed {
-			p.Failed++
-			if o.typed.Stale != nil {
-				p.Conflicts++
-			}
-		}
-	}
+	p.Failed, p.Conflicts = tally(outcomes, func(o *gridOutcome) (bool, bool) { return o.failed, o.typed.Stale != nil })
 	if p.Failed == 0 {
-		flash := "flash.grid_saved"
-		if submit {
-			flash = "flash.grid_submitted"
-		}
-		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+flash)
+		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?flash="+gridFlash(submit))
 	}
 	// Show the grid as it is now, with the refused rows as typed.
 	if g, err = h.loadGrid(c); err != nil {
@@ -177,11 +197,7 @@ func (h *Handler) SaveValueGrid(c echo.Context) error {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version
 		}
 	}
-	status := http.StatusConflict
-	if p.Failed > p.Conflicts {
-		status = http.StatusUnprocessableEntity
-	}
-	return c.Render(status, "grid", p)
+	return c.Render(gridStatus(p.Failed, p.Conflicts), "grid", p)
 }
 
 // typedRow reads one row of the posted grid as typed.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -23,9 +22,7 @@ func TestGridInChromium(t *testing.T) {
 	t.Parallel()
 	f := newGridFixture(t)
 	u := f.env.User(t, domain.RoleFocalPoint, "MOLSW")
-	var shots atomic.Int32
-	b := f.env.NewBrowser(t, &shots)
-	t.Logf("screenshots: %s", b.Dir())
+	b := f.env.BrowserFor(t, nil)
 	a, split := f.plain[0], f.split[0]
 	in := func(kind, code string) string { return `[name="` + kind + `:` + code + `"]` }
 

@@ -108,6 +108,17 @@ func (h *Handler) page(c echo.Context) Page {
 	return p
 }
 
+// caller is who makes the request and when, for the commands: the actor,
+// the signed-in user's scope (none for an anonymous request) and the
+// request's time in UTC. A handler builds it once and passes it on.
+func (h *Handler) caller(c echo.Context) domain.Caller {
+	who := domain.Caller{Actor: h.actor(c), Now: h.Now().UTC()}
+	if p := PrincipalOf(c); p != nil {
+		who.Scope = domain.ScopeOf(&p.User)
+	}
+	return who
+}
+
 // actor describes the request's user for the audit log.
 func (h *Handler) actor(c echo.Context) domain.Actor {
 	a := domain.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}

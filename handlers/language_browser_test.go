@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -19,9 +18,7 @@ func TestLanguagesInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	u := env.User(t, domain.RoleFacilitator, "")
-	var shots atomic.Int32
-	b := env.NewBrowser(t, &shots)
-	t.Logf("screenshots: %s", b.Dir())
+	b := env.BrowserFor(t, nil)
 
 	b.Open("/login")
 	for _, lang := range []string{"fr", "lo", "en"} {

@@ -175,20 +175,31 @@ func (h *Handler) MFAConfirm(c echo.Context) error {
 	return c.Render(http.StatusOK, "mfa_codes", mfaCodesPage{Page: h.page(c), Codes: codes, Next: next})
 }
 
+// mfaPassword checks the password posted for a change to the user's
+// second factor; it has answered the request (answered) when the second
+// factor is off (back to setting it up) or the password is refused (the
+// status page again, with the message beside field).
+func (h *Handler) mfaPassword(c echo.Context, who *Principal, field string) (answered bool, err error) {
+	if who.User.TOTPEnabledAt == nil {
+		return true, c.Redirect(http.StatusSeeOther, "/account/2fa")
+	}
+	status, msg, err := h.reauthenticate(c, who)
+	if err != nil {
+		return true, err
+	}
+	if msg != "" {
+		return true, h.renderMFAStatus(c, status, map[string]string{field: msg})
+	}
+	return false, nil
+}
+
 // MFADisable turns off the optional second factor of a focal point, donor
 // or facilitator, after checking their password. Roles that require a
 // second factor never reach it (route table), and the model refuses too.
 func (h *Handler) MFADisable(c echo.Context) error {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
-	if who.User.TOTPEnabledAt == nil {
-		return c.Redirect(http.StatusSeeOther, "/account/2fa")
-	}
-	status, msg, err := h.reauthenticate(c, who)
-	if err != nil {
+	if answered, err := h.mfaPassword(c, who, "disable_password"); answered {
 		return err
-	}
-	if msg != "" {
-		return h.renderMFAStatus(c, status, map[string]string{"disable_password": msg})
 	}
 	if err := account.DisableTOTP(ctx, h.DB, h.actor(c), who.User.ID); err != nil {
 		return err
@@ -201,15 +212,8 @@ func (h *Handler) MFADisable(c echo.Context) error {
 // used some, or fears someone has seen them.
 func (h *Handler) MFARecoveryCodes(c echo.Context) error {
 	ctx, who := c.Request().Context(), PrincipalOf(c)
-	if who.User.TOTPEnabledAt == nil {
-		return c.Redirect(http.StatusSeeOther, "/account/2fa")
-	}
-	status, msg, err := h.reauthenticate(c, who)
-	if err != nil {
+	if answered, err := h.mfaPassword(c, who, "codes_password"); answered {
 		return err
-	}
-	if msg != "" {
-		return h.renderMFAStatus(c, status, map[string]string{"codes_password": msg})
 	}
 	codes, err := account.RegenerateRecoveryCodes(ctx, h.DB, h.actor(c), who.User.ID)
 	if err != nil {

@@ -19,10 +19,8 @@ import (
 func TestAdminResetsALostSecondFactor(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := demoUser(t, env, "admin@nap.example")
-	cheapPassword(t, env, admin)
-	officer := demoUser(t, env, "secretariat@nap.example")
-	cheapPassword(t, env, officer)
+	admin := cheapDemoUser(t, env, "admin@nap.example")
+	officer := cheapDemoUser(t, env, "secretariat@nap.example")
 	ob, _, _ := mfaEnrol(t, env, officer)
 	api := env.APIClient(t, officer)
 	mustStatus(t, ob.Get("/account"), http.StatusOK)
@@ -76,10 +74,8 @@ func TestAdminResetsALostSecondFactor(t *testing.T) {
 func TestSecondFactorResetRefusals(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := demoUser(t, env, "admin@nap.example")
-	cheapPassword(t, env, admin)
-	focal := demoUser(t, env, "focal.molsw@nap.example")
-	cheapPassword(t, env, focal)
+	admin := cheapDemoUser(t, env, "admin@nap.example")
+	focal := cheapDemoUser(t, env, "focal.molsw@nap.example")
 	_, _, _ = mfaEnrol(t, env, admin) // an admin with a second factor of their own
 	// The focal point turned on the optional second factor.
 	fb := env.SignedIn(t, focal)

@@ -57,16 +57,18 @@ func mfaUser(t *testing.T, env *apptest.Env, id int64) domain.User {
 	return u
 }
 
-// mfaSecret is the TOTP secret of a user as their app holds it, opened
-// from its sealed form in the database.
-func mfaSecret(t *testing.T, env *apptest.Env, id int64) string {
+// mfaKey matches the key the set-up page shows for typing by hand.
+var mfaKey = regexp.MustCompile(`<code class="totp-key">([A-Z2-7 ]+)</code>`)
+
+// mfaSecret is the TOTP secret as the user's app takes it from the set-up
+// page: the key shown there, without the spaces that group it.
+func mfaSecret(t *testing.T, page *apptest.Response) string {
 	t.Helper()
-	u := mfaUser(t, env, id)
-	s, err := account.OpenTOTPSecret(env.App.Keys, &u)
-	if err != nil {
-		t.Fatal(err)
+	m := mfaKey.FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatalf("the set-up page shows no key:\n%.2000s", page.Body)
 	}
-	return s
+	return strings.ReplaceAll(m[1], " ", "")
 }
 
 func mfaCode(t *testing.T, secret string, at time.Time) string {
@@ -115,10 +117,7 @@ func mfaEnrol(t *testing.T, env *apptest.Env, u *domain.User) (*apptest.Client, 
 	b := mfaSignIn(t, env, u, "/account/2fa")
 	page := mfaGet(b, "/account/2fa")
 	mustStatus(t, page, http.StatusOK)
-	secret := mfaSecret(t, env, u.ID)
-	if secret == "" {
-		t.Fatal("the set-up page stored no pending secret")
-	}
+	secret := mfaSecret(t, page)
 	for _, want := range []string{`src="data:image/png;base64,`, `alt="QR code for your authenticator app`, "otpauth://totp/", secret[:4] + " " + secret[4:8], "Google Authenticator", "work offline"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the set-up page lacks %q", want)
@@ -161,7 +160,7 @@ func TestAdminMustEnrolBeforeAnythingElse(t *testing.T) {
 	if !strings.Contains(page.Body, "As Administrator you must use two-step sign-in") {
 		t.Error("the set-up page does not say why an administrator must enrol")
 	}
-	secret := mfaSecret(t, env, admin.ID)
+	secret := mfaSecret(t, page)
 	wrong := "123456"
 	if wrong == mfaCode(t, secret, env.Clock.Now()) {
 		wrong = "654321"
@@ -216,6 +215,7 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 	u := env.User(t, domain.RoleSecretariat, "")
 	_, secret, codes := mfaEnrol(t, env, u)
 	enrolCode := mfaCode(t, secret, env.Clock.Now())
+	sealed := mfaUser(t, env, u.ID).TOTPSecret // sealed anew whenever it changes
 
 	// The next sign-in asks for the code, and nothing is reachable before it.
 	b := mfaSignIn(t, env, u, "/login/2fa")
@@ -225,7 +225,7 @@ func TestSignInWithTheSecondFactor(t *testing.T) {
 	// Nor can the password alone replace the authenticator.
 	mfaLocation(t, b.Get("/account/2fa"), "/login/2fa?next=%2F")
 	mfaLocation(t, b.Post("/account/2fa", url.Values{"code": {"000000"}}), "/login/2fa?next=%2F")
-	if got := mfaUser(t, env, u.ID); mfaSecret(t, env, u.ID) != secret || got.TOTPEnabledAt == nil {
+	if got := mfaUser(t, env, u.ID); got.TOTPSecret != sealed || got.TOTPEnabledAt == nil {
 		t.Fatal("a session owing the second factor changed the authenticator")
 	}
 	form := mfaGet(b, "/login/2fa")
@@ -335,7 +335,7 @@ func TestOptionalSecondFactor(t *testing.T) {
 	if !strings.Contains(page.Body, `name="password"`) {
 		t.Fatal("adding a second factor from an ordinary session does not ask for the password")
 	}
-	secret := mfaSecret(t, env, fp.ID)
+	secret := mfaSecret(t, page)
 	before := mfaCookie(t, env, b)
 
 	r := b.Post("/account/2fa", url.Values{"code": {mfaCode(t, secret, env.Clock.Now())}, "password": {"not my password"}})

@@ -31,9 +31,8 @@ type organisationView struct {
 // every role; donors and facilitators see approved data only and the focal
 // points' names without their e-mail addresses.
 func (h *Handler) ShowOrganisation(c echo.Context) error {
-	who := PrincipalOf(c)
-	scope := domain.ScopeOf(&who.User)
-	l := h.Localizer(c)
+	who, caller, l := PrincipalOf(c), h.caller(c), h.Localizer(c)
+	scope := caller.Scope
 	// Readers of approved data only get a 304 for a page they hold (see ShowIndicator).
 	if !scope.Validates() {
 		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
@@ -52,11 +51,11 @@ func (h *Handler) ShowOrganisation(c echo.Context) error {
 			return nil
 		}
 	}
-	pg, err := review.LoadOrgPage(c.Request().Context(), h.DB, scope, c.Param("plan"), c.Param("org"), l.Lang, h.Now().UTC())
+	pg, err := review.LoadOrgPage(c.Request().Context(), h.DB, scope, c.Param("plan"), c.Param("org"), l.Lang, caller.Now)
 	if err != nil {
 		return err
 	}
-	v := organisationView{Page: h.page(c), OrgPage: pg, ShowEmails: scope.SeesUnapproved(pg.Org.ID), Now: h.Now().UTC()}
+	v := organisationView{Page: h.page(c), OrgPage: pg, ShowEmails: scope.SeesUnapproved(pg.Org.ID), Now: caller.Now}
 	// --- workshop decisions ---
 	back := "/plans/" + pg.Plan.Code + "/organisations/" + pg.Org.Acronym
 	if v.Decisions, err = h.decisionsFor(c, review.DecisionFilter{PlanID: pg.Plan.ID, OrgID: pg.Org.ID}, back, "decisions"); err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -45,10 +44,7 @@ func TestIndicatorAndOrganisationPagesInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	fac := env.User(t, domain.RoleFacilitator, "")
-	var shots atomic.Int32
-	b := env.NewBrowser(t, &shots)
-	t.Logf("screenshots: %s", b.Dir())
-	b.SignIn(fac.Email, apptest.Password, nil)
+	b := env.BrowserFor(t, fac)
 	plan := seed.DemoPlanCode
 	for _, lang := range []string{"en", "fr", "lo"} {
 		if err := env.App.DB.Model(&domain.User{}).Where("id = ?", fac.ID).Update("language", lang).Error; err != nil {

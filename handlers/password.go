@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"naptracker/account"
 	"naptracker/domain"
@@ -86,6 +87,14 @@ func (h *Handler) PasswordForm(c echo.Context) error {
 	return c.Render(http.StatusOK, "account_password", accountPasswordPage{Page: h.page(c)})
 }
 
+// passwordThrottled answers a password change while the account waits
+// until then: 429 with Retry-After and the page saying how long.
+func (h *Handler) passwordThrottled(c echo.Context, until, now time.Time) error {
+	c.Response().Header().Set("Retry-After", retryAfter(until, now))
+	p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
+	return c.Render(http.StatusTooManyRequests, "account_password", p)
+}
+
 // ChangePassword changes the signed-in user's password. It needs the
 // current one; wrong guesses count towards the same throttle as failed
 // sign-ins, so a stolen session cannot try passwords at leisure. The other
@@ -98,9 +107,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 		return err
 	}
 	if !until.IsZero() {
-		c.Response().Header().Set("Retry-After", retryAfter(until, now))
-		p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
-		return c.Render(http.StatusTooManyRequests, "account_password", p)
+		return h.passwordThrottled(c, until, now)
 	}
 	password := c.FormValue("password")
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
@@ -117,9 +124,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 		return err
 	}
 	if !until.IsZero() {
-		c.Response().Header().Set("Retry-After", retryAfter(until, now))
-		p := accountPasswordPage{Page: h.page(c), Throttled: h.Localizer(c).N("login.throttled", minutesUntil(until, now))}
-		return c.Render(http.StatusTooManyRequests, "account_password", p)
+		return h.passwordThrottled(c, until, now)
 	}
 	err = account.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
 	var ve *domain.ValidationError

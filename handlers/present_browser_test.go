@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -21,10 +20,7 @@ func TestPresentationInChromium(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	fac := env.User(t, domain.RoleFacilitator, "")
-	var shots atomic.Int32
-	b := env.NewBrowser(t, &shots)
-	t.Logf("screenshots: %s", b.Dir())
-	b.SignIn(fac.Email, apptest.Password, nil)
+	b := env.BrowserFor(t, fac)
 	b.Open("/plans/" + seed.DemoPlanCode + "/present")
 	b.Run(chromedp.WaitVisible(chromedp.CSS(`.presentation.js-deck #slide-1.current`)))
 	// Slides are numbered 1…N, a long one continued as 2a, 2b…: ids[i] is

@@ -184,7 +184,7 @@ WHERE i.plan_id = ? AND v.status = 'submitted' AND v.value IS NOT NULL AND p.end
 	actor := domain.Actor{UserID: &secUser.ID, Name: secUser.Email}
 	for _, r := range rows {
 		target := reporting.ValueTarget{Plan: plan.Code, Indicator: r.Code, Period: r.Label}
-		if _, err := reporting.TransitionValue(ctx, env.App.DB, actor, domain.ScopeOf(secUser), target, reporting.ActionApprove, r.Version, "", time.Now().UTC()); err != nil {
+		if _, err := reporting.TransitionValue(ctx, env.App.DB, domain.Caller{Actor: actor, Scope: domain.ScopeOf(secUser), Now: time.Now().UTC()}, target, reporting.ActionApprove, r.Version, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

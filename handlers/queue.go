@@ -73,8 +73,7 @@ func parseQueueRef(s string) (queueRef, bool) {
 // (action=return). Each item is its own transaction: an item changed since
 // the page was loaded is skipped, never overwritten, and counted.
 func (h *Handler) QueueAction(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, plan := domain.ScopeOf(&who.User), c.Param("plan")
+	ctx, caller, plan := c.Request().Context(), h.caller(c), c.Param("plan")
 	form, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest)
@@ -95,9 +94,9 @@ func (h *Handler) QueueAction(c echo.Context) error {
 			continue
 		}
 		if ref.kind == reporting.ItemIndicator {
-			_, err = reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, reporting.ValueTarget{Plan: plan, Indicator: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
+			_, err = reporting.TransitionValue(ctx, h.DB, caller, reporting.ValueTarget{Plan: plan, Indicator: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"))
 		} else {
-			_, err = reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, reporting.UpdateTarget{Plan: plan, Activity: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"), now)
+			_, err = reporting.TransitionUpdate(ctx, h.DB, caller, reporting.UpdateTarget{Plan: plan, Activity: ref.code, Period: ref.period}, action, ref.version, c.FormValue("comment"))
 		}
 		var ve *domain.ValidationError
 		switch {

@@ -44,6 +44,15 @@ func cheapPassword(t *testing.T, env *apptest.Env, u *domain.User) {
 	u.PasswordHash = hash
 }
 
+// cheapDemoUser is the demo account with the e-mail address, given the
+// password apptest.Password under a cheap hash (cheapPassword).
+func cheapDemoUser(t *testing.T, env *apptest.Env, email string) *domain.User {
+	t.Helper()
+	u := demoUser(t, env, email)
+	cheapPassword(t, env, u)
+	return u
+}
+
 // staleAfter is how far the tests move the clock for a password check to be too old.
 const staleAfter = account.RecentPasswordWindow + time.Minute
 
@@ -69,8 +78,7 @@ func mustContain(t *testing.T, r *apptest.Response, texts ...string) {
 func TestReauthBeforeRoleChange(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := demoUser(t, env, "admin@nap.example")
-	cheapPassword(t, env, admin)
+	admin := cheapDemoUser(t, env, "admin@nap.example")
 	focal := demoUser(t, env, "focal.molsw@nap.example")
 	donor := demoUser(t, env, "donor@nap.example")
 	ab := env.SignedIn(t, admin)
@@ -127,8 +135,7 @@ func TestReauthBeforeRoleChange(t *testing.T) {
 func TestReauthWrongPasswordsAreThrottled(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := demoUser(t, env, "admin@nap.example")
-	cheapPassword(t, env, admin)
+	admin := cheapDemoUser(t, env, "admin@nap.example")
 	donor := demoUser(t, env, "donor@nap.example")
 	ab := env.SignedIn(t, admin)
 	env.Clock.Advance(staleAfter)
@@ -159,8 +166,7 @@ func TestReauthWrongPasswordsAreThrottled(t *testing.T) {
 func TestReauthForPrivilegedTokens(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	sec := demoUser(t, env, "secretariat@nap.example")
-	cheapPassword(t, env, sec)
+	sec := cheapDemoUser(t, env, "secretariat@nap.example")
 	focal := demoUser(t, env, "focal.molsw@nap.example")
 	sb, fb := env.SignedIn(t, sec), env.SignedIn(t, focal)
 	env.Clock.Advance(staleAfter)
@@ -198,8 +204,7 @@ func TestReauthForPrivilegedTokens(t *testing.T) {
 func TestReauthCountsFromThePasswordNotTheCode(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := demoUser(t, env, "admin@nap.example")
-	cheapPassword(t, env, admin)
+	admin := cheapDemoUser(t, env, "admin@nap.example")
 	focal := demoUser(t, env, "focal.molsw@nap.example")
 	org := strconv.FormatInt(*focal.OrganisationID, 10)
 	ab, secret, _ := mfaEnrol(t, env, admin)

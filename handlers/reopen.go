@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"naptracker/domain"
 	"naptracker/reporting"
@@ -20,34 +19,22 @@ import (
 // field; a value changed meanwhile gets the usual stale or locked answer.
 func (h *Handler) ReopenValue(c echo.Context) error {
 	target := valueTarget(c)
-	return h.reopen(c, func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error {
-		_, err := reporting.TransitionValue(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+	return h.reopen(c, func(ctx context.Context, caller domain.Caller, version int, reason string) error {
+		_, err := reporting.TransitionValue(ctx, h.DB, caller, target, reporting.ActionReopen, version, reason)
 		return err
-	}, func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error {
-		form, err := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
-		if err != nil {
-			return err
-		}
-		p := h.valuePageFor(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "value", p)
+	}, func(caller domain.Caller, errs map[string]string) error {
+		return h.valueFormAgain(c, caller, target, errs)
 	})
 }
 
 // ReopenUpdate is ReopenValue for an activity update.
 func (h *Handler) ReopenUpdate(c echo.Context) error {
 	target := updateTarget(c)
-	return h.reopen(c, func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error {
-		_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionReopen, version, reason, now)
+	return h.reopen(c, func(ctx context.Context, caller domain.Caller, version int, reason string) error {
+		_, err := reporting.TransitionUpdate(ctx, h.DB, caller, target, reporting.ActionReopen, version, reason)
 		return err
-	}, func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error {
-		form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
-		if err != nil {
-			return err
-		}
-		p := h.updatePage(c, form)
-		p.Errors = errs
-		return c.Render(http.StatusUnprocessableEntity, "update", p)
+	}, func(caller domain.Caller, errs map[string]string) error {
+		return h.updateFormAgain(c, caller, target, errs)
 	})
 }
 
@@ -55,15 +42,14 @@ func (h *Handler) ReopenUpdate(c echo.Context) error {
 // version and reason; on a validation error, the page again (render) with
 // the messages beside the reason; then back to the page with a notice.
 func (h *Handler) reopen(c echo.Context,
-	move func(ctx context.Context, scope domain.Scope, version int, reason string, now time.Time) error,
-	render func(ctx context.Context, scope domain.Scope, now time.Time, errs map[string]string) error) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := domain.ScopeOf(&who.User)
+	move func(ctx context.Context, caller domain.Caller, version int, reason string) error,
+	render func(caller domain.Caller, errs map[string]string) error) error {
+	ctx, caller := c.Request().Context(), h.caller(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	err := move(ctx, scope, version, strings.TrimSpace(c.FormValue("reason")), now)
+	err := move(ctx, caller, version, strings.TrimSpace(c.FormValue("reason")))
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
-		if err := render(ctx, scope, now, reopenErrors(h.fieldErrors(c, ve))); err != nil {
+		if err := render(caller, reopenErrors(h.fieldErrors(c, ve))); err != nil {
 			return h.denyLogged(c, err)
 		}
 		return nil

@@ -56,8 +56,7 @@ func TestSinceTheLastReview(t *testing.T) {
 	sec := env.APIClient(t, secUser)
 	donorUser := env.User(t, domain.RoleDonor, "APJP")
 	donor := env.APIClient(t, donorUser)
-	actor := domain.Actor{UserID: &secUser.ID, Name: secUser.Email}
-	scope := domain.ScopeOf(secUser)
+	who := domain.Caller{Actor: domain.Actor{UserID: &secUser.ID, Name: secUser.Email}, Scope: domain.ScopeOf(secUser), Now: now}
 	periods, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +67,7 @@ func TestSinceTheLastReview(t *testing.T) {
 	}
 	from, to := rng.First().Label, rng.Last().Label
 	before := currentRatings(t, donor, from, to)
-	if _, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, review.SnapshotInput{Name: "Mid-year review", From: from, To: to}, now); err != nil {
+	if _, err := review.CreateSnapshot(ctx, db, who, seed.DemoPlanCode, review.SnapshotInput{Name: "Mid-year review", From: from, To: to}); err != nil {
 		t.Fatal(err)
 	}
 	// Two approvals a second apart from the snapshot.
@@ -95,15 +94,16 @@ func TestSinceTheLastReview(t *testing.T) {
 		approved = append(approved, s.Code+" "+s.Label)
 	}
 	past := now.AddDate(0, 0, -3)
-	overdue, err := review.CreateDecision(ctx, db, actor, scope, plan.ID, review.DecisionInput{Text: "Send the shelter figures to the secretariat", DueDate: &past}, env.Clock.Now().UTC())
+	who.Now = env.Clock.Now().UTC()
+	overdue, err := review.CreateDecision(ctx, db, who, plan.ID, review.DecisionInput{Text: "Send the shelter figures to the secretariat", DueDate: &past})
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := review.CreateDecision(ctx, db, actor, scope, plan.ID, review.DecisionInput{Text: "Agree the referral form"}, env.Clock.Now().UTC())
+	done, err := review.CreateDecision(ctx, db, who, plan.ID, review.DecisionInput{Text: "Agree the referral form"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := review.MarkDecisionDone(ctx, db, actor, scope, plan.ID, done.ID, env.Clock.Now().UTC()); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, db, who, plan.ID, done.ID); err != nil {
 		t.Fatal(err)
 	}
 	after := currentRatings(t, donor, from, to)
@@ -193,7 +193,8 @@ func TestSinceTheLastReview(t *testing.T) {
 
 	// A newer snapshot is the default comparison: nothing moved since.
 	env.Clock.Advance(time.Minute)
-	if _, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode, review.SnapshotInput{Name: "Year-end review", From: from, To: to}, env.Clock.Now().UTC()); err != nil {
+	who.Now = env.Clock.Now().UTC()
+	if _, err := review.CreateSnapshot(ctx, db, who, seed.DemoPlanCode, review.SnapshotInput{Name: "Year-end review", From: from, To: to}); err != nil {
 		t.Fatal(err)
 	}
 	page = env.SignedIn(t, donorUser).Get("/plans/" + seed.DemoPlanCode + "/dashboard")

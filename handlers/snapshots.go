@@ -66,7 +66,7 @@ func (h *Handler) snapshotsData(c echo.Context) (snapshotsPage, error) {
 // given name; a blank or taken name, an unknown period or a range that
 // ends before it starts comes back with 422 and the messages.
 func (h *Handler) CreateSnapshot(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	ctx := c.Request().Context()
 	p, err := h.snapshotsData(c)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (h *Handler) CreateSnapshot(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		_, err = review.CreateSnapshot(ctx, h.DB, h.actor(c), domain.ScopeOf(&who.User), p.Plan.Code, in, now)
+		_, err = review.CreateSnapshot(ctx, h.DB, h.caller(c), p.Plan.Code, in)
 		var ve *domain.ValidationError
 		switch {
 		case errors.As(err, &ve):

@@ -41,8 +41,8 @@ type updateGridRow struct {
 }
 
 func (h *Handler) loadUpdateGrid(c echo.Context) (*reporting.UpdateGrid, error) {
-	who := PrincipalOf(c)
-	return reporting.LoadUpdateGrid(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), h.Now().UTC())
+	caller := h.caller(c)
+	return reporting.LoadUpdateGrid(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("org"), c.QueryParam("from"), c.QueryParam("to"), caller.Now)
 }
 
 // storedUpdateRows lays out the rows with their stored updates.
@@ -52,8 +52,7 @@ func storedUpdateRows(l *i18n.Localizer, g *reporting.UpdateGrid) []updateGridRo
 		r := &g.Rows[i]
 		row := updateGridRow{UpdateRow: r, Editable: r.Editable(), Version: r.Version()}
 		if u := r.Update; u != nil {
-			row.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
-				Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+			row.Input = reporting.UpdateInput{UpdateContent: u.UpdateContent, Version: u.Version}
 			row.Percent = strconv.Itoa(u.PercentComplete)
 			row.Expense = l.InputNum(&u.Expenditure)
 		}
@@ -86,8 +85,7 @@ func (h *Handler) UpdateGrid(c echo.Context) error {
 // come back as typed with their messages (422), or with both versions when
 // stale (409); the others are saved — as SaveValueGrid.
 func (h *Handler) SaveUpdateGrid(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, l := domain.ScopeOf(&who.User), h.Localizer(c)
+	ctx, caller, l := c.Request().Context(), h.caller(c), h.Localizer(c)
 	g, err := h.loadUpdateGrid(c)
 	if err != nil {
 		return h.denyLogged(c, err)
@@ -117,7 +115,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 			continue
 		}
 		target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-		u, err := reporting.SaveUpdate(ctx, h.DB, h.actor(c), scope, target, in, now)
+		u, err := reporting.SaveUpdate(ctx, h.DB, caller, target, in)
 		if o.failed = !h.updateRowRefused(c, &o.typed, err); !o.failed {
 			o.saved = u
 		}
@@ -130,25 +128,14 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 				continue
 			}
 			target := reporting.UpdateTarget{Plan: g.Plan.Code, Activity: r.Activity.Code, Period: r.Period.Label}
-			_, err := reporting.TransitionUpdate(ctx, h.DB, h.actor(c), scope, target, reporting.ActionSubmit, o.saved.Version, "", now)
+			_, err := reporting.TransitionUpdate(ctx, h.DB, caller, target, reporting.ActionSubmit, o.saved.Version, "")
 			o.failed = !h.updateRowRefused(c, &o.typed, err)
 		}
 	}
 	p := h.updateGridPage(c, g)
-	for _, o := range outcomes {
-		if o.failed {
-			p.Failed++
-			if o.typed.Conflict != nil {
-				p.Stale++
-			}
-		}
-	}
+	p.Failed, p.Stale = tally(outcomes, func(o *outcome) (bool, bool) { return o.failed, o.typed.Conflict != nil })
 	if p.Failed == 0 {
-		flash := "flash.grid_saved"
-		if submit {
-			flash = "flash.grid_submitted"
-		}
-		return c.Redirect(http.StatusSeeOther, p.Action+"&flash="+flash)
+		return c.Redirect(http.StatusSeeOther, p.Action+"&flash="+gridFlash(submit))
 	}
 	if g, err = h.loadUpdateGrid(c); err != nil {
 		return h.denyLogged(c, err)
@@ -167,11 +154,7 @@ func (h *Handler) SaveUpdateGrid(c echo.Context) error {
 			p.Rows[i].Version = stored.Version // saving again replaces the stored version
 		}
 	}
-	status := http.StatusConflict
-	if p.Failed > p.Stale {
-		status = http.StatusUnprocessableEntity
-	}
-	return c.Render(status, "grid_updates", p)
+	return c.Render(gridStatus(p.Failed, p.Stale), "grid_updates", p)
 }
 
 // typedUpdateRow reads one row of the posted grid as typed, noting
@@ -181,8 +164,8 @@ func typedUpdateRow(c echo.Context, l *i18n.Localizer, r *reporting.UpdateRow) u
 	t := updateGridRow{UpdateRow: r, Editable: true, Errors: map[string]string{},
 		Percent: strings.TrimSpace(c.FormValue(gridField("pc", key))), Expense: strings.TrimSpace(c.FormValue(gridField("x", key)))}
 	t.Version, _ = strconv.Atoi(c.FormValue(gridField("ver", key)))
-	t.Input = reporting.UpdateInput{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
-		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key)), Version: t.Version}
+	t.Input = reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: c.FormValue(gridField("p", key)), Achievements: c.FormValue(gridField("achievements", key)),
+		Challenges: c.FormValue(gridField("challenges", key)), NextSteps: c.FormValue(gridField("next_steps", key))}, Version: t.Version}
 	if t.Percent != "" {
 		pct, err := strconv.Atoi(t.Percent)
 		if err != nil {

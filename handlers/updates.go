@@ -32,11 +32,10 @@ func updateTarget(c echo.Context) reporting.UpdateTarget {
 }
 
 func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updatePage {
-	p := updatePage{Page: h.page(c), Form: form, Statuses: domain.ProgressStatuses, Input: reporting.UpdateInput{Progress: domain.ProgressOnTrack, Version: form.Version()},
+	p := updatePage{Page: h.page(c), Form: form, Statuses: domain.ProgressStatuses, Input: reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: domain.ProgressOnTrack}, Version: form.Version()},
 		EvidenceMax: sizeText(h.EvidenceMaxSize)}
 	if u := form.Update; u != nil {
-		p.Input = reporting.UpdateInput{Progress: u.Progress, PercentComplete: u.PercentComplete, Achievements: u.Achievements,
-			Challenges: u.Challenges, NextSteps: u.NextSteps, Expenditure: u.Expenditure, Version: u.Version}
+		p.Input = reporting.UpdateInput{UpdateContent: u.UpdateContent, Version: u.Version}
 		p.Expense = strconv.FormatFloat(u.Expenditure, 'f', -1, 64)
 	}
 	if n := form.Note(form.NoteOrg); n != nil {
@@ -45,11 +44,22 @@ func (h *Handler) updatePage(c echo.Context, form *reporting.UpdateForm) updateP
 	return p
 }
 
+// updateFormAgain is valueFormAgain for an activity update.
+func (h *Handler) updateFormAgain(c echo.Context, caller domain.Caller, t reporting.UpdateTarget, errs map[string]string) error {
+	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, caller.Scope, t, caller.Now)
+	if err != nil {
+		return err
+	}
+	p := h.updatePage(c, form)
+	p.Errors = errs
+	return c.Render(http.StatusUnprocessableEntity, "update", p)
+}
+
 // UpdateForm shows an activity update to the lead's and supporters' focal
 // points and to the secretariat.
 func (h *Handler) UpdateForm(c echo.Context) error {
-	who := PrincipalOf(c)
-	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), updateTarget(c), h.Now().UTC())
+	caller := h.caller(c)
+	form, err := reporting.LoadUpdateForm(c.Request().Context(), h.DB, caller.Scope, updateTarget(c), caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -59,9 +69,9 @@ func (h *Handler) UpdateForm(c echo.Context) error {
 // SaveUpdateForm saves the lead's update (as a draft, or submitted with
 // action=submit) or, with form=note, the viewer's contribution note.
 func (h *Handler) SaveUpdateForm(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope, target, l := domain.ScopeOf(&who.User), updateTarget(c), h.Localizer(c)
-	form, err := reporting.LoadUpdateForm(ctx, h.DB, scope, target, now)
+	ctx, caller := c.Request().Context(), h.caller(c)
+	target, l := updateTarget(c), h.Localizer(c)
+	form, err := reporting.LoadUpdateForm(ctx, h.DB, caller.Scope, target, caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -74,7 +84,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 		if form.NoteOrg == 0 {
 			return h.denyLogged(c, domain.ErrForbidden)
 		}
-		_, saveErr = reporting.SaveContribution(ctx, h.DB, h.actor(c), scope, target, form.NoteOrg, p.NoteText, version, now)
+		_, saveErr = reporting.SaveContribution(ctx, h.DB, caller, target, form.NoteOrg, p.NoteText, version)
 		flash = "flash.note_saved"
 	} else {
 		pct, pctErr := strconv.Atoi(strings.TrimSpace(c.FormValue("percent_complete")))
@@ -83,8 +93,8 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 		if p.Expense != "" {
 			spent, spentErr = parseNumber(l.Lang, p.Expense)
 		}
-		p.Input = reporting.UpdateInput{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
-			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent, Version: version}
+		p.Input = reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: c.FormValue("progress"), PercentComplete: pct, Achievements: c.FormValue("achievements"),
+			Challenges: c.FormValue("challenges"), NextSteps: c.FormValue("next_steps"), Expenditure: spent}, Version: version}
 		if pctErr != nil || spentErr != "" {
 			p.Errors = map[string]string{}
 			if pctErr != nil {
@@ -96,7 +106,7 @@ func (h *Handler) SaveUpdateForm(c echo.Context) error {
 			return c.Render(http.StatusUnprocessableEntity, "update", p)
 		}
 		submit := c.FormValue("action") == "submit"
-		_, saveErr = reporting.SaveUpdateAndSubmit(ctx, h.DB, h.actor(c), scope, target, p.Input, submit, now)
+		_, saveErr = reporting.SaveUpdateAndSubmit(ctx, h.DB, caller, target, p.Input, submit)
 		if submit {
 			flash = "flash.update_submitted"
 		}

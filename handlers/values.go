@@ -87,8 +87,8 @@ func formatInput(v *float64) string {
 
 // ValueForm shows the data-entry form of a value to those who report it.
 func (h *Handler) ValueForm(c echo.Context) error {
-	who := PrincipalOf(c)
-	form, err := reporting.LoadValueForm(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), valueTarget(c), h.Now().UTC())
+	caller := h.caller(c)
+	form, err := reporting.LoadValueForm(c.Request().Context(), h.DB, caller.Scope, valueTarget(c), caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -105,6 +105,18 @@ func (h *Handler) valuePageFor(c echo.Context, form *reporting.ValueForm) valueP
 	p.Cells = cellFields(l.Lang, form.Set, func(cell string) string { return l.InputNum(form.Cell(cell)) })
 	p.Breakdown = storedBreakdown(p.Cells, form, domain.ScopeOf(&PrincipalOf(c).User).AudienceFor(form.Reporter.ID))
 	return p
+}
+
+// valueFormAgain shows the value page again with 422 and the messages errs
+// beside their fields.
+func (h *Handler) valueFormAgain(c echo.Context, caller domain.Caller, t reporting.ValueTarget, errs map[string]string) error {
+	form, err := reporting.LoadValueForm(c.Request().Context(), h.DB, caller.Scope, t, caller.Now)
+	if err != nil {
+		return err
+	}
+	p := h.valuePageFor(c, form)
+	p.Errors = errs
+	return c.Render(http.StatusUnprocessableEntity, "value", p)
 }
 
 // storedBreakdown gives the stored cells of the form's value (figures.Disclose
@@ -132,11 +144,10 @@ func storedBreakdown(cells []cellField, form *reporting.ValueForm, aud figures.A
 // ("action=submit"). Mistakes come back with 422 and messages beside the
 // fields; an edit based on an old version gets 409 with both versions.
 func (h *Handler) SaveValueForm(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
-	scope := domain.ScopeOf(&who.User)
+	ctx, caller := c.Request().Context(), h.caller(c)
 	target := valueTarget(c)
 	l := h.Localizer(c)
-	form, err := reporting.LoadValueForm(ctx, h.DB, scope, target, now)
+	form, err := reporting.LoadValueForm(ctx, h.DB, caller.Scope, target, caller.Now)
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -170,7 +181,7 @@ func (h *Handler) SaveValueForm(c echo.Context) error {
 	if len(fieldErrs) > 0 {
 		return c.Render(http.StatusUnprocessableEntity, "value", page)
 	}
-	v, err := reporting.SaveValueAndSubmit(ctx, h.DB, h.actor(c), scope, target, in, c.FormValue("action") == "submit", now)
+	v, err := reporting.SaveValueAndSubmit(ctx, h.DB, caller, target, in, c.FormValue("action") == "submit")
 	var ve *domain.ValidationError
 	var se *domain.StaleError
 	switch {
@@ -206,9 +217,8 @@ func parseNumber(lang, s string) (float64, string) {
 
 // AddValueComment adds a message to a value's thread and comes back to its page.
 func (h *Handler) AddValueComment(c echo.Context) error {
-	who := PrincipalOf(c)
 	target := valueTarget(c)
-	err := reporting.AddValueComment(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), target, c.FormValue("comment"), h.Now().UTC())
+	err := reporting.AddValueComment(c.Request().Context(), h.DB, h.caller(c), target, c.FormValue("comment"))
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
@@ -220,9 +230,8 @@ func (h *Handler) AddValueComment(c echo.Context) error {
 // secretariat has not acted on it, and comes back to the page it was asked
 // from (the value's page or the grid).
 func (h *Handler) WithdrawValue(c echo.Context) error {
-	who := PrincipalOf(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	_, err := reporting.TransitionValue(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), valueTarget(c), reporting.ActionWithdraw, version, "", h.Now().UTC())
+	_, err := reporting.TransitionValue(c.Request().Context(), h.DB, h.caller(c), valueTarget(c), reporting.ActionWithdraw, version, "")
 	if err != nil {
 		return h.denyLogged(c, err)
 	}

@@ -38,7 +38,7 @@ type Outcome struct {
 // by its SHA-256. Any failure rolls everything back. A file whose rows are
 // all unchanged (uploaded again) writes nothing at all.
 func Apply(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, f *File, o ApplyOptions, now time.Time) (*Outcome, error) {
-	out := &Outcome{}
+	out, who := &Outcome{}, domain.Caller{Actor: actor, Scope: scope, Now: now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := MakePreview(ctx, tx, scope, f, now)
 		if err != nil {
@@ -56,14 +56,14 @@ func Apply(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Sc
 			target := reporting.ValueTarget{Plan: p.Plan.Code, Indicator: r.Code, Period: p.Period.Label}
 			in := r.item.Input
 			in.Version = r.item.Version
-			v, err := reporting.SaveValue(ctx, tx, actor, scope, target, in, now)
+			v, err := reporting.SaveValue(ctx, tx, who, target, in)
 			if err != nil {
 				return changed(err)
 			}
 			out.Saved = append(out.Saved, r.Code)
 			complete := v.Value != nil && (r.grid.Set == nil || len(in.Disaggregation) > 0)
 			if o.Submit && complete && v.Status == domain.StatusDraft {
-				if _, err := reporting.TransitionValue(ctx, tx, actor, scope, target, reporting.ActionSubmit, v.Version, "", now); err != nil {
+				if _, err := reporting.TransitionValue(ctx, tx, who, target, reporting.ActionSubmit, v.Version, ""); err != nil {
 					return changed(err)
 				}
 				out.Submitted = append(out.Submitted, r.Code)

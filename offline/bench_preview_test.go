@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/offline"
 	"naptracker/planning"
@@ -50,7 +49,7 @@ func BenchmarkPreview(b *testing.B) {
 				}
 			}
 			u := &domain.User{Email: "fp.bench@test.example", Name: "Bench", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
-			if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+			if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 				b.Fatal(err)
 			}
 			scope := domain.ScopeOf(u)

@@ -72,7 +72,7 @@ func (f *fixture) newUser(t *testing.T, role, org string) *domain.User {
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := account.CreateUser(ctx, f.db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(ctx, f.db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -122,9 +122,7 @@ func TestTemplateConflictAfterAnotherSave(t *testing.T) {
 	tmpl := f.template(t)
 	colleague := f.newUser(t, domain.RoleFocalPoint, f.org)
 	theirs := 77.0
-	_, err := reporting.SaveValue(context.Background(), f.db, domain.Actor{UserID: &colleague.ID, Name: colleague.Email}, domain.ScopeOf(colleague),
-		reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: f.period},
-		reporting.ValueInput{Value: &theirs, Version: plain[0].Version()}, time.Now().UTC())
+	_, err := reporting.SaveValue(context.Background(), f.db, domain.Caller{Actor: domain.Actor{UserID: &colleague.ID, Name: colleague.Email}, Scope: domain.ScopeOf(colleague), Now: time.Now().UTC()}, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: f.period}, reporting.ValueInput{Value: &theirs, Version: plain[0].Version()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,15 +101,6 @@ var sheets = []sheetDef{
 		"amount", number, "currency", text, "status", text, "note", text)},
 }
 
-func sheetByName(name string) *sheetDef {
-	for i := range sheets {
-		if sheets[i].name == name {
-			return &sheets[i]
-		}
-	}
-	return nil
-}
-
 // col is the index of a column of the sheet (-1 when it has none).
 func (d *sheetDef) col(name string) int {
 	return slices.IndexFunc(d.cols, func(c column) bool { return c.name == name })

@@ -38,21 +38,11 @@ type latestUpdate struct {
 // update in the range (approved only unless the report includes unapproved
 // data): status, percent complete, expenditure so far and the narrative.
 func (b *build) writeActivities() error {
-	sheet := b.sheet["activities"]
-	if err := b.sheetProps(sheet); err != nil {
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
 	const header = 3
 	keys := []string{"pillar", "code", "activity", "lead", "supporting", "start", "end", "budget", "currency", "expenditure",
 		"status", "percent_complete", "period", "achievements", "challenges", "next_steps", "note"}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: header, TopLeftCell: cellName(3, header+1), ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	if err := setWidths(sw, activityWidths); err != nil {
+	sheet, sw, err := b.streamSheet("activities", &excelize.Panes{Freeze: true, XSplit: 2, YSplit: header, TopLeftCell: cellName(3, header+1), ActivePane: "bottomRight"}, activityWidths)
+	if err != nil {
 		return err
 	}
 	st, L := b.st, b.L
@@ -62,11 +52,7 @@ func (b *build) writeActivities() error {
 	if err := sw.SetRow("A2", []any{str(st.subtitle, L.T("report.activities.intro", b.rangeLabel(), b.statusLabel()))}); err != nil {
 		return err
 	}
-	heads := make([]any, len(keys))
-	for i, k := range keys {
-		heads[i] = str(st.header, L.T("report.col."+k))
-	}
-	if err := sw.SetRow(cellName(1, header), heads, excelize.RowOpts{Height: 30}); err != nil {
+	if err := b.headRow(sw, header, keys); err != nil {
 		return err
 	}
 	// First pass: each listed activity's state for the summary and the

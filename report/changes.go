@@ -47,21 +47,11 @@ type changeRow struct {
 // writeChanges streams what changed since the start of the range, from the
 // audit log, oldest first: when, who, what, on which item, old → new, why.
 func (b *build) writeChanges() error {
-	sheet := b.sheet["changes"]
-	if err := b.sheetProps(sheet); err != nil {
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
 	const header = 3
 	keys := []string{"when", "who", "what", "item", "period", "old", "new", "reason"}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: header, TopLeftCell: cellName(1, header+1), ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
 	widths := []float64{17, 22, 22, 10, 9, 40, 40, 40}
-	if err := setWidths(sw, widths); err != nil {
+	sheet, sw, err := b.streamSheet("changes", &excelize.Panes{Freeze: true, YSplit: header, TopLeftCell: cellName(1, header+1), ActivePane: "bottomLeft"}, widths)
+	if err != nil {
 		return err
 	}
 	st, L := b.st, b.L
@@ -71,11 +61,7 @@ func (b *build) writeChanges() error {
 	if err := sw.SetRow("A2", []any{str(st.subtitle, L.T("report.changes.intro", L.Date(b.rng[0].StartDate), b.statusLabel()))}); err != nil {
 		return err
 	}
-	heads := make([]any, len(keys))
-	for i, k := range keys {
-		heads[i] = str(st.header, L.T("report.col."+k))
-	}
-	if err := sw.SetRow(cellName(1, header), heads, excelize.RowOpts{Height: 30}); err != nil {
+	if err := b.headRow(sw, header, keys); err != nil {
 		return err
 	}
 	inds, acts := b.inScope()

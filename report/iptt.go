@@ -30,23 +30,13 @@ type ipttRow struct {
 
 // writeIPTT streams the indicator performance tracking table.
 func (b *build) writeIPTT() error {
-	sheet := b.sheet["iptt"]
-	if err := b.sheetProps(sheet); err != nil {
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
 	lastCol := ipttFixed + 4*(len(b.rng)+1)
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: ipttHeaderRow, TopLeftCell: cellName(3, ipttHeaderRow+1), ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
 	widths := []float64{9, ipttNameWidth, 9, 11, 11, 13, 10, 10, ipttNoteWidth}
 	for i := 0; i <= len(b.rng); i++ {
 		widths = append(widths, 11, 11, 9, 11)
 	}
-	if err := setWidths(sw, widths); err != nil {
+	sheet, sw, err := b.streamSheet("iptt", &excelize.Panes{Freeze: true, XSplit: 2, YSplit: ipttHeaderRow, TopLeftCell: cellName(3, ipttHeaderRow+1), ActivePane: "bottomRight"}, widths)
+	if err != nil {
 		return err
 	}
 	if err := b.ipttHeader(sw); err != nil {

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/report"
 	"naptracker/reporting"
 	"naptracker/review"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -43,7 +43,7 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 	db := demo(t)
 	d := loadPlan(t, db)
 	u := &domain.User{Email: "sec.snapshot@test.example", Name: "Secretariat", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	actor, scope := domain.Actor{UserID: &u.ID, Name: u.Name}, domain.ScopeOf(u)
@@ -60,8 +60,7 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 		from--
 	}
 	taken := today.Add(-time.Hour)
-	snap, err := review.CreateSnapshot(ctx, db, actor, scope, seed.DemoPlanCode,
-		review.SnapshotInput{Name: "Mid-year review", From: d.periods[from].Label, To: d.periods[to].Label}, taken)
+	snap, err := review.CreateSnapshot(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: taken}, seed.DemoPlanCode, review.SnapshotInput{Name: "Mid-year review", From: d.periods[from].Label, To: d.periods[to].Label})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +97,13 @@ func TestSnapshotReproducesTheReport(t *testing.T) {
 		db.Take(&p, v.PeriodID)
 		return reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: p.Label}
 	}
-	if _, err := reporting.TransitionValue(ctx, db, actor, scope, target(submitted), reporting.ActionApprove, submitted.Version, "", today); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, target(submitted), reporting.ActionApprove, submitted.Version, ""); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
-	if _, err := reporting.TransitionValue(ctx, db, actor, scope, target(approved), reporting.ActionReopen, approved.Version, "Corrected after the workshop", today); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, target(approved), reporting.ActionReopen, approved.Version, "Corrected after the workshop"); err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
-	if _, err := review.CreateDecision(ctx, db, actor, scope, d.plan.ID, review.DecisionInput{Text: "Follow up with MOLSW", PillarCode: "1"}, today); err != nil {
+	if _, err := review.CreateDecision(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, d.plan.ID, review.DecisionInput{Text: "Follow up with MOLSW", PillarCode: "1"}); err != nil {
 		t.Fatalf("decision: %v", err)
 	}
 

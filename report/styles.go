@@ -242,6 +242,32 @@ func (b *build) long(style int, s string) excelize.Cell {
 // sheetProps fits a sheet to its pages (see pageSetup) and puts outline
 // summary rows above their details (an indicator above its breakdown).
 // Streamed sheets must call it before their stream writer is created.
+// streamSheet opens the sheet of key for streaming, with the report's sheet
+// properties, the panes frozen as given and the column widths.
+func (b *build) streamSheet(key string, panes *excelize.Panes, widths []float64) (string, *excelize.StreamWriter, error) {
+	sheet := b.sheet[key]
+	if err := b.sheetProps(sheet); err != nil {
+		return "", nil, err
+	}
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := sw.SetPanes(panes); err != nil {
+		return "", nil, err
+	}
+	return sheet, sw, setWidths(sw, widths)
+}
+
+// headRow writes the column headings (the catalogue's report.col.<key>) in row.
+func (b *build) headRow(sw *excelize.StreamWriter, row int, keys []string) error {
+	heads := make([]any, len(keys))
+	for i, k := range keys {
+		heads[i] = str(b.st.header, b.L.T("report.col."+k))
+	}
+	return sw.SetRow(cellName(1, row), heads, excelize.RowOpts{Height: 30})
+}
+
 func (b *build) sheetProps(sheet string) error {
 	yes, no := true, false
 	return b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &yes, OutlineSummaryBelow: &no})

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/report"
 	"naptracker/reporting"
 	"naptracker/seed"
+	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -228,7 +228,7 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	db := demo(t)
 	ctx := context.Background()
 	u := &domain.User{Email: "sec@test.example", Name: "Sec", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long enough password 1"); err != nil {
+	if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "a long enough password 1"); err != nil {
 		t.Fatal(err)
 	}
 	scope, actor := domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email}
@@ -248,12 +248,12 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	}
 	vt := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: period}
 	x := 3.0
-	v, err := reporting.SaveValue(ctx, db, actor, scope, vt, reporting.ValueInput{Value: &x, Narrative: hostile}, today)
+	v, err := reporting.SaveValue(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, vt, reporting.ValueInput{Value: &x, Narrative: hostile})
 	if err != nil {
 		t.Fatalf("save %s: %v", ind.Code, err)
 	}
 	for _, a := range []string{reporting.ActionSubmit, reporting.ActionApprove} {
-		if v, err = reporting.TransitionValue(ctx, db, actor, scope, vt, a, v.Version, "", today); err != nil {
+		if v, err = reporting.TransitionValue(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, vt, a, v.Version, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,13 +263,13 @@ func TestHostileTextIsNeverAFormula(t *testing.T) {
 	ut := reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: act.Code, Period: period}
 	var cur domain.ActivityUpdate
 	db.Where("activity_id = ? AND period_id = ?", act.ID, d.periods[slicesIndex(d.periods, period)].ID).Take(&cur)
-	up, err := reporting.SaveUpdate(ctx, db, actor, scope, ut, reporting.UpdateInput{Progress: domain.ProgressOnTrack, PercentComplete: 50,
-		Achievements: hostile, Version: cur.Version}, today)
+	up, err := reporting.SaveUpdate(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, ut, reporting.UpdateInput{UpdateContent: domain.UpdateContent{Progress: domain.ProgressOnTrack, PercentComplete: 50,
+		Achievements: hostile}, Version: cur.Version})
 	if err != nil {
 		t.Fatalf("save update %s: %v", act.Code, err)
 	}
 	for _, a := range []string{reporting.ActionSubmit, reporting.ActionApprove} {
-		if up, err = reporting.TransitionUpdate(ctx, db, actor, scope, ut, a, up.Version, "", today); err != nil {
+		if up, err = reporting.TransitionUpdate(ctx, db, domain.Caller{Actor: actor, Scope: scope, Now: today}, ut, a, up.Version, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

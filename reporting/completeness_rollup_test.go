@@ -126,12 +126,12 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	save := func(x float64) func(int) (*domain.IndicatorValue, error) {
 		return func(version int) (*domain.IndicatorValue, error) {
 			// A returned value is corrected with a reason; a draft ignores it.
-			return reporting.SaveValue(ctx, db, f.actor, f.molsw, target, reporting.ValueInput{Value: &x, Version: version, Reason: "Checked against the register"}, f.now)
+			return reporting.SaveValue(ctx, db, f.as(f.molsw), target, reporting.ValueInput{Value: &x, Version: version, Reason: "Checked against the register"})
 		}
 	}
 	act := func(scope domain.Scope, action, comment string) func(int) (*domain.IndicatorValue, error) {
 		return func(version int) (*domain.IndicatorValue, error) {
-			return reporting.TransitionValue(ctx, db, f.actor, scope, target, action, version, comment, f.now)
+			return reporting.TransitionValue(ctx, db, f.as(scope), target, action, version, comment)
 		}
 	}
 	move("save a value", save(7))
@@ -149,8 +149,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 		{domain.StatusApproved, reporting.ActionReopen, "Expenditure double counted"},
 	} {
 		code, period, v := workflowItem(t, db, "update", step.status, "")
-		if _, err := reporting.TransitionUpdate(ctx, db, f.actor, f.sec, reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: code, Period: period},
-			step.action, v, step.comment, f.now); err != nil {
+		if _, err := reporting.TransitionUpdate(ctx, db, f.as(f.sec), reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: code, Period: period}, step.action, v, step.comment); err != nil {
 			t.Fatalf("%s update %s %s: %v", step.action, code, period, err)
 		}
 		check(step.action + " update " + code + " " + period)

@@ -91,7 +91,7 @@ func (tp *tinyPlan) value(t *testing.T, db *gorm.DB, ind string, p domain.Report
 
 func (tp *tinyPlan) update(t *testing.T, db *gorm.DB, act string, p domain.ReportingPeriod, status, progress string, submitted *time.Time) {
 	t.Helper()
-	u := domain.ActivityUpdate{ActivityID: tp.act[act].ID, PeriodID: p.ID, Progress: progress, Workflow: workflow(status, submitted, p.StartDate)}
+	u := domain.ActivityUpdate{ActivityID: tp.act[act].ID, PeriodID: p.ID, UpdateContent: domain.UpdateContent{Progress: progress}, Workflow: workflow(status, submitted, p.StartDate)}
 	storetest.Must(t, db.Create(&u).Error)
 }
 

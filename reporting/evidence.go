@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"naptracker/domain"
 
@@ -124,7 +122,7 @@ func evidenceListing(tx *gorm.DB) *gorm.DB {
 // the item is a draft or returned and its period open. Every file is
 // checked first (type by content, size), so that either all are stored,
 // each with its SHA-256, its bytes and its audit row, or none is.
-func AddEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, of EvidenceOf, files []Upload, maxSize int64, now time.Time) ([]domain.Evidence, error) {
+func AddEvidence(ctx context.Context, db *gorm.DB, who domain.Caller, of EvidenceOf, files []Upload, maxSize int64) ([]domain.Evidence, error) {
 	if len(files) == 0 {
 		return nil, domain.FieldError("files", "err.evidence_none")
 	}
@@ -148,7 +146,7 @@ func AddEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope dom
 		if err != nil {
 			return err
 		}
-		if !scope.CanReport(s.orgID) {
+		if !who.Scope.CanReport(s.orgID) {
 			return domain.ErrForbidden
 		}
 		if s.itemID() == nil {
@@ -157,7 +155,7 @@ func AddEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope dom
 		if s.status != domain.StatusDraft && s.status != domain.StatusReturned {
 			return domain.Lockedf("lock.evidence_status", s.status)
 		}
-		if err := checkPeriodOpen(tx, s.period, s.orgID, now); err != nil {
+		if err := checkPeriodOpen(tx, s.period, s.orgID, who.Now); err != nil {
 			return err
 		}
 		for i, f := range files {
@@ -167,7 +165,7 @@ func AddEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope dom
 			}
 			sum := sha256.Sum256(data)
 			e := domain.Evidence{Kind: domain.EvidenceFile, Filename: domain.SanitizeFilename(f.Name, types[i]), ContentType: types[i].ContentType,
-				SizeBytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedByID: actor.UserID, CreatedAt: now}
+				SizeBytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), UploadedByID: who.Actor.UserID, CreatedAt: who.Now}
 			e.IndicatorValueID, e.ActivityUpdateID = s.valueID, s.updateID
 			if err := tx.Create(&e).Error; err != nil {
 				return err
@@ -175,7 +173,7 @@ func AddEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope dom
 			if err := tx.Create(&domain.EvidenceBlob{EvidenceID: e.ID, Content: data}).Error; err != nil {
 				return err
 			}
-			if err := domain.Audit(tx, actor, "evidence.upload", "evidence", &e.ID, &s.planID, nil, evidenceSnapshot(&e), ""); err != nil {
+			if err := domain.Audit(tx, who.Actor, "evidence.upload", "evidence", &e.ID, &s.planID, nil, evidenceSnapshot(&e), ""); err != nil {
 				return err
 			}
 			out = append(out, e)
@@ -225,11 +223,11 @@ func findEvidence(tx *gorm.DB, s *evidenceSubject, id int64) (*domain.Evidence, 
 
 // OpenEvidence returns a file and its bytes to a scope that may see the
 // item's evidence, and records the download in the audit log.
-func OpenEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, of EvidenceOf, id int64) (*domain.Evidence, []byte, error) {
+func OpenEvidence(ctx context.Context, db *gorm.DB, who domain.Caller, of EvidenceOf, id int64) (*domain.Evidence, []byte, error) {
 	var e *domain.Evidence
 	var blob domain.EvidenceBlob
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		s, err := visibleSubject(tx, scope, of)
+		s, err := visibleSubject(tx, who.Scope, of)
 		if err != nil {
 			return err
 		}
@@ -239,7 +237,7 @@ func OpenEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope do
 		if err := tx.Where("evidence_id = ?", e.ID).Take(&blob).Error; err != nil {
 			return domain.NotFound(err)
 		}
-		return domain.Audit(tx, actor, "evidence.download", "evidence", &e.ID, &s.planID, nil, evidenceSnapshot(e), "")
+		return domain.Audit(tx, who.Actor, "evidence.download", "evidence", &e.ID, &s.planID, nil, evidenceSnapshot(e), "")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -250,26 +248,26 @@ func OpenEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope do
 // RemoveEvidence deletes a file, with its bytes, on behalf of the user who
 // uploaded it, while the item is still a draft: once submitted, what the
 // secretariat was sent stays. The audit row keeps its name and SHA-256.
-func RemoveEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, of EvidenceOf, id int64, now time.Time) error {
+func RemoveEvidence(ctx context.Context, db *gorm.DB, who domain.Caller, of EvidenceOf, id int64) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		s, err := of.evidenceSubject(tx)
 		if err != nil {
 			return err
 		}
-		if !scope.CanReport(s.orgID) {
+		if !who.Scope.CanReport(s.orgID) {
 			return domain.ErrForbidden
 		}
 		e, err := findEvidence(tx, s, id)
 		if err != nil {
 			return err
 		}
-		if e.UploadedByID == nil || actor.UserID == nil || *e.UploadedByID != *actor.UserID {
+		if e.UploadedByID == nil || who.Actor.UserID == nil || *e.UploadedByID != *who.Actor.UserID {
 			return domain.ErrForbidden
 		}
 		if s.status != domain.StatusDraft {
 			return domain.Lockedf("lock.evidence_remove", s.status)
 		}
-		if err := checkPeriodOpen(tx, s.period, s.orgID, now); err != nil {
+		if err := checkPeriodOpen(tx, s.period, s.orgID, who.Now); err != nil {
 			return err
 		}
 		if err := tx.Where("evidence_id = ?", e.ID).Delete(&domain.EvidenceBlob{}).Error; err != nil {
@@ -278,14 +276,8 @@ func RemoveEvidence(ctx context.Context, db *gorm.DB, actor domain.Actor, scope 
 		if err := tx.Delete(&domain.Evidence{}, e.ID).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "evidence.remove", "evidence", &e.ID, &s.planID, evidenceSnapshot(e), nil, "")
+		return domain.Audit(tx, who.Actor, "evidence.remove", "evidence", &e.ID, &s.planID, evidenceSnapshot(e), nil, "")
 	})
-}
-
-// IsTooLarge reports whether err is a file over the size limit.
-func IsTooLarge(err error) bool {
-	var te *TooLargeError
-	return errors.As(err, &te)
 }
 
 // visibleSubject loads the item evidence belongs to, or ErrEvidenceHidden

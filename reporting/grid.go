@@ -42,23 +42,33 @@ type GridRow struct {
 	Evidence int
 }
 
+// reportedPlanOrg finds a grid's plan and organisation (into org), which
+// scope must report for (ErrForbidden otherwise).
+func reportedPlanOrg(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode, orgAcronym string, org *domain.Organisation) (*domain.Plan, error) {
+	plan, err := planning.FindPlan(ctx, db, planCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Where("acronym = ?", orgAcronym).Take(org).Error; err != nil {
+		return nil, domain.NotFound(err)
+	}
+	if !scope.CanReport(org.ID) {
+		return nil, domain.ErrForbidden
+	}
+	return plan, nil
+}
+
 // LoadValueGrid reads the grid of the organisation (by acronym) for a
 // period, for a scope that reports for it (ErrForbidden otherwise), in a
 // fixed number of queries whatever the number of indicators.
 func LoadValueGrid(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode, orgAcronym, periodLabel string, now time.Time) (*ValueGrid, error) {
 	db = db.WithContext(ctx)
 	g := &ValueGrid{}
-	plan, err := planning.FindPlan(ctx, db, planCode)
+	plan, err := reportedPlanOrg(ctx, db, scope, planCode, orgAcronym, &g.Org)
 	if err != nil {
 		return nil, err
 	}
 	g.Plan = *plan
-	if err := db.Where("acronym = ?", orgAcronym).Take(&g.Org).Error; err != nil {
-		return nil, domain.NotFound(err)
-	}
-	if !scope.CanReport(g.Org.ID) {
-		return nil, domain.ErrForbidden
-	}
 	var periods []domain.ReportingPeriod
 	if err := db.Where("plan_id = ?", plan.ID).Order("start_date, id").Find(&periods).Error; err != nil {
 		return nil, err

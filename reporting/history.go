@@ -64,7 +64,7 @@ func ValueComments(ctx context.Context, db *gorm.DB, valueID int64) ([]CommentVi
 
 // AddValueComment adds a message to a value's thread: those who report the
 // value and the secretariat may write; the comment and its audit row are one transaction.
-func AddValueComment(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, body string, now time.Time) error {
+func AddValueComment(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, body string) error {
 	body = strings.TrimSpace(body)
 	if body == "" || utf8.RuneCountInString(body) > 5000 {
 		return domain.FieldError("comment", "err.comment")
@@ -74,16 +74,16 @@ func AddValueComment(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 		if err != nil {
 			return err
 		}
-		if !scope.CanReport(vc.indicator.ReportingOrgID) {
+		if !who.Scope.CanReport(vc.indicator.ReportingOrgID) {
 			return domain.ErrForbidden
 		}
 		if vc.value == nil {
 			return domain.FieldError("comment", "err.nothing_reported")
 		}
-		c := domain.Comment{IndicatorValueID: &vc.value.ID, AuthorID: scope.UserID, Body: body, CreatedAt: now}
+		c := domain.Comment{IndicatorValueID: &vc.value.ID, AuthorID: who.Scope.UserID, Body: body, CreatedAt: who.Now}
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "comment.add", "indicator_value", &vc.value.ID, &vc.plan.ID, nil, map[string]any{"comment_id": c.ID}, "")
+		return domain.Audit(tx, who.Actor, "comment.add", "indicator_value", &vc.value.ID, &vc.plan.ID, nil, map[string]any{"comment_id": c.ID}, "")
 	})
 }

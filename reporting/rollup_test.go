@@ -125,7 +125,7 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 	for _, mode := range []string{domain.AccumulateCumulative, domain.AccumulateSum, domain.AccumulateLatest} {
 		code, period, version := workflowItem(t, db, "value", domain.StatusSubmitted, mode)
 		target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: period}
-		if _, err := reporting.TransitionValue(ctx, db, f.actor, f.sec, target, reporting.ActionApprove, version, "", f.now); err != nil {
+		if _, err := reporting.TransitionValue(ctx, db, f.as(f.sec), target, reporting.ActionApprove, version, ""); err != nil {
 			t.Fatalf("approve %s %s: %v", code, period, err)
 		}
 		requireRollupsMatchRebuild(t, db, plan.ID, "approving "+mode+" value "+code+" "+period)
@@ -150,8 +150,7 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 	if rowsAt() != 1 {
 		t.Fatalf("no roll-up of %s at the approved %s", code, period)
 	}
-	if _, err := reporting.TransitionValue(ctx, db, f.actor, f.sec, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: period},
-		reporting.ActionReopen, version, "Wrong source", f.now); err != nil {
+	if _, err := reporting.TransitionValue(ctx, db, f.as(f.sec), reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: code, Period: period}, reporting.ActionReopen, version, "Wrong source"); err != nil {
 		t.Fatalf("reopen %s %s: %v", code, period, err)
 	}
 	requireRollupsMatchRebuild(t, db, plan.ID, "reopening "+code+" "+period)
@@ -196,14 +195,12 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 
 	// Activity updates: approve a submitted one, reopen an approved one.
 	acode, aperiod, aversion := workflowItem(t, db, "update", domain.StatusSubmitted, "")
-	if _, err := reporting.TransitionUpdate(ctx, db, f.actor, f.sec, reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: acode, Period: aperiod},
-		reporting.ActionApprove, aversion, "", f.now); err != nil {
+	if _, err := reporting.TransitionUpdate(ctx, db, f.as(f.sec), reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: acode, Period: aperiod}, reporting.ActionApprove, aversion, ""); err != nil {
 		t.Fatalf("approve update %s %s: %v", acode, aperiod, err)
 	}
 	requireRollupsMatchRebuild(t, db, plan.ID, "approving update "+acode+" "+aperiod)
 	acode, aperiod, aversion = workflowItem(t, db, "update", domain.StatusApproved, "")
-	if _, err := reporting.TransitionUpdate(ctx, db, f.actor, f.sec, reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: acode, Period: aperiod},
-		reporting.ActionReopen, aversion, "Expenditure double counted", f.now); err != nil {
+	if _, err := reporting.TransitionUpdate(ctx, db, f.as(f.sec), reporting.UpdateTarget{Plan: seed.DemoPlanCode, Activity: acode, Period: aperiod}, reporting.ActionReopen, aversion, "Expenditure double counted"); err != nil {
 		t.Fatalf("reopen update %s %s: %v", acode, aperiod, err)
 	}
 	requireRollupsMatchRebuild(t, db, plan.ID, "reopening update "+acode+" "+aperiod)

@@ -2,7 +2,6 @@ package reporting
 
 import (
 	"context"
-	"time"
 
 	"naptracker/domain"
 
@@ -15,15 +14,15 @@ import (
 // missing) leaves nothing saved and the form comes back as it was typed.
 // SaveValue and TransitionValue compose: each runs in the transaction it is
 // given (a nested one is a savepoint).
-func SaveValueAndSubmit(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, in ValueInput, submit bool, now time.Time) (*domain.IndicatorValue, error) {
+func SaveValueAndSubmit(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, in ValueInput, submit bool) (*domain.IndicatorValue, error) {
 	var v *domain.IndicatorValue
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		saved, err := SaveValue(ctx, tx, actor, scope, t, in, now)
+		saved, err := SaveValue(ctx, tx, who, t, in)
 		if err != nil || !submit {
 			v = saved
 			return err
 		}
-		v, err = TransitionValue(ctx, tx, actor, scope, t, ActionSubmit, saved.Version, "", now)
+		v, err = TransitionValue(ctx, tx, who, t, ActionSubmit, saved.Version, "")
 		return err
 	})
 	if err != nil {
@@ -33,15 +32,15 @@ func SaveValueAndSubmit(ctx context.Context, db *gorm.DB, actor domain.Actor, sc
 }
 
 // SaveUpdateAndSubmit is SaveValueAndSubmit for an activity update.
-func SaveUpdateAndSubmit(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, in UpdateInput, submit bool, now time.Time) (*domain.ActivityUpdate, error) {
+func SaveUpdateAndSubmit(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, in UpdateInput, submit bool) (*domain.ActivityUpdate, error) {
 	var u *domain.ActivityUpdate
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		saved, err := SaveUpdate(ctx, tx, actor, scope, t, in, now)
+		saved, err := SaveUpdate(ctx, tx, who, t, in)
 		if err != nil || !submit {
 			u = saved
 			return err
 		}
-		u, err = TransitionUpdate(ctx, tx, actor, scope, t, ActionSubmit, saved.Version, "", now)
+		u, err = TransitionUpdate(ctx, tx, who, t, ActionSubmit, saved.Version, "")
 		return err
 	})
 	if err != nil {

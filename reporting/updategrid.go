@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"naptracker/domain"
-	"naptracker/planning"
 
 	"gorm.io/gorm"
 )
@@ -52,7 +51,7 @@ func (r *UpdateRow) Version() int {
 // chosen or typed where nothing was reported counts as unchanged).
 func (r *UpdateRow) Unchanged(in UpdateInput) bool {
 	if r.Update == nil {
-		return in.Progress == "" && in.PercentComplete == 0 && in.Achievements == "" && in.Challenges == "" && in.NextSteps == "" && in.Expenditure == 0
+		return in.UpdateContent == domain.UpdateContent{}
 	}
 	return sameUpdate(r.Update, in)
 }
@@ -65,17 +64,11 @@ func (r *UpdateRow) Unchanged(in UpdateInput) bool {
 func LoadUpdateGrid(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode, orgAcronym, from, to string, now time.Time) (*UpdateGrid, error) {
 	db = db.WithContext(ctx)
 	g := &UpdateGrid{States: map[int64]string{}}
-	plan, err := planning.FindPlan(ctx, db, planCode)
+	plan, err := reportedPlanOrg(ctx, db, scope, planCode, orgAcronym, &g.Org)
 	if err != nil {
 		return nil, err
 	}
 	g.Plan = *plan
-	if err := db.Where("acronym = ?", orgAcronym).Take(&g.Org).Error; err != nil {
-		return nil, domain.NotFound(err)
-	}
-	if !scope.CanReport(g.Org.ID) {
-		return nil, domain.ErrForbidden
-	}
 	if err := db.Where("plan_id = ?", plan.ID).Order("start_date, id").Find(&g.All).Error; err != nil {
 		return nil, err
 	}

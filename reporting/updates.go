@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"naptracker/domain"
@@ -23,13 +22,8 @@ type UpdateTarget struct {
 // UpdateInput is an edit of an activity update, based on the version the
 // user saw (0 when there was none yet).
 type UpdateInput struct {
-	Progress        string
-	PercentComplete int
-	Achievements    string
-	Challenges      string
-	NextSteps       string
-	Expenditure     float64
-	Version         int
+	domain.UpdateContent
+	Version int
 }
 
 // updateContext is what every change of an activity update loads first.
@@ -102,8 +96,7 @@ func updateSnapshot(u *domain.ActivityUpdate) map[string]any {
 }
 
 func sameUpdate(u *domain.ActivityUpdate, in UpdateInput) bool {
-	return u.Progress == in.Progress && u.PercentComplete == in.PercentComplete && u.Achievements == in.Achievements &&
-		u.Challenges == in.Challenges && u.NextSteps == in.NextSteps && u.Expenditure == in.Expenditure
+	return u.UpdateContent == in.UpdateContent
 }
 
 // SaveUpdate stores an edit of the lead organisation's update on an
@@ -111,25 +104,25 @@ func sameUpdate(u *domain.ActivityUpdate, in UpdateInput) bool {
 // the lead's focal points or the secretariat (ErrForbidden), an open period
 // (ErrLocked), the current version (ErrStale, exact retries excepted),
 // valid input (*ValidationError); the audit row is in the same transaction.
-func SaveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, in UpdateInput, now time.Time) (*domain.ActivityUpdate, error) {
-	return retryFirstSave(func() (*domain.ActivityUpdate, error) { return saveUpdate(ctx, db, actor, scope, t, in, now) })
+func SaveUpdate(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, in UpdateInput) (*domain.ActivityUpdate, error) {
+	return retryFirstSave(func() (*domain.ActivityUpdate, error) { return saveUpdate(ctx, db, who, t, in) })
 }
 
-func saveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, in UpdateInput, now time.Time) (*domain.ActivityUpdate, error) {
+func saveUpdate(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, in UpdateInput) (*domain.ActivityUpdate, error) {
 	var out *domain.ActivityUpdate
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		uc, err := loadUpdateContext(tx, t)
 		if err != nil {
 			return err
 		}
-		if !scope.CanReport(uc.activity.LeadOrgID) {
+		if !who.Scope.CanReport(uc.activity.LeadOrgID) {
 			return domain.ErrForbidden
 		}
-		if err := checkPeriodOpen(tx, uc.period, uc.activity.LeadOrgID, now); err != nil {
+		if err := checkPeriodOpen(tx, uc.period, uc.activity.LeadOrgID, who.Now); err != nil {
 			return err
 		}
 		old := uc.update
-		if old != nil && in.Version == old.Version-1 && old.UpdatedByID != nil && *old.UpdatedByID == scope.UserID && sameUpdate(old, in) {
+		if old != nil && in.Version == old.Version-1 && old.UpdatedByID != nil && *old.UpdatedByID == who.Scope.UserID && sameUpdate(old, in) {
 			out = old
 			return nil
 		}
@@ -144,21 +137,20 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope doma
 		if err := ValidateUpdateInput(in); err != nil {
 			return err
 		}
-		uid := &scope.UserID
-		nu := domain.ActivityUpdate{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, Progress: in.Progress, PercentComplete: in.PercentComplete,
-			Achievements: in.Achievements, Challenges: in.Challenges, NextSteps: in.NextSteps, Expenditure: in.Expenditure}
+		uid := &who.Scope.UserID
+		nu := domain.ActivityUpdate{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, UpdateContent: in.UpdateContent}
 		if old == nil {
-			nu.Workflow = domain.Workflow{Status: domain.StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
+			nu.Workflow = domain.Workflow{Status: domain.StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: who.Now, UpdatedAt: who.Now}
 			if err := tx.Create(&nu).Error; err != nil {
 				return createdMeanwhile(err)
 			}
 		} else {
 			nu.ID, nu.Workflow = old.ID, old.Workflow
-			nu.Status, nu.Version, nu.UpdatedByID, nu.UpdatedAt = domain.StatusDraft, old.Version+1, uid, now
+			nu.Status, nu.Version, nu.UpdatedByID, nu.UpdatedAt = domain.StatusDraft, old.Version+1, uid, who.Now
 			res := tx.Model(&domain.ActivityUpdate{}).Where("id = ? AND version = ?", old.ID, old.Version).Updates(map[string]any{
 				"progress": in.Progress, "percent_complete": in.PercentComplete, "achievements": in.Achievements,
 				"challenges": in.Challenges, "next_steps": in.NextSteps, "expenditure": in.Expenditure,
-				"status": domain.StatusDraft, "version": nu.Version, "updated_by_id": uid, "updated_at": now,
+				"status": domain.StatusDraft, "version": nu.Version, "updated_by_id": uid, "updated_at": who.Now,
 			})
 			if res.Error != nil {
 				return res.Error
@@ -176,7 +168,7 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope doma
 				return err
 			}
 		}
-		if err := domain.Audit(tx, actor, "update.save", "activity_update", &nu.ID, &uc.plan.ID, updateSnapshot(old), updateSnapshot(&nu), ""); err != nil {
+		if err := domain.Audit(tx, who.Actor, "update.save", "activity_update", &nu.ID, &uc.plan.ID, updateSnapshot(old), updateSnapshot(&nu), ""); err != nil {
 			return err
 		}
 		out = &nu
@@ -187,7 +179,7 @@ func saveUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope doma
 
 // TransitionUpdate submits, approves, returns or reopens an activity update,
 // like TransitionValue.
-func TransitionUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, action string, version int, comment string, now time.Time) (*domain.ActivityUpdate, error) {
+func TransitionUpdate(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, action string, version int, comment string) (*domain.ActivityUpdate, error) {
 	var out *domain.ActivityUpdate
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		uc, err := loadUpdateContext(tx, t)
@@ -198,7 +190,7 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if uc.update != nil {
 			w = &uc.update.Workflow
 		}
-		done, err := checkTransition(tx, scope, action, uc.activity.LeadOrgID, uc.period, w, "progress", version, now)
+		done, err := checkTransition(tx, who.Scope, action, uc.activity.LeadOrgID, uc.period, w, "progress", version, who.Now)
 		if err != nil {
 			return err
 		}
@@ -209,19 +201,9 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		u := uc.update
 		comment = strings.TrimSpace(comment)
 		old := updateSnapshot(u)
-		if err := applyTransition(tx, &domain.ActivityUpdate{}, u.ID, &u.Workflow, action, scope.UserID, comment, now); err != nil {
+		if err := moveRow(tx, who, &domain.ActivityUpdate{}, u.ID, &u.Workflow, action, comment,
+			func() error { return RefreshActivityRollup(tx, uc.activity.ID) }, domain.Comment{ActivityUpdateID: &u.ID}); err != nil {
 			return err
-		}
-		// Roll-ups: approving or reopening changes the approved data.
-		if action == ActionApprove || action == ActionReopen {
-			if err := RefreshActivityRollup(tx, uc.activity.ID); err != nil {
-				return err
-			}
-		}
-		if action == ActionReturn || action == ActionReopen {
-			if err := tx.Create(&domain.Comment{ActivityUpdateID: &u.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
-				return err
-			}
 		}
 		// Completeness: an approved update that reports the activity
 		// completed or cancelled ends what is expected of it in the later
@@ -237,7 +219,7 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if err := tx.Take(&nu, u.ID).Error; err != nil {
 			return err
 		}
-		if err := domain.Audit(tx, actor, "update."+action, "activity_update", &u.ID, &uc.plan.ID, old, updateSnapshot(&nu), comment); err != nil {
+		if err := domain.Audit(tx, who.Actor, "update."+action, "activity_update", &u.ID, &uc.plan.ID, old, updateSnapshot(&nu), comment); err != nil {
 			return err
 		}
 		out = &nu
@@ -249,13 +231,13 @@ func TransitionUpdate(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 // SaveContribution stores a supporting organisation's note on an activity
 // for a period (empty note: nothing is stored). Only focal points of a
 // supporting organisation, or the secretariat naming one, may; versions as above.
-func SaveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, orgID int64, note string, version int, now time.Time) (*domain.ContributionNote, error) {
+func SaveContribution(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, orgID int64, note string, version int) (*domain.ContributionNote, error) {
 	return retryFirstSave(func() (*domain.ContributionNote, error) {
-		return saveContribution(ctx, db, actor, scope, t, orgID, note, version, now)
+		return saveContribution(ctx, db, who, t, orgID, note, version)
 	})
 }
 
-func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t UpdateTarget, orgID int64, note string, version int, now time.Time) (*domain.ContributionNote, error) {
+func saveContribution(ctx context.Context, db *gorm.DB, who domain.Caller, t UpdateTarget, orgID int64, note string, version int) (*domain.ContributionNote, error) {
 	var out *domain.ContributionNote
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		uc, err := loadUpdateContext(tx, t)
@@ -266,10 +248,10 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if err := tx.Model(&domain.ActivitySupporter{}).Where("activity_id = ? AND organisation_id = ?", uc.activity.ID, orgID).Count(&n).Error; err != nil {
 			return err
 		}
-		if n == 0 || !scope.CanContribute(orgID) {
+		if n == 0 || !who.Scope.CanContribute(orgID) {
 			return domain.ErrForbidden
 		}
-		if err := checkPeriodOpen(tx, uc.period, orgID, now); err != nil {
+		if err := checkPeriodOpen(tx, uc.period, orgID, who.Now); err != nil {
 			return err
 		}
 		note = strings.TrimSpace(note)
@@ -281,7 +263,7 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		current := 0
 		if found {
 			current = old.Version
-			if version == old.Version-1 && old.Note == note && old.UpdatedByID != nil && *old.UpdatedByID == scope.UserID {
+			if version == old.Version-1 && old.Note == note && old.UpdatedByID != nil && *old.UpdatedByID == who.Scope.UserID {
 				out = &old
 				return nil
 			}
@@ -289,12 +271,12 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if version != current {
 			return &domain.StaleError{Current: current, ChangedAt: old.UpdatedAt}
 		}
-		uid := &scope.UserID
-		cn := domain.ContributionNote{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, OrganisationID: orgID, Note: note, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
+		uid := &who.Scope.UserID
+		cn := domain.ContributionNote{ActivityID: uc.activity.ID, PeriodID: uc.period.ID, OrganisationID: orgID, Note: note, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: who.Now, UpdatedAt: who.Now}
 		if found {
 			cn.ID, cn.Version, cn.CreatedByID, cn.CreatedAt = old.ID, old.Version+1, old.CreatedByID, old.CreatedAt
 			res := tx.Model(&domain.ContributionNote{}).Where("id = ? AND version = ?", old.ID, old.Version).
-				Updates(map[string]any{"note": note, "version": cn.Version, "updated_by_id": uid, "updated_at": now})
+				Updates(map[string]any{"note": note, "version": cn.Version, "updated_by_id": uid, "updated_at": who.Now})
 			if res.Error != nil {
 				return res.Error
 			}
@@ -308,7 +290,7 @@ func saveContribution(ctx context.Context, db *gorm.DB, actor domain.Actor, scop
 		if found {
 			oldV = map[string]any{"note": old.Note, "version": old.Version}
 		}
-		if err := domain.Audit(tx, actor, "contribution.save", "contribution_note", &cn.ID, &uc.plan.ID, oldV, map[string]any{"note": note, "version": cn.Version, "organisation_id": orgID}, ""); err != nil {
+		if err := domain.Audit(tx, who.Actor, "contribution.save", "contribution_note", &cn.ID, &uc.plan.ID, oldV, map[string]any{"note": note, "version": cn.Version, "organisation_id": orgID}, ""); err != nil {
 			return err
 		}
 		out = &cn

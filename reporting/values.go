@@ -253,8 +253,8 @@ func sameContent(v *domain.IndicatorValue, in ValueInput) bool {
 // or approved (ErrLocked), the edit is based on the current version
 // (ErrStale, unless it is an exact retry of the edit that made the current
 // version), and the input is valid (*ValidationError).
-func SaveValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, in ValueInput, now time.Time) (*domain.IndicatorValue, error) {
-	return retryFirstSave(func() (*domain.IndicatorValue, error) { return saveValue(ctx, db, actor, scope, t, in, now) })
+func SaveValue(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, in ValueInput) (*domain.IndicatorValue, error) {
+	return retryFirstSave(func() (*domain.IndicatorValue, error) { return saveValue(ctx, db, who, t, in) })
 }
 
 // errCreatedMeanwhile marks the insert of a row (a value, an update, a note)
@@ -282,21 +282,21 @@ func retryFirstSave[T any](save func() (T, error)) (T, error) {
 	return out, err
 }
 
-func saveValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, in ValueInput, now time.Time) (*domain.IndicatorValue, error) {
+func saveValue(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, in ValueInput) (*domain.IndicatorValue, error) {
 	var out *domain.IndicatorValue
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		vc, err := loadValueContext(tx, t)
 		if err != nil {
 			return err
 		}
-		if !scope.CanReport(vc.indicator.ReportingOrgID) {
+		if !who.Scope.CanReport(vc.indicator.ReportingOrgID) {
 			return domain.ErrForbidden
 		}
-		if err := checkOpen(tx, vc, now); err != nil {
+		if err := checkOpen(tx, vc, who.Now); err != nil {
 			return err
 		}
 		old := vc.value
-		if old != nil && in.Version == old.Version-1 && old.UpdatedByID != nil && *old.UpdatedByID == scope.UserID && sameContent(old, in) {
+		if old != nil && in.Version == old.Version-1 && old.UpdatedByID != nil && *old.UpdatedByID == who.Scope.UserID && sameContent(old, in) {
 			out = old // the same edit again: already applied
 			return nil
 		}
@@ -311,19 +311,19 @@ func saveValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domai
 		if err := ValidateValueInput(vc.indicator, vc.set, in); err != nil || (old != nil && old.Status == domain.StatusReturned && reason == "") || utf8.RuneCountInString(reason) > 5000 {
 			return withReason(err, old, reason)
 		}
-		uid := &scope.UserID
+		uid := &who.Scope.UserID
 		nv := domain.IndicatorValue{IndicatorID: vc.indicator.ID, PeriodID: vc.period.ID, Value: in.Value, TextValue: in.TextValue, Narrative: in.Narrative}
 		if old == nil {
-			nv.Workflow = domain.Workflow{Status: domain.StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: now, UpdatedAt: now}
+			nv.Workflow = domain.Workflow{Status: domain.StatusDraft, Version: 1, CreatedByID: uid, UpdatedByID: uid, CreatedAt: who.Now, UpdatedAt: who.Now}
 			if err := tx.Omit("Breakdown").Create(&nv).Error; err != nil {
 				return createdMeanwhile(err)
 			}
 		} else {
 			nv.ID, nv.Workflow = old.ID, old.Workflow
-			nv.Status, nv.Version, nv.UpdatedByID, nv.UpdatedAt = domain.StatusDraft, old.Version+1, uid, now
+			nv.Status, nv.Version, nv.UpdatedByID, nv.UpdatedAt = domain.StatusDraft, old.Version+1, uid, who.Now
 			res := tx.Model(&domain.IndicatorValue{}).Where("id = ? AND version = ?", old.ID, old.Version).Updates(map[string]any{
 				"value": in.Value, "text_value": in.TextValue, "narrative": in.Narrative, "status": domain.StatusDraft,
-				"version": nv.Version, "updated_by_id": uid, "updated_at": now,
+				"version": nv.Version, "updated_by_id": uid, "updated_at": who.Now,
 			})
 			if res.Error != nil {
 				return res.Error
@@ -360,7 +360,7 @@ func saveValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domai
 				return err
 			}
 		}
-		if err := domain.Audit(tx, actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), reason); err != nil {
+		if err := domain.Audit(tx, who.Actor, "value.save", "indicator_value", &nv.ID, &vc.plan.ID, valueSnapshot(old), valueSnapshot(&nv), reason); err != nil {
 			return err
 		}
 		out = &nv

@@ -68,7 +68,7 @@ func TestSaveValueFirstSaveRace(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				v, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(5), Narrative: "double submit", Version: 0}, f.now)
+				v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(5), Narrative: "double submit", Version: 0})
 				done <- result{v, err}
 			}()
 			if store.IsPostgres(f.db) {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/planning"
 	"naptracker/reporting"
@@ -41,7 +40,7 @@ func newValueFixture(t *testing.T) *valueFixture {
 			}
 			u.OrganisationID = &o.ID
 		}
-		if err := account.CreateUser(ctx, db, domain.SystemActor, u, "a long password"); err != nil {
+		if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "a long password"); err != nil {
 			t.Fatal(err)
 		}
 		return domain.ScopeOf(u)
@@ -53,6 +52,11 @@ func newValueFixture(t *testing.T) *valueFixture {
 		sec:   mk("sec@test.example", domain.RoleSecretariat, ""),
 		actor: domain.Actor{Name: "test"}, period: "2026-Q2", oldPeriod: "2024-Q1",
 	}
+}
+
+// as is the fixture's actor calling with scope at the fixture's time.
+func (f *valueFixture) as(scope domain.Scope) domain.Caller {
+	return domain.Caller{Actor: f.actor, Scope: scope, Now: f.now}
 }
 
 func (f *valueFixture) current(t *testing.T, ind, period string) int {
@@ -86,7 +90,7 @@ func TestSaveValueRules(t *testing.T) {
 	cells := map[string]float64{"sex=female;age=child": 4, "sex=female;age=adult": 10, "sex=male;age=child": 3, "sex=male;age=adult": 8}
 
 	v0 := f.current(t, "2.1.1.b", f.period)
-	saved, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(12), Narrative: "Trainings in 3 provinces", Version: v0}, f.now)
+	saved, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), plain, reporting.ValueInput{Value: num(12), Narrative: "Trainings in 3 provinces", Version: v0})
 	if err != nil {
 		t.Fatalf("focal point saving their own indicator: %v", err)
 	}
@@ -115,7 +119,7 @@ func TestSaveValueRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := reporting.SaveValue(ctx, f.db, f.actor, tt.scope, tt.target, tt.in, f.now)
+			_, err := reporting.SaveValue(ctx, f.db, f.as(tt.scope), tt.target, tt.in)
 			if tt.field != "" {
 				var ve *domain.ValidationError
 				if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
@@ -130,7 +134,7 @@ func TestSaveValueRules(t *testing.T) {
 	}
 
 	var stale *domain.StaleError
-	_, err = reporting.SaveValue(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(13), Version: v0}, f.now)
+	_, err = reporting.SaveValue(ctx, f.db, f.as(f.molsw), plain, reporting.ValueInput{Value: num(13), Version: v0})
 	if !errors.As(err, &stale) || stale.Current != saved.Version || stale.ChangedBy == "" || stale.ChangedAt.IsZero() {
 		t.Errorf("stale error %+v does not say who changed the value and when", stale)
 	}
@@ -140,7 +144,7 @@ func TestSaveValueRules(t *testing.T) {
 	for _, x := range cells {
 		sum += x
 	}
-	got, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: &sum, Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, f.now)
+	got, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), split, reporting.ValueInput{Value: &sum, Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)})
 	if err != nil || len(got.Breakdown) != 4 {
 		t.Fatalf("a breakdown that adds up: %v, %d cells", err, len(got.Breakdown))
 	}
@@ -153,11 +157,11 @@ func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
 	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
 	in := reporting.ValueInput{Value: num(7), Narrative: "first", Version: f.current(t, "2.1.1.b", f.period)}
 	before := f.audits(t, "value.save")
-	first, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now)
+	first, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now.Add(time.Second))
+	again, err := reporting.SaveValue(ctx, f.db, domain.Caller{Actor: f.actor, Scope: f.molsw, Now: f.now.Add(time.Second)}, target, in)
 	if err != nil {
 		t.Fatalf("the retried form was refused: %v", err)
 	}
@@ -166,7 +170,7 @@ func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
 	}
 	// A different edit on the same old version is a conflict, not a retry.
 	in.Narrative = "second"
-	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, in, f.now); !errors.Is(err, domain.ErrStale) {
+	if _, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, in); !errors.Is(err, domain.ErrStale) {
 		t.Errorf("a different edit on an old version: %v, want ErrStale", err)
 	}
 }
@@ -176,13 +180,13 @@ func TestValueWorkflow(t *testing.T) {
 	f := newValueFixture(t)
 	ctx := context.Background()
 	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	v, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	step := func(scope domain.Scope, action string, version int, comment string, want error) *domain.IndicatorValue {
 		t.Helper()
-		got, err := reporting.TransitionValue(ctx, f.db, f.actor, scope, target, action, version, comment, f.now)
+		got, err := reporting.TransitionValue(ctx, f.db, f.as(scope), target, action, version, comment)
 		if want == nil && err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
@@ -196,22 +200,22 @@ func TestValueWorkflow(t *testing.T) {
 	if v.Status != domain.StatusSubmitted || v.SubmittedAt == nil {
 		t.Fatalf("after submit: %+v", v.Workflow)
 	}
-	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version}, f.now); !errors.Is(err, domain.ErrLocked) {
+	if _, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version}); !errors.Is(err, domain.ErrLocked) {
 		t.Errorf("editing a submitted value: %v, want ErrLocked", err)
 	}
 	step(f.molsw, reporting.ActionApprove, v.Version, "", domain.ErrForbidden)
 	var ve *domain.ValidationError
-	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.sec, target, reporting.ActionReturn, v.Version, "  ", f.now); !errors.As(err, &ve) {
+	if _, err := reporting.TransitionValue(ctx, f.db, f.as(f.sec), target, reporting.ActionReturn, v.Version, "  "); !errors.As(err, &ve) {
 		t.Errorf("returning without a comment: %v, want a validation error", err)
 	}
 	v = step(f.sec, reporting.ActionReturn, v.Version, "Please check the Q2 register", nil)
 	if v.Status != domain.StatusReturned || v.ReturnComment == "" {
 		t.Fatalf("after return: %+v", v.Workflow)
 	}
-	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: " "}, f.now); !errors.As(err, &ve) || ve.Fields["reason"] == "" {
+	if _, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: " "}); !errors.As(err, &ve) || ve.Fields["reason"] == "" {
 		t.Errorf("correcting a returned value without a reason: %v, want a message on the reason", err)
 	}
-	v, err = reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"}, f.now)
+	v, err = reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"})
 	if err != nil {
 		t.Fatalf("correcting a returned value: %v", err)
 	}
@@ -224,7 +228,7 @@ func TestValueWorkflow(t *testing.T) {
 	if v.Status != domain.StatusApproved || v.ApprovedAt == nil || *v.Value != 6 {
 		t.Fatalf("after approval: %+v", v)
 	}
-	if _, err := reporting.SaveValue(ctx, f.db, f.actor, f.sec, target, reporting.ValueInput{Value: num(9), Version: v.Version}, f.now); !errors.Is(err, domain.ErrLocked) {
+	if _, err := reporting.SaveValue(ctx, f.db, f.as(f.sec), target, reporting.ValueInput{Value: num(9), Version: v.Version}); !errors.Is(err, domain.ErrLocked) {
 		t.Errorf("editing an approved value: %v, want ErrLocked", err)
 	}
 	var n int64
@@ -275,32 +279,32 @@ func TestWithdrawUntilTheSecretariatActs(t *testing.T) {
 	f := newValueFixture(t)
 	ctx := context.Background()
 	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	v, err := reporting.SaveValue(ctx, f.db, f.actor, f.molsw, target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)}, f.now)
+	v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionSubmit, v.Version, "", f.now); err != nil {
+	if v, err = reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionSubmit, v.Version, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.mops, target, reporting.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, domain.ErrForbidden) {
+	if _, err := reporting.TransitionValue(ctx, f.db, f.as(f.mops), target, reporting.ActionWithdraw, v.Version, ""); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("another ministry withdrawing: %v, want ErrForbidden", err)
 	}
 	before := f.audits(t, "value.withdraw")
-	w, err := reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionWithdraw, v.Version, "", f.now)
+	w, err := reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionWithdraw, v.Version, "")
 	if err != nil {
 		t.Fatalf("withdrawing a submission: %v", err)
 	}
 	if w.Status != domain.StatusDraft || w.Version != v.Version+1 || w.SubmittedAt != nil || f.audits(t, "value.withdraw") != before+1 {
 		t.Errorf("after withdrawing: status %s, version %d → %d, submitted at %v, %d audit rows", w.Status, v.Version, w.Version, w.SubmittedAt, f.audits(t, "value.withdraw")-before)
 	}
-	v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionSubmit, w.Version, "", f.now)
+	v, err = reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionSubmit, w.Version, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err = reporting.TransitionValue(ctx, f.db, f.actor, f.sec, target, reporting.ActionApprove, v.Version, "", f.now); err != nil {
+	if v, err = reporting.TransitionValue(ctx, f.db, f.as(f.sec), target, reporting.ActionApprove, v.Version, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reporting.TransitionValue(ctx, f.db, f.actor, f.molsw, target, reporting.ActionWithdraw, v.Version, "", f.now); !errors.Is(err, domain.ErrLocked) {
+	if _, err := reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionWithdraw, v.Version, ""); !errors.Is(err, domain.ErrLocked) {
 		t.Errorf("withdrawing an approved value: %v, want ErrLocked", err)
 	}
 }
@@ -314,7 +318,7 @@ func TestSaveAndSubmitIsOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	split := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
 	before, saves := f.current(t, "2.1.1.a", f.period), f.audits(t, "value.save")
-	_, err := reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: num(12), Version: before}, true, f.now)
+	_, err := reporting.SaveValueAndSubmit(ctx, f.db, f.as(f.molsw), split, reporting.ValueInput{Value: num(12), Version: before}, true)
 	var ve *domain.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["disaggregation"] == "" {
 		t.Fatalf("submitting a total without its breakdown: %v, want a message on the breakdown", err)
@@ -326,12 +330,12 @@ func TestSaveAndSubmitIsOneTransaction(t *testing.T) {
 		t.Errorf("%d value.save audit rows after the refused submission, want %d", got, saves)
 	}
 	// Saving alone keeps the draft, as before.
-	v, err := reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, split, reporting.ValueInput{Value: num(12), Version: before}, false, f.now)
+	v, err := reporting.SaveValueAndSubmit(ctx, f.db, f.as(f.molsw), split, reporting.ValueInput{Value: num(12), Version: before}, false)
 	if err != nil || v.Status != domain.StatusDraft {
 		t.Fatalf("saving a total as a draft: %v %+v", err, v)
 	}
 	plain := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	v, err = reporting.SaveValueAndSubmit(ctx, f.db, f.actor, f.molsw, plain, reporting.ValueInput{Value: num(4), Version: f.current(t, "2.1.1.b", f.period)}, true, f.now)
+	v, err = reporting.SaveValueAndSubmit(ctx, f.db, f.as(f.molsw), plain, reporting.ValueInput{Value: num(4), Version: f.current(t, "2.1.1.b", f.period)}, true)
 	if err != nil || v.Status != domain.StatusSubmitted || *v.Value != 4 {
 		t.Fatalf("save and submit: %v %+v", err, v)
 	}

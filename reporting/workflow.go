@@ -28,7 +28,7 @@ const (
 // secretariat) submits a draft or returned value; the secretariat approves a
 // submitted value, which locks it, or returns it with a comment. The caller
 // names the version it saw; the change and its audit row are one transaction.
-func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, t ValueTarget, action string, version int, comment string, now time.Time) (*domain.IndicatorValue, error) {
+func TransitionValue(ctx context.Context, db *gorm.DB, who domain.Caller, t ValueTarget, action string, version int, comment string) (*domain.IndicatorValue, error) {
 	var out *domain.IndicatorValue
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		vc, err := loadValueContext(tx, t)
@@ -39,7 +39,7 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 		if vc.value != nil {
 			w = &vc.value.Workflow
 		}
-		done, err := checkTransition(tx, scope, action, vc.indicator.ReportingOrgID, vc.period, w, "value", version, now)
+		done, err := checkTransition(tx, who.Scope, action, vc.indicator.ReportingOrgID, vc.period, w, "value", version, who.Now)
 		if err != nil {
 			return err
 		}
@@ -58,19 +58,9 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 			}
 		}
 		comment = strings.TrimSpace(comment)
-		if err := applyTransition(tx, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, scope.UserID, comment, now); err != nil {
+		if err := moveRow(tx, who, &domain.IndicatorValue{}, v.ID, &v.Workflow, action, comment,
+			func() error { return RefreshIndicatorRollup(tx, vc.indicator.ID) }, domain.Comment{IndicatorValueID: &v.ID}); err != nil {
 			return err
-		}
-		// Roll-ups: approving or reopening changes the approved data.
-		if action == ActionApprove || action == ActionReopen {
-			if err := RefreshIndicatorRollup(tx, vc.indicator.ID); err != nil {
-				return err
-			}
-		}
-		if action == ActionReturn || action == ActionReopen {
-			if err := tx.Create(&domain.Comment{IndicatorValueID: &v.ID, AuthorID: scope.UserID, Body: comment, CreatedAt: now}).Error; err != nil {
-				return err
-			}
 		}
 		var nv domain.IndicatorValue
 		if err := tx.Take(&nv, v.ID).Error; err != nil {
@@ -80,13 +70,36 @@ func TransitionValue(ctx context.Context, db *gorm.DB, actor domain.Actor, scope
 		if _, err := adjustValueCompleteness(tx, vc.plan.ID, vc.indicator.ReportingOrgID, vc.period, &v.Workflow, &nv.Workflow); err != nil {
 			return err
 		}
-		if err := domain.Audit(tx, actor, "value."+action, "indicator_value", &v.ID, &vc.plan.ID, old, valueSnapshot(&nv), comment); err != nil {
+		if err := domain.Audit(tx, who.Actor, "value."+action, "indicator_value", &v.ID, &vc.plan.ID, old, valueSnapshot(&nv), comment); err != nil {
 			return err
 		}
 		out = &nv
 		return nil
 	})
 	return out, err
+}
+
+// moveRow applies action to the workflow w of a value or an update (model
+// and id name its row) with what every move brings: approving or reopening
+// changes the approved data, so the roll-ups are refreshed (refresh);
+// returning or reopening keeps the comment in the item's thread (thread
+// names the item).
+func moveRow(tx *gorm.DB, who domain.Caller, model any, id int64, w *domain.Workflow, action, comment string, refresh func() error, thread domain.Comment) error {
+	if err := applyTransition(tx, model, id, w, action, who.Scope.UserID, comment, who.Now); err != nil {
+		return err
+	}
+	if action == ActionApprove || action == ActionReopen {
+		if err := refresh(); err != nil {
+			return err
+		}
+	}
+	if action == ActionReturn || action == ActionReopen {
+		thread.AuthorID, thread.Body, thread.CreatedAt = who.Scope.UserID, comment, who.Now
+		if err := tx.Create(&thread).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkTransition runs the checks every workflow move shares, for the row w

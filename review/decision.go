@@ -65,13 +65,13 @@ type DecisionInput struct {
 // record decisions and a *ValidationError (fields text, target,
 // organisation, due_date) for blank or too long text, a pillar, activity
 // or snapshot of another plan, or an unknown organisation.
-func CreateDecision(ctx context.Context, db *gorm.DB, a domain.Actor, scope domain.Scope, planID int64, in DecisionInput, now time.Time) (*Decision, error) {
-	if !scope.CanRecordDecisions() {
+func CreateDecision(ctx context.Context, db *gorm.DB, who domain.Caller, planID int64, in DecisionInput) (*Decision, error) {
+	if !who.Scope.CanRecordDecisions() {
 		return nil, domain.ErrForbidden
 	}
 	in.Text = strings.TrimSpace(in.Text)
-	d := &Decision{PlanID: planID, Text: in.Text, DueDate: in.DueDate, Status: DecisionOpen, CreatedByID: a.UserID,
-		CreatedAt: now.UTC(), UpdatedAt: now.UTC(), Version: 1}
+	d := &Decision{PlanID: planID, Text: in.Text, DueDate: in.DueDate, Status: DecisionOpen, CreatedByID: who.Actor.UserID,
+		CreatedAt: who.Now.UTC(), UpdatedAt: who.Now.UTC(), Version: 1}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		var qerr error
@@ -134,7 +134,7 @@ func CreateDecision(ctx context.Context, db *gorm.DB, a domain.Actor, scope doma
 		if err := tx.Create(d).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, a, "decision.create", "decision", &d.ID, &planID, nil, d, "")
+		return domain.Audit(tx, who.Actor, "decision.create", "decision", &d.ID, &planID, nil, d, "")
 	})
 	if err != nil {
 		return nil, err
@@ -146,8 +146,8 @@ func CreateDecision(ctx context.Context, db *gorm.DB, a domain.Actor, scope doma
 // ("decision.done"); marking a done decision again changes nothing. It
 // returns ErrNotFound for a decision of another plan and ErrForbidden for
 // a scope that may not record decisions.
-func MarkDecisionDone(ctx context.Context, db *gorm.DB, a domain.Actor, scope domain.Scope, planID, id int64, now time.Time) (*Decision, error) {
-	if !scope.CanRecordDecisions() {
+func MarkDecisionDone(ctx context.Context, db *gorm.DB, who domain.Caller, planID int64, id int64) (*Decision, error) {
+	if !who.Scope.CanRecordDecisions() {
 		return nil, domain.ErrForbidden
 	}
 	var d Decision
@@ -161,17 +161,17 @@ func MarkDecisionDone(ctx context.Context, db *gorm.DB, a domain.Actor, scope do
 		if d.Status == DecisionDone {
 			return nil
 		}
-		at := now.UTC()
+		at := who.Now.UTC()
 		res := tx.Model(&Decision{}).Where("id = ? AND version = ?", d.ID, d.Version).
-			Updates(map[string]any{"status": DecisionDone, "done_at": at, "done_by_id": a.UserID, "version": d.Version + 1, "updated_at": at})
+			Updates(map[string]any{"status": DecisionDone, "done_at": at, "done_by_id": who.Actor.UserID, "version": d.Version + 1, "updated_at": at})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return domain.ErrStale
 		}
-		d.Status, d.DoneAt, d.DoneByID, d.Version, d.UpdatedAt = DecisionDone, &at, a.UserID, d.Version+1, at
-		return domain.Audit(tx, a, "decision.done", "decision", &d.ID, &planID, map[string]string{"status": DecisionOpen}, map[string]string{"status": DecisionDone}, "")
+		d.Status, d.DoneAt, d.DoneByID, d.Version, d.UpdatedAt = DecisionDone, &at, who.Actor.UserID, d.Version+1, at
+		return domain.Audit(tx, who.Actor, "decision.done", "decision", &d.ID, &planID, map[string]string{"status": DecisionOpen}, map[string]string{"status": DecisionDone}, "")
 	})
 	if err != nil {
 		return nil, err

@@ -23,11 +23,11 @@ func TestDecisions(t *testing.T) {
 	facilitator := domain.Scope{UserID: *actor.UserID, Role: domain.RoleFacilitator}
 	now := time.Now().UTC()
 
-	if _, err := review.CreateDecision(ctx, db, actor, domain.Scope{Role: domain.RoleDonor, OrgID: 1}, plan.ID, review.DecisionInput{Text: "x"}, now); !errors.Is(err, domain.ErrForbidden) {
+	if _, err := review.CreateDecision(ctx, db, domain.Caller{Actor: actor, Scope: domain.Scope{Role: domain.RoleDonor, OrgID: 1}, Now: now}, plan.ID, review.DecisionInput{Text: "x"}); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("a donor recorded a decision: %v", err)
 	}
 	var ve *domain.ValidationError
-	_, err := review.CreateDecision(ctx, db, actor, facilitator, plan.ID, review.DecisionInput{Text: "  ", PillarCode: "99", OrganisationID: 999999}, now)
+	_, err := review.CreateDecision(ctx, db, domain.Caller{Actor: actor, Scope: facilitator, Now: now}, plan.ID, review.DecisionInput{Text: "  ", PillarCode: "99", OrganisationID: 999999})
 	if !errors.As(err, &ve) || ve.Fields["text"] == "" || ve.Fields["target"] == "" || ve.Fields["organisation"] == "" {
 		t.Fatalf("bad input accepted or messages missing: %v", err)
 	}
@@ -36,11 +36,11 @@ func TestDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := domain.Date(now.Year()+1, 3, 31)
-	d, err := review.CreateDecision(ctx, db, actor, facilitator, plan.ID, review.DecisionInput{Text: "Train provincial shelter staff", ActivityCode: "2.3.3", OrganisationID: org.ID, DueDate: &due}, now)
+	d, err := review.CreateDecision(ctx, db, domain.Caller{Actor: actor, Scope: facilitator, Now: now}, plan.ID, review.DecisionInput{Text: "Train provincial shelter staff", ActivityCode: "2.3.3", OrganisationID: org.ID, DueDate: &due})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := review.CreateDecision(ctx, db, actor, facilitator, plan.ID, review.DecisionInput{Text: "Review the pillar budget", PillarCode: "1"}, now); err != nil {
+	if _, err := review.CreateDecision(ctx, db, domain.Caller{Actor: actor, Scope: facilitator, Now: now}, plan.ID, review.DecisionInput{Text: "Review the pillar budget", PillarCode: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := review.ListDecisions(ctx, db, review.DecisionFilter{PlanID: plan.ID, OrgID: org.ID})
@@ -51,10 +51,10 @@ func TestDecisions(t *testing.T) {
 	if r.TargetKind() != review.DecisionOnActivity || r.TargetCode() != "2.3.3" || r.TargetTitle("en") == "" || *r.OrgAcronym != "MOLSW" || r.Overdue(now) {
 		t.Errorf("decision row: %+v", r)
 	}
-	if _, err := review.MarkDecisionDone(ctx, db, actor, facilitator, plan.ID+1, d.ID, now); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := review.MarkDecisionDone(ctx, db, domain.Caller{Actor: actor, Scope: facilitator, Now: now}, plan.ID+1, d.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("another plan's decision was closed: %v", err)
 	}
-	if _, err := review.MarkDecisionDone(ctx, db, actor, facilitator, plan.ID, d.ID, now); err != nil {
+	if _, err := review.MarkDecisionDone(ctx, db, domain.Caller{Actor: actor, Scope: facilitator, Now: now}, plan.ID, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	open, _ := review.ListDecisions(ctx, db, review.DecisionFilter{PlanID: plan.ID, OpenOnly: true})

@@ -63,18 +63,13 @@ type SnapshotBreakdown struct {
 
 // SnapshotUpdate is an approved activity update as it was when the snapshot was taken.
 type SnapshotUpdate struct {
-	SnapshotID      int64 `gorm:"primaryKey;autoIncrement:false"`
-	UpdateID        int64 `gorm:"primaryKey;autoIncrement:false"`
-	ActivityID      int64
-	PeriodID        int64
-	Progress        string
-	PercentComplete int
-	Achievements    string
-	Challenges      string
-	NextSteps       string
-	Expenditure     float64
-	Status          string
-	ApprovedAt      *time.Time
+	SnapshotID           int64 `gorm:"primaryKey;autoIncrement:false"`
+	UpdateID             int64 `gorm:"primaryKey;autoIncrement:false"`
+	ActivityID           int64
+	PeriodID             int64
+	domain.UpdateContent `gorm:"embedded"`
+	Status               string
+	ApprovedAt           *time.Time
 }
 
 // SnapshotTarget is one yearly target of an indicator, as kept in targets_json.
@@ -145,15 +140,15 @@ const SnapshotNameMax = 200
 // INSERT … SELECT, with an audit row "snapshot.create". A blank, too long
 // or taken name and unknown or reversed periods give a *ValidationError
 // (fields name, from, to).
-func CreateSnapshot(ctx context.Context, db *gorm.DB, a domain.Actor, scope domain.Scope, planCode string, in SnapshotInput, now time.Time) (*ReviewSnapshot, error) {
-	if !scope.Validates() {
+func CreateSnapshot(ctx context.Context, db *gorm.DB, who domain.Caller, planCode string, in SnapshotInput) (*ReviewSnapshot, error) {
+	if !who.Scope.Validates() {
 		return nil, domain.ErrForbidden
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	var snap *ReviewSnapshot
 	fn := func(tx *gorm.DB) error {
 		var err error
-		snap, err = createSnapshot(tx, a, planCode, in, now)
+		snap, err = createSnapshot(tx, who.Actor, planCode, in, who.Now)
 		return err
 	}
 	var opts []*sql.TxOptions

@@ -28,7 +28,7 @@ func BenchmarkCreateSnapshotLargePlan(b *testing.B) {
 	scope := domain.Scope{Role: domain.RoleSecretariat}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s, err := review.CreateSnapshot(ctx, db, domain.SystemActor, scope, "BIG", review.SnapshotInput{Name: fmt.Sprintf("Review %d", i)}, now)
+		s, err := review.CreateSnapshot(ctx, db, domain.Caller{Actor: domain.SystemActor, Scope: scope, Now: now}, "BIG", review.SnapshotInput{Name: fmt.Sprintf("Review %d", i)})
 		if err != nil {
 			b.Fatal(err)
 		}

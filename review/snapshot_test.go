@@ -21,7 +21,7 @@ import (
 func secretariatUser(t *testing.T, db *gorm.DB) (domain.Actor, domain.Scope) {
 	t.Helper()
 	u := &domain.User{Email: "sec." + account.RandomPassword(6) + "@test.example", Name: "Secretariat", Role: domain.RoleSecretariat}
-	if err := account.CreateUser(context.Background(), db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(context.Background(), db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	return domain.Actor{UserID: &u.ID, Name: u.Email}, domain.ScopeOf(u)
@@ -62,7 +62,7 @@ ORDER BY v.id LIMIT 1`, plan.ID, end).Scan(&row).Error
 		t.Fatalf("no submitted value to approve (%v)", err)
 	}
 	target := reporting.ValueTarget{Plan: plan.Code, Indicator: row.Code, Period: row.Label}
-	if _, err := reporting.TransitionValue(context.Background(), db, actor, secretariat, target, reporting.ActionApprove, row.Version, "", time.Now().UTC()); err != nil {
+	if _, err := reporting.TransitionValue(context.Background(), db, domain.Caller{Actor: actor, Scope: secretariat, Now: time.Now().UTC()}, target, reporting.ActionApprove, row.Version, ""); err != nil {
 		t.Fatal(err)
 	}
 	return row.ID
@@ -89,10 +89,10 @@ func TestSnapshotFreezesApprovedData(t *testing.T) {
 	now := time.Now().UTC()
 	actor, secretariat := secretariatUser(t, db)
 
-	if _, err := review.CreateSnapshot(ctx, db, domain.SystemActor, domain.Scope{Role: domain.RoleDonor, OrgID: 1}, plan.Code, review.SnapshotInput{Name: "Donor's"}, now); !errors.Is(err, domain.ErrForbidden) {
+	if _, err := review.CreateSnapshot(ctx, db, domain.Caller{Actor: domain.SystemActor, Scope: domain.Scope{Role: domain.RoleDonor, OrgID: 1}, Now: now}, plan.Code, review.SnapshotInput{Name: "Donor's"}); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("a donor took a snapshot: %v", err)
 	}
-	snap, err := review.CreateSnapshot(ctx, db, actor, secretariat, plan.Code, review.SnapshotInput{Name: "Mid-year review"}, now)
+	snap, err := review.CreateSnapshot(ctx, db, domain.Caller{Actor: actor, Scope: secretariat, Now: now}, plan.Code, review.SnapshotInput{Name: "Mid-year review"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,11 +163,11 @@ WHERE a.plan_id = ? AND u.status = 'approved' AND p.end_date <= ?`, plan.ID, end
 
 	// Names are unique per plan (whatever the case); ranges are checked.
 	var ve *domain.ValidationError
-	_, err = review.CreateSnapshot(ctx, db, actor, secretariat, plan.Code, review.SnapshotInput{Name: "MID-YEAR review"}, now)
+	_, err = review.CreateSnapshot(ctx, db, domain.Caller{Actor: actor, Scope: secretariat, Now: now}, plan.Code, review.SnapshotInput{Name: "MID-YEAR review"})
 	if !errors.As(err, &ve) || ve.Fields["name"] == "" {
 		t.Errorf("a duplicate name was accepted: %v", err)
 	}
-	_, err = review.CreateSnapshot(ctx, db, actor, secretariat, plan.Code, review.SnapshotInput{Name: "Other", From: "1999-Q1"}, now)
+	_, err = review.CreateSnapshot(ctx, db, domain.Caller{Actor: actor, Scope: secretariat, Now: now}, plan.Code, review.SnapshotInput{Name: "Other", From: "1999-Q1"})
 	if !errors.As(err, &ve) || ve.Fields["from"] == "" {
 		t.Errorf("an unknown period was accepted: %v", err)
 	}

@@ -260,9 +260,7 @@ func (l *demoLoad) createUpdates(clk clock, ar *rand.Rand, lag map[int64]float64
 				draftFrom = p.StartDate
 			}
 			w := clk.workflow(wr, p, sl.state, sl.late, comment, draftFrom)
-			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
-				PercentComplete: pt.percent, Achievements: pt.ach, Challenges: pt.chal, NextSteps: pt.steps,
-				Expenditure: pt.expenditure, Workflow: w})
+			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, UpdateContent: pt.content(), Workflow: w})
 			if w.SubmittedAt == nil || pt.progress == domain.ProgressNotStarted {
 				continue
 			}

@@ -227,6 +227,12 @@ type actPoint struct {
 	ach, chal, steps string
 }
 
+// content is what the update of p reports.
+func (p actPoint) content() domain.UpdateContent {
+	return domain.UpdateContent{Progress: p.progress, PercentComplete: p.percent, Achievements: p.ach, Challenges: p.chal,
+		NextSteps: p.steps, Expenditure: p.expenditure}
+}
+
 // generate lists the activity's quarterly updates: from the quarter before it
 // starts (not started) to the quarter it is completed or cancelled; with all
 // set, for every one of the n quarters. A delayed activity (pace below 0.9)

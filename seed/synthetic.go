@@ -348,9 +348,8 @@ func createSynReports(tx *gorm.DB, clk clock, plan *domain.Plan, periods []domai
 			if !p.Ended(clk.today) {
 				continue
 			}
-			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, Progress: pt.progress,
-				PercentComplete: pt.percent, Achievements: pt.ach, Challenges: pt.chal, NextSteps: pt.steps,
-				Expenditure: pt.expenditure, Workflow: clk.workflow(rng, p, domain.StatusApproved, rng.Float64() < 0.1, "", at)})
+			updates = append(updates, domain.ActivityUpdate{ActivityID: a.model.ID, PeriodID: p.ID, UpdateContent: pt.content(),
+				Workflow: clk.workflow(rng, p, domain.StatusApproved, rng.Float64() < 0.1, "", at)})
 		}
 	}
 	if err := insert(tx, updates, 1000); err != nil {

@@ -151,7 +151,7 @@ func (e *Env) User(t testing.TB, role, org string) *domain.User {
 		}
 		u.OrganisationID = &o.ID
 	}
-	if err := account.CreateUser(ctx, e.App.DB, domain.SystemActor, u, Password); err != nil {
+	if err := storetest.CreateUser(ctx, e.App.DB, domain.SystemActor, u, Password); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -286,14 +286,10 @@ func (c *Client) RefreshCSRF() {
 // Chromium and removes the template databases:
 // func TestMain(m *testing.M) { apptest.Main(m) }.
 //
-// Users created by the tests share one hash per password
-// (models.ReuseHashesInTests).
-//
 // A sign-in waits as long as it takes for a password-hashing slot, not
-// models.HashWait: tests run many sign-ins at once on a busy machine, and
+// account.HashWait: tests run many sign-ins at once on a busy machine, and
 // the one test of a saturated server sets its own wait.
 func Main(m *testing.M) {
-	account.ReuseHashesInTests()
 	account.HashWait = 2 * time.Minute
 	storetest.RaiseParallel()
 	code := m.Run()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"naptracker/domain"
 	"naptracker/store/storetest"
 
 	"github.com/chromedp/chromedp"
@@ -188,6 +189,19 @@ func (e *Env) NewBrowser(t testing.TB, shots *atomic.Int32) *Browser {
 			}
 		}
 	})
+	return b
+}
+
+// BrowserFor is NewBrowser for a test with one browser: it numbers its own
+// screenshots, names their folder in the test log and, unless u is nil,
+// signs u in with Password.
+func (e *Env) BrowserFor(t testing.TB, u *domain.User) *Browser {
+	t.Helper()
+	b := e.NewBrowser(t, new(atomic.Int32))
+	t.Logf("screenshots: %s", b.Dir())
+	if u != nil {
+		b.SignIn(u.Email, Password, nil)
+	}
 	return b
 }
 

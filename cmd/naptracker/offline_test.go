@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/planning"
 	"naptracker/reporting"
@@ -33,7 +32,7 @@ func TestTemplateAndImportValuesCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := &domain.User{Email: "fp.cli@test.example", Name: "CLI focal point", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+	if err := storetest.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/notify"
 	"naptracker/store/storetest"
@@ -28,7 +27,7 @@ func TestRemindersRunCommand(t *testing.T) {
 	}
 	for _, o := range orgs {
 		u := &domain.User{Email: "fp." + strings.ToLower(o.Acronym) + "@test.example", Name: "Focal point " + o.Acronym, Role: domain.RoleFocalPoint, OrganisationID: &o.ID}
-		if err := account.CreateUser(context.Background(), db, domain.SystemActor, u, "a long test password"); err != nil {
+		if err := storetest.CreateUser(context.Background(), db, domain.SystemActor, u, "a long test password"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"naptracker/account"
 	"naptracker/store/storetest"
 )
 
@@ -18,7 +17,6 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0) // main exits itself; this is for the linter
 	}
-	account.ReuseHashesInTests()
 	storetest.RaiseParallel()
 	code := m.Run()
 	storetest.CleanupTemplates()

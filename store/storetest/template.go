@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"naptracker/account"
 	"naptracker/seed"
 	"naptracker/store"
 
@@ -251,12 +250,8 @@ func copyFile(src, dst string) error {
 }
 
 // Main runs the tests of a package that uses templates and removes the
-// templates afterwards: func TestMain(m *testing.M) { modelstest.Main(m) }.
-//
-// Users created by the tests share one hash per password
-// (models.ReuseHashesInTests).
+// templates afterwards: func TestMain(m *testing.M) { storetest.Main(m) }.
 func Main(m *testing.M) {
-	account.ReuseHashesInTests()
 	RaiseParallel()
 	code := m.Run()
 	CleanupTemplates()

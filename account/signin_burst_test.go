@@ -1,4 +1,7 @@
-package handlers_test
+package account_test
+
+// These tests sign in over HTTP, through the real server, and watch the
+// password-hashing slots and checks of this package (export_test.go).
 
 import (
 	"bufio"
@@ -108,7 +111,7 @@ func TestParallelSignInBurstsAreThrottledBeforeHashing(t *testing.T) {
 	}
 
 	// The right password still fails while the account is throttled.
-	mustStatus(t, env.Client(t).Login(u.Email, apptest.Password), http.StatusTooManyRequests)
+	wantStatus(t, env.Client(t).Login(u.Email, apptest.Password), http.StatusTooManyRequests)
 
 	// 60 at once from one address, each to a different account: at most
 	// the address's 20 free failures are checked, and memory stays bounded.
@@ -148,7 +151,7 @@ func TestSignInWhenHashingIsSaturated(t *testing.T) {
 	before := account.PasswordChecks()
 	r := env.Client(t).Login(u.Email, apptest.Password)
 	release()
-	mustStatus(t, r, http.StatusServiceUnavailable)
+	wantStatus(t, r, http.StatusServiceUnavailable)
 	if r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "The server is busy") {
 		t.Errorf("busy answer lacks Retry-After or its message: %q", r.Header.Get("Retry-After"))
 	}
@@ -160,5 +163,13 @@ func TestSignInWhenHashingIsSaturated(t *testing.T) {
 	if len(failures) != 0 {
 		t.Errorf("the busy attempt was counted as a failure: %+v", failures)
 	}
-	mustStatus(t, env.Client(t).Login(u.Email, apptest.Password), http.StatusSeeOther)
+	wantStatus(t, env.Client(t).Login(u.Email, apptest.Password), http.StatusSeeOther)
+}
+
+// wantStatus stops the test when r does not have the status want.
+func wantStatus(t *testing.T, r *apptest.Response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s %s = %d, want %d\n%.600s", r.Request.Method, r.Request.URL.Path, r.StatusCode, want, r.Body)
+	}
 }
