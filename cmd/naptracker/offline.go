@@ -99,15 +99,16 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&dry, "dry-run", false, "only show what would be saved")
 	fs.BoolVar(&submit, "submit", false, "submit the saved values that are complete")
 	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
-	fs.Int64Var(&maxMB, "max-mb", 10, "largest file accepted, in MB")
+	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 1 || maxMB < 1 || !i18n.IsSupported(lang) {
+	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
 	}
-	data, l, err := readUpload(fs.Arg(0), maxMB, lang)
+	lim := uploadLimits(cfg, maxMB)
+	data, l, err := readUpload(fs.Arg(0), lim.MaxFileBytes, lang)
 	if err != nil {
 		return err
 	}
@@ -116,8 +117,6 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	lim := offline.DefaultLimits()
-	lim.MaxFileBytes = maxMB << 20
 	file, err := offline.Parse(data, a.Keys, lim)
 	if err != nil {
 		return explain(l, err)
@@ -197,10 +196,21 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// readUpload reads a workbook named on the command line (at most maxMB)
-// and the localizer of the language its messages are given in.
-func readUpload(path string, maxMB int64, lang string) ([]byte, *i18n.Localizer, error) {
-	data, err := readLimited(path, maxMB<<20)
+// uploadLimits are the reader's limits of a command: the configuration's
+// (NAPTRACKER_OFFLINE_MAX_SIZE, -offline-max-size), the size overridden by
+// --max-mb when given.
+func uploadLimits(cfg app.Config, maxMB int64) offline.Limits {
+	lim := cfg.OfflineLimits()
+	if maxMB > 0 {
+		lim.MaxFileBytes = maxMB << 20
+	}
+	return lim
+}
+
+// readUpload reads a workbook named on the command line (at most limit
+// bytes) and the localizer of the language its messages are given in.
+func readUpload(path string, limit int64, lang string) ([]byte, *i18n.Localizer, error) {
+	data, err := readLimited(path, limit)
 	if err != nil {
 		return nil, nil, err
 	}
