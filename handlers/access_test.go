@@ -9,6 +9,7 @@ import (
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
+	"naptracker/planedit"
 	"naptracker/seed"
 )
 
@@ -339,4 +340,30 @@ func sameRoles(a, b []string) bool {
 // a session: a redirect to the sign-in form carrying the page to come back to.
 func sentToSignIn(r *apptest.Response) bool {
 	return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login?next=")
+}
+
+// TestPageWordsAreReservedPlanCodes: every fixed word that follows /plans/
+// (or /api/v1/plans/) in the route table is a code no plan may take, so
+// that no page shadows a plan.
+func TestPageWordsAreReservedPlanCodes(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	seen := 0
+	for _, r := range env.App.Handler.Routes() {
+		rest, ok := strings.CutPrefix(strings.TrimPrefix(r.Path, "/api/v1"), "/plans/")
+		if !ok {
+			continue
+		}
+		word, _, _ := strings.Cut(rest, "/")
+		if strings.HasPrefix(word, ":") {
+			continue
+		}
+		seen++
+		if !planedit.IsReservedPlanCode(word) {
+			t.Errorf("%s %s: a plan coded %q would be shadowed; add it to planedit.ReservedPlanCodes", r.Method, r.Path, word)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no route with a fixed word under /plans/")
+	}
 }
