@@ -125,26 +125,37 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, 
 		}
 		p.Rows = append(p.Rows, r)
 	}
-	if len(changers) > 0 {
-		ids := make([]int64, 0, len(changers))
-		for id := range changers {
-			ids = append(ids, id)
-		}
-		var users []domain.User
-		if err := db.Select("id", "name", "email").Where("id IN ?", ids).Find(&users).Error; err != nil {
-			return nil, err
-		}
-		names := map[int64]string{}
-		for _, u := range users {
-			names[u.ID] = u.Name + " <" + u.Email + ">"
-		}
-		for i := range p.Rows {
-			if r := &p.Rows[i]; r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
-				r.ChangedBy = names[*r.grid.Value.UpdatedByID]
-			}
+	names, err := changerNames(db, changers)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Rows {
+		if r := &p.Rows[i]; r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
+			r.ChangedBy = names[*r.grid.Value.UpdatedByID]
 		}
 	}
 	return p, nil
+}
+
+// changerNames names the users who changed the stored rows of conflicts
+// ("Name <email>"), in one query.
+func changerNames(db *gorm.DB, ids map[int64]bool) (map[int64]string, error) {
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	var users []domain.User
+	if err := db.Select("id", "name", "email").Where("id IN ?", list).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names[u.ID] = u.Name + " <" + u.Email + ">"
+	}
+	return names, nil
 }
 
 // judge sets a row's status, in the order of the grid's own checks.
