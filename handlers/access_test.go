@@ -120,6 +120,12 @@ var expectedAccess = map[string][]string{
 	"POST /plans/:plan/import/values":                                         reporters,
 	"POST /plans/:plan/import/values/confirm":                                 reporters,
 	"POST /api/v1/plans/:plan/values/import":                                  reporters,
+	"GET /plans/:plan/organisations/:org/updates/template.xlsx":               reporters,
+	"GET /api/v1/plans/:plan/organisations/:org/updates/template.xlsx":        reporters,
+	"GET /plans/:plan/import/updates":                                         reporters,
+	"POST /plans/:plan/import/updates":                                        reporters,
+	"POST /plans/:plan/import/updates/confirm":                                reporters,
+	"POST /api/v1/plans/:plan/updates/import":                                 reporters,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/withdraw":       reporters,
 	"POST /api/v1/plans/:plan/activities/:code/updates/:period/withdraw":      reporters,
 

@@ -259,21 +259,32 @@ func RefusalStatus(r *offline.Refusal) int {
 // offlineRefused shows the upload form again with why the file was
 // refused, or hands other errors to the error handler.
 func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error) error {
-	l := h.Localizer(c)
-	var ve *domain.ValidationError
-	if r, ok := offline.AsRefusal(err); ok {
-		if r.Kind == offline.KindForbidden {
-			who := PrincipalOf(c)
-			h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
-		}
-		p.Error = r.Msg.Translate(l.T)
-		return c.Render(RefusalStatus(r), "offline_upload", p)
+	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindForbidden {
+		who := PrincipalOf(c)
+		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
 	}
+	msg, status, ok := h.refusalMessage(c, err)
+	if !ok {
+		return err
+	}
+	p.Error = msg
+	return c.Render(status, "offline_upload", p)
+}
+
+// refusalMessage is why an upload was refused, in the reader's language,
+// and the status to answer: a refused file (RefusalStatus) or a missing
+// one (422); ok is false for any other error.
+func (h *Handler) refusalMessage(c echo.Context, err error) (msg string, status int, ok bool) {
+	l := h.Localizer(c)
+	if r, isRefusal := offline.AsRefusal(err); isRefusal {
+		return r.Msg.Translate(l.T), RefusalStatus(r), true
+	}
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for _, m := range ve.Localized(l.T) {
-			p.Error = m
+			msg = m
 		}
-		return c.Render(http.StatusUnprocessableEntity, "offline_upload", p)
+		return msg, http.StatusUnprocessableEntity, true
 	}
-	return err
+	return "", 0, false
 }
