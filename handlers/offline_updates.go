@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"naptracker/domain"
 	"naptracker/i18n"
@@ -173,9 +172,9 @@ func (h *Handler) showUpdatesPreview(c echo.Context, p *offlineUpdatesPage, pv *
 		p.Range += "–" + pv.File.To
 	}
 	for _, r := range pv.Rows {
-		v := offlineUpdateRowView{UpdatePreviewRow: r, Typed: updateLine(l, r.Typed.Progress, r.Typed.PercentComplete)}
+		v := offlineUpdateRowView{UpdatePreviewRow: r, Typed: offline.ProgressLine(l, r.Typed.Progress, r.Typed.PercentComplete)}
 		if r.Stored != nil {
-			v.Stored = updateLine(l, r.Stored.Progress, r.Stored.PercentComplete)
+			v.Stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
 		}
 		for _, e := range r.Errors {
 			v.Messages = append(v.Messages, e.Cell+": "+e.Msg.Translate(l.T))
@@ -185,14 +184,6 @@ func (h *Handler) showUpdatesPreview(c echo.Context, p *offlineUpdatesPage, pv *
 		}
 		p.Rows = append(p.Rows, v)
 	}
-}
-
-// updateLine is an update's status and percent complete, as a line of text.
-func updateLine(l *i18n.Localizer, progress string, percent int) string {
-	if progress == "" {
-		return ""
-	}
-	return l.T("progress."+progress) + " · " + strconv.Itoa(percent) + " %"
 }
 
 // offlineUpdatesRefused shows the upload form again with why the file was

@@ -191,3 +191,12 @@ func updateRow(t *sheetWriter, r *reporting.UpdateRow, row int) (metaRow, error)
 	return metaRow{SheetRow: row, Kind: kindUpdate, ItemID: a.ID, Code: a.Code, Cell: r.Period.Label, RowID: id,
 		Version: r.Version(), Original: updateHash(in)}, nil
 }
+
+// ProgressLine is an update's status and percent complete as one line of
+// text ("Delayed · 35 %"), for previews; empty when no status was chosen.
+func ProgressLine(l *i18n.Localizer, progress string, percent int) string {
+	if progress == "" {
+		return ""
+	}
+	return l.T("progress."+progress) + " · " + strconv.Itoa(percent) + " %"
+}

@@ -20,13 +20,17 @@ import (
 	"naptracker/seed"
 )
 
-const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
-const importUsage = "usage: naptracker import values [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
+const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n" +
+	"       naptracker template updates --org ACRONYM [--from LABEL] [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
+const importUsage = "usage: naptracker import values|updates [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
 
 // cmdTemplate writes the offline values template of an organisation for a
 // period, made for a user (--for) or, without one, for whoever imports it
 // with --as.
 func cmdTemplate(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "updates" {
+		return cmdTemplateUpdates(ctx, e, args)
+	}
 	if len(args) == 0 || args[0] != "values" {
 		fmt.Fprint(e.stderr, templateUsage)
 		return errUsage
@@ -52,13 +56,9 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	scope, userID := domain.Scope{Role: domain.RoleAdmin}, int64(0)
-	if forEmail != "" {
-		u, err := account.FindUserByEmail(ctx, a.DB, forEmail)
-		if err != nil {
-			return fmt.Errorf("no user %q: %w", forEmail, err)
-		}
-		scope, userID = domain.ScopeOf(u), u.ID
+	scope, userID, err := templateFor(ctx, a, forEmail)
+	if err != nil {
+		return err
 	}
 	g, err := reporting.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
 	if errors.Is(err, domain.ErrForbidden) {
@@ -86,6 +86,9 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 // unless --dry-run, saves the accepted rows in one transaction as the user
 // the template was made for (or --as).
 func cmdImport(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "updates" {
+		return cmdImportUpdates(ctx, e, args)
+	}
 	if len(args) == 0 || args[0] != "values" {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
@@ -121,21 +124,10 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return explain(l, err)
 	}
-	var u *domain.User
-	switch {
-	case as != "":
-		u, err = account.FindUserByEmail(ctx, a.DB, as)
-	case file.UserID != 0:
-		u = &domain.User{}
-		err = a.DB.WithContext(ctx).Take(u, file.UserID).Error
-	default:
-		return errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
-	}
+	scope, actor, err := importingUser(ctx, a, as, file.UserID)
 	if err != nil {
-		return fmt.Errorf("the importing user: %w", err)
+		return err
 	}
-	scope := domain.ScopeOf(u)
-	actor := domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
 	now := time.Now().UTC()
 	var p *offline.Preview
 	var saved, submitted []string
@@ -169,6 +161,40 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "saved %d value(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
 	}
 	return nil
+}
+
+// templateFor is the scope and user id a template is made for: the user
+// of forEmail, or, without one, the administrator's scope and no user
+// (the import then says who imports it with --as).
+func templateFor(ctx context.Context, a *app.App, forEmail string) (domain.Scope, int64, error) {
+	if forEmail == "" {
+		return domain.Scope{Role: domain.RoleAdmin}, 0, nil
+	}
+	u, err := account.FindUserByEmail(ctx, a.DB, forEmail)
+	if err != nil {
+		return domain.Scope{}, 0, fmt.Errorf("no user %q: %w", forEmail, err)
+	}
+	return domain.ScopeOf(u), u.ID, nil
+}
+
+// importingUser is who imports a template: the user of --as, or the one
+// the template was made for.
+func importingUser(ctx context.Context, a *app.App, as string, madeFor int64) (domain.Scope, domain.Actor, error) {
+	var u *domain.User
+	var err error
+	switch {
+	case as != "":
+		u, err = account.FindUserByEmail(ctx, a.DB, as)
+	case madeFor != 0:
+		u = &domain.User{}
+		err = a.DB.WithContext(ctx).Take(u, madeFor).Error
+	default:
+		return domain.Scope{}, domain.Actor{}, errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
+	}
+	if err != nil {
+		return domain.Scope{}, domain.Actor{}, fmt.Errorf("the importing user: %w", err)
+	}
+	return domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}, nil
 }
 
 // shown writes a figure as its reader may see it.
