@@ -13,6 +13,7 @@ import (
 // offlineRowJSON is one row of an import preview in the API.
 type offlineRowJSON struct {
 	Code          string             `json:"code"`
+	Period        string             `json:"period"`
 	Status        string             `json:"status"`
 	Typed         figureJSON         `json:"typed"`
 	Stored        figureJSON         `json:"stored"`
@@ -49,8 +50,8 @@ type offlineImportJSON struct {
 // APIOfflineImport reads a filled offline template (the request body, or
 // the "file" field of a multipart form) and answers its preview; with
 // apply=true it saves the accepted rows in one transaction (submit=true
-// submits them), with expect=CODE,… refusing (409) if the rows that would
-// be saved are no longer those.
+// submits them), with expect=CODE,… (CODE@PERIOD,… for a template of a
+// range) refusing (409) if the rows that would be saved are no longer those.
 func (h *Handler) APIOfflineImport(c echo.Context) error {
 	l := h.Localizer(c)
 	data, name, err := h.uploadedTemplate(c)
@@ -83,9 +84,9 @@ func (h *Handler) APIOfflineImport(c echo.Context) error {
 	} else if p, err = offline.MakePreview(c.Request().Context(), h.DB, scope, file, h.Now().UTC()); err != nil {
 		return h.apiRefused(c, err)
 	}
-	out.Plan, out.Organisation, out.Period = p.Plan.Code, p.Org.Acronym, p.Period.Label
+	out.Plan, out.Organisation, out.Period = p.Plan.Code, p.Org.Acronym, file.Period
 	for _, r := range p.Rows {
-		row := offlineRowJSON{Code: r.Code, Status: r.Status, Typed: figureJSON{Value: r.Typed.Value},
+		row := offlineRowJSON{Code: r.Code, Period: r.Period, Status: r.Status, Typed: figureJSON{Value: r.Typed.Value},
 			Stored: figureJSON{Value: r.Stored.Value, Suppressed: r.Stored.Hidden()}}
 		if r.Status == offline.Conflict {
 			row.StoredVersion, row.ChangedBy = r.StoredVersion, r.ChangedBy

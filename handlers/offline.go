@@ -10,6 +10,7 @@ import (
 	"naptracker/domain"
 	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -45,22 +46,29 @@ func (h *Handler) offlineLimits() offline.Limits {
 }
 
 // OfflineTemplate sends the offline template of an organisation for a
-// period, to those who report for it (the page and the API).
+// period, or with ?to= for the periods from it to that one, to those who
+// report for it (the page and the API).
 func (h *Handler) OfflineTemplate(c echo.Context) error {
-	g, err := h.loadGrid(c)
+	who := PrincipalOf(c)
+	grids, err := reporting.LoadValueGrids(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"),
+		c.Param("period"), c.QueryParam("to"), h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
+	g, last := grids[0], grids[len(grids)-1]
 	l := h.Localizer(c)
 	if lang := c.QueryParam("lang"); lang != "" && i18n.IsSupported(lang) {
 		l = h.I18n.For(lang)
 	}
 	var buf bytes.Buffer
-	who := PrincipalOf(c)
-	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: l, Keys: h.Keys, UserID: who.User.ID, Now: h.Now()}); err != nil {
+	if err := offline.WriteRangeTemplate(&buf, grids, offline.TemplateOptions{L: l, Keys: h.Keys, UserID: who.User.ID, Now: h.Now()}); err != nil {
 		return err
 	}
-	name := "naptracker-" + g.Plan.Code + "-" + g.Org.Acronym + "-" + g.Period.Label + "-" + l.Lang + ".xlsx"
+	span := g.Period.Label
+	if last != g {
+		span += "_" + last.Period.Label
+	}
+	name := "naptracker-" + g.Plan.Code + "-" + g.Org.Acronym + "-" + span + "-" + l.Lang + ".xlsx"
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+safeFileName(name)+`"`)
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }

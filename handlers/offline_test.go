@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
@@ -275,4 +276,51 @@ func TestOfflineLargeUploadConfirms(t *testing.T) {
 	if kept != 0 {
 		t.Errorf("%d uploads still kept", kept)
 	}
+}
+
+// TestOfflineValuesTemplateOfARange: the API's values template with ?to=
+// covers two quarters, each row naming its period, and its import saves a
+// value for the period it was typed in, keyed CODE@PERIOD.
+func TestOfflineValuesTemplateOfARange(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	api := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	start, err := time.Parse("2006", f.period[:4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := int(f.period[len(f.period)-1] - '0')
+	from := domain.PeriodLabel(domain.Quarterly, start.AddDate(0, 3*(q-2), 0))
+	tmpl := api.Get(fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?to=%s", seed.DemoPlanCode, from, f.period))
+	mustStatus(t, tmpl, http.StatusOK)
+	if cd := tmpl.Header.Get("Content-Disposition"); !strings.Contains(cd, from+"_"+f.period) {
+		t.Errorf("content disposition %q", cd)
+	}
+	x, err := excelize.OpenReader(strings.NewReader(tmpl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("Values")
+	code, line := f.plain[0].Indicator.Code, 0
+	for i, r := range rows {
+		if len(r) > 10 && r[0] == code && r[10] == f.period {
+			line = i + 1
+		}
+	}
+	x.Close()
+	if line == 0 {
+		t.Fatalf("no row of %s for %s", code, f.period)
+	}
+	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", line): 9191})
+	key := code + "@" + f.period
+	res := api.Do(http.MethodPost, "/api/v1/plans/"+seed.DemoPlanCode+"/values/import?apply=true&expect="+url.QueryEscape(key), bytes.NewReader(filled),
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	mustStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Body, `"saved":["`+key+`"]`) || !strings.Contains(res.Body, `"period":"`+from+".."+f.period+`"`) {
+		t.Errorf("import %s", res.Body)
+	}
+	if v := f.stored(t, code); v == nil || *v.Value != 9191 {
+		t.Errorf("stored %+v", v)
+	}
+	mustStatus(t, api.Get(fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?to=%s", seed.DemoPlanCode, f.period, from)), http.StatusUnprocessableEntity)
 }

@@ -120,6 +120,15 @@ func FuzzParse(f *testing.F) {
 	f.Add(rezip(f, tmpl, map[string][]byte{"xl/sharedStrings.xml": manyStrings(5001)}))
 	f.Add(rezip(f, tmpl, map[string][]byte{"xl/worksheets/sheet1.xml": manyRows(2100, false)}))
 	f.Add([]byte("PK\x03\x04"))
+	first, second := syntheticGrid(6), syntheticGrid(6)
+	second.Period = domain.ReportingPeriod{ID: 4, Label: "2025-Q2"}
+	var ranged bytes.Buffer
+	if err := offline.WriteRangeTemplate(&ranged, []*reporting.ValueGrid{first, second}, offline.TemplateOptions{L: bundle.For("en"), Keys: fuzzKeys,
+		UserID: 5, Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ranged.Bytes())
+	f.Add(edit(f, ranged.Bytes(), "Values", map[string]any{"G12": "7", "K12": "2025-Q9", "G4": "=A1"}))
 	upd := syntheticUpdatesTemplate(f, 8)
 	f.Add(upd)
 	f.Add(edit(f, upd, "Mises à jour", map[string]any{"E11": "=A1", "F11": "62,5", "G12": time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),

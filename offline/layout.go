@@ -40,7 +40,8 @@ const (
 	colText
 	colNarrative
 	colReason
-	numCols = colReason
+	// colPeriod names each row's period, in a template of a range only.
+	colPeriod
 )
 
 // firstDataRow is the sheet row of the first item: a title row, then the
@@ -83,7 +84,8 @@ type metaRow struct {
 	ItemID   int64
 	Code     string
 	// Cell is the breakdown cell of a kindCell row, the period's label of
-	// a kindUpdate row.
+	// a kindUpdate row, and of a kindIndicator row of a values template of
+	// a range (empty when the template is of one period).
 	Cell     string
 	RowID    int64
 	Version  int

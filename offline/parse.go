@@ -23,6 +23,7 @@ type File struct {
 	Plan   string
 	OrgID  int64
 	Org    string
+	// Period is the period's label, or of a range "FROM..TO".
 	Period string
 	// Lang is the language the template was made in (numbers typed as
 	// text are read in its notation).
@@ -35,7 +36,10 @@ type File struct {
 // Item is one indicator of the file: its identity as the file was made,
 // what its input cells hold now, and the cells that could not be read.
 type Item struct {
-	Code        string
+	Code string
+	// Period is the label of the item's period (of a template of a range,
+	// each row's own).
+	Period      string
 	IndicatorID int64
 	ValueID     int64
 	Version     int
@@ -72,7 +76,11 @@ func Parse(data []byte, keys *account.Keyring, lim Limits) (*File, error) {
 	p := &itemParser{b: sf.b, sheet: m.Sheet, rows: data2, lang: m.Lang}
 	for _, r := range m.Rows {
 		if r.Kind == kindIndicator {
-			f.Items = append(f.Items, Item{Code: r.Code, IndicatorID: r.ItemID, ValueID: r.RowID, Version: r.Version,
+			period := r.Cell
+			if period == "" {
+				period = m.Period
+			}
+			f.Items = append(f.Items, Item{Code: r.Code, Period: period, IndicatorID: r.ItemID, ValueID: r.RowID, Version: r.Version,
 				Original: r.Original, Row: r.SheetRow, CellRows: map[string]int{}, Input: reporting.ValueInput{Version: r.Version}})
 		}
 		if len(f.Items) == 0 || f.Items[len(f.Items)-1].IndicatorID != r.ItemID {

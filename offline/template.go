@@ -34,25 +34,39 @@ type TemplateOptions struct {
 // hidden sheet naming the plan, organisation, period and every row's
 // indicator, value and version, signed with the server key.
 func WriteTemplate(w io.Writer, g *reporting.ValueGrid, o TemplateOptions) error {
+	return WriteRangeTemplate(w, []*reporting.ValueGrid{g}, o)
+}
+
+// WriteRangeTemplate writes the offline template of the grids of one
+// organisation over consecutive periods (reporting.LoadValueGrids), in
+// period order: one row per indicator owed in each period, a last column
+// naming each row's period, and the hidden sheet naming the range and
+// each indicator row's period. Of a single grid, it is WriteTemplate.
+func WriteRangeTemplate(w io.Writer, grids []*reporting.ValueGrid, o TemplateOptions) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	t := &templateWriter{sheetWriter: sheetWriter{f: f, l: o.L, sheet: sheetName(o.L.T("offline.sheet"), "Values")}, g: g}
+	first, last := grids[0], grids[len(grids)-1]
+	t := &templateWriter{sheetWriter: sheetWriter{f: f, l: o.L, sheet: sheetName(o.L.T("offline.sheet"), "Values")}, g: first,
+		ranged: len(grids) > 1}
 	if err := t.start(); err != nil {
 		return err
 	}
-	m := &meta{Plan: g.Plan.Code, OrgID: g.Org.ID, Org: g.Org.Acronym, Period: g.Period.Label, Lang: o.L.Lang,
-		UserID: o.UserID, Generated: o.Now.UTC().Truncate(time.Second), Sheet: t.sheet}
-	if err := t.header(); err != nil {
+	m := &meta{Plan: first.Plan.Code, OrgID: first.Org.ID, Org: first.Org.Acronym, Period: rangeLabel(first.Period.Label, last.Period.Label),
+		Lang: o.L.Lang, UserID: o.UserID, Generated: o.Now.UTC().Truncate(time.Second), Sheet: t.sheet}
+	if err := t.header(m.Period); err != nil {
 		return err
 	}
 	row := firstDataRow
-	for i := range g.Rows {
-		rows, err := t.item(&g.Rows[i], row)
-		if err != nil {
-			return err
+	for _, g := range grids {
+		t.g = g
+		for i := range g.Rows {
+			rows, err := t.item(&g.Rows[i], row)
+			if err != nil {
+				return err
+			}
+			m.Rows = append(m.Rows, rows...)
+			row += len(rows)
 		}
-		m.Rows = append(m.Rows, rows...)
-		row += len(rows)
 	}
 	return t.finish(w, m, o.Keys)
 }
@@ -116,7 +130,10 @@ type sheetWriter struct {
 // templateWriter writes the values template.
 type templateWriter struct {
 	sheetWriter
-	g *reporting.ValueGrid
+	g *reporting.ValueGrid // the grid of the rows being written
+	// ranged: the template covers several periods; each row names its own
+	// in colPeriod.
+	ranged bool
 }
 
 func (t *sheetWriter) styles() error {
@@ -146,16 +163,23 @@ func (t *sheetWriter) styles() error {
 	return err
 }
 
-func (t *templateWriter) header() error {
+func (t *templateWriter) header(periods string) error {
 	l, g, s := t.l, t.g, t.sheet
 	prev := g.PreviousLabel
 	if prev == "" {
 		prev = "–"
 	}
-	title := l.T("offline.title", g.Org.Acronym, g.Period.Label, g.Plan.Code)
+	title := l.T("offline.title", g.Org.Acronym, periods, g.Plan.Code)
+	previous, lastCol := l.T("offline.col.previous", prev), "J"
+	if t.ranged {
+		previous, lastCol = l.T("offline.col.previous_period"), "K"
+	}
 	heads := []any{l.T("offline.col.code"), l.T("offline.col.name"), l.T("offline.col.unit"), l.T("offline.col.target"),
-		l.T("offline.col.previous", prev), l.T("offline.col.status"), l.T("offline.col.value"), l.T("offline.col.text"),
+		previous, l.T("offline.col.status"), l.T("offline.col.value"), l.T("offline.col.text"),
 		l.T("offline.col.narrative"), l.T("offline.col.reason")}
+	if t.ranged {
+		heads = append(heads, l.T("offline.updates.col.period"))
+	}
 	if err := t.f.SetSheetRow(s, "A1", &[]any{title}); err != nil {
 		return err
 	}
@@ -165,10 +189,10 @@ func (t *templateWriter) header() error {
 	if err := t.f.SetSheetRow(s, "A2", &heads); err != nil {
 		return err
 	}
-	if err := t.f.SetCellStyle(s, "A2", "J2", t.head); err != nil {
+	if err := t.f.SetCellStyle(s, "A2", lastCol+"2", t.head); err != nil {
 		return err
 	}
-	for col, width := range map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30} {
+	for col, width := range map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30, "K": 10} {
 		if err := t.f.SetColWidth(s, col, col, width); err != nil {
 			return err
 		}
@@ -254,8 +278,14 @@ func (t *templateWriter) item(gr *reporting.GridRow, r int) ([]metaRow, error) {
 			return nil, err
 		}
 	}
+	if err := t.period(r); err != nil {
+		return nil, err
+	}
 	out := []metaRow{{SheetRow: r, Kind: kindIndicator, ItemID: ind.ID, Code: ind.Code, RowID: valueID(gr),
 		Version: gr.Version(), Original: contentHash(stored)}}
+	if t.ranged {
+		out[0].Cell = g.Period.Label // the period of the row and of its breakdown rows
+	}
 	labels := cellLabels(gr.Set)
 	for i, k := range cellKeys {
 		r++
@@ -284,9 +314,23 @@ func (t *templateWriter) item(gr *reporting.GridRow, r int) ([]metaRow, error) {
 		if err := t.f.SetRowOutlineLevel(s, r, 1); err != nil {
 			return nil, err
 		}
+		if err := t.period(r); err != nil {
+			return nil, err
+		}
 		out = append(out, metaRow{SheetRow: r, Kind: kindCell, ItemID: ind.ID, Code: ind.Code, Cell: k})
 	}
 	return out, nil
+}
+
+// period names the row's period in the last column of a range template.
+func (t *templateWriter) period(r int) error {
+	if !t.ranged {
+		return nil
+	}
+	if err := t.f.SetCellStr(t.sheet, cellRef(colPeriod, r), t.g.Period.Label); err != nil {
+		return err
+	}
+	return t.style(r, colPeriod, colPeriod, t.text)
 }
 
 func valueID(gr *reporting.GridRow) int64 {

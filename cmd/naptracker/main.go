@@ -128,10 +128,10 @@ Commands:
   rollups rebuild
               recompute the dashboard's roll-ups from the values (safe while
               the server runs) and say how many rows the cache had wrong
-  template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo]
-              [--for EMAIL] -o FILE.xlsx
+  template values --org ACRONYM --period LABEL [--to LABEL] [--plan CODE]
+              [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx
               write the offline values template of an organisation for a
-              period (made for a focal point with --for)
+              period or a range (made for a focal point with --for)
   template updates --org ACRONYM [--from LABEL] [--to LABEL] [--plan CODE]
               [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx
               write the offline template of an organisation's activity

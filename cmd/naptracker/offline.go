@@ -20,7 +20,7 @@ import (
 	"naptracker/seed"
 )
 
-const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n" +
+const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n" +
 	"       naptracker template updates --org ACRONYM [--from LABEL] [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
 const importUsage = "usage: naptracker import values|updates [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
 
@@ -37,10 +37,11 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 	}
 	var cfg app.Config
 	fs := e.flags("template values", &cfg)
-	var plan, org, period, lang, forEmail, out string
+	var plan, org, period, to, lang, forEmail, out string
 	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
 	fs.StringVar(&org, "org", "", "organisation acronym")
 	fs.StringVar(&period, "period", "", "period label, such as 2025-Q1")
+	fs.StringVar(&to, "to", "", "last period of a range that starts at --period (default: --period alone)")
 	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
 	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
 	fs.StringVar(&out, "o", "", "output file (.xlsx)")
@@ -60,7 +61,7 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := reporting.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
+	grids, err := reporting.LoadValueGrids(ctx, a.DB, scope, plan, org, period, to, time.Now().UTC())
 	if errors.Is(err, domain.ErrForbidden) {
 		return fmt.Errorf("%s does not report for %s", forEmail, org)
 	}
@@ -72,13 +73,17 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
+	if err := offline.WriteRangeTemplate(&buf, grids, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, len(g.Rows), g.Org.Acronym, g.Period.Label)
+	rows := 0
+	for _, g := range grids {
+		rows += len(g.Rows)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, rows, grids[0].Org.Acronym, rangeOf(grids))
 	return nil
 }
 
@@ -161,6 +166,15 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "saved %d value(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
 	}
 	return nil
+}
+
+// rangeOf names the periods of the grids: "2025-Q1", or "2025-Q1 to 2025-Q4".
+func rangeOf(grids []*reporting.ValueGrid) string {
+	first, last := grids[0].Period.Label, grids[len(grids)-1].Period.Label
+	if first == last {
+		return first
+	}
+	return first + " to " + last
 }
 
 // templateFor is the scope and user id a template is made for: the user

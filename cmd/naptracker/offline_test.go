@@ -203,3 +203,37 @@ func TestTemplateAndImportUpdatesCommands(t *testing.T) {
 		t.Errorf("an updates template as values: exit %d %q", c, errOut)
 	}
 }
+
+// TestTemplateValuesOfARange: template values --to writes one row per
+// indicator owed in each period of the range, each naming its period.
+func TestTemplateValuesOfARange(t *testing.T) {
+	t.Parallel()
+	env := demoEnv(t)
+	now := time.Now().UTC()
+	start := domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1)
+	from, to := domain.PeriodLabel(domain.Quarterly, start.AddDate(0, -3, 0)), domain.PeriodLabel(domain.Quarterly, start)
+	file := filepath.Join(t.TempDir(), "range.xlsx")
+	c, out, errOut := runCmd(t, env, "", "template", "values", "--org", "MOLSW", "--period", from, "--to", to, "-o", file)
+	if c != exitOK || !strings.Contains(out, "for "+from+" to "+to) {
+		t.Fatalf("template values --to = %d %q %q", c, out, errOut)
+	}
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("Values")
+	seen := map[string]bool{}
+	for _, r := range rows[2:] {
+		if len(r) > 10 {
+			seen[r[10]] = true
+		}
+	}
+	if !seen[from] || !seen[to] || len(seen) != 2 {
+		t.Errorf("periods named in the rows: %v", seen)
+	}
+	c, _, _ = runCmd(t, env, "", "template", "values", "--org", "MOLSW", "--period", to, "--to", from, "-o", file)
+	if c != exitError {
+		t.Errorf("a reversed range: exit %d", c)
+	}
+}
