@@ -95,26 +95,14 @@ func (p *Preview) key(r *Row) string {
 // or of a period that no longer takes changes.
 func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, now time.Time) (*Preview, error) {
 	db = db.WithContext(ctx)
-	if !scope.CanReport(f.OrgID) {
-		return nil, refuse(KindForbidden, "offline.err.other_org", nil, f.Org)
-	}
-	var org domain.Organisation
-	if err := db.Take(&org, f.OrgID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, refuse(KindTampered, "offline.err.gone", err)
-		}
+	org, err := reportingOrg(db, scope, f.OrgID, f.Org)
+	if err != nil {
 		return nil, err
 	}
 	from, to := splitRange(f.Period)
 	grids, err := reporting.LoadValueGrids(ctx, db, scope, f.Plan, org.Acronym, from, to, now)
-	var ve *domain.ValidationError
-	switch {
-	case errors.Is(err, domain.ErrNotFound) || errors.As(err, &ve):
-		return nil, refuse(KindTampered, "offline.err.gone", err)
-	case errors.Is(err, domain.ErrForbidden):
-		return nil, refuse(KindForbidden, "offline.err.other_org", err, f.Org)
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, gridRefusal(err, f.Org)
 	}
 	first, last := grids[0], grids[len(grids)-1]
 	open := false
@@ -165,6 +153,35 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, 
 		}
 	}
 	return p, nil
+}
+
+// reportingOrg is the organisation of a file, which the user of scope must
+// report for (KindForbidden otherwise; KindTampered when it is gone).
+func reportingOrg(db *gorm.DB, scope domain.Scope, orgID int64, acronym string) (*domain.Organisation, error) {
+	if !scope.CanReport(orgID) {
+		return nil, refuse(KindForbidden, "offline.err.other_org", nil, acronym)
+	}
+	var org domain.Organisation
+	if err := db.Take(&org, orgID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, refuse(KindTampered, "offline.err.gone", err)
+		}
+		return nil, err
+	}
+	return &org, nil
+}
+
+// gridRefusal is the refusal of a file whose grid cannot be loaded: its
+// plan or periods are gone, or the user does not report for its organisation.
+func gridRefusal(err error, acronym string) error {
+	var ve *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || errors.As(err, &ve):
+		return refuse(KindTampered, "offline.err.gone", err)
+	case errors.Is(err, domain.ErrForbidden):
+		return refuse(KindForbidden, "offline.err.other_org", err, acronym)
+	}
+	return err
 }
 
 // changerNames names the users who changed the stored rows of conflicts

@@ -59,24 +59,13 @@ func (p *UpdatesPreview) Keys(status string) []string {
 // report for, or when no period of its range takes changes any more.
 func MakeUpdatesPreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *UpdatesFile, now time.Time) (*UpdatesPreview, error) {
 	db = db.WithContext(ctx)
-	if !scope.CanReport(f.OrgID) {
-		return nil, refuse(KindForbidden, "offline.err.other_org", nil, f.Org)
-	}
-	var org domain.Organisation
-	if err := db.Take(&org, f.OrgID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, refuse(KindTampered, "offline.err.gone", err)
-		}
+	org, err := reportingOrg(db, scope, f.OrgID, f.Org)
+	if err != nil {
 		return nil, err
 	}
 	g, err := reporting.LoadUpdateGrid(ctx, db, scope, f.Plan, org.Acronym, f.From, f.To, now)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return nil, refuse(KindTampered, "offline.err.gone", err)
-	case errors.Is(err, domain.ErrForbidden):
-		return nil, refuse(KindForbidden, "offline.err.other_org", err, f.Org)
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, gridRefusal(err, f.Org)
 	}
 	if !g.AnyOpen() {
 		last := g.Periods[len(g.Periods)-1]

@@ -98,33 +98,12 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
 	}
-	var cfg app.Config
-	fs := e.flags("import values", &cfg)
-	var as, lang string
-	var dry, submit bool
-	var maxMB int64
-	fs.StringVar(&as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
-	fs.BoolVar(&dry, "dry-run", false, "only show what would be saved")
-	fs.BoolVar(&submit, "submit", false, "submit the saved values that are complete")
-	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
-	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
-		fmt.Fprint(e.stderr, importUsage)
-		return errUsage
-	}
-	lim := uploadLimits(cfg, maxMB)
-	data, l, err := readUpload(fs.Arg(0), lim.MaxFileBytes, lang)
+	in, err := e.readImport(ctx, "import values", "submit the saved values that are complete", args)
 	if err != nil {
 		return err
 	}
-	a, err := e.openMigrated(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	defer in.a.Close()
+	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
 	file, err := offline.Parse(data, a.Keys, lim)
 	if err != nil {
 		return explain(l, err)
@@ -140,7 +119,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		p, err = offline.MakePreview(ctx, a.DB, scope, file, now)
 	} else {
 		var out *offline.Outcome
-		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: fs.Arg(0)}, now)
+		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
 		if out != nil {
 			p, saved, submitted = out.Preview, out.Saved, out.Submitted
 		}
@@ -166,6 +145,50 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "saved %d value(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
 	}
 	return nil
+}
+
+// importRun is what both import commands read before looking at the
+// file: their flags, the file (within the limits) and the application.
+type importRun struct {
+	a           *app.App
+	data        []byte
+	path        string
+	lim         offline.Limits
+	l           *i18n.Localizer
+	as          string
+	dry, submit bool
+}
+
+// readImport parses the flags of an import command (--as, --dry-run,
+// --submit, --lang, --max-mb and the configuration's), reads the file and
+// opens the migrated application; the caller closes it.
+func (e env) readImport(ctx context.Context, name, submitHelp string, args []string) (*importRun, error) {
+	var cfg app.Config
+	fs := e.flags(name, &cfg)
+	in := &importRun{}
+	var lang string
+	var maxMB int64
+	fs.StringVar(&in.as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
+	fs.BoolVar(&in.dry, "dry-run", false, "only show what would be saved")
+	fs.BoolVar(&in.submit, "submit", false, submitHelp)
+	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
+	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, errUsage
+	}
+	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
+		fmt.Fprint(e.stderr, importUsage)
+		return nil, errUsage
+	}
+	in.path, in.lim = fs.Arg(0), uploadLimits(cfg, maxMB)
+	var err error
+	if in.data, in.l, err = readUpload(in.path, in.lim.MaxFileBytes, lang); err != nil {
+		return nil, err
+	}
+	if in.a, err = e.openMigrated(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return in, nil
 }
 
 // rangeOf names the periods of the grids: "2025-Q1", or "2025-Q1 to 2025-Q4".

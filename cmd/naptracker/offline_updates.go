@@ -75,33 +75,12 @@ func cmdTemplateUpdates(ctx context.Context, e env, args []string) error {
 // preview and, unless --dry-run, saves the accepted rows in one
 // transaction as the user the template was made for (or --as).
 func cmdImportUpdates(ctx context.Context, e env, args []string) error {
-	var cfg app.Config
-	fs := e.flags("import updates", &cfg)
-	var as, lang string
-	var dry, submit bool
-	var maxMB int64
-	fs.StringVar(&as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
-	fs.BoolVar(&dry, "dry-run", false, "only show what would be saved")
-	fs.BoolVar(&submit, "submit", false, "submit the saved updates")
-	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
-	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
-		fmt.Fprint(e.stderr, importUsage)
-		return errUsage
-	}
-	lim := uploadLimits(cfg, maxMB)
-	data, l, err := readUpload(fs.Arg(0), lim.MaxFileBytes, lang)
+	in, err := e.readImport(ctx, "import updates", "submit the saved updates", args)
 	if err != nil {
 		return err
 	}
-	a, err := e.openMigrated(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	defer in.a.Close()
+	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
 	file, err := offline.ParseUpdates(data, a.Keys, lim)
 	if err != nil {
 		return explain(l, err)
@@ -117,7 +96,7 @@ func cmdImportUpdates(ctx context.Context, e env, args []string) error {
 		p, err = offline.MakeUpdatesPreview(ctx, a.DB, scope, file, now)
 	} else {
 		var out *offline.UpdatesOutcome
-		out, err = offline.ApplyUpdates(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: fs.Arg(0)}, now)
+		out, err = offline.ApplyUpdates(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
 		if out != nil {
 			p, saved, submitted = out.UpdatesPreview, out.Saved, out.Submitted
 		}
