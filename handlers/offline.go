@@ -267,10 +267,6 @@ func RefusalStatus(r *offline.Refusal) int {
 // offlineRefused shows the upload form again with why the file was
 // refused, or hands other errors to the error handler.
 func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error) error {
-	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindForbidden {
-		who := PrincipalOf(c)
-		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
-	}
 	msg, status, ok := h.refusalMessage(c, err)
 	if !ok {
 		return err
@@ -280,11 +276,16 @@ func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error)
 }
 
 // refusalMessage is why an upload was refused, in the reader's language,
-// and the status to answer: a refused file (RefusalStatus) or a missing
-// one (422); ok is false for any other error.
+// and the status to answer: a refused file (RefusalStatus; another
+// organisation's is logged as a denied access) or a missing one (422); ok
+// is false for any other error.
 func (h *Handler) refusalMessage(c echo.Context, err error) (msg string, status int, ok bool) {
 	l := h.Localizer(c)
 	if r, isRefusal := offline.AsRefusal(err); isRefusal {
+		if r.Kind == offline.KindForbidden {
+			who := PrincipalOf(c)
+			h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
+		}
 		return r.Msg.Translate(l.T), RefusalStatus(r), true
 	}
 	var ve *domain.ValidationError

@@ -189,10 +189,6 @@ func (h *Handler) showUpdatesPreview(c echo.Context, p *offlineUpdatesPage, pv *
 // offlineUpdatesRefused shows the upload form again with why the file was
 // refused, or hands other errors to the error handler.
 func (h *Handler) offlineUpdatesRefused(c echo.Context, p offlineUpdatesPage, err error) error {
-	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindForbidden {
-		who := PrincipalOf(c)
-		h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
-	}
 	msg, status, ok := h.refusalMessage(c, err)
 	if !ok {
 		return err

@@ -19,7 +19,23 @@ import (
 	"naptracker/store/storetest"
 
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 )
+
+// molswFocalPoint creates a focal point of MOLSW.
+func molswFocalPoint(t *testing.T, db *gorm.DB, email string) *domain.User {
+	t.Helper()
+	ctx := context.Background()
+	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &domain.User{Email: email, Name: "CLI focal point", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
+	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
 
 // TestTemplateAndImportValuesCommands: a template written for a focal
 // point, filled, previewed with --dry-run (nothing saved), imported (the
@@ -29,14 +45,7 @@ func TestTemplateAndImportValuesCommands(t *testing.T) {
 	env := demoEnv(t)
 	db := storetest.Open(t, dsnOf(env))
 	ctx := context.Background()
-	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &domain.User{Email: "fp.cli@test.example", Name: "CLI focal point", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
-		t.Fatal(err)
-	}
+	u := molswFocalPoint(t, db, "fp.cli@test.example")
 	now := time.Now().UTC()
 	period := domain.PeriodLabel(domain.Quarterly, domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
 	g, err := reporting.LoadValueGrid(ctx, db, domain.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, now)
@@ -126,14 +135,7 @@ func TestTemplateAndImportUpdatesCommands(t *testing.T) {
 	env := demoEnv(t)
 	db := storetest.Open(t, dsnOf(env))
 	ctx := context.Background()
-	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &domain.User{Email: "fp.updates@test.example", Name: "CLI focal point", Role: domain.RoleFocalPoint, OrganisationID: &org.ID}
-	if err := account.CreateUser(ctx, db, domain.SystemActor, u, "correct horse battery staple"); err != nil {
-		t.Fatal(err)
-	}
+	u := molswFocalPoint(t, db, "fp.updates@test.example")
 	now := time.Now().UTC()
 	start := domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1)
 	from, to := domain.PeriodLabel(domain.Quarterly, start.AddDate(0, -3, 0)), domain.PeriodLabel(domain.Quarterly, start)
