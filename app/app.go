@@ -131,6 +131,8 @@ func (a *App) build() error {
 		BaseURL:         a.Config.BaseURL,
 		EvidenceMaxSize: a.Config.EvidenceMaxSize,
 	}
+	lim := a.Config.OfflineLimits()
+	a.Handler.OfflineLimits = &lim
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

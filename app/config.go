@@ -13,6 +13,7 @@ import (
 
 	"naptracker/account"
 	"naptracker/notify"
+	"naptracker/offline"
 	"naptracker/reporting"
 	"naptracker/store"
 )
@@ -62,7 +63,29 @@ type Config struct {
 	// models.MaxEvidenceFiles such files; its whole body is bounded by
 	// EvidenceBodyLimit.
 	EvidenceMaxSize int64
+	// OfflineMaxSize is the largest uploaded workbook (offline templates
+	// and plan workbooks) in bytes (NAPTRACKER_OFFLINE_MAX_SIZE,
+	// -offline-max-size; 10MB), and OfflineMaxRows the most rows read from
+	// any of its sheets (NAPTRACKER_OFFLINE_MAX_ROWS, -offline-max-rows;
+	// 40000). The reader's other limits (unzipped size, parts, shared
+	// strings) keep their defaults, scaled up with a larger file.
+	OfflineMaxSize int64
+	OfflineMaxRows int
 }
+
+// OfflineLimits are the limits of the hostile-file reader for uploaded
+// workbooks: the configured size and rows, and an unzip budget of at least
+// the default and six times the file (xlsx compresses text about that much).
+func (c Config) OfflineLimits() offline.Limits {
+	l := offline.DefaultLimits()
+	l.MaxFileBytes, l.MaxRows = c.OfflineMaxSize, c.OfflineMaxRows
+	l.MaxUnzipBytes = max(l.MaxUnzipBytes, 6*c.OfflineMaxSize)
+	return l
+}
+
+// OfflineBodyLimit bounds the body of a workbook upload: the file and
+// 1 MB for the form fields and the multipart framing.
+func (c Config) OfflineBodyLimit() int64 { return c.OfflineMaxSize + 1<<20 }
 
 // EvidenceBodyLimit bounds the body of an evidence upload: the largest
 // number of files at the largest size, plus 1 MB for the form fields and
@@ -115,7 +138,7 @@ func (f sizeFlag) Set(s string) error {
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "data", BaseURL: "http://localhost:8080", LogLevel: "info",
 		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, ReminderDays: 7, ReminderInterval: 15 * time.Minute,
-		EvidenceMaxSize: 20 << 20}
+		EvidenceMaxSize: 20 << 20, OfflineMaxSize: offline.DefaultLimits().MaxFileBytes, OfflineMaxRows: offline.DefaultLimits().MaxRows}
 }
 
 // ConfigFromEnv reads the environment over the defaults.
@@ -153,11 +176,22 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	setDuration(&c.ReminderInterval, "NAPTRACKER_REMINDER_INTERVAL")
 	set(&c.SecretKey, "NAPTRACKER_SECRET_KEY")
-	if v := strings.TrimSpace(getenv("NAPTRACKER_EVIDENCE_MAX_SIZE")); v != "" {
-		if n, err := ParseSize(v); err == nil {
-			c.EvidenceMaxSize = n
+	setSize := func(dst *int64, key string) {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			if n, err := ParseSize(v); err == nil {
+				*dst = n
+			} else {
+				*dst = -1 // reported by Validate
+			}
+		}
+	}
+	setSize(&c.EvidenceMaxSize, "NAPTRACKER_EVIDENCE_MAX_SIZE")
+	setSize(&c.OfflineMaxSize, "NAPTRACKER_OFFLINE_MAX_SIZE")
+	if v := strings.TrimSpace(getenv("NAPTRACKER_OFFLINE_MAX_ROWS")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.OfflineMaxRows = n
 		} else {
-			c.EvidenceMaxSize = -1 // reported by Validate
+			c.OfflineMaxRows = -1 // reported by Validate
 		}
 	}
 	return c
@@ -176,6 +210,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "mail server for reminders, smtp://user:pass@host:587?from=nap@example.gov&starttls=1; empty to record them without sending (NAPTRACKER_SMTP_URL)")
 	fs.IntVar(&c.ReminderDays, "reminder-days", c.ReminderDays, "remind focal points this many days before a due date (NAPTRACKER_REMINDER_DAYS)")
 	fs.Var(sizeFlag{&c.EvidenceMaxSize}, "evidence-max-size", "largest evidence file accepted, such as 20MB or 500KB (NAPTRACKER_EVIDENCE_MAX_SIZE)")
+	fs.Var(sizeFlag{&c.OfflineMaxSize}, "offline-max-size", "largest uploaded workbook (offline template, plan workbook), such as 10MB (NAPTRACKER_OFFLINE_MAX_SIZE)")
+	fs.IntVar(&c.OfflineMaxRows, "offline-max-rows", c.OfflineMaxRows, "most rows read from any sheet of an uploaded workbook (NAPTRACKER_OFFLINE_MAX_ROWS)")
 	fs.DurationVar(&c.ReminderInterval, "reminder-interval", c.ReminderInterval, "how often reminders run while serving; 0 to not run them on this instance (NAPTRACKER_REMINDER_INTERVAL)")
 }
 
@@ -222,6 +258,12 @@ func (c Config) Validate() error {
 	}
 	if c.EvidenceMaxSize < 1 || c.EvidenceMaxSize > 1<<30 {
 		errs = append(errs, fmt.Errorf("NAPTRACKER_EVIDENCE_MAX_SIZE must be a size from 1 byte to 1GB, such as 20MB"))
+	}
+	if c.OfflineMaxSize < 1<<10 || c.OfflineMaxSize > 1<<30 {
+		errs = append(errs, fmt.Errorf("NAPTRACKER_OFFLINE_MAX_SIZE must be a size from 1KB to 1GB, such as 10MB"))
+	}
+	if c.OfflineMaxRows < 100 || c.OfflineMaxRows > 1048576 {
+		errs = append(errs, fmt.Errorf("NAPTRACKER_OFFLINE_MAX_ROWS must be a number of rows from 100 to 1048576"))
 	}
 	return errors.Join(errs...)
 }

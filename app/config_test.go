@@ -97,3 +97,34 @@ func TestEvidenceMaxSizeSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestOfflineLimitSettings(t *testing.T) {
+	t.Parallel()
+	c := DefaultConfig()
+	if c.OfflineMaxSize != 10<<20 || c.OfflineLimits().MaxFileBytes != 10<<20 || c.OfflineLimits().MaxRows != 40000 || c.OfflineBodyLimit() != 11<<20 {
+		t.Errorf("defaults: size %d, rows %d, body limit %d", c.OfflineMaxSize, c.OfflineMaxRows, c.OfflineBodyLimit())
+	}
+	env := map[string]string{"NAPTRACKER_OFFLINE_MAX_SIZE": "25MB", "NAPTRACKER_OFFLINE_MAX_ROWS": "60000"}
+	c = ConfigFromEnv(func(k string) string { return env[k] })
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if l := c.OfflineLimits(); l.MaxFileBytes != 25<<20 || l.MaxRows != 60000 || l.MaxUnzipBytes != 150<<20 {
+		t.Errorf("from the environment: %+v", l)
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"-offline-max-size", "2MB", "-offline-max-rows", "500"}); err != nil {
+		t.Fatal(err)
+	}
+	if l := c.OfflineLimits(); l.MaxFileBytes != 2<<20 || l.MaxRows != 500 || l.MaxUnzipBytes != 64<<20 {
+		t.Errorf("flags did not win: %+v", l)
+	}
+	for _, bad := range []map[string]string{{"NAPTRACKER_OFFLINE_MAX_SIZE": "huge"}, {"NAPTRACKER_OFFLINE_MAX_SIZE": "2GB"},
+		{"NAPTRACKER_OFFLINE_MAX_ROWS": "ten"}, {"NAPTRACKER_OFFLINE_MAX_ROWS": "2000000"}} {
+		c := ConfigFromEnv(func(k string) string { return bad[k] })
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "NAPTRACKER_OFFLINE_MAX_") {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+}

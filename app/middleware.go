@@ -12,8 +12,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// maxBody caps request bodies; evidence uploads have their own limit
-// (Config.EvidenceBodyLimit).
+// maxBody caps request bodies; evidence and workbook uploads have their
+// own limits (Config.EvidenceBodyLimit, Config.OfflineBodyLimit).
 const maxBody = "12M"
 
 // isUpload reports whether the request is an evidence upload, whose body
@@ -23,12 +23,22 @@ func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && strings.HasSuffix(c.Path(), "/evidence")
 }
 
+// isWorkbookUpload reports whether the request uploads a workbook (an
+// offline template or a plan workbook: every route with an "import"
+// segment), bounded by the configured workbook size instead of maxBody.
+func isWorkbookUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && (strings.Contains(c.Path(), "/import/") || strings.HasSuffix(c.Path(), "/import"))
+}
+
+// ownLimit reports whether the request's body has a limit of its own.
+func ownLimit(c echo.Context) bool { return isUpload(c) || isWorkbookUpload(c) }
+
 // use installs the middleware every request goes through, outermost first.
 func (a *App) use(e *echo.Echo) {
 	e.Use(assignRequestID)
 	e.Use(a.logRequests)
 	e.Use(a.recoverPanics)
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: isUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: ownLimit}))
 	e.Use(a.limitUploads)
 	// Focal points often report over slow connections: compress every text response.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
@@ -38,13 +48,17 @@ func (a *App) use(e *echo.Echo) {
 	e.Use(a.retryConflicts)
 }
 
-// limitUploads bounds the body of evidence uploads: a declared length over
-// the limit is refused at once with 413, a body that grows over it fails
-// when read (413 as well, see rejectBadText).
+// limitUploads bounds the body of evidence and workbook uploads: a
+// declared length over the limit is refused at once with 413, a body that
+// grows over it fails when read (413 as well, see rejectBadText).
 func (a *App) limitUploads(next echo.HandlerFunc) echo.HandlerFunc {
-	limit := a.Config.EvidenceBodyLimit()
+	evidence, workbook := a.Config.EvidenceBodyLimit(), a.Config.OfflineBodyLimit()
 	return func(c echo.Context) error {
-		if !isUpload(c) {
+		limit := evidence
+		switch {
+		case isWorkbookUpload(c):
+			limit = workbook
+		case !isUpload(c):
 			return next(c)
 		}
 		req := c.Request()

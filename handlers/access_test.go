@@ -9,6 +9,7 @@ import (
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
+	"naptracker/planedit"
 	"naptracker/seed"
 )
 
@@ -119,6 +120,12 @@ var expectedAccess = map[string][]string{
 	"POST /plans/:plan/import/values":                                         reporters,
 	"POST /plans/:plan/import/values/confirm":                                 reporters,
 	"POST /api/v1/plans/:plan/values/import":                                  reporters,
+	"GET /plans/:plan/organisations/:org/updates/template.xlsx":               reporters,
+	"GET /api/v1/plans/:plan/organisations/:org/updates/template.xlsx":        reporters,
+	"GET /plans/:plan/import/updates":                                         reporters,
+	"POST /plans/:plan/import/updates":                                        reporters,
+	"POST /plans/:plan/import/updates/confirm":                                reporters,
+	"POST /api/v1/plans/:plan/updates/import":                                 reporters,
 	"POST /api/v1/plans/:plan/indicators/:code/values/:period/withdraw":       reporters,
 	"POST /api/v1/plans/:plan/activities/:code/updates/:period/withdraw":      reporters,
 
@@ -339,4 +346,30 @@ func sameRoles(a, b []string) bool {
 // a session: a redirect to the sign-in form carrying the page to come back to.
 func sentToSignIn(r *apptest.Response) bool {
 	return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login?next=")
+}
+
+// TestPageWordsAreReservedPlanCodes: every fixed word that follows /plans/
+// (or /api/v1/plans/) in the route table is a code no plan may take, so
+// that no page shadows a plan.
+func TestPageWordsAreReservedPlanCodes(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	seen := 0
+	for _, r := range env.App.Handler.Routes() {
+		rest, ok := strings.CutPrefix(strings.TrimPrefix(r.Path, "/api/v1"), "/plans/")
+		if !ok {
+			continue
+		}
+		word, _, _ := strings.Cut(rest, "/")
+		if strings.HasPrefix(word, ":") {
+			continue
+		}
+		seen++
+		if !planedit.IsReservedPlanCode(word) {
+			t.Errorf("%s %s: a plan coded %q would be shadowed; add it to planedit.ReservedPlanCodes", r.Method, r.Path, word)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no route with a fixed word under /plans/")
+	}
 }

@@ -13,6 +13,7 @@ import (
 // offlineRowJSON is one row of an import preview in the API.
 type offlineRowJSON struct {
 	Code          string             `json:"code"`
+	Period        string             `json:"period"`
 	Status        string             `json:"status"`
 	Typed         figureJSON         `json:"typed"`
 	Stored        figureJSON         `json:"stored"`
@@ -49,8 +50,8 @@ type offlineImportJSON struct {
 // APIOfflineImport reads a filled offline template (the request body, or
 // the "file" field of a multipart form) and answers its preview; with
 // apply=true it saves the accepted rows in one transaction (submit=true
-// submits them), with expect=CODE,… refusing (409) if the rows that would
-// be saved are no longer those.
+// submits them), with expect=CODE,… (CODE@PERIOD,… for a template of a
+// range) refusing (409) if the rows that would be saved are no longer those.
 func (h *Handler) APIOfflineImport(c echo.Context) error {
 	l := h.Localizer(c)
 	data, name, err := h.uploadedTemplate(c)
@@ -83,9 +84,9 @@ func (h *Handler) APIOfflineImport(c echo.Context) error {
 	} else if p, err = offline.MakePreview(c.Request().Context(), h.DB, scope, file, h.Now().UTC()); err != nil {
 		return h.apiRefused(c, err)
 	}
-	out.Plan, out.Organisation, out.Period = p.Plan.Code, p.Org.Acronym, p.Period.Label
+	out.Plan, out.Organisation, out.Period = p.Plan.Code, p.Org.Acronym, file.Period
 	for _, r := range p.Rows {
-		row := offlineRowJSON{Code: r.Code, Status: r.Status, Typed: figureJSON{Value: r.Typed.Value},
+		row := offlineRowJSON{Code: r.Code, Period: r.Period, Status: r.Status, Typed: figureJSON{Value: r.Typed.Value},
 			Stored: figureJSON{Value: r.Stored.Value, Suppressed: r.Stored.Hidden()}}
 		if r.Status == offline.Conflict {
 			row.StoredVersion, row.ChangedBy = r.StoredVersion, r.ChangedBy
@@ -139,4 +140,84 @@ func (h *Handler) apiRefused(c echo.Context, err error) error {
 	return c.JSON(RefusalStatus(r), map[string]any{"error": map[string]any{
 		"code": r.Kind, "message": r.Msg.Translate(h.Localizer(c).T), "fields": map[string]string{"file": r.Msg.Translate(h.Localizer(c).T)},
 	}})
+}
+
+// offlineUpdateRowJSON is one row of an updates import preview in the API.
+type offlineUpdateRowJSON struct {
+	Activity  string             `json:"activity"`
+	Period    string             `json:"period"`
+	Status    string             `json:"status"`
+	Typed     updateBody         `json:"typed"`
+	Stored    *updateJSON        `json:"stored,omitempty"`
+	ChangedBy string             `json:"changed_by,omitempty"`
+	ChangedAt *time.Time         `json:"changed_at,omitempty"`
+	Errors    []offlineErrorJSON `json:"errors,omitempty"`
+}
+
+// offlineUpdatesImportJSON is the answer of the updates import endpoint;
+// Saved and Submitted list activity@period keys.
+type offlineUpdatesImportJSON struct {
+	Plan         string                 `json:"plan"`
+	Organisation string                 `json:"organisation"`
+	From         string                 `json:"from"`
+	To           string                 `json:"to"`
+	SHA256       string                 `json:"sha256"`
+	Applied      bool                   `json:"applied"`
+	Saved        []string               `json:"saved"`
+	Submitted    []string               `json:"submitted"`
+	Rows         []offlineUpdateRowJSON `json:"rows"`
+}
+
+// APIOfflineUpdatesImport is APIOfflineImport for a template of activity
+// updates: the preview, and with apply=true the accepted rows saved in one
+// transaction (submit=true submits them; expect=ACTIVITY@PERIOD,… refuses
+// with 409 when the rows to save are no longer those).
+func (h *Handler) APIOfflineUpdatesImport(c echo.Context) error {
+	l := h.Localizer(c)
+	data, name, err := h.uploadedTemplate(c)
+	if err != nil {
+		return h.apiRefused(c, err)
+	}
+	file, err := h.parseUpdates(c, data)
+	if err != nil {
+		return h.apiRefused(c, err)
+	}
+	who := PrincipalOf(c)
+	scope := domain.ScopeOf(&who.User)
+	out := offlineUpdatesImportJSON{SHA256: file.SHA256, From: file.From, To: file.To, Saved: []string{}, Submitted: []string{}, Rows: []offlineUpdateRowJSON{}}
+	var p *offline.UpdatesPreview
+	if c.QueryParam("apply") == "true" {
+		o := offline.ApplyOptions{Submit: c.QueryParam("submit") == "true", FileName: name}
+		if e, ok := c.QueryParams()["expect"]; ok {
+			o.Expect = splitList(e)
+		}
+		res, err := offline.ApplyUpdates(c.Request().Context(), h.DB, h.actor(c), scope, file, o, h.Now().UTC())
+		if err != nil {
+			return h.apiRefused(c, err)
+		}
+		p, out.Applied = res.UpdatesPreview, true
+		out.Saved = append(out.Saved, res.Saved...)
+		out.Submitted = append(out.Submitted, res.Submitted...)
+	} else if p, err = offline.MakeUpdatesPreview(c.Request().Context(), h.DB, scope, file, h.Now().UTC()); err != nil {
+		return h.apiRefused(c, err)
+	}
+	out.Plan, out.Organisation = p.Plan.Code, p.Org.Acronym
+	for _, r := range p.Rows {
+		in := r.Typed
+		version := in.Version
+		row := offlineUpdateRowJSON{Activity: r.Code, Period: r.Period, Status: r.Status, Typed: updateBody{updateContentJSON: updateContentJSON(in.UpdateContent), Version: &version}}
+		if u := r.Stored; u != nil {
+			stored := toUpdateJSON(r.Code, r.Period, u)
+			row.Stored = &stored
+			if r.Status == offline.Conflict {
+				at := u.UpdatedAt
+				row.ChangedBy, row.ChangedAt = r.ChangedBy, &at
+			}
+		}
+		for _, e := range r.Errors {
+			row.Errors = append(row.Errors, offlineErrorJSON{Cell: e.Cell, Message: e.Msg.Translate(l.T)})
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"naptracker/domain"
 	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/reporting"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,9 +25,9 @@ type offlineUploadPage struct {
 	Preview  *offline.Preview
 	Rows     []offlineRowView
 	FileName string
-	// File is the uploaded workbook in base64: the confirmation posts it
-	// back, so that the server keeps nothing between the two steps.
-	File string
+	// Upload is the SHA-256 of the uploaded workbook, which the server
+	// keeps until the confirmation names it (offline.KeepUpload).
+	Upload string
 }
 
 // offlineRowView is one preview row as shown.
@@ -46,22 +46,29 @@ func (h *Handler) offlineLimits() offline.Limits {
 }
 
 // OfflineTemplate sends the offline template of an organisation for a
-// period, to those who report for it (the page and the API).
+// period, or with ?to= for the periods from it to that one, to those who
+// report for it (the page and the API).
 func (h *Handler) OfflineTemplate(c echo.Context) error {
-	g, err := h.loadGrid(c)
+	who := PrincipalOf(c)
+	grids, err := reporting.LoadValueGrids(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"),
+		c.Param("period"), c.QueryParam("to"), h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}
+	g, last := grids[0], grids[len(grids)-1]
 	l := h.Localizer(c)
 	if lang := c.QueryParam("lang"); lang != "" && i18n.IsSupported(lang) {
 		l = h.I18n.For(lang)
 	}
 	var buf bytes.Buffer
-	who := PrincipalOf(c)
-	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: l, Keys: h.Keys, UserID: who.User.ID, Now: h.Now()}); err != nil {
+	if err := offline.WriteRangeTemplate(&buf, grids, offline.TemplateOptions{L: l, Keys: h.Keys, UserID: who.User.ID, Now: h.Now()}); err != nil {
 		return err
 	}
-	name := "naptracker-" + g.Plan.Code + "-" + g.Org.Acronym + "-" + g.Period.Label + "-" + l.Lang + ".xlsx"
+	span := g.Period.Label
+	if last != g {
+		span += "_" + last.Period.Label
+	}
+	name := "naptracker-" + g.Plan.Code + "-" + g.Org.Acronym + "-" + span + "-" + l.Lang + ".xlsx"
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+safeFileName(name)+`"`)
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
@@ -99,7 +106,10 @@ func (h *Handler) OfflinePreview(c echo.Context) error {
 	if err != nil {
 		return h.offlineRefused(c, p, err)
 	}
-	p.Preview, p.Rows, p.FileName, p.File = pv, h.offlineRows(c, pv), name, base64.StdEncoding.EncodeToString(data)
+	if p.Upload, err = h.keepUpload(c, offline.UploadValues, name, data); err != nil {
+		return err
+	}
+	p.Preview, p.Rows, p.FileName = pv, h.offlineRows(c, pv), name
 	return c.Render(http.StatusOK, "offline_upload", p)
 }
 
@@ -108,9 +118,9 @@ func (h *Handler) OfflinePreview(c echo.Context) error {
 // changed since the preview, nothing is saved and the new preview is shown (409).
 func (h *Handler) OfflineConfirm(c echo.Context) error {
 	p := h.offlinePage(c)
-	data, err := base64.StdEncoding.DecodeString(c.FormValue("file"))
-	if err != nil || len(data) == 0 {
-		return h.offlineRefused(c, p, domain.FieldError("file", "offline.err.no_file"))
+	data, name, err := h.keptUpload(c, offline.UploadValues)
+	if err != nil {
+		return h.offlineRefused(c, p, err)
 	}
 	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
 	if err == nil && file.Plan != c.Param("plan") {
@@ -126,17 +136,20 @@ func (h *Handler) OfflineConfirm(c echo.Context) error {
 	}
 	submit := c.FormValue("action") == "submit"
 	out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), file,
-		offline.ApplyOptions{Submit: submit, Expect: expect, FileName: c.FormValue("name")}, h.Now().UTC())
+		offline.ApplyOptions{Submit: submit, Expect: expect, FileName: name}, h.Now().UTC())
 	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindChanged {
 		// Show the preview as it is now, to confirm again.
 		if pv, perr := h.offlineRead(c, data); perr == nil {
-			p.Preview, p.Rows, p.FileName, p.File = pv, h.offlineRows(c, pv), c.FormValue("name"), c.FormValue("file")
+			p.Preview, p.Rows, p.FileName, p.Upload = pv, h.offlineRows(c, pv), name, c.FormValue("upload")
 		}
 		p.Error = r.Msg.Translate(h.Localizer(c).T)
 		return c.Render(http.StatusConflict, "offline_upload", p)
 	}
 	if err != nil {
 		return h.offlineRefused(c, p, err)
+	}
+	if err := h.dropUpload(c, offline.UploadValues); err != nil {
+		return err
 	}
 	flash := "flash.offline_saved"
 	switch {
@@ -183,6 +196,27 @@ func (h *Handler) uploadedTemplate(c echo.Context) ([]byte, string, error) {
 		return nil, "", domain.FieldError("file", "offline.err.no_file")
 	}
 	return data, name, nil // Parse refuses a file over the limit
+}
+
+// keepUpload keeps an uploaded workbook for the request's user until its
+// confirmation, and returns the digest the confirmation names it by.
+func (h *Handler) keepUpload(c echo.Context, kind, name string, data []byte) (string, error) {
+	return offline.KeepUpload(c.Request().Context(), h.DB, PrincipalOf(c).User.ID, kind, name, data, h.Now().UTC())
+}
+
+// keptUpload is the workbook the "upload" field of a confirmation names,
+// kept by keepUpload for the same user, and its file name.
+func (h *Handler) keptUpload(c echo.Context, kind string) ([]byte, string, error) {
+	digest := c.FormValue("upload")
+	if digest == "" {
+		return nil, "", domain.FieldError("file", "offline.err.no_file")
+	}
+	return offline.TakeUpload(c.Request().Context(), h.DB, PrincipalOf(c).User.ID, kind, digest, h.Now().UTC())
+}
+
+// dropUpload forgets the confirmed upload.
+func (h *Handler) dropUpload(c echo.Context, kind string) error {
+	return offline.DropUpload(c.Request().Context(), h.DB, PrincipalOf(c).User.ID, kind, c.FormValue("upload"))
 }
 
 // offlineRead parses an upload and previews it for the request's user.
@@ -233,21 +267,33 @@ func RefusalStatus(r *offline.Refusal) int {
 // offlineRefused shows the upload form again with why the file was
 // refused, or hands other errors to the error handler.
 func (h *Handler) offlineRefused(c echo.Context, p offlineUploadPage, err error) error {
+	msg, status, ok := h.refusalMessage(c, err)
+	if !ok {
+		return err
+	}
+	p.Error = msg
+	return c.Render(status, "offline_upload", p)
+}
+
+// refusalMessage is why an upload was refused, in the reader's language,
+// and the status to answer: a refused file (RefusalStatus; another
+// organisation's is logged as a denied access) or a missing one (422); ok
+// is false for any other error.
+func (h *Handler) refusalMessage(c echo.Context, err error) (msg string, status int, ok bool) {
 	l := h.Localizer(c)
-	var ve *domain.ValidationError
-	if r, ok := offline.AsRefusal(err); ok {
+	if r, isRefusal := offline.AsRefusal(err); isRefusal {
 		if r.Kind == offline.KindForbidden {
 			who := PrincipalOf(c)
 			h.security(c, "access.denied", &who.User.ID, map[string]any{"role": who.User.Role, "object": "offline template of " + r.Msg.Key})
 		}
-		p.Error = r.Msg.Translate(l.T)
-		return c.Render(RefusalStatus(r), "offline_upload", p)
+		return r.Msg.Translate(l.T), RefusalStatus(r), true
 	}
+	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for _, m := range ve.Localized(l.T) {
-			p.Error = m
+			msg = m
 		}
-		return c.Render(http.StatusUnprocessableEntity, "offline_upload", p)
+		return msg, http.StatusUnprocessableEntity, true
 	}
-	return err
+	return "", 0, false
 }

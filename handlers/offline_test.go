@@ -1,18 +1,22 @@
 package handlers_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"html"
+	"math/rand"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
+	"naptracker/offline"
 	"naptracker/seed"
 
 	"github.com/xuri/excelize/v2"
@@ -107,7 +111,7 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 		t.Fatal("the preview saved the value")
 	}
 	form := url.Values{"action": {"save"}}
-	for _, name := range []string{"file", "name", "expect"} {
+	for _, name := range []string{"upload", "expect"} {
 		for _, m := range regexp.MustCompile(`name="`+name+`" value="([^"]*)"`).FindAllStringSubmatch(preview.Body, -1) {
 			form.Add(name, html.UnescapeString(m[1]))
 		}
@@ -120,9 +124,13 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 	if v := f.stored(t, code); v == nil || *v.Value != 4242 || v.Status != domain.StatusDraft {
 		t.Errorf("stored %+v", v)
 	}
-	// Confirming the same preview again: nothing left to save, nothing written.
+	// Confirming the same preview again: the upload was forgotten once
+	// saved, so nothing is written twice.
 	again := fp.Post(upload+"/confirm", form)
-	mustStatus(t, again, http.StatusConflict)
+	mustStatus(t, again, http.StatusUnprocessableEntity)
+	if !strings.Contains(again.Body, "no longer kept") {
+		t.Errorf("a second confirmation:\n%s", again.Body)
+	}
 }
 
 // TestOfflineImportAPI: preview and apply through the API, and each
@@ -185,4 +193,134 @@ func TestOfflineImportAPI(t *testing.T) {
 		t.Errorf("closed period: %d %s", r.StatusCode, r.Body)
 	}
 	_ = apptest.Password
+}
+
+// padWorkbook adds a part of n random bytes (stored, not compressed) to a
+// workbook, to make a valid file of a given size.
+func padWorkbook(t *testing.T, data []byte, n int) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/padding.bin", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := make([]byte, n)
+	rand.New(rand.NewSource(1)).Read(pad)
+	if _, err := w.Write(pad); err != nil || zw.Close() != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestOfflineLargeUploadConfirms: a filled template just under the 10 MB
+// limit goes through the preview and the confirmation (the confirmation
+// names the kept file instead of sending it again, which would not fit in
+// a request); another user cannot confirm it.
+func TestOfflineLargeUploadConfirms(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	fp := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	tmpl := fp.Get(f.path + "/template.xlsx")
+	mustStatus(t, tmpl, http.StatusOK)
+	code := f.plain[0].Indicator.Code
+	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 777})
+	big := padWorkbook(t, filled, 10<<20-len(filled)-4096)
+	if len(big) > 10<<20 || len(big) < 10<<20-8192 {
+		t.Fatalf("padded to %d bytes", len(big))
+	}
+	upload := "/plans/" + seed.DemoPlanCode + "/import/values"
+	body, ct := multipartFile(t, fp.CSRF, big)
+	preview := fp.Do(http.MethodPost, upload, body, ct)
+	mustStatus(t, preview, http.StatusOK)
+	if !strings.Contains(preview.Body, "Will save") {
+		t.Fatalf("preview:\n%s", preview.Body)
+	}
+	form := url.Values{"action": {"save"}}
+	for _, name := range []string{"upload", "expect"} {
+		for _, m := range regexp.MustCompile(`name="`+name+`" value="([^"]*)"`).FindAllStringSubmatch(preview.Body, -1) {
+			form.Add(name, html.UnescapeString(m[1]))
+		}
+	}
+	if len(form.Get("upload")) != 64 {
+		t.Fatalf("the confirmation does not name the upload: %v", form)
+	}
+	other := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	stolen := url.Values{}
+	for k, v := range form {
+		stolen[k] = v
+	}
+	mustStatus(t, other.Post(upload+"/confirm", stolen), http.StatusUnprocessableEntity)
+	if v := f.stored(t, code); v != nil && v.Value != nil && *v.Value == 777 {
+		t.Fatal("another user's confirmation saved the value")
+	}
+	done := fp.Post(upload+"/confirm", form)
+	mustStatus(t, done, http.StatusSeeOther)
+	if v := f.stored(t, code); v == nil || v.Value == nil || *v.Value != 777 {
+		t.Errorf("stored %+v", v)
+	}
+	// Over the limit: 413 and nothing kept.
+	body, ct = multipartFile(t, fp.CSRF, padWorkbook(t, filled, 10<<20))
+	mustStatus(t, fp.Do(http.MethodPost, upload, body, ct), http.StatusRequestEntityTooLarge)
+	var kept int64
+	f.env.App.DB.Model(&offline.PendingUpload{}).Count(&kept)
+	if kept != 0 {
+		t.Errorf("%d uploads still kept", kept)
+	}
+}
+
+// TestOfflineValuesTemplateOfARange: the API's values template with ?to=
+// covers two quarters, each row naming its period, and its import saves a
+// value for the period it was typed in, keyed CODE@PERIOD.
+func TestOfflineValuesTemplateOfARange(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	api := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	start, err := time.Parse("2006", f.period[:4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := int(f.period[len(f.period)-1] - '0')
+	from := domain.PeriodLabel(domain.Quarterly, start.AddDate(0, 3*(q-2), 0))
+	tmpl := api.Get(fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?to=%s", seed.DemoPlanCode, from, f.period))
+	mustStatus(t, tmpl, http.StatusOK)
+	if cd := tmpl.Header.Get("Content-Disposition"); !strings.Contains(cd, from+"_"+f.period) {
+		t.Errorf("content disposition %q", cd)
+	}
+	x, err := excelize.OpenReader(strings.NewReader(tmpl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("Values")
+	code, line := f.plain[0].Indicator.Code, 0
+	for i, r := range rows {
+		if len(r) > 10 && r[0] == code && r[10] == f.period {
+			line = i + 1
+		}
+	}
+	x.Close()
+	if line == 0 {
+		t.Fatalf("no row of %s for %s", code, f.period)
+	}
+	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", line): 9191})
+	key := code + "@" + f.period
+	res := api.Do(http.MethodPost, "/api/v1/plans/"+seed.DemoPlanCode+"/values/import?apply=true&expect="+url.QueryEscape(key), bytes.NewReader(filled),
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	mustStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Body, `"saved":["`+key+`"]`) || !strings.Contains(res.Body, `"period":"`+from+".."+f.period+`"`) {
+		t.Errorf("import %s", res.Body)
+	}
+	if v := f.stored(t, code); v == nil || *v.Value != 9191 {
+		t.Errorf("stored %+v", v)
+	}
+	mustStatus(t, api.Get(fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?to=%s", seed.DemoPlanCode, f.period, from)), http.StatusUnprocessableEntity)
 }

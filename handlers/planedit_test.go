@@ -247,6 +247,8 @@ func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 			"bad code!", []string{"Use up to 32 letters, digits, dashes and dots", "The plan cannot end before it starts.",
 				"The red threshold must be below the green threshold.", "Choose English, French or Lao.", "Enter a three-letter currency code"}},
 		{"plan: code taken", "/plans", planForm(map[string]string{"code": seed.DemoPlanCode}), "A new plan", []string{"A plan with this code already exists."}},
+		{"plan: code of a page", "/plans", planForm(map[string]string{"code": "Import"}), "A new plan",
+			[]string{"“import” is a word of the site’s own addresses (/plans/import is another page): choose another code."}},
 		{"plan: not a number", "/plans", planForm(map[string]string{"start_year": "twenty", "green_threshold": ""}), "twenty",
 			[]string{"Enter a whole number.", "Enter a number."}},
 		{"pillar: code taken, no title", demo + "/pillars", url.Values{"code": {"1"}, "description": {"Kept description"}, "version": {"0"}}, "Kept description",

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"encoding/base64"
 	"net/http"
 
 	"naptracker/domain"
@@ -21,10 +20,10 @@ type planImportPage struct {
 	Result   *planxlsx.Result
 	Rows     []planImportRow
 	FileName string
-	// File is the uploaded workbook in base64, posted back to confirm (the
-	// server keeps nothing between the two steps); Digest is the preview's,
-	// so that a plan changed in between is not imported blindly.
-	File, Digest string
+	// Upload is the SHA-256 of the uploaded workbook, kept by the server
+	// until the confirmation names it (offline.KeepUpload); Digest is the
+	// preview's, so that a plan changed in between is not imported blindly.
+	Upload, Digest string
 }
 
 // planImportRow is one row of the preview as shown.
@@ -69,7 +68,10 @@ func (h *Handler) PlanImportPreview(c echo.Context) error {
 	if err != nil {
 		return h.planImportRefused(c, p, err)
 	}
-	p.FileName, p.File = name, base64.StdEncoding.EncodeToString(data)
+	if p.Upload, err = h.keepUpload(c, offline.UploadPlan, name, data); err != nil {
+		return err
+	}
+	p.FileName = name
 	h.showPlanImport(c, &p, res)
 	status := http.StatusOK
 	if res.Count(planxlsx.Invalid) > 0 {
@@ -91,17 +93,16 @@ func (h *Handler) showPlanImport(c echo.Context, p *planImportPage, res *planxls
 // the new preview is shown (409).
 func (h *Handler) PlanImportConfirm(c echo.Context) error {
 	p := h.planImportPage(c)
-	data, err := base64.StdEncoding.DecodeString(c.FormValue("file"))
-	if err != nil || len(data) == 0 {
-		return h.planImportRefused(c, p, domain.FieldError("file", "offline.err.no_file"))
+	data, name, err := h.keptUpload(c, offline.UploadPlan)
+	if err != nil {
+		return h.planImportRefused(c, p, err)
 	}
-	name := c.FormValue("name")
 	o := planxlsx.Options{Limits: h.offlineLimits(), Expect: c.FormValue("digest"), FileName: name}
 	res, err := planxlsx.Import(c.Request().Context(), h.DB, h.actor(c), data, o, h.Now().UTC())
 	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindChanged {
 		o.Expect, o.DryRun = "", true
 		if res, perr := planxlsx.Import(c.Request().Context(), h.DB, h.actor(c), data, o, h.Now().UTC()); perr == nil {
-			p.FileName, p.File = name, c.FormValue("file")
+			p.FileName, p.Upload = name, c.FormValue("upload")
 			h.showPlanImport(c, &p, res)
 		}
 		p.Error = r.Msg.Translate(h.Localizer(c).T)
@@ -111,9 +112,12 @@ func (h *Handler) PlanImportConfirm(c echo.Context) error {
 		return h.planImportRefused(c, p, err)
 	}
 	if !res.Applied {
-		p.FileName, p.File = name, c.FormValue("file")
+		p.FileName, p.Upload = name, c.FormValue("upload")
 		h.showPlanImport(c, &p, res)
 		return c.Render(http.StatusUnprocessableEntity, "plan_import", p)
+	}
+	if err := h.dropUpload(c, offline.UploadPlan); err != nil {
+		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/plans/"+res.Plan+"/edit?flash=flash.plan_imported")
 }

@@ -77,7 +77,7 @@ func TestPlanImportPage(t *testing.T) {
 		t.Fatal("the dry run saved")
 	}
 	confirm := url.Values{}
-	for _, name := range []string{"file", "name", "digest"} {
+	for _, name := range []string{"upload", "digest"} {
 		for _, m := range regexp.MustCompile(`name="`+name+`" value="([^"]*)"`).FindAllStringSubmatch(preview.Body, -1) {
 			confirm.Add(name, html.UnescapeString(m[1]))
 		}
@@ -90,8 +90,12 @@ func TestPlanImportPage(t *testing.T) {
 	if got := title(); got != "Policy & coordination (revised)" {
 		t.Errorf("title %q", got)
 	}
-	// The same confirmation again: the preview it was made from is gone (409).
-	mustStatus(t, sec.Post("/plans/import/confirm", confirm), http.StatusConflict)
+	// The same confirmation again: the upload was forgotten once imported.
+	again := sec.Post("/plans/import/confirm", confirm)
+	mustStatus(t, again, http.StatusUnprocessableEntity)
+	if !strings.Contains(again.Body, "no longer kept") {
+		t.Errorf("a second confirmation:\n%s", again.Body)
+	}
 	// A bad cell: 422, the cell and the message, in the user's language.
 	bad := setCell(t, []byte(wb.Body), "activities", "K2", "lots")
 	body, ct = multipartFile(t, sec.CSRF, bad)

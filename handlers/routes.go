@@ -70,6 +70,13 @@ func (h *Handler) Routes() []Route {
 		{Method: post, Path: "/plans/:plan/import/values", Roles: reporters, Handler: h.OfflinePreview},
 		{Method: post, Path: "/plans/:plan/import/values/confirm", Roles: reporters, Handler: h.OfflineConfirm},
 		{Method: post, Path: "/api/v1/plans/:plan/values/import", Roles: reporters, Handler: h.APIOfflineImport},
+		// The offline template of activity updates (a period or a range), and its upload.
+		{Method: get, Path: "/plans/:plan/organisations/:org/updates/template.xlsx", Roles: reporters, Handler: h.OfflineUpdatesTemplate},
+		{Method: get, Path: "/api/v1/plans/:plan/organisations/:org/updates/template.xlsx", Roles: reporters, Handler: h.OfflineUpdatesTemplate},
+		{Method: get, Path: "/plans/:plan/import/updates", Roles: reporters, Handler: h.OfflineUpdatesUploadForm},
+		{Method: post, Path: "/plans/:plan/import/updates", Roles: reporters, Handler: h.OfflineUpdatesPreview},
+		{Method: post, Path: "/plans/:plan/import/updates/confirm", Roles: reporters, Handler: h.OfflineUpdatesConfirm},
+		{Method: post, Path: "/api/v1/plans/:plan/updates/import", Roles: reporters, Handler: h.APIOfflineUpdatesImport},
 		{Method: get, Path: "/api/v1/plans/:plan/values", Roles: everyone, Handler: h.APIValues},
 		{Method: get, Path: "/api/v1/plans/:plan/figures", Roles: everyone, Handler: h.APIFigures},
 		{Method: put, Path: "/api/v1/plans/:plan/indicators/:code/values/:period", Roles: reporters, Handler: h.APIPutValue},

@@ -17,7 +17,8 @@ type ApplyOptions struct {
 	// Submit submits every saved row that is complete, as the grid's
 	// "save and submit" does; otherwise the rows are saved as drafts.
 	Submit bool
-	// Expect lists the codes the user saw as "will save" in the preview
+	// Expect lists the codes (CODE@PERIOD in a file of a range, as
+	// Preview.Codes) the user saw as "will save" in the preview
 	// they confirmed; when the preview made inside the transaction
 	// differs, nothing is written (KindChanged). Nil skips the check
 	// (the command line, which previews and applies at once).
@@ -53,27 +54,27 @@ func Apply(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Sc
 			if r.Status != WillSave {
 				continue
 			}
-			target := reporting.ValueTarget{Plan: p.Plan.Code, Indicator: r.Code, Period: p.Period.Label}
+			target := reporting.ValueTarget{Plan: p.Plan.Code, Indicator: r.Code, Period: r.Period}
 			in := r.item.Input
 			in.Version = r.item.Version
 			v, err := reporting.SaveValue(ctx, tx, who, target, in)
 			if err != nil {
 				return changed(err)
 			}
-			out.Saved = append(out.Saved, r.Code)
+			out.Saved = append(out.Saved, p.key(r))
 			complete := v.Value != nil && (r.grid.Set == nil || len(in.Disaggregation) > 0)
 			if o.Submit && complete && v.Status == domain.StatusDraft {
 				if _, err := reporting.TransitionValue(ctx, tx, who, target, reporting.ActionSubmit, v.Version, ""); err != nil {
 					return changed(err)
 				}
-				out.Submitted = append(out.Submitted, r.Code)
+				out.Submitted = append(out.Submitted, p.key(r))
 			}
 		}
 		if len(out.Saved) == 0 {
 			return nil
 		}
 		return domain.Audit(tx, actor, "values.import", "offline_template", nil, &p.Plan.ID, nil, map[string]any{
-			"sha256": f.SHA256, "file": o.FileName, "organisation": p.Org.Acronym, "period": p.Period.Label,
+			"sha256": f.SHA256, "file": o.FileName, "organisation": p.Org.Acronym, "period": f.Period,
 			"generated": f.Generated, "saved": out.Saved, "submitted": out.Submitted,
 		}, "")
 	})

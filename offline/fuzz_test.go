@@ -55,6 +55,36 @@ var fuzzKeys = func() *account.Keyring {
 	return k
 }()
 
+// syntheticUpdateGrid is an update grid made without a database: n
+// activities of MOLSW over two quarters, every other one with a stored update.
+func syntheticUpdateGrid(n int) *reporting.UpdateGrid {
+	periods := []domain.ReportingPeriod{{ID: 3, Label: "2025-Q1"}, {ID: 4, Label: "2025-Q2"}}
+	g := &reporting.UpdateGrid{Plan: domain.Plan{ID: 1, Code: "FUZZ"}, Org: domain.Organisation{ID: 7, Acronym: "MOLSW"}, Periods: periods}
+	for _, p := range periods {
+		for i := 0; i < n; i++ {
+			r := reporting.UpdateRow{Activity: domain.Activity{ID: int64(i + 1), Code: "1.1." + itoa(i+1), Title: "Activity " + itoa(i)},
+				Period: p, Open: p.ID == 4}
+			if i%2 == 0 {
+				r.Update = &domain.ActivityUpdate{ID: int64(100 + i), UpdateContent: domain.UpdateContent{Progress: domain.ProgressStatuses[i%5], PercentComplete: 10 * (i % 10),
+					Expenditure: float64(i) * 12.5, Achievements: "stored"}, Workflow: domain.Workflow{Status: domain.StatusDraft, Version: 2}}
+			}
+			g.Rows = append(g.Rows, r)
+		}
+	}
+	return g
+}
+
+func syntheticUpdatesTemplate(t testing.TB, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	err := offline.WriteUpdatesTemplate(&buf, syntheticUpdateGrid(n), offline.TemplateOptions{L: bundle.For("fr"), Keys: fuzzKeys, UserID: 5,
+		Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func syntheticTemplate(t testing.TB, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -73,8 +103,9 @@ func syntheticTemplate(t testing.TB, n int) []byte {
 var fuzzLimits = offline.Limits{MaxFileBytes: 1 << 20, MaxUnzipBytes: 8 << 20, MaxXMLBytes: 1 << 20, MaxRows: 2000,
 	MaxSharedStrings: 5000, MaxSharedStringsBytes: 1 << 20}
 
-// FuzzParse feeds the import parser mutations of valid and hostile files:
-// it may refuse them, never panic, and stays within the limits' memory.
+// FuzzParse feeds the import parsers (of values and of activity updates)
+// mutations of valid and hostile files: they may refuse them, never panic,
+// and stay within the limits' memory.
 func FuzzParse(f *testing.F) {
 	tmpl := syntheticTemplate(f, 12)
 	f.Add(tmpl)
@@ -89,6 +120,22 @@ func FuzzParse(f *testing.F) {
 	f.Add(rezip(f, tmpl, map[string][]byte{"xl/sharedStrings.xml": manyStrings(5001)}))
 	f.Add(rezip(f, tmpl, map[string][]byte{"xl/worksheets/sheet1.xml": manyRows(2100, false)}))
 	f.Add([]byte("PK\x03\x04"))
+	first, second := syntheticGrid(6), syntheticGrid(6)
+	second.Period = domain.ReportingPeriod{ID: 4, Label: "2025-Q2"}
+	var ranged bytes.Buffer
+	if err := offline.WriteRangeTemplate(&ranged, []*reporting.ValueGrid{first, second}, offline.TemplateOptions{L: bundle.For("en"), Keys: fuzzKeys,
+		UserID: 5, Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ranged.Bytes())
+	f.Add(edit(f, ranged.Bytes(), "Values", map[string]any{"G12": "7", "K12": "2025-Q9", "G4": "=A1"}))
+	upd := syntheticUpdatesTemplate(f, 8)
+	f.Add(upd)
+	f.Add(edit(f, upd, "Mises à jour", map[string]any{"E11": "=A1", "F11": "62,5", "G12": time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC),
+		"E12": "Presque", "H13": "=HYPERLINK(\"http://x\")", "A14": "moved", "F13": "1e400"}))
+	f.Add(edit(f, upd, offline.MetaSheet, map[string]any{"E11": "2025-Q9"}))
+	f.Add(upd[:len(upd)/2])
+	f.Add(rezip(f, upd, map[string][]byte{"xl/worksheets/sheet1.xml": manyRows(2100, false)}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := offline.Parse(data, fuzzKeys, fuzzLimits)
 		if err == nil && file == nil {
@@ -97,6 +144,15 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			if _, ok := offline.AsRefusal(err); !ok {
 				t.Fatalf("an error that is not a refusal: %v", err)
+			}
+		}
+		ufile, err := offline.ParseUpdates(data, fuzzKeys, fuzzLimits)
+		if err == nil && ufile == nil {
+			t.Fatal("no file and no error")
+		}
+		if err != nil {
+			if _, ok := offline.AsRefusal(err); !ok {
+				t.Fatalf("an error that is not a refusal (updates): %v", err)
 			}
 		}
 	})

@@ -13,8 +13,12 @@ import (
 	"naptracker/reporting"
 )
 
-// Format names the layout of the template; a file of another layout is refused.
+// Format names the layout of the values template; a file of another
+// layout is refused.
 const Format = "naptracker-values-1"
+
+// UpdatesFormat names the layout of the activity-updates template.
+const UpdatesFormat = "naptracker-updates-1"
 
 // MetaSheet is the very hidden sheet that says what the file is.
 const MetaSheet = "naptracker"
@@ -36,7 +40,8 @@ const (
 	colText
 	colNarrative
 	colReason
-	numCols = colReason
+	// colPeriod names each row's period, in a template of a range only.
+	colPeriod
 )
 
 // firstDataRow is the sheet row of the first item: a title row, then the
@@ -47,14 +52,18 @@ const firstDataRow = 3
 const (
 	kindIndicator = "indicator"
 	kindCell      = "cell"
+	kindUpdate    = "update"
 )
 
 // meta is what the hidden sheet holds: who and what the file is for, and
 // one line per row of the values sheet.
 type meta struct {
-	Plan      string
-	OrgID     int64
-	Org       string
+	// Format is Format or UpdatesFormat (empty: Format).
+	Format string
+	Plan   string
+	OrgID  int64
+	Org    string
+	// Period is the period's label, or of a range "FROM..TO".
 	Period    string
 	Lang      string
 	UserID    int64
@@ -64,32 +73,44 @@ type meta struct {
 	Signature string
 }
 
-// metaRow identifies one row of the values sheet: the indicator (and
-// breakdown cell), the value and version the file was made from, and a
-// hash of what the row's inputs held then, to tell an edited row from an
-// untouched one.
+// metaRow identifies one row of the input sheet: the item (indicator, or
+// activity of an update row) and, of a breakdown row, its cell, or of an
+// update row, its period; the stored row (value or update) and version
+// the file was made from; and a hash of what the row's inputs held then,
+// to tell an edited row from an untouched one.
 type metaRow struct {
-	SheetRow    int
-	Kind        string
-	IndicatorID int64
-	Code        string
-	Cell        string
-	ValueID     int64
-	Version     int
-	Original    string
+	SheetRow int
+	Kind     string
+	ItemID   int64
+	Code     string
+	// Cell is the breakdown cell of a kindCell row, the period's label of
+	// a kindUpdate row, and of a kindIndicator row of a values template of
+	// a range (empty when the template is of one period).
+	Cell     string
+	RowID    int64
+	Version  int
+	Original string
+}
+
+// format is the file's layout.
+func (m *meta) format() string {
+	if m.Format == "" {
+		return Format
+	}
+	return m.Format
 }
 
 // payload is the text the signature covers: every identity field.
 func (m *meta) payload() []byte {
 	var sb strings.Builder
-	for _, s := range []string{Format, m.Plan, strconv.FormatInt(m.OrgID, 10), m.Org, m.Period, m.Lang,
+	for _, s := range []string{m.format(), m.Plan, strconv.FormatInt(m.OrgID, 10), m.Org, m.Period, m.Lang,
 		strconv.FormatInt(m.UserID, 10), m.Generated.UTC().Format(time.RFC3339), m.Sheet} {
 		sb.WriteString(strconv.Quote(s))
 		sb.WriteByte('\n')
 	}
 	for _, r := range m.Rows {
-		sb.WriteString(strconv.Itoa(r.SheetRow) + "|" + r.Kind + "|" + strconv.FormatInt(r.IndicatorID, 10) + "|" +
-			strconv.Quote(r.Code) + "|" + strconv.Quote(r.Cell) + "|" + strconv.FormatInt(r.ValueID, 10) + "|" +
+		sb.WriteString(strconv.Itoa(r.SheetRow) + "|" + r.Kind + "|" + strconv.FormatInt(r.ItemID, 10) + "|" +
+			strconv.Quote(r.Code) + "|" + strconv.Quote(r.Cell) + "|" + strconv.FormatInt(r.RowID, 10) + "|" +
 			strconv.Itoa(r.Version) + "|" + r.Original + "\n")
 	}
 	return []byte(sb.String())

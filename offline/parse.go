@@ -23,6 +23,7 @@ type File struct {
 	Plan   string
 	OrgID  int64
 	Org    string
+	// Period is the period's label, or of a range "FROM..TO".
 	Period string
 	// Lang is the language the template was made in (numbers typed as
 	// text are read in its notation).
@@ -35,7 +36,10 @@ type File struct {
 // Item is one indicator of the file: its identity as the file was made,
 // what its input cells hold now, and the cells that could not be read.
 type Item struct {
-	Code        string
+	Code string
+	// Period is the label of the item's period (of a template of a range,
+	// each row's own).
+	Period      string
 	IndicatorID int64
 	ValueID     int64
 	Version     int
@@ -61,12 +65,65 @@ type CellError struct {
 // any of its values is looked at. Cells that cannot be read are kept as
 // errors of their item, with their address.
 func Parse(data []byte, keys *account.Keyring, lim Limits) (*File, error) {
+	sf, err := readSigned(data, keys, lim, Format)
+	if err != nil {
+		return nil, err
+	}
+	defer sf.b.Close()
+	m, data2, sum := sf.meta, sf.rows, sf.sum
+	f := &File{SHA256: hex.EncodeToString(sum[:]), Plan: m.Plan, OrgID: m.OrgID, Org: m.Org, Period: m.Period,
+		Lang: m.Lang, UserID: m.UserID, Generated: m.Generated}
+	p := &itemParser{b: sf.b, sheet: m.Sheet, rows: data2, lang: m.Lang}
+	for _, r := range m.Rows {
+		if r.Kind == kindIndicator {
+			period := r.Cell
+			if period == "" {
+				period = m.Period
+			}
+			f.Items = append(f.Items, Item{Code: r.Code, Period: period, IndicatorID: r.ItemID, ValueID: r.RowID, Version: r.Version,
+				Original: r.Original, Row: r.SheetRow, CellRows: map[string]int{}, Input: reporting.ValueInput{Version: r.Version}})
+		}
+		if len(f.Items) == 0 || f.Items[len(f.Items)-1].IndicatorID != r.ItemID {
+			return nil, refuse(KindTampered, "offline.err.tampered", errors.New("a breakdown row before its indicator"))
+		}
+		if err := p.read(&f.Items[len(f.Items)-1], r); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// signedFile is an uploaded template whose hidden sheet was read and
+// whose signature holds: the open reader, the meta, the input sheet's rows
+// (as far as the signed rows go, and a margin for notes typed below), and
+// the file's SHA-256.
+type signedFile struct {
+	b    *book
+	meta *meta
+	rows [][]string
+	sum  [sha256.Size]byte
+}
+
+// readSigned opens an upload and checks its hidden sheet: a file that is
+// not a template, is a template of another kind than format, or whose
+// identity was changed is refused (a *Refusal) before any of its inputs is
+// looked at. The caller closes the reader.
+func readSigned(data []byte, keys *account.Keyring, lim Limits, format string) (*signedFile, error) {
 	sum := sha256.Sum256(data)
 	b, err := openBook(data, lim)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
+	sf, err := checkSigned(b, keys, format)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	sf.sum = sum
+	return sf, nil
+}
+
+func checkSigned(b *book, keys *account.Keyring, format string) (*signedFile, error) {
 	sheets, err := b.sheets()
 	if err != nil {
 		return nil, err
@@ -85,36 +142,24 @@ func Parse(data []byte, keys *account.Keyring, lim Limits) (*File, error) {
 	if !m.verify(keys) {
 		return nil, refuse(KindTampered, "offline.err.tampered", nil)
 	}
+	if m.format() != format {
+		return nil, refuse(KindTampered, "offline.err.wrong_kind."+m.format(), nil)
+	}
 	if !contains(sheets, m.Sheet) {
 		return nil, refuse(KindTampered, "offline.err.sheet_missing", nil, m.Sheet)
 	}
-	// The values sheet is read only as far as the signed rows go (and a
+	// The input sheet is read only as far as the signed rows go (and a
 	// margin for notes typed below): its cells are then looked at one by
 	// one, which loads the sheet whole.
 	last := firstDataRow
 	for _, r := range m.Rows {
 		last = max(last, r.SheetRow)
 	}
-	data2, err := b.rowsUpTo(m.Sheet, last+200)
+	rows, err := b.rowsUpTo(m.Sheet, last+200)
 	if err != nil {
 		return nil, err
 	}
-	f := &File{SHA256: hex.EncodeToString(sum[:]), Plan: m.Plan, OrgID: m.OrgID, Org: m.Org, Period: m.Period,
-		Lang: m.Lang, UserID: m.UserID, Generated: m.Generated}
-	p := &itemParser{b: b, sheet: m.Sheet, rows: data2, lang: m.Lang}
-	for _, r := range m.Rows {
-		if r.Kind == kindIndicator {
-			f.Items = append(f.Items, Item{Code: r.Code, IndicatorID: r.IndicatorID, ValueID: r.ValueID, Version: r.Version,
-				Original: r.Original, Row: r.SheetRow, CellRows: map[string]int{}, Input: reporting.ValueInput{Version: r.Version}})
-		}
-		if len(f.Items) == 0 || f.Items[len(f.Items)-1].IndicatorID != r.IndicatorID {
-			return nil, refuse(KindTampered, "offline.err.tampered", errors.New("a breakdown row before its indicator"))
-		}
-		if err := p.read(&f.Items[len(f.Items)-1], r); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
+	return &signedFile{b: b, meta: m, rows: rows}, nil
 }
 
 func contains(list []string, s string) bool {
@@ -135,11 +180,15 @@ func parseMeta(raw [][]string) (*meta, error) {
 		}
 		return ""
 	}
-	if cell(0, 0) != "format" || cell(0, 1) != Format {
+	if cell(0, 0) != "format" || (cell(0, 1) != Format && cell(0, 1) != UpdatesFormat) {
 		return nil, refuse(KindTampered, "offline.err.not_template", nil)
 	}
 	bad := func(err error) error { return refuse(KindTampered, "offline.err.tampered", err) }
-	m := &meta{Plan: cell(1, 1), Org: cell(2, 2), Period: cell(3, 1), Lang: cell(4, 1), Sheet: cell(7, 1), Signature: cell(8, 1)}
+	kinds := []string{kindIndicator, kindCell}
+	if cell(0, 1) == UpdatesFormat {
+		kinds = []string{kindUpdate}
+	}
+	m := &meta{Format: cell(0, 1), Plan: cell(1, 1), Org: cell(2, 2), Period: cell(3, 1), Lang: cell(4, 1), Sheet: cell(7, 1), Signature: cell(8, 1)}
 	var err error
 	if m.OrgID, err = strconv.ParseInt(cell(2, 1), 10, 64); err != nil {
 		return nil, bad(err)
@@ -155,12 +204,12 @@ func parseMeta(raw [][]string) (*meta, error) {
 		var e1, e2, e3, e4 error
 		r.SheetRow, e1 = strconv.Atoi(cell(i, 0))
 		r.Kind = cell(i, 1)
-		r.IndicatorID, e2 = strconv.ParseInt(cell(i, 2), 10, 64)
+		r.ItemID, e2 = strconv.ParseInt(cell(i, 2), 10, 64)
 		r.Code, r.Cell = cell(i, 3), cell(i, 4)
-		r.ValueID, e3 = strconv.ParseInt(cell(i, 5), 10, 64)
+		r.RowID, e3 = strconv.ParseInt(cell(i, 5), 10, 64)
 		r.Version, e4 = strconv.Atoi(cell(i, 6))
 		r.Original = cell(i, 7)
-		if err := errors.Join(e1, e2, e3, e4); err != nil || (r.Kind != kindIndicator && r.Kind != kindCell) || r.SheetRow < firstDataRow {
+		if err := errors.Join(e1, e2, e3, e4); err != nil || !contains(kinds, r.Kind) || r.SheetRow < firstDataRow {
 			return nil, bad(err)
 		}
 		m.Rows = append(m.Rows, r)

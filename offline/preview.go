@@ -29,16 +29,21 @@ const (
 
 // Preview is what an upload would do, row by row, before anything is written.
 type Preview struct {
-	File   *File
-	Plan   domain.Plan
-	Org    domain.Organisation
-	Period domain.ReportingPeriod
-	Rows   []Row
+	File *File
+	Plan domain.Plan
+	Org  domain.Organisation
+	// Period is the first period of the file (its only one, unless the
+	// file is of a range: then Periods lists them all).
+	Period  domain.ReportingPeriod
+	Periods []domain.ReportingPeriod
+	Rows    []Row
 }
 
 // Row is one indicator of the preview.
 type Row struct {
-	Code   string
+	Code string
+	// Period is the label of the row's period.
+	Period string
 	Name   string
 	Status string
 	Errors []CellError
@@ -64,15 +69,24 @@ func (p *Preview) Count(status string) int {
 	return n
 }
 
-// Codes lists the indicator codes of the rows with the status.
+// Codes lists the keys of the rows with the status: the indicator codes,
+// or of a file of a range of periods CODE@PERIOD (as ApplyOptions.Expect).
 func (p *Preview) Codes(status string) []string {
 	var out []string
 	for _, r := range p.Rows {
 		if r.Status == status {
-			out = append(out, r.Code)
+			out = append(out, p.key(&r))
 		}
 	}
 	return out
+}
+
+// key names a row: its code, or in a file of a range code@period.
+func (p *Preview) key(r *Row) string {
+	if len(p.Periods) > 1 {
+		return r.Code + "@" + r.Period
+	}
+	return r.Code
 }
 
 // MakePreview compares the file with what is stored now, for a user of
@@ -81,37 +95,41 @@ func (p *Preview) Codes(status string) []string {
 // or of a period that no longer takes changes.
 func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, now time.Time) (*Preview, error) {
 	db = db.WithContext(ctx)
-	if !scope.CanReport(f.OrgID) {
-		return nil, refuse(KindForbidden, "offline.err.other_org", nil, f.Org)
+	org, err := reportingOrg(db, scope, f.OrgID, f.Org)
+	if err != nil {
+		return nil, err
 	}
-	var org domain.Organisation
-	if err := db.Take(&org, f.OrgID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, refuse(KindTampered, "offline.err.gone", err)
+	from, to := splitRange(f.Period)
+	grids, err := reporting.LoadValueGrids(ctx, db, scope, f.Plan, org.Acronym, from, to, now)
+	if err != nil {
+		return nil, gridRefusal(err, f.Org)
+	}
+	first, last := grids[0], grids[len(grids)-1]
+	open := false
+	for _, g := range grids {
+		open = open || g.Open()
+	}
+	if !open {
+		return nil, refuse(KindClosed, "offline.err.period_closed", nil, f.Period, domain.Enum{Prefix: "period.state.", Value: last.State})
+	}
+	p := &Preview{File: f, Plan: first.Plan, Org: first.Org, Period: first.Period}
+	type rowKey struct {
+		period    string
+		indicator int64
+	}
+	byKey := map[rowKey]*reporting.GridRow{}
+	gridOf := map[string]*reporting.ValueGrid{}
+	for _, g := range grids {
+		p.Periods = append(p.Periods, g.Period)
+		gridOf[g.Period.Label] = g
+		for i := range g.Rows {
+			byKey[rowKey{g.Period.Label, g.Rows[i].Indicator.ID}] = &g.Rows[i]
 		}
-		return nil, err
-	}
-	g, err := reporting.LoadValueGrid(ctx, db, scope, f.Plan, org.Acronym, f.Period, now)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return nil, refuse(KindTampered, "offline.err.gone", err)
-	case errors.Is(err, domain.ErrForbidden):
-		return nil, refuse(KindForbidden, "offline.err.other_org", err, f.Org)
-	case err != nil:
-		return nil, err
-	}
-	if !g.Open() {
-		return nil, refuse(KindClosed, "offline.err.period_closed", nil, f.Period, domain.Enum{Prefix: "period.state.", Value: g.State})
-	}
-	p := &Preview{File: f, Plan: g.Plan, Org: g.Org, Period: g.Period}
-	byID := make(map[int64]*reporting.GridRow, len(g.Rows))
-	for i := range g.Rows {
-		byID[g.Rows[i].Indicator.ID] = &g.Rows[i]
 	}
 	changers := map[int64]bool{}
 	for i := range f.Items {
 		it := &f.Items[i]
-		r := Row{Code: it.Code, item: it, grid: byID[it.IndicatorID]}
+		r := Row{Code: it.Code, Period: it.Period, item: it, grid: byKey[rowKey{it.Period, it.IndicatorID}]}
 		r.Typed, _ = figures.Disclose(false, figures.Internal, it.Input.Value, nil, true) // the user's own typing
 		if r.grid == nil {
 			r.Status = Invalid
@@ -119,36 +137,77 @@ func MakePreview(ctx context.Context, db *gorm.DB, scope domain.Scope, f *File, 
 			p.Rows = append(p.Rows, r)
 			continue
 		}
-		judge(&r, r.grid, scope.AudienceFor(g.Org.ID))
+		judge(&r, r.grid, gridOf[it.Period].Open(), scope.AudienceFor(first.Org.ID))
 		if r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
 			changers[*r.grid.Value.UpdatedByID] = true
 		}
 		p.Rows = append(p.Rows, r)
 	}
-	if len(changers) > 0 {
-		ids := make([]int64, 0, len(changers))
-		for id := range changers {
-			ids = append(ids, id)
-		}
-		var users []domain.User
-		if err := db.Select("id", "name", "email").Where("id IN ?", ids).Find(&users).Error; err != nil {
-			return nil, err
-		}
-		names := map[int64]string{}
-		for _, u := range users {
-			names[u.ID] = u.Name + " <" + u.Email + ">"
-		}
-		for i := range p.Rows {
-			if r := &p.Rows[i]; r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
-				r.ChangedBy = names[*r.grid.Value.UpdatedByID]
-			}
+	names, err := changerNames(db, changers)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Rows {
+		if r := &p.Rows[i]; r.Status == Conflict && r.grid.Value.UpdatedByID != nil {
+			r.ChangedBy = names[*r.grid.Value.UpdatedByID]
 		}
 	}
 	return p, nil
 }
 
-// judge sets a row's status, in the order of the grid's own checks.
-func judge(r *Row, gr *reporting.GridRow, aud figures.Audience) {
+// reportingOrg is the organisation of a file, which the user of scope must
+// report for (KindForbidden otherwise; KindTampered when it is gone).
+func reportingOrg(db *gorm.DB, scope domain.Scope, orgID int64, acronym string) (*domain.Organisation, error) {
+	if !scope.CanReport(orgID) {
+		return nil, refuse(KindForbidden, "offline.err.other_org", nil, acronym)
+	}
+	var org domain.Organisation
+	if err := db.Take(&org, orgID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, refuse(KindTampered, "offline.err.gone", err)
+		}
+		return nil, err
+	}
+	return &org, nil
+}
+
+// gridRefusal is the refusal of a file whose grid cannot be loaded: its
+// plan or periods are gone, or the user does not report for its organisation.
+func gridRefusal(err error, acronym string) error {
+	var ve *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || errors.As(err, &ve):
+		return refuse(KindTampered, "offline.err.gone", err)
+	case errors.Is(err, domain.ErrForbidden):
+		return refuse(KindForbidden, "offline.err.other_org", err, acronym)
+	}
+	return err
+}
+
+// changerNames names the users who changed the stored rows of conflicts
+// ("Name <email>"), in one query.
+func changerNames(db *gorm.DB, ids map[int64]bool) (map[int64]string, error) {
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	var users []domain.User
+	if err := db.Select("id", "name", "email").Where("id IN ?", list).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names[u.ID] = u.Name + " <" + u.Email + ">"
+	}
+	return names, nil
+}
+
+// judge sets a row's status, in the order of the grid's own checks; open
+// says whether the row's period takes changes.
+func judge(r *Row, gr *reporting.GridRow, open bool, aud figures.Audience) {
 	it := r.item
 	ind := gr.Indicator
 	r.Name = ind.Name
@@ -163,6 +222,9 @@ func judge(r *Row, gr *reporting.GridRow, aud figures.Audience) {
 		r.Status = Unchanged
 	case it.Version != gr.Version():
 		r.Status = Conflict
+	case !open:
+		r.Status = Invalid
+		r.Errors = []CellError{{cellRef(colStatus, it.Row), domain.Message{Key: "lock.period_closed", Args: []any{it.Period}}}}
 	case !gr.Editable(true):
 		r.Status = Invalid
 		r.Errors = []CellError{{cellRef(colStatus, it.Row), domain.Message{Key: "lock.value_status", Args: []any{domain.Enum{Prefix: "status.", Value: gr.Value.Status}}}}}

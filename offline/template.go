@@ -34,46 +34,72 @@ type TemplateOptions struct {
 // hidden sheet naming the plan, organisation, period and every row's
 // indicator, value and version, signed with the server key.
 func WriteTemplate(w io.Writer, g *reporting.ValueGrid, o TemplateOptions) error {
+	return WriteRangeTemplate(w, []*reporting.ValueGrid{g}, o)
+}
+
+// WriteRangeTemplate writes the offline template of the grids of one
+// organisation over consecutive periods (reporting.LoadValueGrids), in
+// period order: one row per indicator owed in each period, a last column
+// naming each row's period, and the hidden sheet naming the range and
+// each indicator row's period. Of a single grid, it is WriteTemplate.
+func WriteRangeTemplate(w io.Writer, grids []*reporting.ValueGrid, o TemplateOptions) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	t := &templateWriter{f: f, l: o.L, g: g, sheet: sheetName(o.L.T("offline.sheet"))}
-	if err := f.SetSheetName("Sheet1", t.sheet); err != nil {
+	first, last := grids[0], grids[len(grids)-1]
+	t := &templateWriter{sheetWriter: sheetWriter{f: f, l: o.L, sheet: sheetName(o.L.T("offline.sheet"), "Values")}, g: first,
+		ranged: len(grids) > 1}
+	if err := t.start(); err != nil {
 		return err
 	}
-	if err := t.styles(); err != nil {
-		return err
-	}
-	m := &meta{Plan: g.Plan.Code, OrgID: g.Org.ID, Org: g.Org.Acronym, Period: g.Period.Label, Lang: o.L.Lang,
-		UserID: o.UserID, Generated: o.Now.UTC().Truncate(time.Second), Sheet: t.sheet}
-	if err := t.header(); err != nil {
+	m := &meta{Plan: first.Plan.Code, OrgID: first.Org.ID, Org: first.Org.Acronym, Period: rangeLabel(first.Period.Label, last.Period.Label),
+		Lang: o.L.Lang, UserID: o.UserID, Generated: o.Now.UTC().Truncate(time.Second), Sheet: t.sheet}
+	if err := t.header(m.Period); err != nil {
 		return err
 	}
 	row := firstDataRow
-	for i := range g.Rows {
-		rows, err := t.item(&g.Rows[i], row)
-		if err != nil {
-			return err
+	for _, g := range grids {
+		t.g = g
+		for i := range g.Rows {
+			rows, err := t.item(&g.Rows[i], row)
+			if err != nil {
+				return err
+			}
+			m.Rows = append(m.Rows, rows...)
+			row += len(rows)
 		}
-		m.Rows = append(m.Rows, rows...)
-		row += len(rows)
 	}
+	return t.finish(w, m, o.Keys)
+}
+
+// start names the input sheet and makes the styles.
+func (t *sheetWriter) start() error {
+	if err := t.f.SetSheetName("Sheet1", t.sheet); err != nil {
+		return err
+	}
+	return t.styles()
+}
+
+// finish adds the validations, signs and writes the hidden sheet, protects
+// the input sheet (only the open cells can be changed) and writes the file.
+func (t *sheetWriter) finish(w io.Writer, m *meta, keys *account.Keyring) error {
 	if err := t.validations(); err != nil {
 		return err
 	}
-	m.Signature = sign(o.Keys.Derive(signaturePurpose), m.payload())
-	if err := writeMeta(f, m); err != nil {
+	m.Signature = sign(keys.Derive(signaturePurpose), m.payload())
+	if err := writeMeta(t.f, m); err != nil {
 		return err
 	}
-	if err := f.ProtectSheet(t.sheet, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
+	if err := t.f.ProtectSheet(t.sheet, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true,
 		FormatColumns: true, FormatRows: true}); err != nil {
 		return err
 	}
-	_, err := f.WriteTo(w)
+	_, err := t.f.WriteTo(w)
 	return err
 }
 
-// sheetName makes a translated title a valid sheet name.
-func sheetName(s string) string {
+// sheetName makes a translated title a valid sheet name (fallback when
+// nothing is left of it).
+func sheetName(s, fallback string) string {
 	s = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`[]:*?/\'`, r) {
 			return ' '
@@ -84,15 +110,16 @@ func sheetName(s string) string {
 		s = string(r[:31])
 	}
 	if strings.TrimSpace(s) == "" || s == MetaSheet {
-		s = "Values"
+		s = fallback
 	}
 	return s
 }
 
-type templateWriter struct {
+// sheetWriter writes the input sheet of a template: its styles and the
+// data validation of its open cells.
+type sheetWriter struct {
 	f     *excelize.File
 	l     *i18n.Localizer
-	g     *reporting.ValueGrid
 	sheet string
 	// Styles.
 	head, title, text, num, input, inputNum, locked int
@@ -100,7 +127,16 @@ type templateWriter struct {
 	rules map[string][]string
 }
 
-func (t *templateWriter) styles() error {
+// templateWriter writes the values template.
+type templateWriter struct {
+	sheetWriter
+	g *reporting.ValueGrid // the grid of the rows being written
+	// ranged: the template covers several periods; each row names its own
+	// in colPeriod.
+	ranged bool
+}
+
+func (t *sheetWriter) styles() error {
 	var err error
 	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
@@ -127,16 +163,23 @@ func (t *templateWriter) styles() error {
 	return err
 }
 
-func (t *templateWriter) header() error {
+func (t *templateWriter) header(periods string) error {
 	l, g, s := t.l, t.g, t.sheet
 	prev := g.PreviousLabel
 	if prev == "" {
 		prev = "–"
 	}
-	title := l.T("offline.title", g.Org.Acronym, g.Period.Label, g.Plan.Code)
+	title := l.T("offline.title", g.Org.Acronym, periods, g.Plan.Code)
+	previous, lastCol := l.T("offline.col.previous", prev), "J"
+	if t.ranged {
+		previous, lastCol = l.T("offline.col.previous_period"), "K"
+	}
 	heads := []any{l.T("offline.col.code"), l.T("offline.col.name"), l.T("offline.col.unit"), l.T("offline.col.target"),
-		l.T("offline.col.previous", prev), l.T("offline.col.status"), l.T("offline.col.value"), l.T("offline.col.text"),
+		previous, l.T("offline.col.status"), l.T("offline.col.value"), l.T("offline.col.text"),
 		l.T("offline.col.narrative"), l.T("offline.col.reason")}
+	if t.ranged {
+		heads = append(heads, l.T("offline.updates.col.period"))
+	}
 	if err := t.f.SetSheetRow(s, "A1", &[]any{title}); err != nil {
 		return err
 	}
@@ -146,10 +189,10 @@ func (t *templateWriter) header() error {
 	if err := t.f.SetSheetRow(s, "A2", &heads); err != nil {
 		return err
 	}
-	if err := t.f.SetCellStyle(s, "A2", "J2", t.head); err != nil {
+	if err := t.f.SetCellStyle(s, "A2", lastCol+"2", t.head); err != nil {
 		return err
 	}
-	for col, width := range map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30} {
+	for col, width := range map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30, "K": 10} {
 		if err := t.f.SetColWidth(s, col, col, width); err != nil {
 			return err
 		}
@@ -235,8 +278,14 @@ func (t *templateWriter) item(gr *reporting.GridRow, r int) ([]metaRow, error) {
 			return nil, err
 		}
 	}
-	out := []metaRow{{SheetRow: r, Kind: kindIndicator, IndicatorID: ind.ID, Code: ind.Code, ValueID: valueID(gr),
+	if err := t.period(r); err != nil {
+		return nil, err
+	}
+	out := []metaRow{{SheetRow: r, Kind: kindIndicator, ItemID: ind.ID, Code: ind.Code, RowID: valueID(gr),
 		Version: gr.Version(), Original: contentHash(stored)}}
+	if t.ranged {
+		out[0].Cell = g.Period.Label // the period of the row and of its breakdown rows
+	}
 	labels := cellLabels(gr.Set)
 	for i, k := range cellKeys {
 		r++
@@ -265,9 +314,23 @@ func (t *templateWriter) item(gr *reporting.GridRow, r int) ([]metaRow, error) {
 		if err := t.f.SetRowOutlineLevel(s, r, 1); err != nil {
 			return nil, err
 		}
-		out = append(out, metaRow{SheetRow: r, Kind: kindCell, IndicatorID: ind.ID, Code: ind.Code, Cell: k})
+		if err := t.period(r); err != nil {
+			return nil, err
+		}
+		out = append(out, metaRow{SheetRow: r, Kind: kindCell, ItemID: ind.ID, Code: ind.Code, Cell: k})
 	}
 	return out, nil
+}
+
+// period names the row's period in the last column of a range template.
+func (t *templateWriter) period(r int) error {
+	if !t.ranged {
+		return nil
+	}
+	if err := t.f.SetCellStr(t.sheet, cellRef(colPeriod, r), t.g.Period.Label); err != nil {
+		return err
+	}
+	return t.style(r, colPeriod, colPeriod, t.text)
 }
 
 func valueID(gr *reporting.GridRow) int64 {
@@ -299,7 +362,7 @@ func cellLabels(set *domain.DisaggregationSet) map[string]string {
 	return out
 }
 
-func (t *templateWriter) style(r, from, to, style int) error {
+func (t *sheetWriter) style(r, from, to, style int) error {
 	return t.f.SetCellStyle(t.sheet, cellRef(from, r), cellRef(to, r), style)
 }
 
@@ -316,11 +379,13 @@ func ruleOf(ind domain.Indicator) string {
 	return "number"
 }
 
-func (t *templateWriter) rule(ind domain.Indicator, col, r int) {
+func (t *templateWriter) rule(ind domain.Indicator, col, r int) { t.addRule(ruleOf(ind), col, r) }
+
+// addRule adds a cell to the cells of a validation rule.
+func (t *sheetWriter) addRule(name string, col, r int) {
 	if t.rules == nil {
 		t.rules = map[string][]string{}
 	}
-	name := ruleOf(ind)
 	refs := t.rules[name]
 	ref := cellRef(col, r)
 	// Consecutive rows of a rule become one range ("G3:G9").
@@ -339,8 +404,8 @@ func (t *templateWriter) rule(ind domain.Indicator, col, r int) {
 }
 
 // validations adds one data validation per rule over all its cells.
-func (t *templateWriter) validations() error {
-	for _, name := range []string{"number", "count", "percentage", "yes_no"} {
+func (t *sheetWriter) validations() error {
+	for _, name := range []string{"number", "count", "percentage", "yes_no", "percent_complete", "expenditure", "progress"} {
 		refs := t.rules[name]
 		if len(refs) == 0 {
 			continue
@@ -356,6 +421,12 @@ func (t *templateWriter) validations() error {
 			err = dv.SetRange(0, 100, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
 		case "yes_no":
 			err = dv.SetRange(0, 1, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
+		case "percent_complete": // as the update grid: a whole percentage
+			err = dv.SetRange(0, 100, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
+		case "expenditure":
+			err = dv.SetRange(0, 1e13, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
+		case "progress": // the statuses the update grid offers, in the template's language
+			err = dv.SetDropList(progressLabels(t.l))
 		}
 		if err != nil {
 			return err
@@ -376,10 +447,13 @@ func writeMeta(f *excelize.File, m *meta) error {
 		return err
 	}
 	head := [][]any{
-		{"format", Format}, {"plan", m.Plan}, {"organisation", strconv.FormatInt(m.OrgID, 10), m.Org}, {"period", m.Period},
+		{"format", m.format()}, {"plan", m.Plan}, {"organisation", strconv.FormatInt(m.OrgID, 10), m.Org}, {"period", m.Period},
 		{"language", m.Lang}, {"user", strconv.FormatInt(m.UserID, 10)}, {"generated", m.Generated.Format(time.RFC3339)},
 		{"sheet", m.Sheet}, {"signature", m.Signature},
 		{"row", "kind", "indicator", "code", "cell", "value", "version", "original"},
+	}
+	if m.format() == UpdatesFormat {
+		head[len(head)-1] = []any{"row", "kind", "activity", "code", "period", "update", "version", "original"}
 	}
 	for i, row := range head {
 		if err := f.SetSheetRow(MetaSheet, cellRef(1, i+1), &row); err != nil {
@@ -387,8 +461,8 @@ func writeMeta(f *excelize.File, m *meta) error {
 		}
 	}
 	for i, r := range m.Rows {
-		row := []any{strconv.Itoa(r.SheetRow), r.Kind, strconv.FormatInt(r.IndicatorID, 10), r.Code, r.Cell,
-			strconv.FormatInt(r.ValueID, 10), strconv.Itoa(r.Version), r.Original}
+		row := []any{strconv.Itoa(r.SheetRow), r.Kind, strconv.FormatInt(r.ItemID, 10), r.Code, r.Cell,
+			strconv.FormatInt(r.RowID, 10), strconv.Itoa(r.Version), r.Original}
 		if err := f.SetSheetRow(MetaSheet, cellRef(1, len(head)+1+i), &row); err != nil {
 			return err
 		}

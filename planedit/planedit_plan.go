@@ -65,6 +65,22 @@ func (in PlanInput) apply(p *domain.Plan) {
 	p.Language, p.Currency = in.Language, strings.ToUpper(strings.TrimSpace(in.Currency))
 }
 
+// ReservedPlanCodes are the words that follow /plans/ (and /api/v1/plans/)
+// in the site's own addresses: a plan with such a code would be shadowed
+// by that page ("/plans/import" is the plan import, never the plan
+// "import"). handlers' route test checks that every such word is here.
+var ReservedPlanCodes = []string{"new", "import", "export", "edit", "api", "static"}
+
+// IsReservedPlanCode reports whether code is a reserved word, in any case.
+func IsReservedPlanCode(code string) bool {
+	for _, w := range ReservedPlanCodes {
+		if strings.EqualFold(code, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // validatePlan checks a plan form; creating also checks the code.
 func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*domain.ValidationError, error) {
 	v := &domain.ValidationError{}
@@ -72,8 +88,8 @@ func validatePlan(tx *gorm.DB, in PlanInput, creating bool) (*domain.ValidationE
 		switch {
 		case !planCodeRE.MatchString(in.Code):
 			v.AddKey("code", "err.plan_code")
-		case strings.EqualFold(in.Code, "new"):
-			v.AddKey("code", "err.plan_code_reserved")
+		case IsReservedPlanCode(in.Code):
+			v.AddKey("code", "err.plan_code_reserved", strings.ToLower(in.Code))
 		default:
 			var n int64
 			if err := tx.Model(&domain.Plan{}).Where("lower(code) = lower(?)", in.Code).Count(&n).Error; err != nil {

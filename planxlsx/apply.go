@@ -111,7 +111,7 @@ type importer struct {
 
 func (im *importer) apply() error {
 	steps := []func() error{im.applyPlan, im.applyOrgs, im.applyBreakdowns, im.loadOrgs,
-		im.applyPillars, im.applyObjectives, im.applyActivities, im.applyIndicators, im.applyFunding}
+		im.applyPillars, im.applyObjectives, im.applyActivities, im.applyIndicators, im.applyFunding, im.applyArchiving}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -170,3 +170,36 @@ func (im *importer) applyActivities() error {
 		return t.check(res, i, err, "code")
 	})
 }
+
+// tierKinds names the kind of each tier's sheet, for archiving.
+var tierKinds = []struct{ sheet, kind string }{
+	{SheetPillars, "pillar"}, {SheetObjectives, "objective"}, {SheetActivities, "activity"}, {SheetIndicators, "indicator"},
+}
+
+// applyArchiving archives or restores the items whose archived cell
+// differs from what is stored (planedit.ArchiveEntity, as the editing
+// page's buttons, with its audit row), once every row is saved, so that
+// an item created archived is created first.
+func (im *importer) applyArchiving() error {
+	for _, tk := range tierKinds {
+		err := im.each(tk.sheet, func(t *Table, i int, r Row, res *RowResult) error {
+			want := t.get(r, ColArchived) == "yes"
+			var row struct {
+				ID         int64
+				Version    int
+				ArchivedAt *time.Time
+			}
+			err := im.tx.Table(domain.EntityTables[tk.kind]).Select("id, version, archived_at").
+				Where("plan_id = ? AND code = ?", im.plan.ID, t.get(r, "code")).Take(&row).Error
+			if err != nil || (row.ArchivedAt != nil) == want {
+				return err
+			}
+			ref := domain.EntityRef{Kind: tk.kind, ID: row.ID, PlanID: &im.plan.ID, Version: row.Version}
+			return t.check(res, i, planedit.ArchiveEntity(im.ctx, im.tx, im.actor, ref, want, im.now), ColArchived)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

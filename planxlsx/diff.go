@@ -103,6 +103,9 @@ func diff(file, current *Book) map[string][]*RowResult {
 				res.Status = Create
 			default:
 				for j, c := range d.cols {
+					if c.optional && ft.file != nil && ft.file.cols[j] < 0 {
+						r[j] = old[j] // a column the file does not have
+					}
 					if old[j] != r[j] {
 						res.Changes = append(res.Changes, Change{Column: c.name, Old: old[j], New: r[j]})
 					}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"naptracker/domain"
+	"naptracker/i18n"
 	"naptracker/offline"
 	"naptracker/planedit"
 	"naptracker/planning"
@@ -165,5 +166,47 @@ func TestHostileFilesAreRefused(t *testing.T) {
 	res, err := planxlsx.Import(ctx, db, domain.SystemActor, data, planxlsx.Options{Plan: "OTHER"}, time.Now())
 	if r, ok := offline.AsRefusal(err); !ok || r.Msg.Key != "planxlsx.err.wrong_plan" || res != nil {
 		t.Errorf("another plan's file: %v", err)
+	}
+}
+
+// TestReservedPlanCodeIsRefused: a plan whose code is a word of the site's
+// own addresses (/plans/import) is refused on its code cell, with a message
+// in each language, and nothing is written.
+func TestReservedPlanCodeIsRefused(t *testing.T) {
+	t.Parallel()
+	db := storetest.Demo(t, time.Now().UTC())
+	data := export(t, db, seed.DemoPlanCode)
+	code := column(t, data, planxlsx.SheetPlan, "code")
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"en": "“import” is a word of the site’s own addresses (/plans/import is another page)",
+		"fr": "« import » est un mot des adresses du site (/plans/import est une autre page)",
+		"lo": "“import” ເປັນຄຳທີ່ໃຊ້ໃນທີ່ຢູ່ຂອງລະບົບເອງ (/plans/import ແມ່ນໜ້າອື່ນ)"}
+	for _, word := range []string{"Import", "new", "EXPORT"} {
+		before := auditCount(t, db)
+		res := importFile(t, db, edit(t, data, map[string]map[string]any{planxlsx.SheetPlan: {ref(code, 2): word}}), false)
+		var msg *domain.Message
+		for _, r := range res.Rows {
+			for _, e := range r.Errors {
+				if e.Sheet == planxlsx.SheetPlan && e.Cell == ref(code, 2) {
+					msg = &e.Msg
+				}
+			}
+		}
+		if res.Applied || msg == nil || msg.Key != "err.plan_code_reserved" {
+			t.Fatalf("%s: applied %v, message %+v", word, res.Applied, msg)
+		}
+		if word == "Import" {
+			for lang, w := range want {
+				if got := msg.Translate(bundle.For(lang).T); !strings.Contains(got, w) {
+					t.Errorf("%s: %q, want %q", lang, got, w)
+				}
+			}
+		}
+		if _, err := planning.FindPlan(ctx, db, word); err == nil || auditCount(t, db) != before {
+			t.Errorf("%s: a refused import wrote something", word)
+		}
 	}
 }

@@ -57,10 +57,10 @@ func load(db *gorm.DB, p *domain.Plan) (*Book, error) {
 		}
 	}
 	for _, x := range pillars {
-		b.Tables[SheetPillars].Rows = append(b.Tables[SheetPillars].Rows, nodeRow(x.Code, x.Position, x.Title, x.TitleI18n, x.Description))
+		b.Tables[SheetPillars].Rows = append(b.Tables[SheetPillars].Rows, append(nodeRow(x.Code, x.Position, x.Title, x.TitleI18n, x.Description), yesNo(x.ArchivedAt != nil)))
 	}
 	for _, x := range objectives {
-		b.Tables[SheetObjectives].Rows = append(b.Tables[SheetObjectives].Rows, nodeRow(x.Code, x.Position, x.Title, x.TitleI18n, x.Description))
+		b.Tables[SheetObjectives].Rows = append(b.Tables[SheetObjectives].Rows, append(nodeRow(x.Code, x.Position, x.Title, x.TitleI18n, x.Description), yesNo(x.ArchivedAt != nil)))
 	}
 	actIDs := make([]int64, 0, len(activities))
 	actCode := map[int64]string{}
@@ -79,7 +79,7 @@ func load(db *gorm.DB, p *domain.Plan) (*Book, error) {
 	for _, a := range activities {
 		r := nodeRow(a.Code, a.Position, a.Title, a.TitleI18n, a.Description)
 		r = append(r, a.StartDate.Format(time.DateOnly), a.EndDate.Format(time.DateOnly), acr[a.LeadOrgID],
-			joinList(supporting[a.ID]), formatNumber(a.Budget), a.Currency)
+			joinList(supporting[a.ID]), formatNumber(a.Budget), a.Currency, yesNo(a.ArchivedAt != nil))
 		b.Tables[SheetActivities].Rows = append(b.Tables[SheetActivities].Rows, r)
 	}
 	objCode := map[int64]string{}
@@ -104,7 +104,8 @@ func load(db *gorm.DB, p *domain.Plan) (*Book, error) {
 			set = sets[*i.DisaggregationSetID]
 		}
 		r = append(r, i.Definition, i.UnitType, i.UnitLabel, i.Direction, i.Accumulation, optNumber(i.BaselineValue),
-			optInt(i.BaselineYear), optNumber(i.EndTarget), i.MeansOfVerification, acr[i.ReportingOrgID], set, yesNo(i.Sensitive))
+			optInt(i.BaselineYear), optNumber(i.EndTarget), i.MeansOfVerification, acr[i.ReportingOrgID], set, yesNo(i.Sensitive),
+			yesNo(i.ArchivedAt != nil))
 		b.Tables[SheetIndicators].Rows = append(b.Tables[SheetIndicators].Rows, r)
 	}
 	var targets []domain.IndicatorTarget

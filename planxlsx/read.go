@@ -98,7 +98,9 @@ func readTable(t *Table, rows [][]string) error {
 	}
 	for i, c := range d.cols {
 		j, ok := at[c.name]
-		if !ok {
+		if !ok && c.optional {
+			j = -1 // every cell empty: the row keeps what is stored
+		} else if !ok {
 			return refusal("planxlsx.err.column_missing", d.name, c.name)
 		}
 		t.file.cols[i] = j
@@ -112,7 +114,11 @@ func readTable(t *Table, rows [][]string) error {
 		var errs []CellError
 		for i, c := range d.cols {
 			s := ""
-			if j := t.file.cols[i]; j < len(raw) {
+			j := t.file.cols[i]
+			if j < 0 {
+				continue
+			}
+			if j < len(raw) {
 				s = raw[j]
 			}
 			v, msg := canonical(c.kind, s)

@@ -27,6 +27,9 @@ const (
 type column struct {
 	name string
 	kind kind
+	// optional columns may be missing from a file (one written before
+	// they existed): the row then keeps what is stored.
+	optional bool
 }
 
 // sheetDef is one sheet of the workbook: its columns (the header row holds
@@ -53,10 +56,18 @@ const (
 func cols(spec ...any) []column {
 	var out []column
 	for i := 0; i < len(spec); i += 2 {
-		out = append(out, column{spec[i].(string), spec[i+1].(kind)})
+		out = append(out, column{name: spec[i].(string), kind: spec[i+1].(kind)})
 	}
 	return out
 }
+
+// archived is the column of an archived item (yes or no), last on the
+// sheets of the four tiers: an archived item is exported as archived and
+// an import archives or restores it.
+var archived = column{name: ColArchived, kind: flag, optional: true}
+
+// ColArchived names the archived column.
+const ColArchived = "archived"
 
 // TranslationLanguages are the languages of the translation columns
 // (title_fr, title_lo…) of every translatable text.
@@ -86,16 +97,16 @@ var sheets = []sheetDef{
 	{name: SheetOrganisations, key: []string{"acronym"}, cols: cols("acronym", text, "name", text, "type", text)},
 	{name: SheetBreakdowns, key: []string{"set", "dimension", "category"}, cols: cols("set", text, "set_name", text,
 		"dimension", text, "dimension_name", text, "category", text, "category_label", text)},
-	{name: SheetPillars, key: []string{"code"}, cols: cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
-		[]any{"description", text})...)},
-	{name: SheetObjectives, key: []string{"code"}, cols: cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
-		[]any{"description", text})...)},
-	{name: SheetActivities, key: []string{"code"}, cols: cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
-		[]any{"description", text, "start_date", date, "end_date", date, "lead", text, "supporting", list, "budget", number, "currency", text})...)},
-	{name: SheetIndicators, key: []string{"code"}, cols: cols(join([]any{"code", text, "parent", text, "position", integer},
+	{name: SheetPillars, key: []string{"code"}, cols: append(cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
+		[]any{"description", text})...), archived)},
+	{name: SheetObjectives, key: []string{"code"}, cols: append(cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
+		[]any{"description", text})...), archived)},
+	{name: SheetActivities, key: []string{"code"}, cols: append(cols(join([]any{"code", text, "position", integer}, withTranslations("title"),
+		[]any{"description", text, "start_date", date, "end_date", date, "lead", text, "supporting", list, "budget", number, "currency", text})...), archived)},
+	{name: SheetIndicators, key: []string{"code"}, cols: append(cols(join([]any{"code", text, "parent", text, "position", integer},
 		withTranslations("name"), []any{"definition", text, "unit_type", text, "unit_label", text, "direction", text,
 			"accumulation", text, "baseline_value", number, "baseline_year", integer, "end_target", number,
-			"means_of_verification", text, "reporting_org", text, "breakdown", text, "sensitive", flag})...)},
+			"means_of_verification", text, "reporting_org", text, "breakdown", text, "sensitive", flag})...), archived)},
 	{name: SheetTargets, key: []string{"indicator", "year"}, cols: cols("indicator", text, "year", integer, "value", number)},
 	{name: SheetFunding, key: []string{"activity", "funder", "line"}, cols: cols("activity", text, "funder", text, "line", integer,
 		"amount", number, "currency", text, "status", text, "note", text)},

@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"naptracker/domain"
@@ -245,4 +246,43 @@ func (r *GridRow) Unchanged(in ValueInput) bool {
 		return in.Value == nil && in.TextValue == "" && in.Narrative == "" && len(in.Disaggregation) == 0
 	}
 	return sameContent(r.Value, in)
+}
+
+// LoadValueGrids reads the grids of the organisation for the periods
+// from..to (labels; to empty means from alone), one LoadValueGrid each, in
+// period order: the offline template of a range. An unknown label is
+// ErrNotFound; a range that runs backwards is a *ValidationError.
+func LoadValueGrids(ctx context.Context, db *gorm.DB, scope domain.Scope, planCode, orgAcronym, from, to string, now time.Time) ([]*ValueGrid, error) {
+	if to == "" || to == from {
+		g, err := LoadValueGrid(ctx, db, scope, planCode, orgAcronym, from, now)
+		if err != nil {
+			return nil, err
+		}
+		return []*ValueGrid{g}, nil
+	}
+	plan, err := planning.FindPlan(ctx, db, planCode)
+	if err != nil {
+		return nil, err
+	}
+	var all []domain.ReportingPeriod
+	if err := db.WithContext(ctx).Where("plan_id = ?", plan.ID).Order("start_date, id").Find(&all).Error; err != nil {
+		return nil, err
+	}
+	r, err := planning.ResolveRange(all, from, to, now)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) && ve.Keys["to"].Key != "err.range_reversed" {
+		return nil, domain.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*ValueGrid
+	for _, p := range r.Periods() {
+		g, err := LoadValueGrid(ctx, db, scope, planCode, orgAcronym, p.Label, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }

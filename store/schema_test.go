@@ -8,6 +8,7 @@ import (
 	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/notify"
+	"naptracker/offline"
 	"naptracker/reporting"
 	"naptracker/review"
 	"naptracker/store"
@@ -188,5 +189,6 @@ func allModels() []any {
 		// review snapshots and workshop decisions
 		&review.ReviewSnapshot{}, &review.SnapshotValue{}, &review.SnapshotBreakdown{}, &review.SnapshotUpdate{}, &review.Decision{},
 		&reporting.IndicatorRollup{}, &reporting.ActivityRollup{}, &reporting.CompletenessRollup{}, // dashboard roll-ups
+		&offline.PendingUpload{}, // uploads waiting for their confirmation
 	}
 }

@@ -128,13 +128,18 @@ Commands:
   rollups rebuild
               recompute the dashboard's roll-ups from the values (safe while
               the server runs) and say how many rows the cache had wrong
-  template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo]
-              [--for EMAIL] -o FILE.xlsx
+  template values --org ACRONYM --period LABEL [--to LABEL] [--plan CODE]
+              [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx
               write the offline values template of an organisation for a
-              period (made for a focal point with --for)
-  import values [--as EMAIL] [--dry-run] [--submit] [--max-mb N] FILE.xlsx
-              preview a filled offline template and save its accepted rows
-              in one transaction, as the user it was made for (or --as)
+              period or a range (made for a focal point with --for)
+  template updates --org ACRONYM [--from LABEL] [--to LABEL] [--plan CODE]
+              [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx
+              write the offline template of an organisation's activity
+              updates for a period or a range (made for a focal point with --for)
+  import values|updates [--as EMAIL] [--dry-run] [--submit] [--max-mb N] FILE.xlsx
+              preview a filled offline template (of values or of activity
+              updates) and save its accepted rows in one transaction, as the
+              user it was made for (or --as)
   plan export --plan CODE -o FILE.xlsx
               write the plan (organisations, tree, indicators with
               translations, yearly targets, funding) as one workbook

@@ -20,23 +20,28 @@ import (
 	"naptracker/seed"
 )
 
-const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
-const importUsage = "usage: naptracker import values [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
+const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n" +
+	"       naptracker template updates --org ACRONYM [--from LABEL] [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n"
+const importUsage = "usage: naptracker import values|updates [--as EMAIL] [--dry-run] [--submit] [--lang en|fr|lo] [--max-mb N] FILE.xlsx\n"
 
 // cmdTemplate writes the offline values template of an organisation for a
 // period, made for a user (--for) or, without one, for whoever imports it
 // with --as.
 func cmdTemplate(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "updates" {
+		return cmdTemplateUpdates(ctx, e, args)
+	}
 	if len(args) == 0 || args[0] != "values" {
 		fmt.Fprint(e.stderr, templateUsage)
 		return errUsage
 	}
 	var cfg app.Config
 	fs := e.flags("template values", &cfg)
-	var plan, org, period, lang, forEmail, out string
+	var plan, org, period, to, lang, forEmail, out string
 	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
 	fs.StringVar(&org, "org", "", "organisation acronym")
 	fs.StringVar(&period, "period", "", "period label, such as 2025-Q1")
+	fs.StringVar(&to, "to", "", "last period of a range that starts at --period (default: --period alone)")
 	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
 	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
 	fs.StringVar(&out, "o", "", "output file (.xlsx)")
@@ -52,15 +57,11 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	scope, userID := domain.Scope{Role: domain.RoleAdmin}, int64(0)
-	if forEmail != "" {
-		u, err := account.FindUserByEmail(ctx, a.DB, forEmail)
-		if err != nil {
-			return fmt.Errorf("no user %q: %w", forEmail, err)
-		}
-		scope, userID = domain.ScopeOf(u), u.ID
+	scope, userID, err := templateFor(ctx, a, forEmail)
+	if err != nil {
+		return err
 	}
-	g, err := reporting.LoadValueGrid(ctx, a.DB, scope, plan, org, period, time.Now().UTC())
+	grids, err := reporting.LoadValueGrids(ctx, a.DB, scope, plan, org, period, to, time.Now().UTC())
 	if errors.Is(err, domain.ErrForbidden) {
 		return fmt.Errorf("%s does not report for %s", forEmail, org)
 	}
@@ -72,13 +73,17 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := offline.WriteTemplate(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
+	if err := offline.WriteRangeTemplate(&buf, grids, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, len(g.Rows), g.Org.Acronym, g.Period.Label)
+	rows := 0
+	for _, g := range grids {
+		rows += len(g.Rows)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, rows, grids[0].Org.Acronym, rangeOf(grids))
 	return nil
 }
 
@@ -86,57 +91,27 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 // unless --dry-run, saves the accepted rows in one transaction as the user
 // the template was made for (or --as).
 func cmdImport(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "updates" {
+		return cmdImportUpdates(ctx, e, args)
+	}
 	if len(args) == 0 || args[0] != "values" {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
 	}
-	var cfg app.Config
-	fs := e.flags("import values", &cfg)
-	var as, lang string
-	var dry, submit bool
-	var maxMB int64
-	fs.StringVar(&as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
-	fs.BoolVar(&dry, "dry-run", false, "only show what would be saved")
-	fs.BoolVar(&submit, "submit", false, "submit the saved values that are complete")
-	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
-	fs.Int64Var(&maxMB, "max-mb", 10, "largest file accepted, in MB")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if fs.NArg() != 1 || maxMB < 1 || !i18n.IsSupported(lang) {
-		fmt.Fprint(e.stderr, importUsage)
-		return errUsage
-	}
-	data, l, err := readUpload(fs.Arg(0), maxMB, lang)
+	in, err := e.readImport(ctx, "import values", "submit the saved values that are complete", args)
 	if err != nil {
 		return err
 	}
-	a, err := e.openMigrated(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	lim := offline.DefaultLimits()
-	lim.MaxFileBytes = maxMB << 20
+	defer in.a.Close()
+	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
 	file, err := offline.Parse(data, a.Keys, lim)
 	if err != nil {
 		return explain(l, err)
 	}
-	var u *domain.User
-	switch {
-	case as != "":
-		u, err = account.FindUserByEmail(ctx, a.DB, as)
-	case file.UserID != 0:
-		u = &domain.User{}
-		err = a.DB.WithContext(ctx).Take(u, file.UserID).Error
-	default:
-		return errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
-	}
+	scope, actor, err := importingUser(ctx, a, as, file.UserID)
 	if err != nil {
-		return fmt.Errorf("the importing user: %w", err)
+		return err
 	}
-	scope := domain.ScopeOf(u)
-	actor := domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
 	now := time.Now().UTC()
 	var p *offline.Preview
 	var saved, submitted []string
@@ -144,7 +119,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		p, err = offline.MakePreview(ctx, a.DB, scope, file, now)
 	} else {
 		var out *offline.Outcome
-		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: fs.Arg(0)}, now)
+		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
 		if out != nil {
 			p, saved, submitted = out.Preview, out.Saved, out.Submitted
 		}
@@ -172,6 +147,93 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// importRun is what both import commands read before looking at the
+// file: their flags, the file (within the limits) and the application.
+type importRun struct {
+	a           *app.App
+	data        []byte
+	path        string
+	lim         offline.Limits
+	l           *i18n.Localizer
+	as          string
+	dry, submit bool
+}
+
+// readImport parses the flags of an import command (--as, --dry-run,
+// --submit, --lang, --max-mb and the configuration's), reads the file and
+// opens the migrated application; the caller closes it.
+func (e env) readImport(ctx context.Context, name, submitHelp string, args []string) (*importRun, error) {
+	var cfg app.Config
+	fs := e.flags(name, &cfg)
+	in := &importRun{}
+	var lang string
+	var maxMB int64
+	fs.StringVar(&in.as, "as", "", "e-mail of the user who imports (default: the user the template was made for)")
+	fs.BoolVar(&in.dry, "dry-run", false, "only show what would be saved")
+	fs.BoolVar(&in.submit, "submit", false, submitHelp)
+	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
+	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, errUsage
+	}
+	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
+		fmt.Fprint(e.stderr, importUsage)
+		return nil, errUsage
+	}
+	in.path, in.lim = fs.Arg(0), uploadLimits(cfg, maxMB)
+	var err error
+	if in.data, in.l, err = readUpload(in.path, in.lim.MaxFileBytes, lang); err != nil {
+		return nil, err
+	}
+	if in.a, err = e.openMigrated(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// rangeOf names the periods of the grids: "2025-Q1", or "2025-Q1 to 2025-Q4".
+func rangeOf(grids []*reporting.ValueGrid) string {
+	first, last := grids[0].Period.Label, grids[len(grids)-1].Period.Label
+	if first == last {
+		return first
+	}
+	return first + " to " + last
+}
+
+// templateFor is the scope and user id a template is made for: the user
+// of forEmail, or, without one, the administrator's scope and no user
+// (the import then says who imports it with --as).
+func templateFor(ctx context.Context, a *app.App, forEmail string) (domain.Scope, int64, error) {
+	if forEmail == "" {
+		return domain.Scope{Role: domain.RoleAdmin}, 0, nil
+	}
+	u, err := account.FindUserByEmail(ctx, a.DB, forEmail)
+	if err != nil {
+		return domain.Scope{}, 0, fmt.Errorf("no user %q: %w", forEmail, err)
+	}
+	return domain.ScopeOf(u), u.ID, nil
+}
+
+// importingUser is who imports a template: the user of --as, or the one
+// the template was made for.
+func importingUser(ctx context.Context, a *app.App, as string, madeFor int64) (domain.Scope, domain.Actor, error) {
+	var u *domain.User
+	var err error
+	switch {
+	case as != "":
+		u, err = account.FindUserByEmail(ctx, a.DB, as)
+	case madeFor != 0:
+		u = &domain.User{}
+		err = a.DB.WithContext(ctx).Take(u, madeFor).Error
+	default:
+		return domain.Scope{}, domain.Actor{}, errors.New("the template was made from the command line for no one: say who imports it with --as EMAIL")
+	}
+	if err != nil {
+		return domain.Scope{}, domain.Actor{}, fmt.Errorf("the importing user: %w", err)
+	}
+	return domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}, nil
+}
+
 // shown writes a figure as its reader may see it.
 func shown(l *i18n.Localizer, f figures.Figure) string {
 	switch {
@@ -197,10 +259,21 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// readUpload reads a workbook named on the command line (at most maxMB)
-// and the localizer of the language its messages are given in.
-func readUpload(path string, maxMB int64, lang string) ([]byte, *i18n.Localizer, error) {
-	data, err := readLimited(path, maxMB<<20)
+// uploadLimits are the reader's limits of a command: the configuration's
+// (NAPTRACKER_OFFLINE_MAX_SIZE, -offline-max-size), the size overridden by
+// --max-mb when given.
+func uploadLimits(cfg app.Config, maxMB int64) offline.Limits {
+	lim := cfg.OfflineLimits()
+	if maxMB > 0 {
+		lim.MaxFileBytes = maxMB << 20
+	}
+	return lim
+}
+
+// readUpload reads a workbook named on the command line (at most limit
+// bytes) and the localizer of the language its messages are given in.
+func readUpload(path string, limit int64, lang string) ([]byte, *i18n.Localizer, error) {
+	data, err := readLimited(path, limit)
 	if err != nil {
 		return nil, nil, err
 	}

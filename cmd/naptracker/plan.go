@@ -14,7 +14,6 @@ import (
 	"naptracker/app"
 	"naptracker/domain"
 	"naptracker/i18n"
-	"naptracker/offline"
 	"naptracker/planxlsx"
 )
 
@@ -83,15 +82,16 @@ func cmdPlanImport(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&dry, "dry-run", false, "only list what would be created and updated")
 	fs.StringVar(&as, "as", "", "e-mail of the user recorded in the audit log (default: the command line)")
 	fs.StringVar(&lang, "lang", "en", "language of the messages: en, fr or lo")
-	fs.Int64Var(&maxMB, "max-mb", 10, "largest file accepted, in MB")
+	fs.Int64Var(&maxMB, "max-mb", 0, "largest file accepted, in MB (default: -offline-max-size)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 1 || maxMB < 1 || !i18n.IsSupported(lang) {
+	if fs.NArg() != 1 || maxMB < 0 || !i18n.IsSupported(lang) {
 		fmt.Fprint(e.stderr, planUsage)
 		return errUsage
 	}
-	data, l, err := readUpload(fs.Arg(0), maxMB, lang)
+	lim := uploadLimits(cfg, maxMB)
+	data, l, err := readUpload(fs.Arg(0), lim.MaxFileBytes, lang)
 	if err != nil {
 		return err
 	}
@@ -108,8 +108,6 @@ func cmdPlanImport(ctx context.Context, e env, args []string) error {
 		}
 		actor = domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}
 	}
-	lim := offline.DefaultLimits()
-	lim.MaxFileBytes = maxMB << 20
 	res, err := planxlsx.Import(ctx, a.DB, actor, data, planxlsx.Options{Limits: lim, DryRun: dry, FileName: fs.Arg(0)}, time.Now().UTC())
 	if err != nil {
 		return explain(l, err)

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"naptracker/app"
+	"naptracker/domain"
+	"naptracker/i18n"
+	"naptracker/offline"
+	"naptracker/reporting"
+	"naptracker/seed"
+)
+
+// cmdTemplateUpdates writes the offline template of an organisation's
+// activity updates for a period or a range (--from, --to, as the update
+// grid), made for a user (--for) or for whoever imports it with --as.
+func cmdTemplateUpdates(ctx context.Context, e env, args []string) error {
+	var cfg app.Config
+	fs := e.flags("template updates", &cfg)
+	var plan, org, from, to, lang, forEmail, out string
+	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
+	fs.StringVar(&org, "org", "", "organisation acronym")
+	fs.StringVar(&from, "from", "", "first period, such as 2025-Q1 (default: the latest period that has started)")
+	fs.StringVar(&to, "to", "", "last period (default: --from alone)")
+	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
+	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
+	fs.StringVar(&out, "o", "", "output file (.xlsx)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	if org == "" || out == "" || fs.NArg() > 0 || !i18n.IsSupported(lang) {
+		fmt.Fprint(e.stderr, templateUsage)
+		return errUsage
+	}
+	a, err := e.openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	scope, userID, err := templateFor(ctx, a, forEmail)
+	if err != nil {
+		return err
+	}
+	g, err := reporting.LoadUpdateGrid(ctx, a.DB, scope, plan, org, from, to, time.Now().UTC())
+	if errors.Is(err, domain.ErrForbidden) {
+		return fmt.Errorf("%s does not report for %s", forEmail, org)
+	}
+	if err != nil {
+		return fmt.Errorf("plan %s, organisation %s, periods %s to %s: %w", plan, org, from, to, err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := offline.WriteUpdatesTemplate(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d activity updates of %s for %s to %s\n", out, len(g.Rows), g.Org.Acronym,
+		g.Periods[0].Label, g.Periods[len(g.Periods)-1].Label)
+	return nil
+}
+
+// cmdImportUpdates reads a filled template of activity updates, prints its
+// preview and, unless --dry-run, saves the accepted rows in one
+// transaction as the user the template was made for (or --as).
+func cmdImportUpdates(ctx context.Context, e env, args []string) error {
+	in, err := e.readImport(ctx, "import updates", "submit the saved updates", args)
+	if err != nil {
+		return err
+	}
+	defer in.a.Close()
+	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
+	file, err := offline.ParseUpdates(data, a.Keys, lim)
+	if err != nil {
+		return explain(l, err)
+	}
+	scope, actor, err := importingUser(ctx, a, as, file.UserID)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	var p *offline.UpdatesPreview
+	var saved, submitted []string
+	if dry {
+		p, err = offline.MakeUpdatesPreview(ctx, a.DB, scope, file, now)
+	} else {
+		var out *offline.UpdatesOutcome
+		out, err = offline.ApplyUpdates(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
+		if out != nil {
+			p, saved, submitted = out.UpdatesPreview, out.Saved, out.Submitted
+		}
+	}
+	if err != nil {
+		return explain(l, err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ROW\tACTIVITY\tPERIOD\tIN THE FILE\tSAVED NOW\tMESSAGES\n")
+	for _, r := range p.Rows {
+		var msgs []string
+		for _, m := range r.Errors {
+			msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
+		}
+		stored := ""
+		if r.Stored != nil {
+			stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
+			if r.Status == offline.Conflict {
+				msgs = append(msgs, l.T("offline.updates.preview.conflict", r.ChangedBy, l.DateTime(r.Stored.UpdatedAt)))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, r.Period,
+			offline.ProgressLine(l, r.Typed.Progress, r.Typed.PercentComplete), stored, strings.Join(msgs, " "))
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, l.T("offline.preview.summary", p.Count(offline.WillSave), p.Count(offline.Unchanged), p.Count(offline.Invalid), p.Count(offline.Conflict)))
+	if !dry {
+		fmt.Fprintf(e.stdout, "saved %d update(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
+	}
+	return nil
+}
