@@ -27,21 +27,15 @@ type TemplateOptions struct {
 	Now    time.Time
 }
 
-// WriteTemplate writes the offline template of a grid (models.LoadValueGrid
-// for the user it is made for): one row per indicator owed, and under a
-// disaggregated one a row per breakdown cell; the identity and read-only
-// columns protected, the inputs open with data validation by unit; a very
-// hidden sheet naming the plan, organisation, period and every row's
-// indicator, value and version, signed with the server key.
-func WriteTemplate(w io.Writer, g *reporting.ValueGrid, o TemplateOptions) error {
-	return WriteRangeTemplate(w, []*reporting.ValueGrid{g}, o)
-}
-
 // WriteRangeTemplate writes the offline template of the grids of one
-// organisation over consecutive periods (reporting.LoadValueGrids), in
-// period order: one row per indicator owed in each period, a last column
-// naming each row's period, and the hidden sheet naming the range and
-// each indicator row's period. Of a single grid, it is WriteTemplate.
+// organisation over consecutive periods (reporting.LoadValueGrids, for the
+// user it is made for), in period order: one row per indicator owed in each
+// period, and under a disaggregated one a row per breakdown cell; the
+// identity and read-only columns protected, the inputs open with data
+// validation by unit; a last column naming each row's period when there
+// are several; and a very hidden sheet naming the plan, organisation, range
+// and every row's indicator, period, value and version, signed with the
+// server key.
 func WriteRangeTemplate(w io.Writer, grids []*reporting.ValueGrid, o TemplateOptions) error {
 	f := excelize.NewFile()
 	defer f.Close()
