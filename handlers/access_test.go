@@ -121,6 +121,7 @@ var expectedAccess = map[string][]string{
 	"POST /plans/:plan/import/values/confirm":                                 reporters,
 	"POST /api/v1/plans/:plan/values/import":                                  reporters,
 	"GET /plans/:plan/organisations/:org/updates/template.xlsx":               reporters,
+	"GET /plans/:plan/organisations/:org/template.xlsx":                       reporters,
 	"GET /api/v1/plans/:plan/organisations/:org/updates/template.xlsx":        reporters,
 	"GET /plans/:plan/import/updates":                                         reporters,
 	"POST /plans/:plan/import/updates":                                        reporters,

@@ -49,9 +49,27 @@ func (h *Handler) offlineLimits() offline.Limits {
 // period, or with ?to= for the periods from it to that one, to those who
 // report for it (the page and the API).
 func (h *Handler) OfflineTemplate(c echo.Context) error {
+	return h.offlineValuesTemplate(c, c.Param("period"), c.QueryParam("to"))
+}
+
+// OfflineRangeTemplate answers My reporting's form to work offline over
+// several periods: ?kind=values or updates, from and to (period labels).
+func (h *Handler) OfflineRangeTemplate(c echo.Context) error {
+	switch c.QueryParam("kind") {
+	case "values":
+		return h.offlineValuesTemplate(c, c.QueryParam("from"), c.QueryParam("to"))
+	case "updates":
+		return h.OfflineUpdatesTemplate(c)
+	}
+	return domain.FieldError("kind", "offline.err.kind_unknown")
+}
+
+// offlineValuesTemplate sends the values template of the periods from to
+// to (to empty: from alone).
+func (h *Handler) offlineValuesTemplate(c echo.Context, from, to string) error {
 	who := PrincipalOf(c)
 	grids, err := reporting.LoadValueGrids(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), c.Param("plan"), c.Param("org"),
-		c.Param("period"), c.QueryParam("to"), h.Now().UTC())
+		from, to, h.Now().UTC())
 	if err != nil {
 		return h.denyLogged(c, err)
 	}

@@ -324,3 +324,69 @@ func TestOfflineValuesTemplateOfARange(t *testing.T) {
 	}
 	mustStatus(t, api.Get(fmt.Sprintf("/api/v1/plans/%s/organisations/MOLSW/values/%s/template.xlsx?to=%s", seed.DemoPlanCode, f.period, from)), http.StatusUnprocessableEntity)
 }
+
+// TestOfflineRangeFormOnMyReporting: My reporting offers the range templates
+// as a form (no JavaScript), whose answer is the template of every period
+// from the first chosen to the last, of values or of activity updates; a
+// kind the form does not offer is refused, and another organisation's
+// focal point gets nothing.
+func TestOfflineRangeFormOnMyReporting(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	web := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	page := web.Get("/plans/" + seed.DemoPlanCode + "/reporting")
+	mustStatus(t, page, http.StatusOK)
+	action := `action="/plans/` + seed.DemoPlanCode + `/organisations/MOLSW/template.xlsx"`
+	if !strings.Contains(page.Body, action) {
+		t.Fatal("My reporting has no form for a template over several periods")
+	}
+	form := page.Body[strings.Index(page.Body, action):]
+	form = form[:strings.Index(form, "</form>")]
+	labels := regexp.MustCompile(`<select id="range-from" name="from">(.*?)</select>`).FindStringSubmatch(form)
+	if labels == nil {
+		t.Fatalf("no first period to choose in %s", form)
+	}
+	periods := regexp.MustCompile(`value="([^"]+)"`).FindAllStringSubmatch(labels[1], -1)
+	if len(periods) < 2 {
+		t.Fatalf("the form offers %d periods", len(periods))
+	}
+	from, to := periods[0][1], periods[len(periods)-1][1]
+	if !strings.Contains(form, `<option value="`+to+`" selected>`) {
+		t.Errorf("the range does not end at the latest period %s by default", to)
+	}
+	base := "/plans/" + seed.DemoPlanCode + "/organisations/MOLSW/template.xlsx?"
+	for _, c := range []struct{ kind, sheet, name string }{{"values", "Values", from + "_" + to}, {"updates", "Updates", "updates-" + from + "_" + to}} {
+		r := web.Get(base + url.Values{"kind": {c.kind}, "from": {from}, "to": {to}}.Encode())
+		mustStatus(t, r, http.StatusOK)
+		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, c.name) {
+			t.Errorf("%s: the file is called %q, not after %s", c.kind, cd, c.name)
+		}
+		x, err := excelize.OpenReader(strings.NewReader(r.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", c.kind, err)
+		}
+		rows, err := x.GetRows(c.sheet)
+		x.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.kind, err)
+		}
+		seen := map[string]bool{}
+		for _, row := range rows {
+			for _, cell := range row {
+				for _, p := range periods {
+					if cell == p[1] {
+						seen[cell] = true
+					}
+				}
+			}
+		}
+		if !seen[from] || !seen[to] {
+			t.Errorf("the %s template of %s to %s names the periods %v", c.kind, from, to, seen)
+		}
+	}
+	mustStatus(t, web.Get(base+url.Values{"kind": {"budgets"}, "from": {from}, "to": {to}}.Encode()), http.StatusUnprocessableEntity)
+	other := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOH"))
+	if r := other.Get(base + url.Values{"kind": {"values"}, "from": {from}, "to": {to}}.Encode()); r.StatusCode != http.StatusForbidden && r.StatusCode != http.StatusNotFound {
+		t.Errorf("another organisation's focal point got MOLSW's template: %d", r.StatusCode)
+	}
+}

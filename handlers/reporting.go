@@ -20,6 +20,14 @@ type reportingPage struct {
 	Selected string
 }
 
+// LastPeriod is the latest period listed, where the offline form's range ends by default.
+func (p reportingPage) LastPeriod() string {
+	if p.Report == nil || len(p.Report.Periods) == 0 {
+		return ""
+	}
+	return p.Report.Periods[len(p.Report.Periods)-1].Period.Label
+}
+
 // MyReporting shows a focal point what their organisation must report, the
 // returned and missing items first. The secretariat can look at any
 // organisation's page with ?org=ACRONYM, to chase it.

@@ -66,6 +66,7 @@ func (h *Handler) Routes() []Route {
 		// The offline template of the grid, and its upload (preview, then confirm).
 		{Method: get, Path: "/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
 		{Method: get, Path: "/api/v1/plans/:plan/organisations/:org/values/:period/template.xlsx", Roles: reporters, Handler: h.OfflineTemplate},
+		{Method: get, Path: "/plans/:plan/organisations/:org/template.xlsx", Roles: reporters, Handler: h.OfflineRangeTemplate},
 		{Method: get, Path: "/plans/:plan/import/values", Roles: reporters, Handler: h.OfflineUploadForm},
 		{Method: post, Path: "/plans/:plan/import/values", Roles: reporters, Handler: h.OfflinePreview},
 		{Method: post, Path: "/plans/:plan/import/values/confirm", Roles: reporters, Handler: h.OfflineConfirm},
