@@ -65,6 +65,21 @@ func BenchmarkPlanPage(b *testing.B) {
 	}
 }
 
+// BenchmarkIndicatorPage measures an indicator page of the demo plan for a
+// facilitator (approved figures only), as the load test's indicator scenario.
+func BenchmarkIndicatorPage(b *testing.B) {
+	env := apptest.New(b)
+	browser := env.SignedIn(b, env.User(b, domain.RoleFacilitator, ""))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r := browser.Get("/plans/" + seed.DemoPlanCode + "/indicators/" + sharedIndicator)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
+			b.Fatalf("indicator page: %d %.300s", r.StatusCode, r.Body)
+		}
+	}
+}
+
 // decodeB parses a JSON answer in a benchmark.
 func decodeB[T any](b *testing.B, r *apptest.Response) T {
 	b.Helper()

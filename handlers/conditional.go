@@ -113,11 +113,22 @@ func (c *versioned[T]) get(slot, key string) (T, bool) {
 }
 
 // put keeps v in the slot under key, replacing what was kept.
-func (c *versioned[T]) put(slot, key string, v T) {
+func (c *versioned[T]) put(slot, key string, v T) { c.putCapped(slot, key, v, 0) }
+
+// putCapped is put for a cache of many slots (a page per indicator, say):
+// with max slots kept already (max > 0), a new slot takes the place of one
+// chosen at random.
+func (c *versioned[T]) putCapped(slot, key string, v T, max int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[string]versionedEntry[T]{}
+	}
+	if _, ok := c.m[slot]; !ok && max > 0 && len(c.m) >= max {
+		for other := range c.m {
+			delete(c.m, other)
+			break
+		}
 	}
 	c.m[slot] = versionedEntry[T]{key, v}
 }

@@ -41,6 +41,9 @@ type Handler struct {
 	planTrees versioned[*planning.PlanTree]
 	// planBodies keeps the plan page's tree rendered (see ShowPlan).
 	planBodies versioned[template.HTML]
+	// indicatorBodies keeps indicator pages of readers of approved data
+	// only (see ShowIndicator).
+	indicatorBodies versioned[indicatorView]
 	// planSizes keeps the home page's plan sizes (see models.ListPlansCached).
 	planSizes planning.PlanSizes
 	// EvidenceMaxSize is the largest evidence file accepted, in bytes.

@@ -3,6 +3,9 @@ package handlers
 import (
 	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"naptracker/domain"
 	"naptracker/handlers/chart"
@@ -20,6 +23,8 @@ type indicatorView struct {
 	Page
 	*review.IndicatorPage
 	Chart template.HTML
+	// Body is the page's content rendered (template indicator_body).
+	Body template.HTML
 }
 
 // ShowIndicator shows one indicator to every role; donors and facilitators
@@ -28,7 +33,10 @@ type indicatorView struct {
 func (h *Handler) ShowIndicator(c echo.Context) error {
 	who, caller := PrincipalOf(c), h.caller(c)
 	// Readers of approved data only get a 304 for a page they hold: donors
-	// and facilitators, and focal points of other organisations.
+	// and facilitators, and focal points of other organisations. Their page
+	// is also rendered once and kept, per language, day and data version
+	// (slot and key below).
+	var slot, key string
 	if scope := caller.Scope; !scope.Validates() {
 		plan, err := planning.FindPlan(c.Request().Context(), h.DB, c.Param("plan"))
 		if err != nil {
@@ -42,8 +50,20 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 			}
 			org = ind.ReportingOrgID
 		}
-		if h.notModified(c, plan, readsApprovedOnly(who, org)) {
+		approvedOnly := readsApprovedOnly(who, org)
+		if h.notModified(c, plan, approvedOnly) {
 			return nil
+		}
+		if approvedOnly {
+			// Every reader of approved data only sees the same page (the
+			// external audience's figures, no action of their own).
+			slot = strings.Join([]string{strconv.FormatInt(plan.ID, 10), c.Param("code"), h.Localizer(c).Lang}, "/")
+			key = strconv.FormatInt(plan.DataVersion, 10) + "/" + caller.Now.Format(time.DateOnly)
+		}
+	}
+	if slot != "" {
+		if kept, ok := h.indicatorBodies.get(slot, key); ok {
+			return c.Render(http.StatusOK, "indicator", kept.withPage(h.page(c)))
 		}
 	}
 	pg, err := review.LoadIndicatorPage(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("code"), caller.Now)
@@ -52,7 +72,24 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 	}
 	v := indicatorView{Page: h.page(c), IndicatorPage: pg}
 	v.Chart = v.lineChart()
+	if v.Body, err = renderFragment(c, "indicator", "indicator_body", v); err != nil {
+		return err
+	}
+	if slot != "" {
+		h.indicatorBodies.putCapped(slot, key, v, keptIndicatorPages)
+	}
 	return c.Render(http.StatusOK, "indicator", v)
+}
+
+// keptIndicatorPages bounds the indicator pages kept (a plan may have
+// thousands of indicators, in three languages).
+const keptIndicatorPages = 500
+
+// withPage is a kept page for another request: the same indicator and
+// body, the reader's own page around them.
+func (v indicatorView) withPage(pg Page) indicatorView {
+	v.Page = pg
+	return v
 }
 
 // Name is the indicator's name in the page's language.

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -282,5 +283,63 @@ WHERE pl.code = ? AND i.activity_id IS NOT NULL AND i.disaggregation_set_id IS N
 	t.Logf("indicator page: %d queries (demo), %d (large plan)", demo, big)
 	if demo != big || demo > 22 {
 		t.Errorf("indicator page: %d queries on the demo plan, %d on a larger one", demo, big)
+	}
+}
+
+// TestIndicatorPageKeptForApprovedReadersOnly: the page of readers who see
+// approved data only is rendered once and kept, so a draft must never reach
+// it, and the reporting organisation's own focal point must never be given
+// the kept page: a donor reads the page, the focal point saves a draft, the
+// focal point sees the draft, the donor and a facilitator still do not, and
+// once approved every reader sees it.
+func TestIndicatorPageKeptForApprovedReadersOnly(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	plan, err := planning.FindPlan(t.Context(), env.App.DB, seed.DemoPlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	period := domain.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
+	page := "/plans/" + seed.DemoPlanCode + "/indicators/" + sharedIndicator
+	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
+	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
+	fpUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
+	fp := env.SignedIn(t, fpUser)
+	const marker = "98765"
+	has := func(c *apptest.Client) bool {
+		r := c.Get(page)
+		mustStatus(t, r, http.StatusOK)
+		return strings.Contains(r.Body, marker) || strings.Contains(r.Body, "98,765") || strings.Contains(r.Body, "98 765")
+	}
+	if has(donor) || has(fac) {
+		t.Fatal("the marker value is on the page before it was saved")
+	}
+	api := env.APIClient(t, fpUser)
+	path := "/api/v1/plans/" + seed.DemoPlanCode + "/indicators/" + sharedIndicator + "/values/" + period
+	version := 0
+	for _, v := range decode[struct {
+		Values []struct {
+			Indicator string
+			Version   int
+		}
+	}](t, api.Get("/api/v1/plans/"+seed.DemoPlanCode+"/values?period="+period)).Values {
+		if v.Indicator == sharedIndicator {
+			version = v.Version
+		}
+	}
+	r := api.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": %s, "narrative": "kept page test", "version": %d}`, marker, version))
+	mustStatus(t, r, http.StatusOK)
+	if !has(fp) {
+		t.Error("the reporting organisation's focal point does not see its own draft")
+	}
+	if has(donor) || has(fac) {
+		t.Error("a reader of approved data only sees a draft")
+	}
+	version = decode[struct{ Version int }](t, r).Version
+	mustStatus(t, api.JSON(http.MethodPost, path+"/submit", fmt.Sprintf(`{"version": %d}`, version)), http.StatusOK)
+	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
+	mustStatus(t, sec.JSON(http.MethodPost, path+"/approve", fmt.Sprintf(`{"version": %d}`, version+1)), http.StatusOK)
+	if !has(donor) || !has(fac) {
+		t.Error("after the approval, a reader of approved data only still gets the page kept before")
 	}
 }
