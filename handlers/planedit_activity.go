@@ -190,7 +190,7 @@ func (h *Handler) CreateActivity(c echo.Context) error {
 		parse: func(p *formParser) { in = parseActivity(p) },
 		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, o.Code, in, "") },
 		save: func() (string, error) {
-			a, err := planedit.CreateActivity(ctx, h.DB, h.actor(c), plan, o, in, h.Now().UTC())
+			a, err := planedit.CreateActivity(ctx, h.DB, h.caller(c), plan, o, in)
 			return peCreated(plan, "activity", a.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -219,7 +219,7 @@ func (h *Handler) UpdateActivity(c echo.Context) error {
 		parse: func(p *formParser) { in = parseActivity(p) },
 		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, "", in, a.Code) },
 		save: func() (string, error) {
-			err := planedit.UpdateActivity(ctx, h.DB, h.actor(c), plan, a.Code, in, h.Now().UTC())
+			err := planedit.UpdateActivity(ctx, h.DB, h.caller(c), plan, a.Code, in)
 			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -240,9 +240,9 @@ func (h *Handler) saveFunding(c echo.Context, id int64) error {
 		check: func() error { return planedit.ValidateFundingInput(ctx, h.DB, in) },
 		save: func() (string, error) {
 			if id == 0 {
-				_, err = planedit.CreateFunding(ctx, h.DB, h.actor(c), plan, a, in, h.Now().UTC())
+				_, err = planedit.CreateFunding(ctx, h.DB, h.caller(c), plan, a, in)
 			} else {
-				err = planedit.UpdateFunding(ctx, h.DB, h.actor(c), plan, a, id, in, h.Now().UTC())
+				err = planedit.UpdateFunding(ctx, h.DB, h.caller(c), plan, a, id, in)
 			}
 			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_funding_saved#funding", err
 		},
@@ -282,7 +282,7 @@ func (h *Handler) DeleteFunding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := planedit.DeleteFunding(c.Request().Context(), h.DB, h.actor(c), plan, a, id, formVersion(c)); err != nil {
+	if err := planedit.DeleteFunding(c.Request().Context(), h.DB, h.caller(c), plan, a, id, formVersion(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, peItemPath(plan, "activity", a.Code)+"/edit?flash=flash.pe_funding_deleted#funding")

@@ -199,7 +199,7 @@ func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
 			parse: func(p *formParser) { in = parseIndicator(p, plan) },
 			check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, "") },
 			save: func() (string, error) {
-				ind, err := planedit.CreateIndicator(ctx, h.DB, h.actor(c), plan, parent, in, h.Now().UTC())
+				ind, err := planedit.CreateIndicator(ctx, h.DB, h.caller(c), plan, parent, in)
 				return peCreated(plan, "indicator", ind.Code, err)
 			},
 		}, func(status int, f formValues, errs map[string]string) error {
@@ -237,7 +237,7 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 		parse: func(p *formParser) { in = parseIndicator(p, plan) },
 		check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, ind.Code) },
 		save: func() (string, error) {
-			err := planedit.UpdateIndicator(ctx, h.DB, h.actor(c), plan, parent, ind.Code, in, h.Now().UTC())
+			err := planedit.UpdateIndicator(ctx, h.DB, h.caller(c), plan, parent, ind.Code, in)
 			return peItemPath(plan, "indicator", ind.Code) + "/edit?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {

@@ -183,7 +183,7 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 		Direction: ind.Direction, Accumulation: ind.Accumulation, BaselineValue: ind.BaselineValue, BaselineYear: ind.BaselineYear,
 		Targets: doubled, EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification, ReportingOrgID: ind.ReportingOrgID,
 		DisaggregationSetID: ind.DisaggregationSetID, Sensitive: ind.Sensitive, Position: ind.Position, Version: ind.Version}
-	if err := planedit.UpdateIndicator(ctx, db, f.actor, plan, parent, ind.Code, in, f.now); err != nil {
+	if err := planedit.UpdateIndicator(ctx, db, f.as(f.sec), plan, parent, ind.Code, in); err != nil {
 		t.Fatalf("edit targets of %s: %v", ind.Code, err)
 	}
 	requireRollupsMatchRebuild(t, db, plan.ID, "editing the targets of "+ind.Code)
