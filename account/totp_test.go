@@ -52,7 +52,7 @@ func enrol(t *testing.T, db *gorm.DB, u *domain.User, now time.Time) (string, []
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, code(t, key.Secret(), now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if wrong == code(t, key.Secret(), now) {
 		wrong = "111111"
 	}
-	_, err = account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, wrong, now)
+	_, err = account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, wrong)
 	var ve *domain.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["code"] == "" {
 		t.Fatalf("a wrong first code gave %v, want a validation error on code", err)
@@ -100,7 +100,7 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Fatal("a wrong code enabled the second factor")
 	}
 
-	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, code(t, key.Secret(), now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestTOTPEnrolment(t *testing.T) {
 			t.Error("the audit row holds a secret or a recovery code")
 		}
 	}
-	if _, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now); !errors.Is(err, domain.ErrConflict) {
+	if _, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, code(t, key.Secret(), now)); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("confirming an enrolled user gave %v, want ErrConflict", err)
 	}
 	if _, err := account.BeginTOTP(ctx, db, testKeys, reload(t, db, u.ID)); !errors.Is(err, domain.ErrConflict) {
@@ -211,7 +211,7 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Errorf("%d codes remain (%v), want %d", n, err, account.RecoveryCodeCount-2)
 	}
 
-	fresh, err := account.RegenerateRecoveryCodes(ctx, db, domain.SystemActor, u.ID)
+	fresh, err := account.RegenerateRecoveryCodes(ctx, db, domain.Caller{Actor: domain.SystemActor}, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestDisableTOTP(t *testing.T) {
 
 	admin := newMFAUser(t, db, domain.RoleAdmin)
 	enrol(t, db, admin, now)
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, admin.ID); !errors.Is(err, domain.ErrForbidden) {
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, admin.ID); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("disabling an administrator's second factor gave %v, want ErrForbidden", err)
 	}
 	if reload(t, db, admin.ID).TOTPEnabledAt == nil {
@@ -244,7 +244,7 @@ func TestDisableTOTP(t *testing.T) {
 
 	fp := newMFAUser(t, db, domain.RoleFacilitator)
 	enrol(t, db, fp, now)
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, fp.ID); err != nil {
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); err != nil {
 		t.Fatal(err)
 	}
 	got := reload(t, db, fp.ID)
@@ -260,14 +260,14 @@ func TestDisableTOTP(t *testing.T) {
 		t.Errorf("%d mfa.disable audit rows, want 1", n)
 	}
 	// Disabling again changes nothing and writes no second row.
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, fp.ID); err != nil {
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); err != nil {
 		t.Fatal(err)
 	}
 	db.Model(&domain.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&n)
 	if n != 1 {
 		t.Errorf("%d mfa.disable audit rows after a second disable, want 1", n)
 	}
-	if _, err := account.RegenerateRecoveryCodes(ctx, db, domain.SystemActor, fp.ID); !errors.Is(err, domain.ErrConflict) {
+	if _, err := account.RegenerateRecoveryCodes(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("regenerating codes without a second factor gave %v, want ErrConflict", err)
 	}
 }

@@ -137,7 +137,7 @@ func TestRevokeToken(t *testing.T) {
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
 	owner, other := env.User(t, domain.RoleFocalPoint, "MOJ"), env.User(t, domain.RoleFacilitator, "")
-	secret, tok, err := account.CreateAPIToken(ctx, env.App.DB, domain.SystemActor, owner, "script", nil, now)
+	secret, tok, err := account.CreateAPIToken(ctx, env.App.DB, domain.Caller{Actor: domain.SystemActor, Now: now}, owner, "script", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

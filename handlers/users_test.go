@@ -380,12 +380,12 @@ func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
 		return counter.N(), r.Body
 	}
 	few, _ := measure()
-	m := account.Manager{Actor: domain.Actor{UserID: &admin.ID, Name: admin.Email}, Role: domain.RoleAdmin}
+	m := domain.Caller{Actor: domain.Actor{UserID: &admin.ID, Name: admin.Email}, Scope: domain.ScopeOf(admin), Now: env.Clock.Now().UTC()}
 	orgs := []string{"MOLSW", "MOPS", "MOJ"}
 	for i := 0; i < 50; i++ {
 		id, _ := strconv.ParseInt(umOrgID(t, env, orgs[i%3]), 10, 64)
 		u := &domain.User{Email: fmt.Sprintf("fp%02d@list.example", i), Name: fmt.Sprintf("Focal point %02d", i), Role: domain.RoleFocalPoint, OrganisationID: &id}
-		if _, _, err := account.InviteUser(context.Background(), env.App.DB, m, u, env.Clock.Now().UTC()); err != nil {
+		if _, _, err := account.InviteUser(context.Background(), env.App.DB, m, u); err != nil {
 			t.Fatal(err)
 		}
 	}
