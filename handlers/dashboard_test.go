@@ -208,8 +208,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 // key may show as "[key]".
 func TestDashboardInEveryLanguage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	c := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
+	_, _, c := newSignedIn(t, domain.RoleFacilitator, "")
 	for _, lang := range []string{"fr", "lo"} {
 		c.Header.Set("Accept-Language", lang)
 		r := c.Get("/plans/" + seed.DemoPlanCode + "/dashboard")

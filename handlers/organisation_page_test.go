@@ -162,8 +162,7 @@ func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 // compressed, as sent to a focal point on a slow connection.
 func TestIndicatorAndOrganisationPageWeights(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	_, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	fp.Header.Set("Accept-Encoding", "gzip")
 	for _, path := range []string{
 		"/plans/" + seed.DemoPlanCode + "/indicators/3.3.b",

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/seed"
 )
@@ -15,8 +14,7 @@ import (
 // The sizes are logged (go test -v -run PageWeights) for the record.
 func TestPageWeights(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	_, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	fp.Header.Set("Accept-Encoding", "gzip")
 	period := currentPeriod()
 	for _, path := range []string{

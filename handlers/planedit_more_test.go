@@ -58,9 +58,7 @@ func TestStaleEditsConflict(t *testing.T) {
 
 func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.User(t, domain.RoleSecretariat, "")
-	b := env.SignedIn(t, sec)
+	env, sec, b := newSignedIn(t, domain.RoleSecretariat, "")
 	demo := "/plans/" + seed.DemoPlanCode
 	var values int64
 	valuesOf := func() int64 {
@@ -159,8 +157,7 @@ func mustAtoi(t *testing.T, s string) int {
 
 func TestIndicatorMeasureCannotChangeOnceReported(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	b := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, b := newSignedIn(t, domain.RoleSecretariat, "")
 	ctx := context.Background()
 	plan, _ := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	ind, err := planedit.FindCoded[domain.Indicator](ctx, env.App.DB, plan.ID, "2.1.1.b")

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/seed"
 	"naptracker/store/storetest"
@@ -15,8 +14,7 @@ import (
 
 func TestMyReportingPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	env, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
 	mustStatus(t, r, http.StatusOK)
 	period := currentPeriod()
@@ -80,9 +78,7 @@ func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 
 func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	molswUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	fp := env.SignedIn(t, molswUser)
+	env, molswUser, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	mops := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	period := currentPeriod()
 	path := fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)

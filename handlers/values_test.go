@@ -122,8 +122,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 
 func TestValueFormByPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	env, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	other := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 
