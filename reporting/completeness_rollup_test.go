@@ -112,7 +112,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 		plan.ID, f.molsw.OrgID, domain.UnitNumber).Order("id").Take(&ind).Error; err != nil {
 		t.Fatal(err)
 	}
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: f.period}
+	target := f.target(ind.Code)
 	version := f.current(t, ind.Code, f.period)
 	move := func(step string, do func(version int) (*domain.IndicatorValue, error)) {
 		t.Helper()
