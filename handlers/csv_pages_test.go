@@ -13,7 +13,6 @@ import (
 	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/i18n"
 	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/review"
@@ -246,11 +245,7 @@ func TestDecisionsCSV(t *testing.T) {
 func TestFiguresCSVRatingWord(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr := bundle.For("fr")
+	fr := localizer(t, "fr")
 	path := "/plans/" + seed.DemoPlanCode + "/figures.csv"
 	for _, role := range []string{domain.RoleSecretariat, domain.RoleDonor} {
 		org := ""

@@ -130,11 +130,7 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 func TestIndicatorPageNumbers(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	L := b.For("en")
+	L := localizer(t, "en")
 	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	for _, code := range []string{"2.3.b", "3.3.b", "3.1.b", "1.2.a", "2.1.a"} {
 		f := loadIndicator(t, env, code)
@@ -186,8 +182,7 @@ AND i.sensitive = ? AND i.unit_type = 'number' AND i.archived_at IS NULL ORDER B
 func TestIndicatorPageScopes(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b, _ := i18n.Load()
-	L := b.For("en")
+	L := localizer(t, "en")
 	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 
