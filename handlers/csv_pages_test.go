@@ -40,10 +40,7 @@ func TestCompletenessCSV(t *testing.T) {
 	env := apptest.New(t)
 	ctx := t.Context()
 	db := env.App.DB
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	all, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -178,10 +175,7 @@ func TestDecisionsCSV(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, db, now := t.Context(), env.App.DB, env.Clock.Now().UTC()
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/i18n"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 	"naptracker/store/storetest"
@@ -56,11 +55,9 @@ func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture
 	t.Helper()
 	ctx, db := context.Background(), env.App.DB
 	var f indicatorFixture
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	f.plan = *plan
+	var err error
 	if err := db.Where("plan_id = ? AND code = ?", plan.ID, code).Take(&f.ind).Error; err != nil {
 		t.Fatalf("indicator %s: %v", code, err)
 	}
