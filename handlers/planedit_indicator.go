@@ -75,17 +75,21 @@ func parseIndicator(p *formParser, plan *domain.Plan) planedit.IndicatorInput {
 	return in
 }
 
-// indicatorParent loads the objective or activity (kind) named :code.
-func (h *Handler) indicatorParent(c echo.Context, plan *domain.Plan, kind string) (planedit.IndicatorParent, error) {
-	ctx := c.Request().Context()
-	var err error
+// indicatorParent loads the plan being edited and its objective or
+// activity (kind) named :code.
+func (h *Handler) indicatorParent(c echo.Context, kind string) (*domain.Plan, planedit.IndicatorParent, error) {
 	var parent planedit.IndicatorParent
+	plan, err := h.editPlan(c)
+	if err != nil {
+		return nil, parent, err
+	}
+	ctx := c.Request().Context()
 	if kind == "activity" {
 		parent.Activity, err = planedit.FindCoded[domain.Activity](ctx, h.DB, plan.ID, c.Param("code"))
 	} else {
 		parent.Objective, err = planedit.FindCoded[domain.Objective](ctx, h.DB, plan.ID, c.Param("code"))
 	}
-	return parent, err
+	return plan, parent, err
 }
 
 // parentOf loads the objective or activity an indicator hangs from.
@@ -164,11 +168,7 @@ func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *domain.P
 // or activity (kind) :code, with the next code suggested.
 func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		plan, err := h.editPlan(c)
-		if err != nil {
-			return err
-		}
-		parent, err := h.indicatorParent(c, plan, kind)
+		plan, parent, err := h.indicatorParent(c, kind)
 		if err != nil {
 			return err
 		}
@@ -185,11 +185,7 @@ func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
 // CreateIndicator adds an indicator under the objective or activity (kind) :code.
 func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		plan, err := h.editPlan(c)
-		if err != nil {
-			return err
-		}
-		parent, err := h.indicatorParent(c, plan, kind)
+		plan, parent, err := h.indicatorParent(c, kind)
 		if err != nil {
 			return err
 		}
