@@ -92,6 +92,16 @@ func (h *Handler) indicatorParent(c echo.Context, kind string) (*domain.Plan, pl
 	return plan, parent, err
 }
 
+// codedIndicator loads the plan's indicator :code and what it hangs from.
+func (h *Handler) codedIndicator(c echo.Context, plan *domain.Plan) (*domain.Indicator, planedit.IndicatorParent, error) {
+	ind, err := planedit.FindCoded[domain.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+	if err != nil {
+		return nil, planedit.IndicatorParent{}, err
+	}
+	parent, err := h.parentOf(c, ind)
+	return ind, parent, err
+}
+
 // parentOf loads the objective or activity an indicator hangs from.
 func (h *Handler) parentOf(c echo.Context, ind *domain.Indicator) (planedit.IndicatorParent, error) {
 	ctx := c.Request().Context()
@@ -146,11 +156,7 @@ func (h *Handler) renderIndicator(c echo.Context, status int, plan *domain.Plan,
 // renderIndicatorEdit shows the indicator :code; f nil fills the form from the database.
 func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *domain.Plan, f formValues, errs map[string]string, inUse []string) error {
 	ctx := c.Request().Context()
-	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
-	if err != nil {
-		return err
-	}
-	parent, err := h.parentOf(c, ind)
+	ind, parent, err := h.codedIndicator(c, plan)
 	if err != nil {
 		return err
 	}
@@ -220,11 +226,7 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
-	if err != nil {
-		return err
-	}
-	parent, err := h.parentOf(c, ind)
+	ind, parent, err := h.codedIndicator(c, plan)
 	if err != nil {
 		return err
 	}
