@@ -9,7 +9,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/planedit"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 
@@ -91,10 +90,8 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := f.plan(t)
+	var err error
 	check := func(step string) {
 		t.Helper()
 		requireCompletenessMatchesRecount(t, db, plan.ID, f.now, step)

@@ -9,7 +9,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/planedit"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 
@@ -111,10 +110,8 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := f.plan(t)
+	var err error
 	var n int64
 	db.Model(&reporting.IndicatorRollup{}).Where("plan_id = ?", plan.ID).Count(&n)
 	if n == 0 {

@@ -54,6 +54,16 @@ func newValueFixture(t *testing.T) *valueFixture {
 	}
 }
 
+// plan is the demo plan.
+func (f *valueFixture) plan(t *testing.T) *domain.Plan {
+	t.Helper()
+	p, err := planning.FindPlan(context.Background(), f.db, seed.DemoPlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // target is the demo plan's indicator ind in the fixture's open period.
 func (f *valueFixture) target(ind string) reporting.ValueTarget {
 	return reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind, Period: f.period}
