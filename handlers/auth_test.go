@@ -228,8 +228,7 @@ func TestCSRFProtection(t *testing.T) {
 	r := anon.Do(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {apptest.Password}}.Encode()), "application/x-www-form-urlencoded")
 	mustStatus(t, r, http.StatusForbidden)
 
-	var rejected int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "csrf.rejected").Count(&rejected)
+	rejected := auditCount(env, "csrf.rejected")
 	if rejected < 5 {
 		t.Errorf("%d CSRF rejections in the security log, want 5", rejected)
 	}

@@ -113,8 +113,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 			t.Fatalf("a donor sees a %s value", v.Status)
 		}
 	}
-	var denied int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	denied := auditCount(env, "access.denied")
 	if denied < 3 {
 		t.Errorf("%d denied accesses logged, want at least 3", denied)
 	}
@@ -154,8 +153,7 @@ func TestValueFormByPage(t *testing.T) {
 	mustStatus(t, r, http.StatusSeeOther)
 	// The same form posted again (a retry on a flaky connection) is not applied twice.
 	mustStatus(t, fp.Post(path, fields), http.StatusSeeOther)
-	var n int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "value.save").Count(&n)
+	n := auditCount(env, "value.save")
 	if n != 1 {
 		t.Errorf("%d saves recorded for one form posted twice", n)
 	}
