@@ -122,14 +122,13 @@ func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	var u domain.ActivityUpdate
 	env.App.DB.Joins("JOIN activities a ON a.id = activity_updates.activity_id").Joins("JOIN reporting_periods p ON p.id = activity_updates.period_id").
 		Where("a.code = ? AND p.label = ? AND a.plan_id = (SELECT id FROM plans WHERE code = ?)", "2.3.3", period, seed.DemoPlanCode).Take(&u)
-	mustStatus(t, env.APIClient(t, molswUser).JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version)), http.StatusForbidden)
-	r = sec.JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version))
-	mustStatus(t, r, http.StatusOK)
+	apiAct(t, env.APIClient(t, molswUser), api, "approve", u.Version, http.StatusForbidden)
+	r = apiAct(t, sec, api, "approve", u.Version, http.StatusOK)
 	approved := decode[struct {
 		Version int
 		Status  string
 	}](t, r)
-	mustStatus(t, sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d}`, approved.Version)), http.StatusUnprocessableEntity)
+	apiAct(t, sec, api, "reopen", approved.Version, http.StatusUnprocessableEntity)
 	r = sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d, "comment": "Expenditure includes Q3"}`, approved.Version))
 	mustStatus(t, r, http.StatusOK)
 	type reopenedUpdate struct {
