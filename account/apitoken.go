@@ -35,21 +35,21 @@ type APIToken struct {
 }
 
 // CreateAPIToken makes a token for u and returns it; it is shown once and never again.
-func CreateAPIToken(ctx context.Context, db *gorm.DB, actor domain.Actor, u *domain.User, name string, expires *time.Time, now time.Time) (string, *APIToken, error) {
+func CreateAPIToken(ctx context.Context, db *gorm.DB, who domain.Caller, u *domain.User, name string, expires *time.Time) (string, *APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 100 {
 		return "", nil, domain.FieldError("name", "err.token_name")
 	}
-	if expires != nil && !expires.After(now) {
+	if expires != nil && !expires.After(who.Now) {
 		return "", nil, domain.FieldError("expires", "err.token_expires")
 	}
 	secret := TokenPrefix + NewSecret()
-	t := &APIToken{UserID: u.ID, Name: name, Prefix: secret[:len(TokenPrefix)+6], TokenHash: HashSecret(secret), CreatedAt: now, ExpiresAt: expires}
+	t := &APIToken{UserID: u.ID, Name: name, Prefix: secret[:len(TokenPrefix)+6], TokenHash: HashSecret(secret), CreatedAt: who.Now, ExpiresAt: expires}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(t).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "token.create", "api_token", &t.ID, nil, nil, map[string]any{"user_id": u.ID, "name": name, "prefix": t.Prefix}, "")
+		return domain.Audit(tx, who.Actor, "token.create", "api_token", &t.ID, nil, nil, map[string]any{"user_id": u.ID, "name": name, "prefix": t.Prefix}, "")
 	})
 	if err != nil {
 		return "", nil, err
@@ -97,16 +97,16 @@ func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Ti
 }
 
 // RevokeAPIToken revokes one of the user's tokens; ErrNotFound if it is not theirs.
-func RevokeAPIToken(ctx context.Context, db *gorm.DB, actor domain.Actor, userID, tokenID int64, now time.Time) error {
+func RevokeAPIToken(ctx context.Context, db *gorm.DB, who domain.Caller, userID, tokenID int64) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&APIToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", now)
+		res := tx.Model(&APIToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", who.Now)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return domain.ErrNotFound
 		}
-		return domain.Audit(tx, actor, "token.revoke", "api_token", &tokenID, nil, nil, nil, "")
+		return domain.Audit(tx, who.Actor, "token.revoke", "api_token", &tokenID, nil, nil, nil, "")
 	})
 }
 

@@ -100,9 +100,8 @@ func TestKeyFileAndRotation(t *testing.T) {
 func TestSealTOTPSecretsInPlace(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
-	u := newMFAUser(t, db, domain.RoleAdmin)
-	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
-	secret, _ := enrol(t, db, u, now)
+	u, secret, _ := enrolled(t, db, domain.RoleAdmin)
+	now := enrolAt
 	// As an older version stored it:
 	if err := db.Model(&domain.User{}).Where("id = ?", u.ID).UpdateColumn("totp_secret", secret).Error; err != nil {
 		t.Fatal(err)

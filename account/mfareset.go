@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"naptracker/domain"
@@ -30,18 +29,18 @@ type MFAReset struct {
 // made with it. Only administrators may, never on their own account (their
 // own settings ask for their password and a code instead), and only with a
 // reason, which the audit row keeps. Everything happens in one transaction.
-func ResetUserMFA(ctx context.Context, db *gorm.DB, m Manager, id int64, reason string, now time.Time) (MFAReset, error) {
+func ResetUserMFA(ctx context.Context, db *gorm.DB, who domain.Caller, id int64, reason string) (MFAReset, error) {
 	var out MFAReset
 	reason = strings.TrimSpace(reason)
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUserFor(tx, m, id, domain.OnlyAdministrators)
+		u, err := loadUserFor(tx, who, id, domain.OnlyAdministrators)
 		if err != nil {
 			return err
 		}
-		if err := CheckMFAReset(m, u, reason); err != nil {
+		if err := CheckMFAReset(who, u, reason); err != nil {
 			return err
 		}
-		if err := bumpUser(tx, u, map[string]any{"totp_secret": "", "totp_enabled_at": nil, "totp_last_step": 0}, now); err != nil {
+		if err := bumpUser(tx, u, map[string]any{"totp_secret": "", "totp_enabled_at": nil, "totp_last_step": 0}, who.Now); err != nil {
 			return err
 		}
 		var codes int64
@@ -51,15 +50,15 @@ func ResetUserMFA(ctx context.Context, db *gorm.DB, m Manager, id int64, reason 
 		if err := tx.Where("user_id = ?", u.ID).Delete(&domain.RecoveryCode{}).Error; err != nil {
 			return err
 		}
-		if out.SessionsEnded, err = EndUserSessions(ctx, tx, u.ID, EndMFAReset, now); err != nil {
+		if out.SessionsEnded, err = EndUserSessions(ctx, tx, u.ID, EndMFAReset, who.Now); err != nil {
 			return err
 		}
-		if out.TokensRevoked, err = revokeUserTokens(tx, u.ID, now); err != nil {
+		if out.TokensRevoked, err = revokeUserTokens(tx, u.ID, who.Now); err != nil {
 			return err
 		}
 		old := map[string]any{"mfa_enabled_at": u.TOTPEnabledAt, "recovery_codes_left": codes}
 		changed := map[string]any{"mfa": "reset", "sessions_ended": out.SessionsEnded, "tokens_revoked": out.TokensRevoked}
-		return domain.Audit(tx, m.Actor, "user.mfa_reset", "user", &u.ID, nil, old, changed, reason)
+		return domain.Audit(tx, who.Actor, "user.mfa_reset", "user", &u.ID, nil, old, changed, reason)
 	})
 	return out, err
 }
@@ -67,7 +66,7 @@ func ResetUserMFA(ctx context.Context, db *gorm.DB, m Manager, id int64, reason 
 // CheckMFAReset says what is wrong with resetting u's second factor for
 // this reason, before anything is asked or changed: a missing or too long
 // reason, the manager's own account, or nothing to reset.
-func CheckMFAReset(m Manager, u *domain.User, reason string) error {
+func CheckMFAReset(who domain.Caller, u *domain.User, reason string) error {
 	v := &domain.ValidationError{}
 	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
 	case n == 0:
@@ -76,7 +75,7 @@ func CheckMFAReset(m Manager, u *domain.User, reason string) error {
 		v.AddKey("reason", "err.mfa_reset_reason", MaxResetReason)
 	}
 	switch {
-	case m.Is(u.ID):
+	case who.Is(u.ID):
 		v.AddKey("mfa_reset", "err.mfa_reset_own")
 	case u.TOTPEnabledAt == nil && u.TOTPSecret == "":
 		v.AddKey("mfa_reset", "err.mfa_reset_none")

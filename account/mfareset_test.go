@@ -23,7 +23,7 @@ type resetFixture struct {
 	ctx                 context.Context
 	now                 time.Time
 	admin, sec, target  *domain.User
-	asAdmin, asSec      account.Manager
+	asAdmin, asSec      domain.Caller
 	targetSessions      int
 	targetTokenRevoked  func() bool
 	targetRecoveryCodes func() int64
@@ -40,8 +40,8 @@ func newResetFixture(t *testing.T) *resetFixture {
 		return u
 	}
 	f.admin, f.sec, f.target = mk(domain.RoleAdmin), mk(domain.RoleSecretariat), mk(domain.RoleSecretariat)
-	f.asAdmin = account.Manager{Actor: domain.Actor{UserID: &f.admin.ID, Name: f.admin.Email}, Role: domain.RoleAdmin}
-	f.asSec = account.Manager{Actor: domain.Actor{UserID: &f.sec.ID, Name: f.sec.Email}, Role: domain.RoleSecretariat}
+	f.asAdmin = domain.Caller{Actor: domain.Actor{UserID: &f.admin.ID, Name: f.admin.Email}, Scope: domain.ScopeOf(f.admin), Now: f.now}
+	f.asSec = domain.Caller{Actor: domain.Actor{UserID: &f.sec.ID, Name: f.sec.Email}, Scope: domain.ScopeOf(f.sec), Now: f.now}
 
 	// The target is enrolled, with recovery codes, two signed-in browsers and a token.
 	if err := f.db.Model(&domain.User{}).Where("id = ?", f.target.ID).
@@ -59,7 +59,7 @@ func newResetFixture(t *testing.T) *resetFixture {
 		}
 	}
 	f.targetSessions = 2
-	_, tok, err := account.CreateAPIToken(f.ctx, f.db, domain.SystemActor, f.target, "script", nil, f.now)
+	_, tok, err := account.CreateAPIToken(f.ctx, f.db, domain.Caller{Actor: domain.SystemActor, Now: f.now}, f.target, "script", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestAdminResetsALostSecondFactor(t *testing.T) {
 	f := newResetFixture(t)
 	before := f.reload(t, f.target.ID)
 
-	res, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.target.ID, "  phone stolen; checked by a call to her office  ", f.now)
+	res, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.target.ID, "  phone stolen; checked by a call to her office  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestAdminResetsALostSecondFactor(t *testing.T) {
 		t.Errorf("audit row: reason %q, actor %v %q", e.Reason, e.UserID, e.Actor)
 	}
 	// Nothing left to reset the second time.
-	if _, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.target.ID, "again", f.now); fieldMsg(err, "mfa_reset") == "" {
+	if _, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.target.ID, "again"); fieldMsg(err, "mfa_reset") == "" {
 		t.Errorf("a second reset: %v, want a message on mfa_reset", err)
 	}
 }
@@ -144,7 +144,7 @@ func TestSecondFactorResetRefusals(t *testing.T) {
 	f := newResetFixture(t)
 	for _, tt := range []struct {
 		name   string
-		m      account.Manager
+		m      domain.Caller
 		id     int64
 		reason string
 		field  string // "" for ErrForbidden
@@ -156,7 +156,7 @@ func TestSecondFactorResetRefusals(t *testing.T) {
 		{"the administrator's own", f.asAdmin, f.admin.ID, "lost my phone", "mfa_reset"},
 		{"nothing to reset", f.asAdmin, f.sec.ID, "lost phone", "mfa_reset"},
 	} {
-		_, err := account.ResetUserMFA(f.ctx, f.db, tt.m, tt.id, tt.reason, f.now)
+		_, err := account.ResetUserMFA(f.ctx, f.db, tt.m, tt.id, tt.reason)
 		switch {
 		case tt.field == "" && !errors.Is(err, domain.ErrForbidden):
 			t.Errorf("%s: %v, want ErrForbidden", tt.name, err)
@@ -183,7 +183,7 @@ func TestSecondFactorResetClearsAPendingSecret(t *testing.T) {
 	if err := f.db.Model(&domain.User{}).Where("id = ?", f.sec.ID).Update("totp_secret", "pending").Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.sec.ID, "lost phone during set-up", f.now); err != nil {
+	if _, err := account.ResetUserMFA(f.ctx, f.db, f.asAdmin, f.sec.ID, "lost phone during set-up"); err != nil {
 		t.Fatal(err)
 	}
 	if u := f.reload(t, f.sec.ID); u.TOTPSecret != "" {

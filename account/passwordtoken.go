@@ -21,7 +21,7 @@ const PasswordLinkValidity = 72 * time.Hour
 // once. Any older unused link of that account stops working. Managers
 // cannot make one for themselves: changing one's own password needs the
 // current one.
-func CreatePasswordToken(ctx context.Context, db *gorm.DB, m Manager, userID int64, now time.Time) (string, *domain.PasswordToken, error) {
+func CreatePasswordToken(ctx context.Context, db *gorm.DB, who domain.Caller, userID int64) (string, *domain.PasswordToken, error) {
 	var secret string
 	var tok *domain.PasswordToken
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -29,16 +29,16 @@ func CreatePasswordToken(ctx context.Context, db *gorm.DB, m Manager, userID int
 		if err != nil {
 			return err
 		}
-		if !domain.CanManageRole(m.Role, u.Role) {
+		if !domain.CanManageRole(who.Scope.Role, u.Role) {
 			return domain.ErrForbidden
 		}
-		if m.Is(u.ID) {
+		if who.Is(u.ID) {
 			return domain.FieldError("password_link", "err.password_own_link")
 		}
 		if u.Disabled() {
 			return domain.FieldError("password_link", "err.password_disabled")
 		}
-		secret, tok, err = createPasswordToken(tx, m.Actor, u.ID, now)
+		secret, tok, err = createPasswordToken(tx, who.Actor, u.ID, who.Now)
 		return err
 	})
 	if err != nil {
@@ -99,8 +99,8 @@ func PasswordTokenUser(ctx context.Context, db *gorm.DB, secret string, now time
 // up: it works once. The person's sessions, if any, end. The audit row
 // names the account itself as the actor: holding the link is what let them
 // in. Whoever uses a link a moment after another use gets ErrNotFound.
-func UsePasswordToken(ctx context.Context, db *gorm.DB, actor domain.Actor, secret, password string, now time.Time) (*domain.User, error) {
-	u, t, err := PasswordTokenUser(ctx, db, secret, now)
+func UsePasswordToken(ctx context.Context, db *gorm.DB, who domain.Caller, secret, password string) (*domain.User, error) {
+	u, t, err := PasswordTokenUser(ctx, db, secret, who.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor domain.Actor, secr
 		return nil, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&domain.PasswordToken{}).Where("id = ? AND used_at IS NULL AND expires_at > ?", t.ID, now).Update("used_at", now)
+		res := tx.Model(&domain.PasswordToken{}).Where("id = ? AND used_at IS NULL AND expires_at > ?", t.ID, who.Now).Update("used_at", who.Now)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -120,7 +120,7 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor domain.Actor, secr
 			return domain.ErrNotFound
 		}
 		res = tx.Model(&domain.User{}).Where("id = ? AND disabled_at IS NULL", u.ID).Updates(map[string]any{
-			"password_hash": hash, "password_changed_at": now, "version": gorm.Expr("version + 1"), "updated_at": now,
+			"password_hash": hash, "password_changed_at": who.Now, "version": gorm.Expr("version + 1"), "updated_at": who.Now,
 		})
 		if res.Error != nil {
 			return res.Error
@@ -128,15 +128,15 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor domain.Actor, secr
 		if res.RowsAffected == 0 {
 			return domain.ErrNotFound
 		}
-		n, err := EndUserSessions(ctx, tx, u.ID, EndPassword, now)
+		n, err := EndUserSessions(ctx, tx, u.ID, EndPassword, who.Now)
 		if err != nil {
 			return err
 		}
-		tokens, err := revokeUserTokens(tx, u.ID, now)
+		tokens, err := revokeUserTokens(tx, u.ID, who.Now)
 		if err != nil {
 			return err
 		}
-		a := actor
+		a := who.Actor
 		a.UserID, a.Name = &u.ID, u.Email
 		return domain.Audit(tx, a, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "link", "sessions_ended": n, "tokens_revoked": tokens}, "")
 	})
@@ -150,7 +150,7 @@ func UsePasswordToken(ctx context.Context, db *gorm.DB, actor domain.Actor, secr
 // needs the current one (a field error "current" when it is wrong). Their
 // other sessions end — the one they use (keepSessionID) stays — and any
 // unused set-password link of theirs expires.
-func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor domain.Actor, userID int64, current, password string, keepSessionID int64, now time.Time) error {
+func ChangeOwnPassword(ctx context.Context, db *gorm.DB, who domain.Caller, userID int64, current, password string, keepSessionID int64) error {
 	u, err := FindUser(ctx, db, userID)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor domain.Actor, use
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Matching the old hash makes a concurrent change of the same password stale.
 		res := tx.Model(&domain.User{}).Where("id = ? AND password_hash = ?", u.ID, u.PasswordHash).Updates(map[string]any{
-			"password_hash": hash, "password_changed_at": now, "version": gorm.Expr("version + 1"), "updated_at": now,
+			"password_hash": hash, "password_changed_at": who.Now, "version": gorm.Expr("version + 1"), "updated_at": who.Now,
 		})
 		if res.Error != nil {
 			return res.Error
@@ -181,19 +181,19 @@ func ChangeOwnPassword(ctx context.Context, db *gorm.DB, actor domain.Actor, use
 			return domain.ErrStale
 		}
 		res = tx.Model(&Session{}).Where("user_id = ? AND ended_at IS NULL AND id <> ?", u.ID, keepSessionID).
-			Updates(map[string]any{"ended_at": now, "ended_reason": EndPassword})
+			Updates(map[string]any{"ended_at": who.Now, "ended_reason": EndPassword})
 		if res.Error != nil {
 			return res.Error
 		}
 		ended := res.RowsAffected
-		if err := expirePasswordTokens(tx, u.ID, now); err != nil {
+		if err := expirePasswordTokens(tx, u.ID, who.Now); err != nil {
 			return err
 		}
-		tokens, err := revokeUserTokens(tx, u.ID, now)
+		tokens, err := revokeUserTokens(tx, u.ID, who.Now)
 		if err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "own", "sessions_ended": ended, "tokens_revoked": tokens}, "")
+		return domain.Audit(tx, who.Actor, "user.password_set", "user", &u.ID, nil, nil, map[string]any{"via": "own", "sessions_ended": ended, "tokens_revoked": tokens}, "")
 	})
 }
 

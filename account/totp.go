@@ -175,7 +175,7 @@ func BeginTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, u *domain.User) 
 // in one transaction, and returns the codes (shown once, stored as hashes).
 // A wrong code is a ValidationError on "code"; no pending secret, or a user
 // already enrolled, is ErrConflict.
-func ConfirmTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, actor domain.Actor, userID int64, code string, now time.Time) ([]string, error) {
+func ConfirmTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, who domain.Caller, userID int64, code string) ([]string, error) {
 	var codes []string
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u domain.User
@@ -189,12 +189,12 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, actor domain.A
 		if err != nil {
 			return err
 		}
-		step, ok := matchStep(plain, code, now)
+		step, ok := matchStep(plain, code, who.Now)
 		if !ok {
 			return domain.FieldError("code", "err.totp_code")
 		}
 		res := tx.Model(&domain.User{}).Where("id = ? AND totp_enabled_at IS NULL AND totp_secret = ?", userID, u.TOTPSecret).
-			Updates(map[string]any{"totp_enabled_at": now, "totp_last_step": step})
+			Updates(map[string]any{"totp_enabled_at": who.Now, "totp_last_step": step})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -204,7 +204,7 @@ func ConfirmTOTP(ctx context.Context, db *gorm.DB, keys *Keyring, actor domain.A
 		if codes, err = replaceRecoveryCodes(tx, userID); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "mfa.enable", "user", &userID, nil, nil, map[string]any{"recovery_codes": len(codes)}, "")
+		return domain.Audit(tx, who.Actor, "mfa.enable", "user", &userID, nil, nil, map[string]any{"recovery_codes": len(codes)}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -304,7 +304,7 @@ func UseRecoveryCode(ctx context.Context, db *gorm.DB, userID int64, code string
 // RegenerateRecoveryCodes replaces all of an enrolled user's recovery codes
 // (used or not) with new ones and audits it, in one transaction. A user
 // without a second factor gets ErrConflict.
-func RegenerateRecoveryCodes(ctx context.Context, db *gorm.DB, actor domain.Actor, userID int64) ([]string, error) {
+func RegenerateRecoveryCodes(ctx context.Context, db *gorm.DB, who domain.Caller, userID int64) ([]string, error) {
 	var codes []string
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u domain.User
@@ -318,7 +318,7 @@ func RegenerateRecoveryCodes(ctx context.Context, db *gorm.DB, actor domain.Acto
 		if codes, err = replaceRecoveryCodes(tx, userID); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "mfa.recovery_codes_regenerated", "user", &userID, nil, nil, map[string]any{"recovery_codes": len(codes)}, "")
+		return domain.Audit(tx, who.Actor, "mfa.recovery_codes_regenerated", "user", &userID, nil, nil, map[string]any{"recovery_codes": len(codes)}, "")
 	})
 	if err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func RemainingRecoveryCodes(ctx context.Context, db *gorm.DB, userID int64) (int
 // require it (ErrForbidden otherwise): it clears the secret, even a pending
 // one, and the recovery codes, and audits "mfa.disable", in one
 // transaction. Disabling what is not enabled changes nothing and is not audited.
-func DisableTOTP(ctx context.Context, db *gorm.DB, actor domain.Actor, userID int64) error {
+func DisableTOTP(ctx context.Context, db *gorm.DB, who domain.Caller, userID int64) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u domain.User
 		if err := tx.Take(&u, userID).Error; err != nil {
@@ -356,7 +356,7 @@ func DisableTOTP(ctx context.Context, db *gorm.DB, actor domain.Actor, userID in
 		if u.TOTPEnabledAt == nil {
 			return nil
 		}
-		return domain.Audit(tx, actor, "mfa.disable", "user", &userID, nil, map[string]any{"enabled_at": u.TOTPEnabledAt}, nil, "")
+		return domain.Audit(tx, who.Actor, "mfa.disable", "user", &userID, nil, map[string]any{"enabled_at": u.TOTPEnabledAt}, nil, "")
 	})
 }
 

@@ -43,20 +43,32 @@ func code(t *testing.T, secret string, at time.Time) string {
 	return c
 }
 
-// enrol takes a user through BeginTOTP and ConfirmTOTP at now and returns
-// the secret and the recovery codes.
-func enrol(t *testing.T, db *gorm.DB, u *domain.User, now time.Time) (string, []string) {
+// enrolAt is when the tests' users enrol in two-step sign-in.
+var enrolAt = time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+
+// enrol takes a user through BeginTOTP and ConfirmTOTP at enrolAt and
+// returns the secret and the recovery codes.
+func enrol(t *testing.T, db *gorm.DB, u *domain.User) (string, []string) {
 	t.Helper()
 	ctx := context.Background()
 	key, err := account.BeginTOTP(ctx, db, testKeys, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: enrolAt}, u.ID, code(t, key.Secret(), enrolAt))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return key.Secret(), codes
+}
+
+// enrolled is a new user of the role, enrolled (enrol), with the secret and
+// the recovery codes.
+func enrolled(t *testing.T, db *gorm.DB, role string) (*domain.User, string, []string) {
+	t.Helper()
+	u := newMFAUser(t, db, role)
+	secret, codes := enrol(t, db, u)
+	return u, secret, codes
 }
 
 func TestTOTPEnrolment(t *testing.T) {
@@ -64,7 +76,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	u := newMFAUser(t, db, domain.RoleAdmin)
-	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
+	now := enrolAt
 
 	key, err := account.BeginTOTP(ctx, db, testKeys, u)
 	if err != nil {
@@ -91,7 +103,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if wrong == code(t, key.Secret(), now) {
 		wrong = "111111"
 	}
-	_, err = account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, wrong, now)
+	_, err = account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, wrong)
 	var ve *domain.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["code"] == "" {
 		t.Fatalf("a wrong first code gave %v, want a validation error on code", err)
@@ -100,7 +112,7 @@ func TestTOTPEnrolment(t *testing.T) {
 		t.Fatal("a wrong code enabled the second factor")
 	}
 
-	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now)
+	codes, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, code(t, key.Secret(), now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +149,7 @@ func TestTOTPEnrolment(t *testing.T) {
 			t.Error("the audit row holds a secret or a recovery code")
 		}
 	}
-	if _, err := account.ConfirmTOTP(ctx, db, testKeys, domain.SystemActor, u.ID, code(t, key.Secret(), now), now); !errors.Is(err, domain.ErrConflict) {
+	if _, err := account.ConfirmTOTP(ctx, db, testKeys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, code(t, key.Secret(), now)); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("confirming an enrolled user gave %v, want ErrConflict", err)
 	}
 	if _, err := account.BeginTOTP(ctx, db, testKeys, reload(t, db, u.ID)); !errors.Is(err, domain.ErrConflict) {
@@ -149,9 +161,8 @@ func TestTOTPCodesWorkOnce(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	u := newMFAUser(t, db, domain.RoleSecretariat)
-	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
-	secret, _ := enrol(t, db, u, now)
+	u, secret, _ := enrolled(t, db, domain.RoleSecretariat)
+	now := enrolAt
 
 	check := func(c string, at time.Time, want account.CodeCheck) {
 		t.Helper()
@@ -185,9 +196,8 @@ func TestRecoveryCodes(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	u := newMFAUser(t, db, domain.RoleAdmin)
-	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
-	_, codes := enrol(t, db, u, now)
+	u, _, codes := enrolled(t, db, domain.RoleAdmin)
+	now := enrolAt
 
 	use := func(c string, want bool) {
 		t.Helper()
@@ -211,7 +221,7 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Errorf("%d codes remain (%v), want %d", n, err, account.RecoveryCodeCount-2)
 	}
 
-	fresh, err := account.RegenerateRecoveryCodes(ctx, db, domain.SystemActor, u.ID)
+	fresh, err := account.RegenerateRecoveryCodes(ctx, db, domain.Caller{Actor: domain.SystemActor}, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +232,7 @@ func TestRecoveryCodes(t *testing.T) {
 	use(fresh[9], true)
 
 	// Another user's code does not work for this one.
-	other := newMFAUser(t, db, domain.RoleFacilitator)
-	_, theirs := enrol(t, db, other, now)
+	_, _, theirs := enrolled(t, db, domain.RoleFacilitator)
 	use(theirs[0], false)
 }
 
@@ -231,20 +240,17 @@ func TestDisableTOTP(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	now := time.Date(2025, 3, 1, 12, 0, 10, 0, time.UTC)
 
-	admin := newMFAUser(t, db, domain.RoleAdmin)
-	enrol(t, db, admin, now)
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, admin.ID); !errors.Is(err, domain.ErrForbidden) {
+	admin, _, _ := enrolled(t, db, domain.RoleAdmin)
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, admin.ID); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("disabling an administrator's second factor gave %v, want ErrForbidden", err)
 	}
 	if reload(t, db, admin.ID).TOTPEnabledAt == nil {
 		t.Fatal("an administrator's second factor was turned off")
 	}
 
-	fp := newMFAUser(t, db, domain.RoleFacilitator)
-	enrol(t, db, fp, now)
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, fp.ID); err != nil {
+	fp, _, _ := enrolled(t, db, domain.RoleFacilitator)
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); err != nil {
 		t.Fatal(err)
 	}
 	got := reload(t, db, fp.ID)
@@ -260,14 +266,14 @@ func TestDisableTOTP(t *testing.T) {
 		t.Errorf("%d mfa.disable audit rows, want 1", n)
 	}
 	// Disabling again changes nothing and writes no second row.
-	if err := account.DisableTOTP(ctx, db, domain.SystemActor, fp.ID); err != nil {
+	if err := account.DisableTOTP(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); err != nil {
 		t.Fatal(err)
 	}
 	db.Model(&domain.AuditEntry{}).Where("action = ? AND entity_id = ?", "mfa.disable", fp.ID).Count(&n)
 	if n != 1 {
 		t.Errorf("%d mfa.disable audit rows after a second disable, want 1", n)
 	}
-	if _, err := account.RegenerateRecoveryCodes(ctx, db, domain.SystemActor, fp.ID); !errors.Is(err, domain.ErrConflict) {
+	if _, err := account.RegenerateRecoveryCodes(ctx, db, domain.Caller{Actor: domain.SystemActor}, fp.ID); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("regenerating codes without a second factor gave %v, want ErrConflict", err)
 	}
 }

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"time"
 
 	"naptracker/domain"
 	"naptracker/i18n"
@@ -14,7 +13,7 @@ import (
 // audit row in the same transaction. It does not bump the account's
 // version: the language is the person's own preference, and changing it
 // must not make an administrator's open edit form stale.
-func SetUserLanguage(ctx context.Context, db *gorm.DB, actor domain.Actor, userID int64, lang string, now time.Time) error {
+func SetUserLanguage(ctx context.Context, db *gorm.DB, who domain.Caller, userID int64, lang string) error {
 	if lang != "" && !i18n.Valid(lang) { // "": follow the browser (Accept-Language)
 		v := &domain.ValidationError{}
 		v.AddKey("language", "err.language_choice")
@@ -28,10 +27,10 @@ func SetUserLanguage(ctx context.Context, db *gorm.DB, actor domain.Actor, userI
 		if u.Language == lang {
 			return nil
 		}
-		if err := tx.Model(&domain.User{}).Where("id = ?", u.ID).Updates(map[string]any{"language": lang, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(&domain.User{}).Where("id = ?", u.ID).Updates(map[string]any{"language": lang, "updated_at": who.Now}).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "user.language", "user", &u.ID, nil,
+		return domain.Audit(tx, who.Actor, "user.language", "user", &u.ID, nil,
 			map[string]any{"language": u.Language}, map[string]any{"language": lang}, "")
 	})
 }

@@ -14,23 +14,13 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Manager is who changes accounts: the identity written to the audit log and
-// the role that limits which accounts they may touch.
-type Manager struct {
-	domain.Actor
-	Role string
-}
-
-// Is reports whether the manager is the user with this id (their own account).
-func (m Manager) Is(id int64) bool { return m.UserID != nil && *m.UserID == id }
-
 // InviteUser creates an account without a usable password (an empty hash
 // never matches) and returns the one-time link token with which its owner
 // sets one. Both, and their audit rows, are written in one transaction.
-func InviteUser(ctx context.Context, db *gorm.DB, m Manager, u *domain.User, now time.Time) (string, *domain.PasswordToken, error) {
+func InviteUser(ctx context.Context, db *gorm.DB, who domain.Caller, u *domain.User) (string, *domain.PasswordToken, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	u.Name = strings.TrimSpace(u.Name)
-	if domain.ValidRole(u.Role) && !domain.CanManageRole(m.Role, u.Role) {
+	if domain.ValidRole(u.Role) && !domain.CanManageRole(who.Scope.Role, u.Role) {
 		return "", nil, domain.ErrForbidden
 	}
 	var secret string
@@ -58,10 +48,10 @@ func InviteUser(ctx context.Context, db *gorm.DB, m Manager, u *domain.User, now
 			}
 			return err
 		}
-		if err := domain.Audit(tx, m.Actor, "user.create", "user", &u.ID, nil, nil, accountFacts(u, org), ""); err != nil {
+		if err := domain.Audit(tx, who.Actor, "user.create", "user", &u.ID, nil, nil, accountFacts(u, org), ""); err != nil {
 			return err
 		}
-		secret, tok, err = createPasswordToken(tx, m.Actor, u.ID, now)
+		secret, tok, err = createPasswordToken(tx, who.Actor, u.ID, who.Now)
 		return err
 	})
 	if err != nil {
@@ -83,14 +73,14 @@ type UserChange struct {
 // role or organisation ends the person's sessions, so that a reduced
 // privilege takes effect at once and a new one passes the sign-in (and
 // second factor) it requires. Nobody may change their own role or organisation.
-func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserChange, now time.Time) error {
+func UpdateUser(ctx context.Context, db *gorm.DB, who domain.Caller, id int64, ch UserChange) error {
 	ch.Name = strings.TrimSpace(ch.Name)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := loadUser(tx, id, true)
 		if err != nil {
 			return err
 		}
-		if !domain.CanManageRole(m.Role, u.Role) || (domain.ValidRole(ch.Role) && !domain.CanManageRole(m.Role, ch.Role)) {
+		if !domain.CanManageRole(who.Scope.Role, u.Role) || (domain.ValidRole(ch.Role) && !domain.CanManageRole(who.Scope.Role, ch.Role)) {
 			return domain.ErrForbidden
 		}
 		if ch.Version != u.Version {
@@ -98,10 +88,10 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		}
 		roleChanged, orgChanged := ch.Role != u.Role, !domain.SameID(ch.OrganisationID, u.OrganisationID)
 		v := &domain.ValidationError{}
-		if m.Is(u.ID) && roleChanged {
+		if who.Is(u.ID) && roleChanged {
 			v.AddKey("role", "err.own_role")
 		}
-		if m.Is(u.ID) && orgChanged {
+		if who.Is(u.ID) && orgChanged {
 			v.AddKey("organisation", "err.own_org")
 		}
 		org, err := checkAccount(tx, v, ch.Name, ch.Role, ch.OrganisationID, orgChanged)
@@ -118,7 +108,7 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		if err != nil {
 			return err
 		}
-		if err := bumpUser(tx, u, map[string]any{"name": ch.Name, "role": ch.Role, "organisation_id": ch.OrganisationID}, now); err != nil {
+		if err := bumpUser(tx, u, map[string]any{"name": ch.Name, "role": ch.Role, "organisation_id": ch.OrganisationID}, who.Now); err != nil {
 			return err
 		}
 		old := accountFacts(u, oldOrg)
@@ -127,26 +117,26 @@ func UpdateUser(ctx context.Context, db *gorm.DB, m Manager, id int64, ch UserCh
 		delete(old, "email")
 		delete(changed, "email")
 		if roleChanged || orgChanged {
-			n, err := EndUserSessions(ctx, tx, u.ID, EndRole, now)
+			n, err := EndUserSessions(ctx, tx, u.ID, EndRole, who.Now)
 			if err != nil {
 				return err
 			}
 			changed["sessions_ended"] = n
 		}
-		return domain.Audit(tx, m.Actor, "user.update", "user", &u.ID, nil, old, changed, "")
+		return domain.Audit(tx, who.Actor, "user.update", "user", &u.ID, nil, old, changed, "")
 	})
 }
 
 // DisableUser disables an account: its sessions end in the same
 // transaction, its API tokens stop working, and any unused set-password
 // link expires. Nobody may disable their own account.
-func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version int, now time.Time) error {
+func DisableUser(ctx context.Context, db *gorm.DB, who domain.Caller, id int64, version int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUserFor(tx, m, id, domain.CanManageRole)
+		u, err := loadUserFor(tx, who, id, domain.CanManageRole)
 		if err != nil {
 			return err
 		}
-		if m.Is(u.ID) {
+		if who.Is(u.ID) {
 			return domain.FieldError("status", "err.own_disable")
 		}
 		if version != u.Version {
@@ -155,24 +145,24 @@ func DisableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version 
 		if u.Disabled() {
 			return nil
 		}
-		if err := bumpUser(tx, u, map[string]any{"disabled_at": now}, now); err != nil {
+		if err := bumpUser(tx, u, map[string]any{"disabled_at": who.Now}, who.Now); err != nil {
 			return err
 		}
-		n, err := EndUserSessions(ctx, tx, u.ID, EndDisabled, now)
+		n, err := EndUserSessions(ctx, tx, u.ID, EndDisabled, who.Now)
 		if err != nil {
 			return err
 		}
-		if err := expirePasswordTokens(tx, u.ID, now); err != nil {
+		if err := expirePasswordTokens(tx, u.ID, who.Now); err != nil {
 			return err
 		}
-		return domain.Audit(tx, m.Actor, "user.disable", "user", &u.ID, nil, nil, map[string]any{"sessions_ended": n}, "")
+		return domain.Audit(tx, who.Actor, "user.disable", "user", &u.ID, nil, nil, map[string]any{"sessions_ended": n}, "")
 	})
 }
 
 // EnableUser lets a disabled account sign in again.
-func EnableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version int, now time.Time) error {
+func EnableUser(ctx context.Context, db *gorm.DB, who domain.Caller, id int64, version int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUserFor(tx, m, id, domain.CanManageRole)
+		u, err := loadUserFor(tx, who, id, domain.CanManageRole)
 		if err != nil {
 			return err
 		}
@@ -182,26 +172,26 @@ func EnableUser(ctx context.Context, db *gorm.DB, m Manager, id int64, version i
 		if !u.Disabled() {
 			return nil
 		}
-		if err := bumpUser(tx, u, map[string]any{"disabled_at": nil}, now); err != nil {
+		if err := bumpUser(tx, u, map[string]any{"disabled_at": nil}, who.Now); err != nil {
 			return err
 		}
-		return domain.Audit(tx, m.Actor, "user.enable", "user", &u.ID, nil, nil, nil, "")
+		return domain.Audit(tx, who.Actor, "user.enable", "user", &u.ID, nil, nil, nil, "")
 	})
 }
 
 // EndAllUserSessions signs a person out everywhere (a lost laptop, a
 // suspected break-in). Only administrators may; it returns how many sessions ended.
-func EndAllUserSessions(ctx context.Context, db *gorm.DB, m Manager, id int64, now time.Time) (int64, error) {
+func EndAllUserSessions(ctx context.Context, db *gorm.DB, who domain.Caller, id int64) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := loadUserFor(tx, m, id, domain.OnlyAdministrators)
+		u, err := loadUserFor(tx, who, id, domain.OnlyAdministrators)
 		if err != nil {
 			return err
 		}
-		if n, err = EndUserSessions(ctx, tx, u.ID, EndByAdmin, now); err != nil {
+		if n, err = EndUserSessions(ctx, tx, u.ID, EndByAdmin, who.Now); err != nil {
 			return err
 		}
-		return domain.Audit(tx, m.Actor, "user.sessions_end", "user", &u.ID, nil, nil, map[string]any{"sessions_ended": n}, "")
+		return domain.Audit(tx, who.Actor, "user.sessions_end", "user", &u.ID, nil, nil, map[string]any{"sessions_ended": n}, "")
 	})
 	return n, err
 }
@@ -308,12 +298,12 @@ func accountFacts(u *domain.User, org *domain.Organisation) map[string]any {
 // loadUserFor loads the account a manager acts on, or returns ErrForbidden
 // when may (a rule of the access policy) refuses the manager's role that
 // account's role.
-func loadUserFor(tx *gorm.DB, m Manager, id int64, may func(manager, target string) bool) (*domain.User, error) {
+func loadUserFor(tx *gorm.DB, who domain.Caller, id int64, may func(manager, target string) bool) (*domain.User, error) {
 	u, err := loadUser(tx, id, true)
 	if err != nil {
 		return nil, err
 	}
-	if !may(m.Role, u.Role) {
+	if !may(who.Scope.Role, u.Role) {
 		return nil, domain.ErrForbidden
 	}
 	return u, nil

@@ -25,7 +25,7 @@ type uaFixture struct {
 	now                        time.Time
 	ministry, partner          *domain.Organisation
 	admin, secretariat         *domain.User
-	asAdmin, asSecretariat     account.Manager
+	asAdmin, asSecretariat     domain.Caller
 	adminActor, secretaryActor domain.Actor
 }
 
@@ -43,8 +43,8 @@ func newUAFixture(t *testing.T) *uaFixture {
 	f.secretariat = f.user(t, domain.RoleSecretariat, nil)
 	f.adminActor = domain.Actor{UserID: &f.admin.ID, Name: f.admin.Email}
 	f.secretaryActor = domain.Actor{UserID: &f.secretariat.ID, Name: f.secretariat.Email}
-	f.asAdmin = account.Manager{Actor: f.adminActor, Role: domain.RoleAdmin}
-	f.asSecretariat = account.Manager{Actor: f.secretaryActor, Role: domain.RoleSecretariat}
+	f.asAdmin = domain.Caller{Actor: f.adminActor, Scope: domain.ScopeOf(f.admin), Now: f.now}
+	f.asSecretariat = domain.Caller{Actor: f.secretaryActor, Scope: domain.ScopeOf(f.secretariat), Now: f.now}
 	return f
 }
 
@@ -162,7 +162,7 @@ func TestInviteAndOneTimeLink(t *testing.T) {
 	t.Parallel()
 	f := newUAFixture(t)
 	u := &domain.User{Email: " Somchai@Molsw.Example ", Name: "Somchai", Role: domain.RoleFocalPoint, OrganisationID: &f.ministry.ID}
-	secret, tok, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, u, f.now)
+	secret, tok, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,23 +177,23 @@ func TestInviteAndOneTimeLink(t *testing.T) {
 	}
 	// A taken e-mail address is a field error, whatever its case.
 	again := &domain.User{Email: "SOMCHAI@molsw.example", Name: "Other", Role: domain.RoleFacilitator}
-	if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, again, f.now); fieldMsg(err, "email") == "" {
+	if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, again); fieldMsg(err, "email") == "" {
 		t.Errorf("a taken e-mail address gives %v", err)
 	}
 
 	// A new link replaces the first one.
-	secret2, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asSecretariat, u.ID, f.now)
+	secret2, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asSecretariat, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := account.PasswordTokenUser(f.ctx, f.db, secret, f.now); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("the replaced link still works: %v", err)
 	}
-	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Actor{}, secret2, "iloveyou1", f.now); fieldMsg(err, "password") == "" {
+	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Caller{Actor: domain.Actor{}, Now: f.now}, secret2, "iloveyou1"); fieldMsg(err, "password") == "" {
 		t.Errorf("a common password was accepted: %v", err)
 	}
 	f.session(t, u) // as if they had signed in before (a reset)
-	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Actor{}, secret2, "mango river cloud", f.now); err != nil {
+	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Caller{Actor: domain.Actor{}, Now: f.now}, secret2, "mango river cloud"); err != nil {
 		t.Fatal(err)
 	}
 	got := f.reload(t, u.ID)
@@ -206,20 +206,20 @@ func TestInviteAndOneTimeLink(t *testing.T) {
 	if *f.auditActor(t, "user.password_set", u.ID) != u.ID {
 		t.Error("the password change is not audited as the person's own")
 	}
-	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Actor{}, secret2, "another good phrase", f.now); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Caller{Actor: domain.Actor{}, Now: f.now}, secret2, "another good phrase"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("a link worked twice: %v", err)
 	}
 
 	// Links expire after 72 hours.
-	secret3, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asAdmin, u.ID, f.now)
+	secret3, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asAdmin, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Actor{}, secret3, "another good phrase", f.now.Add(72*time.Hour+time.Second)); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := account.UsePasswordToken(f.ctx, f.db, domain.Caller{Actor: domain.Actor{}, Now: f.now.Add(72*time.Hour + time.Second)}, secret3, "another good phrase"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("an expired link worked: %v", err)
 	}
 	// Managers cannot make links for themselves.
-	if _, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asAdmin, f.admin.ID, f.now); fieldMsg(err, "password_link") == "" {
+	if _, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asAdmin, f.admin.ID); fieldMsg(err, "password_link") == "" {
 		t.Errorf("an administrator made a link for their own account: %v", err)
 	}
 }
@@ -232,22 +232,22 @@ func TestManagerPrivileges(t *testing.T) {
 
 	for _, role := range []string{domain.RoleAdmin, domain.RoleSecretariat} {
 		u := &domain.User{Email: role + "@new.example", Name: "New", Role: role}
-		if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, u, f.now); !errors.Is(err, domain.ErrForbidden) {
+		if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, u); !errors.Is(err, domain.ErrForbidden) {
 			t.Errorf("the secretariat invited a %s: %v", role, err)
 		}
 	}
 	change := account.UserChange{Name: "Renamed", Role: domain.RoleAdmin, Version: otherAdmin.Version}
-	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, otherAdmin.ID, change, f.now); !errors.Is(err, domain.ErrForbidden) {
+	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, otherAdmin.ID, change); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("the secretariat edited an administrator: %v", err)
 	}
-	if err := account.DisableUser(f.ctx, f.db, f.asSecretariat, otherAdmin.ID, otherAdmin.Version, f.now); !errors.Is(err, domain.ErrForbidden) {
+	if err := account.DisableUser(f.ctx, f.db, f.asSecretariat, otherAdmin.ID, otherAdmin.Version); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("the secretariat disabled an administrator: %v", err)
 	}
 	promote := account.UserChange{Name: fp.Name, Role: domain.RoleSecretariat, Version: fp.Version}
-	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, fp.ID, promote, f.now); !errors.Is(err, domain.ErrForbidden) {
+	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, fp.ID, promote); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("the secretariat promoted a focal point: %v", err)
 	}
-	if _, err := account.EndAllUserSessions(f.ctx, f.db, f.asSecretariat, fp.ID, f.now); !errors.Is(err, domain.ErrForbidden) {
+	if _, err := account.EndAllUserSessions(f.ctx, f.db, f.asSecretariat, fp.ID); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("the secretariat ended someone's sessions: %v", err)
 	}
 	if got := f.reload(t, otherAdmin.ID); got.Name != otherAdmin.Name || got.Disabled() || got.Version != otherAdmin.Version {
@@ -259,20 +259,20 @@ func TestManagerPrivileges(t *testing.T) {
 
 	// Nobody changes their own role or disables themselves.
 	self := account.UserChange{Name: f.admin.Name, Role: domain.RoleFacilitator, Version: f.admin.Version}
-	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, f.admin.ID, self, f.now); fieldMsg(err, "role") == "" {
+	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, f.admin.ID, self); fieldMsg(err, "role") == "" {
 		t.Errorf("an administrator changed their own role: %v", err)
 	}
-	if err := account.DisableUser(f.ctx, f.db, f.asAdmin, f.admin.ID, f.admin.Version, f.now); fieldMsg(err, "status") == "" {
+	if err := account.DisableUser(f.ctx, f.db, f.asAdmin, f.admin.ID, f.admin.Version); fieldMsg(err, "status") == "" {
 		t.Errorf("an administrator disabled themselves: %v", err)
 	}
 
 	// Organisations must fit the role.
 	toPartner := account.UserChange{Name: fp.Name, Role: domain.RoleFocalPoint, OrganisationID: &f.partner.ID, Version: fp.Version}
-	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, fp.ID, toPartner, f.now); fieldMsg(err, "organisation") == "" {
+	if err := account.UpdateUser(f.ctx, f.db, f.asSecretariat, fp.ID, toPartner); fieldMsg(err, "organisation") == "" {
 		t.Errorf("a focal point was moved to a development partner: %v", err)
 	}
 	donor := &domain.User{Email: "donor@new.example", Name: "Donor", Role: domain.RoleDonor, OrganisationID: &f.ministry.ID}
-	if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, donor, f.now); fieldMsg(err, "organisation") == "" {
+	if _, _, err := account.InviteUser(f.ctx, f.db, f.asSecretariat, donor); fieldMsg(err, "organisation") == "" {
 		t.Errorf("a donor was created in a ministry: %v", err)
 	}
 
@@ -280,7 +280,7 @@ func TestManagerPrivileges(t *testing.T) {
 	// change ends the person's sessions and is audited old → new.
 	f.session(t, otherAdmin)
 	demote := account.UserChange{Name: "Former admin", Role: domain.RoleFacilitator, Version: otherAdmin.Version}
-	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, otherAdmin.ID, demote, f.now); err != nil {
+	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, otherAdmin.ID, demote); err != nil {
 		t.Fatal(err)
 	}
 	got := f.reload(t, otherAdmin.ID)
@@ -297,7 +297,7 @@ func TestManagerPrivileges(t *testing.T) {
 	}
 
 	// The form's version must be the current one.
-	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, otherAdmin.ID, demote, f.now); !errors.Is(err, domain.ErrStale) {
+	if err := account.UpdateUser(f.ctx, f.db, f.asAdmin, otherAdmin.ID, demote); !errors.Is(err, domain.ErrStale) {
 		t.Errorf("a stale version gives %v", err)
 	}
 }
@@ -307,10 +307,10 @@ func TestDisableAndEnable(t *testing.T) {
 	f := newUAFixture(t)
 	fp := f.user(t, domain.RoleFocalPoint, f.ministry)
 	f.session(t, fp)
-	if _, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asSecretariat, fp.ID, f.now); err != nil {
+	if _, _, err := account.CreatePasswordToken(f.ctx, f.db, f.asSecretariat, fp.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := account.DisableUser(f.ctx, f.db, f.asSecretariat, fp.ID, fp.Version, f.now); err != nil {
+	if err := account.DisableUser(f.ctx, f.db, f.asSecretariat, fp.ID, fp.Version); err != nil {
 		t.Fatal(err)
 	}
 	got := f.reload(t, fp.ID)
@@ -325,17 +325,17 @@ func TestDisableAndEnable(t *testing.T) {
 	if *f.auditActor(t, "user.disable", fp.ID) != f.secretariat.ID {
 		t.Error("disabling is not audited")
 	}
-	if err := account.EnableUser(f.ctx, f.db, f.asSecretariat, fp.ID, fp.Version, f.now); !errors.Is(err, domain.ErrStale) {
+	if err := account.EnableUser(f.ctx, f.db, f.asSecretariat, fp.ID, fp.Version); !errors.Is(err, domain.ErrStale) {
 		t.Errorf("enabling with the version from before disabling gives %v", err)
 	}
-	if err := account.EnableUser(f.ctx, f.db, f.asSecretariat, fp.ID, got.Version, f.now); err != nil {
+	if err := account.EnableUser(f.ctx, f.db, f.asSecretariat, fp.ID, got.Version); err != nil {
 		t.Fatal(err)
 	}
 	if f.reload(t, fp.ID).Disabled() || *f.auditActor(t, "user.enable", fp.ID) != f.secretariat.ID {
 		t.Error("enabling did not enable, or is not audited")
 	}
 	f.session(t, fp)
-	if n, err := account.EndAllUserSessions(f.ctx, f.db, f.asAdmin, fp.ID, f.now); err != nil || n != 1 {
+	if n, err := account.EndAllUserSessions(f.ctx, f.db, f.asAdmin, fp.ID); err != nil || n != 1 {
 		t.Errorf("ending all sessions ended %d: %v", n, err)
 	}
 	if f.auditActor(t, "user.sessions_end", fp.ID) == nil {
@@ -349,11 +349,11 @@ func TestChangeOwnPassword(t *testing.T) {
 	fp := f.user(t, domain.RoleFocalPoint, f.ministry)
 	here, elsewhere := f.session(t, fp), f.session(t, fp)
 	actor := domain.Actor{UserID: &fp.ID, Name: fp.Email}
-	err := account.ChangeOwnPassword(f.ctx, f.db, actor, fp.ID, "not my password", "password123", here.ID, f.now)
+	err := account.ChangeOwnPassword(f.ctx, f.db, domain.Caller{Actor: actor, Now: f.now}, fp.ID, "not my password", "password123", here.ID)
 	if fieldMsg(err, "current") == "" || fieldMsg(err, "password") == "" {
 		t.Fatalf("a wrong current password and a common new one give %v", err)
 	}
-	if err := account.ChangeOwnPassword(f.ctx, f.db, actor, fp.ID, "a long test password", "mango river cloud", here.ID, f.now); err != nil {
+	if err := account.ChangeOwnPassword(f.ctx, f.db, domain.Caller{Actor: actor, Now: f.now}, fp.ID, "a long test password", "mango river cloud", here.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !account.CheckPassword(f.reload(t, fp.ID).PasswordHash, "mango river cloud") {

@@ -13,3 +13,7 @@ type Caller struct {
 	Scope Scope
 	Now   time.Time
 }
+
+// Is reports whether the caller is the user with this id: their own
+// account, which the account rules treat apart.
+func (c Caller) Is(userID int64) bool { return c.Actor.UserID != nil && *c.Actor.UserID == userID }

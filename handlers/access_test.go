@@ -328,8 +328,7 @@ func TestRouteAccessMatrix(t *testing.T) {
 			t.Errorf("expected rule for %s, but the route table has no such route", key)
 		}
 	}
-	var denied int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	denied := auditCount(env, "access.denied")
 	if denied == 0 {
 		t.Error("denied requests are not in the security log")
 	}

@@ -95,7 +95,7 @@ WHERE f.funder_id = ? AND a.plan_id = ? AND a.archived_at IS NULL AND o.archived
 	r := donor.Get(base + "/organisations/APJP")
 	mustStatus(t, r, http.StatusOK)
 	funds := pageSection(t, r.Body, "org-funds")
-	L := enLocalizer(t)
+	L := localizer(t, "en")
 	got := map[string]bool{}
 	for _, m := range fundRowRe.FindAllStringSubmatch(funds, -1) {
 		code := m[1]
@@ -231,7 +231,7 @@ WHERE u.activity_id = ? ORDER BY p.start_date DESC`, act.ID).Scan(&updates)
 	var molswNotes []string
 	db.Raw(`SELECT p.label FROM contribution_notes n JOIN reporting_periods p ON p.id = n.period_id
 WHERE n.activity_id = ? AND n.organisation_id = ?`, act.ID, molsw.ID).Scan(&molswNotes)
-	L := enLocalizer(t)
+	L := localizer(t, "en")
 
 	for _, rd := range []struct {
 		name       string
@@ -406,12 +406,12 @@ WHERE p.code = 'BIG' AND a.id IN (SELECT activity_id FROM funding_lines WHERE fu
 	}
 }
 
-// enLocalizer is the English translator, to write what the pages should show.
-func enLocalizer(t *testing.T) *i18n.Localizer {
+// localizer is the translator for lang, to write what the pages should show.
+func localizer(t *testing.T, lang string) *i18n.Localizer {
 	t.Helper()
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.For("en")
+	return b.For(lang)
 }

@@ -69,7 +69,7 @@ func TestAPIRefusesMissingAndDeadTokens(t *testing.T) {
 	revoked := env.APIClient(t, revokedUser)
 	var tok account.APIToken
 	db.Where("user_id = ?", revokedUser.ID).Take(&tok)
-	if err := account.RevokeAPIToken(ctx, db, domain.SystemActor, revokedUser.ID, tok.ID, time.Now().UTC()); err != nil {
+	if err := account.RevokeAPIToken(ctx, db, domain.Caller{Actor: domain.SystemActor, Now: time.Now().UTC()}, revokedUser.ID, tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	disabledUser := env.User(t, domain.RoleSecretariat, "")
@@ -77,7 +77,7 @@ func TestAPIRefusesMissingAndDeadTokens(t *testing.T) {
 	db.Model(&domain.User{}).Where("id = ?", disabledUser.ID).Update("disabled_at", time.Now().UTC())
 	expiringUser := env.User(t, domain.RoleDonor, "APJP")
 	day := env.Clock.Now().UTC().Add(time.Hour)
-	secret, _, err := account.CreateAPIToken(ctx, db, domain.SystemActor, expiringUser, "short-lived", &day, env.Clock.Now().UTC())
+	secret, _, err := account.CreateAPIToken(ctx, db, domain.Caller{Actor: domain.SystemActor, Now: env.Clock.Now().UTC()}, expiringUser, "short-lived", &day)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"naptracker/account"
 	"naptracker/app/apptest"
 	"naptracker/domain"
-	"naptracker/planning"
 	"naptracker/seed"
 	"naptracker/store/storetest"
 )
@@ -50,14 +48,10 @@ func auditLink(r *apptest.Response, rel string) string {
 func TestAuditLogBrowsing(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	ctx := context.Background()
 	db := env.App.DB
 	sec := env.User(t, domain.RoleSecretariat, "")
 	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	// 120 value changes by the focal point in the demo plan, one of them long,
 	// and a failed sign-in.
 	long := map[string]string{"narrative": strings.Repeat("A long narrative. ", 40)}

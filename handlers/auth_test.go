@@ -13,6 +13,16 @@ import (
 	"naptracker/domain"
 )
 
+// newSignedIn starts the application with a user of the role in the
+// organisation (an acronym, "" for none) and a browser signed in as them:
+// how most page tests begin.
+func newSignedIn(t *testing.T, role, org string) (*apptest.Env, *domain.User, *apptest.Client) {
+	t.Helper()
+	env := apptest.New(t)
+	u := env.User(t, role, org)
+	return env, u, env.SignedIn(t, u)
+}
+
 func mustStatus(t *testing.T, r *apptest.Response, want int) {
 	t.Helper()
 	if r.StatusCode != want {
@@ -152,9 +162,7 @@ func TestSessionTimeouts(t *testing.T) {
 
 func TestDisabledUserIsStoppedAtTheNextRequest(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	u := env.User(t, domain.RoleFocalPoint, "MOPS")
-	b := env.SignedIn(t, u)
+	env, u, b := newSignedIn(t, domain.RoleFocalPoint, "MOPS")
 	mustStatus(t, b.Get("/"), http.StatusOK)
 	if err := env.App.DB.Model(&domain.User{}).Where("id = ?", u.ID).Update("disabled_at", time.Now().UTC()).Error; err != nil {
 		t.Fatal(err)
@@ -198,9 +206,7 @@ func TestThrottlingSurvivesARestart(t *testing.T) {
 
 func TestCSRFProtection(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	b := env.SignedIn(t, u)
+	env, u, b := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 
 	noToken := b.Do(http.MethodPost, "/logout", strings.NewReader(""), "application/x-www-form-urlencoded")
 	mustStatus(t, noToken, http.StatusForbidden)
@@ -222,8 +228,7 @@ func TestCSRFProtection(t *testing.T) {
 	r := anon.Do(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {u.Email}, "password": {apptest.Password}}.Encode()), "application/x-www-form-urlencoded")
 	mustStatus(t, r, http.StatusForbidden)
 
-	var rejected int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "csrf.rejected").Count(&rejected)
+	rejected := auditCount(env, "csrf.rejected")
 	if rejected < 5 {
 		t.Errorf("%d CSRF rejections in the security log, want 5", rejected)
 	}

@@ -36,7 +36,7 @@ func TestReportingCycleInChromium(t *testing.T) {
 	}
 	enrolled := time.Now().Add(-2 * time.Minute)
 	first, _ := totp.GenerateCode(key.Secret(), enrolled)
-	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, secUser.ID, first, enrolled); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.Caller{Actor: domain.SystemActor, Now: enrolled}, secUser.ID, first); err != nil {
 		t.Fatal(err)
 	}
 	code := func() string { c, _ := totp.GenerateCode(key.Secret(), time.Now()); return c }

@@ -50,10 +50,7 @@ func TestCompletenessPageAndAPI(t *testing.T) {
 	ctx := context.Background()
 	sec := env.User(t, domain.RoleSecretariat, "")
 	api := env.APIClient(t, sec)
-	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	periods, err := reporting.PlanPeriods(ctx, env.App.DB, plan.ID)
 	if err != nil {
 		t.Fatal(err)

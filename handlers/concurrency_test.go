@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
-	"naptracker/planning"
 	"naptracker/seed"
 )
 
@@ -181,11 +179,8 @@ func TestConcurrentValueUpdates(t *testing.T) {
 	t.Parallel()
 	const clients, rounds = 50, 8
 	env := apptest.New(t)
-	ctx, db := context.Background(), env.App.DB
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := env.App.DB
+	plan := mustPlan(t, env)
 	period := domain.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
 	targets := molswTargets(t, env, plan.ID)
 	var periodID int64

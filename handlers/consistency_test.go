@@ -13,7 +13,6 @@ import (
 	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/i18n"
 	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
@@ -186,11 +185,7 @@ func TestFiguresAgreeAcrossOutputs(t *testing.T) {
 	if _, err := seed.Synthetic(ctx, env.App.DB, opts, now); err != nil {
 		t.Fatal(err)
 	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	L := bundle.For("en")
+	L := localizer(t, "en")
 	donor, sec := env.User(t, domain.RoleDonor, "APJP"), env.User(t, domain.RoleSecretariat, "")
 	auds := []consAudience{
 		{name: "donor", audience: "external", api: env.APIClient(t, donor), web: env.SignedIn(t, donor)},

@@ -13,7 +13,6 @@ import (
 	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/figures"
-	"naptracker/i18n"
 	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/review"
@@ -41,10 +40,7 @@ func TestCompletenessCSV(t *testing.T) {
 	env := apptest.New(t)
 	ctx := t.Context()
 	db := env.App.DB
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	all, err := reporting.PlanPeriods(ctx, db, plan.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -179,10 +175,7 @@ func TestDecisionsCSV(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx, db, now := t.Context(), env.App.DB, env.Clock.Now().UTC()
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	org, err := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
 	if err != nil {
 		t.Fatal(err)
@@ -246,11 +239,7 @@ func TestDecisionsCSV(t *testing.T) {
 func TestFiguresCSVRatingWord(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr := bundle.For("fr")
+	fr := localizer(t, "fr")
 	path := "/plans/" + seed.DemoPlanCode + "/figures.csv"
 	for _, role := range []string{domain.RoleSecretariat, domain.RoleDonor} {
 		org := ""

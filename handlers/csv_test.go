@@ -100,8 +100,7 @@ func TestFiguresCSVDisclosure(t *testing.T) {
 // a narrative that looks like a formula is neutralised.
 func TestQueueCSV(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, sec := newSignedIn(t, domain.RoleSecretariat, "")
 	q, err := reporting.LoadQueue(t.Context(), env.App.DB, seed.DemoPlanCode, reporting.QueueFilter{})
 	if err != nil || len(q.Items) == 0 {
 		t.Fatalf("queue: %v, %d items", err, len(q.Items))

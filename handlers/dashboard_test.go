@@ -15,7 +15,6 @@ import (
 	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/planedit"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/review"
 	"naptracker/seed"
@@ -124,11 +123,7 @@ func chartDescs(body string) map[string]string {
 func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	ctx := context.Background()
-	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	// The secretariat approves a submitted value through the API: it shows
 	// among the recent changes, with who did it and to which value.
 	var sub struct {
@@ -208,8 +203,7 @@ func TestDashboardShowsApprovedFiguresToEveryRole(t *testing.T) {
 // key may show as "[key]".
 func TestDashboardInEveryLanguage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	c := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
+	_, _, c := newSignedIn(t, domain.RoleFacilitator, "")
 	for _, lang := range []string{"fr", "lo"} {
 		c.Header.Set("Accept-Language", lang)
 		r := c.Get("/plans/" + seed.DemoPlanCode + "/dashboard")
@@ -310,10 +304,7 @@ func TestDashboardWithholdsSmallCounts(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
 	ctx := context.Background()
-	plan, err := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	now := env.Clock.Now().UTC()
 	d, err := review.LoadDashboard(ctx, env.App.DB, *plan, now)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
-	"naptracker/i18n"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -53,11 +52,7 @@ type auditWords struct {
 }
 
 func loadAuditWords(t *testing.T) auditWords {
-	b, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	L := b.For("en")
+	L := localizer(t, "en")
 	w := auditWords{iptt: L.T("report.sheet.iptt"), withheld: L.T("report.withheld"), rag: map[string]string{}}
 	for _, code := range append(append([]string(nil), domain.RAGs...), "withheld") {
 		if word := L.T("report.rag." + code); !strings.HasPrefix(word, "[") {

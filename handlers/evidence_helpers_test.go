@@ -157,6 +157,7 @@ func countRows(t *testing.T, env *apptest.Env, table string) int64 {
 	return n
 }
 
+// auditCount counts the audit entries of an action.
 func auditCount(env *apptest.Env, action string) int64 {
 	var n int64
 	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", action).Count(&n)

@@ -105,8 +105,7 @@ func TestEvidenceOfASensitiveIndicator(t *testing.T) {
 	outsiders("draft")
 
 	// Submitted: the uploader can no longer remove the file.
-	r = fpAPI.JSON(http.MethodPost, f.apiPath+"/submit", fmt.Sprintf(`{"version": %d}`, f.version))
-	mustStatus(t, r, http.StatusOK)
+	r = apiAct(t, fpAPI, f.apiPath, "submit", f.version, http.StatusOK)
 	submitted := decode[struct{ Version int }](t, r).Version
 	mustStatus(t, fpPage.Post(f.valuePath+pdf+"/delete", nil), http.StatusLocked)
 	if n := countRows(t, env, "evidence_blobs"); n != 2 {
@@ -121,7 +120,7 @@ func TestEvidenceOfASensitiveIndicator(t *testing.T) {
 	}
 
 	// Approved: a sensitive indicator's evidence still stays internal.
-	mustStatus(t, env.APIClient(t, sec).JSON(http.MethodPost, f.apiPath+"/approve", fmt.Sprintf(`{"version": %d}`, submitted)), http.StatusOK)
+	apiAct(t, env.APIClient(t, sec), f.apiPath, "approve", submitted, http.StatusOK)
 	outsiders("approved")
 
 	if n := auditCount(env, "evidence.upload"); n != 2 {
@@ -152,10 +151,8 @@ func TestEvidenceOfAnOrdinaryIndicatorFollowsTheFigure(t *testing.T) {
 	mustStatus(t, donor.Get(file), http.StatusNotFound)
 
 	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
-	r = fp.JSON(http.MethodPost, f.apiPath+"/submit", fmt.Sprintf(`{"version": %d}`, f.version))
-	mustStatus(t, r, http.StatusOK)
-	r = sec.JSON(http.MethodPost, f.apiPath+"/approve", fmt.Sprintf(`{"version": %d}`, decode[struct{ Version int }](t, r).Version))
-	mustStatus(t, r, http.StatusOK)
+	r = apiAct(t, fp, f.apiPath, "submit", f.version, http.StatusOK)
+	r = apiAct(t, sec, f.apiPath, "approve", decode[struct{ Version int }](t, r).Version, http.StatusOK)
 	r = donor.Get(file)
 	mustStatus(t, r, http.StatusOK)
 	mustBeAttachment(t, r)

@@ -186,7 +186,7 @@ func TestGridReadsFrenchNumbersSubmitsAndWithdraws(t *testing.T) {
 	// correction needs a reason.
 	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
 	focal := f.env.APIClient(t, u)
-	mustStatus(t, focal.JSON(http.MethodPost, api+"/submit", fmt.Sprintf(`{"version": %d}`, w.Version)), http.StatusOK)
+	apiAct(t, focal, api, "submit", w.Version, http.StatusOK)
 	mustStatus(t, sec.JSON(http.MethodPost, api+"/return", fmt.Sprintf(`{"version": %d, "comment": "Vérifiez le registre"}`, w.Version+1)), http.StatusOK)
 	mustStatus(t, molsw.Post(withdraw, url.Values{"version": {strconv.Itoa(w.Version + 2)}}), http.StatusLocked)
 
@@ -224,7 +224,7 @@ func TestQueueShowsTargetPreviousValueAndJump(t *testing.T) {
 	api := fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, a.Indicator.Code, f.period)
 	ten := *a.Previous.Value * 10
 	mustStatus(t, focal.JSON(http.MethodPut, api, fmt.Sprintf(`{"value": %v, "version": %d}`, ten, a.Version())), http.StatusOK)
-	mustStatus(t, focal.JSON(http.MethodPost, api+"/submit", fmt.Sprintf(`{"version": %d}`, a.Version()+1)), http.StatusOK)
+	apiAct(t, focal, api, "submit", a.Version()+1, http.StatusOK)
 
 	sec := f.env.SignedIn(t, f.env.User(t, domain.RoleSecretariat, ""))
 	r := sec.Get("/plans/" + seed.DemoPlanCode + "/queue?org=MOLSW&period=" + f.period)

@@ -14,7 +14,6 @@ import (
 	"naptracker/domain"
 	"naptracker/figures"
 	"naptracker/i18n"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 	"naptracker/store/storetest"
@@ -57,11 +56,9 @@ func loadIndicator(t *testing.T, env *apptest.Env, code string) indicatorFixture
 	t.Helper()
 	ctx, db := context.Background(), env.App.DB
 	var f indicatorFixture
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, env)
 	f.plan = *plan
+	var err error
 	if err := db.Where("plan_id = ? AND code = ?", plan.ID, code).Take(&f.ind).Error; err != nil {
 		t.Fatalf("indicator %s: %v", code, err)
 	}
@@ -131,11 +128,7 @@ func (f indicatorFixture) expected(L *i18n.Localizer, now time.Time, approvedOnl
 func TestIndicatorPageNumbers(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	L := b.For("en")
+	L := localizer(t, "en")
 	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 	for _, code := range []string{"2.3.b", "3.3.b", "3.1.b", "1.2.a", "2.1.a"} {
 		f := loadIndicator(t, env, code)
@@ -187,8 +180,7 @@ AND i.sensitive = ? AND i.unit_type = 'number' AND i.archived_at IS NULL ORDER B
 func TestIndicatorPageScopes(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	b, _ := i18n.Load()
-	L := b.For("en")
+	L := localizer(t, "en")
 	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
 

@@ -14,7 +14,6 @@ import (
 	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/notify"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 )
@@ -52,10 +51,7 @@ func TestTwoInstancesOnOnePostgreSQL(t *testing.T) {
 	a, b := apptest.Start(t, cfg), apptest.Start(t, cfgB)
 	ctx := context.Background()
 	db := a.App.DB
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := mustPlan(t, a)
 
 	// A session made by signing in on A is good on B, forms included.
 	donor := a.User(t, domain.RoleDonor, "APJP")

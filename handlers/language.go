@@ -69,7 +69,7 @@ func (h *Handler) SetLanguage(c echo.Context) error {
 			h.security(c, "csrf.rejected", &who.User.ID, map[string]any{"reason": "missing or wrong token"})
 			return echo.NewHTTPError(http.StatusForbidden)
 		}
-		if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
+		if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.caller(c), who.User.ID, lang); err != nil {
 			return err
 		}
 	}
@@ -82,7 +82,7 @@ func (h *Handler) SetLanguage(c echo.Context) error {
 func (h *Handler) SaveAccountLanguage(c echo.Context) error {
 	who := PrincipalOf(c)
 	lang := c.FormValue("language")
-	if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.actor(c), who.User.ID, lang, h.Now().UTC()); err != nil {
+	if err := account.SetUserLanguage(c.Request().Context(), h.DB, h.caller(c), who.User.ID, lang); err != nil {
 		return err
 	}
 	h.setLanguageCookie(c, lang)

@@ -164,9 +164,7 @@ func TestLanguageSwitcher(t *testing.T) {
 // page and in the API's plan tree.
 func TestPlanContentTranslationsAreEdited(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.User(t, domain.RoleSecretariat, "")
-	c := env.SignedIn(t, sec)
+	env, sec, c := newSignedIn(t, domain.RoleSecretariat, "")
 	plan := "/plans/" + seed.DemoPlanCode
 	form := c.Get(plan + "/pillars/1/edit")
 	mustStatus(t, form, http.StatusOK)
@@ -279,8 +277,7 @@ func TestLaoFontIsServed(t *testing.T) {
 // on, without a one-off flash message that would otherwise show again.
 func TestSwitcherComesBackWithoutTheFlash(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	c := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
+	_, _, c := newSignedIn(t, domain.RoleDonor, "APJP")
 	body := c.Get("/account?flash=flash.language_saved&x=1").Body
 	if !strings.Contains(body, `name="next" value="/account?x=1"`) {
 		t.Errorf("the switcher does not come back to /account?x=1:\n%.1200s", body)

@@ -60,7 +60,7 @@ func TestLogsHoldNoSecretsOrSavedValues(t *testing.T) {
 	if session == "" {
 		t.Fatal("no session cookie after signing in")
 	}
-	token, _, err := account.CreateAPIToken(ctx, env.App.DB, domain.SystemActor, fp, "logs", nil, env.Clock.Now().UTC())
+	token, _, err := account.CreateAPIToken(ctx, env.App.DB, domain.Caller{Actor: domain.SystemActor, Now: env.Clock.Now().UTC()}, fp, "logs", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,7 @@ func (h *Handler) renderMFAStatus(c echo.Context, status int, errs map[string]st
 // a second factor has just given the password; any other must give it
 // again. Success starts a new session and shows the recovery codes, once.
 func (h *Handler) MFAConfirm(c echo.Context) error {
-	ctx, who, now, l := c.Request().Context(), PrincipalOf(c), h.Now().UTC(), h.Localizer(c)
+	ctx, who, caller, l := c.Request().Context(), PrincipalOf(c), h.caller(c), h.Localizer(c)
 	if who.User.TOTPEnabledAt != nil {
 		if who.MFAPending() {
 			return c.Redirect(http.StatusSeeOther, "/login/2fa?next="+url.QueryEscape(safeNext(c.FormValue("next"))))
@@ -155,7 +155,7 @@ func (h *Handler) MFAConfirm(c echo.Context) error {
 	if account.NormaliseTOTPCode(c.FormValue("code")) == "" {
 		return h.renderMFASetup(c, http.StatusUnprocessableEntity, map[string]string{"code": l.T("mfa.code_missing")})
 	}
-	codes, err := account.ConfirmTOTP(ctx, h.DB, h.Keys, h.actor(c), who.User.ID, c.FormValue("code"), now)
+	codes, err := account.ConfirmTOTP(ctx, h.DB, h.Keys, caller, who.User.ID, c.FormValue("code"))
 	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -201,7 +201,7 @@ func (h *Handler) MFADisable(c echo.Context) error {
 	if answered, err := h.mfaPassword(c, who, "disable_password"); answered {
 		return err
 	}
-	if err := account.DisableTOTP(ctx, h.DB, h.actor(c), who.User.ID); err != nil {
+	if err := account.DisableTOTP(ctx, h.DB, h.caller(c), who.User.ID); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?flash=flash.mfa_disabled")
@@ -215,7 +215,7 @@ func (h *Handler) MFARecoveryCodes(c echo.Context) error {
 	if answered, err := h.mfaPassword(c, who, "codes_password"); answered {
 		return err
 	}
-	codes, err := account.RegenerateRecoveryCodes(ctx, h.DB, h.actor(c), who.User.ID)
+	codes, err := account.RegenerateRecoveryCodes(ctx, h.DB, h.caller(c), who.User.ID)
 	if err != nil {
 		return err
 	}

@@ -322,9 +322,7 @@ func mfaNoSecretsInAudit(t *testing.T, env *apptest.Env, secrets []string) {
 
 func TestOptionalSecondFactor(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	b := env.SignedIn(t, fp)
+	env, fp, b := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	acct := b.Get("/account")
 	mustStatus(t, acct, http.StatusOK)
 	if !strings.Contains(acct.Body, "Set up two-step sign-in") {

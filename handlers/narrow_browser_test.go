@@ -29,7 +29,7 @@ func enrolledSecretariat(t *testing.T, env *apptest.Env) (*domain.User, func() s
 	}
 	enrolled := time.Now().Add(-2 * time.Minute)
 	first, _ := totp.GenerateCode(key.Secret(), enrolled)
-	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, u.ID, first, enrolled); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.Caller{Actor: domain.SystemActor, Now: enrolled}, u.ID, first); err != nil {
 		t.Fatal(err)
 	}
 	return u, func() string { c, _ := totp.GenerateCode(key.Secret(), time.Now()); return c }

@@ -162,21 +162,8 @@ func TestOrganisationPageQueriesDoNotGrow(t *testing.T) {
 // compressed, as sent to a focal point on a slow connection.
 func TestIndicatorAndOrganisationPageWeights(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
-	fp.Header.Set("Accept-Encoding", "gzip")
-	for _, path := range []string{
-		"/plans/" + seed.DemoPlanCode + "/indicators/3.3.b",
-		"/plans/" + seed.DemoPlanCode + "/organisations/MOLSW",
-	} {
-		r := fp.Get(path)
-		mustStatus(t, r, http.StatusOK)
-		if r.Header.Get("Content-Encoding") != "gzip" {
-			t.Fatalf("%s is not compressed", path)
-		}
-		t.Logf("%-50s %6d bytes compressed", path, len(r.Body))
-		if len(r.Body) > 100*1024 {
-			t.Errorf("%s weighs %d KB compressed, over 100 KB", path, len(r.Body)/1024)
-		}
-	}
+	checkPageWeights(t,
+		"/plans/"+seed.DemoPlanCode+"/indicators/3.3.b",
+		"/plans/"+seed.DemoPlanCode+"/organisations/MOLSW",
+	)
 }

@@ -53,8 +53,8 @@ func (h *Handler) renderSetPassword(c echo.Context, status int, email string, er
 // up, and sends the person to sign in. The route is public: the unguessable
 // token in the address is what authorises it.
 func (h *Handler) SetPassword(c echo.Context) error {
-	ctx, now, token := c.Request().Context(), h.Now().UTC(), c.Param("token")
-	u, _, err := account.PasswordTokenUser(ctx, h.DB, token, now)
+	ctx, caller, token := c.Request().Context(), h.caller(c), c.Param("token")
+	u, _, err := account.PasswordTokenUser(ctx, h.DB, token, caller.Now)
 	if errors.Is(err, domain.ErrNotFound) {
 		return h.renderSetPassword(c, http.StatusNotFound, "", nil)
 	}
@@ -65,7 +65,7 @@ func (h *Handler) SetPassword(c echo.Context) error {
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
 		return h.renderSetPassword(c, http.StatusUnprocessableEntity, u.Email, h.fieldErrors(c, v))
 	}
-	_, err = account.UsePasswordToken(ctx, h.DB, h.actor(c), token, password, now)
+	_, err = account.UsePasswordToken(ctx, h.DB, caller, token, password)
 	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -100,14 +100,14 @@ func (h *Handler) passwordThrottled(c echo.Context, until, now time.Time) error 
 // sign-ins, so a stolen session cannot try passwords at leisure. The other
 // sessions of the user end; this one stays.
 func (h *Handler) ChangePassword(c echo.Context) error {
-	ctx, now, who := c.Request().Context(), h.Now().UTC(), PrincipalOf(c)
+	ctx, caller, who := c.Request().Context(), h.caller(c), PrincipalOf(c)
 	key := account.AccountKey(who.User.Email)
-	until, err := account.ThrottledUntil(ctx, h.DB, now, key)
+	until, err := account.ThrottledUntil(ctx, h.DB, caller.Now, key)
 	if err != nil {
 		return err
 	}
 	if !until.IsZero() {
-		return h.passwordThrottled(c, until, now)
+		return h.passwordThrottled(c, until, caller.Now)
 	}
 	password := c.FormValue("password")
 	if v := checkNewPassword(h.Localizer(c), password, c.FormValue("repeat")); v.Err() != nil {
@@ -119,14 +119,14 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	}
 	// Counted before the current password is hashed, so that parallel
 	// guesses cannot pass the throttle; taken back unless it was wrong.
-	res, until, err := account.ReserveAttempt(ctx, h.DB, now, account.ThrottleKey{Key: key, Policy: h.Throttle})
+	res, until, err := account.ReserveAttempt(ctx, h.DB, caller.Now, account.ThrottleKey{Key: key, Policy: h.Throttle})
 	if err != nil {
 		return err
 	}
 	if !until.IsZero() {
-		return h.passwordThrottled(c, until, now)
+		return h.passwordThrottled(c, until, caller.Now)
 	}
-	err = account.ChangeOwnPassword(ctx, h.DB, h.actor(c), who.User.ID, c.FormValue("current"), password, keep, now)
+	err = account.ChangeOwnPassword(ctx, h.DB, caller, who.User.ID, c.FormValue("current"), password, keep)
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) && ve.Fields["current"] != "" {
 		h.security(c, "password.change_failed", &who.User.ID, map[string]any{"reason": "wrong current password"})
@@ -143,7 +143,7 @@ func (h *Handler) ChangePassword(c echo.Context) error {
 	}
 	if who.Session != nil {
 		// The current password was just typed: a fresh check for high-value actions.
-		if err := account.SetPasswordChecked(ctx, h.DB, who.Session, &now); err != nil {
+		if err := account.SetPasswordChecked(ctx, h.DB, who.Session, &caller.Now); err != nil {
 			return err
 		}
 	}

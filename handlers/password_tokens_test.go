@@ -36,7 +36,7 @@ func TestNewPasswordRevokesAPITokens(t *testing.T) {
 	stolen = env.APIClient(t, u)
 	mustStatus(t, stolen.Get("/api/v1/me"), http.StatusOK)
 	sec := env.User(t, domain.RoleSecretariat, "")
-	secret, _, err := account.CreatePasswordToken(context.Background(), env.App.DB, account.Manager{Actor: domain.Actor{UserID: &sec.ID}, Role: sec.Role}, u.ID, env.Clock.Now().UTC())
+	secret, _, err := account.CreatePasswordToken(context.Background(), env.App.DB, domain.Caller{Actor: domain.Actor{UserID: &sec.ID}, Scope: domain.ScopeOf(sec), Now: env.Clock.Now().UTC()}, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

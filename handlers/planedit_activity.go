@@ -184,17 +184,29 @@ func (h *Handler) CreateActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return h.submitActivity(c, plan, o.Code, nil, func(in planedit.ActivityInput) (string, error) {
+		a, err := planedit.CreateActivity(c.Request().Context(), h.DB, h.caller(c), plan, o, in)
+		return peCreated(plan, "activity", a.Code, err)
+	})
+}
+
+// submitActivity runs the activity form of a new activity under the
+// objective coded objective (a nil) or of the activity a; save stores the
+// checked input and says where to go next.
+func (h *Handler) submitActivity(c echo.Context, plan *domain.Plan, objective string, a *domain.Activity, save func(planedit.ActivityInput) (string, error)) error {
+	code := ""
+	if a != nil {
+		code = a.Code
+	}
 	var in planedit.ActivityInput
 	return h.submitForm(c, formStep{
 		parse: func(p *formParser) { in = parseActivity(p) },
-		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, o.Code, in, "") },
-		save: func() (string, error) {
-			a, err := planedit.CreateActivity(ctx, h.DB, h.actor(c), plan, o, in, h.Now().UTC())
-			return peCreated(plan, "activity", a.Code, err)
+		check: func() error {
+			return planedit.ValidateActivityInput(c.Request().Context(), h.DB, plan, objective, in, code)
 		},
+		save: func() (string, error) { return save(in) },
 	}, func(status int, f formValues, errs map[string]string) error {
-		return h.renderActivity(c, status, plan, o.Code, nil, activityView{form: f, errs: errs})
+		return h.renderActivity(c, status, plan, objective, a, activityView{form: f, errs: errs})
 	})
 }
 
@@ -213,17 +225,9 @@ func (h *Handler) UpdateActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var in planedit.ActivityInput
-	return h.submitForm(c, formStep{
-		parse: func(p *formParser) { in = parseActivity(p) },
-		check: func() error { return planedit.ValidateActivityInput(ctx, h.DB, plan, "", in, a.Code) },
-		save: func() (string, error) {
-			err := planedit.UpdateActivity(ctx, h.DB, h.actor(c), plan, a.Code, in, h.Now().UTC())
-			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_saved", err
-		},
-	}, func(status int, f formValues, errs map[string]string) error {
-		return h.renderActivity(c, status, plan, "", a, activityView{form: f, errs: errs})
+	return h.submitActivity(c, plan, "", a, func(in planedit.ActivityInput) (string, error) {
+		err := planedit.UpdateActivity(c.Request().Context(), h.DB, h.caller(c), plan, a.Code, in)
+		return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_saved", err
 	})
 }
 
@@ -240,9 +244,9 @@ func (h *Handler) saveFunding(c echo.Context, id int64) error {
 		check: func() error { return planedit.ValidateFundingInput(ctx, h.DB, in) },
 		save: func() (string, error) {
 			if id == 0 {
-				_, err = planedit.CreateFunding(ctx, h.DB, h.actor(c), plan, a, in, h.Now().UTC())
+				_, err = planedit.CreateFunding(ctx, h.DB, h.caller(c), plan, a, in)
 			} else {
-				err = planedit.UpdateFunding(ctx, h.DB, h.actor(c), plan, a, id, in, h.Now().UTC())
+				err = planedit.UpdateFunding(ctx, h.DB, h.caller(c), plan, a, id, in)
 			}
 			return peItemPath(plan, "activity", a.Code) + "/edit?flash=flash.pe_funding_saved#funding", err
 		},
@@ -282,7 +286,7 @@ func (h *Handler) DeleteFunding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := planedit.DeleteFunding(c.Request().Context(), h.DB, h.actor(c), plan, a, id, formVersion(c)); err != nil {
+	if err := planedit.DeleteFunding(c.Request().Context(), h.DB, h.caller(c), plan, a, id, formVersion(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, peItemPath(plan, "activity", a.Code)+"/edit?flash=flash.pe_funding_deleted#funding")

@@ -100,8 +100,7 @@ func (h *Handler) SaveCategories(c echo.Context) error {
 			}
 		}
 	}
-	who := PrincipalOf(c)
-	err = planedit.SaveCategoryTexts(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), p.Plan.Language, edits)
+	err = planedit.SaveCategoryTexts(c.Request().Context(), h.DB, h.caller(c), p.Plan.Language, edits)
 	var ve *domain.ValidationError
 	var ce *planedit.CategoryConflict
 	switch {

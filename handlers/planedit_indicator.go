@@ -75,17 +75,31 @@ func parseIndicator(p *formParser, plan *domain.Plan) planedit.IndicatorInput {
 	return in
 }
 
-// indicatorParent loads the objective or activity (kind) named :code.
-func (h *Handler) indicatorParent(c echo.Context, plan *domain.Plan, kind string) (planedit.IndicatorParent, error) {
-	ctx := c.Request().Context()
-	var err error
+// indicatorParent loads the plan being edited and its objective or
+// activity (kind) named :code.
+func (h *Handler) indicatorParent(c echo.Context, kind string) (*domain.Plan, planedit.IndicatorParent, error) {
 	var parent planedit.IndicatorParent
+	plan, err := h.editPlan(c)
+	if err != nil {
+		return nil, parent, err
+	}
+	ctx := c.Request().Context()
 	if kind == "activity" {
 		parent.Activity, err = planedit.FindCoded[domain.Activity](ctx, h.DB, plan.ID, c.Param("code"))
 	} else {
 		parent.Objective, err = planedit.FindCoded[domain.Objective](ctx, h.DB, plan.ID, c.Param("code"))
 	}
-	return parent, err
+	return plan, parent, err
+}
+
+// codedIndicator loads the plan's indicator :code and what it hangs from.
+func (h *Handler) codedIndicator(c echo.Context, plan *domain.Plan) (*domain.Indicator, planedit.IndicatorParent, error) {
+	ind, err := planedit.FindCoded[domain.Indicator](c.Request().Context(), h.DB, plan.ID, c.Param("code"))
+	if err != nil {
+		return nil, planedit.IndicatorParent{}, err
+	}
+	parent, err := h.parentOf(c, ind)
+	return ind, parent, err
 }
 
 // parentOf loads the objective or activity an indicator hangs from.
@@ -142,11 +156,7 @@ func (h *Handler) renderIndicator(c echo.Context, status int, plan *domain.Plan,
 // renderIndicatorEdit shows the indicator :code; f nil fills the form from the database.
 func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *domain.Plan, f formValues, errs map[string]string, inUse []string) error {
 	ctx := c.Request().Context()
-	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
-	if err != nil {
-		return err
-	}
-	parent, err := h.parentOf(c, ind)
+	ind, parent, err := h.codedIndicator(c, plan)
 	if err != nil {
 		return err
 	}
@@ -164,11 +174,7 @@ func (h *Handler) renderIndicatorEdit(c echo.Context, status int, plan *domain.P
 // or activity (kind) :code, with the next code suggested.
 func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		plan, err := h.editPlan(c)
-		if err != nil {
-			return err
-		}
-		parent, err := h.indicatorParent(c, plan, kind)
+		plan, parent, err := h.indicatorParent(c, kind)
 		if err != nil {
 			return err
 		}
@@ -185,11 +191,7 @@ func (h *Handler) NewIndicatorForm(kind string) echo.HandlerFunc {
 // CreateIndicator adds an indicator under the objective or activity (kind) :code.
 func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		plan, err := h.editPlan(c)
-		if err != nil {
-			return err
-		}
-		parent, err := h.indicatorParent(c, plan, kind)
+		plan, parent, err := h.indicatorParent(c, kind)
 		if err != nil {
 			return err
 		}
@@ -199,7 +201,7 @@ func (h *Handler) CreateIndicator(kind string) echo.HandlerFunc {
 			parse: func(p *formParser) { in = parseIndicator(p, plan) },
 			check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, "") },
 			save: func() (string, error) {
-				ind, err := planedit.CreateIndicator(ctx, h.DB, h.actor(c), plan, parent, in, h.Now().UTC())
+				ind, err := planedit.CreateIndicator(ctx, h.DB, h.caller(c), plan, parent, in)
 				return peCreated(plan, "indicator", ind.Code, err)
 			},
 		}, func(status int, f formValues, errs map[string]string) error {
@@ -224,11 +226,7 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ind, err := planedit.FindCoded[domain.Indicator](ctx, h.DB, plan.ID, c.Param("code"))
-	if err != nil {
-		return err
-	}
-	parent, err := h.parentOf(c, ind)
+	ind, parent, err := h.codedIndicator(c, plan)
 	if err != nil {
 		return err
 	}
@@ -237,7 +235,7 @@ func (h *Handler) UpdateIndicator(c echo.Context) error {
 		parse: func(p *formParser) { in = parseIndicator(p, plan) },
 		check: func() error { return planedit.ValidateIndicatorInput(ctx, h.DB, plan, parent, in, ind.Code) },
 		save: func() (string, error) {
-			err := planedit.UpdateIndicator(ctx, h.DB, h.actor(c), plan, parent, ind.Code, in, h.Now().UTC())
+			err := planedit.UpdateIndicator(ctx, h.DB, h.caller(c), plan, parent, ind.Code, in)
 			return peItemPath(plan, "indicator", ind.Code) + "/edit?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {

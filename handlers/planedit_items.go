@@ -92,11 +92,11 @@ func (h *Handler) ItemLifecycle(kind, op string) echo.HandlerFunc {
 		to := base + "?flash=flash.pe_archived"
 		switch op {
 		case opDelete:
-			err, to = planedit.DeleteEntity(ctx, h.DB, h.actor(c), ref), afterDelete+"?flash=flash.pe_deleted"
+			err, to = planedit.DeleteEntity(ctx, h.DB, h.caller(c), ref), afterDelete+"?flash=flash.pe_deleted"
 		case opArchive:
-			err = planedit.ArchiveEntity(ctx, h.DB, h.actor(c), ref, true, h.Now().UTC())
+			err = planedit.ArchiveEntity(ctx, h.DB, h.caller(c), ref, true)
 		default:
-			err, to = planedit.ArchiveEntity(ctx, h.DB, h.actor(c), ref, false, h.Now().UTC()), base+"?flash=flash.pe_unarchived"
+			err, to = planedit.ArchiveEntity(ctx, h.DB, h.caller(c), ref, false), base+"?flash=flash.pe_unarchived"
 		}
 		var inUse *planedit.InUseError
 		if errors.As(err, &inUse) {

@@ -58,9 +58,7 @@ func TestStaleEditsConflict(t *testing.T) {
 
 func TestDeleteIsRefusedWhileInUseAndArchiveKeepsTheData(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.User(t, domain.RoleSecretariat, "")
-	b := env.SignedIn(t, sec)
+	env, sec, b := newSignedIn(t, domain.RoleSecretariat, "")
 	demo := "/plans/" + seed.DemoPlanCode
 	var values int64
 	valuesOf := func() int64 {
@@ -159,8 +157,7 @@ func mustAtoi(t *testing.T, s string) int {
 
 func TestIndicatorMeasureCannotChangeOnceReported(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	b := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, b := newSignedIn(t, domain.RoleSecretariat, "")
 	ctx := context.Background()
 	plan, _ := planning.FindPlan(ctx, env.App.DB, seed.DemoPlanCode)
 	ind, err := planedit.FindCoded[domain.Indicator](ctx, env.App.DB, plan.ID, "2.1.1.b")
@@ -194,34 +191,34 @@ func TestPeriodLocksAndExceptions(t *testing.T) {
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
 	sec := env.User(t, domain.RoleSecretariat, "")
-	db, actor := env.App.DB, domain.SystemActor
-	plan, err := planedit.CreatePlan(ctx, db, actor, planedit.PlanInput{Code: "LOCKS", Title: "Locks", StartYear: now.Year(), EndYear: now.Year() + 1,
+	db, who := env.App.DB, domain.Caller{Actor: domain.SystemActor, Now: now}
+	plan, err := planedit.CreatePlan(ctx, db, who, planedit.PlanInput{Code: "LOCKS", Title: "Locks", StartYear: now.Year(), EndYear: now.Year() + 1,
 		Frequency: domain.Quarterly, Tier1Label: "P", Tier2Label: "O", Tier3Label: "A", GreenThreshold: 0.85, RedThreshold: 0.5,
-		Language: "en", Currency: "USD", DueDays: 30, GraceDays: 15}, now)
+		Language: "en", Currency: "USD", DueDays: 30, GraceDays: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := planedit.CreatePillar(ctx, db, actor, plan, planedit.NodeInput{Code: "1", Title: "P"}, now)
+	p, err := planedit.CreatePillar(ctx, db, who, plan, planedit.NodeInput{Code: "1", Title: "P"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := planedit.CreateObjective(ctx, db, actor, plan, p, planedit.NodeInput{Code: "1.1", Title: "O"}, now)
+	o, err := planedit.CreateObjective(ctx, db, who, plan, p, planedit.NodeInput{Code: "1.1", Title: "O"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lead := mustID(t, umOrgID(t, env, "MOLSW"))
-	a, err := planedit.CreateActivity(ctx, db, actor, plan, o, planedit.ActivityInput{NodeInput: planedit.NodeInput{Code: "1.1.1", Title: "A"},
-		StartDate: domain.Date(now.Year(), 1, 1), EndDate: domain.Date(now.Year(), 12, 31), LeadOrgID: lead, Currency: "USD"}, now)
+	a, err := planedit.CreateActivity(ctx, db, who, plan, o, planedit.ActivityInput{NodeInput: planedit.NodeInput{Code: "1.1.1", Title: "A"},
+		StartDate: domain.Date(now.Year(), 1, 1), EndDate: domain.Date(now.Year(), 12, 31), LeadOrgID: lead, Currency: "USD"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := planedit.IndicatorInput{Name: "Counted", UnitType: domain.UnitNumber, Direction: domain.Increase, Accumulation: domain.AccumulateSum}
 	in.Code = "1.1.1.a"
-	if _, err := planedit.CreateIndicator(ctx, db, actor, plan, planedit.IndicatorParent{Activity: a}, in, now); err != nil {
+	if _, err := planedit.CreateIndicator(ctx, db, who, plan, planedit.IndicatorParent{Activity: a}, in); err != nil {
 		t.Fatal(err)
 	}
 	in.Code, in.ReportingOrgID = "1.1.1.b", mustID(t, umOrgID(t, env, "MOPS"))
-	if _, err := planedit.CreateIndicator(ctx, db, actor, plan, planedit.IndicatorParent{Activity: a}, in, now); err != nil {
+	if _, err := planedit.CreateIndicator(ctx, db, who, plan, planedit.IndicatorParent{Activity: a}, in); err != nil {
 		t.Fatal(err)
 	}
 	label := domain.CurrentPeriodLabel(*plan, now)

@@ -126,7 +126,7 @@ func (h *Handler) CreatePillar(c echo.Context) error {
 		parse: func(p *formParser) { in = parseNode(p) },
 		check: func() error { return planedit.ValidateNodeInput(ctx, h.DB, "pillar", plan.ID, "", in, true) },
 		save: func() (string, error) {
-			p, err := planedit.CreatePillar(ctx, h.DB, h.actor(c), plan, in, h.Now().UTC())
+			p, err := planedit.CreatePillar(ctx, h.DB, h.caller(c), plan, in)
 			return peCreated(plan, "pillar", p.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -152,7 +152,7 @@ func (h *Handler) CreateObjective(c echo.Context) error {
 			return planedit.ValidateNodeInput(ctx, h.DB, "objective", plan.ID, pillar.Code, in, true)
 		},
 		save: func() (string, error) {
-			o, err := planedit.CreateObjective(ctx, h.DB, h.actor(c), plan, pillar, in, h.Now().UTC())
+			o, err := planedit.CreateObjective(ctx, h.DB, h.caller(c), plan, pillar, in)
 			return peCreated(plan, "objective", o.Code, err)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
@@ -202,7 +202,7 @@ func (h *Handler) UpdateNode(kind string) echo.HandlerFunc {
 			parse: func(p *formParser) { in = parseNode(p) },
 			check: func() error { return planedit.ValidateNodeInput(ctx, h.DB, kind, plan.ID, "", in, false) },
 			save: func() (string, error) {
-				err := planedit.UpdateNode(ctx, h.DB, h.actor(c), plan, kind, code, in, h.Now().UTC())
+				err := planedit.UpdateNode(ctx, h.DB, h.caller(c), plan, kind, code, in)
 				return peItemPath(plan, kind, code) + "/edit?flash=flash.pe_saved", err
 			},
 		}, func(status int, f formValues, errs map[string]string) error {

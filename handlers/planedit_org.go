@@ -92,7 +92,7 @@ func (h *Handler) CreateOrganisation(c echo.Context) error {
 		parse: func(p *formParser) { in = parseOrg(p) },
 		check: func() error { return planedit.ValidateOrgInput(ctx, h.DB, in, 0) },
 		save: func() (string, error) {
-			o, err := planedit.CreateOrganisation(ctx, h.DB, h.actor(c), in, h.Now().UTC())
+			o, err := planedit.CreateOrganisation(ctx, h.DB, h.caller(c), in)
 			if err != nil {
 				return "", err
 			}
@@ -124,7 +124,7 @@ func (h *Handler) UpdateOrganisation(c echo.Context) error {
 		parse: func(p *formParser) { in = parseOrg(p) },
 		check: func() error { return planedit.ValidateOrgInput(ctx, h.DB, in, o.ID) },
 		save: func() (string, error) {
-			err := planedit.UpdateOrganisation(ctx, h.DB, h.actor(c), o.ID, in, h.Now().UTC())
+			err := planedit.UpdateOrganisation(ctx, h.DB, h.caller(c), o.ID, in)
 			return "/organisations/" + strconv.FormatInt(o.ID, 10) + "?flash=flash.pe_saved", err
 		},
 	}, func(status int, f formValues, errs map[string]string) error {

@@ -131,7 +131,7 @@ func (h *Handler) UpdatePeriod(c echo.Context) error {
 	return h.periodStep(c, false, func(p *formParser) {
 		in = planedit.PeriodInput{DueDate: p.date("due_date"), GraceDays: p.required("grace_days"), Version: p.version()}
 	}, noCheck, func(plan *domain.Plan, label string) error {
-		return planedit.UpdatePeriod(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
+		return planedit.UpdatePeriod(c.Request().Context(), h.DB, h.caller(c), plan, label, in)
 	}, "flash.pe_period_saved")
 }
 
@@ -142,7 +142,7 @@ func (h *Handler) LockPeriod(c echo.Context) error {
 	noCheck := func() error { return nil }
 	return h.periodStep(c, false, func(p *formParser) { lock, version = p.text("lock"), p.version() }, noCheck,
 		func(plan *domain.Plan, label string) error {
-			return planedit.SetPeriodLock(c.Request().Context(), h.DB, h.actor(c), plan, label, lock, version, h.Now().UTC())
+			return planedit.SetPeriodLock(c.Request().Context(), h.DB, h.caller(c), plan, label, lock, version)
 		}, "flash.pe_lock_saved")
 }
 
@@ -153,7 +153,7 @@ func (h *Handler) GrantException(c echo.Context) error {
 	return h.periodStep(c, true, func(p *formParser) {
 		in = planedit.ExceptionInput{OrganisationID: p.id("organisation"), Until: p.date("until"), Reason: p.text("reason")}
 	}, noCheck, func(plan *domain.Plan, label string) error {
-		return planedit.GrantException(c.Request().Context(), h.DB, h.actor(c), plan, label, in, h.Now().UTC())
+		return planedit.GrantException(c.Request().Context(), h.DB, h.caller(c), plan, label, in)
 	}, "flash.pe_exception_granted")
 }
 
@@ -167,7 +167,7 @@ func (h *Handler) RemoveException(c echo.Context) error {
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	if err := planedit.RemoveException(c.Request().Context(), h.DB, h.actor(c), plan, period.Label, id); err != nil {
+	if err := planedit.RemoveException(c.Request().Context(), h.DB, h.caller(c), plan, period.Label, id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, pePeriodPath(plan, period.Label)+"?flash=flash.pe_exception_removed")

@@ -106,7 +106,7 @@ func (h *Handler) CreatePlan(c echo.Context) error {
 		parse: func(p *formParser) { in = parsePlan(p) },
 		check: func() error { return planedit.ValidatePlanInput(ctx, h.DB, in, true) },
 		save: func() (string, error) {
-			plan, err := planedit.CreatePlan(ctx, h.DB, h.actor(c), in, h.Now().UTC())
+			plan, err := planedit.CreatePlan(ctx, h.DB, h.caller(c), in)
 			if err != nil {
 				return "", err
 			}
@@ -139,7 +139,7 @@ func (h *Handler) UpdatePlanSettings(c echo.Context) error {
 		parse: func(p *formParser) { in = parsePlan(p) },
 		check: func() error { return planedit.ValidatePlanInput(ctx, h.DB, in, false) },
 		save: func() (string, error) {
-			return planEditPath(plan, "/edit?flash=flash.pe_saved"), planedit.UpdatePlan(ctx, h.DB, h.actor(c), plan.Code, in, h.Now().UTC())
+			return planEditPath(plan, "/edit?flash=flash.pe_saved"), planedit.UpdatePlan(ctx, h.DB, h.caller(c), plan.Code, in)
 		},
 	}, func(status int, f formValues, errs map[string]string) error {
 		f.set("code", plan.Code)

@@ -81,9 +81,7 @@ func peAudited(t *testing.T, env *apptest.Env, userID int64, action, contains st
 
 func TestSecretariatBuildsAPlan(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.User(t, domain.RoleSecretariat, "")
-	b := env.SignedIn(t, sec)
+	env, sec, b := newSignedIn(t, domain.RoleSecretariat, "")
 
 	mustStatus(t, b.Get("/plans/new"), http.StatusOK)
 	loc := pePost(t, b, "/plans", url.Values{"code": {"NAP-T.1"}, "title": {"Test plan"}, "description": {"For the tests"},
@@ -204,8 +202,7 @@ func TestSecretariatBuildsAPlan(t *testing.T) {
 
 func TestPlanEditingFormsExplainMistakes(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	b := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, b := newSignedIn(t, domain.RoleSecretariat, "")
 	demo := "/plans/" + seed.DemoPlanCode
 	plan, err := planning.FindPlan(context.Background(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {

@@ -25,9 +25,7 @@ import (
 // words stand beside the colours, and the page stays light.
 func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fac := env.User(t, domain.RoleFacilitator, "")
-	c := env.SignedIn(t, fac)
+	env, fac, c := newSignedIn(t, domain.RoleFacilitator, "")
 	tree, err := planning.LoadPlanTree(context.Background(), env.App.DB, seed.DemoPlanCode)
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +82,7 @@ func TestPresentationShowsPillarsAndRatings(t *testing.T) {
 // that a donor may list snapshots but not take one.
 func TestSnapshotForm(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, sec := newSignedIn(t, domain.RoleSecretariat, "")
 	path := "/plans/" + seed.DemoPlanCode + "/snapshots"
 	page := sec.Get(path)
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="name"`) {
@@ -215,8 +212,7 @@ func mustPeriods(t *testing.T, env *apptest.Env, plan *domain.Plan) []domain.Rep
 // pages until it is marked done.
 func TestWorkshopDecisions(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))
+	env, _, fac := newSignedIn(t, domain.RoleFacilitator, "")
 	plan := mustPlan(t, env)
 	tree, _ := planning.LoadPlanTree(context.Background(), env.App.DB, plan.Code)
 	decisionsSlide := "slide-" + itoa(len(tree.Pillars)+5)

@@ -48,10 +48,10 @@ func TestQueueValidatesWithContext(t *testing.T) {
 		return fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, code, f.period)
 	}
 	mustStatus(t, focal.JSON(http.MethodPut, api(jumper.Indicator.Code), fmt.Sprintf(`{"value": %v, "version": %d}`, *jumper.Previous.Value*10, jumper.Version())), http.StatusOK)
-	mustStatus(t, focal.JSON(http.MethodPost, api(jumper.Indicator.Code)+"/submit", fmt.Sprintf(`{"version": %d}`, jumper.Version()+1)), http.StatusOK)
+	apiAct(t, focal, api(jumper.Indicator.Code), "submit", jumper.Version()+1, http.StatusOK)
 	body := fmt.Sprintf(`{"value": 9, "disaggregation": {%q: 7, %q: 2}, "version": %d}`, cells[0], cells[1], split.Version())
 	mustStatus(t, focal.JSON(http.MethodPut, api(split.Indicator.Code), body), http.StatusOK)
-	mustStatus(t, focal.JSON(http.MethodPost, api(split.Indicator.Code)+"/submit", fmt.Sprintf(`{"version": %d}`, split.Version()+1)), http.StatusOK)
+	apiAct(t, focal, api(split.Indicator.Code), "submit", split.Version()+1, http.StatusOK)
 
 	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
 	valuePath := "/plans/" + seed.DemoPlanCode + "/indicators/" + split.Indicator.Code + "/values/" + f.period

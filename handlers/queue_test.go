@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/seed"
 	"naptracker/store/storetest"
@@ -18,8 +17,7 @@ var queueItem = regexp.MustCompile(`name="item" value="([^"]+)" form="bulk"`)
 
 func TestValidationQueue(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.SignedIn(t, env.User(t, domain.RoleSecretariat, ""))
+	env, _, sec := newSignedIn(t, domain.RoleSecretariat, "")
 	base := "/plans/" + seed.DemoPlanCode + "/queue"
 	page := sec.Get(base)
 	mustStatus(t, page, http.StatusOK)

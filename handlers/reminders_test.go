@@ -97,8 +97,7 @@ func (f *remFixture) returnValue(t *testing.T, comment string) {
 	r := fp.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": 12, "narrative": "Two trainings", "version": %d}`, version))
 	mustStatus(t, r, http.StatusOK)
 	v := decode[struct{ Version int }](t, r)
-	r = fp.JSON(http.MethodPost, path+"/submit", fmt.Sprintf(`{"version": %d}`, v.Version))
-	mustStatus(t, r, http.StatusOK)
+	r = apiAct(t, fp, path, "submit", v.Version, http.StatusOK)
 	v = decode[struct{ Version int }](t, r)
 	mustStatus(t, sec.JSON(http.MethodPost, path+"/return", fmt.Sprintf(`{"version": %d, "comment": %q}`, v.Version, comment)), http.StatusOK)
 }

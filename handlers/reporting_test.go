@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"naptracker/app/apptest"
 	"naptracker/domain"
 	"naptracker/seed"
 	"naptracker/store/storetest"
@@ -15,8 +14,7 @@ import (
 
 func TestMyReportingPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	env, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	r := fp.Get("/plans/" + seed.DemoPlanCode + "/reporting")
 	mustStatus(t, r, http.StatusOK)
 	period := currentPeriod()
@@ -80,9 +78,7 @@ func TestMyReportingQueriesDoNotGrow(t *testing.T) {
 
 func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	molswUser := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	fp := env.SignedIn(t, molswUser)
+	env, molswUser, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	mops := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	period := currentPeriod()
 	path := fmt.Sprintf("/plans/%s/activities/2.3.3/updates/%s", seed.DemoPlanCode, period)
@@ -126,14 +122,13 @@ func TestActivityUpdateByPageAndAPI(t *testing.T) {
 	var u domain.ActivityUpdate
 	env.App.DB.Joins("JOIN activities a ON a.id = activity_updates.activity_id").Joins("JOIN reporting_periods p ON p.id = activity_updates.period_id").
 		Where("a.code = ? AND p.label = ? AND a.plan_id = (SELECT id FROM plans WHERE code = ?)", "2.3.3", period, seed.DemoPlanCode).Take(&u)
-	mustStatus(t, env.APIClient(t, molswUser).JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version)), http.StatusForbidden)
-	r = sec.JSON(http.MethodPost, api+"/approve", fmt.Sprintf(`{"version": %d}`, u.Version))
-	mustStatus(t, r, http.StatusOK)
+	apiAct(t, env.APIClient(t, molswUser), api, "approve", u.Version, http.StatusForbidden)
+	r = apiAct(t, sec, api, "approve", u.Version, http.StatusOK)
 	approved := decode[struct {
 		Version int
 		Status  string
 	}](t, r)
-	mustStatus(t, sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d}`, approved.Version)), http.StatusUnprocessableEntity)
+	apiAct(t, sec, api, "reopen", approved.Version, http.StatusUnprocessableEntity)
 	r = sec.JSON(http.MethodPost, api+"/reopen", fmt.Sprintf(`{"version": %d, "comment": "Expenditure includes Q3"}`, approved.Version))
 	mustStatus(t, r, http.StatusOK)
 	type reopenedUpdate struct {

@@ -83,13 +83,13 @@ func (h *Handler) renderTokens(c echo.Context, status int, p tokensPage) error {
 // administrator or secretariat member whose last password check is older
 // than models.RecentPasswordWindow must give their password too.
 func (h *Handler) CreateToken(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	ctx, who, caller := c.Request().Context(), PrincipalOf(c), h.caller(c)
 	l := h.Localizer(c)
 	p := tokensPage{Name: strings.TrimSpace(c.FormValue("name")), Expires: strings.TrimSpace(c.FormValue("expires")), Errors: map[string]string{}}
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > maxTokenName {
 		p.Errors["name"] = l.T("tokens.error_name", maxTokenName)
 	}
-	expires, ok := account.TokenExpiry(p.Expires, now)
+	expires, ok := account.TokenExpiry(p.Expires, caller.Now)
 	if !ok {
 		p.Errors["expires"] = l.T("tokens.error_expires")
 	}
@@ -108,7 +108,7 @@ func (h *Handler) CreateToken(c echo.Context) error {
 			return h.renderTokens(c, status, p)
 		}
 	}
-	secret, _, err := account.CreateAPIToken(ctx, h.DB, h.actor(c), &who.User, p.Name, expires, now)
+	secret, _, err := account.CreateAPIToken(ctx, h.DB, caller, &who.User, p.Name, expires)
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		// The form was checked above; this is a last line of defence.
@@ -130,12 +130,12 @@ func (h *Handler) CreateToken(c echo.Context) error {
 // RevokeToken revokes one of the user's own tokens at once. Another user's
 // token id is answered as not found, so ids reveal nothing.
 func (h *Handler) RevokeToken(c echo.Context) error {
-	ctx, who, now := c.Request().Context(), PrincipalOf(c), h.Now().UTC()
+	ctx, who, caller := c.Request().Context(), PrincipalOf(c), h.caller(c)
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	if err := account.RevokeAPIToken(ctx, h.DB, h.actor(c), who.User.ID, id, now); err != nil {
+	if err := account.RevokeAPIToken(ctx, h.DB, caller, who.User.ID, id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account/tokens?flash=flash.token_revoked")

@@ -29,9 +29,7 @@ func bearer(env *apptest.Env, t *testing.T, token string) *apptest.Client {
 // the token works on the API as its user.
 func TestCreateTokenShowsItOnce(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	u := env.User(t, domain.RoleFocalPoint, "MOLSW")
-	b := env.SignedIn(t, u)
+	env, u, b := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 
 	page := b.Get("/account/tokens")
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "You have no API token.") || !strings.Contains(page.Body, `action="/account/tokens"`) {
@@ -98,9 +96,7 @@ func TestCreateTokenShowsItOnce(t *testing.T) {
 // message, keeping what was typed, and creates nothing.
 func TestCreateTokenValidation(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	u := env.User(t, domain.RoleDonor, "APJP")
-	b := env.SignedIn(t, u)
+	env, u, b := newSignedIn(t, domain.RoleDonor, "APJP")
 	tests := []struct {
 		name string
 		form url.Values
@@ -137,7 +133,7 @@ func TestRevokeToken(t *testing.T) {
 	env := apptest.New(t)
 	ctx, now := context.Background(), env.Clock.Now().UTC()
 	owner, other := env.User(t, domain.RoleFocalPoint, "MOJ"), env.User(t, domain.RoleFacilitator, "")
-	secret, tok, err := account.CreateAPIToken(ctx, env.App.DB, domain.SystemActor, owner, "script", nil, now)
+	secret, tok, err := account.CreateAPIToken(ctx, env.App.DB, domain.Caller{Actor: domain.SystemActor, Now: now}, owner, "script", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

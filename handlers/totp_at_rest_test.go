@@ -34,7 +34,7 @@ func TestTOTPSecretsAreEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.SystemActor, u.ID, mfaCode(t, key.Secret(), now), now); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, env.App.DB, env.App.Keys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, mfaCode(t, key.Secret(), now)); err != nil {
 		t.Fatal(err)
 	}
 	secret := key.Secret()

@@ -105,11 +105,6 @@ type userLinkPage struct {
 	Created bool
 }
 
-// manager is the request's user as the models' account rules see them.
-func (h *Handler) manager(c echo.Context) account.Manager {
-	return account.Manager{Actor: h.actor(c), Role: PrincipalOf(c).User.Role}
-}
-
 // Users lists the accounts, filtered by role and organisation with a plain GET form.
 func (h *Handler) Users(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -150,7 +145,7 @@ func (h *Handler) renderNewUser(c echo.Context, status int, f userForm, errs map
 func (h *Handler) CreateUser(c echo.Context) error {
 	f := parseUserForm(c)
 	u := &domain.User{Email: f.Email, Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr()}
-	secret, tok, err := account.InviteUser(c.Request().Context(), h.DB, h.manager(c), u, h.Now().UTC())
+	secret, tok, err := account.InviteUser(c.Request().Context(), h.DB, h.caller(c), u)
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		return h.renderNewUser(c, http.StatusUnprocessableEntity, f, h.fieldErrors(c, ve))
@@ -238,10 +233,10 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 		return err
 	}
 	f := parseUserForm(c)
-	m := h.manager(c)
+	m := h.caller(c)
 	// A change of role is a high-value action: it needs a recent password
 	// check. Changes the models would refuse anyway are left to them.
-	if f.Role != u.Role && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) && domain.CanManageRole(m.Role, f.Role) {
+	if f.Role != u.Role && !m.Is(u.ID) && domain.CanManageRole(m.Scope.Role, u.Role) && domain.CanManageRole(m.Scope.Role, f.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -251,7 +246,7 @@ func (h *Handler) UpdateUser(c echo.Context) error {
 		}
 	}
 	ch := account.UserChange{Name: f.Name, Role: f.Role, OrganisationID: f.orgPtr(), Version: f.Version}
-	err = account.UpdateUser(c.Request().Context(), h.DB, m, u.ID, ch, h.Now().UTC())
+	err = account.UpdateUser(c.Request().Context(), h.DB, m, u.ID, ch)
 	return h.afterUserChange(c, u, &f, err, "flash.user_updated")
 }
 
@@ -262,8 +257,8 @@ func (h *Handler) DisableUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := h.manager(c)
-	if !u.Disabled() && !m.Is(u.ID) && domain.CanManageRole(m.Role, u.Role) {
+	m := h.caller(c)
+	if !u.Disabled() && !m.Is(u.ID) && domain.CanManageRole(m.Scope.Role, u.Role) {
 		status, msg, err := h.confirmRecentPassword(c)
 		if err != nil {
 			return err
@@ -272,7 +267,7 @@ func (h *Handler) DisableUser(c echo.Context) error {
 			return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmDisable, "")
 		}
 	}
-	err = account.DisableUser(c.Request().Context(), h.DB, m, u.ID, formVersion(c), h.Now().UTC())
+	err = account.DisableUser(c.Request().Context(), h.DB, m, u.ID, formVersion(c))
 	return h.afterUserChange(c, u, nil, err, "flash.user_disabled")
 }
 
@@ -285,8 +280,8 @@ func (h *Handler) ResetUserMFA(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, reason := h.manager(c), strings.TrimSpace(c.FormValue("reason"))
-	if m.Role != domain.RoleAdmin {
+	m, reason := h.caller(c), strings.TrimSpace(c.FormValue("reason"))
+	if m.Scope.Role != domain.RoleAdmin {
 		h.logDenied(c, domain.ErrForbidden, &u.ID, "")
 		return domain.ErrForbidden
 	}
@@ -301,7 +296,7 @@ func (h *Handler) ResetUserMFA(c echo.Context) error {
 	if msg != "" {
 		return h.renderUserEditFor(c, status, u, formOf(u), map[string]string{"password": msg}, confirmMFAReset, reason)
 	}
-	res, err := account.ResetUserMFA(c.Request().Context(), h.DB, m, u.ID, reason, h.Now().UTC())
+	res, err := account.ResetUserMFA(c.Request().Context(), h.DB, m, u.ID, reason)
 	if errors.As(err, &ve) {
 		fresh, ferr := account.FindUser(c.Request().Context(), h.DB, u.ID)
 		if ferr != nil {
@@ -322,7 +317,7 @@ func (h *Handler) EnableUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = account.EnableUser(c.Request().Context(), h.DB, h.manager(c), u.ID, formVersion(c), h.Now().UTC())
+	err = account.EnableUser(c.Request().Context(), h.DB, h.caller(c), u.ID, formVersion(c))
 	return h.afterUserChange(c, u, nil, err, "flash.user_enabled")
 }
 
@@ -333,7 +328,7 @@ func (h *Handler) UserPasswordLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secret, tok, err := account.CreatePasswordToken(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
+	secret, tok, err := account.CreatePasswordToken(c.Request().Context(), h.DB, h.caller(c), u.ID)
 	if err != nil {
 		return h.afterUserChange(c, u, nil, err, "")
 	}
@@ -346,7 +341,7 @@ func (h *Handler) EndUserSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = account.EndAllUserSessions(c.Request().Context(), h.DB, h.manager(c), u.ID, h.Now().UTC())
+	_, err = account.EndAllUserSessions(c.Request().Context(), h.DB, h.caller(c), u.ID)
 	return h.afterUserChange(c, u, nil, err, "flash.user_sessions_ended")
 }
 

@@ -67,9 +67,7 @@ var umLink = regexp.MustCompile(`/set-password/([A-Za-z0-9_-]{20,})`)
 
 func TestSecretariatInvitesAFocalPointWhoSetsAPassword(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	sec := env.User(t, domain.RoleSecretariat, "")
-	b := env.SignedIn(t, sec)
+	env, sec, b := newSignedIn(t, domain.RoleSecretariat, "")
 
 	form := b.Get("/users/new")
 	mustStatus(t, form, http.StatusOK)
@@ -230,9 +228,7 @@ func TestSecretariatCannotTouchAdministrators(t *testing.T) {
 
 func TestNobodyDisablesThemselvesOrChangesTheirRole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	admin := env.User(t, domain.RoleAdmin, "")
-	b := env.SignedIn(t, admin)
+	env, admin, b := newSignedIn(t, domain.RoleAdmin, "")
 	v := strconv.Itoa(admin.Version)
 	r := b.Post(umPath(admin, "/disable"), url.Values{"version": {v}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
@@ -368,9 +364,7 @@ func TestChangeOwnPassword(t *testing.T) {
 
 func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	admin := env.User(t, domain.RoleAdmin, "")
-	b := env.SignedIn(t, admin)
+	env, admin, b := newSignedIn(t, domain.RoleAdmin, "")
 	counter := storetest.CountQueries(env.App.DB)
 	measure := func() (int64, string) {
 		mustStatus(t, b.Get("/users"), http.StatusOK) // warm: the session's last-seen time is written at most once a minute
@@ -380,12 +374,12 @@ func TestUserListCostsAFixedNumberOfQueries(t *testing.T) {
 		return counter.N(), r.Body
 	}
 	few, _ := measure()
-	m := account.Manager{Actor: domain.Actor{UserID: &admin.ID, Name: admin.Email}, Role: domain.RoleAdmin}
+	m := domain.Caller{Actor: domain.Actor{UserID: &admin.ID, Name: admin.Email}, Scope: domain.ScopeOf(admin), Now: env.Clock.Now().UTC()}
 	orgs := []string{"MOLSW", "MOPS", "MOJ"}
 	for i := 0; i < 50; i++ {
 		id, _ := strconv.ParseInt(umOrgID(t, env, orgs[i%3]), 10, 64)
 		u := &domain.User{Email: fmt.Sprintf("fp%02d@list.example", i), Name: fmt.Sprintf("Focal point %02d", i), Role: domain.RoleFocalPoint, OrganisationID: &id}
-		if _, _, err := account.InviteUser(context.Background(), env.App.DB, m, u, env.Clock.Now().UTC()); err != nil {
+		if _, _, err := account.InviteUser(context.Background(), env.App.DB, m, u); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -61,7 +61,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 	r := mops.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": 99, "narrative": "x", "version": %d}`, version))
 	mustStatus(t, r, http.StatusForbidden)
 	mustStatus(t, donor.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": 99, "version": %d}`, version)), http.StatusForbidden)
-	mustStatus(t, mops.JSON(http.MethodPost, path+"/submit", fmt.Sprintf(`{"version": %d}`, version)), http.StatusForbidden)
+	apiAct(t, mops, path, "submit", version, http.StatusForbidden)
 
 	// MOLSW can, once: the second write on the same version is a conflict naming the author.
 	r = molsw.JSON(http.MethodPut, path, fmt.Sprintf(`{"value": 14, "narrative": "Two trainings", "version": %d}`, version))
@@ -90,12 +90,10 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 	mustStatus(t, molsw.JSON(http.MethodPut, path, `{"value": 1, "version": 1, "extra": true}`), http.StatusUnprocessableEntity)
 
 	// Submit, then the focal point cannot approve; the secretariat does, and the value locks.
-	r = molsw.JSON(http.MethodPost, path+"/submit", fmt.Sprintf(`{"version": %d}`, saved.Version))
-	mustStatus(t, r, http.StatusOK)
+	r = apiAct(t, molsw, path, "submit", saved.Version, http.StatusOK)
 	sub := decode[struct{ Version int }](t, r)
-	mustStatus(t, molsw.JSON(http.MethodPost, path+"/approve", fmt.Sprintf(`{"version": %d}`, sub.Version)), http.StatusForbidden)
-	r = sec.JSON(http.MethodPost, path+"/approve", fmt.Sprintf(`{"version": %d}`, sub.Version))
-	mustStatus(t, r, http.StatusOK)
+	apiAct(t, molsw, path, "approve", sub.Version, http.StatusForbidden)
+	r = apiAct(t, sec, path, "approve", sub.Version, http.StatusOK)
 	appr := decode[struct {
 		Version int
 		Status  string
@@ -113,8 +111,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 			t.Fatalf("a donor sees a %s value", v.Status)
 		}
 	}
-	var denied int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "access.denied").Count(&denied)
+	denied := auditCount(env, "access.denied")
 	if denied < 3 {
 		t.Errorf("%d denied accesses logged, want at least 3", denied)
 	}
@@ -122,8 +119,7 @@ func TestValueAPIObjectLevelAccess(t *testing.T) {
 
 func TestValueFormByPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t)
-	fp := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	env, _, fp := newSignedIn(t, domain.RoleFocalPoint, "MOLSW")
 	other := env.SignedIn(t, env.User(t, domain.RoleFocalPoint, "MOPS"))
 	path := fmt.Sprintf("/plans/%s/indicators/2.1.1.a/values/%s", seed.DemoPlanCode, currentPeriod())
 
@@ -155,8 +151,7 @@ func TestValueFormByPage(t *testing.T) {
 	mustStatus(t, r, http.StatusSeeOther)
 	// The same form posted again (a retry on a flaky connection) is not applied twice.
 	mustStatus(t, fp.Post(path, fields), http.StatusSeeOther)
-	var n int64
-	env.App.DB.Model(&domain.AuditEntry{}).Where("action = ?", "value.save").Count(&n)
+	n := auditCount(env, "value.save")
 	if n != 1 {
 		t.Errorf("%d saves recorded for one form posted twice", n)
 	}
@@ -167,4 +162,13 @@ func TestValueFormByPage(t *testing.T) {
 	if !strings.Contains(r.Body, "Someone else changed this value") && !strings.Contains(r.Body, "changed this value") {
 		t.Errorf("409 page does not explain the conflict")
 	}
+}
+
+// apiAct posts a workflow action (submit, approve…) on the version of the
+// value or update at path through the API and checks the answer's status.
+func apiAct(t *testing.T, c *apptest.Client, path, action string, version, want int) *apptest.Response {
+	t.Helper()
+	r := c.JSON(http.MethodPost, path+"/"+action, fmt.Sprintf(`{"version": %d}`, version))
+	mustStatus(t, r, want)
+	return r
 }

@@ -52,8 +52,8 @@ func (e *CategoryConflict) Is(target error) bool { return target == domain.ErrSt
 // "label_<id>_<lang>"), and a category changed since the form was read
 // refuses the whole edit (*CategoryConflict). Each changed category gets an
 // audit row.
-func SaveCategoryTexts(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, planLang string, edits []CategoryTexts) error {
-	if !scope.Validates() {
+func SaveCategoryTexts(ctx context.Context, db *gorm.DB, who domain.Caller, planLang string, edits []CategoryTexts) error {
+	if !who.Scope.Validates() {
 		return domain.ErrForbidden
 	}
 	v := &domain.ValidationError{}
@@ -110,7 +110,7 @@ func SaveCategoryTexts(ctx context.Context, db *gorm.DB, actor domain.Actor, sco
 			}
 			old := map[string]any{"label": byID[e.ID].Label, "label_i18n": cleanTexts(byID[e.ID].LabelI18n, "")}
 			neu := map[string]any{"label": byID[e.ID].Label, "label_i18n": cleanTexts(next, "")}
-			if err := domain.Audit(tx, actor, "disaggregation.translate", "disaggregation_category", &e.ID, nil, old, neu, ""); err != nil {
+			if err := domain.Audit(tx, who.Actor, "disaggregation.translate", "disaggregation_category", &e.ID, nil, old, neu, ""); err != nil {
 				return err
 			}
 		}

@@ -129,12 +129,12 @@ func ValidateActivityInput(ctx context.Context, db *gorm.DB, plan *domain.Plan, 
 
 // CreateActivity adds an activity under an objective with its supporters,
 // and the audit row, in one transaction.
-func CreateActivity(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, objective *domain.Objective, in ActivityInput, now time.Time) (*domain.Activity, error) {
+func CreateActivity(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, objective *domain.Objective, in ActivityInput) (*domain.Activity, error) {
 	in.NodeInput = in.trimmed(plan.Language)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	a := &domain.Activity{PlanID: plan.ID, ObjectiveID: objective.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description,
 		StartDate: in.StartDate, EndDate: in.EndDate, LeadOrgID: in.LeadOrgID, Budget: in.Budget, Currency: in.Currency,
-		Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Position: in.Position, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		if err := checkNode(tx, v, "activity", plan.ID, objective.Code, in.NodeInput, true, 500); err != nil {
@@ -162,7 +162,7 @@ func CreateActivity(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *
 		if err := reporting.RefreshCompleteness(tx, plan.ID, []int64{a.LeadOrgID}, nil, reporting.ItemUpdate); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "activity.create", "activity", &a.ID, &plan.ID, nil, activityFacts(a, in.SupporterIDs, orgs), "")
+		return domain.Audit(tx, who.Actor, "activity.create", "activity", &a.ID, &plan.ID, nil, activityFacts(a, in.SupporterIDs, orgs), "")
 	})
 	return a, err
 }
@@ -187,7 +187,7 @@ func setSupporters(tx *gorm.DB, activityID int64, ids []int64) error {
 }
 
 // UpdateActivity saves the activity form from the version it was made from.
-func UpdateActivity(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, code string, in ActivityInput, now time.Time) error {
+func UpdateActivity(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, code string, in ActivityInput) error {
 	in.NodeInput = in.trimmed(plan.Language)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -214,7 +214,7 @@ func UpdateActivity(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *
 		}
 		changes := map[string]any{"title": in.Title, "title_i18n": in.Titles, "description": in.Description, "position": in.Position,
 			"start_date": in.StartDate, "end_date": in.EndDate, "lead_org_id": in.LeadOrgID, "budget": in.Budget, "currency": in.Currency}
-		if err := bumpRow(tx, "activity", "activities", a.ID, a.Version, changes, now); err != nil {
+		if err := bumpRow(tx, "activity", "activities", a.ID, a.Version, changes, who.Now); err != nil {
 			return err
 		}
 		if err := setSupporters(tx, a.ID, in.SupporterIDs); err != nil {
@@ -233,7 +233,7 @@ func UpdateActivity(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *
 		}
 		a.Title, a.TitleI18n, a.Description, a.Position, a.StartDate, a.EndDate = in.Title, in.Titles, in.Description, in.Position, in.StartDate, in.EndDate
 		a.LeadOrgID, a.Budget, a.Currency = in.LeadOrgID, in.Budget, in.Currency
-		return domain.Audit(tx, actor, "activity.update", "activity", &a.ID, &plan.ID, old, activityFacts(&a, in.SupporterIDs, orgs), "")
+		return domain.Audit(tx, who.Actor, "activity.update", "activity", &a.ID, &plan.ID, old, activityFacts(&a, in.SupporterIDs, orgs), "")
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"naptracker/domain"
 
@@ -87,9 +86,9 @@ func FundingOver(a domain.Activity, lines []domain.FundingLine) float64 {
 }
 
 // CreateFunding adds a funding line to an activity, with its audit row.
-func CreateFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, a *domain.Activity, in FundingInput, now time.Time) (*domain.FundingLine, error) {
+func CreateFunding(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, a *domain.Activity, in FundingInput) (*domain.FundingLine, error) {
 	in = in.trimmed()
-	f := &domain.FundingLine{ActivityID: a.ID, FunderID: in.FunderID, Amount: in.Amount, Currency: in.Currency, Status: in.Status, Note: in.Note, Version: 1, CreatedAt: now, UpdatedAt: now}
+	f := &domain.FundingLine{ActivityID: a.ID, FunderID: in.FunderID, Amount: in.Amount, Currency: in.Currency, Status: in.Status, Note: in.Note, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		o, err := checkFunding(tx, v, in, nil)
@@ -102,7 +101,7 @@ func CreateFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *d
 		if err := tx.Create(f).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "funding.create", "funding_line", &f.ID, &plan.ID, nil, fundingFacts(f, a.Code, o.Acronym), "")
+		return domain.Audit(tx, who.Actor, "funding.create", "funding_line", &f.ID, &plan.ID, nil, fundingFacts(f, a.Code, o.Acronym), "")
 	})
 	return f, err
 }
@@ -124,7 +123,7 @@ func loadFunding(tx *gorm.DB, a *domain.Activity, id int64, version int) (*domai
 }
 
 // UpdateFunding saves a funding line's form from the version it was made from.
-func UpdateFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, a *domain.Activity, id int64, in FundingInput, now time.Time) error {
+func UpdateFunding(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, a *domain.Activity, id int64, in FundingInput) error {
 	in = in.trimmed()
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		f, oldFunder, err := loadFunding(tx, a, id, in.Version)
@@ -141,16 +140,16 @@ func UpdateFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *d
 		}
 		old := fundingFacts(f, a.Code, oldFunder)
 		changes := map[string]any{"funder_id": in.FunderID, "amount": in.Amount, "currency": in.Currency, "status": in.Status, "note": in.Note}
-		if err := bumpRow(tx, "funding_line", "funding_lines", f.ID, f.Version, changes, now); err != nil {
+		if err := bumpRow(tx, "funding_line", "funding_lines", f.ID, f.Version, changes, who.Now); err != nil {
 			return err
 		}
 		f.FunderID, f.Amount, f.Currency, f.Status, f.Note = in.FunderID, in.Amount, in.Currency, in.Status, in.Note
-		return domain.Audit(tx, actor, "funding.update", "funding_line", &f.ID, &plan.ID, old, fundingFacts(f, a.Code, o.Acronym), "")
+		return domain.Audit(tx, who.Actor, "funding.update", "funding_line", &f.ID, &plan.ID, old, fundingFacts(f, a.Code, o.Acronym), "")
 	})
 }
 
 // DeleteFunding removes a funding line (nothing depends on one), with its audit row.
-func DeleteFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, a *domain.Activity, id int64, version int) error {
+func DeleteFunding(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, a *domain.Activity, id int64, version int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		f, funder, err := loadFunding(tx, a, id, version)
 		if err != nil {
@@ -159,6 +158,6 @@ func DeleteFunding(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *d
 		if err := tx.Delete(&domain.FundingLine{}, f.ID).Error; err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "funding.delete", "funding_line", &f.ID, &plan.ID, fundingFacts(f, a.Code, funder), nil, "")
+		return domain.Audit(tx, who.Actor, "funding.delete", "funding_line", &f.ID, &plan.ID, fundingFacts(f, a.Code, funder), nil, "")
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"naptracker/domain"
 	"naptracker/reporting"
@@ -256,9 +255,9 @@ func setTargets(tx *gorm.DB, id int64, targets map[int]float64) error {
 
 // CreateIndicator adds an indicator under an objective or an activity, with
 // its yearly targets and audit row, in one transaction.
-func CreateIndicator(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, parent IndicatorParent, in IndicatorInput, now time.Time) (*domain.Indicator, error) {
+func CreateIndicator(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, parent IndicatorParent, in IndicatorInput) (*domain.Indicator, error) {
 	in = in.trimmed(plan.Language)
-	ind := &domain.Indicator{PlanID: plan.ID, Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
+	ind := &domain.Indicator{PlanID: plan.ID, Code: in.Code, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	applyIndicator(ind, in, parent)
 	where, id := "objective_id = ?", int64(0)
 	if parent.Activity != nil {
@@ -286,13 +285,13 @@ func CreateIndicator(ctx context.Context, db *gorm.DB, actor domain.Actor, plan 
 		if err := reporting.RefreshCompleteness(tx, plan.ID, []int64{ind.ReportingOrgID}, nil, reporting.ItemValue); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "indicator.create", "indicator", &ind.ID, &plan.ID, nil, indicatorFacts(ind, in.Targets), "")
+		return domain.Audit(tx, who.Actor, "indicator.create", "indicator", &ind.ID, &plan.ID, nil, indicatorFacts(ind, in.Targets), "")
 	})
 	return ind, err
 }
 
 // UpdateIndicator saves the indicator form from the version it was made from.
-func UpdateIndicator(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, parent IndicatorParent, code string, in IndicatorInput, now time.Time) error {
+func UpdateIndicator(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, parent IndicatorParent, code string, in IndicatorInput) error {
 	in = in.trimmed(plan.Language)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ind domain.Indicator
@@ -319,7 +318,7 @@ func UpdateIndicator(ctx context.Context, db *gorm.DB, actor domain.Actor, plan 
 		changes := indicatorFacts(&ind, nil)
 		delete(changes, "code")
 		delete(changes, "targets")
-		if err := bumpRow(tx, "indicator", "indicators", ind.ID, ind.Version, changes, now); err != nil {
+		if err := bumpRow(tx, "indicator", "indicators", ind.ID, ind.Version, changes, who.Now); err != nil {
 			return err
 		}
 		if err := setTargets(tx, ind.ID, in.Targets); err != nil {
@@ -333,7 +332,7 @@ func UpdateIndicator(ctx context.Context, db *gorm.DB, actor domain.Actor, plan 
 				return err
 			}
 		}
-		return domain.Audit(tx, actor, "indicator.update", "indicator", &ind.ID, &plan.ID, old, indicatorFacts(&ind, in.Targets), "")
+		return domain.Audit(tx, who.Actor, "indicator.update", "indicator", &ind.ID, &plan.ID, old, indicatorFacts(&ind, in.Targets), "")
 	})
 }
 

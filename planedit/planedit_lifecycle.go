@@ -114,7 +114,7 @@ func EntityDependents(ctx context.Context, db *gorm.DB, kind string, id int64) (
 
 // DeleteEntity deletes a record that nothing depends on, with its audit
 // row; otherwise it returns an *InUseError saying what depends on it.
-func DeleteEntity(ctx context.Context, db *gorm.DB, actor domain.Actor, ref domain.EntityRef) error {
+func DeleteEntity(ctx context.Context, db *gorm.DB, who domain.Caller, ref domain.EntityRef) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := loadEntity(tx, ref)
 		if err != nil {
@@ -145,14 +145,14 @@ func DeleteEntity(ctx context.Context, db *gorm.DB, actor domain.Actor, ref doma
 		if err := reporting.RefreshItemCompleteness(tx, ref, org); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, ref.Kind+".delete", ref.Kind, &row.ID, ref.PlanID, old, nil, "")
+		return domain.Audit(tx, who.Actor, ref.Kind+".delete", ref.Kind, &row.ID, ref.PlanID, old, nil, "")
 	})
 }
 
 // ArchiveEntity archives (or, with archive false, restores) a record: an
 // archived item disappears from the plan and from the choices offered, but
 // everything recorded about it is kept. The audit row is in the same transaction.
-func ArchiveEntity(ctx context.Context, db *gorm.DB, actor domain.Actor, ref domain.EntityRef, archive bool, now time.Time) error {
+func ArchiveEntity(ctx context.Context, db *gorm.DB, who domain.Caller, ref domain.EntityRef, archive bool) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := loadEntity(tx, ref)
 		if err != nil {
@@ -164,9 +164,9 @@ func ArchiveEntity(ctx context.Context, db *gorm.DB, actor domain.Actor, ref dom
 		var at *time.Time
 		action := ".unarchive"
 		if archive {
-			at, action = &now, ".archive"
+			at, action = &who.Now, ".archive"
 		}
-		if err := bumpRow(tx, ref.Kind, domain.EntityTables[ref.Kind], row.ID, row.Version, map[string]any{"archived_at": at}, now); err != nil {
+		if err := bumpRow(tx, ref.Kind, domain.EntityTables[ref.Kind], row.ID, row.Version, map[string]any{"archived_at": at}, who.Now); err != nil {
 			return err
 		}
 		org, err := reporting.ItemOrg(tx, ref.Kind, row.ID)
@@ -178,7 +178,7 @@ func ArchiveEntity(ctx context.Context, db *gorm.DB, actor domain.Actor, ref dom
 		}
 		oldF, newF := row.facts(ref.Kind), row.facts(ref.Kind)
 		oldF["archived"], newF["archived"] = row.ArchivedAt != nil, archive
-		return domain.Audit(tx, actor, ref.Kind+action, ref.Kind, &row.ID, ref.PlanID, oldF, newF, "")
+		return domain.Audit(tx, who.Actor, ref.Kind+action, ref.Kind, &row.ID, ref.PlanID, oldF, newF, "")
 	})
 }
 

@@ -3,7 +3,6 @@ package planedit
 import (
 	"context"
 	"strings"
-	"time"
 
 	"naptracker/domain"
 
@@ -125,9 +124,9 @@ func ValidateNodeInput(ctx context.Context, db *gorm.DB, kind string, planID int
 }
 
 // CreatePillar adds a pillar to a plan, with its audit row.
-func CreatePillar(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, in NodeInput, now time.Time) (*domain.Pillar, error) {
+func CreatePillar(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, in NodeInput) (*domain.Pillar, error) {
 	in = in.trimmed(plan.Language)
-	p := &domain.Pillar{PlanID: plan.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
+	p := &domain.Pillar{PlanID: plan.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		if err := checkNode(tx, v, "pillar", plan.ID, "", in, true, 500); err != nil {
@@ -142,15 +141,15 @@ func CreatePillar(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *do
 		if err := tx.Create(p).Error; err != nil {
 			return duplicate(err, "code", codeTaken)
 		}
-		return domain.Audit(tx, actor, "pillar.create", "pillar", &p.ID, &plan.ID, nil, nodeFacts(p.Code, p.Title, p.TitleI18n, p.Description, p.Position), "")
+		return domain.Audit(tx, who.Actor, "pillar.create", "pillar", &p.ID, &plan.ID, nil, nodeFacts(p.Code, p.Title, p.TitleI18n, p.Description, p.Position), "")
 	})
 	return p, err
 }
 
 // CreateObjective adds an objective under a pillar, with its audit row.
-func CreateObjective(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, pillar *domain.Pillar, in NodeInput, now time.Time) (*domain.Objective, error) {
+func CreateObjective(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, pillar *domain.Pillar, in NodeInput) (*domain.Objective, error) {
 	in = in.trimmed(plan.Language)
-	o := &domain.Objective{PlanID: plan.ID, PillarID: pillar.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &domain.Objective{PlanID: plan.ID, PillarID: pillar.ID, Code: in.Code, Title: in.Title, TitleI18n: in.Titles, Description: in.Description, Position: in.Position, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		if err := checkNode(tx, v, "objective", plan.ID, pillar.Code, in, true, 500); err != nil {
@@ -165,7 +164,7 @@ func CreateObjective(ctx context.Context, db *gorm.DB, actor domain.Actor, plan 
 		if err := tx.Create(o).Error; err != nil {
 			return duplicate(err, "code", codeTaken)
 		}
-		return domain.Audit(tx, actor, "objective.create", "objective", &o.ID, &plan.ID, nil, nodeFacts(o.Code, o.Title, o.TitleI18n, o.Description, o.Position), "")
+		return domain.Audit(tx, who.Actor, "objective.create", "objective", &o.ID, &plan.ID, nil, nodeFacts(o.Code, o.Title, o.TitleI18n, o.Description, o.Position), "")
 	})
 	return o, err
 }
@@ -182,7 +181,7 @@ func defaultPosition(tx *gorm.DB, pos *int, table, where string, args ...any) er
 
 // UpdateNode saves the title, description and position of a pillar or
 // objective (kind), from the version the form was made from.
-func UpdateNode(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, kind, code string, in NodeInput, now time.Time) error {
+func UpdateNode(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, kind, code string, in NodeInput) error {
 	in = in.trimmed(plan.Language)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row struct {
@@ -208,10 +207,10 @@ func UpdateNode(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *doma
 			return err
 		}
 		changes := map[string]any{"title": in.Title, "title_i18n": in.Titles, "description": in.Description, "position": in.Position}
-		if err := bumpRow(tx, kind, domain.EntityTables[kind], row.ID, row.Version, changes, now); err != nil {
+		if err := bumpRow(tx, kind, domain.EntityTables[kind], row.ID, row.Version, changes, who.Now); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, kind+".update", kind, &row.ID, &plan.ID,
+		return domain.Audit(tx, who.Actor, kind+".update", kind, &row.ID, &plan.ID,
 			nodeFacts(row.Code, row.Title, row.TitleI18n, row.Description, row.Position), nodeFacts(row.Code, in.Title, in.Titles, in.Description, in.Position), "")
 	})
 }

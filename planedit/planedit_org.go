@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"naptracker/domain"
 
@@ -63,9 +62,9 @@ func ValidateOrgInput(ctx context.Context, db *gorm.DB, in OrgInput, id int64) e
 const acronymTaken = "err.acronym_taken"
 
 // CreateOrganisation adds an organisation, with its audit row.
-func CreateOrganisation(ctx context.Context, db *gorm.DB, actor domain.Actor, in OrgInput, now time.Time) (*domain.Organisation, error) {
+func CreateOrganisation(ctx context.Context, db *gorm.DB, who domain.Caller, in OrgInput) (*domain.Organisation, error) {
 	in = in.trimmed()
-	o := &domain.Organisation{Acronym: in.Acronym, Name: in.Name, Type: in.Type, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &domain.Organisation{Acronym: in.Acronym, Name: in.Name, Type: in.Type, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v := &domain.ValidationError{}
 		if err := checkOrg(tx, v, in, 0); err != nil {
@@ -77,7 +76,7 @@ func CreateOrganisation(ctx context.Context, db *gorm.DB, actor domain.Actor, in
 		if err := tx.Create(o).Error; err != nil {
 			return duplicate(err, "acronym", acronymTaken)
 		}
-		return domain.Audit(tx, actor, "organisation.create", "organisation", &o.ID, nil, nil, orgFacts(o), "")
+		return domain.Audit(tx, who.Actor, "organisation.create", "organisation", &o.ID, nil, nil, orgFacts(o), "")
 	})
 	return o, err
 }
@@ -92,7 +91,7 @@ func OrganisationByID(ctx context.Context, db *gorm.DB, id int64) (*domain.Organ
 }
 
 // UpdateOrganisation saves the organisation form from the version it was made from.
-func UpdateOrganisation(ctx context.Context, db *gorm.DB, actor domain.Actor, id int64, in OrgInput, now time.Time) error {
+func UpdateOrganisation(ctx context.Context, db *gorm.DB, who domain.Caller, id int64, in OrgInput) error {
 	in = in.trimmed()
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var o domain.Organisation
@@ -111,10 +110,10 @@ func UpdateOrganisation(ctx context.Context, db *gorm.DB, actor domain.Actor, id
 		}
 		old := orgFacts(&o)
 		changes := map[string]any{"acronym": in.Acronym, "name": in.Name, "type": in.Type}
-		if err := bumpRow(tx, "organisation", "organisations", o.ID, o.Version, changes, now); err != nil {
+		if err := bumpRow(tx, "organisation", "organisations", o.ID, o.Version, changes, who.Now); err != nil {
 			return duplicate(err, "acronym", acronymTaken)
 		}
-		return domain.Audit(tx, actor, "organisation.update", "organisation", &o.ID, nil, old, changes, "")
+		return domain.Audit(tx, who.Actor, "organisation.update", "organisation", &o.ID, nil, old, changes, "")
 	})
 }
 

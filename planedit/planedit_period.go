@@ -72,7 +72,7 @@ type PeriodInput struct {
 }
 
 // UpdatePeriod changes a period's due date and grace days, with the audit row.
-func UpdatePeriod(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, label string, in PeriodInput, now time.Time) error {
+func UpdatePeriod(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, label string, in PeriodInput) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := loadPeriod(tx, plan.ID, label, in.Version)
 		if err != nil {
@@ -94,7 +94,7 @@ func UpdatePeriod(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *do
 			return err
 		}
 		old := periodFacts(p)
-		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"due_date": in.DueDate, "grace_days": in.GraceDays}, now); err != nil {
+		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"due_date": in.DueDate, "grace_days": in.GraceDays}, who.Now); err != nil {
 			return err
 		}
 		p.DueDate, p.GraceDays = in.DueDate, in.GraceDays
@@ -106,7 +106,7 @@ func UpdatePeriod(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *do
 		if err := reporting.RebuildCompleteness(tx, plan.ID, periods); err != nil {
 			return err
 		}
-		return domain.Audit(tx, actor, "period.update", "period", &p.ID, &plan.ID, old, periodFacts(p), "")
+		return domain.Audit(tx, who.Actor, "period.update", "period", &p.ID, &plan.ID, old, periodFacts(p), "")
 	})
 }
 
@@ -114,7 +114,7 @@ func UpdatePeriod(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *do
 // included), unlocks it (reporting stays possible after the grace days), or
 // returns it to locking automatically; the change is audited as
 // period.lock, period.unlock or period.auto_lock.
-func SetPeriodLock(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, label, lock string, version int, now time.Time) error {
+func SetPeriodLock(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, label, lock string, version int) error {
 	var override *string
 	switch lock {
 	case domain.LockLocked, domain.LockUnlocked:
@@ -132,12 +132,12 @@ func SetPeriodLock(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *d
 			return nil
 		}
 		old := periodFacts(p)
-		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"lock_override": override}, now); err != nil {
+		if err := bumpRow(tx, "period", "reporting_periods", p.ID, p.Version, map[string]any{"lock_override": override}, who.Now); err != nil {
 			return err
 		}
 		p.LockOverride = override
 		action := map[string]string{domain.LockLocked: "period.lock", domain.LockUnlocked: "period.unlock", domain.LockAuto: "period.auto_lock"}[lock]
-		return domain.Audit(tx, actor, action, "period", &p.ID, &plan.ID, old, periodFacts(p), "")
+		return domain.Audit(tx, who.Actor, action, "period", &p.ID, &plan.ID, old, periodFacts(p), "")
 	})
 }
 
@@ -169,7 +169,7 @@ type ExceptionInput struct {
 // after the period has locked automatically (a period locked by the
 // secretariat stays locked for everyone). Granting again replaces the
 // organisation's exception. Audited as period.exception_grant.
-func GrantException(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, label string, in ExceptionInput, now time.Time) error {
+func GrantException(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, label string, in ExceptionInput) error {
 	in.Reason = strings.TrimSpace(in.Reason)
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var p domain.ReportingPeriod
@@ -197,20 +197,20 @@ func GrantException(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *
 		switch {
 		case err == nil:
 			oldFacts = map[string]any{"organisation": org.Acronym, "until": old.UntilDate.Format(time.DateOnly), "reason": old.Reason}
-			err = tx.Model(&old).Updates(map[string]any{"until_date": in.Until, "reason": in.Reason, "granted_by_id": actor.UserID}).Error
+			err = tx.Model(&old).Updates(map[string]any{"until_date": in.Until, "reason": in.Reason, "granted_by_id": who.Actor.UserID}).Error
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			err = tx.Create(&domain.PeriodException{PeriodID: p.ID, OrganisationID: org.ID, UntilDate: in.Until, Reason: in.Reason, GrantedByID: actor.UserID, CreatedAt: now}).Error
+			err = tx.Create(&domain.PeriodException{PeriodID: p.ID, OrganisationID: org.ID, UntilDate: in.Until, Reason: in.Reason, GrantedByID: who.Actor.UserID, CreatedAt: who.Now}).Error
 		}
 		if err != nil {
 			return err
 		}
 		newFacts := map[string]any{"period": p.Label, "organisation": org.Acronym, "until": in.Until.Format(time.DateOnly), "reason": in.Reason}
-		return domain.Audit(tx, actor, "period.exception_grant", "period", &p.ID, &plan.ID, oldFacts, newFacts, in.Reason)
+		return domain.Audit(tx, who.Actor, "period.exception_grant", "period", &p.ID, &plan.ID, oldFacts, newFacts, in.Reason)
 	})
 }
 
 // RemoveException withdraws an organisation's exception, with the audit row.
-func RemoveException(ctx context.Context, db *gorm.DB, actor domain.Actor, plan *domain.Plan, label string, id int64) error {
+func RemoveException(ctx context.Context, db *gorm.DB, who domain.Caller, plan *domain.Plan, label string, id int64) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var p domain.ReportingPeriod
 		if err := tx.Where("plan_id = ? AND label = ?", plan.ID, label).Take(&p).Error; err != nil {
@@ -228,6 +228,6 @@ func RemoveException(ctx context.Context, db *gorm.DB, actor domain.Actor, plan 
 			return err
 		}
 		old := map[string]any{"period": p.Label, "organisation": org.Acronym, "until": e.UntilDate.Format(time.DateOnly), "reason": e.Reason}
-		return domain.Audit(tx, actor, "period.exception_remove", "period", &p.ID, &plan.ID, old, nil, "")
+		return domain.Audit(tx, who.Actor, "period.exception_remove", "period", &p.ID, &plan.ID, old, nil, "")
 	})
 }

@@ -155,7 +155,7 @@ func ValidatePlanInput(ctx context.Context, db *gorm.DB, in PlanInput, creating 
 
 // CreatePlan creates a plan and its reporting periods (models.GeneratePeriods
 // with the form's due and grace days), with the audit row, in one transaction.
-func CreatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, in PlanInput, now time.Time) (*domain.Plan, error) {
+func CreatePlan(ctx context.Context, db *gorm.DB, who domain.Caller, in PlanInput) (*domain.Plan, error) {
 	in.Code = strings.TrimSpace(in.Code)
 	var p domain.Plan
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -166,21 +166,21 @@ func CreatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, in PlanInp
 		if err := v.Err(); err != nil {
 			return err
 		}
-		p = domain.Plan{Code: in.Code, Version: 1, CreatedAt: now, UpdatedAt: now}
+		p = domain.Plan{Code: in.Code, Version: 1, CreatedAt: who.Now, UpdatedAt: who.Now}
 		in.apply(&p)
 		if err := tx.Create(&p).Error; err != nil {
 			return duplicate(err, "code", "err.plan_code_taken")
 		}
 		periods := domain.GeneratePeriods(p, in.DueDays, in.GraceDays)
 		for i := range periods {
-			periods[i].CreatedAt, periods[i].UpdatedAt = now, now
+			periods[i].CreatedAt, periods[i].UpdatedAt = who.Now, who.Now
 		}
 		if err := tx.Create(&periods).Error; err != nil {
 			return err
 		}
 		facts := planFacts(&p)
 		facts["periods"] = len(periods)
-		return domain.Audit(tx, actor, "plan.create", "plan", &p.ID, &p.ID, nil, facts, "")
+		return domain.Audit(tx, who.Actor, "plan.create", "plan", &p.ID, &p.ID, nil, facts, "")
 	})
 	if err != nil {
 		return nil, err
@@ -193,7 +193,7 @@ func CreatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, in PlanInp
 // and grace days) and those no longer part of the plan are removed, which
 // is refused while any of them holds reports, or while activities or
 // yearly targets lie outside the new years.
-func UpdatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, code string, in PlanInput, now time.Time) error {
+func UpdatePlan(ctx context.Context, db *gorm.DB, who domain.Caller, code string, in PlanInput) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var p domain.Plan
 		if err := tx.Where("code = ?", code).Take(&p).Error; err != nil {
@@ -212,7 +212,7 @@ func UpdatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, code strin
 		old := planFacts(&p)
 		next := p
 		in.apply(&next)
-		added, removed, err := syncPeriods(tx, v, p, next, in, now)
+		added, removed, err := syncPeriods(tx, v, p, next, in, who.Now)
 		if err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func UpdatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, code strin
 		changes["tier1_label_i18n"], changes["tier2_label_i18n"], changes["tier3_label_i18n"] = next.Tier1LabelI18n, next.Tier2LabelI18n, next.Tier3LabelI18n
 		delete(changes, "code")
 		changes["tier1_label"], changes["tier2_label"], changes["tier3_label"] = next.Tier1Label, next.Tier2Label, next.Tier3Label
-		if err := bumpRow(tx, "plan", "plans", p.ID, p.Version, changes, now); err != nil {
+		if err := bumpRow(tx, "plan", "plans", p.ID, p.Version, changes, who.Now); err != nil {
 			return err
 		}
 		facts := planFacts(&next)
@@ -240,7 +240,7 @@ func UpdatePlan(ctx context.Context, db *gorm.DB, actor domain.Actor, code strin
 		if len(removed) > 0 {
 			facts["periods_removed"] = removed
 		}
-		return domain.Audit(tx, actor, "plan.update", "plan", &p.ID, &p.ID, old, facts, "")
+		return domain.Audit(tx, who.Actor, "plan.update", "plan", &p.ID, &p.ID, old, facts, "")
 	})
 }
 

@@ -31,6 +31,9 @@ func peDemo(t *testing.T) (*gorm.DB, *domain.Plan) {
 
 var peActor = domain.Actor{Name: "editor@test.example"}
 
+// editor is the test's editor calling at now.
+func editor(now time.Time) domain.Caller { return domain.Caller{Actor: peActor, Now: now} }
+
 func peLabels(t *testing.T, db *gorm.DB, planID int64) string {
 	t.Helper()
 	var labels []string
@@ -55,7 +58,7 @@ func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
 	in := planedit.PlanInput{Code: "P-1", Title: "Plan", StartYear: 2026, EndYear: 2027, Frequency: domain.Quarterly,
 		Tier1Label: "Pillar", Tier2Label: "Objective", Tier3Label: "Activity", GreenThreshold: 0.85, RedThreshold: 0.5,
 		Language: "en", Currency: "USD", DueDays: 30, GraceDays: 15}
-	plan, err := planedit.CreatePlan(ctx, db, peActor, in, now)
+	plan, err := planedit.CreatePlan(ctx, db, editor(now), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +67,7 @@ func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
 	}
 	// One more year adds its periods with the form's due and grace days.
 	in.EndYear, in.Version, in.DueDays = 2028, 1, 20
-	if err := planedit.UpdatePlan(ctx, db, peActor, "P-1", in, now); err != nil {
+	if err := planedit.UpdatePlan(ctx, db, editor(now), "P-1", in); err != nil {
 		t.Fatal(err)
 	}
 	var q1 domain.ReportingPeriod
@@ -74,7 +77,7 @@ func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
 	}
 	// A new frequency replaces the periods while nothing was reported.
 	in.Frequency, in.Version = domain.HalfYearly, 2
-	if err := planedit.UpdatePlan(ctx, db, peActor, "P-1", in, now); err != nil {
+	if err := planedit.UpdatePlan(ctx, db, editor(now), "P-1", in); err != nil {
 		t.Fatal(err)
 	}
 	if got := peLabels(t, db, plan.ID); got != "2026-H1 2026-H2 2027-H1 2027-H2 2028-H1 2028-H2" {
@@ -86,7 +89,7 @@ func TestPlanPeriodsFollowTheYearsAndFrequency(t *testing.T) {
 		t.Errorf("the audit row does not record the periods: %s", e.NewValue)
 	}
 	// A stale form is refused.
-	if err := planedit.UpdatePlan(ctx, db, peActor, "P-1", in, now); !errors.Is(err, domain.ErrStale) {
+	if err := planedit.UpdatePlan(ctx, db, editor(now), "P-1", in); !errors.Is(err, domain.ErrStale) {
 		t.Errorf("stale plan form: %v", err)
 	}
 }
@@ -97,7 +100,7 @@ func TestPlanYearsCannotDropReportedPeriods(t *testing.T) {
 	ctx := context.Background()
 	in := planedit.PlanInput{Title: plan.Title, StartYear: plan.StartYear + 1, EndYear: plan.EndYear, Frequency: plan.Frequency,
 		Tier1Label: "P", Tier2Label: "O", Tier3Label: "A", GreenThreshold: 0.85, RedThreshold: 0.5, Language: "en", Currency: "USD", Version: plan.Version}
-	err := planedit.UpdatePlan(ctx, db, peActor, plan.Code, in, time.Now())
+	err := planedit.UpdatePlan(ctx, db, editor(time.Now()), plan.Code, in)
 	msg := peFields(err)["start_year"]
 	if !strings.Contains(msg, "2023-Q1") || !strings.Contains(msg, "already hold reports") {
 		t.Errorf("dropping reported periods: %v %q", err, msg)
@@ -132,7 +135,7 @@ func TestDeleteNamesWhatDependsOnIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = planedit.DeleteEntity(ctx, db, peActor, domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 1})
+	err = planedit.DeleteEntity(ctx, db, editor(time.Now()), domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 1})
 	var inUse *planedit.InUseError
 	if !errors.As(err, &inUse) || !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("deleting an objective with activities: %v", err)
@@ -145,11 +148,11 @@ func TestDeleteNamesWhatDependsOnIt(t *testing.T) {
 		t.Errorf("dependents %v", inUse.Dependents)
 	}
 	// A stale version is refused before anything else.
-	err = planedit.ArchiveEntity(ctx, db, peActor, domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 9}, true, time.Now())
+	err = planedit.ArchiveEntity(ctx, db, editor(time.Now()), domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 9}, true)
 	if !errors.Is(err, domain.ErrStale) {
 		t.Errorf("archiving from a stale version: %v", err)
 	}
-	if err := planedit.ArchiveEntity(ctx, db, peActor, domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 1}, true, time.Now()); err != nil {
+	if err := planedit.ArchiveEntity(ctx, db, editor(time.Now()), domain.EntityRef{Kind: "objective", ID: id, PlanID: &plan.ID, Version: 1}, true); err != nil {
 		t.Fatal(err)
 	}
 	tree, _ := planning.LoadPlanTree(ctx, db, plan.Code)
@@ -172,11 +175,11 @@ func TestStaleEditNamesWhoChangedIt(t *testing.T) {
 	ctx := context.Background()
 	who := domain.Actor{Name: "Khamla <khamla@test.example>"}
 	in := planedit.NodeInput{Title: "Renamed", Version: 1}
-	if err := planedit.UpdateNode(ctx, db, who, plan, "pillar", "3", in, time.Now()); err != nil {
+	if err := planedit.UpdateNode(ctx, db, domain.Caller{Actor: who, Now: time.Now()}, plan, "pillar", "3", in); err != nil {
 		t.Fatal(err)
 	}
 	in.Title = "Again"
-	err := planedit.UpdateNode(ctx, db, peActor, plan, "pillar", "3", in, time.Now())
+	err := planedit.UpdateNode(ctx, db, editor(time.Now()), plan, "pillar", "3", in)
 	var se *domain.StaleError
 	if !errors.As(err, &se) || se.Current != 2 || se.ChangedBy != who.Name {
 		t.Errorf("stale edit: %v %+v", err, se)
@@ -189,7 +192,7 @@ func TestExceptionsAreReplacedNotDuplicated(t *testing.T) {
 	ctx := context.Background()
 	molsw, _ := planning.FindOrganisationByAcronym(ctx, db, "MOLSW")
 	for _, until := range []time.Time{domain.Date(2026, 6, 30), domain.Date(2026, 7, 31)} {
-		err := planedit.GrantException(ctx, db, peActor, plan, "2026-Q1", planedit.ExceptionInput{OrganisationID: molsw.ID, Until: until, Reason: "Floods"}, time.Now())
+		err := planedit.GrantException(ctx, db, editor(time.Now()), plan, "2026-Q1", planedit.ExceptionInput{OrganisationID: molsw.ID, Until: until, Reason: "Floods"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +202,7 @@ func TestExceptionsAreReplacedNotDuplicated(t *testing.T) {
 	if len(rows) != 1 || rows[0].Acronym != "MOLSW" || rows[0].UntilDate != domain.Date(2026, 7, 31) {
 		t.Errorf("exceptions %+v", rows)
 	}
-	err := planedit.GrantException(ctx, db, peActor, plan, "2026-Q1", planedit.ExceptionInput{OrganisationID: molsw.ID, Until: domain.Date(2025, 1, 1)}, time.Now())
+	err := planedit.GrantException(ctx, db, editor(time.Now()), plan, "2026-Q1", planedit.ExceptionInput{OrganisationID: molsw.ID, Until: domain.Date(2025, 1, 1)})
 	if f := peFields(err); f["until"] == "" || f["reason"] == "" {
 		t.Errorf("an exception ending before the period with no reason: %v", err)
 	}
@@ -218,15 +221,15 @@ func TestDeletingAnUnusedActivityTakesItsFundingAndTargets(t *testing.T) {
 	apjp, _ := planning.FindOrganisationByAcronym(ctx, db, "APJP")
 	in := planedit.ActivityInput{NodeInput: planedit.NodeInput{Code: "2.2.9", Title: "Short-lived"}, StartDate: domain.Date(2026, 1, 1),
 		EndDate: domain.Date(2026, 6, 30), LeadOrgID: lead.ID, SupporterIDs: []int64{mops.ID}, Budget: 10, Currency: "USD"}
-	a, err := planedit.CreateActivity(ctx, db, peActor, plan, o, in, now)
+	a, err := planedit.CreateActivity(ctx, db, editor(now), plan, o, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := planedit.CreateFunding(ctx, db, peActor, plan, a, planedit.FundingInput{FunderID: apjp.ID, Amount: 5, Currency: "USD", Status: domain.FundingPledged}, now); err != nil {
+	if _, err := planedit.CreateFunding(ctx, db, editor(now), plan, a, planedit.FundingInput{FunderID: apjp.ID, Amount: 5, Currency: "USD", Status: domain.FundingPledged}); err != nil {
 		t.Fatal(err)
 	}
-	ind, err := planedit.CreateIndicator(ctx, db, peActor, plan, planedit.IndicatorParent{Activity: a}, planedit.IndicatorInput{Code: "2.2.9.a", Name: "Counted",
-		UnitType: domain.UnitNumber, Direction: domain.Increase, Accumulation: domain.AccumulateSum, Targets: map[int]float64{2026: 3}}, now)
+	ind, err := planedit.CreateIndicator(ctx, db, editor(now), plan, planedit.IndicatorParent{Activity: a}, planedit.IndicatorInput{Code: "2.2.9.a", Name: "Counted",
+		UnitType: domain.UnitNumber, Direction: domain.Increase, Accumulation: domain.AccumulateSum, Targets: map[int]float64{2026: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,13 +237,13 @@ func TestDeletingAnUnusedActivityTakesItsFundingAndTargets(t *testing.T) {
 		t.Errorf("an output indicator without a reporter reports for org %d, want the lead %d", ind.ReportingOrgID, lead.ID)
 	}
 	ref := domain.EntityRef{Kind: "activity", ID: a.ID, PlanID: &plan.ID, Version: 1}
-	if err := planedit.DeleteEntity(ctx, db, peActor, ref); !errors.Is(err, domain.ErrConflict) {
+	if err := planedit.DeleteEntity(ctx, db, editor(time.Now()), ref); !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("deleting an activity with an indicator: %v", err)
 	}
-	if err := planedit.DeleteEntity(ctx, db, peActor, domain.EntityRef{Kind: "indicator", ID: ind.ID, PlanID: &plan.ID, Version: 1}); err != nil {
+	if err := planedit.DeleteEntity(ctx, db, editor(time.Now()), domain.EntityRef{Kind: "indicator", ID: ind.ID, PlanID: &plan.ID, Version: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := planedit.DeleteEntity(ctx, db, peActor, ref); err != nil {
+	if err := planedit.DeleteEntity(ctx, db, editor(time.Now()), ref); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"activity_supporters", "funding_lines", "indicator_targets"} {

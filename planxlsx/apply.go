@@ -186,12 +186,12 @@ func (im *importer) applyPlan() error {
 	var err error
 	switch res.Status {
 	case Create:
-		_, err = planedit.CreatePlan(im.ctx, im.tx, im.actor, in, im.now)
+		_, err = planedit.CreatePlan(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, in)
 	case Update:
 		var p *domain.Plan
 		if p, err = planning.FindPlan(im.ctx, im.tx, in.Code); err == nil {
 			in.Version = p.Version
-			err = planedit.UpdatePlan(im.ctx, im.tx, im.actor, in.Code, in, im.now)
+			err = planedit.UpdatePlan(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, in.Code, in)
 		}
 	}
 	if err := t.check(res, 0, err, "code"); err != nil {
@@ -213,12 +213,12 @@ func (im *importer) applyOrgs() error {
 		in := planedit.OrgInput{Acronym: t.get(r, "acronym"), Name: t.get(r, "name"), Type: t.get(r, "type")}
 		var err error
 		if res.Status == Create {
-			_, err = planedit.CreateOrganisation(im.ctx, im.tx, im.actor, in, im.now)
+			_, err = planedit.CreateOrganisation(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, in)
 		} else {
 			var o *domain.Organisation
 			if o, err = planning.FindOrganisationByAcronym(im.ctx, im.tx, in.Acronym); err == nil {
 				in.Version = o.Version
-				err = planedit.UpdateOrganisation(im.ctx, im.tx, im.actor, o.ID, in, im.now)
+				err = planedit.UpdateOrganisation(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, o.ID, in)
 			}
 		}
 		return t.check(res, i, err, "acronym")

@@ -137,9 +137,9 @@ func (im *importer) applyIndicator(code string, rowOf map[string]int, targets []
 		return nil
 	}
 	if cur == nil {
-		_, err = planedit.CreateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, in, im.now)
+		_, err = planedit.CreateIndicator(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, *parent, in)
 	} else if in.Version, err = im.version("indicators", code); err == nil {
-		err = planedit.UpdateIndicator(im.ctx, im.tx, im.actor, im.plan, *parent, code, in, im.now)
+		err = planedit.UpdateIndicator(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, *parent, code, in)
 	}
 	// A target's message goes on that target's value when the file has it.
 	var ve *domain.ValidationError
@@ -211,7 +211,7 @@ func (im *importer) applyFunding() error {
 			return nil
 		}
 		if res.Status == Create {
-			_, err = planedit.CreateFunding(im.ctx, im.tx, im.actor, im.plan, a, in, im.now)
+			_, err = planedit.CreateFunding(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, a, in)
 			return t.check(res, i, err, "funder")
 		}
 		lines, err := planedit.ActivityFunding(im.ctx, im.tx, a.ID)
@@ -225,7 +225,7 @@ func (im *importer) applyFunding() error {
 			}
 			if n++; n == line {
 				in.Version = f.Version
-				err = planedit.UpdateFunding(im.ctx, im.tx, im.actor, im.plan, a, f.ID, in, im.now)
+				err = planedit.UpdateFunding(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, a, f.ID, in)
 				return t.check(res, i, err, "funder")
 			}
 		}

@@ -108,9 +108,9 @@ func (im *importer) applyPillars() error {
 		in := node(t, r)
 		var err error
 		if res.Status == Create {
-			_, err = planedit.CreatePillar(im.ctx, im.tx, im.actor, im.plan, in, im.now)
+			_, err = planedit.CreatePillar(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, in)
 		} else if in.Version, err = im.version("pillars", in.Code); err == nil {
-			err = planedit.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "pillar", in.Code, in, im.now)
+			err = planedit.UpdateNode(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, "pillar", in.Code, in)
 		}
 		return t.check(res, i, err, "code")
 	})
@@ -129,9 +129,9 @@ func (im *importer) applyObjectives() error {
 			} else if ferr != nil {
 				return ferr
 			}
-			_, err = planedit.CreateObjective(im.ctx, im.tx, im.actor, im.plan, p, in, im.now)
+			_, err = planedit.CreateObjective(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, p, in)
 		} else if in.Version, err = im.version("objectives", in.Code); err == nil {
-			err = planedit.UpdateNode(im.ctx, im.tx, im.actor, im.plan, "objective", in.Code, in, im.now)
+			err = planedit.UpdateNode(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, "objective", in.Code, in)
 		}
 		return t.check(res, i, err, "code")
 	})
@@ -163,9 +163,9 @@ func (im *importer) applyActivities() error {
 			} else if ferr != nil {
 				return ferr
 			}
-			_, err = planedit.CreateActivity(im.ctx, im.tx, im.actor, im.plan, o, in, im.now)
+			_, err = planedit.CreateActivity(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, o, in)
 		} else if in.Version, err = im.version("activities", in.Code); err == nil {
-			err = planedit.UpdateActivity(im.ctx, im.tx, im.actor, im.plan, in.Code, in, im.now)
+			err = planedit.UpdateActivity(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, im.plan, in.Code, in)
 		}
 		return t.check(res, i, err, "code")
 	})

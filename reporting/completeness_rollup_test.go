@@ -9,7 +9,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/planedit"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 
@@ -91,10 +90,8 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := f.plan(t)
+	var err error
 	check := func(step string) {
 		t.Helper()
 		requireCompletenessMatchesRecount(t, db, plan.ID, f.now, step)
@@ -112,7 +109,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 		plan.ID, f.molsw.OrgID, domain.UnitNumber).Order("id").Take(&ind).Error; err != nil {
 		t.Fatal(err)
 	}
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: f.period}
+	target := f.target(ind.Code)
 	version := f.current(t, ind.Code, f.period)
 	move := func(step string, do func(version int) (*domain.IndicatorValue, error)) {
 		t.Helper()
@@ -159,11 +156,11 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	var open, old domain.ReportingPeriod
 	db.Where("plan_id = ? AND label = ?", plan.ID, f.period).Take(&open)
 	db.Where("plan_id = ? AND label = ?", plan.ID, f.oldPeriod).Take(&old)
-	if err := planedit.SetPeriodLock(ctx, db, f.actor, plan, open.Label, domain.LockLocked, open.Version, f.now); err != nil {
+	if err := planedit.SetPeriodLock(ctx, db, f.as(f.sec), plan, open.Label, domain.LockLocked, open.Version); err != nil {
 		t.Fatal(err)
 	}
 	check("lock " + open.Label)
-	if err := planedit.UpdatePeriod(ctx, db, f.actor, plan, old.Label, planedit.PeriodInput{DueDate: old.EndDate, GraceDays: 0, Version: old.Version}, f.now); err != nil {
+	if err := planedit.UpdatePeriod(ctx, db, f.as(f.sec), plan, old.Label, planedit.PeriodInput{DueDate: old.EndDate, GraceDays: 0, Version: old.Version}); err != nil {
 		t.Fatal(err)
 	}
 	check("move the due date of " + old.Label)
@@ -176,7 +173,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.ReportingOrgID = mops
-	if err := planedit.UpdateIndicator(ctx, db, f.actor, plan, indicatorParent(t, db, ind), ind.Code, in, f.now); err != nil {
+	if err := planedit.UpdateIndicator(ctx, db, f.as(f.sec), plan, indicatorParent(t, db, ind), ind.Code, in); err != nil {
 		t.Fatal(err)
 	}
 	check("indicator " + ind.Code + " moved to MOPS")
@@ -191,7 +188,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	}
 	ain := planedit.ActivityInput{NodeInput: planedit.NodeInput{Code: a.Code, Title: a.Title, Titles: a.TitleI18n, Description: a.Description, Position: a.Position, Version: a.Version},
 		StartDate: a.StartDate, EndDate: a.EndDate, LeadOrgID: mops, SupporterIDs: supporters, Budget: a.Budget, Currency: a.Currency}
-	if err := planedit.UpdateActivity(ctx, db, f.actor, plan, a.Code, ain, f.now); err != nil {
+	if err := planedit.UpdateActivity(ctx, db, f.as(f.sec), plan, a.Code, ain); err != nil {
 		t.Fatal(err)
 	}
 	check("activity " + a.Code + " led by MOPS")
@@ -200,7 +197,7 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 	parent := indicatorParent(t, db, ind)
 	nin := in
 	nin.Code, nin.Version = ind.Code+"x", 0
-	added, err := planedit.CreateIndicator(ctx, db, f.actor, plan, parent, nin, f.now)
+	added, err := planedit.CreateIndicator(ctx, db, f.as(f.sec), plan, parent, nin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,17 +207,17 @@ func TestCompletenessRollupEqualsRecount(t *testing.T) {
 		var cur domain.Indicator
 		db.Take(&cur, ind.ID)
 		ref.Version = cur.Version
-		if err := planedit.ArchiveEntity(ctx, db, f.actor, ref, archive, f.now); err != nil {
+		if err := planedit.ArchiveEntity(ctx, db, f.as(f.sec), ref, archive); err != nil {
 			t.Fatal(err)
 		}
 		check("indicator " + ind.Code + " archived or restored")
 	}
-	if err := planedit.DeleteEntity(ctx, db, f.actor, domain.EntityRef{Kind: "indicator", ID: added.ID, PlanID: &plan.ID, Version: added.Version}); err != nil {
+	if err := planedit.DeleteEntity(ctx, db, f.as(f.sec), domain.EntityRef{Kind: "indicator", ID: added.ID, PlanID: &plan.ID, Version: added.Version}); err != nil {
 		t.Fatal(err)
 	}
 	check("indicator " + added.Code + " removed")
 	db.Take(&a, a.ID)
-	if err := planedit.ArchiveEntity(ctx, db, f.actor, domain.EntityRef{Kind: "activity", ID: a.ID, PlanID: &plan.ID, Version: a.Version}, true, f.now); err != nil {
+	if err := planedit.ArchiveEntity(ctx, db, f.as(f.sec), domain.EntityRef{Kind: "activity", ID: a.ID, PlanID: &plan.ID, Version: a.Version}, true); err != nil {
 		t.Fatal(err)
 	}
 	check("activity " + a.Code + " archived")

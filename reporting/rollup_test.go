@@ -9,7 +9,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/planedit"
-	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/seed"
 
@@ -111,10 +110,8 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx, db := context.Background(), f.db
-	plan, err := planning.FindPlan(ctx, db, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := f.plan(t)
+	var err error
 	var n int64
 	db.Model(&reporting.IndicatorRollup{}).Where("plan_id = ?", plan.ID).Count(&n)
 	if n == 0 {
@@ -183,7 +180,7 @@ func TestRollupsFollowApprovalsReopeningAndTargetEdits(t *testing.T) {
 		Direction: ind.Direction, Accumulation: ind.Accumulation, BaselineValue: ind.BaselineValue, BaselineYear: ind.BaselineYear,
 		Targets: doubled, EndTarget: ind.EndTarget, MeansOfVerification: ind.MeansOfVerification, ReportingOrgID: ind.ReportingOrgID,
 		DisaggregationSetID: ind.DisaggregationSetID, Sensitive: ind.Sensitive, Position: ind.Position, Version: ind.Version}
-	if err := planedit.UpdateIndicator(ctx, db, f.actor, plan, parent, ind.Code, in, f.now); err != nil {
+	if err := planedit.UpdateIndicator(ctx, db, f.as(f.sec), plan, parent, ind.Code, in); err != nil {
 		t.Fatalf("edit targets of %s: %v", ind.Code, err)
 	}
 	requireRollupsMatchRebuild(t, db, plan.ID, "editing the targets of "+ind.Code)

@@ -9,7 +9,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/reporting"
-	"naptracker/seed"
 	"naptracker/store"
 
 	"gorm.io/gorm"
@@ -40,7 +39,7 @@ func TestSaveValueFirstSaveRace(t *testing.T) {
 	}
 	var periodID int64
 	f.db.Table("reporting_periods").Select("id").Where("label = ?", f.period).Scan(&periodID)
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind.Code, Period: f.period}
+	target := f.target(ind.Code)
 
 	tests := []struct {
 		name      string

@@ -54,6 +54,33 @@ func newValueFixture(t *testing.T) *valueFixture {
 	}
 }
 
+// plan is the demo plan.
+func (f *valueFixture) plan(t *testing.T) *domain.Plan {
+	t.Helper()
+	p, err := planning.FindPlan(context.Background(), f.db, seed.DemoPlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// target is the demo plan's indicator ind in the fixture's open period.
+func (f *valueFixture) target(ind string) reporting.ValueTarget {
+	return reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: ind, Period: f.period}
+}
+
+// draft saves value for ind in the open period as MOLSW's focal point, on
+// the current version, and returns the target and the draft.
+func (f *valueFixture) draft(t *testing.T, ind string, value float64) (reporting.ValueTarget, *domain.IndicatorValue) {
+	t.Helper()
+	target := f.target(ind)
+	v, err := reporting.SaveValue(context.Background(), f.db, f.as(f.molsw), target, reporting.ValueInput{Value: &value, Version: f.current(t, ind, f.period)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target, v
+}
+
 // as is the fixture's actor calling with scope at the fixture's time.
 func (f *valueFixture) as(scope domain.Scope) domain.Caller {
 	return domain.Caller{Actor: f.actor, Scope: scope, Now: f.now}
@@ -85,8 +112,8 @@ func TestSaveValueRules(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
-	plain := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	split := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
+	plain := f.target("2.1.1.b")
+	split := f.target("2.1.1.a")
 	cells := map[string]float64{"sex=female;age=child": 4, "sex=female;age=adult": 10, "sex=male;age=child": 3, "sex=male;age=adult": 8}
 
 	v0 := f.current(t, "2.1.1.b", f.period)
@@ -109,12 +136,12 @@ func TestSaveValueRules(t *testing.T) {
 		{"another ministry's indicator", f.mops, plain, reporting.ValueInput{Value: num(1), Version: saved.Version}, domain.ErrForbidden, ""},
 		{"stale version", f.molsw, plain, reporting.ValueInput{Value: num(13), Version: v0}, domain.ErrStale, ""},
 		{"closed period", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.oldPeriod}, reporting.ValueInput{Value: num(1), Version: f.current(t, "2.1.1.b", f.oldPeriod)}, domain.ErrLocked, ""},
-		{"unknown indicator", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "9.9.9", Period: f.period}, reporting.ValueInput{}, domain.ErrNotFound, ""},
+		{"unknown indicator", f.molsw, f.target("9.9.9"), reporting.ValueInput{}, domain.ErrNotFound, ""},
 		{"unknown period", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: "1999-Q1"}, reporting.ValueInput{}, domain.ErrNotFound, ""},
 		{"negative count", f.molsw, plain, reporting.ValueInput{Value: num(-3), Version: saved.Version}, nil, "value"},
 		{"breakdown that does not add up", f.molsw, split, reporting.ValueInput{Value: num(30), Disaggregation: cells, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation"},
 		{"unknown breakdown cell", f.molsw, split, reporting.ValueInput{Value: num(1), Disaggregation: map[string]float64{"sex=other": 1}, Version: f.current(t, "2.1.1.a", f.period)}, nil, "disaggregation.sex=other"},
-		{"percentage above 100", f.molsw, reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.a", Period: f.period}, reporting.ValueInput{Value: num(120), Version: f.current(t, "2.1.a", f.period)}, nil, "value"},
+		{"percentage above 100", f.molsw, f.target("2.1.a"), reporting.ValueInput{Value: num(120), Version: f.current(t, "2.1.a", f.period)}, nil, "value"},
 		{"breakdown on an indicator without one", f.molsw, plain, reporting.ValueInput{Value: num(1), Disaggregation: map[string]float64{"x": 1}, Version: saved.Version}, nil, "disaggregation"},
 	}
 	for _, tt := range tests {
@@ -154,7 +181,7 @@ func TestSaveValueRetryIsAppliedOnce(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	target := f.target("2.1.1.b")
 	in := reporting.ValueInput{Value: num(7), Narrative: "first", Version: f.current(t, "2.1.1.b", f.period)}
 	before := f.audits(t, "value.save")
 	first, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, in)
@@ -179,11 +206,7 @@ func TestValueWorkflow(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	target, v := f.draft(t, "2.1.1.b", 5)
 	step := func(scope domain.Scope, action string, version int, comment string, want error) *domain.IndicatorValue {
 		t.Helper()
 		got, err := reporting.TransitionValue(ctx, f.db, f.as(scope), target, action, version, comment)
@@ -215,7 +238,7 @@ func TestValueWorkflow(t *testing.T) {
 	if _, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: " "}); !errors.As(err, &ve) || ve.Fields["reason"] == "" {
 		t.Errorf("correcting a returned value without a reason: %v, want a message on the reason", err)
 	}
-	v, err = reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"})
+	v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(6), Version: v.Version, Reason: "Q2 register recounted"})
 	if err != nil {
 		t.Fatalf("correcting a returned value: %v", err)
 	}
@@ -278,12 +301,9 @@ func TestWithdrawUntilTheSecretariatActs(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
-	target := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
-	v, err := reporting.SaveValue(ctx, f.db, f.as(f.molsw), target, reporting.ValueInput{Value: num(5), Version: f.current(t, "2.1.1.b", f.period)})
+	target, v := f.draft(t, "2.1.1.b", 5)
+	v, err := reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionSubmit, v.Version, "")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if v, err = reporting.TransitionValue(ctx, f.db, f.as(f.molsw), target, reporting.ActionSubmit, v.Version, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := reporting.TransitionValue(ctx, f.db, f.as(f.mops), target, reporting.ActionWithdraw, v.Version, ""); !errors.Is(err, domain.ErrForbidden) {
@@ -316,7 +336,7 @@ func TestSaveAndSubmitIsOneTransaction(t *testing.T) {
 	t.Parallel()
 	f := newValueFixture(t)
 	ctx := context.Background()
-	split := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.a", Period: f.period}
+	split := f.target("2.1.1.a")
 	before, saves := f.current(t, "2.1.1.a", f.period), f.audits(t, "value.save")
 	_, err := reporting.SaveValueAndSubmit(ctx, f.db, f.as(f.molsw), split, reporting.ValueInput{Value: num(12), Version: before}, true)
 	var ve *domain.ValidationError
@@ -334,7 +354,7 @@ func TestSaveAndSubmitIsOneTransaction(t *testing.T) {
 	if err != nil || v.Status != domain.StatusDraft {
 		t.Fatalf("saving a total as a draft: %v %+v", err, v)
 	}
-	plain := reporting.ValueTarget{Plan: seed.DemoPlanCode, Indicator: "2.1.1.b", Period: f.period}
+	plain := f.target("2.1.1.b")
 	v, err = reporting.SaveValueAndSubmit(ctx, f.db, f.as(f.molsw), plain, reporting.ValueInput{Value: num(4), Version: f.current(t, "2.1.1.b", f.period)}, true)
 	if err != nil || v.Status != domain.StatusSubmitted || *v.Value != 4 {
 		t.Fatalf("save and submit: %v %+v", err, v)

@@ -8,7 +8,6 @@ import (
 
 	"naptracker/domain"
 	"naptracker/seed"
-	"naptracker/store"
 	"naptracker/store/storetest"
 
 	"gorm.io/gorm"
@@ -38,20 +37,8 @@ var demoSummaries sync.Map
 func loadDemo(t *testing.T, today time.Time) (*gorm.DB, *seed.Summary) {
 	t.Helper()
 	name := "seed-demo-" + today.Format("20060102") // not modelstest.Demo's template: this one keeps its summary
-	dsn := storetest.Clone(t, name, func(dsn string) error {
-		db, err := store.Open(dsn, nil)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if s, err := db.DB(); err == nil {
-				s.Close()
-			}
-		}()
-		if _, err := store.Migrate(context.Background(), db); err != nil {
-			return err
-		}
-		s, err := seed.Demo(context.Background(), db, today)
+	dsn := storetest.MigratedWith(t, name, func(ctx context.Context, db *gorm.DB) error {
+		s, err := seed.Demo(ctx, db, today)
 		if err != nil {
 			return err
 		}

@@ -195,7 +195,7 @@ func (e *Env) SignedIn(t testing.TB, u *domain.User) *Client {
 // APIClient returns a client that calls the API with a new token of u.
 func (e *Env) APIClient(t testing.TB, u *domain.User) *Client {
 	t.Helper()
-	secret, _, err := account.CreateAPIToken(context.Background(), e.App.DB, domain.SystemActor, u, "apptest", nil, e.Clock.Now().UTC())
+	secret, _, err := account.CreateAPIToken(context.Background(), e.App.DB, domain.Caller{Actor: domain.SystemActor, Now: e.Clock.Now().UTC()}, u, "apptest", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

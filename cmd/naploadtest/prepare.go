@@ -143,7 +143,7 @@ func cmdPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := account.CreateUser(ctx, db, actor, &u, account.NewSecret()); err != nil {
 			return fmt.Errorf("create focal point %s: %w", w.Email, err)
 		}
-		if w.Token, _, err = account.CreateAPIToken(ctx, db, actor, &u, "load test", nil, now); err != nil {
+		if w.Token, _, err = account.CreateAPIToken(ctx, db, domain.Caller{Actor: actor, Now: now}, &u, "load test", nil); err != nil {
 			return fmt.Errorf("create a token for %s: %w", w.Email, err)
 		}
 		c.Writers = append(c.Writers, w)

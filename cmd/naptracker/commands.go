@@ -52,13 +52,19 @@ func migrated(ctx context.Context, a *app.App, err error) (*app.App, error) {
 	return a, nil
 }
 
-func cmdServe(ctx context.Context, e env, args []string) error {
+// openWithFlags reads a command that takes only the configuration's flags
+// and builds the application (not migrated); the caller closes it.
+func (e env) openWithFlags(name string, args []string) (*app.App, app.Config, error) {
 	var cfg app.Config
-	fs := e.flags("serve", &cfg)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := e.flags(name, &cfg).Parse(args); err != nil {
+		return nil, cfg, errUsage
 	}
 	a, err := e.open(cfg)
+	return a, cfg, err
+}
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	a, cfg, err := e.openWithFlags("serve", args)
 	if err != nil {
 		return err
 	}
@@ -90,12 +96,7 @@ func printCredentials(e env, creds []seed.Credential, baseURL string) {
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
-	var cfg app.Config
-	fs := e.flags("migrate", &cfg)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	a, err := e.open(cfg)
+	a, _, err := e.openWithFlags("migrate", args)
 	if err != nil {
 		return err
 	}

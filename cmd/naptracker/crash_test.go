@@ -18,6 +18,8 @@ import (
 	"naptracker/domain"
 	"naptracker/seed"
 	"naptracker/store"
+
+	"gorm.io/gorm"
 )
 
 // server is the naptracker binary running on a data directory.
@@ -290,25 +292,33 @@ func waitForAcks(writers []*crashWriter, n int, deadline time.Time) error {
 	}
 }
 
-// crashTargets reads the current period and a few MOLSW indicators counted
-// in plain numbers (so that any increasing value is valid) from the file.
-func crashTargets(t *testing.T, file string) (string, []string) {
+// openFile opens the server's database file, for a look before or after a
+// run; done closes it.
+func openFile(t *testing.T, file string) (db *gorm.DB, done func()) {
 	t.Helper()
 	db, err := store.Open(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	return db, func() {
 		if s, err := db.DB(); err == nil {
 			s.Close()
 		}
-	}()
+	}
+}
+
+// crashTargets reads the current period and a few MOLSW indicators counted
+// in plain numbers (so that any increasing value is valid) from the file.
+func crashTargets(t *testing.T, file string) (string, []string) {
+	t.Helper()
+	db, done := openFile(t, file)
+	defer done()
 	var plan domain.Plan
 	if err := db.Where("code = ?", seed.DemoPlanCode).Take(&plan).Error; err != nil {
 		t.Fatal(err)
 	}
 	var codes []string
-	err = db.Table("indicators").Joins("JOIN organisations o ON o.id = indicators.reporting_org_id").
+	err := db.Table("indicators").Joins("JOIN organisations o ON o.id = indicators.reporting_org_id").
 		Where("o.acronym = 'MOLSW' AND indicators.disaggregation_set_id IS NULL AND indicators.unit_type = ? AND indicators.plan_id = ? AND indicators.archived_at IS NULL", domain.UnitNumber, plan.ID).
 		Order("indicators.code").Limit(6).Pluck("indicators.code", &codes).Error
 	if err != nil || len(codes) < 3 {
@@ -339,15 +349,8 @@ func checkSurvived(t *testing.T, w *crashWriter, got crashWrite) {
 // check, and the audit log must hold every acknowledged write.
 func checkFile(t *testing.T, file string, acked []crashWrite) {
 	t.Helper()
-	db, err := store.Open(file, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if s, err := db.DB(); err == nil {
-			s.Close()
-		}
-	}()
+	db, done := openFile(t, file)
+	defer done()
 	var check []string
 	if err := db.Raw("PRAGMA integrity_check").Scan(&check).Error; err != nil {
 		t.Fatal(err)
@@ -359,7 +362,7 @@ func checkFile(t *testing.T, file string, acked []crashWrite) {
 		Code     string
 		NewValue string
 	}
-	err = db.Table("audit_entries").Select("indicators.code, audit_entries.new_value").
+	err := db.Table("audit_entries").Select("indicators.code, audit_entries.new_value").
 		Joins("JOIN indicator_values ON indicator_values.id = audit_entries.entity_id").
 		Joins("JOIN indicators ON indicators.id = indicator_values.indicator_id").
 		Where("audit_entries.action = ? AND audit_entries.entity_type = ?", "value.save", "indicator_value").Scan(&entries).Error

@@ -40,7 +40,7 @@ func enrolAdmin(t *testing.T, env func(string) string) (int64, string) {
 	}
 	now := time.Now().UTC()
 	c, _ := totp.GenerateCode(key.Secret(), now)
-	if _, err := account.ConfirmTOTP(ctx, a.DB, a.Keys, domain.SystemActor, u.ID, c, now); err != nil {
+	if _, err := account.ConfirmTOTP(ctx, a.DB, a.Keys, domain.Caller{Actor: domain.SystemActor, Now: now}, u.ID, c); err != nil {
 		t.Fatal(err)
 	}
 	return u.ID, key.Secret()

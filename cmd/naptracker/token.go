@@ -55,7 +55,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	if u.Disabled() {
 		return fmt.Errorf("the account %s is disabled: no token was created", u.Email)
 	}
-	secret, tok, err := account.CreateAPIToken(ctx, a.DB, domain.Actor{Name: "cli"}, u, name, until, now)
+	secret, tok, err := account.CreateAPIToken(ctx, a.DB, domain.Caller{Actor: domain.Actor{Name: "cli"}, Now: now}, u, name, until)
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
 		for f, msg := range ve.Fields {

@@ -264,20 +264,8 @@ func Main(m *testing.M) {
 func Demo(t testing.TB, day time.Time) *gorm.DB {
 	t.Helper()
 	name := "demo-" + day.UTC().Format("20060102")
-	return Open(t, Clone(t, name, func(dsn string) error {
-		db, err := store.Open(dsn, nil)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if s, err := db.DB(); err == nil {
-				s.Close()
-			}
-		}()
-		if _, err := store.Migrate(context.Background(), db); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		if _, err := seed.Demo(context.Background(), db, day); err != nil {
+	return Open(t, MigratedWith(t, name, func(ctx context.Context, db *gorm.DB) error {
+		if _, err := seed.Demo(ctx, db, day); err != nil {
 			return fmt.Errorf("seed the demo plan: %w", err)
 		}
 		return nil

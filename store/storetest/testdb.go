@@ -64,19 +64,29 @@ func New(t testing.TB) *gorm.DB {
 // for t (a copy of the process's migrated template) and registers its removal.
 func MigratedDSN(t testing.TB) string {
 	t.Helper()
-	return Clone(t, "migrated", func(dsn string) error {
+	return MigratedWith(t, "migrated", func(context.Context, *gorm.DB) error { return nil })
+}
+
+// MigratedWith returns the connection string of a fresh copy of the
+// template name, a migrated database on which fill ran once for the test
+// process, and registers its removal.
+func MigratedWith(t testing.TB, name string, fill func(context.Context, *gorm.DB) error) string {
+	t.Helper()
+	return Clone(t, name, func(dsn string) error {
 		db, err := store.Open(dsn, nil)
 		if err != nil {
 			return err
 		}
-		_, err = store.Migrate(context.Background(), db)
-		if s, e := db.DB(); e == nil {
-			s.Close()
-		}
-		if err != nil {
+		defer func() {
+			if s, err := db.DB(); err == nil {
+				s.Close()
+			}
+		}()
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx, db); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		return nil
+		return fill(ctx, db)
 	})
 }
 
