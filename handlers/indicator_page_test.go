@@ -287,11 +287,7 @@ WHERE pl.code = ? AND i.activity_id IS NOT NULL AND i.disaggregation_set_id IS N
 func TestIndicatorPageKeptForApprovedReadersOnly(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	plan, err := planning.FindPlan(t.Context(), env.App.DB, seed.DemoPlanCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	period := domain.CurrentPeriodLabel(*plan, env.Clock.Now().UTC())
+	period := domain.CurrentPeriodLabel(*mustPlan(t, env), env.Clock.Now().UTC())
 	page := "/plans/" + seed.DemoPlanCode + "/indicators/" + sharedIndicator
 	donor := env.SignedIn(t, env.User(t, domain.RoleDonor, "APJP"))
 	fac := env.SignedIn(t, env.User(t, domain.RoleFacilitator, ""))

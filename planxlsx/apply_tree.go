@@ -195,7 +195,7 @@ func (im *importer) applyArchiving() error {
 				return err
 			}
 			ref := domain.EntityRef{Kind: tk.kind, ID: row.ID, PlanID: &im.plan.ID, Version: row.Version}
-			return t.check(res, i, planedit.ArchiveEntity(im.ctx, im.tx, im.actor, ref, want, im.now), ColArchived)
+			return t.check(res, i, planedit.ArchiveEntity(im.ctx, im.tx, domain.Caller{Actor: im.actor, Now: im.now}, ref, want), ColArchived)
 		})
 		if err != nil {
 			return err

@@ -46,7 +46,7 @@ func TestArchivedItemsRoundTrip(t *testing.T) {
 		}
 		var v int
 		demo.Table(domain.EntityTables[kind]).Where("id = ?", id).Select("version").Row().Scan(&v)
-		if err := planedit.ArchiveEntity(ctx, demo, domain.SystemActor, domain.EntityRef{Kind: kind, ID: id, PlanID: &p.ID, Version: v}, true, now); err != nil {
+		if err := planedit.ArchiveEntity(ctx, demo, domain.Caller{Actor: domain.SystemActor, Now: now}, domain.EntityRef{Kind: kind, ID: id, PlanID: &p.ID, Version: v}, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,7 +115,7 @@ func TestFileWithoutArchivedColumnKeepsArchiving(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := planedit.ArchiveEntity(ctx, db, domain.SystemActor, domain.EntityRef{Kind: "pillar", ID: id, PlanID: &p.ID, Version: 1}, true, now); err != nil {
+	if err := planedit.ArchiveEntity(ctx, db, domain.Caller{Actor: domain.SystemActor, Now: now}, domain.EntityRef{Kind: "pillar", ID: id, PlanID: &p.ID, Version: 1}, true); err != nil {
 		t.Fatal(err)
 	}
 	data := export(t, db, seed.DemoPlanCode)
