@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"naptracker/account"
@@ -39,6 +40,9 @@ type Handler struct {
 	dashboards versioned[*dashboardPage]
 	// planTrees keeps each plan's tree for its page (see ShowPlan).
 	planTrees versioned[*planning.PlanTree]
+	// reportSem bounds the workbooks built at once (see buildReport).
+	reportSlotsOnce sync.Once
+	reportSem       chan struct{}
 	// planBodies keeps the plan page's tree rendered (see ShowPlan).
 	planBodies versioned[template.HTML]
 	// indicatorBodies keeps indicator pages of readers of approved data

@@ -1,10 +1,16 @@
 package handlers_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"naptracker/app/apptest"
 	"naptracker/domain"
@@ -140,5 +146,47 @@ func TestWorkshopReportPDFWithoutLibreOffice(t *testing.T) {
 	page := env.SignedIn(t, env.User(t, domain.RoleFacilitator, "")).Get("/plans/" + seed.DemoPlanCode)
 	if strings.Contains(page.Body, `value="pdf"`) {
 		t.Error("the report form offers a PDF the server cannot make")
+	}
+}
+
+// TestManyReportDownloadsAtOnce: a workshop room downloads the workbook at
+// the same moment. A workbook reads from several connections of the pool at
+// once, so as many downloads as connections used to hold them all and wait
+// for one more, and none finished: twenty-four downloads at once must all arrive
+// whole, within a deadline far above what one takes.
+func TestManyReportDownloadsAtOnce(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	api := env.APIClient(t, env.User(t, domain.RoleDonor, "APJP"))
+	api.HTTP.Timeout = apptest.Scaled(90 * time.Second)
+	const n = 24
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodGet, env.Server.URL+"/api/v1/plans/"+seed.DemoPlanCode+"/reports/workshop.xlsx", nil)
+			req.Header = api.Header.Clone()
+			resp, err := api.HTTP.Do(req)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				errs <- fmt.Sprintf("status %d, %d bytes read, %v", resp.StatusCode, len(body), err)
+				return
+			}
+			if _, err := zip.NewReader(bytes.NewReader(body), int64(len(body))); err != nil {
+				errs <- "not a whole workbook: " + err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
