@@ -1,9 +1,13 @@
 package store_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"naptracker/store"
 )
@@ -166,4 +170,79 @@ func readPairs(rows interface {
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// TestSQLiteWritersTakeTurns: transactions of one pool wait for their turn
+// in the process instead of in SQLite's busy handler: many writers at once
+// all commit, and one waiting behind an open transaction gives up when its
+// request does (not after SQLite's busy timeout).
+func TestSQLiteWritersTakeTurns(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(filepath.Join(t.TempDir(), "turns.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	t.Cleanup(func() { sqlDB.Close() })
+	if err := db.Exec(`CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`INSERT INTO n (id, v) VALUES (1, 0)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 50
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				tx, err := sqlDB.Begin()
+				if err != nil {
+					errs <- err
+					continue
+				}
+				var v int
+				if err := tx.QueryRow(`SELECT v FROM n WHERE id = 1`).Scan(&v); err != nil {
+					tx.Rollback()
+					errs <- err
+					continue
+				}
+				if _, err := tx.Exec(`UPDATE n SET v = ? WHERE id = 1`, v+1); err != nil {
+					tx.Rollback()
+					errs <- err
+					continue
+				}
+				if err := tx.Commit(); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var v int
+	if err := sqlDB.QueryRow(`SELECT v FROM n WHERE id = 1`).Scan(&v); err != nil || v != writers*each {
+		t.Fatalf("after %d read-and-increment transactions the counter is %d (%v)", writers*each, v, err)
+	}
+
+	open, err := sqlDB.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Rollback()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = sqlDB.BeginTx(ctx, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a transaction waiting behind an open one ended with %v, want its context's deadline", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("it gave up after %v, not when its context ended", waited)
+	}
 }
