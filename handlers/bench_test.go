@@ -53,31 +53,13 @@ func BenchmarkValueUpdateAPI(b *testing.B) {
 // BenchmarkPlanPage measures the plan page of the demo plan for a signed-in
 // focal point, the page reporters open most.
 func BenchmarkPlanPage(b *testing.B) {
-	env := apptest.New(b)
-	browser := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		r := browser.Get("/plans/" + seed.DemoPlanCode)
-		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
-			b.Fatalf("plan page: %d %.300s", r.StatusCode, r.Body)
-		}
-	}
+	benchPage(b, domain.RoleFocalPoint, "MOLSW", "/plans/"+seed.DemoPlanCode, "plan page")
 }
 
 // BenchmarkIndicatorPage measures an indicator page of the demo plan for a
 // facilitator (approved figures only), as the load test's indicator scenario.
 func BenchmarkIndicatorPage(b *testing.B) {
-	env := apptest.New(b)
-	browser := env.SignedIn(b, env.User(b, domain.RoleFacilitator, ""))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		r := browser.Get("/plans/" + seed.DemoPlanCode + "/indicators/" + sharedIndicator)
-		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
-			b.Fatalf("indicator page: %d %.300s", r.StatusCode, r.Body)
-		}
-	}
+	benchPage(b, domain.RoleFacilitator, "", "/plans/"+seed.DemoPlanCode+"/indicators/"+sharedIndicator, "indicator page")
 }
 
 // decodeB parses a JSON answer in a benchmark.
@@ -93,14 +75,20 @@ func decodeB[T any](b *testing.B, r *apptest.Response) T {
 // BenchmarkMyReportingPage measures "My reporting" of the demo plan for a
 // MOLSW focal point: the page a focal point opens first every period.
 func BenchmarkMyReportingPage(b *testing.B) {
+	benchPage(b, domain.RoleFocalPoint, "MOLSW", "/plans/"+seed.DemoPlanCode+"/reporting", "My reporting")
+}
+
+// benchPage measures one page of the demo plan for a signed-in user of role
+// (and organisation org), read again and again.
+func benchPage(b *testing.B, role, org, path, what string) {
 	env := apptest.New(b)
-	browser := env.SignedIn(b, env.User(b, domain.RoleFocalPoint, "MOLSW"))
+	browser := env.SignedIn(b, env.User(b, role, org))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		r := browser.Get("/plans/" + seed.DemoPlanCode + "/reporting")
+		r := browser.Get(path)
 		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "</html>") {
-			b.Fatalf("My reporting: %d %.300s", r.StatusCode, r.Body)
+			b.Fatalf("%s: %d %.300s", what, r.StatusCode, r.Body)
 		}
 	}
 }

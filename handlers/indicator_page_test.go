@@ -324,9 +324,8 @@ func TestIndicatorPageKeptForApprovedReadersOnly(t *testing.T) {
 		t.Error("a reader of approved data only sees a draft")
 	}
 	version = decode[struct{ Version int }](t, r).Version
-	mustStatus(t, api.JSON(http.MethodPost, path+"/submit", fmt.Sprintf(`{"version": %d}`, version)), http.StatusOK)
-	sec := env.APIClient(t, env.User(t, domain.RoleSecretariat, ""))
-	mustStatus(t, sec.JSON(http.MethodPost, path+"/approve", fmt.Sprintf(`{"version": %d}`, version+1)), http.StatusOK)
+	apiAct(t, api, path, "submit", version, http.StatusOK)
+	apiAct(t, env.APIClient(t, env.User(t, domain.RoleSecretariat, "")), path, "approve", version+1, http.StatusOK)
 	if !has(donor) || !has(fac) {
 		t.Error("after the approval, a reader of approved data only still gets the page kept before")
 	}
