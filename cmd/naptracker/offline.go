@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -18,6 +19,8 @@ import (
 	"naptracker/offline"
 	"naptracker/reporting"
 	"naptracker/seed"
+
+	"gorm.io/gorm"
 )
 
 const templateUsage = "usage: naptracker template values --org ACRONYM --period LABEL [--to LABEL] [--plan CODE] [--lang en|fr|lo] [--for EMAIL] -o FILE.xlsx\n" +
@@ -98,53 +101,91 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, importUsage)
 		return errUsage
 	}
-	in, err := e.readImport(ctx, "import values", "submit the saved values that are complete", args)
+	return runImport(ctx, e, importKind[*offline.File, *offline.Preview]{
+		name: "import values", submitHelp: "submit the saved values that are complete", noun: "value(s)",
+		parse:   offline.Parse,
+		file:    func(f *offline.File) (int64, string) { return f.UserID, f.SHA256 },
+		preview: offline.MakePreview,
+		apply: func(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, f *offline.File, o offline.ApplyOptions, now time.Time) (*offline.Preview, []string, []string, error) {
+			out, err := offline.Apply(ctx, db, actor, scope, f, o, now)
+			if out == nil {
+				return nil, nil, nil, err
+			}
+			return out.Preview, out.Saved, out.Submitted, err
+		},
+		header: "ROW\tINDICATOR\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
+		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.Preview) {
+			for _, r := range p.Rows {
+				msgs := cellMessages(l, r.Errors)
+				if r.Status == offline.Conflict {
+					msgs = append(msgs, l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt)))
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), shown(l, r.Stored), strings.Join(msgs, " "))
+			}
+		},
+	}, args)
+}
+
+// importKind is what the two import commands (values and activity updates)
+// do differently; runImport does the rest.
+type importKind[F any, P interface{ Count(string) int }] struct {
+	name, submitHelp, noun string
+	parse                  func([]byte, *account.Keyring, offline.Limits) (F, error)
+	file                   func(F) (userID int64, sha256 string)
+	preview                func(context.Context, *gorm.DB, domain.Scope, F, time.Time) (P, error)
+	apply                  func(context.Context, *gorm.DB, domain.Actor, domain.Scope, F, offline.ApplyOptions, time.Time) (P, []string, []string, error)
+	header                 string
+	rows                   func(io.Writer, *i18n.Localizer, P)
+}
+
+// runImport reads a filled template, prints its preview and, unless
+// --dry-run, saves the accepted rows in one transaction as the user the
+// template was made for (or --as).
+func runImport[F any, P interface{ Count(string) int }](ctx context.Context, e env, k importKind[F, P], args []string) error {
+	in, err := e.readImport(ctx, k.name, k.submitHelp, args)
 	if err != nil {
 		return err
 	}
 	defer in.a.Close()
-	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
-	file, err := offline.Parse(data, a.Keys, lim)
+	l := in.l
+	file, err := k.parse(in.data, in.a.Keys, in.lim)
 	if err != nil {
 		return explain(l, err)
 	}
-	scope, actor, err := importingUser(ctx, a, as, file.UserID)
+	userID, sum := k.file(file)
+	scope, actor, err := importingUser(ctx, in.a, in.as, userID)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	var p *offline.Preview
+	var p P
 	var saved, submitted []string
-	if dry {
-		p, err = offline.MakePreview(ctx, a.DB, scope, file, now)
+	if in.dry {
+		p, err = k.preview(ctx, in.a.DB, scope, file, now)
 	} else {
-		var out *offline.Outcome
-		out, err = offline.Apply(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
-		if out != nil {
-			p, saved, submitted = out.Preview, out.Saved, out.Submitted
-		}
+		p, saved, submitted, err = k.apply(ctx, in.a.DB, actor, scope, file, offline.ApplyOptions{Submit: in.submit, FileName: in.path}, now)
 	}
 	if err != nil {
 		return explain(l, err)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ROW\tINDICATOR\tIN THE FILE\tSAVED NOW\tMESSAGES\n")
-	for _, r := range p.Rows {
-		var msgs []string
-		for _, m := range r.Errors {
-			msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
-		}
-		if r.Status == offline.Conflict {
-			msgs = append(msgs, l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt)))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), shown(l, r.Stored), strings.Join(msgs, " "))
-	}
+	fmt.Fprint(tw, k.header)
+	k.rows(tw, l, p)
 	tw.Flush()
 	fmt.Fprintln(e.stdout, l.T("offline.preview.summary", p.Count(offline.WillSave), p.Count(offline.Unchanged), p.Count(offline.Invalid), p.Count(offline.Conflict)))
-	if !dry {
-		fmt.Fprintf(e.stdout, "saved %d value(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
+	if !in.dry {
+		fmt.Fprintf(e.stdout, "saved %d %s, submitted %d; file SHA-256 %s\n", len(saved), k.noun, len(submitted), sum)
 	}
 	return nil
+}
+
+// cellMessages are a row's errors, each after its cell's address.
+func cellMessages(l *i18n.Localizer, errs []offline.CellError) []string {
+	var msgs []string
+	for _, m := range errs {
+		msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
+	}
+	return msgs
 }
 
 // importRun is what both import commands read before looking at the

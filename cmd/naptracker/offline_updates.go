@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"naptracker/app"
@@ -16,6 +16,8 @@ import (
 	"naptracker/offline"
 	"naptracker/reporting"
 	"naptracker/seed"
+
+	"gorm.io/gorm"
 )
 
 // cmdTemplateUpdates writes the offline template of an organisation's
@@ -75,56 +77,32 @@ func cmdTemplateUpdates(ctx context.Context, e env, args []string) error {
 // preview and, unless --dry-run, saves the accepted rows in one
 // transaction as the user the template was made for (or --as).
 func cmdImportUpdates(ctx context.Context, e env, args []string) error {
-	in, err := e.readImport(ctx, "import updates", "submit the saved updates", args)
-	if err != nil {
-		return err
-	}
-	defer in.a.Close()
-	a, data, lim, l, as, dry, submit := in.a, in.data, in.lim, in.l, in.as, in.dry, in.submit
-	file, err := offline.ParseUpdates(data, a.Keys, lim)
-	if err != nil {
-		return explain(l, err)
-	}
-	scope, actor, err := importingUser(ctx, a, as, file.UserID)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	var p *offline.UpdatesPreview
-	var saved, submitted []string
-	if dry {
-		p, err = offline.MakeUpdatesPreview(ctx, a.DB, scope, file, now)
-	} else {
-		var out *offline.UpdatesOutcome
-		out, err = offline.ApplyUpdates(ctx, a.DB, actor, scope, file, offline.ApplyOptions{Submit: submit, FileName: in.path}, now)
-		if out != nil {
-			p, saved, submitted = out.UpdatesPreview, out.Saved, out.Submitted
-		}
-	}
-	if err != nil {
-		return explain(l, err)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ROW\tACTIVITY\tPERIOD\tIN THE FILE\tSAVED NOW\tMESSAGES\n")
-	for _, r := range p.Rows {
-		var msgs []string
-		for _, m := range r.Errors {
-			msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
-		}
-		stored := ""
-		if r.Stored != nil {
-			stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
-			if r.Status == offline.Conflict {
-				msgs = append(msgs, l.T("offline.updates.preview.conflict", r.ChangedBy, l.DateTime(r.Stored.UpdatedAt)))
+	return runImport(ctx, e, importKind[*offline.UpdatesFile, *offline.UpdatesPreview]{
+		name: "import updates", submitHelp: "submit the saved updates", noun: "update(s)",
+		parse:   offline.ParseUpdates,
+		file:    func(f *offline.UpdatesFile) (int64, string) { return f.UserID, f.SHA256 },
+		preview: offline.MakeUpdatesPreview,
+		apply: func(ctx context.Context, db *gorm.DB, actor domain.Actor, scope domain.Scope, f *offline.UpdatesFile, o offline.ApplyOptions, now time.Time) (*offline.UpdatesPreview, []string, []string, error) {
+			out, err := offline.ApplyUpdates(ctx, db, actor, scope, f, o, now)
+			if out == nil {
+				return nil, nil, nil, err
 			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, r.Period,
-			offline.ProgressLine(l, r.Typed.Progress, r.Typed.PercentComplete), stored, strings.Join(msgs, " "))
-	}
-	tw.Flush()
-	fmt.Fprintln(e.stdout, l.T("offline.preview.summary", p.Count(offline.WillSave), p.Count(offline.Unchanged), p.Count(offline.Invalid), p.Count(offline.Conflict)))
-	if !dry {
-		fmt.Fprintf(e.stdout, "saved %d update(s), submitted %d; file SHA-256 %s\n", len(saved), len(submitted), file.SHA256)
-	}
-	return nil
+			return out.UpdatesPreview, out.Saved, out.Submitted, err
+		},
+		header: "ROW\tACTIVITY\tPERIOD\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
+		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.UpdatesPreview) {
+			for _, r := range p.Rows {
+				msgs := cellMessages(l, r.Errors)
+				stored := ""
+				if r.Stored != nil {
+					stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
+					if r.Status == offline.Conflict {
+						msgs = append(msgs, l.T("offline.updates.preview.conflict", r.ChangedBy, l.DateTime(r.Stored.UpdatedAt)))
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, r.Period,
+					offline.ProgressLine(l, r.Typed.Progress, r.Typed.PercentComplete), stored, strings.Join(msgs, " "))
+			}
+		},
+	}, args)
 }
