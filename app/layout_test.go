@@ -14,7 +14,7 @@ import (
 // rooms lists the module's packages from the bottom up: each may import
 // only packages listed before it (README, "Where things live").
 var rooms = []string{
-	"static", "templates", "i18n", "figures", "handlers/chart", "store", "domain", "planning",
+	"static", "templates", "i18n", "figures", "handlers/chart", "pagegzip", "store", "domain", "planning",
 	"account", "reporting", "planedit", "review", "notify", "report", "offline", "planxlsx", "seed", "store/storetest",
 	"handlers", "app", "app/apptest", "cmd/naploadtest", "cmd/naptracker",
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"naptracker/account"
+	"naptracker/pagegzip"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -40,8 +41,9 @@ func (a *App) use(e *echo.Echo) {
 	e.Use(a.recoverPanics)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: ownLimit}))
 	e.Use(a.limitUploads)
-	// Focal points often report over slow connections: compress every text response.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
+	// Focal points often report over slow connections: compress every text
+	// response (the parts of pages kept rendered are compressed once).
+	e.Use(pagegzip.Middleware(5, 1024))
 	e.Use(a.securityHeaders)
 	e.Use(a.Handler.Authenticate)
 	e.Use(rejectBadText)

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"html/template"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"naptracker/domain"
 	"naptracker/handlers/chart"
+	"naptracker/pagegzip"
 	"naptracker/planning"
 	"naptracker/reporting"
 	"naptracker/review"
@@ -36,7 +36,7 @@ type dashboardPage struct {
 	Snapshots []review.SnapshotSummary
 	// Figures and ChangesHTML are the page's parts that do not depend on the
 	// reader, rendered once with the figures they show.
-	Figures, ChangesHTML template.HTML
+	Figures, ChangesHTML *pagegzip.Part
 	// RatingLabel names the rating period; the spans size the table's header groups.
 	RatingLabel         string
 	StatusSpan, RAGSpan int
@@ -114,10 +114,10 @@ func (h *Handler) Dashboard(c echo.Context) error {
 		}
 		// The figures and the changes, the bulk of the page, are rendered
 		// once too: a room of readers then costs the page around them.
-		if built.Figures, err = renderFragment(c, "dashboard", "dashboard_figures", built); err != nil {
+		if built.Figures, err = keepFragment(c, "dashboard", "dashboard_figures", built); err != nil {
 			return err
 		}
-		if built.ChangesHTML, err = renderFragment(c, "dashboard", "dashboard_changes", built); err != nil {
+		if built.ChangesHTML, err = keepFragment(c, "dashboard", "dashboard_changes", built); err != nil {
 			return err
 		}
 		h.dashboards.put(slot, key, built)
@@ -140,7 +140,7 @@ func (h *Handler) Dashboard(c echo.Context) error {
 			}
 		}
 	}
-	return c.Render(http.StatusOK, "dashboard", p)
+	return renderWithParts(c, "dashboard", p, p.Figures, p.ChangesHTML)
 }
 
 // buildDashboardPage turns the dashboard's figures into words and charts.

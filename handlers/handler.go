@@ -3,7 +3,6 @@
 package handlers
 
 import (
-	"html/template"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"naptracker/domain"
 	"naptracker/i18n"
 	"naptracker/offline"
+	"naptracker/pagegzip"
 	"naptracker/planning"
 
 	"github.com/labstack/echo/v4"
@@ -44,7 +44,7 @@ type Handler struct {
 	reportSlotsOnce sync.Once
 	reportSem       chan struct{}
 	// planBodies keeps the plan page's tree rendered (see ShowPlan).
-	planBodies versioned[template.HTML]
+	planBodies versioned[*pagegzip.Part]
 	// indicatorBodies keeps indicator pages of readers of approved data
 	// only (see ShowIndicator).
 	indicatorBodies versioned[indicatorView]

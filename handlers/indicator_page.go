@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"html/template"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"naptracker/domain"
 	"naptracker/handlers/chart"
+	"naptracker/pagegzip"
 	"naptracker/planedit"
 	"naptracker/planning"
 	"naptracker/review"
@@ -24,7 +24,7 @@ type indicatorView struct {
 	*review.IndicatorPage
 	Chart template.HTML
 	// Body is the page's content rendered (template indicator_body).
-	Body template.HTML
+	Body *pagegzip.Part
 }
 
 // ShowIndicator shows one indicator to every role; donors and facilitators
@@ -63,7 +63,7 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 	}
 	if slot != "" {
 		if kept, ok := h.indicatorBodies.get(slot, key); ok {
-			return c.Render(http.StatusOK, "indicator", kept.withPage(h.page(c)))
+			return renderWithParts(c, "indicator", kept.withPage(h.page(c)), kept.Body)
 		}
 	}
 	pg, err := review.LoadIndicatorPage(c.Request().Context(), h.DB, caller.Scope, c.Param("plan"), c.Param("code"), caller.Now)
@@ -72,13 +72,17 @@ func (h *Handler) ShowIndicator(c echo.Context) error {
 	}
 	v := indicatorView{Page: h.page(c), IndicatorPage: pg}
 	v.Chart = v.lineChart()
-	if v.Body, err = renderFragment(c, "indicator", "indicator_body", v); err != nil {
+	render := renderFragment
+	if slot != "" {
+		render = keepFragment
+	}
+	if v.Body, err = render(c, "indicator", "indicator_body", v); err != nil {
 		return err
 	}
 	if slot != "" {
 		h.indicatorBodies.putCapped(slot, key, v, keptIndicatorPages)
 	}
-	return c.Render(http.StatusOK, "indicator", v)
+	return renderWithParts(c, "indicator", v, v.Body)
 }
 
 // keptIndicatorPages bounds the indicator pages kept (a plan may have

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"naptracker/domain"
+	"naptracker/pagegzip"
 	"naptracker/planning"
 	"naptracker/report"
 	"naptracker/reporting"
@@ -50,7 +50,7 @@ type planPage struct {
 	Folded bool
 	open   []string
 	// TreeHTML is the tree rendered (template plan_tree).
-	TreeHTML template.HTML
+	TreeHTML *pagegzip.Part
 }
 
 // planFoldAbove is the number of indicators above which the plan page folds.
@@ -154,15 +154,18 @@ func (h *Handler) ShowPlan(c echo.Context) error {
 	// what the reader opened, and the page is small anyway).
 	slot = strings.Join([]string{slot, p.L.Lang, p.Report.role(), strconv.FormatInt(p.Report.org(), 10)}, "/")
 	key = strconv.FormatInt(tree.Plan.DataVersion, 10) + "/" + p.Report.period()
-	html, ok := h.planBodies.get(slot, key)
-	if !ok || p.Folded {
-		if html, err = renderFragment(c, "plan", "plan_tree", p); err != nil {
-			return err
-		}
-		if !p.Folded {
-			h.planBodies.put(slot, key, html)
+	body, ok := h.planBodies.get(slot, key)
+	switch {
+	case p.Folded:
+		body, err = renderFragment(c, "plan", "plan_tree", p)
+	case !ok:
+		if body, err = keepFragment(c, "plan", "plan_tree", p); err == nil {
+			h.planBodies.put(slot, key, body)
 		}
 	}
-	p.TreeHTML = html
-	return c.Render(http.StatusOK, "plan", p)
+	if err != nil {
+		return err
+	}
+	p.TreeHTML = body
+	return renderWithParts(c, "plan", p, body)
 }
