@@ -20,6 +20,7 @@ import (
 	"html/template"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -54,10 +55,7 @@ func NewPart(html template.HTML) *Part {
 // level, unless the body is shorter than minLength (sent as it is) or the
 // response is already compressed (an .xlsx, a PDF, an image) or encoded.
 func Middleware(level, minLength int) echo.MiddlewareFunc {
-	pool := &sync.Pool{New: func() any {
-		fw, _ := flate.NewWriter(nil, level)
-		return fw
-	}}
+	pool := writerPool(level)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			res := c.Response()
@@ -65,7 +63,7 @@ func Middleware(level, minLength int) echo.MiddlewareFunc {
 			if !acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
 				return next(c)
 			}
-			w := &writer{ResponseWriter: res.Writer, min: minLength, pool: pool}
+			w := &writer{ResponseWriter: res.Writer, min: minLength, pool: pool, fast: fastPool}
 			res.Writer = w
 			defer func() {
 				res.Writer = w.ResponseWriter
@@ -75,6 +73,20 @@ func Middleware(level, minLength int) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// writerPool keeps compressors of a level.
+func writerPool(level int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		fw, _ := flate.NewWriter(nil, level)
+		return fw
+	}}
+}
+
+// fastPool keeps the compressors of the reader's own parts of a page with
+// kept parts: flate's fastest level, whose reset (after every kept part,
+// and for every response) is nearly free, where the other levels clear
+// 640 KB of tables. Those parts are small; the bulk is compressed already.
+var fastPool = writerPool(flate.BestSpeed)
 
 // acceptsGzip reports whether an Accept-Encoding header lists gzip
 // without refusing it (q=0).
@@ -94,11 +106,13 @@ func acceptsGzip(header string) bool {
 type writer struct {
 	http.ResponseWriter
 	min     int
-	pool    *sync.Pool
-	code    int    // the status the handler set, sent with the first bytes
-	held    []byte // the body so far, while shorter than min
-	started bool   // the header is out: the body is compressed or sent as is
-	plain   bool   // sent as is
+	pool    *sync.Pool // compressors of the middleware's level
+	fast    *sync.Pool // compressors for a page with kept parts (fastPool)
+	usePool *sync.Pool // the pool fw came from
+	code    int        // the status the handler set, sent with the first bytes
+	held    []byte     // the body so far, while shorter than min
+	started bool       // the header is out: the body is compressed or sent as is
+	plain   bool       // sent as is
 	fw      *flate.Writer
 	crc     uint32
 	size    uint32
@@ -153,7 +167,10 @@ func (w *writer) start() error {
 	if _, err := w.ResponseWriter.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}); err != nil {
 		return err
 	}
-	w.fw = w.pool.Get().(*flate.Writer)
+	if w.usePool == nil {
+		w.usePool = w.pool
+	}
+	w.fw = w.usePool.Get().(*flate.Writer)
 	w.fw.Reset(w.ResponseWriter)
 	w.crc = crc32.Update(0, crc32.IEEETable, held)
 	w.size = uint32(len(held))
@@ -224,7 +241,7 @@ func (w *writer) finish() {
 			_, _ = w.ResponseWriter.Write(trailer[:])
 		}
 		w.fw.Reset(nil)
-		w.pool.Put(w.fw)
+		w.usePool.Put(w.fw)
 		w.fw = nil
 	}
 }
@@ -253,6 +270,9 @@ func WriteHTML(c echo.Context, code int, page []byte, parts ...*Part) error {
 	w, ok := res.Writer.(*writer)
 	if !ok {
 		return c.HTMLBlob(code, page)
+	}
+	if !w.started && slices.ContainsFunc(parts, func(p *Part) bool { return p != nil && p.deflated != nil }) {
+		w.usePool = w.fast
 	}
 	res.WriteHeader(code)
 	rest := page
