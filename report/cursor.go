@@ -12,12 +12,17 @@ import (
 // indicator the walk reaches later are kept until it does, so memory stays
 // small on a plan walked in id order and is never worse than reading
 // everything. Rows of indicators the walk does not visit are skipped.
+//
+// A cursor over a query reads ahead on a goroutine of its own, in batches,
+// so that decoding the database's rows (the larger part of a report's
+// reading) runs on another core than the sheet being written.
 type cursor[T any] struct {
-	rows   *sql.Rows
-	scan   func(*sql.Rows) (int64, T, error)
-	list   []keyed[T]     // rows from memory instead (ordered by id), when rows is nil
+	rows   *sql.Rows // nil for a cursor over rows in memory
+	ahead1 *readAhead[T]
+	list   []keyed[T]     // the rows at hand: in memory, or the batch being handed out
 	wanted map[int64]bool // indicators the walk will visit and has not yet
 	ahead  map[int64][]T  // rows read before the walk reached their indicator
+	batch  []keyed[T]     // the batch list is a tail of, handed back when done
 	peeked bool
 	id     int64
 	item   T
@@ -30,7 +35,72 @@ func newCursor[T any](rows *sql.Rows, wanted map[int64]bool, scan func(*sql.Rows
 	for id := range wanted {
 		w[id] = true
 	}
-	return &cursor[T]{rows: rows, scan: scan, wanted: w, ahead: map[int64][]T{}}
+	c := &cursor[T]{rows: rows, wanted: w, ahead: map[int64][]T{}}
+	if rows != nil {
+		c.ahead1 = startReadAhead(rows, scan)
+	}
+	return c
+}
+
+// readAhead reads a query's rows into batches on its own goroutine. Only
+// that goroutine touches the rows (and runs scan) until it has ended.
+type readAhead[T any] struct {
+	full  chan []keyed[T] // batches read, in order
+	empty chan []keyed[T] // batches handed back to be filled again
+	quit  chan struct{}   // closed when the cursor is closed early
+	ended chan error      // the reading's error (nil at the end of the rows), once
+}
+
+// readAheadBatch rows a batch; readAheadBatches batches may wait read.
+const (
+	readAheadBatch   = 512
+	readAheadBatches = 4
+)
+
+func startReadAhead[T any](rows *sql.Rows, scan func(*sql.Rows) (int64, T, error)) *readAhead[T] {
+	a := &readAhead[T]{full: make(chan []keyed[T], readAheadBatches), empty: make(chan []keyed[T], readAheadBatches),
+		quit: make(chan struct{}), ended: make(chan error, 1)}
+	go func() {
+		defer close(a.full)
+		err := func() error {
+			for {
+				select {
+				case <-a.quit:
+					return nil
+				default:
+				}
+				var batch []keyed[T]
+				select {
+				case batch = <-a.empty:
+					batch = batch[:0]
+				default:
+					batch = make([]keyed[T], 0, readAheadBatch)
+				}
+				for len(batch) < readAheadBatch && rows.Next() {
+					id, item, err := scan(rows)
+					if err != nil {
+						return err
+					}
+					batch = append(batch, keyed[T]{id, item})
+				}
+				if len(batch) > 0 {
+					select {
+					case a.full <- batch:
+					case <-a.quit:
+						return nil
+					}
+				}
+				if len(batch) < readAheadBatch {
+					return rows.Err()
+				}
+			}
+		}()
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		a.ended <- err
+	}()
+	return a
 }
 
 // keyed is a row of an indicator, for a cursor over rows in memory.
@@ -55,22 +125,30 @@ func (c *cursor[T]) peek() bool {
 	if c.done || c.err != nil {
 		return false
 	}
-	if c.rows == nil {
-		if len(c.list) == 0 {
+	if len(c.list) == 0 && c.ahead1 != nil {
+		a := c.ahead1
+		if c.batch != nil {
+			select { // handed back to be filled again, unless enough wait
+			case a.empty <- c.batch[:0]:
+			default:
+			}
+			c.batch = nil
+		}
+		batch, ok := <-a.full
+		if !ok {
+			c.ahead1, c.err = nil, <-a.ended
 			c.done = true
 			return false
 		}
-		c.id, c.item, c.list = c.list[0].id, c.list[0].item, c.list[1:]
-		c.peeked = true
-		return true
+		c.batch, c.list = batch, batch
 	}
-	if !c.rows.Next() {
+	if len(c.list) == 0 {
 		c.done = true
 		return false
 	}
-	c.id, c.item, c.err = c.scan(c.rows)
-	c.peeked = c.err == nil
-	return c.peeked
+	c.id, c.item, c.list = c.list[0].id, c.list[0].item, c.list[1:]
+	c.peeked = true
+	return true
 }
 
 // take returns the rows of indicator id (appended to dst[:0]).
@@ -96,17 +174,17 @@ func (c *cursor[T]) take(id int64, dst []T) []T {
 	return dst
 }
 
-// close ends the query and returns the first error met.
+// close ends the query (stopping the reading ahead) and returns the first
+// error met.
 func (c *cursor[T]) close() error {
-	if c.rows == nil {
-		return nil
+	if a := c.ahead1; a != nil {
+		c.ahead1 = nil
+		close(a.quit)
+		for range a.full { // let the goroutine end
+		}
+		if err := <-a.ended; c.err == nil {
+			c.err = err
+		}
 	}
-	err := c.rows.Close()
-	if c.err != nil {
-		return c.err
-	}
-	if err == nil {
-		err = c.rows.Err()
-	}
-	return err
+	return c.err
 }

@@ -50,7 +50,6 @@ type ipttSource struct {
 	vbuf    []valueRow
 	cbuf    []cellRow
 	tbuf    []yearTarget
-	names   map[string]string // breakdown cell names, stored once
 	// The points handed out, reused from indicator to indicator (the
 	// caller is done with them when it asks for the next).
 	total  []point
@@ -75,7 +74,7 @@ type cellRow struct {
 // rates the indicators).
 func (b *build) openSource(wanted map[int64]bool, withCells bool) (*ipttSource, error) {
 	last := b.rng[len(b.rng)-1]
-	s := &ipttSource{period: map[int64]int{}, names: map[string]string{}}
+	s := &ipttSource{period: map[int64]int{}}
 	for i, p := range b.all {
 		if !p.EndDate.After(last.EndDate) {
 			s.period[p.ID] = i
@@ -100,11 +99,13 @@ WHERE v.snapshot_id = ?`
 	// would be a string made for every one of 100,000 rows.
 	unapproved := `CASE WHEN v.status = ? THEN 0 ELSE 1 END`
 	args = append([]any{domain.StatusApproved}, args...)
-	var flag int64
 	rows, err := b.db.Raw(`SELECT v.indicator_id, v.period_id, v.value, `+unapproved+` `+from+` AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
+	// Each cursor scans on a goroutine of its own (see cursor): what a
+	// scan writes besides its row is its own.
+	var flag int64
 	s.values = newCursor(rows, wanted, func(r *sql.Rows) (id int64, v valueRow, err error) {
 		err = r.Scan(&id, &v.period, &v.value, &flag)
 		v.unapproved = flag != 0
@@ -120,13 +121,15 @@ AND v.value IS NOT NULL ORDER BY v.indicator_id`, args...).Rows()
 			return nil, err
 		}
 		var cell sql.RawBytes
+		var cellFlag int64
+		names := map[string]string{} // breakdown cell names, stored once
 		s.cells = newCursor(rows, wanted, func(r *sql.Rows) (id int64, c cellRow, err error) {
-			err = r.Scan(&id, &c.period, &c.value, &flag, &cell)
-			c.unapproved = flag != 0
-			name, ok := s.names[string(cell)]
+			err = r.Scan(&id, &c.period, &c.value, &cellFlag, &cell)
+			c.unapproved = cellFlag != 0
+			name, ok := names[string(cell)]
 			if !ok {
 				name = string(cell)
-				s.names[name] = name
+				names[name] = name
 			}
 			c.cell = name
 			return id, c, err
