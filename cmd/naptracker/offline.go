@@ -15,7 +15,6 @@ import (
 	"naptracker/account"
 	"naptracker/app"
 	"naptracker/domain"
-	"naptracker/figures"
 	"naptracker/i18n"
 	"naptracker/offline"
 	"naptracker/reporting"
@@ -152,11 +151,11 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		header: "ROW\tINDICATOR\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
 		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.Preview) {
 			for _, r := range p.Rows {
-				msgs := cellMessages(l, r.Errors)
+				msgs := offline.Messages(l, r.Errors)
 				if r.Status == offline.Conflict {
 					msgs = append(msgs, l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt)))
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), shown(l, r.Stored), strings.Join(msgs, " "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), offline.FigureLine(l, r.Stored), strings.Join(msgs, " "))
 			}
 		},
 	}, args)
@@ -213,15 +212,6 @@ func runImport[F any, P interface{ Count(string) int }](ctx context.Context, e e
 		fmt.Fprintf(e.stdout, "saved %d %s, submitted %d; file SHA-256 %s\n", len(saved), k.noun, len(submitted), sum)
 	}
 	return nil
-}
-
-// cellMessages are a row's errors, each after its cell's address.
-func cellMessages(l *i18n.Localizer, errs []offline.CellError) []string {
-	var msgs []string
-	for _, m := range errs {
-		msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
-	}
-	return msgs
 }
 
 // importRun is what both import commands read before looking at the
@@ -309,19 +299,6 @@ func importingUser(ctx context.Context, a *app.App, as string, madeFor int64) (d
 		return domain.Scope{}, domain.Actor{}, fmt.Errorf("the importing user: %w", err)
 	}
 	return domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}, nil
-}
-
-// shown writes a figure as its reader may see it.
-func shown(l *i18n.Localizer, f figures.Figure) string {
-	switch {
-	case f.Small:
-		return "<5"
-	case f.Withheld:
-		return l.T("pages.withheld")
-	case f.Value == nil:
-		return ""
-	}
-	return l.Num(f.Value)
 }
 
 // readLimited reads a file, refusing one over limit bytes.

@@ -58,7 +58,7 @@ func cmdImportUpdates(ctx context.Context, e env, args []string) error {
 		header: "ROW\tACTIVITY\tPERIOD\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
 		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.UpdatesPreview) {
 			for _, r := range p.Rows {
-				msgs := cellMessages(l, r.Errors)
+				msgs := offline.Messages(l, r.Errors)
 				stored := ""
 				if r.Stored != nil {
 					stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
