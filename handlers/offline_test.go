@@ -43,26 +43,6 @@ func multipartFile(t *testing.T, csrf string, data []byte) (*bytes.Buffer, strin
 	return &buf, w.FormDataContentType()
 }
 
-// fillCell types a value into the "Values" sheet of a template.
-func fillCell(t *testing.T, data []byte, cells map[string]any) []byte {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for ref, v := range cells {
-		if err := f.SetCellValue("Values", ref, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if _, err := f.WriteTo(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 // templateRow is the row of an indicator in the template of the fixture's grid.
 func (f *gridFixture) templateRow(code string) int {
 	r := 3
@@ -101,7 +81,7 @@ func TestOfflineTemplateUploadThroughThePages(t *testing.T) {
 	mustStatus(t, f.env.SignedIn(t, f.env.User(t, domain.RoleDonor, "APJP")).Get(link), http.StatusForbidden)
 
 	code := f.plain[0].Indicator.Code
-	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 4242})
+	filled := fillSheet(t, []byte(tmpl.Body), "Values", map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 4242})
 	upload := "/plans/" + seed.DemoPlanCode + "/import/values"
 	mustStatus(t, fp.Get(upload), http.StatusOK)
 	body, ct := multipartFile(t, fp.CSRF, filled)
@@ -236,7 +216,7 @@ func TestOfflineLargeUploadConfirms(t *testing.T) {
 	tmpl := fp.Get(f.path + "/template.xlsx")
 	mustStatus(t, tmpl, http.StatusOK)
 	code := f.plain[0].Indicator.Code
-	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 777})
+	filled := fillSheet(t, []byte(tmpl.Body), "Values", map[string]any{fmt.Sprintf("G%d", f.templateRow(code)): 777})
 	big := padWorkbook(t, filled, 10<<20-len(filled)-4096)
 	if len(big) > 10<<20 || len(big) < 10<<20-8192 {
 		t.Fatalf("padded to %d bytes", len(big))
@@ -314,7 +294,7 @@ func TestOfflineValuesTemplateOfARange(t *testing.T) {
 	if line == 0 {
 		t.Fatalf("no row of %s for %s", code, f.period)
 	}
-	filled := fillCell(t, []byte(tmpl.Body), map[string]any{fmt.Sprintf("G%d", line): 9191})
+	filled := fillSheet(t, []byte(tmpl.Body), "Values", map[string]any{fmt.Sprintf("G%d", line): 9191})
 	key := code + "@" + f.period
 	res := api.Do(http.MethodPost, "/api/v1/plans/"+seed.DemoPlanCode+"/values/import?apply=true&expect="+url.QueryEscape(key), bytes.NewReader(filled),
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
