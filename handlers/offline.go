@@ -323,15 +323,30 @@ func (h *Handler) dropUpload(c echo.Context, kind string) error {
 	return offline.DropUpload(c.Request().Context(), h.DB, PrincipalOf(c).User.ID, kind, c.FormValue("upload"))
 }
 
-// offlineRead parses an upload of values and previews it for the
-// request's user.
-func (h *Handler) offlineRead(c echo.Context, data []byte) (*offlinePreview, error) {
+// parseValues reads an uploaded template of indicator values of the
+// request's plan.
+func (h *Handler) parseValues(c echo.Context, data []byte) (*offline.File, error) {
 	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
 	if err != nil {
 		return nil, err
 	}
 	if file.Plan != c.Param("plan") {
-		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+		return nil, wrongPlan(file.Plan)
+	}
+	return file, nil
+}
+
+// wrongPlan refuses a template of another plan than the request's.
+func wrongPlan(plan string) error {
+	return &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{plan}}}
+}
+
+// offlineRead parses an upload of values and previews it for the
+// request's user.
+func (h *Handler) offlineRead(c echo.Context, data []byte) (*offlinePreview, error) {
+	file, err := h.parseValues(c, data)
+	if err != nil {
+		return nil, err
 	}
 	who := PrincipalOf(c)
 	pv, err := offline.MakePreview(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), file, h.Now().UTC())

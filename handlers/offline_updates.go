@@ -88,7 +88,7 @@ func (h *Handler) parseUpdates(c echo.Context, data []byte) (*offline.UpdatesFil
 		return nil, err
 	}
 	if file.Plan != c.Param("plan") {
-		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+		return nil, wrongPlan(file.Plan)
 	}
 	return file, nil
 }
