@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -44,16 +43,13 @@ func fillFile(t *testing.T, file, sheet string, cells map[string]any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer x.Close()
 	for ref, v := range cells {
 		if err := x.SetCellValue(sheet, ref, v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+	if err := x.Save(); err != nil {
 		t.Fatal(err)
 	}
 }
