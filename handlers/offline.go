@@ -44,6 +44,9 @@ type offlineText struct {
 
 // offlinePreview is a preview as shown, of either kind of file.
 type offlinePreview struct {
+	// The preview read (offline.Preview or UpdatesPreview) counts its rows
+	// by status.
+	counter
 	Org          string
 	Periods      string // the file's period or periods
 	Generated    time.Time
@@ -53,16 +56,8 @@ type offlinePreview struct {
 	Expect       []string // the keys of the rows to save, which the confirmation names
 }
 
-// Count is how many rows have a status.
-func (p *offlinePreview) Count(status string) int {
-	n := 0
-	for _, r := range p.Rows {
-		if r.Status == status {
-			n++
-		}
-	}
-	return n
-}
+// counter counts the rows of a preview by status.
+type counter interface{ Count(status string) int }
 
 // offlineRowView is one preview row as shown: what the file holds and
 // what is saved now, as text, and the messages translated.
@@ -354,7 +349,7 @@ func (h *Handler) offlineRead(c echo.Context, data []byte) (*offlinePreview, err
 		return nil, err
 	}
 	l := h.Localizer(c)
-	out := &offlinePreview{Org: pv.Org.Acronym, Periods: file.Period, Generated: file.Generated, PeriodColumn: len(pv.Periods) > 1, Figures: true,
+	out := &offlinePreview{counter: pv, Org: pv.Org.Acronym, Periods: file.Period, Generated: file.Generated, PeriodColumn: len(pv.Periods) > 1, Figures: true,
 		Expect: pv.Codes(offline.WillSave)}
 	for _, r := range pv.Rows {
 		v := offlineRowView{Status: r.Status, Code: r.Code, Name: r.Name, Period: r.Period, Stored: offline.FigureLine(l, r.Stored),

@@ -106,7 +106,7 @@ func (h *Handler) offlineUpdatesRead(c echo.Context, data []byte) (*offlinePrevi
 		return nil, err
 	}
 	l := h.Localizer(c)
-	out := &offlinePreview{Org: pv.Org.Acronym, Periods: file.From, Generated: file.Generated, PeriodColumn: true, Expect: pv.Keys(offline.WillSave)}
+	out := &offlinePreview{counter: pv, Org: pv.Org.Acronym, Periods: file.From, Generated: file.Generated, PeriodColumn: true, Expect: pv.Keys(offline.WillSave)}
 	if file.To != file.From {
 		out.Periods += "–" + file.To
 	}
