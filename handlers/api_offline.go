@@ -58,10 +58,7 @@ func (h *Handler) APIOfflineImport(c echo.Context) error {
 	if err != nil {
 		return h.apiRefused(c, err)
 	}
-	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
-	if err == nil && file.Plan != c.Param("plan") {
-		err = &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
-	}
+	file, err := h.parseValues(c, data)
 	if err != nil {
 		return h.apiRefused(c, err)
 	}

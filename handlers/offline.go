@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"naptracker/domain"
 	"naptracker/i18n"
@@ -15,26 +17,72 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// offlineUploadPage is the upload form of a filled offline template, and
-// after a preview the preview with the buttons that confirm it.
+// offlineUploadPage is the upload form of a filled offline template, of
+// indicator values or of activity updates, and after a preview the preview
+// with the buttons that confirm it.
 type offlineUploadPage struct {
 	Page
+	Kind     string      // offline.UploadValues or offline.UploadUpdates, as in the page's addresses
+	Text     offlineText // the page's words
 	Plan     string
 	MaxMB    int64
 	Error    string
-	Preview  *offline.Preview
-	Rows     []offlineRowView
+	Preview  *offlinePreview
 	FileName string
 	// Upload is the SHA-256 of the uploaded workbook, which the server
 	// keeps until the confirmation names it (offline.KeepUpload).
 	Upload string
 }
 
-// offlineRowView is one preview row as shown.
+// offlineText is the catalogue keys of the words that differ between the
+// two upload pages.
+type offlineText struct {
+	Title, Help string
+	Again       string // the heading of the form below a preview
+	Code        string // the heading of the column of codes
+}
+
+// offlinePreview is a preview as shown, of either kind of file.
+type offlinePreview struct {
+	// The preview read (offline.Preview or UpdatesPreview) counts its rows
+	// by status.
+	counter
+	Org          string
+	Periods      string // the file's period or periods
+	Generated    time.Time
+	PeriodColumn bool // whether each row says its period
+	Figures      bool // whether what was typed and what is stored are numbers
+	Rows         []offlineRowView
+	Expect       []string // the keys of the rows to save, which the confirmation names
+}
+
+// counter counts the rows of a preview by status.
+type counter interface{ Count(status string) int }
+
+// offlineRowView is one preview row as shown: what the file holds and
+// what is saved now, as text, and the messages translated.
 type offlineRowView struct {
-	offline.Row
-	Messages []string
-	Conflict string
+	Status, Code, Name, Period string
+	Typed, Stored              string
+	Messages                   []string
+	Conflict                   string
+}
+
+// offlineUpload is what the upload pages of the two offline templates do
+// differently: their words, reading a file into a preview, and saving it;
+// offlineUploadForm, offlineUploadPreview and offlineUploadConfirm do the
+// rest.
+type offlineUpload struct {
+	kind string // offline.UploadValues or offline.UploadUpdates
+	text offlineText
+	// read parses an upload for the request's plan and previews it for
+	// the request's user.
+	read func(h *Handler, c echo.Context, data []byte) (*offlinePreview, error)
+	// apply saves the rows the confirmation expects, and says how many
+	// were saved and the page to go back to (its query, to which the
+	// flash is added).
+	apply            func(h *Handler, c echo.Context, data []byte, o offline.ApplyOptions) (saved int, path string, q url.Values, err error)
+	saved, submitted string // the flash keys
 }
 
 // offlineLimits are the reader's limits (the defaults unless configured).
@@ -103,62 +151,94 @@ func safeFileName(s string) string {
 	}, s)
 }
 
-// OfflineUploadForm shows the upload form.
-func (h *Handler) OfflineUploadForm(c echo.Context) error {
-	return c.Render(http.StatusOK, "offline_upload", h.offlinePage(c))
+// valuesUpload is the upload of a template of indicator values.
+var valuesUpload = offlineUpload{
+	kind: offline.UploadValues,
+	text: offlineText{Title: "offline.upload.title", Help: "offline.upload.help", Again: "offline.upload_link", Code: "offline.preview.code"},
+	read: (*Handler).offlineRead,
+	apply: func(h *Handler, c echo.Context, data []byte, o offline.ApplyOptions) (int, string, url.Values, error) {
+		file, err := offline.Parse(data, h.Keys, h.offlineLimits())
+		if err == nil && file.Plan != c.Param("plan") {
+			err = domain.ErrNotFound
+		}
+		if err != nil {
+			return 0, "", nil, err
+		}
+		who := PrincipalOf(c)
+		out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), file, o, h.Now().UTC())
+		if err != nil {
+			return 0, "", nil, err
+		}
+		return len(out.Saved), "/plans/" + out.Plan.Code + "/organisations/" + out.Org.Acronym + "/values/" + out.Period.Label, url.Values{}, nil
+	},
+	saved: "flash.offline_saved", submitted: "flash.offline_submitted",
 }
 
-func (h *Handler) offlinePage(c echo.Context) offlineUploadPage {
-	return offlineUploadPage{Page: h.page(c), Plan: c.Param("plan"), MaxMB: h.offlineLimits().MaxFileBytes >> 20}
+// OfflineUploadForm shows the upload form.
+func (h *Handler) OfflineUploadForm(c echo.Context) error {
+	return h.offlineUploadForm(c, valuesUpload)
 }
 
 // OfflinePreview reads an uploaded template and shows what it would save,
 // without writing anything.
 func (h *Handler) OfflinePreview(c echo.Context) error {
-	p := h.offlinePage(c)
-	data, name, err := h.uploadedTemplate(c)
-	if err != nil {
-		return h.offlineRefused(c, p, err)
-	}
-	pv, err := h.offlineRead(c, data)
-	if err != nil {
-		return h.offlineRefused(c, p, err)
-	}
-	if p.Upload, err = h.keepUpload(c, offline.UploadValues, name, data); err != nil {
-		return err
-	}
-	p.Preview, p.Rows, p.FileName = pv, h.offlineRows(c, pv), name
-	return c.Render(http.StatusOK, "offline_upload", p)
+	return h.offlineUploadPreview(c, valuesUpload)
 }
 
 // OfflineConfirm saves the rows a preview accepted (as drafts, or
 // submitted with action=submit) and goes back to the grid; if anything
 // changed since the preview, nothing is saved and the new preview is shown (409).
 func (h *Handler) OfflineConfirm(c echo.Context) error {
-	p := h.offlinePage(c)
-	data, name, err := h.keptUpload(c, offline.UploadValues)
+	return h.offlineUploadConfirm(c, valuesUpload)
+}
+
+func (h *Handler) offlinePage(c echo.Context, k offlineUpload) offlineUploadPage {
+	return offlineUploadPage{Page: h.page(c), Kind: k.kind, Text: k.text, Plan: c.Param("plan"), MaxMB: h.offlineLimits().MaxFileBytes >> 20}
+}
+
+func (h *Handler) offlineUploadForm(c echo.Context, k offlineUpload) error {
+	return c.Render(http.StatusOK, "offline_upload", h.offlinePage(c, k))
+}
+
+// offlineUploadPreview reads an uploaded template and shows what it would
+// save, without writing anything; the file is kept for the confirmation.
+func (h *Handler) offlineUploadPreview(c echo.Context, k offlineUpload) error {
+	p := h.offlinePage(c, k)
+	data, name, err := h.uploadedTemplate(c)
 	if err != nil {
 		return h.offlineRefused(c, p, err)
 	}
-	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
-	if err == nil && file.Plan != c.Param("plan") {
-		err = domain.ErrNotFound
-	}
+	pv, err := k.read(h, c, data)
 	if err != nil {
 		return h.offlineRefused(c, p, err)
 	}
-	who := PrincipalOf(c)
+	if p.Upload, err = h.keepUpload(c, k.kind, name, data); err != nil {
+		return err
+	}
+	p.Preview, p.FileName = pv, name
+	return c.Render(http.StatusOK, "offline_upload", p)
+}
+
+// offlineUploadConfirm saves the rows a preview accepted (as drafts, or
+// submitted with action=submit) and goes back to the grid; if anything
+// changed since the preview, nothing is saved and the new preview is
+// shown (409).
+func (h *Handler) offlineUploadConfirm(c echo.Context, k offlineUpload) error {
+	p := h.offlinePage(c, k)
+	data, name, err := h.keptUpload(c, k.kind)
+	if err != nil {
+		return h.offlineRefused(c, p, err)
+	}
 	expect := c.Request().PostForm["expect"]
 	if expect == nil {
 		expect = []string{}
 	}
 	submit := c.FormValue("action") == "submit"
-	out, err := offline.Apply(c.Request().Context(), h.DB, h.actor(c), domain.ScopeOf(&who.User), file,
-		offline.ApplyOptions{Submit: submit, Expect: expect, FileName: name}, h.Now().UTC())
+	saved, path, q, err := k.apply(h, c, data, offline.ApplyOptions{Submit: submit, Expect: expect, FileName: name})
 	if r, ok := offline.AsRefusal(err); ok && r.Kind == offline.KindChanged {
 		// Show the preview as it is now, to confirm again.
-		if pv, perr := h.offlineRead(c, data); perr == nil {
-			p.Preview, p.Rows, p.FileName, p.Upload = pv, h.offlineRows(c, pv), name, c.FormValue("upload")
+		if pv, perr := k.read(h, c, data); perr == nil {
+			p.Preview, p.FileName, p.Upload = pv, name, c.FormValue("upload")
 		}
 		p.Error = r.Msg.Translate(h.Localizer(c).T)
 		return c.Render(http.StatusConflict, "offline_upload", p)
@@ -166,17 +246,18 @@ func (h *Handler) OfflineConfirm(c echo.Context) error {
 	if err != nil {
 		return h.offlineRefused(c, p, err)
 	}
-	if err := h.dropUpload(c, offline.UploadValues); err != nil {
+	if err := h.dropUpload(c, k.kind); err != nil {
 		return err
 	}
-	flash := "flash.offline_saved"
+	flash := k.saved
 	switch {
-	case len(out.Saved) == 0:
+	case saved == 0:
 		flash = "flash.offline_nothing"
 	case submit:
-		flash = "flash.offline_submitted"
+		flash = k.submitted
 	}
-	return c.Redirect(http.StatusSeeOther, "/plans/"+out.Plan.Code+"/organisations/"+out.Org.Acronym+"/values/"+out.Period.Label+"?flash="+flash)
+	q.Set("flash", flash)
+	return c.Redirect(http.StatusSeeOther, path+"?"+q.Encode())
 }
 
 // uploadedTemplate reads the "file" field of a multipart form, or the raw
@@ -237,34 +318,51 @@ func (h *Handler) dropUpload(c echo.Context, kind string) error {
 	return offline.DropUpload(c.Request().Context(), h.DB, PrincipalOf(c).User.ID, kind, c.FormValue("upload"))
 }
 
-// offlineRead parses an upload and previews it for the request's user.
-func (h *Handler) offlineRead(c echo.Context, data []byte) (*offline.Preview, error) {
+// parseValues reads an uploaded template of indicator values of the
+// request's plan.
+func (h *Handler) parseValues(c echo.Context, data []byte) (*offline.File, error) {
 	file, err := offline.Parse(data, h.Keys, h.offlineLimits())
 	if err != nil {
 		return nil, err
 	}
 	if file.Plan != c.Param("plan") {
-		return nil, &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{file.Plan}}}
+		return nil, wrongPlan(file.Plan)
 	}
-	who := PrincipalOf(c)
-	return offline.MakePreview(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), file, h.Now().UTC())
+	return file, nil
 }
 
-// offlineRows translates the messages of a preview.
-func (h *Handler) offlineRows(c echo.Context, p *offline.Preview) []offlineRowView {
+// wrongPlan refuses a template of another plan than the request's.
+func wrongPlan(plan string) error {
+	return &offline.Refusal{Kind: offline.KindTampered, Msg: domain.Message{Key: "offline.err.wrong_plan", Args: []any{plan}}}
+}
+
+// offlineRead parses an upload of values and previews it for the
+// request's user.
+func (h *Handler) offlineRead(c echo.Context, data []byte) (*offlinePreview, error) {
+	file, err := h.parseValues(c, data)
+	if err != nil {
+		return nil, err
+	}
+	who := PrincipalOf(c)
+	pv, err := offline.MakePreview(c.Request().Context(), h.DB, domain.ScopeOf(&who.User), file, h.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
 	l := h.Localizer(c)
-	out := make([]offlineRowView, len(p.Rows))
-	for i, r := range p.Rows {
-		v := offlineRowView{Row: r}
-		for _, e := range r.Errors {
-			v.Messages = append(v.Messages, e.Cell+": "+e.Msg.Translate(l.T))
+	out := &offlinePreview{counter: pv, Org: pv.Org.Acronym, Periods: file.Period, Generated: file.Generated, PeriodColumn: len(pv.Periods) > 1, Figures: true,
+		Expect: pv.Codes(offline.WillSave)}
+	for _, r := range pv.Rows {
+		v := offlineRowView{Status: r.Status, Code: r.Code, Name: r.Name, Period: r.Period, Stored: offline.FigureLine(l, r.Stored),
+			Messages: offline.Messages(l, r.Errors)}
+		if r.Typed.Value != nil {
+			v.Typed = l.Num(r.Typed.Value)
 		}
 		if r.Status == offline.Conflict {
 			v.Conflict = l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt))
 		}
-		out[i] = v
+		out.Rows = append(out.Rows, v)
 	}
-	return out
+	return out, nil
 }
 
 // RefusalStatus is the HTTP status of a refused file.

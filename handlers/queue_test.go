@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"naptracker/domain"
+	"naptracker/reporting"
 	"naptracker/seed"
 	"naptracker/store/storetest"
 )
@@ -85,5 +86,123 @@ func TestQueueQueriesDoNotGrow(t *testing.T) {
 	big, bigItems := count("BIG")
 	if demo != big || bigItems < 300 {
 		t.Errorf("queue: %d queries for %d items (demo), %d queries for %d items (large plan)", demo, demoItems, big, bigItems)
+	}
+}
+
+// TestQueueValidatesWithContext submits one value that jumped (with a
+// comment in its thread) and one disaggregated value that did not: the
+// queue row shows the breakdown by category and the comment count, the
+// jump filter keeps the jumped value alone, the value page keeps showing the
+// breakdown once submitted, and after approval the secretariat reopens it
+// by page, where a reason is required.
+func TestQueueValidatesWithContext(t *testing.T) {
+	t.Parallel()
+	f := newGridFixture(t)
+	var jumper *reporting.GridRow
+	for i := range f.plain {
+		if r := &f.plain[i]; r.Previous != nil && r.Previous.Value != nil && *r.Previous.Value > 0 {
+			jumper = r
+			break
+		}
+	}
+	if jumper == nil {
+		t.Fatal("no MOLSW row with a previous value in the demo")
+	}
+	// A disaggregated row that does not jump: 9 against nothing or 7–13.
+	var split reporting.GridRow
+	for _, r := range f.split {
+		if r.Previous == nil || r.Previous.Value == nil || (*r.Previous.Value >= 7 && *r.Previous.Value <= 13) {
+			split = r
+			break
+		}
+	}
+	if split.Set == nil {
+		t.Fatal("no MOLSW disaggregated row without a previous value or near 9")
+	}
+	cells := split.Set.Cells()
+	focal := f.env.APIClient(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	api := func(code string) string {
+		return fmt.Sprintf("/api/v1/plans/%s/indicators/%s/values/%s", seed.DemoPlanCode, code, f.period)
+	}
+	mustStatus(t, focal.JSON(http.MethodPut, api(jumper.Indicator.Code), fmt.Sprintf(`{"value": %v, "version": %d}`, *jumper.Previous.Value*10, jumper.Version())), http.StatusOK)
+	apiAct(t, focal, api(jumper.Indicator.Code), "submit", jumper.Version()+1, http.StatusOK)
+	body := fmt.Sprintf(`{"value": 9, "disaggregation": {%q: 7, %q: 2}, "version": %d}`, cells[0], cells[1], split.Version())
+	mustStatus(t, focal.JSON(http.MethodPut, api(split.Indicator.Code), body), http.StatusOK)
+	apiAct(t, focal, api(split.Indicator.Code), "submit", split.Version()+1, http.StatusOK)
+
+	molsw := f.env.SignedIn(t, f.env.User(t, domain.RoleFocalPoint, "MOLSW"))
+	valuePath := "/plans/" + seed.DemoPlanCode + "/indicators/" + split.Indicator.Code + "/values/" + f.period
+	mustStatus(t, molsw.Post(valuePath+"/comments", url.Values{"comment": {"Register of the shelters attached"}}), http.StatusSeeOther)
+	labels := map[string]string{}
+	for _, d := range split.Set.Dimensions {
+		for _, c := range d.Categories {
+			labels[d.Code+"="+c.Code] = c.Label
+		}
+	}
+	label := func(cell string) string {
+		var parts []string
+		for _, p := range strings.Split(cell, ";") {
+			parts = append(parts, labels[p])
+		}
+		return strings.Join(parts, " · ")
+	}
+	if p := molsw.Get(valuePath); !strings.Contains(p.Body, `<th scope="row">`+label(cells[0])+`</th><td class="num">7</td>`) {
+		t.Errorf("the value page hides the breakdown once submitted")
+	}
+
+	sec := f.env.SignedIn(t, f.env.User(t, domain.RoleSecretariat, ""))
+	queue := "/plans/" + seed.DemoPlanCode + "/queue?org=MOLSW&period=" + f.period
+	r := sec.Get(queue)
+	mustStatus(t, r, http.StatusOK)
+	queueRow := func(body, code string) string {
+		_, rest, ok := strings.Cut(body, `value="indicator|`+code+`|`)
+		if !ok {
+			return ""
+		}
+		row, _, _ := strings.Cut(rest, "</tr>\n")
+		return row
+	}
+	row := queueRow(r.Body, split.Indicator.Code)
+	for _, want := range []string{
+		"2 cells",
+		`<th scope="row">` + label(cells[0]) + `</th><td class="num">7</td>`,
+		`<th scope="row">` + label(cells[1]) + `</th><td class="num">2</td>`,
+		`values/` + f.period + `#comments">1</a>`,
+	} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the queue row of %s lacks %q: %s", split.Indicator.Code, want, row)
+		}
+	}
+	if queueRow(r.Body, jumper.Indicator.Code) == "" {
+		t.Fatalf("the jumped value %s is not in the queue", jumper.Indicator.Code)
+	}
+	jumps := sec.Get(queue + "&jump=1")
+	if queueRow(jumps.Body, jumper.Indicator.Code) == "" || queueRow(jumps.Body, split.Indicator.Code) != "" || strings.Contains(jumps.Body, `value="activity|`) {
+		t.Errorf("the jump filter does not keep the jumped value alone")
+	}
+	if !strings.Contains(jumps.Body, `name="jump" value="1" checked`) {
+		t.Errorf("the jump filter is not shown as applied")
+	}
+
+	// Approve, then reopen by page: a reason is required, and kept.
+	ref := fmt.Sprintf("indicator|%s|%s|%d", split.Indicator.Code, f.period, split.Version()+2)
+	mustStatus(t, sec.Post("/plans/"+seed.DemoPlanCode+"/queue", url.Values{"action": {"approve"}, "item": {ref}}), http.StatusSeeOther)
+	approved := sec.Get(valuePath)
+	if !strings.Contains(approved.Body, `action="`+valuePath+`/reopen"`) {
+		t.Fatalf("the approved value's page offers the secretariat no reopen form")
+	}
+	if strings.Contains(molsw.Get(valuePath).Body, `/reopen"`) {
+		t.Errorf("the focal point is offered the reopen form")
+	}
+	version := fmt.Sprint(split.Version() + 3)
+	mustStatus(t, molsw.Post(valuePath+"/reopen", url.Values{"version": {version}, "reason": {"mine"}}), http.StatusForbidden)
+	noReason := sec.Post(valuePath+"/reopen", url.Values{"version": {version}, "reason": {"  "}})
+	mustStatus(t, noReason, http.StatusUnprocessableEntity)
+	if !strings.Contains(noReason.Body, `id="reopen-error"`) {
+		t.Errorf("reopening without a reason says nothing beside the field")
+	}
+	mustStatus(t, sec.Post(valuePath+"/reopen", url.Values{"version": {version}, "reason": {"The shelter register was revised"}}), http.StatusSeeOther)
+	if v := f.stored(t, split.Indicator.Code); v.Status != domain.StatusReturned || v.ReturnComment != "The shelter register was revised" {
+		t.Errorf("after reopening by page: %s %q", v.Status, v.ReturnComment)
 	}
 }

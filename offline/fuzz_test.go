@@ -2,6 +2,7 @@ package offline_test
 
 import (
 	"bytes"
+	"io"
 	"testing"
 	"time"
 
@@ -75,22 +76,19 @@ func syntheticUpdateGrid(n int) *reporting.UpdateGrid {
 }
 
 func syntheticUpdatesTemplate(t testing.TB, n int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	err := offline.WriteUpdatesTemplate(&buf, syntheticUpdateGrid(n), offline.TemplateOptions{L: bundle.For("fr"), Keys: fuzzKeys, UserID: 5,
-		Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return writeSynthetic(t, offline.WriteUpdatesTemplate, syntheticUpdateGrid(n))
 }
 
 func syntheticTemplate(t testing.TB, n int) []byte {
+	return writeSynthetic(t, offline.WriteTemplate, syntheticGrid(n))
+}
+
+// writeSynthetic writes the template of a synthetic grid, in French, for
+// user 5, as made on 1 February 2025.
+func writeSynthetic[G any](t testing.TB, write func(io.Writer, G, offline.TemplateOptions) error, g G) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	err := offline.WriteTemplate(&buf, syntheticGrid(n), offline.TemplateOptions{L: bundle.For("fr"), Keys: fuzzKeys, UserID: 5,
-		Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
+	if err := write(&buf, g, offline.TemplateOptions{L: bundle.For("fr"), Keys: fuzzKeys, UserID: 5, Now: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -48,7 +48,7 @@ func currentPeriod() string {
 	return domain.PeriodLabel(domain.Quarterly, domain.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1))
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	keys, err := account.ParseKeys(account.NewKey())
 	if err != nil {
@@ -61,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) newUser(t *testing.T, role, org string) *domain.User {
+func (f *fixture) newUser(t testing.TB, role, org string) *domain.User {
 	t.Helper()
 	ctx := context.Background()
 	u := &domain.User{Email: role + "." + account.RandomPassword(6) + "@test.example", Name: "Test " + role, Role: role}
@@ -78,7 +78,7 @@ func (f *fixture) newUser(t *testing.T, role, org string) *domain.User {
 	return u
 }
 
-func (f *fixture) grid(t *testing.T) *reporting.ValueGrid {
+func (f *fixture) grid(t testing.TB) *reporting.ValueGrid {
 	t.Helper()
 	g, err := reporting.LoadValueGrid(context.Background(), f.db, f.scope, seed.DemoPlanCode, f.org, f.period, time.Now().UTC())
 	if err != nil {
@@ -87,7 +87,7 @@ func (f *fixture) grid(t *testing.T) *reporting.ValueGrid {
 	return g
 }
 
-func (f *fixture) template(t *testing.T) []byte {
+func (f *fixture) template(t testing.TB) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	err := offline.WriteTemplate(&buf, f.grid(t), offline.TemplateOptions{L: f.l, Keys: f.keys, UserID: f.user.ID, Now: time.Now()})

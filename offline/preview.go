@@ -8,6 +8,7 @@ import (
 
 	"naptracker/domain"
 	"naptracker/figures"
+	"naptracker/i18n"
 	"naptracker/reporting"
 
 	"gorm.io/gorm"
@@ -26,6 +27,30 @@ const (
 	// made, and the file holds something else.
 	Conflict = "conflict"
 )
+
+// FigureLine is a figure as its reader may see it ("<5", withheld, the
+// number, or nothing), for previews.
+func FigureLine(l *i18n.Localizer, f figures.Figure) string {
+	switch {
+	case f.Small:
+		return "<5"
+	case f.Withheld:
+		return l.T("pages.withheld")
+	case f.Value == nil:
+		return ""
+	}
+	return l.Num(f.Value)
+}
+
+// Messages are a row's errors in the reader's language, each after its
+// cell's address, for previews.
+func Messages(l *i18n.Localizer, errs []CellError) []string {
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Cell+": "+e.Msg.Translate(l.T))
+	}
+	return msgs
+}
 
 // Preview is what an upload would do, row by row, before anything is written.
 type Preview struct {

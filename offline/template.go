@@ -158,7 +158,7 @@ func (t *sheetWriter) styles() error {
 }
 
 func (t *templateWriter) header(periods string) error {
-	l, g, s := t.l, t.g, t.sheet
+	l, g := t.l, t.g
 	prev := g.PreviousLabel
 	if prev == "" {
 		prev = "–"
@@ -174,6 +174,15 @@ func (t *templateWriter) header(periods string) error {
 	if t.ranged {
 		heads = append(heads, l.T("offline.updates.col.period"))
 	}
+	widths := map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30, "K": 10}
+	return t.heading(title, heads, lastCol+"2", widths, 2)
+}
+
+// heading writes the title row and the header row of the input sheet (the
+// headers styled up to lastHead), the columns' widths, and freezes the
+// header rows and the first frozenCols columns.
+func (t *sheetWriter) heading(title string, heads []any, lastHead string, widths map[string]float64, frozenCols int) error {
+	s := t.sheet
 	if err := t.f.SetSheetRow(s, "A1", &[]any{title}); err != nil {
 		return err
 	}
@@ -183,10 +192,10 @@ func (t *templateWriter) header(periods string) error {
 	if err := t.f.SetSheetRow(s, "A2", &heads); err != nil {
 		return err
 	}
-	if err := t.f.SetCellStyle(s, "A2", lastCol+"2", t.head); err != nil {
+	if err := t.f.SetCellStyle(s, "A2", lastHead, t.head); err != nil {
 		return err
 	}
-	for col, width := range map[string]float64{"A": 10, "B": 48, "C": 14, "D": 11, "E": 11, "F": 13, "G": 12, "H": 28, "I": 48, "J": 30, "K": 10} {
+	for col, width := range widths {
 		if err := t.f.SetColWidth(s, col, col, width); err != nil {
 			return err
 		}
@@ -194,7 +203,7 @@ func (t *templateWriter) header(periods string) error {
 	if err := t.f.SetRowHeight(s, 2, 32); err != nil {
 		return err
 	}
-	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 2, TopLeftCell: "C3", ActivePane: "bottomRight"})
+	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: frozenCols, YSplit: 2, TopLeftCell: cellRef(frozenCols+1, 3), ActivePane: "bottomRight"})
 }
 
 // figureCell writes a figure as the audience may see it: the number, or

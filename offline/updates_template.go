@@ -81,33 +81,14 @@ func WriteUpdatesTemplate(w io.Writer, g *reporting.UpdateGrid, o TemplateOption
 }
 
 func updatesHeader(t *sheetWriter, g *reporting.UpdateGrid, from, to string) error {
-	l, s := t.l, t.sheet
+	l := t.l
 	title := l.T("offline.updates.title", g.Org.Acronym, rangeLabel(from, to), g.Plan.Code)
 	heads := []any{l.T("offline.col.code"), l.T("offline.updates.col.activity"), l.T("offline.updates.col.period"),
 		l.T("offline.col.status"), l.T("offline.updates.col.progress"), l.T("offline.updates.col.percent"),
 		l.T("offline.updates.col.expenditure"), l.T("offline.updates.col.achievements"), l.T("offline.updates.col.challenges"),
 		l.T("offline.updates.col.next_steps")}
-	if err := t.f.SetSheetRow(s, "A1", &[]any{title}); err != nil {
-		return err
-	}
-	if err := t.f.SetCellStyle(s, "A1", "A1", t.title); err != nil {
-		return err
-	}
-	if err := t.f.SetSheetRow(s, "A2", &heads); err != nil {
-		return err
-	}
-	if err := t.f.SetCellStyle(s, "A2", cellRef(unumCols, 2), t.head); err != nil {
-		return err
-	}
-	for col, width := range map[string]float64{"A": 10, "B": 44, "C": 10, "D": 16, "E": 16, "F": 11, "G": 13, "H": 40, "I": 40, "J": 40} {
-		if err := t.f.SetColWidth(s, col, col, width); err != nil {
-			return err
-		}
-	}
-	if err := t.f.SetRowHeight(s, 2, 32); err != nil {
-		return err
-	}
-	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 3, YSplit: 2, TopLeftCell: "D3", ActivePane: "bottomRight"})
+	widths := map[string]float64{"A": 10, "B": 44, "C": 10, "D": 16, "E": 16, "F": 11, "G": 13, "H": 40, "I": 40, "J": 40}
+	return t.heading(title, heads, cellRef(unumCols, 2), widths, 3)
 }
 
 // storedUpdate is the stored update of a row as an input (what the

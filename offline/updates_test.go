@@ -28,7 +28,7 @@ func previousPeriod() string {
 }
 
 // updateGrid is the fixture's update grid over from..to.
-func (f *fixture) updateGrid(t *testing.T, from, to string) *reporting.UpdateGrid {
+func (f *fixture) updateGrid(t testing.TB, from, to string) *reporting.UpdateGrid {
 	t.Helper()
 	g, err := reporting.LoadUpdateGrid(context.Background(), f.db, f.scope, seed.DemoPlanCode, f.org, from, to, time.Now().UTC())
 	if err != nil {
@@ -37,7 +37,7 @@ func (f *fixture) updateGrid(t *testing.T, from, to string) *reporting.UpdateGri
 	return g
 }
 
-func (f *fixture) updatesTemplate(t *testing.T, from, to string) []byte {
+func (f *fixture) updatesTemplate(t testing.TB, from, to string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	err := offline.WriteUpdatesTemplate(&buf, f.updateGrid(t, from, to), offline.TemplateOptions{L: f.l, Keys: f.keys, UserID: f.user.ID, Now: time.Now()})

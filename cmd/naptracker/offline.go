@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"naptracker/account"
 	"naptracker/app"
 	"naptracker/domain"
-	"naptracker/figures"
 	"naptracker/i18n"
 	"naptracker/offline"
 	"naptracker/reporting"
@@ -38,20 +38,59 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(e.stderr, templateUsage)
 		return errUsage
 	}
+	var period, to string
+	return runTemplate(ctx, e, templateKind[[]*reporting.ValueGrid]{
+		name: "template values",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&period, "period", "", "period label, such as 2025-Q1")
+			fs.StringVar(&to, "to", "", "last period of a range that starts at --period (default: --period alone)")
+		},
+		ready: func() bool { return period != "" },
+		load: func(ctx context.Context, db *gorm.DB, scope domain.Scope, plan, org string, now time.Time) ([]*reporting.ValueGrid, error) {
+			return reporting.LoadValueGrids(ctx, db, scope, plan, org, period, to, now)
+		},
+		periods: func() string { return "period " + period },
+		write:   offline.WriteRangeTemplate,
+		wrote: func(grids []*reporting.ValueGrid) string {
+			rows := 0
+			for _, g := range grids {
+				rows += len(g.Rows)
+			}
+			return fmt.Sprintf("%d indicators of %s for %s", rows, grids[0].Org.Acronym, rangeOf(grids))
+		},
+	}, args)
+}
+
+// templateKind is what the two template commands (values and activity
+// updates) do differently: their period flags, the grid they load and
+// the workbook they write of it; runTemplate does the rest.
+type templateKind[G any] struct {
+	name    string
+	flags   func(*flag.FlagSet)
+	ready   func() bool // whether the period flags are enough (nil: always)
+	load    func(ctx context.Context, db *gorm.DB, scope domain.Scope, plan, org string, now time.Time) (G, error)
+	periods func() string // the periods asked for, in an error
+	write   func(io.Writer, G, offline.TemplateOptions) error
+	wrote   func(G) string // what the written workbook holds
+}
+
+// runTemplate parses the flags of a template command (--plan, --org,
+// --lang, --for, -o, the kind's periods and the configuration's), loads
+// the grid for the user the template is made for and writes the workbook.
+func runTemplate[G any](ctx context.Context, e env, k templateKind[G], args []string) error {
 	var cfg app.Config
-	fs := e.flags("template values", &cfg)
-	var plan, org, period, to, lang, forEmail, out string
+	fs := e.flags(k.name, &cfg)
+	var plan, org, lang, forEmail, out string
 	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
 	fs.StringVar(&org, "org", "", "organisation acronym")
-	fs.StringVar(&period, "period", "", "period label, such as 2025-Q1")
-	fs.StringVar(&to, "to", "", "last period of a range that starts at --period (default: --period alone)")
 	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
 	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
 	fs.StringVar(&out, "o", "", "output file (.xlsx)")
+	k.flags(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if org == "" || period == "" || out == "" || fs.NArg() > 0 || !i18n.IsSupported(lang) {
+	if org == "" || (k.ready != nil && !k.ready()) || out == "" || fs.NArg() > 0 || !i18n.IsSupported(lang) {
 		fmt.Fprint(e.stderr, templateUsage)
 		return errUsage
 	}
@@ -64,29 +103,25 @@ func cmdTemplate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	grids, err := reporting.LoadValueGrids(ctx, a.DB, scope, plan, org, period, to, time.Now().UTC())
+	g, err := k.load(ctx, a.DB, scope, plan, org, time.Now().UTC())
 	if errors.Is(err, domain.ErrForbidden) {
 		return fmt.Errorf("%s does not report for %s", forEmail, org)
 	}
 	if err != nil {
-		return fmt.Errorf("plan %s, organisation %s, period %s: %w", plan, org, period, err)
+		return fmt.Errorf("plan %s, organisation %s, %s: %w", plan, org, k.periods(), err)
 	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := offline.WriteRangeTemplate(&buf, grids, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
+	if err := k.write(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
-	rows := 0
-	for _, g := range grids {
-		rows += len(g.Rows)
-	}
-	fmt.Fprintf(e.stdout, "wrote %s: %d indicators of %s for %s\n", out, rows, grids[0].Org.Acronym, rangeOf(grids))
+	fmt.Fprintf(e.stdout, "wrote %s: %s\n", out, k.wrote(g))
 	return nil
 }
 
@@ -116,11 +151,11 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		header: "ROW\tINDICATOR\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
 		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.Preview) {
 			for _, r := range p.Rows {
-				msgs := cellMessages(l, r.Errors)
+				msgs := offline.Messages(l, r.Errors)
 				if r.Status == offline.Conflict {
 					msgs = append(msgs, l.T("offline.preview.conflict", r.ChangedBy, l.DateTime(r.ChangedAt)))
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), shown(l, r.Stored), strings.Join(msgs, " "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.T("offline.row."+r.Status), r.Code, l.Num(r.Typed.Value), offline.FigureLine(l, r.Stored), strings.Join(msgs, " "))
 			}
 		},
 	}, args)
@@ -177,15 +212,6 @@ func runImport[F any, P interface{ Count(string) int }](ctx context.Context, e e
 		fmt.Fprintf(e.stdout, "saved %d %s, submitted %d; file SHA-256 %s\n", len(saved), k.noun, len(submitted), sum)
 	}
 	return nil
-}
-
-// cellMessages are a row's errors, each after its cell's address.
-func cellMessages(l *i18n.Localizer, errs []offline.CellError) []string {
-	var msgs []string
-	for _, m := range errs {
-		msgs = append(msgs, m.Cell+": "+m.Msg.Translate(l.T))
-	}
-	return msgs
 }
 
 // importRun is what both import commands read before looking at the
@@ -273,19 +299,6 @@ func importingUser(ctx context.Context, a *app.App, as string, madeFor int64) (d
 		return domain.Scope{}, domain.Actor{}, fmt.Errorf("the importing user: %w", err)
 	}
 	return domain.ScopeOf(u), domain.Actor{UserID: &u.ID, Name: u.Email + " (command line)"}, nil
-}
-
-// shown writes a figure as its reader may see it.
-func shown(l *i18n.Localizer, f figures.Figure) string {
-	switch {
-	case f.Small:
-		return "<5"
-	case f.Withheld:
-		return l.T("pages.withheld")
-	case f.Value == nil:
-		return ""
-	}
-	return l.Num(f.Value)
 }
 
 // readLimited reads a file, refusing one over limit bytes.

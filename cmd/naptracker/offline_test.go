@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -34,6 +33,25 @@ func molswFocalPoint(t *testing.T, db *gorm.DB, email string) *domain.User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// fillFile types values into a sheet of the workbook file, as its user
+// would before importing it.
+func fillFile(t *testing.T, file, sheet string, cells map[string]any) {
+	t.Helper()
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for ref, v := range cells {
+		if err := x.SetCellValue(sheet, ref, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Save(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestTemplateAndImportValuesCommands: a template written for a focal
@@ -70,20 +88,7 @@ func TestTemplateAndImportValuesCommands(t *testing.T) {
 	if c != exitOK || !strings.Contains(out, "wrote") {
 		t.Fatalf("template values = %d %q %q", c, out, errOut)
 	}
-	x, err := excelize.OpenFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := x.SetCellValue("Values", "G"+strconv.Itoa(row), 8765); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fillFile(t, file, "Values", map[string]any{"G" + strconv.Itoa(row): 8765})
 	stored := func() *float64 {
 		g, err := reporting.LoadValueGrid(ctx, db, domain.ScopeOf(u), seed.DemoPlanCode, "MOLSW", period, time.Now().UTC())
 		if err != nil {
@@ -158,22 +163,7 @@ func TestTemplateAndImportUpdatesCommands(t *testing.T) {
 	if c != exitOK || !strings.Contains(out, fmt.Sprintf("%d activity updates", len(g.Rows))) {
 		t.Fatalf("template updates = %d %q %q", c, out, errOut)
 	}
-	x, err := excelize.OpenFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ref, v := range map[string]any{"E" + strconv.Itoa(line): "On track", "F" + strconv.Itoa(line): 45} {
-		if err := x.SetCellValue("Updates", ref, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fillFile(t, file, "Updates", map[string]any{"E" + strconv.Itoa(line): "On track", "F" + strconv.Itoa(line): 45})
 	stored := func() *domain.ActivityUpdate {
 		var upd domain.ActivityUpdate
 		if err := db.Where("activity_id = ? AND period_id = ?", target.Activity.ID, target.Period.ID).Take(&upd).Error; err != nil {

@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"naptracker/app"
 	"naptracker/domain"
 	"naptracker/i18n"
 	"naptracker/offline"
 	"naptracker/reporting"
-	"naptracker/seed"
 
 	"gorm.io/gorm"
 )
@@ -24,53 +20,23 @@ import (
 // activity updates for a period or a range (--from, --to, as the update
 // grid), made for a user (--for) or for whoever imports it with --as.
 func cmdTemplateUpdates(ctx context.Context, e env, args []string) error {
-	var cfg app.Config
-	fs := e.flags("template updates", &cfg)
-	var plan, org, from, to, lang, forEmail, out string
-	fs.StringVar(&plan, "plan", seed.DemoPlanCode, "plan code")
-	fs.StringVar(&org, "org", "", "organisation acronym")
-	fs.StringVar(&from, "from", "", "first period, such as 2025-Q1 (default: the latest period that has started)")
-	fs.StringVar(&to, "to", "", "last period (default: --from alone)")
-	fs.StringVar(&lang, "lang", "en", "language of the headers: en, fr or lo")
-	fs.StringVar(&forEmail, "for", "", "e-mail of the focal point the template is for (default: none; import it with --as)")
-	fs.StringVar(&out, "o", "", "output file (.xlsx)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	if org == "" || out == "" || fs.NArg() > 0 || !i18n.IsSupported(lang) {
-		fmt.Fprint(e.stderr, templateUsage)
-		return errUsage
-	}
-	a, err := e.openMigrated(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	scope, userID, err := templateFor(ctx, a, forEmail)
-	if err != nil {
-		return err
-	}
-	g, err := reporting.LoadUpdateGrid(ctx, a.DB, scope, plan, org, from, to, time.Now().UTC())
-	if errors.Is(err, domain.ErrForbidden) {
-		return fmt.Errorf("%s does not report for %s", forEmail, org)
-	}
-	if err != nil {
-		return fmt.Errorf("plan %s, organisation %s, periods %s to %s: %w", plan, org, from, to, err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := offline.WriteUpdatesTemplate(&buf, g, offline.TemplateOptions{L: bundle.For(lang), Keys: a.Keys, UserID: userID, Now: time.Now()}); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s: %d activity updates of %s for %s to %s\n", out, len(g.Rows), g.Org.Acronym,
-		g.Periods[0].Label, g.Periods[len(g.Periods)-1].Label)
-	return nil
+	var from, to string
+	return runTemplate(ctx, e, templateKind[*reporting.UpdateGrid]{
+		name: "template updates",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&from, "from", "", "first period, such as 2025-Q1 (default: the latest period that has started)")
+			fs.StringVar(&to, "to", "", "last period (default: --from alone)")
+		},
+		load: func(ctx context.Context, db *gorm.DB, scope domain.Scope, plan, org string, now time.Time) (*reporting.UpdateGrid, error) {
+			return reporting.LoadUpdateGrid(ctx, db, scope, plan, org, from, to, now)
+		},
+		periods: func() string { return fmt.Sprintf("periods %s to %s", from, to) },
+		write:   offline.WriteUpdatesTemplate,
+		wrote: func(g *reporting.UpdateGrid) string {
+			return fmt.Sprintf("%d activity updates of %s for %s to %s", len(g.Rows), g.Org.Acronym,
+				g.Periods[0].Label, g.Periods[len(g.Periods)-1].Label)
+		},
+	}, args)
 }
 
 // cmdImportUpdates reads a filled template of activity updates, prints its
@@ -92,7 +58,7 @@ func cmdImportUpdates(ctx context.Context, e env, args []string) error {
 		header: "ROW\tACTIVITY\tPERIOD\tIN THE FILE\tSAVED NOW\tMESSAGES\n",
 		rows: func(tw io.Writer, l *i18n.Localizer, p *offline.UpdatesPreview) {
 			for _, r := range p.Rows {
-				msgs := cellMessages(l, r.Errors)
+				msgs := offline.Messages(l, r.Errors)
 				stored := ""
 				if r.Stored != nil {
 					stored = offline.ProgressLine(l, r.Stored.Progress, r.Stored.PercentComplete)
