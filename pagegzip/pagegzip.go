@@ -88,6 +88,10 @@ func writerPool(level int) *sync.Pool {
 // 640 KB of tables. Those parts are small; the bulk is compressed already.
 var fastPool = writerPool(flate.BestSpeed)
 
+// smallBody is the size under which a response whose first write is the
+// whole of it so far is compressed at the fastest level.
+const smallBody = 16 << 10
+
 // acceptsGzip reports whether an Accept-Encoding header lists gzip
 // without refusing it (q=0).
 func acceptsGzip(header string) bool {
@@ -130,6 +134,13 @@ func (w *writer) Write(b []byte) (int, error) {
 		if len(w.held)+len(b) < w.min {
 			w.held = append(w.held, b...)
 			return len(b), nil
+		}
+		// A small body (a page is rendered whole and written at once) is
+		// compressed at the fastest level: at the middleware's level,
+		// clearing the compressor's tables cost more than compressing a
+		// 2 KB page, for a few bytes less.
+		if w.usePool == nil && len(w.held)+len(b) < smallBody {
+			w.usePool = w.fast
 		}
 		if err := w.start(); err != nil {
 			return 0, err
