@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -66,19 +65,12 @@ func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Ti
 	}
 	db = db.WithContext(ctx)
 	var t APIToken
-	err := db.Where("token_hash = ? AND revoked_at IS NULL", HashSecret(secret)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, domain.ErrNotFound
-	}
-	if err != nil {
+	var u domain.User
+	if err := lookupWithUser(ctx, db, tokenQuery, HashSecret(secret), append(tokenFields(&t), userFields(&u)...)); err != nil {
 		return nil, nil, err
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return nil, nil, domain.ErrNotFound
-	}
-	var u domain.User
-	if err := db.Take(&u, t.UserID).Error; err != nil {
-		return nil, nil, err
 	}
 	if u.Disabled() {
 		return nil, nil, domain.ErrNotFound

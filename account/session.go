@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"naptracker/domain"
@@ -109,15 +108,8 @@ func LookupSession(ctx context.Context, db *gorm.DB, pol SessionPolicy, token st
 	}
 	db = db.WithContext(ctx)
 	var s Session
-	err := db.Where("token_hash = ? AND ended_at IS NULL", HashSecret(token)).Take(&s).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, domain.ErrNotFound
-	}
-	if err != nil {
-		return nil, nil, err
-	}
 	var u domain.User
-	if err := db.Take(&u, s.UserID).Error; err != nil {
+	if err := lookupWithUser(ctx, db, sessionQuery, HashSecret(token), append(sessionFields(&s), userFields(&u)...)); err != nil {
 		return nil, nil, err
 	}
 	reason := ""
