@@ -66,7 +66,7 @@ func LookupAPIToken(ctx context.Context, db *gorm.DB, secret string, now time.Ti
 	db = db.WithContext(ctx)
 	var t APIToken
 	var u domain.User
-	if err := lookupWithUser(ctx, db, tokenQuery, HashSecret(secret), append(tokenFields(&t), userFields(&u)...)); err != nil {
+	if err := lookupWithUser(ctx, db, tokenQuery, HashSecret(secret), tokenCols, &t, &u); err != nil {
 		return nil, nil, err
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {

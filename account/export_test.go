@@ -31,6 +31,3 @@ func CheckPasswordRules(password string) string {
 	}
 	return ""
 }
-
-// LookupColumns are the columns the session and token lookups read, by table.
-var LookupColumns = map[string][]string{"sessions": sessionColumns, "users": userColumns, "api_tokens": tokenColumns}

@@ -3,42 +3,13 @@ package account_test
 import (
 	"context"
 	"reflect"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"naptracker/account"
 	"naptracker/domain"
 	"naptracker/store/storetest"
-
-	"gorm.io/gorm/schema"
 )
-
-// TestLookupReadsEveryColumn: the session and token lookups read their
-// rows and the user's in one query with columns named by hand; every
-// column of the models must be among them, or a field added to a model
-// would silently stay empty on every request.
-func TestLookupReadsEveryColumn(t *testing.T) {
-	for table, model := range map[string]any{"sessions": &account.Session{}, "users": &domain.User{}, "api_tokens": &account.APIToken{}} {
-		s, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, f := range s.Fields {
-			if f.DBName != "" {
-				want = append(want, f.DBName)
-			}
-		}
-		got := account.LookupColumns[table]
-		slices.Sort(want)
-		got = slices.Sorted(slices.Values(got))
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: the lookup reads %v, the model has %v", table, got, want)
-		}
-	}
-}
 
 // TestLookupGivesWhatTheTablesHold: a session and a token found by their
 // secrets come with exactly the rows gorm reads for them and their user,

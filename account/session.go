@@ -109,7 +109,7 @@ func LookupSession(ctx context.Context, db *gorm.DB, pol SessionPolicy, token st
 	db = db.WithContext(ctx)
 	var s Session
 	var u domain.User
-	if err := lookupWithUser(ctx, db, sessionQuery, HashSecret(token), append(sessionFields(&s), userFields(&u)...)); err != nil {
+	if err := lookupWithUser(ctx, db, sessionQuery, HashSecret(token), sessionCols, &s, &u); err != nil {
 		return nil, nil, err
 	}
 	reason := ""
