@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -74,8 +75,19 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	printCredentials(e, creds, cfg.BaseURL)
+	if e.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
+	}
 	return a.Serve(ctx)
 }
+
+// serveGCPercent is the Go collector's target while serving (GOGC
+// overrides it). The server's live heap is small (tens of MB), so at Go's
+// default of 100 it collected many times a second under load: 9–16 % of
+// its processor time on the load test's pages. At 300 the home page on
+// PostgreSQL went from 2,825 to 3,010–3,092 requests/s and saves from
+// 1,355–1,375 to 1,427–1,450/s, for 140 MB resident instead of 80 MB.
+const serveGCPercent = 300
 
 func printCredentials(e env, creds []seed.Credential, baseURL string) {
 	if len(creds) == 0 {
