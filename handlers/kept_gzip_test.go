@@ -1,11 +1,7 @@
 package handlers_test
 
 import (
-	"bytes"
-	"compress/gzip"
-	"io"
 	"net/http"
-	"os/exec"
 	"testing"
 
 	"naptracker/app/apptest"
@@ -49,7 +45,7 @@ func TestKeptPagesCompressedAreThePages(t *testing.T) {
 			if r.Header.Get("Content-Encoding") != "gzip" {
 				t.Fatalf("%s %s: not compressed", tc.who, tc.path)
 			}
-			got := decodeGzip(t, []byte(r.Body))
+			got := string(apptest.Gunzip(t, []byte(r.Body)))
 			if got != plain.Body {
 				t.Errorf("%s %s (read %d): the compressed page decodes to %d bytes, the page has %d", tc.who, tc.path, i+1, len(got), len(plain.Body))
 			}
@@ -59,27 +55,4 @@ func TestKeptPagesCompressedAreThePages(t *testing.T) {
 		}
 		tc.c.Header.Del("Accept-Encoding")
 	}
-}
-
-// decodeGzip decodes a response body with Go's reader (which checks the
-// trailer) and, when the system has one, with gzip -dc as well.
-func decodeGzip(t *testing.T, body []byte) string {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatalf("the gzip stream is broken: %v", err)
-	}
-	if path, err := exec.LookPath("gzip"); err == nil {
-		cmd := exec.Command(path, "-dc")
-		cmd.Stdin = bytes.NewReader(body)
-		out, err := cmd.Output()
-		if err != nil || !bytes.Equal(out, plain) {
-			t.Fatalf("gzip -dc: %v (or it decodes otherwise)", err)
-		}
-	}
-	return string(plain)
 }

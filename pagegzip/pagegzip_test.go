@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 
+	"naptracker/app/apptest"
 	"naptracker/pagegzip"
 
 	"github.com/labstack/echo/v4"
@@ -93,32 +93,6 @@ func get(t *testing.T, url, acceptEncoding string) (*http.Response, []byte) {
 	return resp, body
 }
 
-// gunzip decodes with Go's reader, which checks the trailer's checksum and
-// length, and with the system's gzip when there is one (another decoder).
-func gunzip(t *testing.T, body []byte) []byte {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatalf("gzip stream: %v", err)
-	}
-	if path, err := exec.LookPath("gzip"); err == nil {
-		cmd := exec.Command(path, "-dc")
-		cmd.Stdin = bytes.NewReader(body)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("gzip -dc refuses the stream: %v", err)
-		}
-		if !bytes.Equal(out, plain) {
-			t.Fatal("gzip -dc and Go's reader disagree")
-		}
-	}
-	return plain
-}
-
 func TestSplicedPageDecodesToThePage(t *testing.T) {
 	parts := keptParts()
 	srv := server(t, parts)
@@ -127,7 +101,7 @@ func TestSplicedPageDecodesToThePage(t *testing.T) {
 	if resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding %q", resp.Header.Get("Content-Encoding"))
 	}
-	if got := gunzip(t, body); !bytes.Equal(got, want) {
+	if got := apptest.Gunzip(t, body); !bytes.Equal(got, want) {
 		t.Fatalf("decoded page differs from the page (%d vs %d bytes)", len(got), len(want))
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
@@ -142,7 +116,7 @@ func TestSplicedPageDecodesToThePage(t *testing.T) {
 	}
 	// Parts given in another order than the page has them.
 	_, body = get(t, srv.URL+"/shuffled", "gzip")
-	if got := gunzip(t, body); !bytes.Equal(got, page("x", parts)) {
+	if got := apptest.Gunzip(t, body); !bytes.Equal(got, page("x", parts)) {
 		t.Fatal("a page whose parts were listed out of order decodes wrong")
 	}
 	// Without gzip (or with gzip refused) the page goes as it is.
@@ -212,7 +186,7 @@ func TestResponsesThatStayAsTheyAre(t *testing.T) {
 	// A status other than 200 is kept, with the body compressed.
 	resp, body = get(t, srv.URL+"/created", "gzip")
 	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Content-Encoding") != "gzip" ||
-		string(gunzip(t, body)) != strings.Repeat("<p>created</p>", 200) {
+		string(apptest.Gunzip(t, body)) != strings.Repeat("<p>created</p>", 200) {
 		t.Errorf("201: status %d, encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
 	}
 }
