@@ -48,6 +48,10 @@ func keepFragment(c echo.Context, page, name string, data any) (*pagegzip.Part, 
 // spliced into the response compressed as they were kept), in the order
 // they appear in the page.
 func renderWithParts(c echo.Context, name string, data any, parts ...*pagegzip.Part) error {
+	r, ok := c.Echo().Renderer.(FragmentRenderer)
+	if !ok {
+		return fmt.Errorf("the renderer cannot render the page %s into a buffer of its caller", name)
+	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= maxPooledPage {
@@ -55,7 +59,9 @@ func renderWithParts(c echo.Context, name string, data any, parts ...*pagegzip.P
 			pageBuffers.Put(buf)
 		}
 	}()
-	if err := c.Echo().Renderer.Render(buf, name, data, c); err != nil {
+	// The whole page ("base" of its set) straight into this buffer: the
+	// renderer's own Render would render into a buffer of its own first.
+	if err := r.Fragment(buf, name, "base", data); err != nil {
 		return err
 	}
 	return pagegzip.WriteHTML(c, http.StatusOK, buf.Bytes(), parts...)
