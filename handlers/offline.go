@@ -157,10 +157,7 @@ var valuesUpload = offlineUpload{
 	text: offlineText{Title: "offline.upload.title", Help: "offline.upload.help", Again: "offline.upload_link", Code: "offline.preview.code"},
 	read: (*Handler).offlineRead,
 	apply: func(h *Handler, c echo.Context, data []byte, o offline.ApplyOptions) (int, string, url.Values, error) {
-		file, err := offline.Parse(data, h.Keys, h.offlineLimits())
-		if err == nil && file.Plan != c.Param("plan") {
-			err = domain.ErrNotFound
-		}
+		file, err := h.parseValues(c, data)
 		if err != nil {
 			return 0, "", nil, err
 		}
