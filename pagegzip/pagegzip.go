@@ -21,6 +21,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -63,7 +64,7 @@ func Middleware(level, minLength int) echo.MiddlewareFunc {
 			if !acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
 				return next(c)
 			}
-			w := &writer{ResponseWriter: res.Writer, min: minLength, pool: pool, fast: fastPool}
+			w := &writer{ResponseWriter: res.Writer, min: minLength, pool: pool}
 			res.Writer = w
 			defer func() {
 				res.Writer = w.ResponseWriter
@@ -100,8 +101,11 @@ func acceptsGzip(header string) bool {
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue
 		}
-		q := strings.ReplaceAll(params, " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+			q, err := strconv.ParseFloat(v, 64)
+			return err != nil || q > 0 // a weight it cannot read does not refuse
+		}
+		return true
 	}
 	return false
 }
@@ -111,7 +115,6 @@ type writer struct {
 	http.ResponseWriter
 	min     int
 	pool    *sync.Pool // compressors of the middleware's level
-	fast    *sync.Pool // compressors for a page with kept parts (fastPool)
 	usePool *sync.Pool // the pool fw came from
 	code    int        // the status the handler set, sent with the first bytes
 	held    []byte     // the body so far, while shorter than min
@@ -140,7 +143,7 @@ func (w *writer) Write(b []byte) (int, error) {
 		// clearing the compressor's tables cost more than compressing a
 		// 2 KB page, for a few bytes less.
 		if w.usePool == nil && len(w.held)+len(b) < smallBody {
-			w.usePool = w.fast
+			w.usePool = fastPool
 		}
 		if err := w.start(); err != nil {
 			return 0, err
@@ -283,7 +286,7 @@ func WriteHTML(c echo.Context, code int, page []byte, parts ...*Part) error {
 		return c.HTMLBlob(code, page)
 	}
 	if !w.started && slices.ContainsFunc(parts, func(p *Part) bool { return p != nil && p.deflated != nil }) {
-		w.usePool = w.fast
+		w.usePool = fastPool
 	}
 	res.WriteHeader(code)
 	rest := page

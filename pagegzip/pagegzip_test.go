@@ -119,8 +119,12 @@ func TestSplicedPageDecodesToThePage(t *testing.T) {
 	if got := apptest.Gunzip(t, body); !bytes.Equal(got, page("x", parts)) {
 		t.Fatal("a page whose parts were listed out of order decodes wrong")
 	}
+	// A weight above 0 accepts gzip.
+	if resp, _ := get(t, srv.URL+"/page?who=ana", "br;q=1.0, gzip;q=0.5"); resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip;q=0.5: encoding %q", resp.Header.Get("Content-Encoding"))
+	}
 	// Without gzip (or with gzip refused) the page goes as it is.
-	for _, ae := range []string{"", "identity", "gzip;q=0", "br"} {
+	for _, ae := range []string{"", "identity", "gzip;q=0", "gzip; q=0.000", "br"} {
 		resp, body := get(t, srv.URL+"/page?who=ana", ae)
 		if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, want) {
 			t.Errorf("Accept-Encoding %q: encoding %q, %d bytes", ae, resp.Header.Get("Content-Encoding"), len(body))
