@@ -17,17 +17,17 @@ import (
 // so that decoding the database's rows (the larger part of a report's
 // reading) runs on another core than the sheet being written.
 type cursor[T any] struct {
-	rows   *sql.Rows // nil for a cursor over rows in memory
-	ahead1 *readAhead[T]
-	list   []keyed[T]     // the rows at hand: in memory, or the batch being handed out
-	wanted map[int64]bool // indicators the walk will visit and has not yet
-	ahead  map[int64][]T  // rows read before the walk reached their indicator
-	batch  []keyed[T]     // the batch list is a tail of, handed back when done
-	peeked bool
-	id     int64
-	item   T
-	done   bool
-	err    error
+	rows    *sql.Rows // nil for a cursor over rows in memory
+	reading *readAhead[T]
+	list    []keyed[T]     // the rows at hand: in memory, or the batch being handed out
+	wanted  map[int64]bool // indicators the walk will visit and has not yet
+	ahead   map[int64][]T  // rows read before the walk reached their indicator
+	batch   []keyed[T]     // the batch list is a tail of, handed back when done
+	peeked  bool
+	id      int64
+	item    T
+	done    bool
+	err     error
 }
 
 func newCursor[T any](rows *sql.Rows, wanted map[int64]bool, scan func(*sql.Rows) (int64, T, error)) *cursor[T] {
@@ -37,7 +37,7 @@ func newCursor[T any](rows *sql.Rows, wanted map[int64]bool, scan func(*sql.Rows
 	}
 	c := &cursor[T]{rows: rows, wanted: w, ahead: map[int64][]T{}}
 	if rows != nil {
-		c.ahead1 = startReadAhead(rows, scan)
+		c.reading = startReadAhead(rows, scan)
 	}
 	return c
 }
@@ -125,8 +125,8 @@ func (c *cursor[T]) peek() bool {
 	if c.done || c.err != nil {
 		return false
 	}
-	if len(c.list) == 0 && c.ahead1 != nil {
-		a := c.ahead1
+	if len(c.list) == 0 && c.reading != nil {
+		a := c.reading
 		if c.batch != nil {
 			select { // handed back to be filled again, unless enough wait
 			case a.empty <- c.batch[:0]:
@@ -136,7 +136,7 @@ func (c *cursor[T]) peek() bool {
 		}
 		batch, ok := <-a.full
 		if !ok {
-			c.ahead1, c.err = nil, <-a.ended
+			c.reading, c.err = nil, <-a.ended
 			c.done = true
 			return false
 		}
@@ -177,8 +177,8 @@ func (c *cursor[T]) take(id int64, dst []T) []T {
 // close ends the query (stopping the reading ahead) and returns the first
 // error met.
 func (c *cursor[T]) close() error {
-	if a := c.ahead1; a != nil {
-		c.ahead1 = nil
+	if a := c.reading; a != nil {
+		c.reading = nil
 		close(a.quit)
 		for range a.full { // let the goroutine end
 		}
