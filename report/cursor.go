@@ -17,8 +17,7 @@ import (
 // so that decoding the database's rows (the larger part of a report's
 // reading) runs on another core than the sheet being written.
 type cursor[T any] struct {
-	rows    *sql.Rows // nil for a cursor over rows in memory
-	reading *readAhead[T]
+	reading *readAhead[T]  // the query read ahead; nil for rows in memory
 	list    []keyed[T]     // the rows at hand: in memory, or the batch being handed out
 	wanted  map[int64]bool // indicators the walk will visit and has not yet
 	ahead   map[int64][]T  // rows read before the walk reached their indicator
@@ -35,7 +34,7 @@ func newCursor[T any](rows *sql.Rows, wanted map[int64]bool, scan func(*sql.Rows
 	for id := range wanted {
 		w[id] = true
 	}
-	c := &cursor[T]{rows: rows, wanted: w, ahead: map[int64][]T{}}
+	c := &cursor[T]{wanted: w, ahead: map[int64][]T{}}
 	if rows != nil {
 		c.reading = startReadAhead(rows, scan)
 	}
